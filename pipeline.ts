@@ -1,0 +1,105 @@
+/**
+ * fluxo's pipeline: the one file a user edits to add topics and consumers.
+ *
+ * The CDK app, the Lambdas and the local stack all read this spec. The built-in entries are the
+ * exercises of the streaming course fluxo grows from (see README): health tuples filtered by
+ * weight and BMI, two stock tickers aggregated per minute, and trending hashtags.
+ */
+import { validateSpec, type PipelineSpec } from './lambdas/shared/spec';
+
+const oneMinute = { sizeSeconds: 60, graceSeconds: 60 };
+
+export const pipeline: PipelineSpec = validateSpec({
+  topics: [
+    {
+      name: 'health',
+      description: "The course's tuples [id, {idade, altura, peso}]: age in years, height in cm, weight in kg.",
+      partitions: 3,
+      accepts: ['tuple'],
+      schema: {
+        fields: {
+          id: { type: 'integer', min: 0, description: 'Person id (the course uses 0..1000).' },
+          idade: { type: 'integer', min: 0, max: 150, description: 'Age in years.' },
+          altura: { type: 'number', min: 30, max: 300, description: 'Height in centimetres.' },
+          peso: { type: 'number', min: 1, max: 700, description: 'Weight in kilograms.' },
+        },
+      },
+      // IMC (BMI) is computed at ingest so the event source mapping can filter on it.
+      derived: [{ kind: 'bmi', name: 'imc', weightKgField: 'peso', heightCmField: 'altura' }],
+    },
+    ...['petr4', 'vale3'].map((ticker) => ({
+      name: ticker,
+      description: `Price ticks of ${ticker.toUpperCase()}.`,
+      partitions: 2,
+      schema: {
+        fields: {
+          price: { type: 'number' as const, min: 0, description: 'Trade price.' },
+          volume: { type: 'integer' as const, min: 0, description: 'Shares traded.' },
+        },
+      },
+    })),
+    {
+      name: 'tweets',
+      description: 'Short texts; their hashtags are extracted at ingest.',
+      partitions: 2,
+      schema: {
+        fields: {
+          user: { type: 'string', maxLength: 64, description: 'Author handle.' },
+          text: { type: 'string', maxLength: 1000, description: 'The text, with #hashtags.' },
+        },
+      },
+      derived: [{ kind: 'hashtags', name: 'hashtags', textField: 'text' }],
+    },
+  ],
+  consumers: [
+    {
+      name: 'peso-acima-80',
+      description: 'Health tuples whose weight (peso) is above 80 kg, per minute.',
+      topics: ['health'],
+      filters: [{ value: { peso: [{ numeric: ['>', 80] }] } }],
+      groupBy: { kind: 'constant', key: 'all' },
+      window: oneMinute,
+      measures: [
+        { fn: 'avg', field: 'peso' },
+        { fn: 'avg', field: 'imc' },
+        { fn: 'max', field: 'peso' },
+      ],
+      keepRecords: true,
+    },
+    {
+      name: 'imc-acima-35',
+      description: 'Health tuples whose BMI (IMC) is above 35, per minute.',
+      topics: ['health'],
+      filters: [{ value: { imc: [{ numeric: ['>', 35] }] } }],
+      groupBy: { kind: 'constant', key: 'all' },
+      window: oneMinute,
+      measures: [
+        { fn: 'avg', field: 'peso' },
+        { fn: 'avg', field: 'imc' },
+        { fn: 'max', field: 'peso' },
+      ],
+      keepRecords: true,
+    },
+    {
+      name: 'ohlc-1m',
+      description: 'Open, high, low, close and volume per ticker and minute.',
+      topics: ['petr4', 'vale3'],
+      groupBy: { kind: 'topic' },
+      window: oneMinute,
+      measures: [
+        { fn: 'first', field: 'price' },
+        { fn: 'max', field: 'price' },
+        { fn: 'min', field: 'price' },
+        { fn: 'last', field: 'price' },
+        { fn: 'sum', field: 'volume' },
+      ],
+    },
+    {
+      name: 'hashtags-5m',
+      description: 'Hashtag counts per 5 minutes: the trending list.',
+      topics: ['tweets'],
+      groupBy: { kind: 'each', field: 'hashtags' },
+      window: { sizeSeconds: 300, graceSeconds: 60 },
+    },
+  ],
+});
