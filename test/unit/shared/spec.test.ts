@@ -1,0 +1,143 @@
+import { pipeline } from '../../../pipeline';
+import {
+  findConsumer,
+  findTopic,
+  measureName,
+  resolveConsumer,
+  SpecValidationError,
+  validateSpec,
+  type ConsumerSpec,
+  type PipelineSpec,
+  type TopicSpec,
+} from '../../../lambdas/shared/spec';
+
+const health: TopicSpec = {
+  name: 'health',
+  schema: { fields: { peso: { type: 'number' }, altura: { type: 'number' } } },
+  derived: [{ kind: 'bmi', name: 'imc', weightKgField: 'peso', heightCmField: 'altura' }],
+};
+
+const heavy: ConsumerSpec = {
+  name: 'heavy',
+  topics: ['health'],
+  filters: [{ value: { peso: [{ numeric: ['>', 80] }] } }],
+  groupBy: { kind: 'constant', key: 'all' },
+  window: { sizeSeconds: 60 },
+  measures: [{ fn: 'avg', field: 'imc' }],
+};
+
+function problemsOf(spec: PipelineSpec): readonly string[] {
+  try {
+    validateSpec(spec);
+  } catch (error) {
+    if (error instanceof SpecValidationError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('pipeline spec validation', () => {
+  it('accepts the built-in course spec', () => {
+    // Prepare, Act, Assess
+    expect(problemsOf(pipeline)).toEqual([]);
+  });
+
+  it('accepts a consumer measuring a derived field', () => {
+    expect(problemsOf({ topics: [health], consumers: [heavy] })).toEqual([]);
+  });
+
+  it('names a consumer that reads an unknown topic', () => {
+    const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, topics: ['nope'] }] });
+
+    expect(problems).toContain('consumer "heavy": reads unknown topic "nope"');
+  });
+
+  it('rejects a filter pattern longer than 4096 characters', () => {
+    const long = { value: { text: [{ prefix: 'x'.repeat(4100) }] } };
+
+    const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, filters: [long] }] });
+
+    expect(problems).toEqual([expect.stringMatching(/filters\[0\] is \d+ characters as JSON; the limit is 4096/)]);
+  });
+
+  it('rejects more than 5 filters on one consumer', () => {
+    const filters = Array.from({ length: 6 }, (_, i) => ({ value: { peso: [i] } }));
+
+    const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, filters }] });
+
+    expect(problems).toEqual(['consumer "heavy": has 6 filters; an event source mapping takes at most 5']);
+  });
+
+  it.each([0, -60, 7, 61.5, 90_000])('rejects a window of %p seconds', (sizeSeconds) => {
+    const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, window: { sizeSeconds } }] });
+
+    expect(problems).toEqual([expect.stringContaining('window.sizeSeconds must be a whole number from 1 to 86400')]);
+  });
+
+  it('rejects duplicate topic and consumer names', () => {
+    const problems = problemsOf({ topics: [health, health], consumers: [heavy, heavy] });
+
+    expect(problems).toEqual(expect.arrayContaining(['topic "health" is declared twice', 'consumer "heavy" is declared twice']));
+  });
+
+  it('rejects a measure over a field no topic declares', () => {
+    const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, measures: [{ fn: 'sum', field: 'idade' }] }] });
+
+    expect(problems).toEqual(['consumer "heavy": measure sum_idade reads "idade", which not every topic it reads declares']);
+  });
+
+  it('rejects a derived field whose input the schema does not declare', () => {
+    const topic: TopicSpec = { ...health, derived: [{ kind: 'hashtags', name: 'tags', textField: 'text' }] };
+
+    expect(problemsOf({ topics: [topic], consumers: [] })).toEqual([
+      'topic "health": derived field "tags" reads "text", which the schema does not declare',
+    ]);
+  });
+
+  it('rejects bad names, partitions and batching settings, listing every problem', () => {
+    const topic: TopicSpec = { ...health, name: 'bad topic!', partitions: 0 };
+    const consumer: ConsumerSpec = { ...heavy, name: 'Bad_Name', topics: ['bad topic!'], batchSize: 0, batchingWindowSeconds: 301, maxRecordAgeSeconds: 5 };
+
+    const problems = problemsOf({ topics: [topic], consumers: [consumer] });
+
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('topic "bad topic!": name must be'),
+        expect.stringContaining('partitions must be'),
+        expect.stringContaining('consumer "Bad_Name": name must be'),
+        expect.stringContaining('batchSize must be'),
+        expect.stringContaining('batchingWindowSeconds must be'),
+        expect.stringContaining('maxRecordAgeSeconds must be'),
+      ]),
+    );
+  });
+
+  it('shows every problem in the error message, one per line', () => {
+    expect(() => validateSpec({ topics: [], consumers: [heavy] })).toThrow(/invalid pipeline spec:\n {2}- consumer "heavy": reads unknown topic "health"/);
+  });
+});
+
+describe('pipeline spec defaults', () => {
+  it('starts consumers from the beginning with a 100-record batch and a group id of their own', () => {
+    const consumer = resolveConsumer(heavy);
+
+    expect(consumer).toMatchObject({
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: 100,
+      batchingWindowSeconds: 0,
+      bisectOnError: true,
+      groupId: 'fluxo-heavy',
+      window: { sizeSeconds: 60, graceSeconds: 60 },
+    });
+  });
+
+  it('keeps topics 168 hours by default, as Kafka does', () => {
+    expect(findTopic({ topics: [health], consumers: [] }, 'health')).toMatchObject({ retentionHours: 168, partitions: 1 });
+  });
+
+  it('finds consumers by name and names measures <fn>_<field>', () => {
+    expect(findConsumer(pipeline, 'ohlc-1m')?.topics).toEqual(['petr4', 'vale3']);
+    expect(findConsumer(pipeline, 'nope')).toBeUndefined();
+    expect(measureName({ fn: 'avg', field: 'peso' })).toBe('avg_peso');
+  });
+});
