@@ -1,0 +1,52 @@
+/**
+ * The environment variables a locally run Lambda sees: the same names the CDK stack sets
+ * (lambdas/shared/config.ts), pointed at the local services, plus what Lambda itself provides.
+ * Static fake credentials keep the AWS SDK from looking for real ones; nothing here can reach AWS.
+ */
+import { ENV } from '../../lambdas/shared/config';
+
+/** Where the local services are and what the function is. */
+export interface LocalEnvironmentOptions {
+  /** The function's name (`AWS_LAMBDA_FUNCTION_NAME`). */
+  readonly functionName: string;
+  /** Kafka bootstrap brokers, `host:port,...`. */
+  readonly kafkaBrokers: string;
+  /** DynamoDB Local's endpoint, e.g. `http://127.0.0.1:8000`. */
+  readonly dynamodbEndpoint: string;
+  /** The results table's name. */
+  readonly resultsTable: string;
+  /** The idempotency table's name. */
+  readonly idempotencyTable: string;
+  /** The consumer a consumer function runs (`CONSUMER_NAME`); unset for API functions. */
+  readonly consumerName?: string;
+  /** Powertools log level. @default 'WARN' */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Memory size reported to the function. @default 1024 */
+  readonly memoryMB?: number;
+}
+
+/** Builds a function's whole environment. */
+export function localFunctionEnvironment(options: LocalEnvironmentOptions): Record<string, string> {
+  const env: Record<string, string> = {
+    [ENV.kafkaBrokers]: options.kafkaBrokers,
+    [ENV.kafkaAuth]: 'none',
+    [ENV.dynamodbEndpoint]: options.dynamodbEndpoint,
+    [ENV.resultsTable]: options.resultsTable,
+    [ENV.idempotencyTable]: options.idempotencyTable,
+    AWS_REGION: 'local',
+    AWS_DEFAULT_REGION: 'local',
+    AWS_ACCESS_KEY_ID: 'fluxolocal',
+    AWS_SECRET_ACCESS_KEY: 'fluxolocal',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_LAMBDA_FUNCTION_NAME: options.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMB ?? 1024),
+    TZ: 'UTC',
+    POWERTOOLS_SERVICE_NAME: options.functionName,
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+    POWERTOOLS_METRICS_NAMESPACE: 'fluxo',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  if (options.consumerName !== undefined) env[ENV.consumerName] = options.consumerName;
+  return env;
+}

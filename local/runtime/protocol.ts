@@ -1,0 +1,55 @@
+/**
+ * Messages between the local function runner (parent) and a function's worker thread. An
+ * invocation is one `invoke` message answered by one `result` message with the same id.
+ */
+
+/** What the worker needs to build the Lambda context object. */
+export interface InvocationContextData {
+  readonly awsRequestId: string;
+  readonly functionName: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  /** Epoch ms after which the invocation has timed out (`getRemainingTimeInMillis` counts down to it). */
+  readonly deadlineMs: number;
+}
+
+/** Parent → worker: run the handler once. */
+export interface InvokeMessage {
+  readonly type: 'invoke';
+  readonly id: number;
+  readonly event: unknown;
+  readonly context: InvocationContextData;
+}
+
+/** A handler's error as Lambda reports it (`errorType`, `errorMessage`, `trace`). */
+export interface FunctionErrorPayload {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace?: readonly string[];
+}
+
+/** Worker → parent: the handler's answer or its error. */
+export type ResultMessage =
+  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly payload: unknown }
+  | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: FunctionErrorPayload };
+
+/** Worker → parent: the handler module was loaded (the "init" phase) or failed to load. */
+export type InitMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'init-error'; readonly error: FunctionErrorPayload };
+
+/** Data the worker is started with. */
+export interface WorkerData {
+  /** Absolute path of the bundled handler module (CommonJS). */
+  readonly modulePath: string;
+  /** The exported handler's name. */
+  readonly exportName: string;
+}
+
+/** Turns anything thrown into Lambda's error payload. */
+export function toErrorPayload(error: unknown): FunctionErrorPayload {
+  if (error instanceof Error) {
+    return { errorType: error.name || 'Error', errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
+  }
+  return { errorType: 'Error', errorMessage: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) };
+}
