@@ -1,0 +1,289 @@
+/**
+ * A matcher of the AWS event-filtering pattern language, as a Lambda event source mapping's
+ * `FilterCriteria` applies it to Kafka records: the same decision AWS makes before invoking a
+ * consumer, taken again in code (local runs, or a mapping created without filters).
+ *
+ * Supported, as AWS documents for Lambda event filtering (and EventBridge Pipes, which share the
+ * engine): exact values (string, number, boolean, null, `""`), OR within a field's list, AND
+ * across fields, `$or` across fields, nested objects, `prefix` and `suffix` (each optionally
+ * `{"equals-ignore-case": ...}`), `equals-ignore-case`, `anything-but` (one value or a list of
+ * strings or numbers), `numeric` (`=`, or one lower and/or one upper bound of `>`, `>=`, `<`,
+ * `<=`), and `exists`. A field that is an array in the event matches when any element does.
+ *
+ * Rejected with {@link FilterPatternError}: unknown operators, wrong operand types, a field
+ * whose rule is not a list, and the EventBridge-bus-only forms Lambda does not take
+ * (`wildcard`, `anything-but` with `prefix`/`suffix`/`equals-ignore-case`/`wildcard`). `cidr`
+ * is rejected too: fluxo's matcher does not implement it.
+ *
+ * Known difference: AWS compares exact *number* values by their text (`300` does not equal
+ * `300.0`); this matcher sees JSON-parsed numbers, so it treats them as equal. `numeric`
+ * comparisons are numeric on both sides, as on AWS.
+ *
+ * Pure TypeScript: no AWS imports, no I/O.
+ */
+import type { KafkaRecord } from './kafka-record';
+import type { FilterPattern } from './spec';
+
+/** A filter pattern AWS would not accept. The message says where the problem is. */
+export class FilterPatternError extends Error {
+  /** Where in the pattern list, e.g. `filters[0].value.peso[0].numeric`. */
+  public readonly path: string;
+
+  public constructor(path: string, problem: string, options?: { cause?: unknown }) {
+    super(`invalid filter pattern at ${path}: ${problem}`, options);
+    this.name = 'FilterPatternError';
+    this.path = path;
+  }
+}
+
+/** Tests one event (or one value inside it). */
+type Matcher = (value: unknown) => boolean;
+/** Tests one scalar leaf value. */
+type LeafTest = (leaf: Scalar) => boolean;
+type Scalar = string | number | boolean | null;
+
+const UNSUPPORTED_BY_LAMBDA = new Set(['wildcard']);
+const LOWER_BOUNDS = new Set(['>', '>=']);
+const UPPER_BOUNDS = new Set(['<', '<=']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isScalar(value: unknown): value is Scalar {
+  return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** The scalar values at a leaf: the value itself, or the scalar elements of an array (nested arrays flattened). */
+function forEachLeaf(value: unknown, test: LeafTest): boolean {
+  if (Array.isArray(value)) {
+    for (const element of value) if (forEachLeaf(element, test)) return true;
+    return false;
+  }
+  return value !== undefined && isScalar(value) && test(value);
+}
+
+function hasLeaf(value: unknown): boolean {
+  return forEachLeaf(value, () => true);
+}
+
+function stringOperand(operand: unknown, path: string): string {
+  if (typeof operand !== 'string') throw new FilterPatternError(path, `must be a string, not ${describe(operand)}`);
+  return operand;
+}
+
+/** `prefix` / `suffix`: a string, or `{"equals-ignore-case": string}`. */
+function affixTest(operand: unknown, path: string, kind: 'prefix' | 'suffix'): LeafTest {
+  if (isPlainObject(operand)) {
+    const keys = Object.keys(operand);
+    if (keys.length !== 1 || keys[0] !== 'equals-ignore-case') {
+      throw new FilterPatternError(path, `${kind} takes a string or {"equals-ignore-case": string}`);
+    }
+    const affix = stringOperand(operand['equals-ignore-case'], `${path}.equals-ignore-case`).toLowerCase();
+    return kind === 'prefix'
+      ? (leaf) => typeof leaf === 'string' && leaf.toLowerCase().startsWith(affix)
+      : (leaf) => typeof leaf === 'string' && leaf.toLowerCase().endsWith(affix);
+  }
+  const affix = stringOperand(operand, path);
+  return kind === 'prefix'
+    ? (leaf) => typeof leaf === 'string' && leaf.startsWith(affix)
+    : (leaf) => typeof leaf === 'string' && leaf.endsWith(affix);
+}
+
+function anythingButTest(operand: unknown, path: string): LeafTest {
+  if (isPlainObject(operand)) {
+    const op = Object.keys(operand)[0] ?? '';
+    throw new FilterPatternError(path, `anything-but with ${JSON.stringify(op)} is an EventBridge-bus-only form; Lambda event filtering takes one value or a list of strings or numbers`);
+  }
+  const values: unknown[] = Array.isArray(operand) ? operand : [operand];
+  if (values.length === 0) throw new FilterPatternError(path, 'anything-but needs at least one value');
+  const allStrings = values.every((v) => typeof v === 'string');
+  const allNumbers = values.every((v) => typeof v === 'number' && Number.isFinite(v));
+  if (!allStrings && !allNumbers) {
+    throw new FilterPatternError(path, 'anything-but takes a string, a number, or a list of only strings or only numbers');
+  }
+  const excluded = new Set<Scalar>(values as Scalar[]);
+  return (leaf) => !excluded.has(leaf);
+}
+
+function numericTest(operand: unknown, path: string): LeafTest {
+  if (!Array.isArray(operand) || (operand.length !== 2 && operand.length !== 4)) {
+    throw new FilterPatternError(path, 'numeric takes ["=", n], or one or two [operator, number] pairs, e.g. [">", 10, "<=", 20]');
+  }
+  const pairs: Array<[string, number]> = [];
+  for (let i = 0; i < operand.length; i += 2) {
+    const op: unknown = operand[i];
+    const n: unknown = operand[i + 1];
+    if (typeof op !== 'string' || !(op === '=' || LOWER_BOUNDS.has(op) || UPPER_BOUNDS.has(op))) {
+      throw new FilterPatternError(`${path}[${i}]`, `unknown numeric operator ${JSON.stringify(op)}; use =, >, >=, < or <=`);
+    }
+    if (typeof n !== 'number' || !Number.isFinite(n)) throw new FilterPatternError(`${path}[${i + 1}]`, `must be a number, not ${describe(n)}`);
+    pairs.push([op, n]);
+  }
+  const [first, second] = pairs as [[string, number], [string, number] | undefined];
+  if (first[0] === '=') {
+    if (second !== undefined) throw new FilterPatternError(path, '"=" cannot be combined with a range');
+    const target = first[1];
+    return (leaf) => leaf === target;
+  }
+  let lower: [string, number] | undefined;
+  let upper: [string, number] | undefined;
+  for (const pair of pairs) {
+    if (pair[0] === '=') throw new FilterPatternError(path, '"=" cannot be combined with a range');
+    if (LOWER_BOUNDS.has(pair[0])) {
+      if (lower) throw new FilterPatternError(path, 'a range takes at most one lower bound (> or >=)');
+      lower = pair;
+    } else {
+      if (upper) throw new FilterPatternError(path, 'a range takes at most one upper bound (< or <=)');
+      upper = pair;
+    }
+  }
+  if (lower && upper && !(lower[1] < upper[1])) throw new FilterPatternError(path, 'the lower bound must be less than the upper bound');
+  const lo = lower?.[1] ?? -Infinity;
+  const loInclusive = lower?.[0] === '>=';
+  const hi = upper?.[1] ?? Infinity;
+  const hiInclusive = upper?.[0] === '<=';
+  return (leaf) =>
+    typeof leaf === 'number' && (loInclusive ? leaf >= lo : leaf > lo) && (hiInclusive ? leaf <= hi : leaf < hi);
+}
+
+/** One element of a field's rule list: a value to equal, or a one-operator object. */
+function compileRule(rule: unknown, path: string): Matcher {
+  if (isScalar(rule)) return (value) => forEachLeaf(value, (leaf) => leaf === rule);
+  if (!isPlainObject(rule)) throw new FilterPatternError(path, `a rule is a string, number, boolean, null or {operator: operand}, not ${describe(rule)}`);
+  const keys = Object.keys(rule);
+  if (keys.length !== 1) throw new FilterPatternError(path, `a rule object takes exactly one operator (got ${keys.length})`);
+  const op = keys[0] as string;
+  const operand = rule[op];
+  const at = `${path}.${op}`;
+  switch (op) {
+    case 'exists': {
+      if (typeof operand !== 'boolean') throw new FilterPatternError(at, `must be true or false, not ${describe(operand)}`);
+      return operand ? hasLeaf : (value) => !hasLeaf(value);
+    }
+    case 'prefix':
+    case 'suffix': {
+      const test = affixTest(operand, at, op);
+      return (value) => forEachLeaf(value, test);
+    }
+    case 'equals-ignore-case': {
+      const expected = stringOperand(operand, at).toLowerCase();
+      return (value) => forEachLeaf(value, (leaf) => typeof leaf === 'string' && leaf.toLowerCase() === expected);
+    }
+    case 'anything-but': {
+      const test = anythingButTest(operand, at);
+      return (value) => forEachLeaf(value, test);
+    }
+    case 'numeric': {
+      const test = numericTest(operand, at);
+      return (value) => forEachLeaf(value, test);
+    }
+    case 'cidr':
+      throw new FilterPatternError(at, 'cidr is not implemented by fluxo\'s matcher');
+    default:
+      if (UNSUPPORTED_BY_LAMBDA.has(op)) throw new FilterPatternError(at, `${op} is an EventBridge-bus-only operator; Lambda event filtering does not take it`);
+      throw new FilterPatternError(at, `unknown operator ${JSON.stringify(op)}`);
+  }
+}
+
+function compileRuleList(rules: readonly unknown[], path: string): Matcher {
+  if (rules.length === 0) throw new FilterPatternError(path, 'a rule list needs at least one rule');
+  const matchers = rules.map((rule, i) => compileRule(rule, `${path}[${i}]`));
+  if (matchers.length === 1) return matchers[0] as Matcher;
+  return (value) => matchers.some((m) => m(value));
+}
+
+/** A pattern object: every field must match (AND); `$or` takes alternatives over the same object. */
+function compileObject(pattern: Readonly<Record<string, unknown>>, path: string): Matcher {
+  const fields: Array<[string, Matcher]> = [];
+  const alternatives: Matcher[][] = [];
+  for (const [name, sub] of Object.entries(pattern)) {
+    const at = `${path}.${name}`;
+    if (name === '$or') {
+      if (!Array.isArray(sub) || sub.length < 2 || !sub.every(isPlainObject)) {
+        throw new FilterPatternError(at, '$or takes a list of at least two pattern objects');
+      }
+      alternatives.push(sub.map((alt: Record<string, unknown>, i) => compileObject(alt, `${at}[${i}]`)));
+    } else if (Array.isArray(sub)) {
+      fields.push([name, compileRuleList(sub, at)]);
+    } else if (isPlainObject(sub)) {
+      fields.push([name, compileObject(sub, at)]);
+    } else {
+      throw new FilterPatternError(at, `must be a list of rules or a nested pattern object, not ${describe(sub)}`);
+    }
+  }
+  if (fields.length === 0 && alternatives.length === 0) throw new FilterPatternError(path, 'a pattern object needs at least one field');
+  const matchFields = (object: Readonly<Record<string, unknown>> | undefined): boolean => {
+    for (const [name, match] of fields) if (!match(object?.[name])) return false;
+    for (const alts of alternatives) if (!alts.some((alt) => alt(object))) return false;
+    return true;
+  };
+  const matchValue = (value: unknown): boolean => {
+    if (value === undefined) return matchFields(undefined);
+    if (isPlainObject(value)) return matchFields(value);
+    // An array of objects matches when one element matches the whole sub-pattern.
+    if (Array.isArray(value)) return value.length === 0 ? matchFields(undefined) : value.some(matchValue);
+    // A present scalar never matches a pattern object (AWS drops a plain-string value filtered as JSON).
+    return false;
+  };
+  return matchValue;
+}
+
+/**
+ * Compiles filter patterns, ORed as an event source mapping's `FilterCriteria.Filters` are, into
+ * one predicate. Every pattern is validated up front. No patterns: every event matches.
+ *
+ * @throws {@link FilterPatternError} for a pattern AWS would not accept (or `cidr`, see above).
+ */
+export function compileFilters(patterns: readonly FilterPattern[]): (event: Readonly<Record<string, unknown>>) => boolean {
+  const matchers = patterns.map((pattern, i) => {
+    if (!isPlainObject(pattern)) throw new FilterPatternError(`filters[${i}]`, `must be a JSON object, not ${describe(pattern)}`);
+    return compileObject(pattern, `filters[${i}]`);
+  });
+  if (matchers.length === 0) return () => true;
+  if (matchers.length === 1) return matchers[0] as Matcher;
+  return (event) => matchers.some((m) => m(event));
+}
+
+// JSON text starts with one of these (after whitespace); anything else is a plain string, no parse attempted.
+const JSON_START = /^[\s]*[{["\-0-9tfn]/;
+
+/**
+ * How a Kafka record's value takes part in filtering: JSON text is parsed (an object is filtered
+ * on its fields; a JSON string, number, boolean or array as that value); any other text is
+ * filtered as the plain string. Undefined for a null value.
+ */
+export function filterableValue(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  if (!JSON_START.test(text)) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The object AWS applies Kafka `FilterCriteria` to: the record as the Lambda event carries it
+ * (`topic`, `partition`, `offset`, `timestamp`, `timestampType`, base64 `key`), except that
+ * `value` is decoded and, when it is JSON, parsed once here (see {@link filterableValue}).
+ * Headers are left out: AWS filters Kafka records on `value` only.
+ */
+export function filterableRecord(record: KafkaRecord): Record<string, unknown> {
+  const filterable: Record<string, unknown> = {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    timestampType: record.timestampType,
+  };
+  if (record.raw.key !== undefined) filterable.key = record.raw.key.toString('base64');
+  if (record.value !== undefined) filterable.value = filterableValue(record.value);
+  return filterable;
+}
