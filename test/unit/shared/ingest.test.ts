@@ -1,0 +1,355 @@
+import { BadRequestError, PayloadTooLargeError, SchemaViolationError } from '../../../lambdas/shared/errors';
+import {
+  addDerivedFields,
+  bmi,
+  hashtags,
+  INGEST_LIMITS,
+  normalizeValue,
+  parseEventTime,
+  parseIngestBody,
+  prepareRecord,
+  recordPath,
+} from '../../../lambdas/shared/ingest';
+import type { PrepareOutcome, PreparedRecord } from '../../../lambdas/shared/ingest';
+import { INGEST_TIME_HEADER } from '../../../lambdas/shared/kafka-record';
+import { findTopic } from '../../../lambdas/shared/spec';
+import type { ResolvedTopic } from '../../../lambdas/shared/spec';
+import { pipeline } from '../../../pipeline';
+
+function topic(name: string): ResolvedTopic {
+  const found = findTopic(pipeline, name);
+  if (found === undefined) throw new Error(`no topic ${name}`);
+  return found;
+}
+
+const health = topic('health');
+const tweets = topic('tweets');
+const petr4 = topic('petr4');
+const NOW = Date.UTC(2026, 10, 22, 10, 0, 0);
+
+function prepared(outcome: PrepareOutcome): PreparedRecord {
+  if (!outcome.ok) throw new Error(`expected a prepared record, got ${outcome.error.message}`);
+  return outcome.record;
+}
+
+function rejected(outcome: PrepareOutcome) {
+  if (outcome.ok) throw new Error('expected a rejected record');
+  return outcome.error;
+}
+
+describe('request body forms', () => {
+  it('takes a body with value as one record', () => {
+    // Prepare
+    const body = { value: { price: 1, volume: 2 } };
+
+    // Act
+    const parsed = parseIngestBody(body);
+
+    // Assess
+    expect(parsed).toEqual({ form: 'single', records: [body] });
+  });
+
+  it('takes {records: [...]} as a batch, in order', () => {
+    // Prepare
+    const records = [{ value: 1 }, { value: 2 }];
+
+    // Act
+    const parsed = parseIngestBody({ records });
+
+    // Assess
+    expect(parsed).toEqual({ form: 'batch', records });
+  });
+
+  it.each([
+    ['a JSON array', [1, 2], 'body must be a JSON object'],
+    ['null', null, 'body must be a JSON object'],
+    ['an object with neither value nor records', { foo: 1 }, 'body must be one record'],
+    ['records that is not an array', { records: {} }, 'records must be an array'],
+    ['an empty records array', { records: [] }, 'records must not be empty'],
+    ['a field next to records', { records: [{ value: 1 }], key: 'k' }, 'unexpected field "key"'],
+  ])('refuses %s with 40002', (_, body, message) => {
+    // Act
+    const act = () => parseIngestBody(body);
+
+    // Assess
+    expect(act).toThrow(BadRequestError);
+    expect(act).toThrow(message);
+  });
+
+  it('refuses more than 500 records with 41301', () => {
+    // Prepare
+    const records = Array.from({ length: INGEST_LIMITS.maxRecords + 1 }, () => ({ value: {} }));
+
+    // Act
+    const act = () => parseIngestBody({ records });
+
+    // Assess
+    expect(act).toThrow(PayloadTooLargeError);
+    expect(act).toThrow('records has 501 entries; the limit is 500');
+  });
+
+  it('accepts exactly 500 records', () => {
+    // Prepare
+    const records = Array.from({ length: INGEST_LIMITS.maxRecords }, () => ({ value: {} }));
+
+    // Act
+    const parsed = parseIngestBody({ records });
+
+    // Assess
+    expect(parsed.records).toHaveLength(500);
+  });
+
+  it('names fields by their path in the request', () => {
+    // Act / Assess
+    expect(recordPath('batch', 3, 'value.peso')).toBe('records[3].value.peso');
+    expect(recordPath('single', 0, 'value.peso')).toBe('value.peso');
+  });
+});
+
+describe('event time', () => {
+  it.each([
+    ['ISO 8601 with Z', '2026-11-22T10:00:00Z', NOW],
+    ['ISO 8601 with milliseconds', '2026-11-22T10:00:00.250Z', NOW + 250],
+    ['ISO 8601 with an offset', '2026-11-22T07:00:00-03:00', NOW],
+    ['epoch milliseconds', NOW, NOW],
+  ])('reads %s', (_, input, expected) => {
+    // Act
+    const ms = parseEventTime(input, 'timestamp');
+
+    // Assess
+    expect(ms).toBe(expected);
+  });
+
+  it.each([
+    ['a date without time', '2026-11-22'],
+    ['a time without zone', '2026-11-22T10:00:00'],
+    ['an impossible date', '2026-13-45T10:00:00Z'],
+    ['a fractional number', 1.5],
+    ['a negative number', -1],
+    ['a boolean', true],
+  ])('refuses %s naming the field', (_, input) => {
+    // Act
+    const act = () => parseEventTime(input, 'records[2].timestamp');
+
+    // Assess
+    expect(act).toThrow(BadRequestError);
+    expect(act).toThrow('records[2].timestamp must be an ISO 8601 date-time with a zone or epoch milliseconds');
+  });
+});
+
+describe('schema validation', () => {
+  it("turns the course's tuple [id, {idade, altura, peso}] into an object", () => {
+    // Act
+    const value = normalizeValue(health, [7, { idade: 30, altura: 180, peso: 90 }], 'value');
+
+    // Assess
+    expect(value).toEqual({ id: 7, idade: 30, altura: 180, peso: 90 });
+  });
+
+  it('refuses a tuple on a topic that does not accept tuples', () => {
+    // Act
+    const act = () => normalizeValue(petr4, [1, { price: 1, volume: 1 }], 'value');
+
+    // Assess
+    expect(act).toThrow(SchemaViolationError);
+    expect(act).toThrow('value must be a JSON object');
+  });
+
+  it.each([
+    ['three elements', [1, { idade: 1 }, 3]],
+    ['a non-object second element', [1, 2]],
+  ])('refuses a malformed tuple with %s', (_, value) => {
+    // Act
+    const act = () => normalizeValue(health, value, 'records[0].value');
+
+    // Assess
+    expect(act).toThrow('records[0].value must be an object or a tuple [id, {fields}]');
+  });
+
+  it.each([
+    ['a string where a number is expected', { id: 1, idade: 30, altura: 180, peso: 'heavy' }, 'records[3].value.peso must be a number'],
+    ['a fraction where an integer is expected', { id: 1, idade: 30.5, altura: 180, peso: 80 }, 'records[3].value.idade must be an integer'],
+    ['a number under the minimum', { id: 1, idade: 30, altura: 180, peso: 0 }, 'records[3].value.peso must be at least 1'],
+    ['a number over the maximum', { id: 1, idade: 151, altura: 180, peso: 80 }, 'records[3].value.idade must be at most 150'],
+    ['a missing required field', { id: 1, idade: 30, altura: 180 }, 'records[3].value.peso is required'],
+    ['a non-finite number', { id: 1, idade: 30, altura: 180, peso: null }, 'records[3].value.peso must be a number'],
+  ])('refuses %s naming the field', (_, value, message) => {
+    // Act
+    const act = () => normalizeValue(health, value, 'records[3].value');
+
+    // Assess
+    expect(act).toThrow(SchemaViolationError);
+    expect(act).toThrow(message);
+  });
+
+  it('lists every violation in details and counts the others in the message', () => {
+    // Act
+    let error: unknown;
+    try {
+      normalizeValue(health, { id: -1, idade: 'x' }, 'value');
+    } catch (caught) {
+      error = caught;
+    }
+
+    // Assess
+    expect(error).toBeInstanceOf(SchemaViolationError);
+    const violation = error as SchemaViolationError;
+    expect(violation.errorCode).toBe(42201);
+    expect(violation.message).toBe('value.id must be at least 0 (and 3 more)');
+    expect(violation.details).toEqual({
+      violations: ['value.id must be at least 0', 'value.idade must be a number', 'value.altura is required', 'value.peso is required'],
+    });
+  });
+
+  it('checks strings and their length in characters', () => {
+    // Act
+    const long = () => normalizeValue(tweets, { user: 'a'.repeat(65), text: 'x' }, 'value');
+    const notString = () => normalizeValue(tweets, { user: 5, text: 'x' }, 'value');
+
+    // Assess
+    expect(long).toThrow('value.user must be at most 64 characters');
+    expect(notString).toThrow('value.user must be a string');
+  });
+
+  it('keeps fields the schema does not list when additional fields are allowed', () => {
+    // Act
+    const value = normalizeValue(petr4, { price: 10, volume: 5, venue: 'B3' }, 'value');
+
+    // Assess
+    expect(value).toEqual({ price: 10, volume: 5, venue: 'B3' });
+  });
+
+  it('refuses unlisted fields, booleans of the wrong type and honours optional fields when the schema says so', () => {
+    // Prepare
+    const strict: ResolvedTopic = {
+      ...petr4,
+      schema: { additionalFields: false, fields: { ok: { type: 'boolean' }, note: { type: 'string', required: false } } },
+    };
+
+    // Act
+    const extra = () => normalizeValue(strict, { ok: true, venue: 'B3' }, 'value');
+    const wrongType = () => normalizeValue(strict, { ok: 'yes' }, 'value');
+    const fine = normalizeValue(strict, { ok: false }, 'value');
+
+    // Assess
+    expect(extra).toThrow('value.venue is not a field of topic "petr4"');
+    expect(wrongType).toThrow('value.ok must be a boolean');
+    expect(fine).toEqual({ ok: false });
+  });
+});
+
+describe('derived fields', () => {
+  it('computes IMC as kg / m² at full precision', () => {
+    // Act
+    const imc = bmi(90, 160);
+
+    // Assess
+    expect(imc).toBe(90 / (1.6 * 1.6));
+    expect(imc).toBeCloseTo(35.15625, 10);
+  });
+
+  it('extracts distinct lower-case hashtags without # in order of first appearance', () => {
+    // Act
+    const tags = hashtags('Go #Kafka and #serverless! #kafka again, #Ação #2026 #');
+
+    // Assess
+    expect(tags).toEqual(['kafka', 'serverless', 'ação', '2026']);
+  });
+
+  it('adds the derived field, overwriting a value the client sent', () => {
+    // Act
+    const value = addDerivedFields(health, { id: 1, idade: 20, altura: 200, peso: 100, imc: 1 });
+
+    // Assess
+    expect(value.imc).toBe(25);
+  });
+
+  it('leaves a derived field out when its inputs are absent', () => {
+    // Prepare
+    const optional: ResolvedTopic = { ...tweets, schema: { fields: { text: { type: 'string', required: false } } } };
+
+    // Act
+    const value = addDerivedFields(optional, { hashtags: ['forged'] });
+
+    // Assess
+    expect(value).toEqual({});
+  });
+});
+
+describe('preparing a record', () => {
+  it('prepares a tuple with IMC, event time, key, headers and the ingest-time header', () => {
+    // Prepare
+    const input = { key: 42, value: [7, { idade: 30, altura: 160, peso: 90 }], headers: { trace: 'abc' }, partition: 2, timestamp: '2026-11-22T09:59:00Z' };
+
+    // Act
+    const record = prepared(prepareRecord(health, input, { form: 'single', index: 0, now: NOW }));
+
+    // Assess
+    expect(record).toEqual({
+      key: '42',
+      value: { id: 7, idade: 30, altura: 160, peso: 90, imc: 90 / (1.6 * 1.6) },
+      serializedValue: JSON.stringify({ id: 7, idade: 30, altura: 160, peso: 90, imc: 90 / (1.6 * 1.6) }),
+      headers: { trace: 'abc', [INGEST_TIME_HEADER]: String(NOW) },
+      partition: 2,
+      timestamp: NOW - 60_000,
+    });
+  });
+
+  it('uses the ingest time as event time when the record has none', () => {
+    // Act
+    const record = prepared(prepareRecord(tweets, { value: { user: 'ana', text: '#Kafka' } }, { form: 'single', index: 0, now: NOW }));
+
+    // Assess
+    expect(record.timestamp).toBe(NOW);
+    expect(record.key).toBeUndefined();
+    expect(record.partition).toBeUndefined();
+    expect(record.value).toEqual({ user: 'ana', text: '#Kafka', hashtags: ['kafka'] });
+  });
+
+  it.each([
+    ['a non-object record', 'hello', 40002, 'records[1] must be a record object'],
+    ['an unknown record field', { value: {}, offset: 3 }, 40002, 'records[1].offset is not a record field (value, key, headers, partition, timestamp)'],
+    ['a missing value', { key: 'a' }, 40002, 'records[1].value is required'],
+    ['an object key', { value: {}, key: { a: 1 } }, 40002, 'records[1].key must be a string or a number'],
+    ['headers that are not an object', { value: {}, headers: ['a'] }, 40002, 'records[1].headers must be an object of string values'],
+    ['a non-string header', { value: {}, headers: { a: 1 } }, 40002, 'records[1].headers.a must be a string'],
+    ['an empty header name', { value: {}, headers: { '': 'x' } }, 40002, 'records[1].headers must not have an empty name'],
+    ['the reserved ingest-time header', { value: {}, headers: { 'Fluxo-Ingest-Time': '1' } }, 40002, 'records[1].headers.Fluxo-Ingest-Time is reserved'],
+    ['a negative partition', { value: {}, partition: -1 }, 40002, 'records[1].partition must be a whole number from 0'],
+    ['a partition the topic does not have', { value: {}, partition: 2 }, 40403, 'records[1].partition: topic "petr4" has partitions 0 to 1, not 2'],
+    ['a bad timestamp', { value: {}, timestamp: 'yesterday' }, 40002, 'records[1].timestamp must be an ISO 8601'],
+    ['a schema violation', { value: { price: 'x', volume: 1 } }, 42201, 'records[1].value.price must be a number'],
+  ])('rejects %s with its error code and field path', (_, input, code, message) => {
+    // Act
+    const error = rejected(prepareRecord(petr4, input, { form: 'batch', index: 1, now: NOW }));
+
+    // Assess
+    expect(error.errorCode).toBe(code);
+    expect(error.message).toContain(message);
+  });
+
+  it('rejects a value over 1 MiB as written, with 41301', () => {
+    // Prepare
+    const text = '#a '.repeat(INGEST_LIMITS.maxValueBytes / 3);
+    const loose: ResolvedTopic = { ...tweets, schema: { fields: { text: { type: 'string' } } } };
+
+    // Act
+    const error = rejected(prepareRecord(loose, { value: { text } }, { form: 'batch', index: 0, now: NOW }));
+
+    // Assess
+    expect(error.errorCode).toBe(41301);
+    expect(error.message).toMatch(/^records\[0\]\.value is \d+ bytes as written; the limit is 1048576$/);
+  });
+
+  it('accepts a value just under 1 MiB', () => {
+    // Prepare
+    const overhead = JSON.stringify({ price: 1, volume: 1, pad: '' }).length;
+    const pad = 'x'.repeat(INGEST_LIMITS.maxValueBytes - overhead);
+
+    // Act
+    const record = prepared(prepareRecord(petr4, { value: { price: 1, volume: 1, pad } }, { form: 'single', index: 0, now: NOW }));
+
+    // Assess
+    expect(Buffer.byteLength(record.serializedValue)).toBe(INGEST_LIMITS.maxValueBytes);
+  });
+});
