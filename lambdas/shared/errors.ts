@@ -34,7 +34,7 @@ export const ERROR_CODES = {
   42202: { status: 422, description: 'The Idempotency-Key was already used with a different request body.' },
   50001: { status: 500, description: 'An unexpected error; nothing is reported as written.' },
   50301: { status: 503, description: 'Kafka cannot take the write now (unreachable, timed out, not enough replicas); retry after Retry-After seconds.' },
-  50302: { status: 503, description: 'The results store cannot be read now; retry after Retry-After seconds.' },
+  50302: { status: 503, description: 'A DynamoDB table (results or idempotency store) cannot be used now; retry after Retry-After seconds.' },
 } as const satisfies Record<number, ErrorCodeInfo>;
 
 /** A documented error code. */
