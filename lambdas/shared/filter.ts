@@ -15,6 +15,12 @@
  * (`wildcard`, `anything-but` with `prefix`/`suffix`/`equals-ignore-case`/`wildcard`). `cidr`
  * is rejected too: fluxo's matcher does not implement it.
  *
+ * Kafka: AWS filters a Kafka record on its `value` only, decoded from UTF-8; JSON text is
+ * filtered as the parsed JSON, any other text as a plain string (see {@link filterableRecord}).
+ * A pattern object never matches a plain-string value, and a rule list never matches a JSON
+ * object value: AWS drops such a record. Pass {@link KAFKA_FILTER_FIELDS} as `fields` to reject
+ * patterns on anything else.
+ *
  * Known difference: AWS compares exact *number* values by their text (`300` does not equal
  * `300.0`); this matcher sees JSON-parsed numbers, so it treats them as equal. `numeric`
  * comparisons are numeric on both sides, as on AWS.
@@ -235,16 +241,38 @@ function compileObject(pattern: Readonly<Record<string, unknown>>, path: string)
   return matchValue;
 }
 
+/** Options of {@link compileFilters}. */
+export interface CompileFiltersOptions {
+  /**
+   * The only top-level fields a pattern may name; a pattern naming another is rejected. For
+   * Kafka, {@link KAFKA_FILTER_FIELDS}. @default any field
+   */
+  readonly fields?: readonly string[];
+}
+
+/** The fields a Kafka event source mapping filters on: AWS supports filtering on `value` only. */
+export const KAFKA_FILTER_FIELDS: readonly string[] = ['value'];
+
 /**
  * Compiles filter patterns, ORed as an event source mapping's `FilterCriteria.Filters` are, into
  * one predicate. Every pattern is validated up front. No patterns: every event matches.
  *
  * @throws {@link FilterPatternError} for a pattern AWS would not accept (or `cidr`, see above).
  */
-export function compileFilters(patterns: readonly FilterPattern[]): (event: Readonly<Record<string, unknown>>) => boolean {
+export function compileFilters(
+  patterns: readonly FilterPattern[],
+  options: CompileFiltersOptions = {},
+): (event: Readonly<Record<string, unknown>>) => boolean {
+  const allowed = options.fields && new Set(options.fields);
   const matchers = patterns.map((pattern, i) => {
-    if (!isPlainObject(pattern)) throw new FilterPatternError(`filters[${i}]`, `must be a JSON object, not ${describe(pattern)}`);
-    return compileObject(pattern, `filters[${i}]`);
+    const at = `filters[${i}]`;
+    if (!isPlainObject(pattern)) throw new FilterPatternError(at, `must be a JSON object, not ${describe(pattern)}`);
+    if (allowed) {
+      for (const name of Object.keys(pattern)) {
+        if (!allowed.has(name)) throw new FilterPatternError(`${at}.${name}`, `only ${[...allowed].map((f) => JSON.stringify(f)).join(', ')} can be filtered on here`);
+      }
+    }
+    return compileObject(pattern, at);
   });
   if (matchers.length === 0) return () => true;
   if (matchers.length === 1) return matchers[0] as Matcher;
@@ -252,7 +280,7 @@ export function compileFilters(patterns: readonly FilterPattern[]): (event: Read
 }
 
 // JSON text starts with one of these (after whitespace); anything else is a plain string, no parse attempted.
-const JSON_START = /^[\s]*[{["\-0-9tfn]/;
+const JSON_START = /^\s*[{["\-0-9tfn]/;
 
 /**
  * How a Kafka record's value takes part in filtering: JSON text is parsed (an object is filtered
@@ -270,20 +298,11 @@ export function filterableValue(text: string | undefined): unknown {
 }
 
 /**
- * The object AWS applies Kafka `FilterCriteria` to: the record as the Lambda event carries it
- * (`topic`, `partition`, `offset`, `timestamp`, `timestampType`, base64 `key`), except that
- * `value` is decoded and, when it is JSON, parsed once here (see {@link filterableValue}).
- * Headers are left out: AWS filters Kafka records on `value` only.
+ * The object AWS applies Kafka `FilterCriteria` to: `{value}`, the record's value decoded from
+ * UTF-8 and, when it is JSON, parsed once here (see {@link filterableValue}); `{}` for a
+ * tombstone. AWS documents that Kafka event source mappings "only support filtering on the
+ * value key", so nothing else of the record takes part.
  */
 export function filterableRecord(record: KafkaRecord): Record<string, unknown> {
-  const filterable: Record<string, unknown> = {
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    timestamp: record.timestamp,
-    timestampType: record.timestampType,
-  };
-  if (record.raw.key !== undefined) filterable.key = record.raw.key.toString('base64');
-  if (record.value !== undefined) filterable.value = filterableValue(record.value);
-  return filterable;
+  return record.value === undefined ? {} : { value: filterableValue(record.value) };
 }
