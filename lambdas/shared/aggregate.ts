@@ -16,17 +16,25 @@ export const MAX_GROUP_KEY_LENGTH = 512;
 /** The longest stored group key in UTF-8 bytes: keeps `gsi1sk` (16 + key bytes) under DynamoDB's 1,024-byte sort-key limit. */
 export const MAX_GROUP_KEY_BYTES = 1000;
 
+/**
+ * The largest magnitude a measured value may have. DynamoDB numbers stop at 1E+126 and 1E-130,
+ * so sums of many values must stay well inside; a value outside is a schema violation.
+ */
+export const MAX_MEASURE_MAGNITUDE = 1e100;
+/** The smallest non-zero magnitude a measured value may have (see {@link MAX_MEASURE_MAGNITUDE}). */
+export const MIN_MEASURE_MAGNITUDE = 1e-100;
+
 const MS_PER_SECOND = 1000;
 const SECONDS_PER_DAY = 86_400;
 
 /** A record value cannot be aggregated: a field that grouping or a measure needs is missing or has the wrong type. */
-export class SchemaViolationError extends Error {
+export class RecordFieldError extends Error {
   /** The offending field. */
   public readonly field: string;
 
   public constructor(field: string, message: string, options?: { cause?: unknown }) {
     super(`field "${field}" ${message}`, options);
-    this.name = 'SchemaViolationError';
+    this.name = 'RecordFieldError';
     this.field = field;
   }
 }
@@ -70,7 +78,7 @@ export function decodeGroupKey(stored: string): string {
 function storedKey(raw: string, field: string): string {
   const encoded = encodeGroupKey(raw);
   if (encoded.length > MAX_GROUP_KEY_LENGTH || new TextEncoder().encode(encoded).length > MAX_GROUP_KEY_BYTES) {
-    throw new SchemaViolationError(field, `gives a group key longer than ${MAX_GROUP_KEY_LENGTH} characters or ${MAX_GROUP_KEY_BYTES} bytes`);
+    throw new RecordFieldError(field, `gives a group key longer than ${MAX_GROUP_KEY_LENGTH} characters or ${MAX_GROUP_KEY_BYTES} bytes`);
   }
   return encoded;
 }
@@ -78,7 +86,7 @@ function storedKey(raw: string, field: string): string {
 function scalarKey(value: unknown, field: string): string {
   if (typeof value === 'string' || typeof value === 'boolean') return value.toString();
   if (typeof value === 'number' && Number.isFinite(value)) return value.toString();
-  throw new SchemaViolationError(field, `must be a string, number or boolean to group by, got ${describe(value)}`);
+  throw new RecordFieldError(field, `must be a string, number or boolean to group by, got ${describe(value)}`);
 }
 
 function describe(value: unknown): string {
@@ -92,7 +100,7 @@ function describe(value: unknown): string {
  * `constant`, `topic` and `field`; one per distinct element (in order of first appearance) for
  * `each`, possibly none. Keys are escaped with {@link encodeGroupKey}.
  *
- * @throws SchemaViolationError when the grouped field is missing, has the wrong type, or makes a key too long.
+ * @throws RecordFieldError when the grouped field is missing, has the wrong type, or makes a key too long.
  */
 export function groupKeysOf(value: Readonly<Record<string, unknown>>, topic: string, groupBy: GroupBy): string[] {
   switch (groupBy.kind) {
@@ -102,12 +110,12 @@ export function groupKeysOf(value: Readonly<Record<string, unknown>>, topic: str
       return [storedKey(topic, 'topic')];
     case 'field': {
       const raw = value[groupBy.field];
-      if (raw === undefined || raw === null) throw new SchemaViolationError(groupBy.field, 'is missing; the consumer groups by it');
+      if (raw === undefined || raw === null) throw new RecordFieldError(groupBy.field, 'is missing; the consumer groups by it');
       return [storedKey(scalarKey(raw, groupBy.field), groupBy.field)];
     }
     case 'each': {
       const raw = value[groupBy.field];
-      if (!Array.isArray(raw)) throw new SchemaViolationError(groupBy.field, `must be an array to group by each element, got ${describe(raw)}`);
+      if (!Array.isArray(raw)) throw new RecordFieldError(groupBy.field, `must be an array to group by each element, got ${describe(raw)}`);
       const keys = new Set<string>();
       for (const element of raw) keys.add(storedKey(scalarKey(element, groupBy.field), groupBy.field));
       return [...keys];
@@ -124,7 +132,8 @@ export function measuredFields(consumer: Pick<ResolvedConsumer, 'measures'>): st
  * The numeric values of the measured fields a record value carries. An absent or `null` field
  * is skipped (the field's `n` counts only records that carry it).
  *
- * @throws SchemaViolationError when a measured field is present but not a finite number.
+ * @throws RecordFieldError when a measured field is present but not a finite number, or is
+ *   outside the magnitudes DynamoDB can store with room for sums.
  */
 export function measureValuesOf(value: Readonly<Record<string, unknown>>, fields: readonly string[]): Record<string, number> {
   const values: Record<string, number> = {};
@@ -132,7 +141,11 @@ export function measureValuesOf(value: Readonly<Record<string, unknown>>, fields
     const raw = value[field];
     if (raw === undefined || raw === null) continue;
     if (typeof raw !== 'number' || !Number.isFinite(raw)) {
-      throw new SchemaViolationError(field, `must be a number for the consumer's measures, got ${describe(raw)}`);
+      throw new RecordFieldError(field, `must be a number for the consumer's measures, got ${describe(raw)}`);
+    }
+    const magnitude = Math.abs(raw);
+    if (magnitude > MAX_MEASURE_MAGNITUDE || (magnitude !== 0 && magnitude < MIN_MEASURE_MAGNITUDE)) {
+      throw new RecordFieldError(field, `is ${raw}, outside the storable range (0 or ${MIN_MEASURE_MAGNITUDE} to ${MAX_MEASURE_MAGNITUDE} in magnitude)`);
     }
     values[field] = raw;
   }

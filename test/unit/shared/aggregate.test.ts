@@ -11,7 +11,7 @@ import {
   measuredFields,
   mergeFieldState,
   fieldStateOf,
-  SchemaViolationError,
+  RecordFieldError,
   summarize,
   windowOf,
   type AggregateRef,
@@ -135,7 +135,7 @@ describe('group keys', () => {
     const act = () => groupKeysOf(value, 'health', groupBy);
 
     // Assess
-    expect(act).toThrow(SchemaViolationError);
+    expect(act).toThrow(RecordFieldError);
     expect(act).toThrow(message);
   });
 
@@ -182,8 +182,19 @@ describe('measure values', () => {
     const act = () => measureValuesOf({ peso: '81' }, ['peso']);
 
     // Assess
-    expect(act).toThrow(SchemaViolationError);
+    expect(act).toThrow(RecordFieldError);
     expect(act).toThrow('field "peso" must be a number');
+  });
+
+  it('rejects a measured value DynamoDB could not store once summed', () => {
+    // Act
+    const huge = () => measureValuesOf({ price: 1e120 }, ['price']);
+    const tiny = () => measureValuesOf({ price: 1e-120 }, ['price']);
+
+    // Assess
+    expect(huge).toThrow('outside the storable range');
+    expect(tiny).toThrow('outside the storable range');
+    expect(measureValuesOf({ price: 0 }, ['price'])).toEqual({ price: 0 });
   });
 });
 

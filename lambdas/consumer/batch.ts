@@ -1,0 +1,305 @@
+/**
+ * One batch of Kafka records applied to a consumer's results with an exactly-once effect
+ * (lambdas/consumer/README.md gives the argument): every record is classified; the aggregates it
+ * touches are read once, each gets one conditional write holding only the records its
+ * watermark has not seen; dead letters and kept records are put idempotently by key; and every
+ * partition whose effects are not all stored is answered with its first unapplied offset.
+ */
+import { accumulate, applyContribution, type AggregateRef, type RecordContribution } from '../shared/aggregate';
+import type { AggregateItem } from '../shared/aggregate-item';
+import { aggregateKey, deadLetterKey, keptRecordKey } from '../shared/keys';
+import { topicPartitionKey, type KafkaRecord } from '../shared/kafka-record';
+import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterReason } from './classify';
+import { isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem } from './store';
+
+/** Where a log line goes; Powertools' Logger fits. */
+export interface BatchLog {
+  info(message: string, ...extra: Array<Record<string, unknown>>): void;
+  warn(message: string, ...extra: Array<Record<string, unknown>>): void;
+  error(message: string, ...extra: Array<Record<string, unknown>>): void;
+}
+
+/** What a batch needs besides its records. */
+export interface BatchDeps {
+  readonly plan: ConsumerPlan;
+  readonly store: ResultsStore;
+  readonly log: BatchLog;
+  /** Epoch ms. @default Date.now */
+  readonly now?: () => number;
+  /** Conditional-write attempts per aggregate before it is answered as failed. @default 5 */
+  readonly maxConflictAttempts?: number;
+  /** Aggregates written at the same time. @default 16 */
+  readonly writeConcurrency?: number;
+  /** Per-record log lines per batch (dead letters, failures); the rest are counted only. @default 10 */
+  readonly maxRecordLogs?: number;
+}
+
+/** A record whose effect is not fully stored: where the event source mapping must resume. */
+export interface UnappliedRecord {
+  /** `"topic-partition"`. */
+  readonly topicPartition: string;
+  readonly offset: number;
+}
+
+/** Counts of one batch, for metrics. */
+export interface BatchCounts {
+  /** Records in the batch. */
+  recordsIn: number;
+  /** Records that did not pass the consumer's filters. */
+  filteredOut: number;
+  /** Records counted in a window (on time), whether applied now or by an earlier delivery. */
+  aggregated: number;
+  /** Records counted in a window's `late` figure. */
+  late: number;
+  /** Dead letters stored. */
+  deadLettered: number;
+  /** Items written to DynamoDB (aggregates, dead letters, kept records). */
+  writes: number;
+  /** Aggregate contributions skipped because the item's watermark already covered them. */
+  alreadyApplied: number;
+  /** Conditional writes that lost a race and were recomputed. */
+  conflicts: number;
+}
+
+/** The outcome of one batch. */
+export interface BatchResult {
+  /** The first unapplied record of each partition that has one, lowest offset. */
+  readonly unapplied: readonly UnappliedRecord[];
+  readonly counts: BatchCounts;
+}
+
+/** Largest dead-letter value kept, in bytes before base64: far under DynamoDB's 400 KB item limit. */
+export const MAX_DEAD_LETTER_VALUE_BYTES = 64 * 1024;
+/** Largest kept-record value stored as an attribute, in bytes of JSON text; larger ones are stored without it. */
+export const MAX_KEPT_VALUE_BYTES = 300 * 1024;
+
+const SECONDS_PER_DAY = 86_400;
+
+interface PendingAggregate {
+  readonly key: ItemKey;
+  readonly ref: AggregateRef;
+  readonly contributions: RecordContribution[];
+}
+
+/** Builds the dead-letter item of a record (idempotent by position). */
+export function deadLetterItem(record: KafkaRecord, consumer: string, reason: DeadLetterReason, detail: string, now: number, retentionDays: number): StoredItem {
+  const raw = record.raw.value;
+  const kept = raw?.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES);
+  return {
+    ...deadLetterKey(consumer, record.topic, record.partition, record.offset),
+    kind: 'deadLetter',
+    consumer,
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    reason,
+    error: detail.slice(0, 1024),
+    key: record.key?.slice(0, 1024),
+    value: kept?.toString('base64'),
+    valueBytes: raw?.length ?? 0,
+    valueTruncated: (raw?.length ?? 0) > MAX_DEAD_LETTER_VALUE_BYTES,
+    deadLetteredAt: now,
+    expiresAt: Math.floor(now / 1000) + retentionDays * SECONDS_PER_DAY,
+  };
+}
+
+// DynamoDB numbers span 1E-130 to 1E+126 in magnitude; a JSON value outside cannot be stored as a map.
+function storableAsMap(value: unknown): boolean {
+  if (typeof value === 'number') {
+    const magnitude = Math.abs(value);
+    return magnitude === 0 || (magnitude >= 1e-128 && magnitude < 1e125);
+  }
+  if (Array.isArray(value)) return value.every(storableAsMap);
+  if (typeof value === 'object' && value !== null) return Object.values(value).every(storableAsMap);
+  return true;
+}
+
+/**
+ * Builds the kept-record item of a matching record (idempotent by event time and position). The
+ * value is stored as a map; when it is too large, or holds numbers DynamoDB cannot store, it is
+ * kept as its JSON text (`valueJson`) or, beyond {@link MAX_KEPT_VALUE_BYTES}, left out.
+ */
+export function keptRecordItem(record: KafkaRecord, consumer: string, value: Readonly<Record<string, unknown>>, eventTime: number, expiresAt: number): StoredItem {
+  const bytes = record.raw.value?.length ?? 0;
+  const base = {
+    ...keptRecordKey(consumer, eventTime, record.topic, record.partition, record.offset),
+    kind: 'record',
+    consumer,
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    eventTime,
+    key: record.key?.slice(0, 1024),
+    expiresAt,
+  };
+  if (bytes > MAX_KEPT_VALUE_BYTES) return { ...base, valueBytes: bytes, valueOmitted: true };
+  if (!storableAsMap(value)) return { ...base, valueJson: record.value };
+  return { ...base, value };
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Counts per-record log lines so that one bad batch cannot flood the logs. */
+class BoundedLog {
+  private lines = 0;
+  private suppressed = 0;
+
+  public constructor(
+    private readonly log: BatchLog,
+    private readonly max: number,
+  ) {}
+
+  public record(level: 'warn' | 'error', message: string, extra: Record<string, unknown>): void {
+    if (this.lines >= this.max) {
+      this.suppressed += 1;
+      return;
+    }
+    this.lines += 1;
+    this.log[level](message, extra);
+  }
+
+  public get suppressedLines(): number {
+    return this.suppressed;
+  }
+}
+
+/**
+ * Applies a batch of records (from one invocation) to the consumer's results. Never throws for
+ * a record or a DynamoDB failure: what could not be stored is returned as the first unapplied
+ * offset per partition, to be answered as `batchItemFailures`.
+ */
+export async function processBatch(records: readonly KafkaRecord[], deps: BatchDeps): Promise<BatchResult> {
+  const { plan, store, log } = deps;
+  const { consumer } = plan;
+  const now = (deps.now ?? Date.now)();
+  const recordLog = new BoundedLog(log, deps.maxRecordLogs ?? 10);
+  const counts: BatchCounts = { recordsIn: records.length, filteredOut: 0, aggregated: 0, late: 0, deadLettered: 0, writes: 0, alreadyApplied: 0, conflicts: 0 };
+  // Records whose effect may not be stored, by position; the lowest offset per partition is answered.
+  const unapplied = new Map<string, number>();
+  const markUnapplied = (tp: string, offset: number): void => {
+    const current = unapplied.get(tp);
+    if (current === undefined || offset < current) unapplied.set(tp, offset);
+  };
+
+  const aggregates = new Map<string, PendingAggregate>();
+  const puts: StoredItem[] = [];
+  const putOwners = new Map<string, Array<{ tp: string; offset: number; deadLetter: boolean }>>();
+  const addPut = (item: StoredItem, record: KafkaRecord, deadLetter: boolean): void => {
+    puts.push(item);
+    const owners = putOwners.get(keyId(item)) ?? [];
+    owners.push({ tp: topicPartitionKey(record.topic, record.partition), offset: record.offset, deadLetter });
+    putOwners.set(keyId(item), owners);
+  };
+
+  for (const record of records) {
+    const outcome = classifyRecord(record, plan);
+    const position = { topic: record.topic, partition: record.partition, offset: record.offset };
+    switch (outcome.kind) {
+      case 'filtered':
+        counts.filteredOut += 1;
+        break;
+      case 'dead':
+        recordLog.record('warn', 'record dead-lettered', { ...position, reason: outcome.reason, detail: outcome.detail });
+        addPut(deadLetterItem(record, consumer.name, outcome.reason, outcome.detail, now, consumer.retentionDays), record, true);
+        break;
+      case 'aggregate':
+        if (outcome.late) {
+          counts.late += 1;
+          recordLog.record('warn', 'record counted late', { ...position, eventTime: outcome.eventTime, ingestTime: ingestTimeOf(record), windowEnd: outcome.window.end });
+        } else {
+          counts.aggregated += 1;
+        }
+        for (const { ref, contribution } of outcome.touches) {
+          const key = aggregateKey(ref.consumer, ref.groupKey, ref.window.start);
+          const id = keyId(key);
+          const pending = aggregates.get(id) ?? { key: { pk: key.pk, sk: key.sk }, ref, contributions: [] };
+          pending.contributions.push(contribution);
+          aggregates.set(id, pending);
+        }
+        if (consumer.keepRecords) {
+          addPut(keptRecordItem(record, consumer.name, outcome.value, outcome.eventTime, outcome.touches[0]?.ref.expiresAt ?? Math.floor(outcome.window.end / 1000) + consumer.retentionDays * SECONDS_PER_DAY), record, false);
+        }
+        break;
+    }
+  }
+
+  const failAggregate = (pending: PendingAggregate, error: unknown, message: string): void => {
+    for (const c of pending.contributions) markUnapplied(c.tp, c.off);
+    recordLog.record('error', message, { pk: pending.key.pk, sk: pending.key.sk, transient: isTransientError(error), error: describeError(error) });
+  };
+
+  const writeAggregates = async (): Promise<void> => {
+    const pendingList = [...aggregates.values()];
+    if (pendingList.length === 0) return;
+    const read = await store.readAggregates(pendingList.map((p) => p.key));
+    const maxAttempts = deps.maxConflictAttempts ?? 5;
+    await mapLimit(pendingList, deps.writeConcurrency ?? 16, async (pending) => {
+      const id = keyId(pending.key);
+      if (read.failed.has(id)) {
+        failAggregate(pending, read.error, 'aggregate read failed');
+        return;
+      }
+      let current: AggregateItem | undefined = read.items.get(id);
+      for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+        try {
+          if (attempt > 1) {
+            await store.backoff(attempt - 1);
+            current = await store.getAggregate(pending.key);
+          }
+          const contribution = accumulate(pending.contributions, current?.wm ?? {});
+          if (contribution === undefined) {
+            counts.alreadyApplied += pending.contributions.length;
+            return;
+          }
+          const next = applyContribution(current, pending.ref, contribution);
+          if ((await store.putAggregate(next, current?.version)) === 'written') {
+            counts.writes += 1;
+            counts.alreadyApplied += pending.contributions.length - contribution.records;
+            return;
+          }
+          counts.conflicts += 1;
+        } catch (error) {
+          failAggregate(pending, error, 'aggregate write failed');
+          return;
+        }
+      }
+      failAggregate(pending, undefined, `aggregate write kept conflicting after ${maxAttempts} attempts`);
+    });
+  };
+
+  const writePuts = async (): Promise<void> => {
+    if (puts.length === 0) return;
+    const result = await store.putAll(puts);
+    counts.writes += result.written;
+    for (const [id, owners] of putOwners) {
+      const failed = result.failed.has(id);
+      for (const owner of owners) {
+        if (failed) markUnapplied(owner.tp, owner.offset);
+        else if (owner.deadLetter) counts.deadLettered += 1;
+      }
+      if (failed) recordLog.record('error', 'put failed', { items: owners.length, transient: isTransientError(result.error), error: describeError(result.error) });
+    }
+  };
+
+  await Promise.all([writeAggregates(), writePuts()]);
+
+  const answer = [...unapplied].map(([topicPartition, offset]) => ({ topicPartition, offset })).sort((a, b) => (a.topicPartition < b.topicPartition ? -1 : 1));
+  log.info('batch applied', { ...counts, unapplied: answer, suppressedLogLines: recordLog.suppressedLines });
+  return { unapplied: answer, counts };
+}
+
+function describeError(error: unknown): string | undefined {
+  if (error === undefined) return undefined;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,87 @@
+/**
+ * The consumer Lambda: takes the exact event Lambda delivers for Amazon MSK or self-managed
+ * Kafka, applies it to the consumer's aggregates with an exactly-once effect (see README.md), and
+ * answers a partial batch response naming the first unapplied record of each partition that has
+ * one. The consumer it runs is `CONSUMER_NAME`, looked up in the pipeline spec at init.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { pipeline } from '../../pipeline';
+import { ConfigurationError, ENV, requireEnv } from '../shared/config';
+import { createDocumentClient } from '../shared/dynamodb';
+import type { KafkaRecord } from '../shared/kafka-record';
+import { decodeMskEvent, MskEventError } from '../shared/msk-event';
+import { findConsumer, type ResolvedConsumer } from '../shared/spec';
+import { processBatch, type BatchCounts, type UnappliedRecord } from './batch';
+import { planConsumer } from './classify';
+import { ResultsStore } from './store';
+
+/** One entry of a Kafka partial batch response. */
+export interface KafkaBatchItemFailure {
+  readonly itemIdentifier: { readonly 'topic-partition': string; readonly offset: number };
+}
+
+/** The partial batch response Lambda reads when the mapping has `ReportBatchItemFailures`. */
+export interface KafkaBatchResponse {
+  readonly batchItemFailures: readonly KafkaBatchItemFailure[];
+}
+
+/** Resolves the consumer this function runs, or throws a {@link ConfigurationError} naming the known ones. */
+export function consumerFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedConsumer {
+  const name = requireEnv(ENV.consumerName, env);
+  const consumer = findConsumer(pipeline, name);
+  if (consumer === undefined) {
+    const known = pipeline.consumers.map((c) => c.name).join(', ');
+    throw new ConfigurationError(`${ENV.consumerName} "${name}" is not a consumer of the pipeline spec (known: ${known})`);
+  }
+  return consumer;
+}
+
+/** Turns the first unapplied record per partition into the partial batch response. */
+export function batchResponse(unapplied: readonly UnappliedRecord[]): KafkaBatchResponse {
+  return { batchItemFailures: unapplied.map(({ topicPartition, offset }) => ({ itemIdentifier: { 'topic-partition': topicPartition, offset } })) };
+}
+
+// Created once per container: a bad CONSUMER_NAME or filter fails the init, not every invocation.
+const consumer = consumerFromEnv();
+const plan = planConsumer(consumer);
+const store = new ResultsStore(createDocumentClient(), requireEnv(ENV.resultsTable));
+const logger = new Logger({ serviceName: 'fluxo-consumer', persistentKeys: { consumer: consumer.name } });
+const metrics = new Metrics({ namespace: 'fluxo', serviceName: 'fluxo-consumer', defaultDimensions: { consumer: consumer.name } });
+
+function addMetrics(counts: BatchCounts, failedPartitions: number): void {
+  metrics.addMetric('RecordsIn', MetricUnit.Count, counts.recordsIn);
+  metrics.addMetric('FilteredOut', MetricUnit.Count, counts.filteredOut);
+  metrics.addMetric('Aggregated', MetricUnit.Count, counts.aggregated);
+  metrics.addMetric('Late', MetricUnit.Count, counts.late);
+  metrics.addMetric('DeadLettered', MetricUnit.Count, counts.deadLettered);
+  metrics.addMetric('DynamoDBWrites', MetricUnit.Count, counts.writes);
+  metrics.addMetric('AlreadyApplied', MetricUnit.Count, counts.alreadyApplied);
+  metrics.addMetric('WriteConflicts', MetricUnit.Count, counts.conflicts);
+  metrics.addMetric('PartitionsRetried', MetricUnit.Count, failedPartitions);
+}
+
+function decode(event: unknown): KafkaRecord[] {
+  try {
+    return decodeMskEvent(event);
+  } catch (error) {
+    if (error instanceof MskEventError) logger.error('malformed Kafka event', { field: error.field, error: error.message });
+    throw error;
+  }
+}
+
+/**
+ * The handler. A malformed event throws (the mapping retries it, then sends it to the on-failure
+ * destination); every other problem is answered per partition in `batchItemFailures`.
+ */
+export async function handler(event: unknown, context: Context): Promise<KafkaBatchResponse> {
+  logger.addContext(context);
+  try {
+    const result = await processBatch(decode(event), { plan, store, log: logger });
+    addMetrics(result.counts, result.unapplied.length);
+    return batchResponse(result.unapplied);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

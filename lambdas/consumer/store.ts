@@ -1,0 +1,212 @@
+/**
+ * The consumer's DynamoDB access: consistent batch reads of aggregates, one conditional put per
+ * aggregate, and idempotent batch puts of dead letters and kept records. Every call is bounded:
+ * unprocessed keys and items are retried with jittered exponential backoff a few times, then
+ * reported back so the batch can answer them as failures instead of hanging.
+ */
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AggregateItem } from '../shared/aggregate-item';
+
+/** A table key. */
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** An item to put, with its key. */
+export type StoredItem = ItemKey & Readonly<Record<string, unknown>>;
+
+/** Tuning of the store's retries. */
+export interface ResultsStoreOptions {
+  /** Attempts per batch call or conditional put before giving up. @default 5 */
+  readonly maxAttempts?: number;
+  /** First backoff, in ms; doubles per attempt, with jitter. @default 25 */
+  readonly baseDelayMs?: number;
+  /** Longest backoff, in ms. @default 1000 */
+  readonly maxDelayMs?: number;
+  /** Waits; tests pass one that does not. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Random source for jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** DynamoDB's limits on one BatchGetItem and one BatchWriteItem. */
+export const BATCH_GET_LIMIT = 100;
+export const BATCH_WRITE_LIMIT = 25;
+
+/** The string form of a key, for maps and sets. */
+export function keyId(key: ItemKey): string {
+  return `${key.pk}\u0000${key.sk}`;
+}
+
+/** Error names DynamoDB and the SDK use for conditions that a later retry can clear. */
+const TRANSIENT_ERRORS: ReadonlySet<string> = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/** Whether an error from DynamoDB is worth retrying later (throttling, timeouts, service errors). */
+export function isTransientError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (TRANSIENT_ERRORS.has(error.name)) return true;
+  const meta = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }).$metadata;
+  return (meta?.httpStatusCode ?? 0) >= 500 || (error as { $retryable?: unknown }).$retryable !== undefined;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Results of reading aggregates: those found, and the keys that could not be read. */
+export interface ReadResult {
+  readonly items: ReadonlyMap<string, AggregateItem>;
+  /** Key ids (see {@link keyId}) whose read failed. */
+  readonly failed: ReadonlySet<string>;
+  /** The error behind the failures, if any. */
+  readonly error?: unknown;
+}
+
+/** Results of putting items: the keys not written, and why. */
+export interface WriteResult {
+  /** Key ids (see {@link keyId}) not written. */
+  readonly failed: ReadonlySet<string>;
+  readonly error?: unknown;
+  /** Items written. */
+  readonly written: number;
+}
+
+/** The results table, as the consumer uses it. */
+export class ResultsStore {
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  public constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+    {
+      maxAttempts = 5,
+      baseDelayMs = 25,
+      maxDelayMs = 1000,
+      sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      random = Math.random,
+    }: ResultsStoreOptions = {},
+  ) {
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxAttempts must be a whole number >= 1');
+    this.maxAttempts = maxAttempts;
+    this.baseDelayMs = baseDelayMs;
+    this.maxDelayMs = maxDelayMs;
+    this.sleep = sleep;
+    this.random = random;
+  }
+
+  /** Waits before retry `attempt` (1-based): exponential, capped, with jitter in [50%, 100%]. */
+  public backoff(attempt: number): Promise<void> {
+    const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+    return this.sleep(Math.round(delay * (0.5 + this.random() / 2)));
+  }
+
+  /**
+   * Reads aggregates with strongly consistent reads, at most 100 keys per call, retrying
+   * unprocessed keys. Keys never read are returned as failed rather than thrown.
+   */
+  public async readAggregates(keys: readonly ItemKey[]): Promise<ReadResult> {
+    const items = new Map<string, AggregateItem>();
+    const failed = new Set<string>();
+    let lastError: unknown;
+    await Promise.all(
+      chunks(keys, BATCH_GET_LIMIT).map(async (chunk) => {
+        let pending: ItemKey[] = chunk;
+        for (let attempt = 1; pending.length > 0 && attempt <= this.maxAttempts; attempt += 1) {
+          if (attempt > 1) await this.backoff(attempt - 1);
+          try {
+            const answer = await this.client.send(
+              new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: true } } }),
+            );
+            for (const item of answer.Responses?.[this.table] ?? []) {
+              const aggregate = item as AggregateItem;
+              items.set(keyId(aggregate), aggregate);
+            }
+            pending = (answer.UnprocessedKeys?.[this.table]?.Keys ?? []) as ItemKey[];
+          } catch (error) {
+            lastError = error;
+            if (!isTransientError(error)) break;
+          }
+        }
+        for (const key of pending) failed.add(keyId(key));
+      }),
+    );
+    return lastError === undefined || failed.size === 0 ? { items, failed } : { items, failed, error: lastError };
+  }
+
+  /** Reads one aggregate with a strongly consistent read. */
+  public async getAggregate(key: ItemKey): Promise<AggregateItem | undefined> {
+    const answer = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }));
+    return answer.Item as AggregateItem | undefined;
+  }
+
+  /**
+   * Writes an aggregate if nobody wrote it since it was read: `expectedVersion` undefined means
+   * the item must not exist yet. Returns `'conflict'` when the condition fails.
+   */
+  public async putAggregate(item: AggregateItem, expectedVersion: number | undefined): Promise<'written' | 'conflict'> {
+    const condition =
+      expectedVersion === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } };
+    try {
+      await this.client.send(new PutCommand({ TableName: this.table, Item: item, ...condition }));
+      return 'written';
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'conflict';
+      throw error;
+    }
+  }
+
+  /**
+   * Puts items that are idempotent by key (dead letters, kept records), at most 25 per call,
+   * retrying unprocessed items. Items never written are returned as failed rather than thrown.
+   * Two items with the same key in one call are collapsed into the last one (DynamoDB rejects
+   * duplicates in one batch).
+   */
+  public async putAll(items: readonly StoredItem[]): Promise<WriteResult> {
+    const unique = [...new Map(items.map((item) => [keyId(item), item])).values()];
+    const failed = new Set<string>();
+    let lastError: unknown;
+    let written = 0;
+    await Promise.all(
+      chunks(unique, BATCH_WRITE_LIMIT).map(async (chunk) => {
+        let pending: StoredItem[] = chunk;
+        for (let attempt = 1; pending.length > 0 && attempt <= this.maxAttempts; attempt += 1) {
+          if (attempt > 1) await this.backoff(attempt - 1);
+          try {
+            const answer = await this.client.send(
+              new BatchWriteCommand({ RequestItems: { [this.table]: pending.map((item) => ({ PutRequest: { Item: item } })) } }),
+            );
+            const unprocessed = (answer.UnprocessedItems?.[this.table] ?? [])
+              .map((request) => request.PutRequest?.Item as StoredItem | undefined)
+              .filter((item): item is StoredItem => item !== undefined);
+            written += pending.length - unprocessed.length;
+            pending = unprocessed;
+          } catch (error) {
+            lastError = error;
+            if (!isTransientError(error)) break;
+          }
+        }
+        for (const item of pending) failed.add(keyId(item));
+      }),
+    );
+    return lastError === undefined || failed.size === 0 ? { failed, written } : { failed, written, error: lastError };
+  }
+}

@@ -1,0 +1,49 @@
+/** Builders shared by the consumer tests. */
+import { INGEST_TIME_HEADER, type KafkaRecord } from '../../../lambdas/shared/kafka-record';
+import { kafkaRecordFrom } from '../../../lambdas/shared/msk-event';
+import { resolveConsumer, type ConsumerSpec } from '../../../lambdas/shared/spec';
+import type { BatchLog } from '../../../lambdas/consumer/batch';
+
+/** A Kafka record with a JSON (or raw text) value, ingested at its timestamp unless told otherwise. */
+export function kafkaRecord(options: {
+  topic?: string;
+  partition?: number;
+  offset: number;
+  timestamp?: number;
+  value?: unknown;
+  rawValue?: string | null;
+  ingestTime?: number;
+  key?: string;
+}): KafkaRecord {
+  const timestamp = options.timestamp ?? 1_000;
+  const text = options.rawValue !== undefined ? options.rawValue : JSON.stringify(options.value ?? {});
+  return kafkaRecordFrom({
+    topic: options.topic ?? 'ticks',
+    partition: options.partition ?? 0,
+    offset: options.offset,
+    timestamp,
+    key: options.key === undefined ? null : Buffer.from(options.key),
+    value: text === null ? null : Buffer.from(text),
+    headers: { [INGEST_TIME_HEADER]: String(options.ingestTime ?? timestamp) },
+  });
+}
+
+/** A resolved consumer from a partial spec. */
+export function consumerOf(spec: Partial<ConsumerSpec>) {
+  return resolveConsumer({
+    name: 'test-consumer',
+    topics: ['ticks'],
+    groupBy: { kind: 'topic' },
+    window: { sizeSeconds: 60, graceSeconds: 60 },
+    ...spec,
+  });
+}
+
+/** A log that records its lines. */
+export function recordingLog(): BatchLog & { lines: Array<{ level: string; message: string; extra: Record<string, unknown> }> } {
+  const lines: Array<{ level: string; message: string; extra: Record<string, unknown> }> = [];
+  const push = (level: string) => (message: string, ...extra: Array<Record<string, unknown>>) => {
+    lines.push({ level, message, extra: Object.assign({}, ...extra) as Record<string, unknown> });
+  };
+  return { lines, info: push('info'), warn: push('warn'), error: push('error') };
+}
