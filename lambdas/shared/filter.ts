@@ -8,12 +8,12 @@
  * across fields, `$or` across fields, nested objects, `prefix` and `suffix` (each optionally
  * `{"equals-ignore-case": ...}`), `equals-ignore-case`, `anything-but` (one value or a list of
  * strings or numbers), `numeric` (`=`, or one lower and/or one upper bound of `>`, `>=`, `<`,
- * `<=`), and `exists`. A field that is an array in the event matches when any element does.
+ * `<=`), `exists`, and `cidr` (IPv4 or IPv6). A field that is an array in the event matches when
+ * any element does.
  *
  * Rejected with {@link FilterPatternError}: unknown operators, wrong operand types, a field
  * whose rule is not a list, and the EventBridge-bus-only forms Lambda does not take
- * (`wildcard`, `anything-but` with `prefix`/`suffix`/`equals-ignore-case`/`wildcard`). `cidr`
- * is rejected too: fluxo's matcher does not implement it.
+ * (`wildcard`, `anything-but` with `prefix`/`suffix`/`equals-ignore-case`/`wildcard`).
  *
  * Kafka: AWS filters a Kafka record on its `value` only, decoded from UTF-8; JSON text is
  * filtered as the parsed JSON, any other text as a plain string (see {@link filterableRecord}).
@@ -159,6 +159,60 @@ function numericTest(operand: unknown, path: string): LeafTest {
     typeof leaf === 'number' && (loInclusive ? leaf >= lo : leaf > lo) && (hiInclusive ? leaf <= hi : leaf < hi);
 }
 
+/** An IPv4 or IPv6 address as a number and its width in bits; undefined when the text is neither. */
+function parseIp(text: string): { readonly bits: number; readonly value: bigint } | undefined {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const octets = v4.slice(1).map(Number);
+    if (octets.some((o) => o > 255)) return undefined;
+    return { bits: 32, value: octets.reduce((acc, o) => (acc << 8n) | BigInt(o), 0n) };
+  }
+  if (!text.includes(':')) return undefined;
+  // IPv6: at most one "::", groups of 1..4 hex digits, optionally an IPv4 tail.
+  let groupsText = text;
+  const tail: number[] = [];
+  const v4Tail = /^(.*:)(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(text);
+  if (v4Tail) {
+    const ip4 = parseIp(v4Tail[2] as string);
+    if (!ip4) return undefined;
+    tail.push(Number(ip4.value >> 16n), Number(ip4.value & 0xffffn));
+    groupsText = (v4Tail[1] as string).endsWith('::') ? (v4Tail[1] as string) : (v4Tail[1] as string).slice(0, -1);
+  }
+  const halves = groupsText.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const groups = part.split(':');
+    return groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g)) ? groups.map((g) => parseInt(g, 16)) : undefined;
+  };
+  const head = parse(halves[0] as string);
+  const rest = halves.length === 2 ? parse(halves[1] as string) : [];
+  if (!head || !rest) return undefined;
+  const known = head.length + rest.length + tail.length;
+  if (halves.length === 2 ? known > 7 : known !== 8) return undefined;
+  const groups = [...head, ...new Array<number>(8 - known).fill(0), ...rest, ...tail];
+  return { bits: 128, value: groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n) };
+}
+
+/** `cidr`: a string `address/prefix-length`, IPv4 or IPv6; matches addresses (strings) in the block. */
+function cidrTest(operand: unknown, path: string): LeafTest {
+  const text = stringOperand(operand, path);
+  const slash = text.lastIndexOf('/');
+  const network = slash > 0 ? parseIp(text.slice(0, slash)) : undefined;
+  const lengthText = text.slice(slash + 1);
+  const length = Number(lengthText);
+  if (!network || !/^\d{1,3}$/.test(lengthText) || length > network.bits) {
+    throw new FilterPatternError(path, `must be an IPv4 or IPv6 block such as "10.0.0.0/24" (got ${JSON.stringify(text)})`);
+  }
+  const shift = BigInt(network.bits - length);
+  const prefix = network.value >> shift;
+  return (leaf) => {
+    if (typeof leaf !== 'string') return false;
+    const address = parseIp(leaf);
+    return address !== undefined && address.bits === network.bits && address.value >> shift === prefix;
+  };
+}
+
 /** One element of a field's rule list: a value to equal, or a one-operator object. */
 function compileRule(rule: unknown, path: string): Matcher {
   if (isScalar(rule)) return (value) => forEachLeaf(value, (leaf) => leaf === rule);
@@ -190,8 +244,10 @@ function compileRule(rule: unknown, path: string): Matcher {
       const test = numericTest(operand, at);
       return (value) => forEachLeaf(value, test);
     }
-    case 'cidr':
-      throw new FilterPatternError(at, 'cidr is not implemented by fluxo\'s matcher');
+    case 'cidr': {
+      const test = cidrTest(operand, at);
+      return (value) => forEachLeaf(value, test);
+    }
     default:
       if (UNSUPPORTED_BY_LAMBDA.has(op)) throw new FilterPatternError(at, `${op} is an EventBridge-bus-only operator; Lambda event filtering does not take it`);
       throw new FilterPatternError(at, `unknown operator ${JSON.stringify(op)}`);
@@ -257,7 +313,7 @@ export const KAFKA_FILTER_FIELDS: readonly string[] = ['value'];
  * Compiles filter patterns, ORed as an event source mapping's `FilterCriteria.Filters` are, into
  * one predicate. Every pattern is validated up front. No patterns: every event matches.
  *
- * @throws {@link FilterPatternError} for a pattern AWS would not accept (or `cidr`, see above).
+ * @throws {@link FilterPatternError} for a pattern AWS would not accept.
  */
 export function compileFilters(
   patterns: readonly FilterPattern[],
