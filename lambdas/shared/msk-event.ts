@@ -16,8 +16,11 @@ import { topicPartitionKey, type KafkaRecord } from './kafka-record';
 
 /** One record of a Lambda Kafka event, exactly as Lambda sends it. */
 export interface MskEventRecord {
+  /** The topic name. */
   topic: string;
+  /** The partition number. */
   partition: number;
+  /** The record's offset in its partition. */
   offset: number;
   /** Epoch milliseconds. */
   timestamp: number;
@@ -33,6 +36,7 @@ export interface MskEventRecord {
 
 /** The event Lambda delivers for Amazon MSK (`aws:kafka`) or self-managed Kafka. */
 export interface MskEvent {
+  /** `aws:kafka` for Amazon MSK, `SelfManagedKafka` for any other Kafka cluster. */
   eventSource: 'aws:kafka' | 'SelfManagedKafka';
   /** The MSK cluster ARN (MSK only). */
   eventSourceArn?: string;
@@ -64,7 +68,9 @@ export type HeaderInput = Buffer | string | ReadonlyArray<Buffer | string> | und
 
 /** The parts {@link kafkaRecordFrom} builds a record from: what a Kafka client hands over. */
 export interface KafkaRecordParts {
+  /** The topic name. */
   readonly topic: string;
+  /** The partition number. */
   readonly partition: number;
   /** The offset; kafkajs gives it as decimal text. */
   readonly offset: number | string;
