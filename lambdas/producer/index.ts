@@ -1,0 +1,148 @@
+/**
+ * The producer (ingest) Lambda behind API Gateway (REST proxy events), also invoked in process
+ * by the local gateway:
+ *
+ * - `POST /topics/{topic}/records`: checks and writes records to Kafka (see records.ts);
+ * - `GET /topics`: the spec's topics.
+ *
+ * The Kafka producer lives at module scope: connected on first use, reused, reconnected after
+ * a failure. Errors become `{error_code, message, details?}` through the one table in errors.ts.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { pipeline } from '../../pipeline';
+import { BadRequestError, BodyNotJsonError, FluxoError, PayloadTooLargeError, RouteNotFoundError, UnknownTopicError, UnsupportedMediaTypeError } from '../shared/errors';
+import { errorAnswer, jsonAnswer, requestHeader, routeKey } from '../shared/http-answer';
+import { INGEST_LIMITS } from '../shared/ingest';
+import { createIdempotentProducer, createKafka, kafkaOptionsFromEnv, LazyProducer } from '../shared/kafka-client';
+import { findTopic, resolveTopic } from '../shared/spec';
+import type { PipelineSpec, ResolvedTopic } from '../shared/spec';
+import { checkIdempotencyKey, IDEMPOTENCY_KEY_HEADER, idempotencyOptionsFromEnv, makeIdempotentIngest } from './idempotency';
+import type { IdempotentIngestOptions, IngestProcessor } from './idempotency';
+import { trackingPartitioner, writeRecords } from './kafka-writer';
+import { ingestRecords } from './records';
+
+/** What `GET /topics` answers per topic. */
+export interface TopicDescription {
+  readonly name: string;
+  readonly partitions: number;
+  readonly retentionHours: number;
+  readonly description?: string;
+  readonly schema: ResolvedTopic['schema'];
+  readonly derived: ResolvedTopic['derived'];
+  /** Input forms accepted besides an object (e.g. `tuple`). */
+  readonly accepts: ResolvedTopic['accepts'];
+}
+
+/** The `GET /topics` answer for a spec. */
+export function describeTopics(spec: PipelineSpec): { topics: TopicDescription[] } {
+  return {
+    topics: spec.topics.map(resolveTopic).map((t) => ({
+      name: t.name,
+      partitions: t.partitions,
+      retentionHours: t.retentionHours,
+      ...(t.description === undefined ? {} : { description: t.description }),
+      schema: t.schema,
+      derived: t.derived,
+      accepts: t.accepts,
+    })),
+  };
+}
+
+/** Milliseconds kept back from the Lambda's remaining time to answer after a Kafka timeout. */
+const ANSWER_MARGIN_MS = 2000;
+/** Longest a write may take: API Gateway gives up after 29 s. */
+const MAX_WRITE_MS = 25_000;
+
+/** What a producer handler needs; the defaults come from the environment and the built-in spec. */
+export interface ProducerHandlerOptions {
+  readonly spec: PipelineSpec;
+  /** The container's Kafka producer. */
+  readonly producers: LazyProducer;
+  /** The idempotency table; undefined when none is configured (then `Idempotency-Key` is refused). */
+  readonly idempotency?: IdempotentIngestOptions;
+  /** The clock. @default Date.now */
+  readonly now?: () => number;
+  readonly logger?: Logger;
+}
+
+function bodyText(event: APIGatewayProxyEvent): string {
+  if (event.body === null || event.body === undefined || event.body === '') throw new BadRequestError('request body is required');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > INGEST_LIMITS.maxRequestBytes) {
+    throw new PayloadTooLargeError(`request body is ${bytes} bytes; the limit is ${INGEST_LIMITS.maxRequestBytes}`, {
+      details: { bytes, limit: INGEST_LIMITS.maxRequestBytes },
+    });
+  }
+  return text;
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+
+function parseBody(event: APIGatewayProxyEvent): unknown {
+  const contentType = requestHeader(event, 'Content-Type');
+  // A missing Content-Type is taken as JSON; a declared non-JSON one is refused.
+  if (contentType !== undefined && !JSON_TYPE.test(contentType.trim())) throw new UnsupportedMediaTypeError(contentType);
+  const text = bodyText(event);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new BodyNotJsonError(`request body is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Builds a producer handler; {@link handler} is the one built from the environment. */
+export function createProducerHandler(options: ProducerHandlerOptions): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
+  const { spec, producers, idempotency, now = Date.now, logger = new Logger({ serviceName: 'fluxo-producer' }) } = options;
+
+  const processIngest: IngestProcessor = ({ topic, body }, context) => {
+    const resolved = findTopic(spec, topic);
+    if (resolved === undefined) throw new UnknownTopicError(topic);
+    const deadlineMs = Math.min(MAX_WRITE_MS, Math.max(1000, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS));
+    return ingestRecords(resolved, body, (name, records) => writeRecords(producers, name, records, { deadlineMs }), now());
+  };
+  const idempotentProcess = idempotency === undefined ? undefined : makeIdempotentIngest(processIngest, idempotency);
+
+  const ingest = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const topic = event.pathParameters?.topic ?? '';
+    if (findTopic(spec, topic) === undefined) throw new UnknownTopicError(topic);
+    const body = parseBody(event);
+    const key = requestHeader(event, IDEMPOTENCY_KEY_HEADER);
+    if (key === undefined) return processIngest({ idempotencyKey: '', topic, body }, context);
+    checkIdempotencyKey(key);
+    if (idempotentProcess === undefined) {
+      throw new FluxoError(50001, `${IDEMPOTENCY_KEY_HEADER} is not available: no idempotency table is configured`);
+    }
+    return idempotentProcess({ idempotencyKey: key, topic, body }, context);
+  };
+
+  return async (event, context) => {
+    try {
+      switch (routeKey(event)) {
+        case 'GET /topics':
+          return jsonAnswer(200, describeTopics(spec));
+        case 'POST /topics/{topic}/records':
+          return await ingest(event, context);
+        default:
+          throw new RouteNotFoundError(event.httpMethod, event.path);
+      }
+    } catch (error) {
+      const answer = errorAnswer(error);
+      if (answer.statusCode >= 500) logger.error('request failed', { route: routeKey(event), error: error as Error });
+      return answer;
+    }
+  };
+}
+
+let defaultHandler: ReturnType<typeof createProducerHandler> | undefined;
+
+/** The Lambda entry point: configuration from the environment, the built-in spec. */
+export function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  defaultHandler ??= createProducerHandler({
+    spec: pipeline,
+    producers: new LazyProducer(() => createIdempotentProducer(createKafka(kafkaOptionsFromEnv()), { createPartitioner: trackingPartitioner })),
+    idempotency: idempotencyOptionsFromEnv(),
+  });
+  return defaultHandler(event, context);
+}

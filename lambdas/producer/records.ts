@@ -1,0 +1,63 @@
+/**
+ * `POST /topics/{topic}/records`: from a parsed body to the answer, given a way to write to Kafka.
+ *
+ * Answers (Confluent REST Proxy v3 is the model):
+ * - one record in, one result out: `{partition, offset, timestamp}` (200) or `{error_code, message}`
+ *   with the record's own status;
+ * - `{records: [...]}` in: `{results: [...]}`, one per record, in order, each
+ *   `{partition, offset, timestamp}` or `{error_code, message, details?}`; 200 when all were
+ *   written, 207 when some were;
+ * - when no record of a batch is written because every one was rejected, the status and
+ *   `error_code` are the FIRST rejected record's, with `results` alongside:
+ *   `{error_code, message, results}`.
+ * Records are checked first and only the valid ones are sent, in one `sendBatch`; when Kafka
+ * fails, the whole request fails (503) and nothing is reported written.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { errorBody } from '../shared/errors';
+import type { ErrorBody } from '../shared/errors';
+import { jsonAnswer } from '../shared/http-answer';
+import { parseIngestBody, prepareRecord } from '../shared/ingest';
+import type { PreparedRecord } from '../shared/ingest';
+import type { ResolvedTopic } from '../shared/spec';
+import type { WrittenRecord } from './kafka-writer';
+
+/** A written record's result. */
+export interface WrittenResult {
+  readonly partition: number;
+  readonly offset: number;
+  /** The Kafka record timestamp, ISO 8601. */
+  readonly timestamp: string;
+}
+
+/** One record's result. */
+export type RecordResult = WrittenResult | ErrorBody;
+
+/** Writes valid records of one topic; resolves with where each landed, in order. */
+export type RecordWriter = (topic: string, records: readonly PreparedRecord[]) => Promise<readonly WrittenRecord[]>;
+
+/** Checks, writes and answers one ingest request. `now` is the ingest time (epoch ms). */
+export async function ingestRecords(topic: ResolvedTopic, body: unknown, write: RecordWriter, now: number): Promise<APIGatewayProxyResult> {
+  const { form, records } = parseIngestBody(body);
+  const outcomes = records.map((record, index) => prepareRecord(topic, record, { form, index, now }));
+  const valid = outcomes.flatMap((o) => (o.ok ? [o.record] : []));
+  const written = valid.length === 0 ? [] : await write(topic.name, valid);
+  let next = 0;
+  const results: RecordResult[] = outcomes.map((outcome) => {
+    if (!outcome.ok) return errorBody(outcome.error);
+    const { partition, offset, timestamp } = written[next++];
+    return { partition, offset, timestamp: new Date(timestamp).toISOString() };
+  });
+  const firstRejected = outcomes.find((o) => !o.ok);
+  if (form === 'single') {
+    return firstRejected === undefined || firstRejected.ok ? jsonAnswer(200, results[0]) : jsonAnswer(firstRejected.error.status, results[0]);
+  }
+  if (firstRejected === undefined || firstRejected.ok) return jsonAnswer(200, { results });
+  if (valid.length > 0) return jsonAnswer(207, { results });
+  const { error } = firstRejected;
+  return jsonAnswer(error.status, {
+    error_code: error.errorCode,
+    message: `no record was written: all ${records.length} were rejected; first: ${error.message}`,
+    results,
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * API Gateway REST proxy event fixtures (captured shape of a real `curl` request through a
+ * stage), loaded as fresh deep copies so a test can change them freely, and a Lambda context.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+
+/** The fixtures in this folder. */
+export type ApiGatewayFixture = 'post-records' | 'get-topics' | 'get-results';
+
+/** A fresh copy of a fixture, with `overrides` applied on top. */
+export function apigwEvent(name: ApiGatewayFixture, overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  const event = JSON.parse(readFileSync(join(__dirname, `${name}.json`), 'utf8')) as APIGatewayProxyEvent;
+  return { ...event, ...overrides };
+}
+
+/** A Lambda context with `remainingMs` left. */
+export function lambdaContext(remainingMs = 29_000): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'fluxo-producer',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fluxo-producer',
+    memoryLimitInMB: '256',
+    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+    logGroupName: '/aws/lambda/fluxo-producer',
+    logStreamName: '2026/11/22/[$LATEST]abcdef',
+    getRemainingTimeInMillis: () => remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
