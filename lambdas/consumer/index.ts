@@ -67,6 +67,7 @@ function decode(event: unknown): KafkaRecord[] {
     return decodeMskEvent(event);
   } catch (error) {
     if (error instanceof MskEventError) logger.error('malformed Kafka event', { field: error.field, error: error.message });
+    metrics.addMetric('MalformedEvents', MetricUnit.Count, 1);
     throw error;
   }
 }

@@ -1,0 +1,181 @@
+import { HANDLER_ENV } from './handler-env';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { summarize } from '../../../lambdas/shared/aggregate';
+import type { AggregateItem } from '../../../lambdas/shared/aggregate-item';
+import { aggregateKey } from '../../../lambdas/shared/keys';
+import { MskEventError } from '../../../lambdas/shared/msk-event';
+import { findConsumer } from '../../../lambdas/shared/spec';
+import { pipeline } from '../../../pipeline';
+import { batchResponse, consumerFromEnv, handler } from '../../../lambdas/consumer/index';
+import { loadEvent } from '../shared/load-event';
+import { FakeTable, serviceError } from './fake-table';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const context = {
+  functionName: 'fluxo-consumer-peso-acima-80',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:sa-east-1:111122223333:function:fluxo-consumer-peso-acima-80',
+  memoryLimitInMB: '256',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+  logGroupName: '/aws/lambda/fluxo-consumer-peso-acima-80',
+  logStreamName: '2026/11/22/[$LATEST]abcdef',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+} as Context;
+
+// The health fixture's one record above 80 kg: health-0 offset 41, peso 95.5, at 2025-11-22T02:00:00Z.
+const WINDOW_START = 1_763_776_800_000;
+
+let table: FakeTable;
+let stdout: string[];
+
+function emfLines(): Array<Record<string, unknown>> {
+  return stdout
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+beforeEach(() => {
+  table = new FakeTable(HANDLER_ENV.table, () => 0);
+  table.install(ddb);
+  stdout = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout.push(chunk.toString());
+    return true;
+  });
+});
+
+afterEach(() => {
+  ddb.reset();
+  jest.restoreAllMocks();
+});
+
+describe('consumer handler', () => {
+  it('aggregates the matching records of a Lambda MSK event and answers no failures', async () => {
+    // Prepare
+    const event = loadEvent('fluxo-health-event.json');
+    const consumer = findConsumer(pipeline, HANDLER_ENV.consumer)!;
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    const key = aggregateKey(HANDLER_ENV.consumer, 'all', WINDOW_START);
+    const item = table.items.get(`${key.pk}\u0000${key.sk}`) as AggregateItem;
+    expect(summarize(item, consumer)).toEqual({
+      key: 'all',
+      windowStart: WINDOW_START,
+      windowEnd: WINDOW_START + 60_000,
+      count: 1,
+      late: 0,
+      measures: { avg_peso: 95.5, avg_imc: 33.04, max_peso: 95.5 },
+    });
+    expect(table.itemsWithPrefix('REC#')).toHaveLength(1);
+  });
+
+  it('flushes EMF metrics in namespace fluxo with the consumer dimension at the end of the invocation', async () => {
+    // Prepare
+    const event = loadEvent('fluxo-health-event.json');
+
+    // Act
+    await handler(event, context);
+
+    // Assess
+    const [emf] = emfLines();
+    // 41 aggregated and kept (2 writes); 42 (plain text) and the tombstone filtered out; 43, a JSON
+    // array whose element matches the filter, passes it and is dead-lettered as not an object.
+    expect(emf).toMatchObject({ consumer: HANDLER_ENV.consumer, RecordsIn: 4, FilteredOut: 2, Aggregated: 1, Late: 0, DeadLettered: 1, DynamoDBWrites: 3 });
+    const directive = (emf?._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }).CloudWatchMetrics[0];
+    expect(directive?.Namespace).toBe('fluxo');
+    expect(directive?.Dimensions[0]).toContain('consumer');
+  });
+
+  it('answers the first unapplied record of a partition when DynamoDB throttles its aggregate', async () => {
+    // Prepare
+    const event = loadEvent('fluxo-health-event.json');
+    table.fault = (point, key) => (point === 'write' && key.pk.startsWith('AGG#') ? serviceError('ProvisionedThroughputExceededException') : undefined);
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: { 'topic-partition': 'health-0', offset: 41 } }] });
+    expect(emfLines()[0]).toMatchObject({ PartitionsRetried: 1 });
+  });
+
+  it('filters out a record whose value is not JSON, as the mapping would', async () => {
+    // Prepare
+    const event = loadEvent('msk-event.json');
+
+    // Act
+    const response = await handler(event, context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(emfLines()[0]).toMatchObject({ RecordsIn: 1, FilteredOut: 1 });
+    expect(table.items.size).toBe(0);
+  });
+
+  it('throws on a malformed event, naming the field', async () => {
+    // Prepare
+    const event = loadEvent('fluxo-health-event.json');
+    (event.records as Record<string, Array<Record<string, unknown>>>)['health-0']![0]!.offset = 'forty-one';
+
+    // Act
+    const act = handler(event, context);
+
+    // Assess
+    await expect(act).rejects.toThrow(MskEventError);
+    await expect(handler({ eventSource: 'aws:sqs' }, context)).rejects.toThrow(/eventSource/);
+    expect(table.items.size).toBe(0);
+    expect(emfLines().map((emf) => emf.MalformedEvents)).toEqual([1, 1]);
+  });
+});
+
+describe('consumer configuration', () => {
+  it('fails clearly for a consumer the spec does not declare', () => {
+    // Act
+    const act = () => consumerFromEnv({ CONSUMER_NAME: 'nope' });
+
+    // Assess
+    expect(act).toThrow('CONSUMER_NAME "nope" is not a consumer of the pipeline spec (known: peso-acima-80, imc-acima-35, ohlc-1m, hashtags-5m)');
+  });
+
+  it('fails clearly when CONSUMER_NAME is not set', () => {
+    // Act
+    const act = () => consumerFromEnv({});
+
+    // Assess
+    expect(act).toThrow('environment variable CONSUMER_NAME is not set');
+  });
+
+  it('fails the module init when the results table is not configured', async () => {
+    // Prepare
+    const saved = process.env.RESULTS_TABLE;
+    delete process.env.RESULTS_TABLE;
+
+    // Act
+    const load = jest.isolateModulesAsync(async () => {
+      await import('../../../lambdas/consumer/index');
+    });
+
+    // Assess
+    await expect(load).rejects.toThrow('environment variable RESULTS_TABLE is not set');
+    process.env.RESULTS_TABLE = saved;
+  });
+
+  it('shapes failures as the Kafka partial batch response', () => {
+    // Act
+    const response = batchResponse([{ topicPartition: 'petr4-1', offset: 12 }]);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: { 'topic-partition': 'petr4-1', offset: 12 } }] });
+  });
+});
