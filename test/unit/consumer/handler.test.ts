@@ -68,7 +68,7 @@ describe('consumer handler', () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     const key = aggregateKey(HANDLER_ENV.consumer, 'all', WINDOW_START);
-    const item = table.items.get(`${key.pk}\u0000${key.sk}`) as AggregateItem;
+    const item = table.items.get(`${key.pk}\u0000${key.sk}`) as unknown as AggregateItem;
     expect(summarize(item, consumer)).toEqual({
       key: 'all',
       windowStart: WINDOW_START,
