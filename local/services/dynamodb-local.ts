@@ -1,0 +1,132 @@
+/**
+ * DynamoDB Local (com.amazonaws:DynamoDBLocal 2.x), started from the cached Maven jars with its
+ * sqlite4java native library. It has no option to choose its bind address: it listens on every
+ * interface of the chosen port; clients use 127.0.0.1.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ServiceStartError } from './errors';
+import { logTail, reapStaleProcess, spawnService, type ManagedProcess } from './process';
+import { LOOPBACK } from './ports';
+
+/** Options of {@link startDynamoDbLocal}. */
+export interface StartDynamoDbLocalOptions {
+  readonly java: string;
+  /** Directory of its jars. */
+  readonly libDir: string;
+  /** Directory of sqlite4java's native libraries. */
+  readonly nativeDir: string;
+  /** Where the database file is kept (`-dbPath`); ignored with `inMemory`. */
+  readonly dataDir: string;
+  /** Directory of the PID file. */
+  readonly runDir: string;
+  /** Directory of `dynamodb.log`. */
+  readonly logDir: string;
+  readonly port: number;
+  /** Keep tables in memory only (`-inMemory`): nothing survives a stop. @default false */
+  readonly inMemory?: boolean;
+  /** Largest heap, as for `-Xmx`. @default '512m' */
+  readonly maxHeap?: string;
+  /** How long to wait for it to answer, in ms. @default 60000 */
+  readonly startTimeoutMs?: number;
+  readonly onProgress?: (line: string) => void;
+}
+
+/** A running DynamoDB Local. */
+export interface RunningDynamoDbLocal {
+  /** Its endpoint, `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  readonly process: ManagedProcess;
+}
+
+const MARKER = 'fluxo.service=dynamodb';
+const MAIN_CLASS = 'com.amazonaws.services.dynamodbv2.local.main.ServerRunner';
+
+/** Placeholder credentials for DynamoDB Local: not checked (it runs with `-sharedDb`), but 2.x takes only letters and digits in the key id. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'fluxolocal', secretAccessKey: 'fluxolocal' } as const;
+/** The region name clients of DynamoDB Local use; any name works. */
+export const LOCAL_REGION = 'us-east-1';
+
+/** A DynamoDB client for a local endpoint, with placeholder credentials and a short retry budget. */
+export function localDynamoDbClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 });
+}
+
+/** The command-line arguments of DynamoDB Local, telemetry off. */
+export function dynamoDbLocalArgs(options: Pick<StartDynamoDbLocalOptions, 'port' | 'inMemory' | 'dataDir'>): string[] {
+  const storage = options.inMemory ? ['-inMemory'] : ['-dbPath', options.dataDir];
+  return ['-port', String(options.port), '-sharedDb', '-disableTelemetry', ...storage];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits until DynamoDB at `endpoint` answers ListTables, or throws when the deadline passes or `failed()` turns true. */
+export async function waitForDynamoDb(endpoint: string, deadlineMs: number, failed?: () => boolean): Promise<void> {
+  const client = localDynamoDbClient(endpoint);
+  let lastError: unknown;
+  try {
+    while (Date.now() < deadlineMs && !failed?.()) {
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        // An HTTP 4xx answer means it is up but rejects us: waiting longer will not help.
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status !== undefined && status >= 400 && status < 500) throw error;
+        lastError = error;
+      }
+      await sleep(200);
+    }
+  } finally {
+    client.destroy();
+  }
+  throw new Error(`DynamoDB at ${endpoint} did not answer`, { cause: lastError });
+}
+
+/**
+ * Starts DynamoDB Local and resolves once it answers ListTables. Throws a
+ * {@link ServiceStartError} with the log's last lines when it exits or does not answer.
+ */
+export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Promise<RunningDynamoDbLocal> {
+  for (const dir of [options.runDir, options.logDir, ...(options.inMemory ? [] : [options.dataDir])]) mkdirSync(dir, { recursive: true });
+  const pidFile = join(options.runDir, 'dynamodb.pid');
+  await reapStaleProcess(pidFile, options.onProgress);
+  const endpoint = `http://${LOOPBACK}:${options.port}`;
+  options.onProgress?.(`dynamodb: starting DynamoDB Local on ${endpoint}${options.inMemory ? ' (in memory)' : ''}`);
+  const child = spawnService({
+    name: 'dynamodb',
+    command: options.java,
+    args: [
+      '-Xms32m',
+      `-Xmx${options.maxHeap ?? '512m'}`,
+      '-XX:+UseSerialGC',
+      '-Djava.awt.headless=true',
+      `-Djava.library.path=${options.nativeDir}`,
+      `-Dsqlite4java.library.path=${options.nativeDir}`,
+      `-D${MARKER}`,
+      '-cp',
+      join(options.libDir, '*'),
+      MAIN_CLASS,
+      ...dynamoDbLocalArgs(options),
+    ],
+    logFile: join(options.logDir, 'dynamodb.log'),
+    pidFile,
+    marker: MARKER,
+  });
+  try {
+    await waitForDynamoDb(endpoint, Date.now() + (options.startTimeoutMs ?? 60_000), () => child.hasExited());
+  } catch (error) {
+    const exited = child.hasExited();
+    await child.stop();
+    throw new ServiceStartError(
+      'dynamodb',
+      exited ? `DynamoDB Local exited while starting (log: ${child.logFile})` : `DynamoDB Local did not answer on ${endpoint} in time (log: ${child.logFile})`,
+      logTail(child.logFile, 30),
+      { cause: error },
+    );
+  }
+  return { endpoint, process: child };
+}

@@ -1,0 +1,205 @@
+/**
+ * The JVMs the local stack starts: spawned attached to this process (`detached: false`), their
+ * output appended to a log file, their pid recorded in a PID file, stopped with SIGTERM then
+ * SIGKILL after a deadline. Exit and signal handlers make sure none outlives this process, and a
+ * PID file left by a crashed earlier run lets the next start kill the orphan first.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataDirInUseError } from './errors';
+
+/** A service process this module started. */
+export interface ManagedProcess {
+  /** The service name (`kafka`, `dynamodb`). */
+  readonly name: string;
+  /** The operating-system process id. */
+  readonly pid: number;
+  /** The file its standard output and error are appended to. */
+  readonly logFile: string;
+  /** Resolves with the exit code (or the signal's name) when the process has exited. */
+  readonly exited: Promise<number | string>;
+  /** Whether it has exited. */
+  hasExited(): boolean;
+  /** Stops it: SIGTERM, then SIGKILL when it has not exited after `graceMs`. Resolves once it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** What a PID file holds. */
+interface PidFileContent {
+  readonly pid: number;
+  readonly parentPid: number;
+  readonly marker: string;
+  readonly startedAt: string;
+}
+
+/** How to start a service process. */
+export interface SpawnServiceOptions {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly logFile: string;
+  readonly pidFile: string;
+  /** A string that appears on the process's command line, to recognise it later as ours. */
+  readonly marker: string;
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+const DEFAULT_GRACE_MS = 15_000;
+const live = new Set<ChildProcess>();
+let handlersInstalled = false;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function commandLine(pid: number): string {
+  if (process.platform === 'linux') {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      return '';
+    }
+  }
+  const ps = spawnSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
+  return ps.stdout ?? '';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Deals with a PID file a previous run left behind. When the run that wrote it is still alive,
+ * the data directory is in use: throws a {@link DataDirInUseError}. When that run is gone but
+ * its service process is not (a crash, `kill -9`), kills the orphan and waits until it is gone.
+ * Only a process whose command line carries the recorded marker is ever signalled.
+ */
+export async function reapStaleProcess(pidFile: string, onProgress: (line: string) => void = () => undefined): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  let content: PidFileContent;
+  try {
+    content = JSON.parse(readFileSync(pidFile, 'utf8')) as PidFileContent;
+  } catch {
+    rmSync(pidFile, { force: true });
+    return;
+  }
+  const ours = isAlive(content.pid) && commandLine(content.pid).includes(content.marker);
+  if (ours && content.parentPid !== process.pid && isAlive(content.parentPid)) {
+    throw new DataDirInUseError(
+      `another local stack (pid ${content.parentPid}) is using this data directory; stop it, or pass another data directory (${pidFile})`,
+    );
+  }
+  if (ours) {
+    onProgress(`stopping a ${content.marker} process (pid ${content.pid}) left by an earlier run`);
+    process.kill(content.pid, 'SIGTERM');
+    const deadline = Date.now() + DEFAULT_GRACE_MS;
+    while (isAlive(content.pid) && Date.now() < deadline) await sleep(100);
+    if (isAlive(content.pid)) process.kill(content.pid, 'SIGKILL');
+    while (isAlive(content.pid)) await sleep(50);
+  }
+  rmSync(pidFile, { force: true });
+}
+
+function killAll(signal: NodeJS.Signals): void {
+  for (const child of live) {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  killAll('SIGTERM');
+  // When nothing else handles the signal, keep its default meaning: end this process. The JVMs
+  // have been told to stop; the exit handler SIGKILLs any that is still there.
+  if (process.listenerCount(signal) === 1) {
+    process.removeListener(signal, onSignal);
+    process.kill(process.pid, signal);
+  }
+}
+
+function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', () => killAll('SIGKILL'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+}
+
+/**
+ * Starts a service process attached to this one, output appended to `logFile`, pid written to
+ * `pidFile` (removed once it has exited).
+ */
+export function spawnService(options: SpawnServiceOptions): ManagedProcess {
+  mkdirSync(dirname(options.logFile), { recursive: true });
+  mkdirSync(dirname(options.pidFile), { recursive: true });
+  const log = openSync(options.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(options.command, options.args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', log, log],
+      detached: false,
+    });
+  } finally {
+    closeSync(log);
+  }
+  installExitHandlers();
+  live.add(child);
+  let exitedFlag = false;
+  const exited = new Promise<number | string>((resolve) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null): void => {
+      exitedFlag = true;
+      live.delete(child);
+      rmSync(options.pidFile, { force: true });
+      resolve(code ?? signal ?? 'unknown');
+    };
+    child.once('exit', done);
+    child.once('error', () => done(null, null));
+  });
+  const pid = child.pid ?? -1;
+  if (pid > 0) {
+    const content: PidFileContent = { pid, parentPid: process.pid, marker: options.marker, startedAt: new Date().toISOString() };
+    writeFileSync(options.pidFile, JSON.stringify(content));
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    name: options.name,
+    pid,
+    logFile: options.logFile,
+    exited,
+    hasExited: () => exitedFlag,
+    stop(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+      stopping ??= (async () => {
+        if (exitedFlag) return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        try {
+          await exited;
+        } finally {
+          clearTimeout(timer);
+        }
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The last `lines` lines of a log file ('' when it does not exist). */
+export function logTail(file: string, lines = 40): string {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Creating the pipeline spec's topics on a Kafka cluster, idempotently, with kafkajs admin:
+ * missing topics are created, existing ones get more partitions when the spec asks for more and
+ * the spec's retention when theirs differs.
+ */
+import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
+import { resolveTopic, type PipelineSpec, type ResolvedTopic } from '../../lambdas/shared/spec';
+
+/** What {@link ensureTopics} did. */
+export interface EnsureTopicsResult {
+  /** Topics it created. */
+  readonly created: string[];
+  /** Existing topics whose partitions or retention it changed. */
+  readonly updated: string[];
+  /** Topics already as the spec says. */
+  readonly unchanged: string[];
+}
+
+/** `retention.ms` of a topic, from its retention in hours. */
+export function retentionMs(topic: Pick<ResolvedTopic, 'retentionHours'>): string {
+  return String(topic.retentionHours * 3_600_000);
+}
+
+/** A kafkajs admin client for local (plaintext) brokers that logs nothing. */
+export function localKafkaAdmin(kafkaBrokers: string, clientId = 'fluxo-local-admin'): Admin {
+  return new Kafka({ clientId, brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 5 } }).admin();
+}
+
+async function updateExisting(admin: Admin, topics: readonly ResolvedTopic[]): Promise<Set<string>> {
+  const updated = new Set<string>();
+  if (topics.length === 0) return updated;
+  const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+  const grow = topics
+    .map((t) => ({ topic: t.name, count: t.partitions, current: metadata.topics.find((m) => m.name === t.name)?.partitions.length ?? 0 }))
+    .filter((t) => t.count > t.current);
+  if (grow.length > 0) {
+    await admin.createPartitions({ topicPartitions: grow.map(({ topic, count }) => ({ topic, count })) });
+    for (const { topic } of grow) updated.add(topic);
+  }
+  const configs = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configNames: ['retention.ms'] })),
+  });
+  const stale = topics.filter((t) => {
+    const resource = configs.resources.find((r) => r.resourceName === t.name);
+    return resource?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue !== retentionMs(t);
+  });
+  if (stale.length > 0) {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: stale.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configEntries: [{ name: 'retention.ms', value: retentionMs(t) }] })),
+    });
+    for (const t of stale) updated.add(t.name);
+  }
+  return updated;
+}
+
+/**
+ * Makes the cluster's topics match the spec: creates missing ones (the spec's partitions,
+ * `retention.ms` from `retentionHours`, replication factor 1, or the topic's own when the cluster has that many brokers) and
+ * waits for their leaders; adds partitions and sets retention on existing ones. Never deletes a
+ * topic or removes partitions. Idempotent.
+ */
+export async function ensureTopics(kafkaBrokers: string, pipeline: PipelineSpec): Promise<EnsureTopicsResult> {
+  const topics = pipeline.topics.map(resolveTopic);
+  const admin = localKafkaAdmin(kafkaBrokers);
+  await admin.connect();
+  try {
+    // A replication factor above the number of brokers cannot be met (one broker locally).
+    const brokerCount = (await admin.describeCluster()).brokers.length;
+    const present = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !present.has(t.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: Math.max(1, Math.min(t.replicationFactor ?? 1, brokerCount)),
+          configEntries: [{ name: 'retention.ms', value: retentionMs(t) }],
+        })),
+      });
+    }
+    const existing = topics.filter((t) => present.has(t.name));
+    const updated = await updateExisting(admin, existing);
+    return {
+      created: missing.map((t) => t.name),
+      updated: [...updated],
+      unchanged: existing.map((t) => t.name).filter((name) => !updated.has(name)),
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}

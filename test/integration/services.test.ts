@@ -1,0 +1,249 @@
+/**
+ * The local services the integration project runs on (started by global-setup.ts): a real Kafka
+ * broker and DynamoDB Local, with the tables and the built-in spec's topics in place.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConfigResourceTypes, Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { createDocumentClient } from '../../lambdas/shared/dynamodb';
+import { ENV } from '../../lambdas/shared/config';
+import { aggregateKey } from '../../lambdas/shared/keys';
+import { resolveTopic, type PipelineSpec } from '../../lambdas/shared/spec';
+import { pipeline } from '../../pipeline';
+import {
+  LOCAL_TABLES,
+  ensureTables,
+  ensureTopics,
+  localDynamoDbClient,
+  localKafkaAdmin,
+  startServices,
+} from '../../local/services';
+
+const brokers = (): string => process.env[ENV.kafkaBrokers] ?? '';
+const endpoint = (): string => process.env[ENV.dynamodbEndpoint] ?? '';
+
+function kafka(): Kafka {
+  return new Kafka({ clientId: 'services-test', brokers: brokers().split(','), logLevel: logLevel.NOTHING });
+}
+
+function uniqueTopic(): string {
+  return `services-test-${randomUUID()}`;
+}
+
+/** Polls `check` until it returns true or the deadline passes. */
+async function eventually(check: () => boolean | Promise<boolean>, deadlineMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return check();
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the local Kafka broker', () => {
+  let admin: Admin;
+  let producer: Producer | undefined;
+  let consumer: Consumer | undefined;
+
+  beforeEach(async () => {
+    admin = localKafkaAdmin(brokers());
+    await admin.connect();
+  });
+
+  afterEach(async () => {
+    await consumer?.disconnect();
+    await producer?.disconnect();
+    await admin.disconnect();
+    consumer = undefined;
+    producer = undefined;
+  });
+
+  it('takes records with acks=all and returns them, in order, to a consumer group reading from the beginning', async () => {
+    // Prepare
+    const topic = uniqueTopic();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+    producer = kafka().producer({ idempotent: true, allowAutoTopicCreation: false });
+    await producer.connect();
+    const sent = ['{"peso":81}', '{"peso":95}', '{"peso":60}'];
+
+    // Act
+    const acks = await producer.send({ topic, acks: -1, messages: sent.map((value, i) => ({ key: `k${i}`, value })) });
+    consumer = kafka().consumer({ groupId: `services-test-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const received: { key: string; value: string; offset: string }[] = [];
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        received.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', offset: message.offset });
+      },
+    });
+    await eventually(() => received.length >= sent.length);
+
+    // Assess
+    expect(acks).toEqual([expect.objectContaining({ topicName: topic, partition: 0, baseOffset: '0' })]);
+    expect(received).toEqual(sent.map((value, i) => ({ key: `k${i}`, value, offset: String(i) })));
+  });
+
+  it('refuses records for a topic that does not exist instead of creating it', async () => {
+    // Prepare
+    const topic = uniqueTopic();
+    producer = new Kafka({ clientId: 'services-test', brokers: brokers().split(','), logLevel: logLevel.NOTHING, retry: { retries: 1 } }).producer({
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+
+    // Act
+    const sending = producer.send({ topic, acks: -1, messages: [{ value: 'x' }] });
+
+    // Assess
+    await expect(sending).rejects.toThrow();
+    expect(await admin.listTopics()).not.toContain(topic);
+  });
+
+  it('has every topic of the built-in spec with its partitions and retention', async () => {
+    // Prepare
+    const topics = pipeline.topics.map(resolveTopic);
+
+    // Act
+    const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configNames: ['retention.ms'] })),
+    });
+
+    // Assess
+    for (const topic of topics) {
+      expect(metadata.topics.find((m) => m.name === topic.name)?.partitions).toHaveLength(topic.partitions);
+      const retention = configs.resources.find((r) => r.resourceName === topic.name)?.configEntries.find((e) => e.configName === 'retention.ms');
+      expect(retention?.configValue).toBe(String(topic.retentionHours * 3_600_000));
+    }
+  });
+
+  it('ensureTopics creates nothing on a second run, and grows partitions and changes retention when the spec does', async () => {
+    // Prepare
+    const name = uniqueTopic();
+    const spec = (partitions: number, retentionHours: number): PipelineSpec => ({
+      topics: [{ name, partitions, retentionHours, schema: { fields: {} } }],
+      consumers: [],
+    });
+    const first = await ensureTopics(brokers(), spec(1, 168));
+
+    // Act
+    const again = await ensureTopics(brokers(), spec(1, 168));
+    const grown = await ensureTopics(brokers(), spec(3, 2));
+
+    // Assess
+    expect(first).toEqual({ created: [name], updated: [], unchanged: [] });
+    expect(again).toEqual({ created: [], updated: [], unchanged: [name] });
+    expect(grown).toEqual({ created: [], updated: [name], unchanged: [] });
+    const metadata = await admin.fetchTopicMetadata({ topics: [name] });
+    expect(metadata.topics[0]?.partitions).toHaveLength(3);
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] }],
+    });
+    expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('7200000');
+  });
+});
+
+describe('the local DynamoDB', () => {
+  const client = localDynamoDbClient(endpoint());
+  const documents = createDocumentClient();
+
+  afterAll(() => {
+    client.destroy();
+    documents.destroy();
+  });
+
+  it('stores an item in the results table and reads it back', async () => {
+    // Prepare
+    const key = aggregateKey('services-test', randomUUID(), Date.UTC(2026, 0, 1));
+    const item = { ...key, count: 3, measures: { peso: { n: 3, sum: 270 } } };
+
+    // Act
+    await documents.send(new PutCommand({ TableName: LOCAL_TABLES.results, Item: item }));
+    const read = await documents.send(new GetCommand({ TableName: LOCAL_TABLES.results, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }));
+
+    // Assess
+    expect(read.Item).toEqual(item);
+  });
+
+  it('has the results table with its byWindow index and the idempotency table, both with TTL on', async () => {
+    // Act
+    const results = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLES.results }));
+    const idempotency = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLES.idempotency }));
+    const resultsTtl = await client.send(new DescribeTimeToLiveCommand({ TableName: LOCAL_TABLES.results }));
+    const idempotencyTtl = await client.send(new DescribeTimeToLiveCommand({ TableName: LOCAL_TABLES.idempotency }));
+
+    // Assess
+    expect(results.Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(results.Table?.GlobalSecondaryIndexes?.[0]).toMatchObject({
+      IndexName: 'byWindow',
+      KeySchema: [
+        { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    expect(idempotency.Table?.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
+    expect(resultsTtl.TimeToLiveDescription).toMatchObject({ AttributeName: 'expiresAt', TimeToLiveStatus: 'ENABLED' });
+    expect(idempotencyTtl.TimeToLiveDescription).toMatchObject({ AttributeName: 'expiration', TimeToLiveStatus: 'ENABLED' });
+  });
+
+  it('ensureTables leaves existing tables alone', async () => {
+    // Act
+    const again = await ensureTables(endpoint());
+
+    // Assess
+    expect(again).toEqual({ created: [], existing: [LOCAL_TABLES.results, LOCAL_TABLES.idempotency] });
+  });
+});
+
+describe('startServices', () => {
+  it('uses the services named in KAFKA_BROKERS and DYNAMODB_ENDPOINT instead of starting its own', async () => {
+    // Prepare
+    const env = { ...process.env, [ENV.kafkaBrokers]: brokers(), [ENV.dynamodbEndpoint]: endpoint() };
+
+    // Act
+    const services = await startServices({ env });
+    await services.stop();
+
+    // Assess
+    expect(services).toMatchObject({ kafkaBrokers: brokers(), dynamodbEndpoint: endpoint(), started: { kafka: false, dynamodb: false }, pids: {} });
+  });
+
+  it('stops the JVM it started, and stop() resolves only once it has exited', async () => {
+    // Prepare: only DynamoDB Local is started; Kafka is the run's own.
+    const env = { ...process.env, [ENV.kafkaBrokers]: brokers(), [ENV.dynamodbEndpoint]: '' };
+    const dataDir = mkdtempSync(join(tmpdir(), 'fluxo-services-test-'));
+    const services = await startServices({ env, dataDir, inMemory: true });
+    const pid = services.pids.dynamodb;
+    const runningBefore = isAlive(pid);
+
+    // Act
+    await services.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+
+    // Assess
+    expect(services.started).toEqual({ kafka: false, dynamodb: true });
+    expect(runningBefore).toBe(true);
+    expect(isAlive(pid)).toBe(false);
+  });
+});
