@@ -6,6 +6,7 @@
  * defaults and {@link validateSpec}, which runs at synth time, at local start and in tests.
  * Pure TypeScript: no AWS imports, no I/O.
  */
+import { compileFilters, FilterPatternError, KAFKA_FILTER_FIELDS } from './filter';
 
 /** Scalar types a record field may have. */
 export type FieldType = 'number' | 'integer' | 'string' | 'boolean';
@@ -287,6 +288,13 @@ function filterProblems(at: string, filters: readonly FilterPattern[]): string[]
     const length = JSON.stringify(filter).length;
     if (length > MAX_FILTER_PATTERN_LENGTH) {
       problems.push(`${at}: filters[${i}] is ${length} characters as JSON; the limit is ${MAX_FILTER_PATTERN_LENGTH}`);
+    }
+    // The same compiler the consumer and the local emulator use: a pattern AWS would refuse fails here, at synth.
+    try {
+      compileFilters([filter], { fields: KAFKA_FILTER_FIELDS });
+    } catch (error) {
+      if (!(error instanceof FilterPatternError)) throw error;
+      problems.push(`${at}: filters[${i}] ${error.message}`);
     }
   });
   return problems;

@@ -74,6 +74,18 @@ describe('pipeline spec validation', () => {
     expect(problems).toEqual([expect.stringContaining('window.sizeSeconds must be a whole number from 1 to 86400')]);
   });
 
+  it('rejects a filter pattern AWS would refuse, at synth time', () => {
+    const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, filters: [{ value: { peso: [{ bigger: 80 }] } }] }] });
+
+    expect(problems).toEqual([expect.stringMatching(/^consumer "heavy": filters\[0\] .*bigger/)]);
+  });
+
+  it('rejects a filter on record metadata, which Kafka mappings do not filter on', () => {
+    const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, filters: [{ partition: [0] }] }] });
+
+    expect(problems).toEqual([expect.stringMatching(/^consumer "heavy": filters\[0\] .*partition/)]);
+  });
+
   it('rejects duplicate topic and consumer names', () => {
     const problems = problemsOf({ topics: [health, health], consumers: [heavy, heavy] });
 
