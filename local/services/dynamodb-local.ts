@@ -3,7 +3,7 @@
  * sqlite4java native library. It has no option to choose its bind address: it listens on every
  * interface of the chosen port; clients use 127.0.0.1.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ServiceStartError } from './errors';
@@ -24,6 +24,8 @@ export interface StartDynamoDbLocalOptions {
   /** Directory of `dynamodb.log`. */
   readonly logDir: string;
   readonly port: number;
+  /** Wipe the database file first. @default false */
+  readonly fresh?: boolean;
   /** Keep tables in memory only (`-inMemory`): nothing survives a stop. @default false */
   readonly inMemory?: boolean;
   /** Largest heap, as for `-Xmx`. @default '512m' */
@@ -91,9 +93,12 @@ export async function waitForDynamoDb(endpoint: string, deadlineMs: number, fail
  * {@link ServiceStartError} with the log's last lines when it exits or does not answer.
  */
 export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Promise<RunningDynamoDbLocal> {
-  for (const dir of [options.runDir, options.logDir, ...(options.inMemory ? [] : [options.dataDir])]) mkdirSync(dir, { recursive: true });
+  mkdirSync(options.runDir, { recursive: true });
   const pidFile = join(options.runDir, 'dynamodb.pid');
+  // Before touching the data: it may belong to a DynamoDB Local that is still running.
   await reapStaleProcess(pidFile, options.onProgress);
+  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
+  for (const dir of [options.logDir, ...(options.inMemory ? [] : [options.dataDir])]) mkdirSync(dir, { recursive: true });
   const endpoint = `http://${LOOPBACK}:${options.port}`;
   options.onProgress?.(`dynamodb: starting DynamoDB Local on ${endpoint}${options.inMemory ? ' (in memory)' : ''}`);
   const child = spawnService({

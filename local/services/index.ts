@@ -11,7 +11,6 @@
  * await services.stop();
  * ```
  */
-import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ENV } from '../../lambdas/shared/config';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type RunningDynamoDbLocal } from './dynamodb-local';
@@ -117,11 +116,6 @@ export async function startServices(options: StartServicesOptions = {}): Promise
   const externalKafka = env[ENV.kafkaBrokers] || undefined;
   const externalDynamoDb = env[ENV.dynamodbEndpoint] || undefined;
 
-  if (options.fresh) {
-    onProgress(`wiping ${join(paths.root, 'data')} (fresh start)`);
-    if (!externalKafka) rmSync(paths.kafkaData, { recursive: true, force: true });
-    if (!externalDynamoDb) rmSync(paths.dynamodbData, { recursive: true, force: true });
-  }
   const java = externalKafka && externalDynamoDb ? '' : findJava(env);
   const install = { cacheDir: options.cacheDir, onProgress, env };
   const kafkaJars = externalKafka ? undefined : await installBundle(KAFKA_BUNDLE, install);
@@ -143,6 +137,7 @@ export async function startServices(options: StartServicesOptions = {}): Promise
           paths: { dataDir: paths.kafkaData, runDir: join(paths.run, 'kafka'), logDir: paths.logs },
           port: options.kafkaPort ?? kafkaPort,
           controllerPort,
+          fresh: options.fresh,
           startTimeoutMs: timeout,
           onProgress,
         }),
@@ -159,6 +154,7 @@ export async function startServices(options: StartServicesOptions = {}): Promise
           logDir: paths.logs,
           port: options.dynamoPort ?? dynamoPort,
           inMemory: options.inMemory,
+          fresh: options.fresh,
           startTimeoutMs: timeout,
           onProgress,
         }),

@@ -3,7 +3,7 @@
  * from the cached Maven jars with a generated `server.properties`, listening on 127.0.0.1 only.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -31,6 +31,8 @@ export interface StartKafkaOptions {
   readonly port: number;
   /** The KRaft controller port. */
   readonly controllerPort: number;
+  /** Wipe the data directory first (topics, offsets, metadata). @default false */
+  readonly fresh?: boolean;
   /** Largest heap, as for `-Xmx`. @default '512m' */
   readonly maxHeap?: string;
   /** How long to wait for the broker to answer, in ms. @default 90000 */
@@ -176,15 +178,22 @@ export async function waitForKafka(brokers: string, deadlineMs: number, failed?:
 }
 
 /**
- * Starts the broker and resolves once it answers clients. Formats the storage on the first
- * start of a data directory; kills an orphaned broker of an earlier, crashed run first.
+ * Starts the broker and resolves once it answers clients. Kills an orphaned broker of an earlier,
+ * crashed run first; wipes the data when `fresh`; formats the storage on the first start of a
+ * data directory.
  * Throws a {@link ServiceStartError} with the log's last lines when it exits or does not answer.
  */
 export async function startKafka(options: StartKafkaOptions): Promise<RunningKafka> {
   const { paths } = options;
-  for (const dir of [paths.dataDir, paths.runDir, paths.logDir]) mkdirSync(dir, { recursive: true });
+  mkdirSync(paths.runDir, { recursive: true });
   const pidFile = join(paths.runDir, 'kafka.pid');
+  // Before touching the data: it may belong to a broker that is still running.
   await reapStaleProcess(pidFile, options.onProgress);
+  if (options.fresh) {
+    options.onProgress?.(`kafka: wiping ${paths.dataDir} (fresh start)`);
+    rmSync(paths.dataDir, { recursive: true, force: true });
+  }
+  for (const dir of [paths.dataDir, paths.logDir]) mkdirSync(dir, { recursive: true });
 
   const propertiesFile = join(paths.runDir, 'server.properties');
   const log4jFile = join(paths.runDir, 'log4j.properties');

@@ -91,7 +91,7 @@ export async function reapStaleProcess(pidFile: string, onProgress: (line: strin
     return;
   }
   const ours = isAlive(content.pid) && commandLine(content.pid).includes(content.marker);
-  if (ours && content.parentPid !== process.pid && isAlive(content.parentPid)) {
+  if (ours && isAlive(content.parentPid)) {
     throw new DataDirInUseError(
       `another local stack (pid ${content.parentPid}) is using this data directory; stop it, or pass another data directory (${pidFile})`,
     );

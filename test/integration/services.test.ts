@@ -2,7 +2,10 @@
  * The local services the integration project runs on (started by global-setup.ts): a real Kafka
  * broker and DynamoDB Local, with the tables and the built-in spec's topics in place.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +18,7 @@ import { aggregateKey } from '../../lambdas/shared/keys';
 import { resolveTopic, type PipelineSpec } from '../../lambdas/shared/spec';
 import { pipeline } from '../../pipeline';
 import {
+  DataDirInUseError,
   LOCAL_TABLES,
   ensureTables,
   ensureTopics,
@@ -245,5 +249,69 @@ describe('startServices', () => {
     expect(services.started).toEqual({ kafka: false, dynamodb: true });
     expect(runningBefore).toBe(true);
     expect(isAlive(pid)).toBe(false);
+  });
+});
+
+/** Starts `local/services/cli.ts --json` in its own Node process (DynamoDB Local only; Kafka is the run's) and reads its ready line. */
+async function startServicesProcess(dataDir: string): Promise<{ child: ChildProcess; dynamodbPid: number }> {
+  const cli = join(__dirname, '..', '..', 'local', 'services', 'cli.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--json', '--in-memory', '--data-dir', dataDir], {
+    env: { ...process.env, [ENV.kafkaBrokers]: brokers(), [ENV.dynamodbEndpoint]: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const [line] = (await once(lines, 'line')) as [string];
+  lines.close();
+  const ready = JSON.parse(line) as { pids: { dynamodb: number } };
+  return { child, dynamodbPid: ready.pids.dynamodb };
+}
+
+describe('a local stack in another process', () => {
+  const leftovers: number[] = [];
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'fluxo-services-test-'));
+  });
+
+  afterEach(() => {
+    for (const pid of leftovers.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps its data directory: a second start on it is refused while it runs, and SIGTERM stops its JVM', async () => {
+    // Prepare
+    const other = await startServicesProcess(dataDir);
+    leftovers.push(other.dynamodbPid);
+    const env = { ...process.env, [ENV.kafkaBrokers]: brokers(), [ENV.dynamodbEndpoint]: '' };
+
+    // Act
+    const second = startServices({ env, dataDir, inMemory: true });
+    await expect(second).rejects.toBeInstanceOf(DataDirInUseError);
+    other.child.kill('SIGTERM');
+    await once(other.child, 'exit');
+
+    // Assess
+    expect(isAlive(other.dynamodbPid)).toBe(false);
+  });
+
+  it('kills the JVM a crashed (SIGKILLed) run left behind before starting its own', async () => {
+    // Prepare
+    const crashed = await startServicesProcess(dataDir);
+    leftovers.push(crashed.dynamodbPid);
+    crashed.child.kill('SIGKILL');
+    await once(crashed.child, 'exit');
+    const orphanSurvived = isAlive(crashed.dynamodbPid);
+    const env = { ...process.env, [ENV.kafkaBrokers]: brokers(), [ENV.dynamodbEndpoint]: '' };
+
+    // Act
+    const services = await startServices({ env, dataDir, inMemory: true });
+    const orphanAfterStart = isAlive(crashed.dynamodbPid);
+    await services.stop();
+
+    // Assess
+    expect(orphanSurvived).toBe(true);
+    expect(orphanAfterStart).toBe(false);
+    expect(services.pids.dynamodb).not.toBe(crashed.dynamodbPid);
   });
 });
