@@ -1,0 +1,209 @@
+/**
+ * The results Lambda behind API Gateway (REST proxy events), also invoked by the local gateway:
+ *
+ * - `GET /results/{consumer}`: aggregates, newest window first. `key` selects one group key;
+ *   `from`/`to` select windows overlapping `[from, to)`; `limit`, `cursor` page; `top=N` answers
+ *   the N keys with the highest count in one window (the window containing `from` when given,
+ *   else the newest window starting before `to`), highest first, ties by key.
+ * - `GET /results/{consumer}/records`: the records a `keepRecords` consumer kept, newest first.
+ * - `GET /dlq`: dead letters, optionally of one `consumer`, by consumer, topic, partition, offset.
+ *
+ * Answers: `{consumer, items: [{key, windowStart, windowEnd, count, late, measures}], nextCursor?}`
+ * with ISO 8601 window bounds; errors `{error_code, message}` from the one table in errors.ts.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { pipeline } from '../../pipeline';
+import { encodeGroupKey, summarize, windowOf } from '../shared/aggregate';
+import type { AggregateItem } from '../shared/aggregate-item';
+import { ENV, requireEnv } from '../shared/config';
+import { createDocumentClient } from '../shared/dynamodb';
+import { BadParameterError, FluxoError, RouteNotFoundError, UnknownConsumerError } from '../shared/errors';
+import { errorAnswer, jsonAnswer, queryParameter, routeKey } from '../shared/http-answer';
+import { aggregateKey, deadLetterKey, keptRecordKey } from '../shared/keys';
+import { findConsumer } from '../shared/spec';
+import type { PipelineSpec, ResolvedConsumer } from '../shared/spec';
+import { decodeCursor, encodeCursor, iso, MAX_TOP, parseLimit, parseTimeRange, parseWholeNumber } from './query';
+import type { CursorKey } from './query';
+import { ResultsReader } from './reader';
+
+/** One aggregate as the API reports it. */
+export interface AggregateView {
+  readonly key: string;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly count: number;
+  readonly late: number;
+  readonly measures: Readonly<Record<string, number>>;
+}
+
+/** Most aggregates of one window read to rank `top`. */
+export const TOP_SCAN_LIMIT = 10_000;
+/** Longest `key` accepted, in characters. */
+const MAX_KEY_LENGTH = 512;
+
+function aggregateView(item: AggregateItem, consumer: ResolvedConsumer): AggregateView {
+  const s = summarize(item, consumer);
+  return { key: s.key, windowStart: iso(s.windowStart), windowEnd: iso(s.windowEnd), count: s.count, late: s.late, measures: s.measures };
+}
+
+function pageAnswer(consumer: string | undefined, items: readonly unknown[], lastKey: CursorKey | undefined): APIGatewayProxyResult {
+  return jsonAnswer(200, {
+    ...(consumer === undefined ? {} : { consumer }),
+    items,
+    ...(lastKey === undefined ? {} : { nextCursor: encodeCursor(lastKey) }),
+  });
+}
+
+function consumerOf(spec: PipelineSpec, event: APIGatewayProxyEvent): ResolvedConsumer {
+  const name = event.pathParameters?.consumer ?? '';
+  const consumer = findConsumer(spec, name);
+  if (consumer === undefined) throw new UnknownConsumerError(name);
+  return consumer;
+}
+
+/** A kept record as the API reports it. */
+export function keptRecordView(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const value = item.value ?? (typeof item.valueJson === 'string' ? (JSON.parse(item.valueJson) as unknown) : undefined);
+  return {
+    topic: item.topic,
+    partition: item.partition,
+    offset: item.offset,
+    eventTime: iso(Number(item.eventTime)),
+    ...(item.key === undefined ? {} : { key: item.key }),
+    ...(value === undefined ? {} : { value }),
+    ...(item.valueOmitted === true ? { valueOmitted: true, valueBytes: item.valueBytes } : {}),
+  };
+}
+
+/** A dead letter as the API reports it; `value` stays base64 (it may not be text). */
+export function deadLetterView(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return {
+    consumer: item.consumer,
+    topic: item.topic,
+    partition: item.partition,
+    offset: item.offset,
+    timestamp: iso(Number(item.timestamp)),
+    reason: item.reason,
+    error: item.error,
+    ...(item.key === undefined ? {} : { key: item.key }),
+    ...(item.value === undefined ? {} : { value: item.value }),
+    valueBytes: item.valueBytes,
+    valueTruncated: item.valueTruncated,
+    deadLetteredAt: iso(Number(item.deadLetteredAt)),
+  };
+}
+
+/** What a results handler needs. */
+export interface ResultsHandlerOptions {
+  readonly spec: PipelineSpec;
+  readonly reader: ResultsReader;
+  readonly logger?: Logger;
+}
+
+/** Builds a results handler; {@link handler} is the one built from the environment. */
+export function createResultsHandler({ spec, reader, logger = new Logger({ serviceName: 'fluxo-results' }) }: ResultsHandlerOptions) {
+  const aggregates = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const consumer = consumerOf(spec, event);
+    const query = event.queryStringParameters;
+    const range = parseTimeRange(query);
+    const fromStart = windowOf(range.from, consumer.window).start;
+    const key = queryParameter(event, 'key');
+    if (key !== undefined && (key.length === 0 || key.length > MAX_KEY_LENGTH)) throw new BadParameterError(`key must be 1 to ${MAX_KEY_LENGTH} characters`);
+    const gsi1pk = aggregateKey(consumer.name, '', 0).gsi1pk;
+
+    if (query?.top !== undefined) {
+      const top = parseWholeNumber(query, 'top', 1, MAX_TOP, 10);
+      if (key !== undefined || query.cursor !== undefined) throw new BadParameterError('top cannot be combined with key or cursor');
+      let windowStart: number | undefined;
+      if (query.from !== undefined) windowStart = fromStart;
+      else windowStart = (await reader.aggregatesByWindow(gsi1pk, 0, range.to, 1)).items[0]?.windowStart;
+      const ranked =
+        windowStart === undefined
+          ? []
+          : (await reader.aggregatesOfWindow(gsi1pk, windowStart, TOP_SCAN_LIMIT))
+              .map((item) => aggregateView(item, consumer))
+              .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+              .slice(0, top);
+      return pageAnswer(consumer.name, ranked, undefined);
+    }
+
+    const limit = parseLimit(query);
+    if (key !== undefined) {
+      const { pk } = aggregateKey(consumer.name, encodeGroupKey(key), 0);
+      const page = await reader.aggregatesOfKey(pk, fromStart, range.to, limit, decodeCursor(query?.cursor, { pk }));
+      return pageAnswer(consumer.name, page.items.map((item) => aggregateView(item, consumer)), page.lastKey);
+    }
+    const page = await reader.aggregatesByWindow(gsi1pk, fromStart, range.to, limit, decodeCursor(query?.cursor, { gsi1pk }));
+    return pageAnswer(consumer.name, page.items.map((item) => aggregateView(item, consumer)), page.lastKey);
+  };
+
+  const keptRecords = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const consumer = consumerOf(spec, event);
+    if (!consumer.keepRecords) throw new FluxoError(40402, `consumer "${consumer.name}" does not keep its records (keepRecords is off)`, { details: { consumer: consumer.name } });
+    const query = event.queryStringParameters;
+    const range = parseTimeRange(query);
+    const limit = parseLimit(query);
+    const { pk } = keptRecordKey(consumer.name, 0, '', 0, 0);
+    const page = await reader.byTime<Record<string, unknown>>(pk, range.from, range.to, limit, decodeCursor(query?.cursor, { pk }));
+    return pageAnswer(consumer.name, page.items.map(keptRecordView), page.lastKey);
+  };
+
+  const deadLetters = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const query = event.queryStringParameters;
+    const only = query?.consumer;
+    if (only !== undefined && findConsumer(spec, only) === undefined) throw new UnknownConsumerError(only);
+    const names = only === undefined ? spec.consumers.map((c) => c.name) : [only];
+    const partitions = names.map((name) => deadLetterKey(name, '', 0, 0).pk);
+    const limit = parseLimit(query);
+    // The cursor names the consumer partition to continue in (its `pk`), with `sk` when mid-partition.
+    let cursor = query?.cursor === undefined ? undefined : decodeCursor(query.cursor, {});
+    let index = 0;
+    if (cursor !== undefined) {
+      index = partitions.indexOf(cursor.pk ?? '');
+      if (index < 0) throw new BadParameterError('cursor is not valid: it belongs to another query');
+      if (cursor.sk === undefined) cursor = undefined;
+    }
+    const items: Record<string, unknown>[] = [];
+    let lastKey: CursorKey | undefined;
+    for (; index < partitions.length && items.length < limit; index += 1, cursor = undefined) {
+      const page = await reader.all<Record<string, unknown>>(partitions[index], limit - items.length, cursor);
+      items.push(...page.items);
+      lastKey = page.lastKey;
+      if (lastKey !== undefined) break;
+    }
+    if (lastKey === undefined && items.length >= limit && index < partitions.length) lastKey = { pk: partitions[index] };
+    return pageAnswer(undefined, items.map(deadLetterView), lastKey);
+  };
+
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    try {
+      switch (routeKey(event)) {
+        case 'GET /results/{consumer}':
+          return await aggregates(event);
+        case 'GET /results/{consumer}/records':
+          return await keptRecords(event);
+        case 'GET /dlq':
+          return await deadLetters(event);
+        default:
+          throw new RouteNotFoundError(event.httpMethod, event.path);
+      }
+    } catch (error) {
+      const answer = errorAnswer(error);
+      if (answer.statusCode >= 500) logger.error('request failed', { route: routeKey(event), error: error as Error });
+      return answer;
+    }
+  };
+}
+
+let defaultHandler: ReturnType<typeof createResultsHandler> | undefined;
+
+/** The Lambda entry point: `RESULTS_TABLE` (and `DYNAMODB_ENDPOINT` locally), the built-in spec. */
+export function handler(event: APIGatewayProxyEvent, _context?: Context): Promise<APIGatewayProxyResult> {
+  try {
+    defaultHandler ??= createResultsHandler({ spec: pipeline, reader: new ResultsReader(createDocumentClient(), requireEnv(ENV.resultsTable)) });
+  } catch (error) {
+    return Promise.resolve(errorAnswer(error));
+  }
+  return defaultHandler(event);
+}

@@ -1,0 +1,106 @@
+/**
+ * The results API's query parameters and cursors, checked once on entry. Pure: no AWS imports.
+ *
+ * - `from`, `to`: ISO 8601 with a zone or epoch milliseconds. A window is selected when it
+ *   overlaps `[from, to)`; both are optional.
+ * - `limit`: 1..1000, default 100.
+ * - `cursor`: opaque to clients; base64url of the JSON of DynamoDB's LastEvaluatedKey. It is
+ *   checked on the way in: only key attributes, string values, and the partition the request
+ *   reads, so a cursor cannot be used to read another consumer's items.
+ */
+import { BadParameterError } from '../shared/errors';
+import { parseEventTime } from '../shared/ingest';
+
+/** Largest and default page size. */
+export const MAX_LIMIT = 1000;
+export const DEFAULT_LIMIT = 100;
+/** Largest `top`. */
+export const MAX_TOP = 1000;
+/** The latest epoch ms a sortable key can hold (15 digits). */
+export const END_OF_TIME = 999_999_999_999_999;
+
+/** Query parameters as API Gateway passes them. */
+export type QueryParameters = Readonly<Record<string, string | undefined>> | null | undefined;
+
+/** A time range `[from, to)`, epoch ms. */
+export interface TimeRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A DynamoDB key, as a cursor carries it. */
+export type CursorKey = Readonly<Record<string, string>>;
+
+/** Which attributes a cursor may carry. */
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
+
+function parseTime(raw: string, name: string): number {
+  try {
+    return parseEventTime(/^\d+$/.test(raw) ? Number(raw) : raw, name);
+  } catch (error) {
+    throw new BadParameterError(`${name} must be an ISO 8601 date-time with a zone or epoch milliseconds (got "${raw}")`, { cause: error });
+  }
+}
+
+/** Reads `from` and `to`. Throws 40003 when either is malformed or `from` is not before `to`. */
+export function parseTimeRange(query: QueryParameters): TimeRange {
+  const from = query?.from === undefined ? 0 : parseTime(query.from, 'from');
+  const to = query?.to === undefined ? END_OF_TIME : parseTime(query.to, 'to');
+  if (from >= to) throw new BadParameterError('from must be before to');
+  return { from, to };
+}
+
+/** Reads a whole number parameter in `[min, max]`, or its default. Throws 40003. */
+export function parseWholeNumber(query: QueryParameters, name: string, min: number, max: number, fallback: number): number {
+  const raw = query?.[name];
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,7}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new BadParameterError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+/** Reads `limit`: 1..1000, default 100. */
+export function parseLimit(query: QueryParameters): number {
+  return parseWholeNumber(query, 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT);
+}
+
+/** Encodes a LastEvaluatedKey as an opaque cursor. */
+export function encodeCursor(key: CursorKey): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/**
+ * Decodes a cursor, checking that it holds only key attributes with string values and that its
+ * partition attribute equals `partition` (e.g. `{gsi1pk: "WIN#peso-acima-80"}`). Throws 40003.
+ */
+export function decodeCursor(raw: string | undefined, partition: Readonly<Record<string, string>>): CursorKey | undefined {
+  if (raw === undefined) return undefined;
+  const invalid = (why: string, cause?: unknown): BadParameterError => new BadParameterError(`cursor is not valid: ${why}`, { cause });
+  if (!/^[A-Za-z0-9_-]{1,2048}$/.test(raw)) throw invalid('not base64url');
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch (error) {
+    throw invalid('not JSON', error);
+  }
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid('not a key');
+  const entries = Object.entries(key as Record<string, unknown>);
+  if (entries.length === 0 || entries.some(([name, value]) => !KEY_ATTRIBUTES.has(name) || typeof value !== 'string')) throw invalid('not a key');
+  const record = key as Record<string, string>;
+  for (const [name, value] of Object.entries(partition)) {
+    if (record[name] !== value) throw invalid('it belongs to another query');
+  }
+  return record;
+}
+
+/** A page of items and the cursor of the next page, if any. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor?: string;
+}
+
+/** ISO 8601 of epoch ms. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,405 @@
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { createResultsHandler, handler } from '../../../lambdas/results/index';
+import { encodeCursor } from '../../../lambdas/results/query';
+import { ResultsReader } from '../../../lambdas/results/reader';
+import type { AggregateItem, FieldState } from '../../../lambdas/shared/aggregate-item';
+import { aggregateKey, deadLetterKey, keptRecordKey } from '../../../lambdas/shared/keys';
+import { pipeline } from '../../../pipeline';
+import { apigwEvent } from '../../events/apigw/load';
+
+const documents = mockClient(DynamoDBDocumentClient);
+const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
+const MINUTE = 60_000;
+
+afterEach(() => {
+  documents.reset();
+});
+
+const results = createResultsHandler({
+  spec: pipeline,
+  reader: new ResultsReader(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), 'results'),
+  logger: new Logger({ logLevel: 'SILENT' }),
+});
+
+function field(values: number[]): FieldState {
+  const first = { v: values[0], t: T0, tp: 'health-0', off: 0 };
+  const last = { v: values[values.length - 1], t: T0 + 1, tp: 'health-0', off: values.length - 1 };
+  return { n: values.length, sum: values.reduce((a, b) => a + b, 0), min: Math.min(...values), max: Math.max(...values), first, last };
+}
+
+function aggregate(consumer: string, groupKey: string, windowStart: number, count: number, fields: Record<string, FieldState> = {}): AggregateItem {
+  return {
+    ...aggregateKey(consumer, groupKey, windowStart),
+    consumer,
+    groupKey,
+    windowStart,
+    windowEnd: windowStart + MINUTE,
+    count,
+    late: 0,
+    fields,
+    wm: { 'health-0': 10 },
+    version: 1,
+    expiresAt: 2_000_000_000,
+  };
+}
+
+function get(resource: string, path: string, pathParameters: Record<string, string> | null, query: Record<string, string> | null = null): APIGatewayProxyEvent {
+  return apigwEvent('get-results', { resource, path, pathParameters, queryStringParameters: query, multiValueQueryStringParameters: null });
+}
+
+const resultsOf = (consumer: string, query: Record<string, string> | null = null) => get('/results/{consumer}', `/results/${consumer}`, { consumer }, query);
+
+function body(answer: APIGatewayProxyResult): Record<string, unknown> {
+  return JSON.parse(answer.body) as Record<string, unknown>;
+}
+
+function queryInput(call = 0): Record<string, unknown> {
+  return documents.commandCalls(QueryCommand)[call].args[0].input as Record<string, unknown>;
+}
+
+describe('GET /results/{consumer}', () => {
+  it('answers the fixture request with aggregates newest window first, ISO bounds and named measures', async () => {
+    // Prepare
+    const newer = aggregate('peso-acima-80', 'all', T0 + MINUTE, 2, { peso: field([90, 100]), imc: field([35, 37]) });
+    const older = aggregate('peso-acima-80', 'all', T0, 1, { peso: field([81]), imc: field([30]) });
+    documents.on(QueryCommand).resolves({ Items: [newer, older] });
+
+    // Act
+    const answer = await results(apigwEvent('get-results'));
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(body(answer)).toEqual({
+      consumer: 'peso-acima-80',
+      items: [
+        { key: 'all', windowStart: '2026-11-22T10:01:00.000Z', windowEnd: '2026-11-22T10:02:00.000Z', count: 2, late: 0, measures: { avg_peso: 95, avg_imc: 36, max_peso: 100 } },
+        { key: 'all', windowStart: '2026-11-22T10:00:00.000Z', windowEnd: '2026-11-22T10:01:00.000Z', count: 1, late: 0, measures: { avg_peso: 81, avg_imc: 30, max_peso: 81 } },
+      ],
+    });
+    expect(queryInput()).toMatchObject({
+      TableName: 'results',
+      IndexName: 'byWindow',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper',
+      ExpressionAttributeValues: { ':pk': 'WIN#peso-acima-80', ':lower': '000000000000000', ':upper': '999999999999998$' },
+      ScanIndexForward: false,
+      Limit: 10,
+    });
+  });
+
+  it('reads one group key from its own partition, escaping # in the key', async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [aggregate('hashtags-5m', 'c%23', T0, 4)] });
+
+    // Act
+    const answer = await results(resultsOf('hashtags-5m', { key: 'c#' }));
+
+    // Assess
+    expect(body(answer).items).toEqual([expect.objectContaining({ key: 'c#', count: 4, measures: {} })]);
+    expect(queryInput()).toMatchObject({ KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper', ExpressionAttributeValues: { ':pk': 'AGG#hashtags-5m#c%23' } });
+    expect(queryInput()).not.toHaveProperty('IndexName');
+  });
+
+  it('selects windows overlapping [from, to): from is aligned down to its window start', async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    const answer = await results(resultsOf('ohlc-1m', { from: '2026-11-22T10:00:30Z', to: String(T0 + 5 * MINUTE), key: 'petr4' }));
+
+    // Assess
+    expect(body(answer)).toEqual({ consumer: 'ohlc-1m', items: [] });
+    expect(queryInput().ExpressionAttributeValues).toEqual({ ':pk': 'AGG#ohlc-1m#petr4', ':lower': `00${T0}`, ':upper': `00${T0 + 5 * MINUTE - 1}$` });
+  });
+
+  it('pages with an opaque cursor that comes back as the exclusive start key', async () => {
+    // Prepare
+    const lastKey = { pk: 'AGG#ohlc-1m#petr4', sk: `00${T0}`, gsi1pk: 'WIN#ohlc-1m', gsi1sk: `00${T0}#petr4` };
+    documents.on(QueryCommand).resolvesOnce({ Items: [aggregate('ohlc-1m', 'petr4', T0, 1)], LastEvaluatedKey: lastKey }).resolves({ Items: [] });
+
+    // Act
+    const first = await results(resultsOf('ohlc-1m', { limit: '1' }));
+    const cursor = String(body(first).nextCursor);
+    const second = await results(resultsOf('ohlc-1m', { limit: '1', cursor }));
+
+    // Assess
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(body(second)).not.toHaveProperty('nextCursor');
+    expect(queryInput(1).ExclusiveStartKey).toEqual(lastKey);
+  });
+
+  it.each([
+    ['a limit of 0', { limit: '0' }, 'limit must be a whole number from 1 to 1000 (got "0")'],
+    ['a limit over 1000', { limit: '1001' }, 'limit must be a whole number from 1 to 1000'],
+    ['a limit that is not a number', { limit: 'ten' }, 'limit must be a whole number'],
+    ['a from that is not a time', { from: 'yesterday' }, 'from must be an ISO 8601 date-time with a zone or epoch milliseconds (got "yesterday")'],
+    ['a to before from', { from: String(T0), to: String(T0 - 1) }, 'from must be before to'],
+    ['a cursor that is not base64url', { cursor: 'a b' }, 'cursor is not valid: not base64url'],
+    ['a cursor that is not JSON', { cursor: Buffer.from('nope').toString('base64url') }, 'cursor is not valid: not JSON'],
+    ['a cursor with other attributes', { cursor: encodeCursor({ gsi1pk: 'WIN#ohlc-1m', admin: 'x' }) }, 'cursor is not valid: not a key'],
+    ['a cursor of another consumer', { cursor: encodeCursor({ gsi1pk: 'WIN#hashtags-5m', gsi1sk: '1' }) }, 'cursor is not valid: it belongs to another query'],
+    ['an empty key', { key: '' }, 'key must be 1 to 512 characters'],
+    ['top with a key', { top: '3', key: 'petr4' }, 'top cannot be combined with key or cursor'],
+    ['top of 0', { top: '0' }, 'top must be a whole number from 1 to 1000'],
+  ])('refuses %s with 400/40003', async (_, query, message) => {
+    // Act
+    const answer = await results(resultsOf('ohlc-1m', query));
+
+    // Assess
+    expect(answer.statusCode).toBe(400);
+    expect(body(answer)).toMatchObject({ error_code: 40003, message: expect.stringContaining(message) });
+    expect(documents.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
+  it('answers 404/40402 for a consumer the spec does not declare', async () => {
+    // Act
+    const answer = await results(resultsOf('nobody'));
+
+    // Assess
+    expect(answer.statusCode).toBe(404);
+    expect(body(answer)).toEqual({ error_code: 40402, message: 'consumer "nobody" does not exist', details: { consumer: 'nobody' } });
+  });
+
+  it('answers 503/50302 with Retry-After when the table is throttled', async () => {
+    // Prepare
+    documents.on(QueryCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+
+    // Act
+    const answer = await results(resultsOf('ohlc-1m'));
+
+    // Assess
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers).toMatchObject({ 'Retry-After': '1' });
+    expect(body(answer).error_code).toBe(50302);
+  });
+
+  it('answers 500 without details for an unexpected table error', async () => {
+    // Prepare
+    documents.on(QueryCommand).rejects(Object.assign(new Error('Requested resource not found: Table: results'), { name: 'ResourceNotFoundException' }));
+
+    // Act
+    const answer = await results(resultsOf('ohlc-1m'));
+
+    // Assess
+    expect(answer.statusCode).toBe(500);
+    expect(body(answer)).toEqual({ error_code: 50001, message: 'internal error' });
+  });
+});
+
+describe('top=N: trending keys of one window', () => {
+  it('ranks the newest window by count, ties by key, reading every page of the window', async () => {
+    // Prepare
+    const W = T0 + 5 * MINUTE;
+    documents
+      .on(QueryCommand, { Limit: 1 })
+      .resolves({ Items: [aggregate('hashtags-5m', 'kafka', W, 9)] })
+      .on(QueryCommand, { KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :window)' })
+      .resolvesOnce({ Items: [aggregate('hashtags-5m', 'aws', W, 3), aggregate('hashtags-5m', 'kafka', W, 9)], LastEvaluatedKey: { gsi1pk: 'WIN#hashtags-5m', gsi1sk: 'x' } })
+      .resolves({ Items: [aggregate('hashtags-5m', 'lambda', W, 3), aggregate('hashtags-5m', 'msk', W, 1)] });
+
+    // Act
+    const answer = await results(resultsOf('hashtags-5m', { top: '3' }));
+
+    // Assess
+    expect((body(answer).items as Array<{ key: string; count: number }>).map((i) => [i.key, i.count])).toEqual([
+      ['kafka', 9],
+      ['aws', 3],
+      ['lambda', 3],
+    ]);
+    expect(queryInput(1).ExpressionAttributeValues).toEqual({ ':pk': 'WIN#hashtags-5m', ':window': `00${W}#` });
+    expect(body(answer)).not.toHaveProperty('nextCursor');
+  });
+
+  it('ranks the window containing from when from is given', async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [aggregate('hashtags-5m', 'kafka', T0, 2)] });
+
+    // Act
+    const answer = await results(resultsOf('hashtags-5m', { top: '5', from: '2026-11-22T10:03:00Z' }));
+
+    // Assess
+    expect(body(answer).items).toHaveLength(1);
+    expect(documents.commandCalls(QueryCommand)).toHaveLength(1);
+    expect(queryInput().ExpressionAttributeValues).toEqual({ ':pk': 'WIN#hashtags-5m', ':window': `00${T0}#` });
+  });
+
+  it('answers no items when the consumer has no windows yet', async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    const answer = await results(resultsOf('hashtags-5m', { top: '5' }));
+
+    // Assess
+    expect(body(answer)).toEqual({ consumer: 'hashtags-5m', items: [] });
+  });
+});
+
+describe('GET /results/{consumer}/records', () => {
+  const recordsOf = (consumer: string, query: Record<string, string> | null = null) => get('/results/{consumer}/records', `/results/${consumer}/records`, { consumer }, query);
+
+  it('answers the kept records newest first, values as stored or from their JSON text', async () => {
+    // Prepare
+    const base = { consumer: 'peso-acima-80', kind: 'record', topic: 'health', partition: 1, expiresAt: 1 };
+    documents.on(QueryCommand).resolves({
+      Items: [
+        { ...keptRecordKey('peso-acima-80', T0 + 2, 'health', 1, 8), ...base, offset: 8, eventTime: T0 + 2, key: '7', value: { id: 7, peso: 90 } },
+        { ...keptRecordKey('peso-acima-80', T0 + 1, 'health', 1, 7), ...base, offset: 7, eventTime: T0 + 1, valueJson: '{"id":8,"peso":1e200}' },
+        { ...keptRecordKey('peso-acima-80', T0, 'health', 1, 6), ...base, offset: 6, eventTime: T0, valueBytes: 400000, valueOmitted: true },
+      ],
+    });
+
+    // Act
+    const answer = await results(recordsOf('peso-acima-80', { limit: '3' }));
+
+    // Assess
+    expect(body(answer)).toEqual({
+      consumer: 'peso-acima-80',
+      items: [
+        { topic: 'health', partition: 1, offset: 8, eventTime: '2026-11-22T10:00:00.002Z', key: '7', value: { id: 7, peso: 90 } },
+        { topic: 'health', partition: 1, offset: 7, eventTime: '2026-11-22T10:00:00.001Z', value: { id: 8, peso: 1e200 } },
+        { topic: 'health', partition: 1, offset: 6, eventTime: '2026-11-22T10:00:00.000Z', valueOmitted: true, valueBytes: 400000 },
+      ],
+    });
+    expect(queryInput()).toMatchObject({ ExpressionAttributeValues: { ':pk': 'REC#peso-acima-80' }, ScanIndexForward: false, Limit: 3 });
+  });
+
+  it('answers 404/40402 for a consumer that does not keep records', async () => {
+    // Act
+    const answer = await results(recordsOf('ohlc-1m'));
+
+    // Assess
+    expect(answer.statusCode).toBe(404);
+    expect(body(answer)).toMatchObject({ error_code: 40402, message: 'consumer "ohlc-1m" does not keep its records (keepRecords is off)' });
+  });
+});
+
+describe('GET /dlq', () => {
+  const dlq = (query: Record<string, string> | null = null) => get('/dlq', '/dlq', null, query);
+
+  function deadLetter(consumer: string, offset: number) {
+    return {
+      ...deadLetterKey(consumer, 'health', 0, offset),
+      kind: 'deadLetter',
+      consumer,
+      topic: 'health',
+      partition: 0,
+      offset,
+      timestamp: T0,
+      reason: 'NOT_JSON',
+      error: 'value is not JSON',
+      value: Buffer.from('not json').toString('base64'),
+      valueBytes: 8,
+      valueTruncated: false,
+      deadLetteredAt: T0 + 5,
+      expiresAt: 1,
+    };
+  }
+
+  it("answers one consumer's dead letters", async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [deadLetter('imc-acima-35', 4)] });
+
+    // Act
+    const answer = await results(dlq({ consumer: 'imc-acima-35' }));
+
+    // Assess
+    expect(body(answer)).toEqual({
+      items: [
+        {
+          consumer: 'imc-acima-35',
+          topic: 'health',
+          partition: 0,
+          offset: 4,
+          timestamp: '2026-11-22T10:00:00.000Z',
+          reason: 'NOT_JSON',
+          error: 'value is not JSON',
+          value: 'bm90IGpzb24=',
+          valueBytes: 8,
+          valueTruncated: false,
+          deadLetteredAt: '2026-11-22T10:00:00.005Z',
+        },
+      ],
+    });
+    expect(queryInput()).toMatchObject({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'DLQ#imc-acima-35' } });
+  });
+
+  it('walks every consumer in spec order and continues in the next one with the cursor', async () => {
+    // Prepare
+    documents
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'DLQ#peso-acima-80' } })
+      .resolves({ Items: [deadLetter('peso-acima-80', 1)] })
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'DLQ#imc-acima-35' } })
+      .resolves({ Items: [deadLetter('imc-acima-35', 2)] })
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'DLQ#ohlc-1m' } })
+      .resolves({ Items: [] })
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'DLQ#hashtags-5m' } })
+      .resolves({ Items: [] });
+
+    // Act
+    const first = await results(dlq({ limit: '1' }));
+    const second = await results(dlq({ limit: '1', cursor: String(body(first).nextCursor) }));
+    const third = await results(dlq({ limit: '5', cursor: String(body(second).nextCursor) }));
+
+    // Assess
+    expect((body(first).items as Array<{ consumer: string }>).map((i) => i.consumer)).toEqual(['peso-acima-80']);
+    expect((body(second).items as Array<{ consumer: string }>).map((i) => i.consumer)).toEqual(['imc-acima-35']);
+    expect(body(third)).toEqual({ items: [] });
+  });
+
+  it('continues inside a consumer partition from its last key', async () => {
+    // Prepare
+    const lastKey = deadLetterKey('ohlc-1m', 'petr4', 0, 9);
+    documents.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    await results(dlq({ consumer: 'ohlc-1m', cursor: encodeCursor(lastKey) }));
+
+    // Assess
+    expect(queryInput().ExclusiveStartKey).toEqual(lastKey);
+  });
+
+  it.each([
+    ['an unknown consumer', { consumer: 'nobody' }, 404, 40402],
+    ['a cursor of a consumer outside the filter', { consumer: 'ohlc-1m', cursor: encodeCursor({ pk: 'DLQ#hashtags-5m' }) }, 400, 40003],
+  ])('refuses %s', async (_, query, status, code) => {
+    // Act
+    const answer = await results(dlq(query));
+
+    // Assess
+    expect(answer.statusCode).toBe(status);
+    expect(body(answer).error_code).toBe(code);
+  });
+});
+
+describe('routing and the entry point', () => {
+  it('answers 404/40404 for a route it does not serve', async () => {
+    // Act
+    const answer = await results(get('/topics', '/topics', null));
+
+    // Assess
+    expect(answer.statusCode).toBe(404);
+    expect(body(answer).error_code).toBe(40404);
+  });
+
+  it('answers 500 when RESULTS_TABLE is not set', async () => {
+    // Prepare
+    const saved = process.env.RESULTS_TABLE;
+    delete process.env.RESULTS_TABLE;
+
+    try {
+      // Act
+      const answer = await handler(apigwEvent('get-results'));
+
+      // Assess
+      expect(answer.statusCode).toBe(500);
+      expect(body(answer).error_code).toBe(50001);
+    } finally {
+      if (saved !== undefined) process.env.RESULTS_TABLE = saved;
+    }
+  });
+});
