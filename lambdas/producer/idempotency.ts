@@ -7,7 +7,10 @@
  *   gets it back, with `Idempotent-Replayed: true`, writing nothing new;
  * - the parsed body is validated: the same key with a different body is 422/42202;
  * - a retry while the first request runs is 409/40901;
- * - a failure (503, whole-request errors) is not stored, so a retry runs again.
+ * - a failure (503, whole-request errors) is not stored, so a retry runs again;
+ * - when the records were written but their answer cannot be stored, the client still gets the
+ *   true answer; a retry then meets 409 until the in-progress record expires (the Lambda's
+ *   remaining time) and would write again: the one window where a key does not prevent a rewrite.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
@@ -82,11 +85,21 @@ export function makeIdempotentIngest(process: IngestProcessor, { tableName, endp
       return { ...answer, headers: { ...answer.headers, [REPLAYED_HEADER]: 'true' } };
     },
   });
-  const idempotent = makeIdempotent(process, { persistenceStore, config, keyPrefix: 'fluxo.ingest' });
+  // The answer of each call that ran to completion: if storing it then fails, the records are
+  // on Kafka all the same, and the client must hear so rather than a 503 that invites a rewrite.
+  const completed = new WeakMap<IdempotentRequest, APIGatewayProxyResult>();
+  const run: IngestProcessor = async (request, context) => {
+    const answer = await process(request, context);
+    completed.set(request, answer);
+    return answer;
+  };
+  const idempotent = makeIdempotent(run, { persistenceStore, config, keyPrefix: 'fluxo.ingest' });
   return async (request, context) => {
     try {
       return await idempotent(request, context);
     } catch (error) {
+      const answer = completed.get(request);
+      if (answer !== undefined) return answer;
       throw mapIdempotencyError(error);
     }
   };

@@ -423,6 +423,21 @@ describe('Idempotency-Key', () => {
     expect(kafka.sendBatch).not.toHaveBeenCalled();
   });
 
+  it('still reports records written when their answer cannot be stored', async () => {
+    // Prepare
+    idempotencyTable();
+    dynamo.on(UpdateItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const { handle, kafka } = setup({ idempotency: true });
+
+    // Act
+    const answer = await handle(withKey('k-2', { value: tuple(1, 90) }));
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(parsed(answer)).toMatchObject({ offset: 0 });
+    expect(kafka.written).toHaveLength(1);
+  });
+
   it('refuses a malformed key with 400/40003', async () => {
     // Prepare
     const { handle } = setup({ idempotency: true });
