@@ -228,7 +228,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
           aggregates.set(id, pending);
         }
         if (consumer.keepRecords) {
-          addPut(keptRecordItem(record, consumer.name, outcome.value, outcome.eventTime, outcome.touches[0]?.ref.expiresAt ?? Math.floor(outcome.window.end / 1000) + consumer.retentionDays * SECONDS_PER_DAY), record, false);
+          addPut(keptRecordItem(record, consumer.name, outcome.value, outcome.eventTime, outcome.expiresAt), record, false);
         }
         break;
     }

@@ -57,6 +57,8 @@ export type RecordOutcome =
       readonly window: TimeWindow;
       /** Arrived after window end + grace: counted in `late` only. */
       readonly late: boolean;
+      /** TTL of what the record produces (window end + retention), epoch seconds. */
+      readonly expiresAt: number;
       /** The aggregates it touches: one per group key (none for an empty `each` array). */
       readonly touches: readonly AggregateTouch[];
     };
@@ -112,5 +114,5 @@ export function classifyRecord(record: KafkaRecord, plan: ConsumerPlan): RecordO
     ref: { consumer: consumer.name, groupKey, window, expiresAt },
     contribution: { t: eventTime, tp, off: record.offset, late, values },
   }));
-  return { kind: 'aggregate', value, eventTime, window, late, touches };
+  return { kind: 'aggregate', value, eventTime, window, late, expiresAt, touches };
 }
