@@ -1,0 +1,64 @@
+/**
+ * The deployment settings the CDK app reads from context (`-c stage=...`, `-c brokerMode=...`,
+ * `-c clientHost=...`), validated once so that a typo fails the synth with a clear message.
+ */
+
+/** Where the stack runs: `sandbox` data is destroyed with the stack, `prod` data is retained. */
+export type Stage = 'sandbox' | 'prod';
+
+/**
+ * Which Kafka the pipeline runs on:
+ * - `provisioned`: MSK provisioned, 2 x kafka.t3.small, IAM auth, topics as `AWS::MSK::Topic`;
+ * - `serverless`: MSK Serverless, IAM auth, topics created by a custom resource;
+ * - `ec2`: one self-managed KRaft broker on EC2 (the course's `hdpmaster`), plaintext inside the VPC.
+ */
+export type BrokerMode = 'provisioned' | 'serverless' | 'ec2';
+
+/** The validated deployment settings. */
+export interface DeploymentConfig {
+  /** @default 'sandbox' */
+  readonly stage: Stage;
+  /** @default 'provisioned' */
+  readonly brokerMode: BrokerMode;
+  /** Whether to create the client host with the Kafka CLI tools. @default true in sandbox, false in prod */
+  readonly clientHost: boolean;
+}
+
+/** The stages the app accepts. */
+export const STAGES: readonly Stage[] = ['sandbox', 'prod'];
+/** The broker modes the app accepts. */
+export const BROKER_MODES: readonly BrokerMode[] = ['provisioned', 'serverless', 'ec2'];
+
+/** A context value the app cannot use. */
+export class DeploymentConfigError extends Error {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeploymentConfigError';
+  }
+}
+
+function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new DeploymentConfigError(`context "${key}" must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+function flag(key: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new DeploymentConfigError(`context "${key}" must be true or false (got ${JSON.stringify(value)})`);
+}
+
+/**
+ * Reads and validates the deployment settings.
+ *
+ * @param tryGetContext - how to read one context key, e.g. `(k) => app.node.tryGetContext(k)`
+ * @throws DeploymentConfigError naming the key and the allowed values
+ */
+export function readDeploymentConfig(tryGetContext: (key: string) => unknown): DeploymentConfig {
+  const stage = oneOf('stage', tryGetContext('stage'), STAGES, 'sandbox');
+  const brokerMode = oneOf('brokerMode', tryGetContext('brokerMode'), BROKER_MODES, 'provisioned');
+  const clientHost = flag('clientHost', tryGetContext('clientHost'), stage === 'sandbox');
+  return { stage, brokerMode, clientHost };
+}

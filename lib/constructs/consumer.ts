@@ -1,0 +1,104 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/shared/config';
+import type { ResolvedConsumer } from '../../lambdas/shared/spec';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { FluxoFunction } from './fluxo-function';
+import { KafkaCluster } from './kafka-cluster';
+import { Tables } from './tables';
+
+/** Properties of {@link Consumer}. */
+export interface ConsumerProps {
+  /** The consumer, defaults resolved. */
+  readonly consumer: ResolvedConsumer;
+  /** The Kafka it reads. */
+  readonly kafka: KafkaCluster;
+  /** Where it writes aggregates, kept records and dead letters. */
+  readonly tables: Tables;
+  /** The on-failure destination of its mappings. */
+  readonly deadLetters: DeadLetterQueue;
+  /** The provisioned poller group every mapping of the stack shares (one set of pollers, one bill). */
+  readonly pollerGroupName: string;
+  /** What happens to the log group when the stack is deleted. @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The consumer group id of the mapping that reads `topic` for `consumer`. A Lambda Kafka
+ * mapping reads one topic, and its consumer group id must be unique among all Kafka mappings,
+ * so a consumer reading one topic uses the spec's group id (as the local emulator does) and a
+ * consumer reading several suffixes it with the topic.
+ */
+export function mappingGroupId(consumer: ResolvedConsumer, topic: string): string {
+  return consumer.topics.length === 1 ? consumer.groupId : `${consumer.groupId}.${topic}`;
+}
+
+/** The ESM's `FilterCriteria`: each spec filter as one JSON pattern (patterns are ORed). */
+export function filterCriteria(consumer: ResolvedConsumer): lambda.CfnEventSourceMapping.FilterCriteriaProperty | undefined {
+  if (consumer.filters.length === 0) return undefined;
+  return { filters: consumer.filters.map((pattern) => ({ pattern: JSON.stringify(pattern) })) };
+}
+
+/**
+ * One spec consumer on AWS: its Lambda (the shared consumer handler, told which consumer it
+ * runs) and one event source mapping per topic, in provisioned-poller mode so that the error
+ * handling controls apply: retries, maximum record age, bisect on error, partial batch
+ * responses and the on-failure destination.
+ */
+export class Consumer extends Construct {
+  /** The consumer's Lambda. */
+  public readonly function: lambda.Function;
+  /** Its event source mappings, by topic. */
+  public readonly mappings: ReadonlyMap<string, lambda.CfnEventSourceMapping>;
+
+  public constructor(scope: Construct, id: string, props: ConsumerProps) {
+    super(scope, id);
+    const { consumer, kafka } = props;
+    const fn = new FluxoFunction(this, 'Handler', {
+      handler: 'consumer',
+      description: `fluxo consumer ${consumer.name}: ${consumer.description ?? consumer.topics.join(', ')}`,
+      environment: { [ENV.consumerName]: consumer.name },
+      removalPolicy: props.removalPolicy,
+    });
+    this.function = fn.function;
+    // Aggregates are read-modify-written (conditional updates); dead letters are put.
+    props.tables.bindResults(this.function, 'readWrite');
+    props.deadLetters.grantOnFailure(this.function);
+
+    this.mappings = new Map(
+      consumer.topics.map((topic) => {
+        const groupId = mappingGroupId(consumer, topic);
+        kafka.grantMapping(this.function, topic, groupId);
+        const mapping = new lambda.CfnEventSourceMapping(this, `Mapping-${topic}`, {
+          functionName: this.function.functionName,
+          ...kafka.mappingSource(topic, groupId),
+          startingPosition: consumer.startingPosition,
+          batchSize: consumer.batchSize,
+          maximumBatchingWindowInSeconds: consumer.batchingWindowSeconds,
+          filterCriteria: filterCriteria(consumer),
+          // Provisioned pollers: required for the error-handling controls below on Kafka.
+          provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 2, pollerGroupName: props.pollerGroupName },
+          maximumRetryAttempts: consumer.retryAttempts,
+          maximumRecordAgeInSeconds: consumer.maxRecordAgeSeconds,
+          bisectBatchOnFunctionError: consumer.bisectOnError,
+          functionResponseTypes: ['ReportBatchItemFailures'],
+          destinationConfig: { onFailure: { destination: props.deadLetters.queue.queueArn } },
+        });
+        return [topic, mapping] as const;
+      }),
+    );
+    // The role's grants must exist before a mapping starts polling, and so must its topic.
+    for (const mapping of this.mappings.values()) {
+      mapping.node.addDependency(kafka.topicsReady);
+      const policy = fn.role.node.tryFindChild('DefaultPolicy');
+      if (policy) mapping.node.addDependency(policy);
+    }
+    Validations.of(fn).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'ENI and X-Ray actions have no resource-level permissions; Kafka actions are scoped to this consumer\'s topics and group; table index access is the CDK grant of its own index.',
+        },
+      );
+  }
+}

@@ -1,0 +1,111 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The repository root, where `lambdas/` and `package-lock.json` live. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The Lambda folders under `lambdas/`, each with an `index.ts` exporting `handler`. */
+export type HandlerName = 'producer' | 'consumer' | 'results' | 'topics';
+
+/** Properties of {@link FluxoFunction}. */
+export interface FluxoFunctionProps {
+  /** Which handler under `lambdas/` to bundle. */
+  readonly handler: HandlerName;
+  /** A one-line description shown in the Lambda console. */
+  readonly description: string;
+  /** Memory in MiB. @default 256 */
+  readonly memorySize?: number;
+  /** Timeout. @default 30 seconds */
+  readonly timeout?: Duration;
+  /** The VPC to attach to, for functions that talk to Kafka. @default not attached */
+  readonly vpc?: ec2.IVpc;
+  /** Subnets in `vpc`. @default the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Security groups in `vpc`. @default one created by the function */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Reserved concurrency. @default none: the account's unreserved pool */
+  readonly reservedConcurrentExecutions?: number;
+  /** Environment variables that need no grant (grants set theirs through `bind*` helpers). @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** What happens to the log group when the stack is deleted. @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * One of fluxo's Lambdas with the project's defaults: the latest Node.js runtime on arm64,
+ * bundled locally by esbuild (minified, with source maps), X-Ray tracing, and its own log
+ * group with a retention period.
+ */
+export class FluxoFunction extends Construct {
+  /** The function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The execution role: log writing only, until a `bind*` helper grants more. */
+  public readonly role: iam.Role;
+
+  public constructor(scope: Construct, id: string, props: FluxoFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
+    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+    if (props.vpc) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          resources: ['*'],
+        }),
+      );
+    }
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      role: this.role,
+      entry: path.join(PROJECT_ROOT, 'lambdas', props.handler, 'index.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      vpc: props.vpc,
+      vpcSubnets: props.vpc ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }) : undefined,
+      securityGroups: props.securityGroups,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        // esbuild from devDependencies: no Docker needed.
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        // The runtime ships AWS SDK v3; bundling it would only grow the cold start.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+    Validations.of(this).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'X-Ray PutTraceSegments/PutTelemetryRecords and the VPC ENI actions have no resource-level permissions; log writes are scoped to this log group.',
+        },
+        {
+          id: 'Serverless-LambdaDLQ',
+          reason: 'Invoked synchronously only (API Gateway, event source mappings with their own on-failure destination, CloudFormation custom resources): a function DLQ would never receive anything.',
+        },
+      );
+  }
+}

@@ -1,0 +1,116 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ROUTES, type RouteHandler } from '../../lambdas/shared/routes';
+import { managedPolicyFinding } from '../nag';
+
+/** Request rate and quota limits of the API key's usage plan. */
+export interface ApiLimits {
+  /** Steady-state requests per second. @default 50 */
+  readonly rateLimit?: number;
+  /** Burst capacity in requests. @default 100 */
+  readonly burstLimit?: number;
+  /** Requests per day. @default 100000 */
+  readonly dailyQuota?: number;
+}
+
+/** Properties of {@link IngestApi}. */
+export interface IngestApiProps {
+  /** Throttling and quota. @default see {@link ApiLimits} */
+  readonly limits?: ApiLimits;
+  /** What happens to the access log group when the stack is deleted. @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The path parameters of an API Gateway resource path, e.g. `['topic']` for `/topics/{topic}/records`. */
+export function pathParameters(resource: string): string[] {
+  return [...resource.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+}
+
+/**
+ * fluxo's HTTP API on API Gateway (REST): the routes of `lambdas/shared/routes.ts` (those not
+ * local-only), every method behind an API key with a usage plan (throttling and a daily quota),
+ * JSON access logs, execution logs and X-Ray tracing on the stage, path parameters validated
+ * by API Gateway. Answers that API Gateway itself gives (throttled, quota exceeded) keep fluxo's
+ * error shape `{error_code, message}`.
+ */
+export class IngestApi extends Construct {
+  /** The REST API. */
+  public readonly api: apigw.RestApi;
+  /** The API key clients send as `x-api-key`. */
+  public readonly apiKey: apigw.IApiKey;
+  private readonly validator: apigw.RequestValidator;
+
+  public constructor(scope: Construct, id: string, props: IngestApiProps = {}) {
+    super(scope, id);
+    const limits = { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000, ...props.limits };
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.api = new apigw.RestApi(this, 'Api', {
+      description: 'fluxo: POST /topics/{topic}/records, GET /topics, GET /results/{consumer}',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      deployOptions: {
+        stageName: 'v1',
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        tracingEnabled: true,
+        // Stage-wide default throttling, below the usage plan's per-key limit.
+        throttlingRateLimit: limits.rateLimit,
+        throttlingBurstLimit: limits.burstLimit,
+      },
+      defaultMethodOptions: { apiKeyRequired: true },
+    });
+    // Body validation applies only to methods with a model, and fluxo's producer checks bodies itself
+    // to answer with its own error codes; API Gateway rejects requests missing a path parameter.
+    this.validator = this.api.addRequestValidator('Validator', { validateRequestParameters: true, validateRequestBody: true });
+    this.apiKey = this.api.addApiKey('Key', { description: 'fluxo API key (sandbox)' });
+    const plan = this.api.addUsagePlan('Plan', {
+      description: 'fluxo: per-key throttling and daily quota',
+      throttle: { rateLimit: limits.rateLimit, burstLimit: limits.burstLimit },
+      quota: { limit: limits.dailyQuota, period: apigw.Period.DAY },
+    });
+    plan.addApiKey(this.apiKey);
+    plan.addApiStage({ stage: this.api.deploymentStage });
+    this.api.addGatewayResponse('Throttled', {
+      type: apigw.ResponseType.THROTTLED,
+      statusCode: '429',
+      templates: { 'application/json': '{"error_code":42901,"message":"too many requests: slow down and retry"}' },
+    });
+    this.api.addGatewayResponse('QuotaExceeded', {
+      type: apigw.ResponseType.QUOTA_EXCEEDED,
+      statusCode: '429',
+      templates: { 'application/json': '{"error_code":42902,"message":"daily request quota exceeded"}' },
+    });
+    Validations.of(this.api).acknowledge(
+        { id: 'AwsSolutions-APIG3', reason: 'Sandbox API protected by API key, usage plan throttling and quota; WAF adds a monthly charge per web ACL.' },
+        { id: 'AwsSolutions-APIG4', reason: 'Authenticated by API key (the course exercise uses curl with x-api-key); no user identities to authorize.' },
+        { id: 'AwsSolutions-COG4', reason: 'Authenticated by API key; there is no Cognito user pool in fluxo.' },
+        { id: managedPolicyFinding('service-role/AmazonAPIGatewayPushToCloudWatchLogs'), reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the documented policy of the account-level API Gateway logging role.' },
+      );
+  }
+
+  /** Adds every (non local-only) route served by `handler`, integrated with `fn` (Lambda proxy). */
+  public addRoutes(handler: RouteHandler, fn: lambda.IFunction): void {
+    const integration = new apigw.LambdaIntegration(fn);
+    for (const route of ROUTES.filter((r) => r.handler === handler && !r.localOnly)) {
+      const resource = this.api.root.resourceForPath(route.resource);
+      resource.addMethod(route.method, integration, {
+        apiKeyRequired: true,
+        requestValidator: this.validator,
+        requestParameters: Object.fromEntries(pathParameters(route.resource).map((p) => [`method.request.path.${p}`, true])),
+      });
+    }
+  }
+
+  /** The invoke URL of the stage. */
+  public get url(): string {
+    return this.api.url;
+  }
+}

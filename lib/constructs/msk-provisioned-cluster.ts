@@ -1,0 +1,99 @@
+import { Names, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as msk from 'aws-cdk-lib/aws-msk';
+import { Construct } from 'constructs';
+import type { ResolvedTopic } from '../../lambdas/shared/spec';
+
+/** The MSK version string: Kafka 3.9 in KRaft metadata mode (no ZooKeeper). */
+export const MSK_KAFKA_VERSION = '3.9.x.kraft';
+
+/** Properties of {@link MskProvisionedCluster}. */
+export interface MskProvisionedClusterProps {
+  readonly vpc: ec2.IVpc;
+  /** Subnets for the brokers, one per AZ. */
+  readonly subnets: ec2.SubnetSelection;
+  /** The brokers' security group. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** The topics to create (as `AWS::MSK::Topic`). */
+  readonly topics: readonly ResolvedTopic[];
+  /** Broker instance type. @default 'kafka.t3.small' */
+  readonly instanceType?: string;
+  /** Number of brokers, a multiple of the number of subnets. @default 2 */
+  readonly brokers?: number;
+  /** EBS volume per broker in GiB (the alpha L2 defaults to 1000 GiB, about $100/month each). @default 10 */
+  readonly volumeSizeGiB?: number;
+  /** What happens to the broker log group when the stack is deleted. @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** `retention.ms` as the base64-encoded properties `AWS::MSK::Topic` takes in `Configs`. */
+export function topicConfigs(topic: ResolvedTopic): string {
+  return Buffer.from(`retention.ms=${topic.retentionHours * 3_600_000}\n`).toString('base64');
+}
+
+/**
+ * An MSK provisioned cluster for a sandbox: two small brokers, IAM authentication only, TLS
+ * between clients and brokers and between brokers, broker logs in CloudWatch, unclean leader
+ * election and automatic topic creation off, and the spec's topics as `AWS::MSK::Topic`.
+ */
+export class MskProvisionedCluster extends Construct {
+  /** The L1 cluster. */
+  public readonly cluster: msk.CfnCluster;
+  /** The cluster ARN. */
+  public readonly clusterArn: string;
+  /** One `AWS::MSK::Topic` per spec topic, by name. */
+  public readonly topics: ReadonlyMap<string, msk.CfnTopic>;
+
+  public constructor(scope: Construct, id: string, props: MskProvisionedClusterProps) {
+    super(scope, id);
+    const brokers = props.brokers ?? 2;
+    const configuration = new msk.CfnConfiguration(this, 'Configuration', {
+      name: Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }),
+      description: 'fluxo broker settings',
+      serverProperties: [
+        // Topics come from the pipeline spec only; a typo in a client must not create one.
+        'auto.create.topics.enable=false',
+        // Never elect an out-of-sync replica: an acknowledged record must not be lost.
+        'unclean.leader.election.enable=false',
+        `default.replication.factor=${Math.min(brokers, 3)}`,
+        'min.insync.replicas=1',
+        'num.partitions=1',
+      ].join('\n'),
+    });
+    const brokerLogs = new logs.LogGroup(this, 'BrokerLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.cluster = new msk.CfnCluster(this, 'Cluster', {
+      clusterName: Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }),
+      kafkaVersion: MSK_KAFKA_VERSION,
+      numberOfBrokerNodes: brokers,
+      brokerNodeGroupInfo: {
+        instanceType: props.instanceType ?? 'kafka.t3.small',
+        clientSubnets: props.vpc.selectSubnets(props.subnets).subnetIds,
+        securityGroups: [props.securityGroup.securityGroupId],
+        storageInfo: { ebsStorageInfo: { volumeSize: props.volumeSizeGiB ?? 10 } },
+      },
+      clientAuthentication: { sasl: { iam: { enabled: true } }, unauthenticated: { enabled: false } },
+      encryptionInfo: { encryptionInTransit: { clientBroker: 'TLS', inCluster: true } },
+      configurationInfo: { arn: configuration.attrArn, revision: 1 },
+      loggingInfo: { brokerLogs: { cloudWatchLogs: { enabled: true, logGroup: brokerLogs.logGroupName } } },
+      enhancedMonitoring: 'DEFAULT',
+    });
+    this.clusterArn = this.cluster.attrArn;
+    const replicationFactor = Math.min(brokers, 3);
+    this.topics = new Map(
+      props.topics.map((topic) => [
+        topic.name,
+        new msk.CfnTopic(this, `Topic-${topic.name}`, {
+          clusterArn: this.clusterArn,
+          topicName: topic.name,
+          partitionCount: topic.partitions,
+          replicationFactor: topic.replicationFactor ?? replicationFactor,
+          configs: topicConfigs(topic),
+        }),
+      ]),
+    );
+  }
+}

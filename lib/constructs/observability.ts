@@ -1,0 +1,93 @@
+import { Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** Properties of {@link Observability}. */
+export interface ObservabilityProps {
+  /** The ingest API. */
+  readonly api: apigw.RestApi;
+  /** The producer Lambda. */
+  readonly producer: lambda.IFunction;
+  /** The consumer Lambdas, by spec consumer name. */
+  readonly consumers: ReadonlyMap<string, lambda.IFunction>;
+  /** The mappings' on-failure destination. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The tables to watch for throttling. */
+  readonly tables: readonly dynamodb.ITable[];
+  /** OffsetLag (records behind) above which a consumer alarms. @default 1000 */
+  readonly offsetLagThreshold?: number;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * A CloudWatch dashboard of the pipeline (ingest rate and errors, each consumer's OffsetLag,
+ * dead-letter queue depth, DynamoDB throttles) and alarms on consumer lag and on any batch in
+ * the dead-letter queue.
+ */
+export class Observability extends Construct {
+  /** The dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** The alarms: one OffsetLag alarm per consumer, then the dead-letter alarm. */
+  public readonly alarms: readonly cloudwatch.Alarm[];
+
+  public constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+    const lag = [...props.consumers].map(([name, fn]) => ({
+      name,
+      metric: fn.metric('OffsetLag', { statistic: 'Maximum', period: FIVE_MINUTES }),
+    }));
+    const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' });
+
+    const lagAlarms = lag.map(
+      ({ name, metric }) =>
+        new cloudwatch.Alarm(this, `OffsetLag-${name}`, {
+          alarmDescription: `Consumer ${name} is more than ${props.offsetLagThreshold ?? 1000} records behind for 15 minutes`,
+          metric,
+          threshold: props.offsetLagThreshold ?? 1000,
+          evaluationPeriods: 3,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+    );
+    const dlqAlarm = new cloudwatch.Alarm(this, 'DeadLetters', {
+      alarmDescription: 'A batch exhausted its retries: see the dead-letter queue',
+      metric: dlqDepth,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms = [...lagAlarms, dlqAlarm];
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Ingest: requests and errors',
+        left: [props.api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' })],
+        right: [
+          props.api.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum' }),
+          props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),
+          props.producer.metricErrors({ period: FIVE_MINUTES }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Consumers: OffsetLag (records behind)',
+        left: lag.map((l) => l.metric.with({ label: l.name })),
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmWidget({ title: 'Dead-letter queue depth', alarm: dlqAlarm }),
+      new cloudwatch.GraphWidget({
+        title: 'DynamoDB throttle events',
+        left: props.tables.flatMap((t) =>
+          ['ReadThrottleEvents', 'WriteThrottleEvents'].map((name) => t.metric(name, { period: FIVE_MINUTES, statistic: 'Sum' })),
+        ),
+      }),
+    );
+  }
+}

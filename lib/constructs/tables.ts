@@ -1,0 +1,78 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/shared/config';
+import { BY_WINDOW_INDEX, RESULTS_KEY, TTL_ATTRIBUTE } from '../../lambdas/shared/keys';
+import { arnInFinding } from '../nag';
+
+/** Properties of {@link Tables}. */
+export interface TablesProps {
+  /** What happens to the tables (and their data) when the stack is deleted. @default RemovalPolicy.DESTROY */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** What a function may do with the results table. */
+export type ResultsAccess = 'read' | 'readWrite';
+
+/**
+ * fluxo's DynamoDB tables, both on demand with point-in-time recovery:
+ * - results: aggregates, kept records and dead letters (single-table design, see keys.ts), with
+ *   the `byWindow` index and a TTL attribute;
+ * - idempotency: Powertools' idempotency layout (`id`, TTL `expiration`) for ingest retries.
+ *
+ * Encryption uses the AWS managed key (`aws/dynamodb`): the data is a sandbox's aggregates, no
+ * key policy needs to differ from the account's, and a customer managed key would add a monthly
+ * key charge and a key policy to get right for every reader.
+ */
+export class Tables extends Construct {
+  /** The results table. */
+  public readonly results: dynamodb.Table;
+  /** The ingest idempotency table. */
+  public readonly idempotency: dynamodb.Table;
+
+  public constructor(scope: Construct, id: string, props: TablesProps = {}) {
+    super(scope, id);
+    const common = {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    };
+    this.results = new dynamodb.Table(this, 'Results', {
+      ...common,
+      partitionKey: { name: RESULTS_KEY.partition, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: RESULTS_KEY.sort, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+    });
+    this.results.addGlobalSecondaryIndex({
+      indexName: BY_WINDOW_INDEX.name,
+      partitionKey: { name: BY_WINDOW_INDEX.partition, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: BY_WINDOW_INDEX.sort, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    this.idempotency = new dynamodb.Table(this, 'Idempotency', {
+      ...common,
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: 'expiration',
+    });
+  }
+
+  /** Grants access to the results table and sets `RESULTS_TABLE`. */
+  public bindResults(fn: lambda.Function, access: ResultsAccess): void {
+    if (access === 'read') this.results.grantReadData(fn);
+    else this.results.grantReadWriteData(fn);
+    // The grant lands in the role's default policy, so that is where the finding is acknowledged.
+    Validations.of(fn.role ?? fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${arnInFinding(this.results)}/index/*]`,
+      reason: 'The CDK table grant covers the table\'s own indexes (the byWindow GSI), nothing else.',
+    });
+    fn.addEnvironment(ENV.resultsTable, this.results.tableName);
+  }
+
+  /** Grants what Powertools idempotency needs on the idempotency table and sets `IDEMPOTENCY_TABLE`. */
+  public bindIdempotency(fn: lambda.Function): void {
+    this.idempotency.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    fn.addEnvironment(ENV.idempotencyTable, this.idempotency.tableName);
+  }
+}

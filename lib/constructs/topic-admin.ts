@@ -1,0 +1,77 @@
+import { CustomResource, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IDependable } from 'constructs';
+import type { ResolvedTopic } from '../../lambdas/shared/spec';
+import { arnInFinding, managedPolicyFinding } from '../nag';
+
+/** Properties of {@link TopicAdmin}. */
+export interface TopicAdminProps {
+  /** The topics Lambda (`lambdas/topics`), already bound to the cluster (brokers, auth, grants). */
+  readonly handler: lambda.Function;
+  /** The topics to create. */
+  readonly topics: readonly ResolvedTopic[];
+  /** The replication factor to ask for when a topic sets none. @default the broker's default */
+  readonly defaultReplicationFactor?: number;
+}
+
+/** The resource properties the topics Lambda receives for one topic. */
+export interface TopicResourceProperties {
+  readonly Name: string;
+  readonly Partitions: number;
+  readonly RetentionHours: number;
+  /** Absent: the broker's default (MSK Serverless fixes it at 3). */
+  readonly ReplicationFactor?: number;
+}
+
+/** The resource properties of one topic. */
+export function topicResourceProperties(topic: ResolvedTopic, defaultReplicationFactor?: number): TopicResourceProperties {
+  const replicationFactor = topic.replicationFactor ?? defaultReplicationFactor;
+  return {
+    Name: topic.name,
+    Partitions: topic.partitions,
+    RetentionHours: topic.retentionHours,
+    ...(replicationFactor === undefined ? {} : { ReplicationFactor: replicationFactor }),
+  };
+}
+
+/**
+ * Creates, updates and deletes the spec's topics through the topics Lambda (a kafkajs admin)
+ * for broker modes where `AWS::MSK::Topic` is not available (MSK Serverless, the EC2 broker):
+ * one custom resource per topic, behind a custom resource provider.
+ */
+export class TopicAdmin extends Construct {
+  /** One custom resource per topic, by name. */
+  public readonly topics: ReadonlyMap<string, CustomResource>;
+  /** Depend on this to run after every topic exists. */
+  public readonly ready: IDependable;
+
+  public constructor(scope: Construct, id: string, props: TopicAdminProps) {
+    super(scope, id);
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: props.handler,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+    });
+    Validations.of(provider).acknowledge(
+        { id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'), reason: 'The CDK custom resource framework function uses AWSLambdaBasicExecutionRole.' },
+        { id: `AwsSolutions-IAM5[Resource::${arnInFinding(props.handler)}:*]`, reason: 'The framework may invoke any version of the topics function (`<arn>:*`).' },
+        { id: 'AwsSolutions-L1', reason: 'The framework function runtime is chosen by aws-cdk-lib.' },
+        { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation.' },
+        { id: 'Serverless-LambdaDefaultMemorySize', reason: 'Framework function configured by aws-cdk-lib.' },
+        { id: 'Serverless-LambdaLatestVersion', reason: 'The framework function runtime is chosen by aws-cdk-lib.' },
+        { id: 'Serverless-LambdaTracing', reason: 'Framework function configured by aws-cdk-lib; the topics function itself is traced.' },
+      );
+    this.topics = new Map(
+      props.topics.map((topic) => [
+        topic.name,
+        new CustomResource(this, `Topic-${topic.name}`, {
+          serviceToken: provider.serviceToken,
+          resourceType: 'Custom::KafkaTopic',
+          properties: { ...topicResourceProperties(topic, props.defaultReplicationFactor) },
+        }),
+      ]),
+    );
+    this.ready = this;
+  }
+}

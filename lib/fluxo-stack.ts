@@ -1,0 +1,138 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { resolveConsumer, resolveTopic, validateSpec, type PipelineSpec } from '../lambdas/shared/spec';
+import type { DeploymentConfig } from './config';
+import { ClientHost } from './constructs/client-host';
+import { Consumer } from './constructs/consumer';
+import { DeadLetterQueue } from './constructs/dead-letter-queue';
+import { FluxoFunction } from './constructs/fluxo-function';
+import { IngestApi } from './constructs/ingest-api';
+import { KafkaCluster } from './constructs/kafka-cluster';
+import { Network } from './constructs/network';
+import { Observability } from './constructs/observability';
+import { Tables } from './constructs/tables';
+import { managedPolicyFinding } from './nag';
+
+/** The stack name for a deployment: one stack per stage, so a sandbox and prod fit in one account. */
+export function stackName(deployment: DeploymentConfig): string {
+  return deployment.stage === 'prod' ? 'Fluxo' : 'FluxoSandbox';
+}
+
+/** Properties of {@link FluxoStack}. */
+export interface FluxoStackProps extends StackProps {
+  /** The pipeline spec to deploy (validated again here, so a bad spec fails the synth). */
+  readonly spec: PipelineSpec;
+  /** Stage, broker mode and client host switch, from context. */
+  readonly deployment: DeploymentConfig;
+}
+
+/**
+ * The whole fluxo pipeline on AWS, built from the pipeline spec, in the order data flows:
+ * network -> Kafka -> ingest API -> consumers -> tables -> results API -> alarms.
+ */
+export class FluxoStack extends Stack {
+  public constructor(scope: Construct, id: string, props: FluxoStackProps) {
+    // Validate first: a bad spec fails the synth before any resource exists.
+    const spec = validateSpec(props.spec);
+    super(scope, id, {
+      description: `fluxo: serverless event ingestion on Kafka (${props.deployment.stage}, ${props.deployment.brokerMode})`,
+      ...props,
+    });
+    const topics = spec.topics.map(resolveTopic);
+    const consumers = spec.consumers.map(resolveConsumer);
+    const { stage, brokerMode } = props.deployment;
+    // Sandbox: `cdk destroy` removes everything, data included. Prod keeps data and logs.
+    const removalPolicy = stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // 1. Network: private subnets in two AZs, NAT for the mappings, endpoint for the DLQ service.
+    const network = new Network(this, 'Network', { removalPolicy });
+
+    // 2. Kafka, as the broker mode says, with the spec's topics.
+    const kafka = new KafkaCluster(this, 'Kafka', { mode: brokerMode, vpc: network.vpc, subnets: network.privateSubnets, topics, removalPolicy });
+
+    network.allowDeadLetterEndpoint(kafka.pollerSecurityGroup, 'event source mapping pollers (on-failure destination)');
+
+    // 3. The course's terminal: Kafka CLI tools configured for the cluster.
+    const clientHost = props.deployment.clientHost
+      ? new ClientHost(this, 'ClientHost', { vpc: network.vpc, subnets: network.privateSubnets, kafka, topics: topics.map((t) => t.name) })
+      : undefined;
+
+    // Tables are created before their writers: ingest needs idempotency, consumers need results.
+    const tables = new Tables(this, 'Tables', { removalPolicy });
+
+    // 4. Ingest API: API key + usage plan in front of the producer Lambda.
+    const api = new IngestApi(this, 'Api', { removalPolicy });
+    const producer = new FluxoFunction(this, 'Producer', {
+      handler: 'producer',
+      description: 'fluxo ingest: validates records against the spec and writes them to Kafka (acks=all)',
+      vpc: network.vpc,
+      vpcSubnets: network.privateSubnets,
+      // MSK IAM limits new connections per broker per second (4/s on kafka.t3.small): a burst of
+      // cold starts, each opening connections to every broker, must stay under it.
+      reservedConcurrentExecutions: brokerMode === 'provisioned' ? 5 : 10,
+      removalPolicy,
+    });
+    kafka.bindProducer(producer.function, topics.map((t) => t.name));
+    tables.bindIdempotency(producer.function);
+    api.addRoutes('producer', producer.function);
+
+    // 5. Consumers: one Lambda and one event source mapping per topic, all sharing one poller group.
+    const deadLetters = new DeadLetterQueue(this, 'DeadLetters', { removalPolicy });
+    const pollerGroupName = `${this.stackName}-pollers`;
+    const consumerFunctions = new Map(
+      consumers.map((consumer) => [
+        consumer.name,
+        new Consumer(this, `Consumer-${consumer.name}`, { consumer, kafka, tables, deadLetters, pollerGroupName, removalPolicy }).function,
+      ]),
+    );
+
+    // 6. Results API: reads what the consumers stored.
+    const results = new FluxoFunction(this, 'Results', {
+      handler: 'results',
+      description: 'fluxo results: aggregates, kept records and dead letters per consumer',
+      removalPolicy,
+    });
+    tables.bindResults(results.function, 'read');
+    api.addRoutes('results', results.function);
+
+    // 7. Dashboard and alarms.
+    new Observability(this, 'Observability', {
+      api: api.api,
+      producer: producer.function,
+      consumers: consumerFunctions,
+      deadLetterQueue: deadLetters.queue,
+      tables: [tables.results, tables.idempotency],
+    });
+
+    this.suppressFrameworkFindings();
+    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the fluxo API' });
+    new CfnOutput(this, 'ApiKeyId', { value: api.apiKey.keyId, description: 'API key id' });
+    new CfnOutput(this, 'ApiKeyCommand', {
+      value: `aws apigateway get-api-key --api-key ${api.apiKey.keyId} --include-value --query value --output text`,
+      description: 'Prints the API key to send as x-api-key',
+    });
+    new CfnOutput(this, 'BrokerMode', { value: brokerMode });
+    new CfnOutput(this, 'BootstrapBrokers', { value: kafka.bootstrapBrokers, description: 'Kafka bootstrap brokers (inside the VPC)' });
+    if (kafka.clusterArn) new CfnOutput(this, 'ClusterArn', { value: kafka.clusterArn, description: 'MSK cluster ARN' });
+    if (kafka.brokerInstance) new CfnOutput(this, 'BrokerInstanceId', { value: kafka.brokerInstance.instanceId, description: 'hdpmaster (self-managed broker) instance id' });
+    if (clientHost) {
+      new CfnOutput(this, 'ClientHostId', { value: clientHost.instance.instanceId, description: 'Client host instance id' });
+      new CfnOutput(this, 'ClientHostSession', { value: `aws ssm start-session --target ${clientHost.instance.instanceId}`, description: 'Opens a shell on the client host' });
+    }
+  }
+
+  /** Findings on resources aws-cdk-lib creates outside fluxo's constructs, with the reason each is accepted. */
+  private suppressFrameworkFindings(): void {
+    const awsCustomResource = this.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
+    if (awsCustomResource) {
+      Validations.of(awsCustomResource).acknowledge(
+          { id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'), reason: 'The AwsCustomResource singleton function uses AWSLambdaBasicExecutionRole (aws-cdk-lib).' },
+          { id: 'AwsSolutions-L1', reason: 'The AwsCustomResource singleton runtime is chosen by aws-cdk-lib.' },
+          { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation.' },
+          { id: 'Serverless-LambdaDefaultMemorySize', reason: 'Configured by aws-cdk-lib.' },
+          { id: 'Serverless-LambdaLatestVersion', reason: 'The runtime is chosen by aws-cdk-lib.' },
+          { id: 'Serverless-LambdaTracing', reason: 'Configured by aws-cdk-lib; runs once per deployment.' },
+        );
+    }
+  }
+}
