@@ -1,0 +1,139 @@
+import { App } from 'aws-cdk-lib';
+import { pipeline } from '../../pipeline';
+import { resolveConsumer, resolveTopic, SpecValidationError, type PipelineSpec } from '../../lambdas/shared/spec';
+import { DeploymentConfigError, readDeploymentConfig } from '../../lib/config';
+import { filterCriteria, mappingGroupId } from '../../lib/constructs/consumer';
+import { pathParameters } from '../../lib/constructs/ingest-api';
+import { topicConfigs } from '../../lib/constructs/msk-provisioned-cluster';
+import { topicResourceProperties } from '../../lib/constructs/topic-admin';
+import { FluxoStack, stackName } from '../../lib/fluxo-stack';
+
+function catchError(act: () => unknown): unknown {
+  try {
+    act();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+const context = (values: Record<string, unknown>) => (key: string) => values[key];
+
+describe('deployment context', () => {
+  it('defaults to a sandbox on MSK provisioned with a client host', () => {
+    // Act
+    const config = readDeploymentConfig(context({}));
+
+    // Assess
+    expect(config).toEqual({ stage: 'sandbox', brokerMode: 'provisioned', clientHost: true });
+  });
+
+  it('turns the client host off by default in prod, and reads string flags from the command line', () => {
+    // Act
+    const prod = readDeploymentConfig(context({ stage: 'prod' }));
+    const explicit = readDeploymentConfig(context({ stage: 'prod', brokerMode: 'ec2', clientHost: 'true' }));
+
+    // Assess
+    expect(prod.clientHost).toBe(false);
+    expect(explicit).toEqual({ stage: 'prod', brokerMode: 'ec2', clientHost: true });
+  });
+
+  it.each([
+    [{ brokerMode: 'kafka' }, /context "brokerMode" must be one of provisioned, serverless, ec2 \(got "kafka"\)/],
+    [{ stage: 'dev' }, /context "stage" must be one of sandbox, prod \(got "dev"\)/],
+    [{ clientHost: 'yes' }, /context "clientHost" must be true or false \(got "yes"\)/],
+  ])('rejects %j with a clear error', (values, message) => {
+    // Act
+    const act = () => readDeploymentConfig(context(values));
+
+    // Assess
+    expect(act).toThrow(DeploymentConfigError);
+    expect(act).toThrow(message);
+  });
+
+  it('names one stack per stage so both fit in one account', () => {
+    // Assess
+    expect(stackName({ stage: 'sandbox', brokerMode: 'ec2', clientHost: true })).toBe('FluxoSandbox');
+    expect(stackName({ stage: 'prod', brokerMode: 'ec2', clientHost: false })).toBe('Fluxo');
+  });
+});
+
+describe('spec validation at synth', () => {
+  it('fails the synth with every problem of a bad spec listed', () => {
+    // Prepare
+    const health = pipeline.topics[0];
+    const bad: PipelineSpec = {
+      topics: [health],
+      consumers: [
+        { name: 'ghost', topics: ['nope'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 7 } },
+        {
+          name: 'chatty',
+          topics: ['health'],
+          groupBy: { kind: 'constant', key: 'all' },
+          window: { sizeSeconds: 60 },
+          filters: Array.from({ length: 6 }, (_, i) => ({ value: { peso: [{ numeric: ['>', i] }] } })),
+        },
+      ],
+    };
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+
+    // Act
+    const error = catchError(() => new FluxoStack(app, 'Bad', { spec: bad, deployment: { stage: 'sandbox', brokerMode: 'ec2', clientHost: false } }));
+
+    // Assess
+    expect(error).toBeInstanceOf(SpecValidationError);
+    expect((error as SpecValidationError).problems).toEqual(
+      expect.arrayContaining([
+        'consumer "ghost": reads unknown topic "nope"',
+        'consumer "ghost": window.sizeSeconds must be a whole number from 1 to 86400 that divides a day evenly (got 7)',
+        'consumer "chatty": has 6 filters; an event source mapping takes at most 5',
+      ]),
+    );
+    expect(app.node.tryFindChild('Bad')).toBeUndefined();
+  });
+});
+
+describe('what the constructs derive from the spec', () => {
+  it('uses the spec group id for a one-topic consumer and one group per topic otherwise', () => {
+    // Prepare
+    const peso = resolveConsumer(pipeline.consumers[0]);
+    const ohlc = resolveConsumer(pipeline.consumers.find((c) => c.name === 'ohlc-1m')!);
+
+    // Act & Assess
+    expect(mappingGroupId(peso, 'health')).toBe('fluxo-peso-acima-80');
+    expect(['petr4', 'vale3'].map((t) => mappingGroupId(ohlc, t))).toEqual(['fluxo-ohlc-1m.petr4', 'fluxo-ohlc-1m.vale3']);
+  });
+
+  it('turns each spec filter into one FilterCriteria pattern and omits FilterCriteria without filters', () => {
+    // Prepare
+    const peso = resolveConsumer(pipeline.consumers[0]);
+    const hashtags = resolveConsumer(pipeline.consumers.find((c) => c.name === 'hashtags-5m')!);
+
+    // Act & Assess
+    expect(filterCriteria(peso)).toEqual({ filters: [{ pattern: '{"value":{"peso":[{"numeric":[">",80]}]}}' }] });
+    expect(filterCriteria(hashtags)).toBeUndefined();
+  });
+
+  it('encodes topic retention as base64 properties for AWS::MSK::Topic', () => {
+    // Act
+    const configs = topicConfigs(resolveTopic({ ...pipeline.topics[0], retentionHours: 24 }));
+
+    // Assess
+    expect(Buffer.from(configs, 'base64').toString()).toBe('retention.ms=86400000\n');
+  });
+
+  it('describes a topic to the topic admin, leaving the replication factor to the broker when unknown', () => {
+    // Prepare
+    const tweets = resolveTopic(pipeline.topics.find((t) => t.name === 'tweets')!);
+
+    // Act & Assess
+    expect(topicResourceProperties(tweets, 1)).toEqual({ Name: 'tweets', Partitions: 2, RetentionHours: 168, ReplicationFactor: 1 });
+    expect(topicResourceProperties(tweets)).toEqual({ Name: 'tweets', Partitions: 2, RetentionHours: 168 });
+  });
+
+  it('lists the path parameters API Gateway must require', () => {
+    // Act & Assess
+    expect(pathParameters('/topics/{topic}/records')).toEqual(['topic']);
+    expect(pathParameters('/topics')).toEqual([]);
+  });
+});

@@ -1,0 +1,200 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { pipeline } from '../../pipeline';
+import { ROUTES } from '../../lambdas/shared/routes';
+import { synthesize, text, type Synthesized } from './synth';
+
+// The resources every broker mode shares, synthesized for the prod stage without a client host.
+let synth: Synthesized;
+beforeAll(() => {
+  synth = synthesize('ec2', { stage: 'prod', clientHost: false });
+});
+
+describe('tables', () => {
+  it('keeps results on demand with PITR, encryption, TTL and the byWindow index', () => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byWindow',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
+  });
+
+  it('keeps ingest idempotency records in the Powertools layout with PITR and encryption', () => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+
+  it('retains the tables in the prod stage', () => {
+    // Assess
+    const tables = Object.values(synth.template.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy: string }>;
+    expect(tables.map((t) => t.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+  });
+
+  it('destroys the tables with the sandbox stage', () => {
+    // Act
+    const sandbox = synthesize('ec2', { clientHost: false });
+
+    // Assess
+    const tables = Object.values(sandbox.template.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy: string }>;
+    expect(tables.map((t) => t.DeletionPolicy)).toEqual(['Delete', 'Delete']);
+  });
+});
+
+describe('dead letters', () => {
+  it('sends exhausted batches to one encrypted SQS queue that refuses plain HTTP', () => {
+    // Assess
+    synth.template.resourceCountIs('AWS::SQS::Queue', 1);
+    synth.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('reaches the dead-letter queue through an SQS endpoint open to the pollers only', () => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: Match.stringLikeRegexp('\\.sqs$'),
+      VpcEndpointType: 'Interface',
+      PrivateDnsEnabled: true,
+    });
+    synth.template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 443,
+      Description: Match.stringLikeRegexp('on-failure destination'),
+      SourceSecurityGroupId: Match.anyValue(),
+    });
+  });
+});
+
+describe('ingest and results API', () => {
+  it.each(ROUTES.filter((r) => !r.localOnly).map((r) => [r.method, r.resource]))('serves %s %s behind the API key', (method, resource) => {
+    // Act
+    const methods = Object.values(synth.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: method } })) as Array<{
+      Properties: { ApiKeyRequired: boolean; RequestParameters?: Record<string, boolean> };
+    }>;
+    const params = [...resource.matchAll(/\{([^}]+)\}/g)].map((m) => `method.request.path.${m[1]}`);
+
+    // Assess
+    expect(methods.length).toBeGreaterThan(0);
+    expect(methods.every((m) => m.Properties.ApiKeyRequired)).toBe(true);
+    expect(methods.some((m) => params.every((p) => m.Properties.RequestParameters?.[p] === true))).toBe(true);
+  });
+
+  it('throttles with a usage plan and a daily quota', () => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 50, BurstLimit: 100 },
+      Quota: { Limit: 100_000, Period: 'DAY' },
+    });
+    synth.template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+  });
+
+  it('logs access as JSON, traces, and throttles the stage by default', () => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      TracingEnabled: true,
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR' }),
+      ]),
+    });
+  });
+
+  it('answers throttling in fluxo error shape', () => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'THROTTLED',
+      StatusCode: '429',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error_code":42901') },
+    });
+  });
+
+  it('gives the results Lambda read-only access and no VPC', () => {
+    // Act
+    const functions = Object.values(synth.template.findResources('AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp('^fluxo results') },
+    })) as Array<{ Properties: { VpcConfig?: unknown; Environment: { Variables: Record<string, unknown> } } }>;
+
+    // Assess
+    expect(functions).toHaveLength(1);
+    expect(functions[0].Properties.VpcConfig).toBeUndefined();
+    expect(Object.keys(functions[0].Properties.Environment.Variables)).toEqual(expect.arrayContaining(['RESULTS_TABLE']));
+  });
+});
+
+describe('consumers', () => {
+  it.each(pipeline.consumers.map((c) => [c.name]))('runs consumer %s in its own Lambda told its name', (name) => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp(`^fluxo consumer ${name}:`),
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Environment: { Variables: Match.objectLike({ CONSUMER_NAME: name, RESULTS_TABLE: Match.anyValue() }) },
+    });
+  });
+});
+
+describe('observability', () => {
+  it.each(pipeline.consumers.map((c) => [c.name]))('alarms when consumer %s falls behind', (name) => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'OffsetLag',
+      Namespace: 'AWS/Lambda',
+      AlarmDescription: Match.stringLikeRegexp(`^Consumer ${name} `),
+      Threshold: 1000,
+    });
+  });
+
+  it('alarms on the first dead-lettered batch', () => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('draws ingest, lag, dead letters and DynamoDB throttles on one dashboard', () => {
+    // Act
+    const body = text(
+      (Object.values(synth.template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } }).Properties.DashboardBody,
+    );
+
+    // Assess
+    for (const title of ['Ingest: requests and errors', 'OffsetLag', 'Dead-letter queue depth', 'DynamoDB throttle events']) {
+      expect(body).toContain(title);
+    }
+  });
+});
+
+describe('stage outputs', () => {
+  it('omits the client host when the context turns it off', () => {
+    // Assess
+    expect(Object.keys(synth.template.findOutputs('*'))).not.toContain('ClientHostId');
+    synth.template.resourceCountIs('AWS::EC2::Instance', 1); // hdpmaster only
+  });
+});

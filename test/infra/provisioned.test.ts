@@ -1,0 +1,197 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { pipeline } from '../../pipeline';
+import { resolveConsumer } from '../../lambdas/shared/spec';
+import { actions, nagFindings, resources, statements, synthesize, text, type Synthesized } from './synth';
+
+// One synthesis for the whole file (STYLE §12: assert intent, not logical ids).
+let synth: Synthesized;
+beforeAll(() => {
+  synth = synthesize('provisioned');
+});
+
+const consumers = pipeline.consumers.map(resolveConsumer);
+
+describe('MSK provisioned broker mode', () => {
+  it('creates a small KRaft Kafka 3.9 cluster with IAM auth, TLS and broker logs', () => {
+    // Act
+    const { template } = synth;
+
+    // Assess
+    template.hasResourceProperties('AWS::MSK::Cluster', {
+      KafkaVersion: '3.9.x.kraft',
+      NumberOfBrokerNodes: 2,
+      BrokerNodeGroupInfo: Match.objectLike({
+        InstanceType: 'kafka.t3.small',
+        StorageInfo: { EBSStorageInfo: { VolumeSize: 10 } },
+      }),
+      ClientAuthentication: { Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } },
+      EncryptionInfo: { EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } },
+      LoggingInfo: { BrokerLogs: { CloudWatchLogs: Match.objectLike({ Enabled: true }) } },
+    });
+  });
+
+  it('turns off automatic topic creation and unclean leader election', () => {
+    // Act
+    const configuration = Object.values(synth.template.findResources('AWS::MSK::Configuration'))[0] as { Properties: { ServerProperties: string } };
+
+    // Assess
+    expect(configuration.Properties.ServerProperties).toContain('auto.create.topics.enable=false');
+    expect(configuration.Properties.ServerProperties).toContain('unclean.leader.election.enable=false');
+  });
+
+  it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))('creates topic %s as AWS::MSK::Topic with %d partitions and 7 days retention', (name, partitions) => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::MSK::Topic', {
+      TopicName: name,
+      PartitionCount: partitions,
+      ReplicationFactor: 2,
+      Configs: Buffer.from('retention.ms=604800000\n').toString('base64'),
+    });
+  });
+
+  it.each(consumers.map((c) => [c.name, c]))('gives consumer %s one mapping per topic with its filters, group and error handling', (_name, consumer) => {
+    for (const topic of consumer.topics) {
+      // Assess
+      synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        Topics: [topic],
+        AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: consumer.topics.length === 1 ? consumer.groupId : `${consumer.groupId}.${topic}` },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: consumer.batchSize,
+        FilterCriteria: consumer.filters.length === 0 ? Match.absent() : { Filters: consumer.filters.map((f) => ({ Pattern: JSON.stringify(f) })) },
+        MaximumRetryAttempts: consumer.retryAttempts,
+        MaximumRecordAgeInSeconds: consumer.maxRecordAgeSeconds,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetters'), 'Arn'] } } },
+      });
+    }
+  });
+
+  it('puts the course filters peso > 80 and imc > 35 on their mappings', () => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FilterCriteria: { Filters: [{ Pattern: '{"value":{"peso":[{"numeric":[">",80]}]}}' }] },
+    });
+    synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FilterCriteria: { Filters: [{ Pattern: '{"value":{"imc":[{"numeric":[">",35]}]}}' }] },
+    });
+  });
+
+  it('runs every mapping in provisioned-poller mode in one shared poller group', () => {
+    // Act
+    const mappings = Object.values(synth.template.findResources('AWS::Lambda::EventSourceMapping')) as Array<{
+      Properties: { ProvisionedPollerConfig?: { PollerGroupName?: string; MinimumPollers?: number } };
+    }>;
+    const groups = new Set(mappings.map((m) => m.Properties.ProvisionedPollerConfig?.PollerGroupName));
+
+    // Assess
+    expect(mappings).toHaveLength(consumers.reduce((n, c) => n + c.topics.length, 0));
+    expect(groups.size).toBe(1);
+    expect([...groups][0]).toBe('Test-pollers');
+    expect(mappings.every((m) => m.Properties.ProvisionedPollerConfig?.MinimumPollers === 1)).toBe(true);
+  });
+
+  it('lets the producer write only the spec topics, idempotently, without wildcards', () => {
+    // Act
+    const producer = statements(synth.template).filter((s) => s.policy.startsWith('ProducerRole'));
+    const write = producer.find((s) => actions(s).includes('kafka-cluster:WriteData'));
+    const connect = producer.find((s) => actions(s).includes('kafka-cluster:Connect'));
+
+    // Assess
+    expect(actions(write!)).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']);
+    expect(resources(write!).map((r) => r.split('/').pop())).toEqual(pipeline.topics.map((t) => t.name));
+    expect(resources(write!).every((r) => r.includes(':topic/'))).toBe(true);
+    expect(actions(connect!)).toContain('kafka-cluster:WriteDataIdempotently');
+  });
+
+  it.each(consumers.map((c) => [c.name, c]))('lets consumer %s read only its topics and alter only its own group', (name, consumer) => {
+    // Act
+    const own = statements(synth.template).filter((s) => s.policy.startsWith(`Consumer${name.replace(/-/g, '')}HandlerRole`));
+    const read = own.filter((s) => actions(s).includes('kafka-cluster:ReadData')).flatMap(resources);
+    const group = own.filter((s) => actions(s).includes('kafka-cluster:AlterGroup')).flatMap(resources);
+
+    // Assess
+    expect(read.map((r) => r.split('/').pop()).sort()).toEqual([...consumer.topics].sort());
+    expect(group.map((r) => r.split('/').pop()).sort()).toEqual(
+      consumer.topics.map((t) => (consumer.topics.length === 1 ? consumer.groupId : `${consumer.groupId}.${t}`)).sort(),
+    );
+    expect(own.some((s) => actions(s).includes('kafka-cluster:DescribeClusterDynamicConfiguration'))).toBe(true);
+    expect(own.some((s) => actions(s).includes('sqs:SendMessage'))).toBe(true);
+  });
+
+  it('never grants a kafka-cluster action on a wildcard resource', () => {
+    // Act
+    const dataPlane = statements(synth.template).filter((s) => actions(s).some((a) => a.startsWith('kafka-cluster:')));
+
+    // Assess
+    expect(dataPlane.length).toBeGreaterThan(0);
+    for (const statement of dataPlane) {
+      expect(actions(statement).every((a) => !a.includes('*'))).toBe(true);
+      expect(resources(statement).every((r) => !r.includes('*'))).toBe(true);
+    }
+  });
+
+  it('derives topic and group ARNs from the cluster ARN (name and uuid, never a wildcard)', () => {
+    // Act
+    const producer = statements(synth.template).find((s) => s.policy.startsWith('ProducerRole') && actions(s).includes('kafka-cluster:WriteData'));
+    const arn = (producer!.Resource as unknown[])[0] as { 'Fn::Join': [string, unknown[]] };
+
+    // Assess
+    expect(JSON.stringify(arn)).toContain('"Fn::Split":["/",{"Fn::GetAtt":["KafkaProvisionedCluster');
+    expect(text(arn)).toMatch(/^arn:<token>:kafka:<token>:<token>:topic\/<token>\/<token>\/health$/);
+  });
+
+  it('reads the bootstrap brokers from GetBootstrapBrokers scoped to the cluster', () => {
+    // Act
+    const calls = Object.values(synth.template.findResources('Custom::AWS')).map((r) => text((r as { Properties: { Create: unknown } }).Properties.Create));
+    const lookup = statements(synth.template).find((s) => actions(s).includes('kafka:GetBootstrapBrokers') && s.policy.startsWith('KafkaBootstrap'));
+
+    // Assess
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toContain('"service":"Kafka","action":"getBootstrapBrokers"');
+    expect(lookup!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KafkaProvisionedCluster/), 'Arn'] });
+  });
+
+  it('sets the producer environment together with its grants', () => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^fluxo ingest'),
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      ReservedConcurrentExecutions: 5,
+      TracingConfig: { Mode: 'Active' },
+      VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+      Environment: { Variables: Match.objectLike({ KAFKA_AUTH: 'iam', KAFKA_BROKERS: Match.anyValue(), IDEMPOTENCY_TABLE: Match.anyValue() }) },
+    });
+  });
+
+  it('admits the Kafka port only from security groups, never from an address range', () => {
+    // Act
+    const ingress = [
+      ...Object.values(synth.template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => (r as { Properties: Record<string, unknown> }).Properties),
+      ...Object.values(synth.template.findResources('AWS::EC2::SecurityGroup')).flatMap(
+        (r) => ((r as { Properties: { SecurityGroupIngress?: Record<string, unknown>[] } }).Properties.SecurityGroupIngress ?? []),
+      ),
+    ];
+    const kafkaIngress = ingress.filter((rule) => rule.FromPort === 9098);
+
+    // Assess
+    expect(ingress.some((rule) => rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0')).toBe(false);
+    expect(kafkaIngress.length).toBeGreaterThanOrEqual(3); // pollers (self), producer, client host
+    expect(kafkaIngress.every((rule) => rule.SourceSecurityGroupId !== undefined && rule.CidrIp === undefined)).toBe(true);
+  });
+
+  it('has no unacknowledged cdk-nag finding', () => {
+    // Assess
+    expect(nagFindings(synth.stack)).toEqual([]);
+  });
+
+  it('outputs the API URL, the API key command, the cluster ARN and the client host', () => {
+    // Act
+    const outputs = synth.template.findOutputs('*');
+
+    // Assess
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'ApiKeyId', 'ApiKeyCommand', 'ClusterArn', 'ClientHostId', 'BootstrapBrokers']));
+    expect(text(outputs.ApiKeyCommand.Value)).toMatch(/^aws apigateway get-api-key --api-key <token> --include-value/);
+  });
+});
