@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ServiceStartError } from './errors';
-import { logTail, reapStaleProcess, spawnService, type ManagedProcess } from './process';
+import { fileSize, logTail, reapStaleProcess, spawnService, type ManagedProcess } from './process';
 import { LOOPBACK } from './ports';
 
 /** Options of {@link startDynamoDbLocal}. */
@@ -96,11 +96,13 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
   mkdirSync(options.runDir, { recursive: true });
   const pidFile = join(options.runDir, 'dynamodb.pid');
   // Before touching the data: it may belong to a DynamoDB Local that is still running.
-  await reapStaleProcess(pidFile, options.onProgress);
+  await reapStaleProcess(pidFile, { onProgress: options.onProgress });
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   for (const dir of [options.logDir, ...(options.inMemory ? [] : [options.dataDir])]) mkdirSync(dir, { recursive: true });
   const endpoint = `http://${LOOPBACK}:${options.port}`;
   options.onProgress?.(`dynamodb: starting DynamoDB Local on ${endpoint}${options.inMemory ? ' (in memory)' : ''}`);
+  const logFile = join(options.logDir, 'dynamodb.log');
+  const logOffset = fileSize(logFile);
   const child = spawnService({
     name: 'dynamodb',
     command: options.java,
@@ -117,7 +119,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
       MAIN_CLASS,
       ...dynamoDbLocalArgs(options),
     ],
-    logFile: join(options.logDir, 'dynamodb.log'),
+    logFile,
     pidFile,
     marker: MARKER,
   });
@@ -129,7 +131,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
     throw new ServiceStartError(
       'dynamodb',
       exited ? `DynamoDB Local exited while starting (log: ${child.logFile})` : `DynamoDB Local did not answer on ${endpoint} in time (log: ${child.logFile})`,
-      logTail(child.logFile, 30),
+      logTail(logFile, 30, logOffset),
       { cause: error },
     );
   }

@@ -31,7 +31,7 @@ export class ServiceStartError extends Error {
   public readonly logTail: string;
 
   public constructor(service: string, message: string, logTail: string, options?: { cause?: unknown }) {
-    super(logTail ? `${message}\n--- last lines of the ${service} log ---\n${logTail}` : message, options);
+    super(logTail ? `${message}\n--- from the ${service} log ---\n${logTail}` : message, options);
     this.name = 'ServiceStartError';
     this.service = service;
     this.logTail = logTail;

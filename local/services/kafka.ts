@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ServiceStartError } from './errors';
-import { logTail, reapStaleProcess, spawnService, type ManagedProcess } from './process';
+import { fileSize, lastLines, logErrors, readLogSince, reapStaleProcess, spawnService, type ManagedProcess } from './process';
 import { LOOPBACK } from './ports';
 
 /** Where a broker keeps its files. */
@@ -188,7 +188,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<RunningKaf
   mkdirSync(paths.runDir, { recursive: true });
   const pidFile = join(paths.runDir, 'kafka.pid');
   // Before touching the data: it may belong to a broker that is still running.
-  await reapStaleProcess(pidFile, options.onProgress);
+  await reapStaleProcess(pidFile, { onProgress: options.onProgress });
   if (options.fresh) {
     options.onProgress?.(`kafka: wiping ${paths.dataDir} (fresh start)`);
     rmSync(paths.dataDir, { recursive: true, force: true });
@@ -204,15 +204,22 @@ export async function startKafka(options: StartKafkaOptions): Promise<RunningKaf
 
   const brokers = `${LOOPBACK}:${options.port}`;
   options.onProgress?.(`kafka: starting the broker on ${brokers}`);
+  const outFile = join(paths.logDir, 'kafka.out');
+  const logOffset = fileSize(logFile);
+  const outOffset = fileSize(outFile);
   const child = spawnService({
     name: 'kafka',
     command: options.java,
     args: [...jvmArgs(options, log4jFile), 'kafka.Kafka', propertiesFile],
-    logFile: join(paths.logDir, 'kafka.out'),
+    logFile: outFile,
     pidFile,
     marker: MARKER,
   });
-  const tail = (): string => [logTail(child.logFile, 10), logTail(logFile, 30)].filter(Boolean).join('\n');
+  // This start's errors (the first is usually the cause), else the end of its log; and the JVM's own output.
+  const tail = (): string => {
+    const log = readLogSince(logFile, logOffset);
+    return [lastLines(readLogSince(outFile, outOffset), 10), logErrors(log) || lastLines(log, 30)].filter(Boolean).join('\n');
+  };
   try {
     await waitForKafka(brokers, Date.now() + (options.startTimeoutMs ?? 90_000), () => child.hasExited());
   } catch (error) {

@@ -5,7 +5,7 @@
  * PID file left by a crashed earlier run lets the next start kill the orphan first.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataDirInUseError } from './errors';
 
@@ -79,9 +79,13 @@ function sleep(ms: number): Promise<void> {
  * Deals with a PID file a previous run left behind. When the run that wrote it is still alive,
  * the data directory is in use: throws a {@link DataDirInUseError}. When that run is gone but
  * its service process is not (a crash, `kill -9`), kills the orphan and waits until it is gone.
- * Only a process whose command line carries the recorded marker is ever signalled.
+ * Only a process whose command line carries the recorded marker is ever signalled: SIGTERM, then
+ * SIGKILL after `graceMs`.
  */
-export async function reapStaleProcess(pidFile: string, onProgress: (line: string) => void = () => undefined): Promise<void> {
+export async function reapStaleProcess(
+  pidFile: string,
+  { onProgress = () => undefined, graceMs = DEFAULT_GRACE_MS }: { onProgress?: (line: string) => void; graceMs?: number } = {},
+): Promise<void> {
   if (!existsSync(pidFile)) return;
   let content: PidFileContent;
   try {
@@ -99,7 +103,7 @@ export async function reapStaleProcess(pidFile: string, onProgress: (line: strin
   if (ours) {
     onProgress(`stopping a ${content.marker} process (pid ${content.pid}) left by an earlier run`);
     process.kill(content.pid, 'SIGTERM');
-    const deadline = Date.now() + DEFAULT_GRACE_MS;
+    const deadline = Date.now() + graceMs;
     while (isAlive(content.pid) && Date.now() < deadline) await sleep(100);
     if (isAlive(content.pid)) process.kill(content.pid, 'SIGKILL');
     while (isAlive(content.pid)) await sleep(50);
@@ -194,12 +198,53 @@ export function spawnService(options: SpawnServiceOptions): ManagedProcess {
   };
 }
 
-/** The last `lines` lines of a log file ('' when it does not exist). */
-export function logTail(file: string, lines = 40): string {
+/** The size of a file in bytes (0 when it does not exist): where this start's part of an appended log begins. */
+export function fileSize(file: string): number {
   try {
-    const text = readFileSync(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** What a log file holds from byte `offset` on ('' when it does not exist). */
+export function readLogSince(file: string, offset = 0): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const length = Math.max(0, statSync(file).size - offset);
+    const buffer = Buffer.alloc(length);
+    const read = readSync(fd, buffer, 0, length, offset);
+    return buffer.subarray(0, read).toString('utf8');
   } catch {
     return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** The last `lines` lines of a log text. */
+export function lastLines(text: string, lines = 40): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** The last `lines` lines of a log file ('' when it does not exist). */
+export function logTail(file: string, lines = 40, offset = 0): string {
+  return lastLines(readLogSince(file, offset), lines);
+}
+
+/**
+ * The first `max` ERROR or FATAL entries of a log4j log, each with the exception message on the
+ * line after it (stack frames left out): where a failed start says why.
+ */
+export function logErrors(text: string, max = 6): string {
+  const lines = text.split('\n');
+  const found: string[] = [];
+  lines.forEach((line, i) => {
+    if (found.length >= max * 2 || !/^\[[^\]]+\] (ERROR|FATAL) /.test(line)) return;
+    found.push(line);
+    const next = lines[i + 1];
+    if (next !== undefined && next !== '' && !next.startsWith('[') && !/^\s+at /.test(next)) found.push(next);
+  });
+  return found.join('\n');
 }

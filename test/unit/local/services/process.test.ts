@@ -1,0 +1,175 @@
+/** Service processes: stopped for sure, recognised after a crash, never outliving their run. */
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataDirInUseError } from '../../../../local/services/errors';
+import { logErrors, reapStaleProcess, readLogSince, spawnService } from '../../../../local/services/process';
+
+/** A Node process that ignores SIGTERM, says `ready`, and runs until killed; `marker` is on its command line. */
+function stubbornArgs(marker: string): string[] {
+  return ['-e', "process.on('SIGTERM', () => undefined); console.log('ready'); setInterval(() => undefined, 1000);", marker];
+}
+
+/** Resolves once a stubborn process has installed its SIGTERM handler (it said `ready` in `logFile`). */
+async function ready(logFile: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!readLogSince(logFile).includes('ready') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+  return Number(child.stdout.trim());
+}
+
+describe('service processes', () => {
+  let dir: string;
+  const started: number[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fluxo-process-'));
+  });
+
+  afterEach(() => {
+    for (const pid of started.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stop() kills a process that ignores SIGTERM once the grace period is over, and removes its PID file', async () => {
+    // Prepare
+    const pidFile = join(dir, 'run', 'svc.pid');
+    const service = spawnService({
+      name: 'stubborn',
+      command: process.execPath,
+      args: stubbornArgs('fluxo.test=stop'),
+      logFile: join(dir, 'logs', 'svc.log'),
+      pidFile,
+      marker: 'fluxo.test=stop',
+    });
+    started.push(service.pid);
+    await ready(service.logFile);
+    const pidFileWritten = JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number; parentPid: number };
+
+    // Act
+    await service.stop(300);
+
+    // Assess
+    expect(pidFileWritten).toMatchObject({ pid: service.pid, parentPid: process.pid });
+    expect(service.hasExited()).toBe(true);
+    expect(isAlive(service.pid)).toBe(false);
+    expect(await service.exited).toBe('SIGKILL');
+    expect(existsSync(pidFile)).toBe(false);
+  });
+
+  it('appends what the process writes to its log file', async () => {
+    // Prepare
+    const logFile = join(dir, 'svc.log');
+    writeFileSync(logFile, 'earlier run\n');
+    const service = spawnService({
+      name: 'talker',
+      command: process.execPath,
+      args: ['-e', "console.log('hello'); console.error('oops')"],
+      logFile,
+      pidFile: join(dir, 'svc.pid'),
+      marker: 'talker',
+    });
+
+    // Act
+    await service.exited;
+
+    // Assess
+    expect(readLogSince(logFile)).toBe('earlier run\nhello\noops\n');
+    expect(readLogSince(logFile, 'earlier run\n'.length)).toBe('hello\noops\n');
+  });
+
+  it('kills the service process a crashed run left behind, recognised by the marker on its command line', async () => {
+    // Prepare
+    const logFile = join(dir, 'orphan.log');
+    const orphan = spawn(process.execPath, stubbornArgs('fluxo.test=orphan'), { stdio: ['ignore', openSync(logFile, 'a'), 'ignore'] });
+    started.push(orphan.pid ?? -1);
+    await ready(logFile);
+    const pidFile = join(dir, 'svc.pid');
+    writeFileSync(pidFile, JSON.stringify({ pid: orphan.pid, parentPid: deadPid(), marker: 'fluxo.test=orphan', startedAt: '' }));
+
+    const orphanExit = once(orphan, 'exit');
+
+    // Act
+    await reapStaleProcess(pidFile, { graceMs: 300 });
+    await orphanExit;
+
+    // Assess
+    expect(isAlive(orphan.pid ?? -1)).toBe(false);
+    expect(existsSync(pidFile)).toBe(false);
+  });
+
+  it('refuses to touch a service process whose run is still alive', async () => {
+    // Prepare
+    const running = spawn(process.execPath, stubbornArgs('fluxo.test=live'), { stdio: 'ignore' });
+    started.push(running.pid ?? -1);
+    const pidFile = join(dir, 'svc.pid');
+    writeFileSync(pidFile, JSON.stringify({ pid: running.pid, parentPid: process.pid, marker: 'fluxo.test=live', startedAt: '' }));
+
+    // Act
+    const reaping = reapStaleProcess(pidFile);
+
+    // Assess
+    await expect(reaping).rejects.toBeInstanceOf(DataDirInUseError);
+    expect(isAlive(running.pid ?? -1)).toBe(true);
+    expect(existsSync(pidFile)).toBe(true);
+  });
+
+  it('leaves alone a process that reused the recorded pid but is not ours, and drops the PID file', async () => {
+    // Prepare: the recorded pid is this test process, whose command line lacks the marker.
+    const pidFile = join(dir, 'svc.pid');
+    writeFileSync(pidFile, JSON.stringify({ pid: process.pid, parentPid: deadPid(), marker: 'fluxo.test=absent', startedAt: '' }));
+
+    // Act
+    await reapStaleProcess(pidFile);
+
+    // Assess
+    expect(isAlive(process.pid)).toBe(true);
+    expect(existsSync(pidFile)).toBe(false);
+  });
+});
+
+describe('the errors of a failed start', () => {
+  it('are the ERROR and FATAL entries of the log with their exception messages, without stack frames', () => {
+    // Prepare
+    const log = [
+      '[2026-01-01 00:00:00,000] INFO starting (kafka.server.KafkaRaftServer)',
+      '[2026-01-01 00:00:01,000] ERROR Unable to start acceptor for ListenerName(PLAINTEXT) (kafka.network.DataPlaneAcceptor)',
+      'org.apache.kafka.common.KafkaException: Socket server failed to bind to 127.0.0.1:9092: Address already in use.',
+      '\tat kafka.network.Acceptor.openServerSocket(SocketServer.scala:736)',
+      '[2026-01-01 00:00:02,000] FATAL Exiting Kafka (kafka.Kafka$)',
+      '[2026-01-01 00:00:03,000] INFO shut down (kafka.server.KafkaRaftServer)',
+    ].join('\n');
+
+    // Act
+    const errors = logErrors(log);
+
+    // Assess
+    expect(errors.split('\n')).toEqual([
+      '[2026-01-01 00:00:01,000] ERROR Unable to start acceptor for ListenerName(PLAINTEXT) (kafka.network.DataPlaneAcceptor)',
+      'org.apache.kafka.common.KafkaException: Socket server failed to bind to 127.0.0.1:9092: Address already in use.',
+      '[2026-01-01 00:00:02,000] FATAL Exiting Kafka (kafka.Kafka$)',
+    ]);
+  });
+
+  it('are empty when the log has none', () => {
+    // Act
+    const errors = logErrors('[2026-01-01 00:00:00,000] INFO fine (x)\n');
+
+    // Assess
+    expect(errors).toBe('');
+  });
+});
