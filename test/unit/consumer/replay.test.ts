@@ -125,6 +125,7 @@ describe('replay: 10,000 records through random splits, redeliveries, bisections
     const table = new FakeTable(TABLE, random);
     table.install(ddb);
     const deps = { plan, store: new ResultsStore(client, TABLE, { sleep: () => Promise.resolve(), random }), log: recordingLog(), now: () => BASE };
+    let conflicts = 0;
 
     // Act
     const counts = await replay({
@@ -133,7 +134,11 @@ describe('replay: 10,000 records through random splits, redeliveries, bisections
       random,
       weights: WEIGHTS,
       maxPerPartition: 60,
-      invoke: async (batch) => batchResponse((await processBatch(batch, deps)).unapplied),
+      invoke: async (batch) => {
+        const result = await processBatch(batch, deps);
+        conflicts += result.counts.conflicts;
+        return batchResponse(result.unapplied);
+      },
     });
 
     // Assess
@@ -146,6 +151,7 @@ describe('replay: 10,000 records through random splits, redeliveries, bisections
     expect(table.itemsWithPrefix('REC#')).toHaveLength(kept.length);
     // The run did exercise every scenario, with real contention.
     for (const scenario of Object.keys(WEIGHTS)) expect(counts[scenario as keyof ScenarioWeights]).toBeGreaterThan(0);
+    expect(conflicts).toBeGreaterThan(0);
     expect(dead.length).toBeGreaterThan(50);
     expect(records.filter((r) => verdict(r).kind === 'filtered').length).toBeGreaterThan(300);
   }, 30_000);
