@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -57,6 +57,8 @@ export class Ec2KafkaBroker extends Construct {
     super(scope, id);
     const userData = ec2.UserData.forLinux();
     userData.addCommands(
+      // cfn-signal first, so that any later failure is reported instead of timing out.
+      'dnf install -y aws-cfn-bootstrap',
       ...installKafkaCommands(),
       'useradd --system --home-dir /var/lib/kafka --shell /sbin/nologin kafka',
       'install -d -o kafka -g kafka /var/lib/kafka',
@@ -78,6 +80,8 @@ export class Ec2KafkaBroker extends Construct {
       ].join('\n'),
       'systemctl daemon-reload',
       'systemctl enable --now kafka',
+      // Report success only once the broker answers: the topic admin runs right after.
+      `timeout 300 bash -c 'until (echo > /dev/tcp/127.0.0.1/${EC2_KAFKA_PORT}) 2>/dev/null; do sleep 2; done'`,
     );
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'));
@@ -91,8 +95,11 @@ export class Ec2KafkaBroker extends Construct {
       role,
       userData,
       requireImdsv2: true,
+      // CloudFormation waits for the user data's signal, so topics are created on a running broker.
+      resourceSignalTimeout: Duration.minutes(15),
       blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(props.volumeSizeGiB ?? 20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
     });
+    userData.addSignalOnExitCommand(this.instance);
     this.bootstrapBrokers = `${this.instance.instancePrivateDnsName}:${EC2_KAFKA_PORT}`;
     Validations.of(this).acknowledge(
         { id: managedPolicyFinding('AmazonSSMManagedInstanceCore'), reason: 'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager access (no SSH key, no public IP).' },

@@ -28,6 +28,19 @@ describe('EC2 (self-managed hdpmaster) broker mode', () => {
     });
   });
 
+  it('makes CloudFormation wait for the broker to answer before creating topics', () => {
+    // Act
+    const broker = Object.values(synth.template.findResources('AWS::EC2::Instance', {
+      Properties: { Tags: Match.arrayWith([{ Key: 'Name', Value: 'hdpmaster' }]) },
+    }))[0] as { CreationPolicy?: unknown; Properties: { UserData: { 'Fn::Base64': unknown } } };
+    const userData = text(broker.Properties.UserData['Fn::Base64']);
+
+    // Assess
+    expect(broker.CreationPolicy).toEqual({ ResourceSignal: { Timeout: 'PT15M' } });
+    expect(userData).toContain('/opt/aws/bin/cfn-signal');
+    expect(userData).toContain('/dev/tcp/127.0.0.1/9092');
+  });
+
   it('reads each topic through a self-managed Kafka mapping inside the VPC', () => {
     // Assess
     synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
