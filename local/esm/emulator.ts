@@ -127,6 +127,11 @@ export class EventSourceMappingEmulator {
     this.kafkaConsumer = kafka.consumer({
       groupId: options.consumer.groupId,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
+      // A member that vanished without leaving (a killed `npm start`) holds up the next start's
+      // join until its session expires: keep that short. Invocations heartbeat between retries.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: 30_000,
       allowAutoTopicCreation: false,
       retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 2000 },
     });

@@ -4,7 +4,7 @@
  * stack runs the same artefact shape AWS runs. A bundle whose inputs have not changed since the
  * last build is reused, which keeps a second `npm start` fast.
  */
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -24,6 +24,11 @@ export interface BundleOptions {
   readonly outDir?: string;
   /** Rebuild even when the inputs did not change. @default false */
   readonly force?: boolean;
+  /**
+   * A module bundled in place of the root `pipeline.ts` (tests run the handlers against a spec of
+   * their own). It may itself import the real `pipeline.ts`. @default the root `pipeline.ts`
+   */
+  readonly specFile?: string;
 }
 
 /** A bundled function. */
@@ -46,6 +51,23 @@ export class BundleError extends Error {
 }
 
 const META_FILE = 'meta.json';
+const KEY_FILE = 'key.json';
+
+/** Redirects imports of the root `pipeline.ts` to another spec module (except from that module). */
+function specPlugin(root: string, specFile: string): Plugin {
+  const original = resolve(root, 'pipeline.ts');
+  const replacement = resolve(root, specFile);
+  return {
+    name: 'fluxo-spec',
+    setup(context) {
+      context.onResolve({ filter: /pipeline$/ }, (args) => {
+        if (args.importer === replacement) return undefined;
+        const target = resolve(args.resolveDir, `${args.path}.ts`);
+        return target === original ? { path: replacement } : undefined;
+      });
+    },
+  };
+}
 
 async function mtimeMs(path: string): Promise<number | undefined> {
   try {
@@ -56,11 +78,12 @@ async function mtimeMs(path: string): Promise<number | undefined> {
 }
 
 /** True when the bundle exists and no input recorded in its metafile is newer than it. */
-async function isFresh(root: string, dir: string): Promise<boolean> {
+async function isFresh(root: string, dir: string, key: string): Promise<boolean> {
   const built = await mtimeMs(join(dir, 'index.js'));
   if (built === undefined) return false;
   let meta: Metafile;
   try {
+    if ((await readFile(join(dir, KEY_FILE), 'utf8')) !== key) return false;
     meta = JSON.parse(await readFile(join(dir, META_FILE), 'utf8')) as Metafile;
   } catch {
     return false;
@@ -77,7 +100,8 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
   const root = resolve(options.root ?? process.cwd());
   const dir = join(resolve(root, options.outDir ?? '.fluxo/build'), entry.name);
   const file = join(dir, 'index.js');
-  if (!options.force && (await isFresh(root, dir))) {
+  const key = JSON.stringify({ entry: entry.entry, specFile: options.specFile ?? null });
+  if (!options.force && (await isFresh(root, dir, key))) {
     return { name: entry.name, file, bytes: (await stat(file)).size, cached: true };
   }
   await mkdir(dir, { recursive: true });
@@ -95,11 +119,13 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
       sourcemap: false,
       metafile: true,
       logLevel: 'silent',
+      plugins: options.specFile === undefined ? [] : [specPlugin(root, options.specFile)],
     });
   } catch (error) {
     throw new BundleError(`could not bundle ${entry.name} from ${entry.entry}`, { cause: error });
   }
   await writeFile(join(dir, META_FILE), JSON.stringify(result.metafile));
+  await writeFile(join(dir, KEY_FILE), key);
   return { name: entry.name, file, bytes: (await stat(file)).size, cached: false };
 }
 

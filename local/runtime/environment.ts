@@ -23,6 +23,10 @@ export interface LocalEnvironmentOptions {
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Memory size reported to the function. @default 1024 */
   readonly memoryMB?: number;
+  /** `AWS_REGION`; use the region the local tables were created with. @default 'local' */
+  readonly region?: string;
+  /** Placeholder credentials (DynamoDB Local does not check them). @default fluxolocal / fluxolocal */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** Builds a function's whole environment. */
@@ -33,15 +37,17 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
     [ENV.dynamodbEndpoint]: options.dynamodbEndpoint,
     [ENV.resultsTable]: options.resultsTable,
     [ENV.idempotencyTable]: options.idempotencyTable,
-    AWS_REGION: 'local',
-    AWS_DEFAULT_REGION: 'local',
-    AWS_ACCESS_KEY_ID: 'fluxolocal',
-    AWS_SECRET_ACCESS_KEY: 'fluxolocal',
+    AWS_REGION: options.region ?? 'local',
+    AWS_DEFAULT_REGION: options.region ?? 'local',
+    AWS_ACCESS_KEY_ID: options.credentials?.accessKeyId ?? 'fluxolocal',
+    AWS_SECRET_ACCESS_KEY: options.credentials?.secretAccessKey ?? 'fluxolocal',
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_LAMBDA_FUNCTION_NAME: options.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMB ?? 1024),
     TZ: 'UTC',
+    // The SDK's notice that Node 20 support ends is not the function's business at run time.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: options.functionName,
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     POWERTOOLS_METRICS_NAMESPACE: 'fluxo',

@@ -1,0 +1,178 @@
+/**
+ * The local stack's runtime on top of running services: the Lambda functions (bundled, one worker
+ * each), the HTTP gateway and one event-source-mapping emulator per consumer and its topics.
+ * `npm start` and the integration tests' global setup both build it with {@link startLocalStack}.
+ */
+import { join, resolve } from 'node:path';
+import { resolveConsumer, type PipelineSpec, type ResolvedConsumer } from '../lambdas/shared/spec';
+import { EventSourceMappingEmulator } from './esm/emulator';
+import { DEFAULT_ON_FAILURE_FILE, JsonlDestination, type OnFailureDestination } from './esm/on-failure';
+import { startGateway, type Gateway } from './gateway';
+import { localHealthCheck } from './health';
+import { bundleFunction, bundleWorker, type Bundle } from './runtime/bundle';
+import { localFunctionEnvironment } from './runtime/environment';
+import { LocalFunction, type InvocationResult } from './runtime/local-function';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from './services';
+
+/** The handlers' source files (as the CDK stack bundles them). */
+export const HANDLER_ENTRIES = {
+  producer: 'lambdas/producer/index.ts',
+  results: 'lambdas/results/index.ts',
+  consumer: 'lambdas/consumer/index.ts',
+} as const;
+
+/** Options of {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /** The pipeline spec: which consumers get an emulator. */
+  readonly spec: PipelineSpec;
+  /** Kafka bootstrap brokers, `host:port,...`. */
+  readonly kafkaBrokers: string;
+  /** DynamoDB endpoint. */
+  readonly dynamodbEndpoint: string;
+  /** Gateway port; 0 picks a free one. @default 3000 */
+  readonly port?: number;
+  /** Project root. @default the repository this file is in */
+  readonly root?: string;
+  /** Where bundles go. @default `<root>/.fluxo/build` */
+  readonly buildDir?: string;
+  /** Bundle the handlers against this spec module instead of `pipeline.ts` (tests). */
+  readonly specFile?: string;
+  /** Run emulators only for these consumers. @default every consumer of the spec */
+  readonly consumers?: readonly string[];
+  /** The on-failure destination. @default a JSONL file at `<root>/.fluxo/dlq/on-failure.jsonl` */
+  readonly destination?: OnFailureDestination;
+  /** Table names. @default the local stack's ({@link LOCAL_TABLES}) */
+  readonly tables?: { readonly results: string; readonly idempotency: string };
+  /** Retry backoff of the emulators. @default 100 ms doubling to 5 s */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** Receives log lines of functions, emulators and requests. @default discard */
+  readonly log?: (line: string) => void;
+  /** Observes every consumer invocation. */
+  readonly onInvoke?: (consumer: string, event: unknown, result: InvocationResult) => void;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  readonly url: string;
+  readonly gateway: Gateway;
+  readonly bundles: readonly Bundle[];
+  readonly functions: ReadonlyMap<string, LocalFunction>;
+  readonly emulators: readonly EventSourceMappingEmulator[];
+  /** Stops emulators (leaving their groups), the gateway, then the functions. */
+  stop(): Promise<void>;
+}
+
+/** Everything a bundled handler needs besides its code. */
+export interface FunctionFactoryOptions {
+  readonly kafkaBrokers: string;
+  readonly dynamodbEndpoint: string;
+  readonly tables: { readonly results: string; readonly idempotency: string };
+  readonly workerFile: string;
+  readonly log: (line: string) => void;
+}
+
+/** Creates a local function for a bundle, with the local environment (`consumerName` for consumer functions). */
+export function createLocalFunction(name: string, bundle: Bundle, options: FunctionFactoryOptions, consumerName?: string, timeoutSeconds = 30): LocalFunction {
+  return new LocalFunction({
+    name,
+    bundleFile: bundle.file,
+    workerFile: options.workerFile,
+    timeoutSeconds,
+    env: localFunctionEnvironment({
+      functionName: name,
+      kafkaBrokers: options.kafkaBrokers,
+      dynamodbEndpoint: options.dynamodbEndpoint,
+      resultsTable: options.tables.results,
+      idempotencyTable: options.tables.idempotency,
+      consumerName,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+    onLog: (line) => options.log(`[${name}] ${line}`),
+  });
+}
+
+/** Bundles the handlers, starts their functions, the gateway and the emulators. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const root = resolve(options.root ?? join(__dirname, '..'));
+  const log = options.log ?? (() => undefined);
+  const bundleOptions = { root, outDir: options.buildDir, specFile: options.specFile };
+  const worker = await bundleWorker(bundleOptions);
+  const bundles: Bundle[] = [worker];
+  for (const [name, entry] of Object.entries(HANDLER_ENTRIES)) bundles.push(await bundleFunction({ name, entry }, bundleOptions));
+  const bundle = (name: string): Bundle => bundles.find((b) => b.name === name) as Bundle;
+  const factory: FunctionFactoryOptions = {
+    kafkaBrokers: options.kafkaBrokers,
+    dynamodbEndpoint: options.dynamodbEndpoint,
+    tables: options.tables ?? LOCAL_TABLES,
+    workerFile: worker.file,
+    log,
+  };
+
+  const functions = new Map<string, LocalFunction>();
+  // API Gateway gives an integration at most 29 s.
+  const producer = createLocalFunction('fluxo-producer', bundle('producer'), factory, undefined, 29);
+  const results = createLocalFunction('fluxo-results', bundle('results'), factory, undefined, 29);
+  functions.set(producer.name, producer).set(results.name, results);
+  const consumers: ResolvedConsumer[] = options.spec.consumers
+    .map(resolveConsumer)
+    .filter((c) => options.consumers === undefined || options.consumers.includes(c.name));
+  for (const consumer of consumers) {
+    const fn = createLocalFunction(`fluxo-consumer-${consumer.name}`, bundle('consumer'), factory, consumer.name, 60);
+    functions.set(fn.name, fn);
+  }
+  const stopFunctions = () => Promise.all([...functions.values()].map((f) => f.close()));
+  // Warm start: a function whose module fails to load says so now, not at the first request.
+  const initErrors = await Promise.all([...functions.values()].map(async (f) => [f.name, await f.start()] as const));
+  for (const [name, error] of initErrors) if (error !== undefined) log(`[${name}] init failed: ${error.errorType}: ${error.errorMessage}`);
+
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      functions: { producer, results },
+      port: options.port ?? 3000,
+      health: localHealthCheck({ kafkaBrokers: options.kafkaBrokers, dynamodbEndpoint: options.dynamodbEndpoint }),
+      onRequest: ({ method, path, status, ms }) => log(`[gateway] ${method} ${path} ${status} ${ms} ms`),
+    });
+  } catch (error) {
+    await stopFunctions();
+    throw error;
+  }
+
+  const destination = options.destination ?? new JsonlDestination(join(root, DEFAULT_ON_FAILURE_FILE));
+  const brokers = options.kafkaBrokers.split(',').filter((b) => b !== '');
+  const emulators = consumers.map(
+    (consumer) =>
+      new EventSourceMappingEmulator({
+        consumer,
+        brokers,
+        invoker: functions.get(`fluxo-consumer-${consumer.name}`) as LocalFunction,
+        functionName: `fluxo-consumer-${consumer.name}`,
+        destination,
+        backoff: options.backoff,
+        onInvoke: (event, result) => {
+          if (!result.ok) log(`[esm ${consumer.name}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+          options.onInvoke?.(consumer.name, event, result);
+        },
+        onWarning: (message) => log(`[esm ${consumer.name}] ${message}`),
+      }),
+  );
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled(emulators.map((e) => e.stop()));
+    await gateway.close();
+    await stopFunctions();
+  };
+  try {
+    await Promise.all(
+      emulators.map(async (e) => {
+        const began = Date.now();
+        await e.start();
+        log(`[esm ${e.consumerName}] joined its consumer group in ${Date.now() - began} ms`);
+      }),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: gateway.url, gateway, bundles, functions, emulators, stop };
+}

@@ -1,0 +1,118 @@
+/**
+ * `npm start`: the whole pipeline on this machine. Starts (or reuses, with `KAFKA_BROKERS` /
+ * `DYNAMODB_ENDPOINT`) a Kafka broker and DynamoDB Local, creates the spec's topics and tables,
+ * bundles the handlers, serves the HTTP API on http://127.0.0.1:3000 (`PORT` overrides) and runs
+ * one event-source-mapping emulator per consumer. Ctrl-C or SIGTERM stops everything.
+ *
+ * Options: `--fresh` wipes the local data (topics, offsets, tables) first; `--verbose` prints the
+ * functions' logs and every request.
+ */
+import { parseArgs } from 'node:util';
+import { pipeline } from '../pipeline';
+import { resolveConsumer, resolveTopic } from '../lambdas/shared/spec';
+import { ensureTables, ensureTopics, startServices, type LocalServices } from './services';
+import { startLocalStack, type LocalStack } from './stack';
+
+const USAGE = 'usage: npm start [-- --fresh] [-- --verbose]   (PORT=3000, KAFKA_BROKERS, DYNAMODB_ENDPOINT)';
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined || text === '') return 3000;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new RangeError(`PORT must be a port number 1..65535 (got "${text}")`);
+  return port;
+}
+
+function banner(stack: LocalStack, services: LocalServices, seconds: number): string {
+  const topics = pipeline.topics.map(resolveTopic).map((t) => `    ${t.name.padEnd(12)} ${t.partitions} partition(s)`);
+  const consumers = pipeline.consumers.map(resolveConsumer).map((c) => `    ${c.name.padEnd(16)} <- ${c.topics.join(', ')}  (group ${c.groupId})`);
+  return [
+    '',
+    `fluxo is running (${seconds.toFixed(1)} s): ${stack.url}`,
+    `  Kafka ${services.kafkaBrokers}   DynamoDB ${services.dynamodbEndpoint}`,
+    '  topics:',
+    ...topics,
+    '  consumers:',
+    ...consumers,
+    '',
+    '  try:',
+    `    curl -s -X POST ${stack.url}/topics/health/records -H 'Content-Type: application/json' \\`,
+    `      -d '{"records":[{"value":[7,{"idade":30,"altura":170,"peso":95}]},{"value":[8,{"idade":41,"altura":150,"peso":90}]}]}'`,
+    `    curl -s ${stack.url}/results/peso-acima-80`,
+    `    npx fluxo tail health --from-beginning`,
+    '',
+    '  Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = parsePort(process.env.PORT);
+  const began = Date.now();
+  const progress = (line: string): void => console.log(`fluxo: ${line}`);
+  let services: LocalServices | undefined;
+  let stack: LocalStack | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (code: number): Promise<void> =>
+    (stopping ??= (async () => {
+      progress('stopping...');
+      // A shutdown that hangs (a broker that does not answer) must not keep the JVMs alive.
+      setTimeout(() => {
+        progress('stopping took too long; exiting');
+        process.exit(code === 0 ? 1 : code);
+      }, 20_000).unref();
+      await stack?.stop().catch((error: unknown) => progress(`stopping the stack failed: ${(error as Error).message}`));
+      await services?.stop();
+      progress('stopped');
+      // Nothing is left to finish; idle keep-alive sockets must not hold the process open.
+      process.exit(code);
+    })());
+  // `on`, not `once`: the services' own signal handler then leaves the shutdown to this one.
+  const onSignal = (): void => {
+    if (stopping === undefined) {
+      void stop(0);
+    } else {
+      progress('stopping now');
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    services = await startServices({ fresh: values.fresh, onProgress: progress });
+    // The services stop their JVMs on the first signal; this process stops them itself, after the
+    // emulators have left their consumer groups (else the next start waits for their sessions to
+    // expire). Their exit handler still kills any JVM left if this process dies another way.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) if (listener !== onSignal) process.removeListener(signal, listener);
+    }
+    const tables = await ensureTables(services.dynamodbEndpoint);
+    progress(`tables: ${[...tables.created.map((t) => `${t} (created)`), ...tables.existing].join(', ')}`);
+    const topics = await ensureTopics(services.kafkaBrokers, pipeline);
+    progress(`topics: ${topics.created.length} created, ${topics.updated.length} updated, ${topics.unchanged.length} unchanged`);
+    if (stopping) return;
+    stack = await startLocalStack({
+      spec: pipeline,
+      kafkaBrokers: services.kafkaBrokers,
+      dynamodbEndpoint: services.dynamodbEndpoint,
+      port,
+      log: values.verbose ? (line) => console.log(line) : (line) => (line.includes('failed') ? console.error(line) : undefined),
+    });
+    progress(`bundles: ${stack.bundles.map((b) => `${b.name} ${(b.bytes / 1024).toFixed(0)} KiB${b.cached ? ' (cached)' : ''}`).join(', ')}`);
+    if (stopping) {
+      await stack.stop();
+      return;
+    }
+    console.log(banner(stack, services, (Date.now() - began) / 1000));
+  } catch (error) {
+    console.error(`fluxo: ${(error as Error).message}`);
+    await stop(1);
+  }
+}
+
+void main();
