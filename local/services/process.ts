@@ -1,8 +1,9 @@
 /**
  * The JVMs the local stack starts: spawned attached to this process (`detached: false`), their
  * output appended to a log file, their pid recorded in a PID file, stopped with SIGTERM then
- * SIGKILL after a deadline. Exit and signal handlers make sure none outlives this process, and a
- * PID file left by a crashed earlier run lets the next start kill the orphan first.
+ * SIGKILL after a deadline. Exit and signal handlers make sure none outlives this process; on
+ * Linux the kernel also signals them if it is killed outright (`setpriv --pdeathsig`); and a PID
+ * file left by a crashed earlier run lets the next start kill an orphan first.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -138,17 +139,40 @@ function installExitHandlers(): void {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 }
 
+let setprivPath: string | undefined | null = null;
+
+/**
+ * On Linux, util-linux's `setpriv --pdeathsig` (then exec of the real command) makes the kernel
+ * send SIGTERM to the service when this process dies, even by SIGKILL. Undefined where it is not
+ * available; the PID file then catches the orphan on the next start.
+ */
+export function parentDeathWrapper(): string | undefined {
+  if (setprivPath !== null) return setprivPath;
+  setprivPath = undefined;
+  if (process.platform === 'linux') {
+    const help = spawnSync('setpriv', ['--help'], { encoding: 'utf8' });
+    if (help.status === 0 && help.stdout.includes('--pdeathsig')) setprivPath = 'setpriv';
+  }
+  return setprivPath;
+}
+
 /**
  * Starts a service process attached to this one, output appended to `logFile`, pid written to
- * `pidFile` (removed once it has exited).
+ * `pidFile` (removed once it has exited). Where the kernel can (Linux), it also gets SIGTERM
+ * when this process dies.
  */
 export function spawnService(options: SpawnServiceOptions): ManagedProcess {
   mkdirSync(dirname(options.logFile), { recursive: true });
   mkdirSync(dirname(options.pidFile), { recursive: true });
+  const wrapper = parentDeathWrapper();
+  // setpriv execs the command: the pid stays the service's own.
+  const [command, args] = wrapper
+    ? [wrapper, ['--pdeathsig', 'TERM', '--', options.command, ...options.args]]
+    : [options.command, [...options.args]];
   const log = openSync(options.logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(options.command, options.args, {
+    child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', log, log],
