@@ -33,7 +33,7 @@ export function pathParameters(resource: string): string[] {
  * fluxo's HTTP API on API Gateway (REST): the routes of `lambdas/shared/routes.ts` (those not
  * local-only), every method behind an API key with a usage plan (throttling and a daily quota),
  * JSON access logs, execution logs and X-Ray tracing on the stage, path parameters validated
- * by API Gateway. Answers that API Gateway itself gives (throttled, quota exceeded) keep fluxo's
+ * by API Gateway. Answers that API Gateway itself gives (bad API key, throttled, quota exceeded) keep fluxo's
  * error shape `{error_code, message}`.
  */
 export class IngestApi extends Construct {
@@ -82,6 +82,11 @@ export class IngestApi extends Construct {
       type: apigw.ResponseType.THROTTLED,
       statusCode: '429',
       templates: { 'application/json': '{"error_code":42901,"message":"too many requests: slow down and retry"}' },
+    });
+    this.api.addGatewayResponse('ApiKeyInvalid', {
+      type: apigw.ResponseType.API_KEY_INVALID,
+      statusCode: '403',
+      templates: { 'application/json': '{"error_code":40301,"message":"missing or invalid API key: send it as the x-api-key header"}' },
     });
     this.api.addGatewayResponse('QuotaExceeded', {
       type: apigw.ResponseType.QUOTA_EXCEEDED,
