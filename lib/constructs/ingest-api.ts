@@ -84,7 +84,7 @@ export class IngestApi extends Construct {
       templates: { 'application/json': '{"error_code":42901,"message":"too many requests: slow down and retry"}' },
     });
     this.api.addGatewayResponse('ApiKeyInvalid', {
-      type: apigw.ResponseType.API_KEY_INVALID,
+      type: apigw.ResponseType.INVALID_API_KEY,
       statusCode: '403',
       templates: { 'application/json': '{"error_code":40301,"message":"missing or invalid API key: send it as the x-api-key header"}' },
     });
