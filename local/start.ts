@@ -12,6 +12,9 @@ import { pipeline } from '../pipeline';
 import { resolveConsumer, resolveTopic } from '../lambdas/shared/spec';
 import { ensureTables, ensureTopics, startServices, type LocalServices } from './services';
 import { startLocalStack, type LocalStack } from './stack';
+import { DEFAULT_ON_FAILURE_FILE } from './esm/on-failure';
+import { PROJECT_ROOT, clearLocalState, writeLocalState } from './state';
+import { join } from 'node:path';
 
 const USAGE = 'usage: npm start [-- --fresh] [-- --verbose]   (PORT=3000, KAFKA_BROKERS, DYNAMODB_ENDPOINT)';
 
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
         progress('stopping took too long; exiting');
         process.exit(code === 0 ? 1 : code);
       }, 20_000).unref();
+      clearLocalState();
       await stack?.stop().catch((error: unknown) => progress(`stopping the stack failed: ${(error as Error).message}`));
       await services?.stop();
       progress('stopped');
@@ -108,6 +112,13 @@ async function main(): Promise<void> {
       await stack.stop();
       return;
     }
+    writeLocalState({
+      url: stack.url,
+      kafkaBrokers: services.kafkaBrokers,
+      dynamodbEndpoint: services.dynamodbEndpoint,
+      pid: process.pid,
+      onFailureFile: join(PROJECT_ROOT, DEFAULT_ON_FAILURE_FILE),
+    });
     console.log(banner(stack, services, (Date.now() - began) / 1000));
   } catch (error) {
     console.error(`fluxo: ${(error as Error).message}`);

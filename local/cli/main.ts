@@ -1,0 +1,125 @@
+/**
+ * `fluxo`: the command line for the course's exercises, against the local stack or a deployed API
+ * (`FLUXO_URL`, default http://127.0.0.1:3000 or the running `npm start`; `FLUXO_API_KEY`).
+ * Every failure prints one line, `fluxo: <what went wrong>`, and exits 1 (or 2 for a wrong
+ * command line); no stack traces.
+ */
+import { parseArgs } from 'node:util';
+import { cliContext, type CliIo } from './context';
+import { CliError, UsageError } from './errors';
+import { createTopic, dlq, listTopics, results, send, tail, type Options } from './commands';
+
+/** The help text. */
+export const USAGE = `usage: fluxo <command> [options]
+
+  topics                                   list the topics (GET /topics)
+  topics create NAME [--partitions N]      create a topic on the local broker (kafka-topics --create)
+        [--retention-hours H]
+  send <topic> ['<json value>' | -]        post a value, or one JSON value per stdin line
+        [--key K]                          (kafka-console-producer); prints partition and offset
+  tail <topic> [--from-beginning]          print the topic's values as they arrive, locally
+        [--max-messages N] [--print-key]   (kafka-console-consumer)
+  results <consumer> [--key K] [--top N]   a consumer's windowed aggregates (GET /results/{consumer})
+        [--from T] [--to T] [--limit N]
+  dlq [--consumer C]                       dead letters and failed batches
+
+  --json prints the API's answers as JSON.
+  FLUXO_URL (default http://127.0.0.1:3000), FLUXO_API_KEY, KAFKA_BROKERS (local commands).`;
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  partitions: { type: 'string' },
+  'retention-hours': { type: 'string' },
+  key: { type: 'string' },
+  'from-beginning': { type: 'boolean' },
+  'max-messages': { type: 'string' },
+  'print-key': { type: 'boolean' },
+  top: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  limit: { type: 'string' },
+  consumer: { type: 'string' },
+} as const;
+
+function parse(argv: readonly string[]): { positionals: string[]; options: Options } {
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    return { positionals, options: values };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see fluxo --help)`, { cause: error });
+  }
+}
+
+function expectAtMost(positionals: readonly string[], count: number, usage: string): void {
+  if (positionals.length > count) throw new UsageError(`unexpected argument "${positionals[count]}"; ${usage}`);
+}
+
+/** Runs one command line; resolves to the exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const { positionals, options } = parse(argv);
+    const [command, ...rest] = positionals;
+    if (options.help || command === undefined || command === 'help') {
+      io.stdout(`${USAGE}\n`);
+      return command === undefined && !options.help ? 2 : 0;
+    }
+    const context = cliContext(io);
+    switch (command) {
+      case 'topics':
+        if (rest[0] === 'create') {
+          expectAtMost(rest, 2, 'usage: fluxo topics create NAME [--partitions N]');
+          await createTopic(context, rest[1], options);
+        } else {
+          expectAtMost(rest, 0, 'usage: fluxo topics [create NAME --partitions N]');
+          await listTopics(context, options);
+        }
+        break;
+      case 'send':
+        expectAtMost(rest, 2, "usage: fluxo send <topic> ['<json value>' | -]");
+        await send(context, rest[0], rest[1], options);
+        break;
+      case 'tail':
+        expectAtMost(rest, 1, 'usage: fluxo tail <topic> [--from-beginning]');
+        await tail(context, rest[0], options);
+        break;
+      case 'results':
+        expectAtMost(rest, 1, 'usage: fluxo results <consumer> [--key K] [--top N]');
+        await results(context, rest[0], options);
+        break;
+      case 'dlq':
+        expectAtMost(rest, 0, 'usage: fluxo dlq [--consumer C]');
+        await dlq(context, options);
+        break;
+      default:
+        throw new UsageError(`unknown command "${command}" (see fluxo --help)`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof CliError) {
+      io.stderr(`fluxo: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // Anything else is a bug in fluxo, still reported as one line; FLUXO_DEBUG=1 shows the stack.
+    io.stderr(`fluxo: unexpected error: ${(error as Error).message ?? String(error)}\n`);
+    if (io.env.FLUXO_DEBUG) io.stderr(`${(error as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}
+
+/** Runs the CLI in this process: real streams, Ctrl-C aborts long commands. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  const code = await run(argv, {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    stdin: process.stdin,
+    env: process.env,
+    signal: controller.signal,
+  });
+  process.exitCode = code;
+  // Pending keep-alive sockets or timers must not keep a finished command alive.
+  setImmediate(() => process.exit(code));
+}
