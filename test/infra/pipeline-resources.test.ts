@@ -132,6 +132,15 @@ describe('ingest and results API', () => {
     });
   });
 
+  it('answers a missing or wrong API key in fluxo error shape', () => {
+    // Assess
+    synth.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'INVALID_API_KEY',
+      StatusCode: '403',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error_code":40301') },
+    });
+  });
+
   it('gives the results Lambda read-only access and no VPC', () => {
     // Act
     const functions = Object.values(synth.template.findResources('AWS::Lambda::Function', {
