@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ServiceStartError } from './errors';
-import { fileSize, logTail, reapStaleProcess, spawnService, type ManagedProcess } from './process';
+import { type SpawnServiceOptions, fileSize, logTail, reapStaleProcess, spawnService, type ManagedProcess } from './process';
 import { LOOPBACK } from './ports';
 
 /** Options of {@link startDynamoDbLocal}. */
@@ -28,6 +28,8 @@ export interface StartDynamoDbLocalOptions {
   readonly fresh?: boolean;
   /** Keep tables in memory only (`-inMemory`): nothing survives a stop. @default false */
   readonly inMemory?: boolean;
+  /** How the process reacts to this process's signals (see {@link SpawnServiceOptions}). */
+  readonly signals?: Pick<SpawnServiceOptions, 'stopOnSignals' | 'ownProcessGroup'>;
   /** Largest heap, as for `-Xmx`. @default '512m' */
   readonly maxHeap?: string;
   /** How long to wait for it to answer, in ms. @default 60000 */
@@ -122,6 +124,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
     logFile,
     pidFile,
     marker: MARKER,
+    ...options.signals,
   });
   try {
     await waitForDynamoDb(endpoint, Date.now() + (options.startTimeoutMs ?? 60_000), () => child.hasExited());

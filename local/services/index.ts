@@ -44,6 +44,18 @@ export interface StartServicesOptions {
   readonly kafkaPort?: number;
   /** DynamoDB Local's port. @default a free port */
   readonly dynamoPort?: number;
+  /**
+   * Stop the JVMs when this process gets SIGINT, SIGTERM or SIGHUP. Pass false when the caller
+   * handles those signals itself and calls `stop()` in its own order (they are still killed if
+   * this process exits with them running). @default true
+   */
+  readonly stopOnSignals?: boolean;
+  /**
+   * Run the JVMs in a process group of their own, so Ctrl-C in a terminal reaches only this
+   * process, which then stops them in its own order (with `stopOnSignals: false`, e.g. to let
+   * consumers leave their groups before the broker goes). @default false
+   */
+  readonly ownProcessGroup?: boolean;
   /** How long each service may take to answer, in ms. @default 90000 */
   readonly startTimeoutMs?: number;
   /** Receives one line per step (downloads, starts, timings). @default ignore */
@@ -122,6 +134,7 @@ export async function startServices(options: StartServicesOptions = {}): Promise
   const dynamoJars = externalDynamoDb ? undefined : await installBundle(DYNAMODB_LOCAL_BUNDLE, install);
   const [kafkaPort, controllerPort, dynamoPort] = await freePorts(3);
   const timeout = options.startTimeoutMs ?? 90_000;
+  const signals = { stopOnSignals: options.stopOnSignals ?? true, ownProcessGroup: options.ownProcessGroup ?? false };
 
   const timed = async <T>(start: () => Promise<T>): Promise<{ value: T; ms: number }> => {
     const began = Date.now();
@@ -138,6 +151,7 @@ export async function startServices(options: StartServicesOptions = {}): Promise
           port: options.kafkaPort ?? kafkaPort,
           controllerPort,
           fresh: options.fresh,
+          signals,
           startTimeoutMs: timeout,
           onProgress,
         }),
@@ -155,6 +169,7 @@ export async function startServices(options: StartServicesOptions = {}): Promise
           port: options.dynamoPort ?? dynamoPort,
           inMemory: options.inMemory,
           fresh: options.fresh,
+          signals,
           startTimeoutMs: timeout,
           onProgress,
         }),

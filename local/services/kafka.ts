@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ServiceStartError } from './errors';
-import { fileSize, lastLines, logErrors, readLogSince, reapStaleProcess, spawnService, type ManagedProcess } from './process';
+import { type SpawnServiceOptions, fileSize, lastLines, logErrors, readLogSince, reapStaleProcess, spawnService, type ManagedProcess } from './process';
 import { LOOPBACK } from './ports';
 
 /** Where a broker keeps its files. */
@@ -33,6 +33,8 @@ export interface StartKafkaOptions {
   readonly controllerPort: number;
   /** Wipe the data directory first (topics, offsets, metadata). @default false */
   readonly fresh?: boolean;
+  /** How the process reacts to this process's signals (see {@link SpawnServiceOptions}). */
+  readonly signals?: Pick<SpawnServiceOptions, 'stopOnSignals' | 'ownProcessGroup'>;
   /** Largest heap, as for `-Xmx`. @default '512m' */
   readonly maxHeap?: string;
   /** How long to wait for the broker to answer, in ms. @default 90000 */
@@ -214,6 +216,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<RunningKaf
     logFile: outFile,
     pidFile,
     marker: MARKER,
+    ...options.signals,
   });
   // This start's errors (the first is usually the cause), else the end of its log; and the JVM's own output.
   const tail = (): string => {

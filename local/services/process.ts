@@ -1,7 +1,7 @@
 /**
- * The JVMs the local stack starts: spawned attached to this process (`detached: false`), their
- * output appended to a log file, their pid recorded in a PID file, stopped with SIGTERM then
- * SIGKILL after a deadline. Exit and signal handlers make sure none outlives this process; on
+ * The JVMs the local stack starts: spawned attached to this process (`detached: false` unless a
+ * process group of their own is asked for), their output appended to a log file, their pid
+ * recorded in a PID file, stopped with SIGTERM then SIGKILL after a deadline. Exit and signal handlers make sure none outlives this process; on
  * Linux the kernel also signals them if it is killed outright (`setpriv --pdeathsig`); and a PID
  * file left by a crashed earlier run lets the next start kill an orphan first.
  */
@@ -45,19 +45,44 @@ export interface SpawnServiceOptions {
   readonly marker: string;
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Stop the process (SIGTERM) when this one gets SIGINT, SIGTERM or SIGHUP. False leaves that to
+   * the caller's own handler (e.g. to stop its consumers first); the exit handler still SIGKILLs
+   * the process if this one exits with it running. @default true
+   */
+  readonly stopOnSignals?: boolean;
+  /**
+   * Start it in a process group of its own, so that Ctrl-C in a terminal (SIGINT to the
+   * foreground group) reaches only this process, which then stops it in its own order.
+   * @default false: the service shares this process's group and gets the terminal's signals too
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 const DEFAULT_GRACE_MS = 15_000;
-const live = new Set<ChildProcess>();
+/** Running service processes, each with whether a signal to this process stops it. */
+const live = new Map<ChildProcess, { readonly stopOnSignals: boolean }>();
 let handlersInstalled = false;
 
-function isAlive(pid: number): boolean {
+function isZombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ...": the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process exists and has not exited (a zombie, exited but not yet reaped, counts as gone). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return !isZombie(pid);
 }
 
 function commandLine(pid: number): string {
@@ -112,8 +137,9 @@ export async function reapStaleProcess(
   rmSync(pidFile, { force: true });
 }
 
-function killAll(signal: NodeJS.Signals): void {
-  for (const child of live) {
+function killAll(signal: NodeJS.Signals, only: (entry: { stopOnSignals: boolean }) => boolean = () => true): void {
+  for (const [child, entry] of live) {
+    if (!only(entry)) continue;
     try {
       child.kill(signal);
     } catch {
@@ -123,7 +149,7 @@ function killAll(signal: NodeJS.Signals): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  killAll('SIGTERM');
+  killAll('SIGTERM', (entry) => entry.stopOnSignals);
   // When nothing else handles the signal, keep its default meaning: end this process. The JVMs
   // have been told to stop; the exit handler SIGKILLs any that is still there.
   if (process.listenerCount(signal) === 1) {
@@ -176,13 +202,13 @@ export function spawnService(options: SpawnServiceOptions): ManagedProcess {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', log, log],
-      detached: false,
+      detached: options.ownProcessGroup ?? false,
     });
   } finally {
     closeSync(log);
   }
   installExitHandlers();
-  live.add(child);
+  live.set(child, { stopOnSignals: options.stopOnSignals ?? true });
   let exitedFlag = false;
   const exited = new Promise<number | string>((resolve) => {
     const done = (code: number | null, signal: NodeJS.Signals | null): void => {

@@ -1,11 +1,12 @@
 /** Service processes: stopped for sure, recognised after a crash, never outliving their run. */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirInUseError } from '../../../../local/services/errors';
-import { logErrors, reapStaleProcess, readLogSince, spawnService } from '../../../../local/services/process';
+import { isAlive, logErrors, reapStaleProcess, readLogSince, spawnService } from '../../../../local/services/process';
 
 /** A Node process that ignores SIGTERM, says `ready`, and runs until killed; `marker` is on its command line. */
 function stubbornArgs(marker: string): string[] {
@@ -18,13 +19,11 @@ async function ready(logFile: string): Promise<void> {
   while (!readLogSince(logFile).includes('ready') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Polls until `pid` is gone or the deadline passes; whether it is gone. */
+async function gone(pid: number, deadlineMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + deadlineMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  return !isAlive(pid);
 }
 
 function deadPid(): number {
@@ -69,6 +68,31 @@ describe('service processes', () => {
     expect(isAlive(service.pid)).toBe(false);
     expect(await service.exited).toBe('SIGKILL');
     expect(existsSync(pidFile)).toBe(false);
+  });
+
+  it.each([
+    [true, "its own process group, out of reach of the terminal's Ctrl-C"],
+    [false, 'the process group of the process that started it'],
+  ])('with ownProcessGroup %s, runs in %s', async (ownProcessGroup) => {
+    // Prepare
+    const service = spawnService({
+      name: 'grouped',
+      command: process.execPath,
+      args: ['-e', 'setInterval(() => undefined, 1000)', 'fluxo.test=group'],
+      logFile: join(dir, 'svc.log'),
+      pidFile: join(dir, 'svc.pid'),
+      marker: 'fluxo.test=group',
+      ownProcessGroup,
+    });
+    started.push(service.pid);
+
+    // Act
+    const stat = readFileSync(`/proc/${service.pid}/stat`, 'utf8');
+    await service.stop();
+
+    // Assess: /proc/<pid>/stat is "pid (comm) state ppid pgrp ...".
+    const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    expect(group === service.pid).toBe(ownProcessGroup);
   });
 
   it('appends what the process writes to its log file', async () => {
@@ -139,6 +163,47 @@ describe('service processes', () => {
     // Assess
     expect(isAlive(process.pid)).toBe(true);
     expect(existsSync(pidFile)).toBe(false);
+  });
+});
+
+describe('signals to the process that started the services', () => {
+  it('stop the services that opted in, leave the others to the caller, and the exit still kills those', async () => {
+    // Prepare: a Node process starts two services, handles SIGTERM itself, and reports who is alive.
+    const processModule = join(__dirname, '..', '..', '..', '..', 'local', 'services', 'process.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'fluxo-signals-'));
+    const script = `
+      const { spawnService } = require(${JSON.stringify(processModule)});
+      const start = (name, stopOnSignals) => spawnService({ name, command: process.execPath,
+        args: ['-e', 'setInterval(() => undefined, 1000)', 'fluxo.test=' + name],
+        logFile: ${JSON.stringify(dir)} + '/' + name + '.log', pidFile: ${JSON.stringify(dir)} + '/' + name + '.pid',
+        marker: name, stopOnSignals });
+      const optedIn = start('opted-in', true);
+      const leftToCaller = start('left-to-caller', false);
+      process.on('SIGTERM', async () => {
+        await optedIn.exited;
+        setTimeout(() => {
+          console.log(JSON.stringify({ optedIn: optedIn.hasExited(), leftToCaller: leftToCaller.hasExited(), pid: leftToCaller.pid }));
+          process.exit(0);
+        }, 300);
+      });
+      console.log('ready');`;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: parent.stdout as NodeJS.ReadableStream });
+    const output: string[] = [];
+    lines.on('line', (line) => output.push(line));
+    const deadline = Date.now() + 20_000;
+    while (!output.includes('ready') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const parentExit = once(parent, 'exit');
+
+    // Act
+    parent.kill('SIGTERM');
+    await parentExit;
+
+    // Assess
+    const report = JSON.parse(output[1] ?? '{}') as { optedIn: boolean; leftToCaller: boolean; pid: number };
+    rmSync(dir, { recursive: true, force: true });
+    expect(report).toMatchObject({ optedIn: true, leftToCaller: false });
+    expect(await gone(report.pid)).toBe(true);
   });
 });
 
