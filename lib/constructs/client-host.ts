@@ -13,6 +13,7 @@ export const MSK_IAM_AUTH_VERSION = '2.3.2';
 
 /** Properties of {@link ClientHost}. */
 export interface ClientHostProps {
+  /** The VPC the Network construct created. */
   readonly vpc: ec2.IVpc;
   /** Private subnets to place the host in. */
   readonly subnets: ec2.SubnetSelection;

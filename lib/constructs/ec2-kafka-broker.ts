@@ -10,6 +10,7 @@ export const EC2_KAFKA_PORT = 9092;
 
 /** Properties of {@link Ec2KafkaBroker}. */
 export interface Ec2KafkaBrokerProps {
+  /** The VPC the Network construct created. */
   readonly vpc: ec2.IVpc;
   /** Subnets to place the instance in (the first one is used). */
   readonly subnets: ec2.SubnetSelection;

@@ -21,6 +21,7 @@ export const MSK_IAM_PORT = 9098;
 export interface KafkaClusterProps {
   /** Which Kafka to run. */
   readonly mode: BrokerMode;
+  /** The VPC the Network construct created. */
   readonly vpc: ec2.IVpc;
   /** Private subnets for brokers, clients and mappings. */
   readonly subnets: ec2.SubnetSelection;

@@ -10,6 +10,7 @@ export const MSK_KAFKA_VERSION = '3.9.x.kraft';
 
 /** Properties of {@link MskProvisionedCluster}. */
 export interface MskProvisionedClusterProps {
+  /** The VPC the Network construct created. */
   readonly vpc: ec2.IVpc;
   /** Subnets for the brokers, one per AZ. */
   readonly subnets: ec2.SubnetSelection;
@@ -77,7 +78,8 @@ export class MskProvisionedCluster extends Construct {
       },
       clientAuthentication: { sasl: { iam: { enabled: true } }, unauthenticated: { enabled: false } },
       encryptionInfo: { encryptionInTransit: { clientBroker: 'TLS', inCluster: true } },
-      configurationInfo: { arn: configuration.attrArn, revision: 1 },
+      // The latest revision, so that editing the server properties rolls them out.
+      configurationInfo: { arn: configuration.attrArn, revision: configuration.attrLatestRevisionRevision },
       loggingInfo: { brokerLogs: { cloudWatchLogs: { enabled: true, logGroup: brokerLogs.logGroupName } } },
       enhancedMonitoring: 'DEFAULT',
     });

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 
 /** Properties of {@link MskServerlessCluster}. */
 export interface MskServerlessClusterProps {
+  /** The VPC the Network construct created. */
   readonly vpc: ec2.IVpc;
   /** Subnets for the cluster's endpoints (at least two AZs). */
   readonly subnets: ec2.SubnetSelection;

@@ -18,8 +18,11 @@ export interface TopicAdminProps {
 
 /** The resource properties the topics Lambda receives for one topic. */
 export interface TopicResourceProperties {
+  /** The topic name. */
   readonly Name: string;
+  /** Number of partitions (only ever raised). */
   readonly Partitions: number;
+  /** `retention.ms` in hours. */
   readonly RetentionHours: number;
   /** Absent: the broker's default (MSK Serverless fixes it at 3). */
   readonly ReplicationFactor?: number;

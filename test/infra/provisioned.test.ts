@@ -37,6 +37,12 @@ describe('MSK provisioned broker mode', () => {
     // Assess
     expect(configuration.Properties.ServerProperties).toContain('auto.create.topics.enable=false');
     expect(configuration.Properties.ServerProperties).toContain('unclean.leader.election.enable=false');
+    synth.template.hasResourceProperties('AWS::MSK::Cluster', {
+      ConfigurationInfo: {
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Configuration'), 'Arn'] },
+        Revision: { 'Fn::GetAtt': [Match.stringLikeRegexp('Configuration'), 'LatestRevision.Revision'] },
+      },
+    });
   });
 
   it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))('creates topic %s as AWS::MSK::Topic with %d partitions and 7 days retention', (name, partitions) => {
