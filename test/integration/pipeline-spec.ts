@@ -1,0 +1,41 @@
+/**
+ * The spec the integration tests run the handlers against: the built-in pipeline plus topics and
+ * consumers of their own, one set per scenario, so that tests do not share state. The global
+ * setup bundles the handlers with this module in place of pipeline.ts (bundle.ts `specFile`).
+ */
+import { validateSpec, type PipelineSpec, type TopicSpec } from '../../lambdas/shared/spec';
+import { pipeline as builtIn } from '../../pipeline';
+
+const reading = (name: string, partitions: number): TopicSpec => ({
+  name,
+  partitions,
+  schema: { fields: { n: { type: 'integer', min: 0, description: 'Sequence number.' }, v: { type: 'number', description: 'A measured value.' } } },
+});
+
+/** Consumers the global stack does not run: a test starts (and restarts) their emulator itself. */
+export const MANUAL_CONSUMERS = ['it-restart'];
+
+/** The built-in spec plus the integration scenarios. */
+export const pipeline: PipelineSpec = validateSpec({
+  topics: [...builtIn.topics, reading('it-window', 1), reading('it-shared', 3), reading('it-poison', 2), reading('it-restart', 1)],
+  consumers: [
+    ...builtIn.consumers,
+    {
+      name: 'it-window',
+      topics: ['it-window'],
+      groupBy: { kind: 'constant', key: 'all' },
+      window: { sizeSeconds: 10, graceSeconds: 3600 },
+      measures: [
+        { fn: 'sum', field: 'v' },
+        { fn: 'min', field: 'v' },
+        { fn: 'max', field: 'v' },
+        { fn: 'first', field: 'v' },
+        { fn: 'last', field: 'v' },
+      ],
+    },
+    { name: 'it-shared-a', topics: ['it-shared'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 7 },
+    { name: 'it-shared-b', topics: ['it-shared'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 100 },
+    { name: 'it-poison', topics: ['it-poison'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, measures: [{ fn: 'sum', field: 'n' }] },
+    { name: 'it-restart', topics: ['it-restart'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 3 },
+  ],
+});
