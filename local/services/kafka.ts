@@ -180,10 +180,41 @@ export async function waitForKafka(brokers: string, deadlineMs: number, failed?:
 }
 
 /**
- * Starts the broker and resolves once it answers clients. Kills an orphaned broker of an earlier,
- * crashed run first; wipes the data when `fresh`; formats the storage on the first start of a
- * data directory.
- * Throws a {@link ServiceStartError} with the log's last lines when it exits or does not answer.
+ * Makes the group coordinator ready before the first consumer needs it: the first FindCoordinator
+ * creates `__consumer_offsets`, and a consumer that meets it still missing backs off for seconds
+ * (kafkajs' default retry), where polling here every 50 ms takes a few hundred. Best effort: the
+ * broker is up either way.
+ */
+export async function warmGroupCoordinator(brokers: string, deadlineMs: number): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'fluxo-local-services',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { initialRetryTime: 50, maxRetryTime: 250, retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    while (Date.now() < deadlineMs) {
+      try {
+        await admin.describeGroups(['fluxo-local-warmup']);
+        return true;
+      } catch {
+        await sleep(50);
+      }
+    }
+    return false;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Starts the broker and resolves once it answers clients and its group coordinator is ready.
+ * Kills an orphaned broker of an earlier, crashed run first; wipes the data when `fresh`; formats
+ * the storage on the first start of a data directory. Throws a {@link ServiceStartError} with
+ * this start's log errors when it exits or does not answer.
  */
 export async function startKafka(options: StartKafkaOptions): Promise<RunningKafka> {
   const { paths } = options;
@@ -234,6 +265,9 @@ export async function startKafka(options: StartKafkaOptions): Promise<RunningKaf
       tail(),
       { cause: error },
     );
+  }
+  if (!(await warmGroupCoordinator(brokers, Date.now() + 30_000))) {
+    options.onProgress?.('kafka: the group coordinator is not ready yet; the first consumer group may take a few seconds to join');
   }
   return { brokers, process: child };
 }

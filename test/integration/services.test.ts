@@ -86,7 +86,7 @@ describe('the local Kafka broker', () => {
 
     // Act
     const acks = await producer.send({ topic, acks: -1, messages: sent.map((value, i) => ({ key: `k${i}`, value })) });
-    consumer = kafka().consumer({ groupId: `services-test-${randomUUID()}` });
+    consumer = kafka().consumer({ groupId: `services-test-${randomUUID()}`, maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const received: { key: string; value: string; offset: string }[] = [];
