@@ -58,6 +58,7 @@ export class MskProvisionedCluster extends Construct {
         // Never elect an out-of-sync replica: an acknowledged record must not be lost.
         'unclean.leader.election.enable=false',
         `default.replication.factor=${Math.min(brokers, 3)}`,
+        // With 2 brokers, 2 would refuse every write while MSK patches one broker at a time.
         'min.insync.replicas=1',
         'num.partitions=1',
       ].join('\n'),
