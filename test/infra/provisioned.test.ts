@@ -187,6 +187,24 @@ describe('MSK provisioned broker mode', () => {
     expect(kafkaIngress.every((rule) => rule.SourceSecurityGroupId !== undefined && rule.CidrIp === undefined)).toBe(true);
   });
 
+  it('configures the client host for IAM and lets its console tools use only the spec topics and group fluxo-cli', () => {
+    // Act
+    const host = Object.values(synth.template.findResources('AWS::EC2::Instance', {
+      Properties: { Tags: Match.arrayWith([{ Key: 'Name', Value: 'fluxo-client' }]) },
+    }))[0] as { Properties: { UserData: { 'Fn::Base64': unknown } } };
+    const userData = text(host.Properties.UserData['Fn::Base64']);
+    const hostStatements = statements(synth.template).filter((s) => s.policy.startsWith('ClientHostRole'));
+
+    // Assess
+    expect(userData).toContain('sasl.mechanism=AWS_MSK_IAM');
+    expect(userData).toContain('aws-msk-iam-auth-2.3.2-all.jar');
+    expect(userData).toContain('export BOOTSTRAP=');
+    expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:AlterGroup')).flatMap(resources).map((r) => r.split('/').pop())).toEqual(['fluxo-cli']);
+    expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:ReadData')).flatMap(resources).map((r) => r.split('/').pop())).toEqual(
+      pipeline.topics.map((t) => t.name),
+    );
+  });
+
   it('has no unacknowledged cdk-nag finding', () => {
     // Assess
     expect(nagFindings(synth.stack)).toEqual([]);
