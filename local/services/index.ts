@@ -13,10 +13,11 @@
  */
 import { join, resolve } from 'node:path';
 import { ENV } from '../../lambdas/shared/config';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb, type RunningDynamoDbLocal } from './dynamodb-local';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb } from './dynamodb-local';
 import { ServiceStartError } from './errors';
 import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, PROJECT_ROOT, installBundle } from './install';
-import { startKafka, waitForKafka, type RunningKafka } from './kafka';
+import { startKafka, waitForKafka } from './kafka';
+import type { ManagedProcess } from './process';
 import { freePorts } from './ports';
 import { findJava } from './tools';
 
@@ -36,7 +37,7 @@ export interface StartServicesOptions {
   readonly dataDir?: string;
   /** Directory of the cached jars. @default `FLUXO_CACHE_DIR`, else `<repository>/.fluxo/cache` */
   readonly cacheDir?: string;
-  /** Wipe the services' data before starting (topics, offsets, tables). @default false */
+  /** Wipe the data of the services started here (topics, offsets, tables) first; never touches services from the environment. @default false */
   readonly fresh?: boolean;
   /** Keep DynamoDB Local's tables in memory only. @default false */
   readonly inMemory?: boolean;
@@ -106,13 +107,38 @@ export function servicePaths(dataDir: string = join(PROJECT_ROOT, '.fluxo')): Se
   };
 }
 
-async function ensureReachable(kind: 'kafka' | 'dynamodb', address: string, check: (deadline: number) => Promise<void>): Promise<void> {
+/** A service this call either started or found at the address the environment gave. */
+interface ServiceHandle {
+  /** Brokers or endpoint. */
+  readonly address: string;
+  /** The process this call started; undefined for a service taken from the environment. */
+  readonly process?: ManagedProcess;
+  /** How long the start took, in ms (0 when not started here). */
+  readonly ms: number;
+}
+
+/** Checks, with a short deadline, that a service named by the environment answers. */
+async function useExisting(kind: 'kafka' | 'dynamodb', address: string): Promise<ServiceHandle> {
+  const deadline = Date.now() + 15_000;
   try {
-    await check(Date.now() + 15_000);
+    await (kind === 'kafka' ? waitForKafka(address, deadline) : waitForDynamoDb(address, deadline));
   } catch (error) {
     const variable = kind === 'kafka' ? ENV.kafkaBrokers : ENV.dynamodbEndpoint;
     throw new ServiceStartError(kind, `${variable}=${address} is set but nothing answers there; unset it to let fluxo start its own`, '', { cause: error });
   }
+  return { address, ms: 0 };
+}
+
+async function timed(start: () => Promise<{ address: string; process: ManagedProcess }>): Promise<ServiceHandle> {
+  const began = Date.now();
+  const started = await start();
+  return { ...started, ms: Date.now() - began };
+}
+
+/** `count` free ports, none of them among `taken`. */
+async function portsOtherThan(count: number, taken: readonly (number | undefined)[]): Promise<number[]> {
+  const ports = await freePorts(count + taken.length);
+  return ports.filter((port) => !taken.includes(port)).slice(0, count);
 }
 
 /**
@@ -132,35 +158,32 @@ export async function startServices(options: StartServicesOptions = {}): Promise
   const install = { cacheDir: options.cacheDir, onProgress, env };
   const kafkaJars = externalKafka ? undefined : await installBundle(KAFKA_BUNDLE, install);
   const dynamoJars = externalDynamoDb ? undefined : await installBundle(DYNAMODB_LOCAL_BUNDLE, install);
-  const [kafkaPort, controllerPort, dynamoPort] = await freePorts(3);
-  const timeout = options.startTimeoutMs ?? 90_000;
-  const signals = { stopOnSignals: options.stopOnSignals ?? true, ownProcessGroup: options.ownProcessGroup ?? false };
-
-  const timed = async <T>(start: () => Promise<T>): Promise<{ value: T; ms: number }> => {
-    const began = Date.now();
-    const value = await start();
-    return { value, ms: Date.now() - began };
+  const [kafkaPort = 0, controllerPort = 0, dynamoPort = 0] = await portsOtherThan(3, [options.kafkaPort, options.dynamoPort]);
+  const common = {
+    java,
+    fresh: options.fresh,
+    signals: { stopOnSignals: options.stopOnSignals ?? true, ownProcessGroup: options.ownProcessGroup ?? false },
+    startTimeoutMs: options.startTimeoutMs ?? 90_000,
+    onProgress,
   };
+
   const kafkaStart = externalKafka
-    ? ensureReachable('kafka', externalKafka, (deadline) => waitForKafka(externalKafka, deadline)).then(() => undefined)
-    : timed(() =>
-        startKafka({
-          java,
+    ? useExisting('kafka', externalKafka)
+    : timed(async () => {
+        const kafka = await startKafka({
+          ...common,
           libDir: kafkaJars?.libDir ?? '',
           paths: { dataDir: paths.kafkaData, runDir: join(paths.run, 'kafka'), logDir: paths.logs },
           port: options.kafkaPort ?? kafkaPort,
           controllerPort,
-          fresh: options.fresh,
-          signals,
-          startTimeoutMs: timeout,
-          onProgress,
-        }),
-      );
+        });
+        return { address: kafka.brokers, process: kafka.process };
+      });
   const dynamoStart = externalDynamoDb
-    ? ensureReachable('dynamodb', externalDynamoDb, (deadline) => waitForDynamoDb(externalDynamoDb, deadline)).then(() => undefined)
-    : timed(() =>
-        startDynamoDbLocal({
-          java,
+    ? useExisting('dynamodb', externalDynamoDb)
+    : timed(async () => {
+        const dynamo = await startDynamoDbLocal({
+          ...common,
           libDir: dynamoJars?.libDir ?? '',
           nativeDir: dynamoJars?.nativeDir ?? '',
           dataDir: paths.dynamodbData,
@@ -168,46 +191,37 @@ export async function startServices(options: StartServicesOptions = {}): Promise
           logDir: paths.logs,
           port: options.dynamoPort ?? dynamoPort,
           inMemory: options.inMemory,
-          fresh: options.fresh,
-          signals,
-          startTimeoutMs: timeout,
-          onProgress,
-        }),
-      );
-  const [kafkaResult, dynamoResult] = await Promise.allSettled([kafkaStart, dynamoStart]);
-  const kafka: { value: RunningKafka; ms: number } | undefined = kafkaResult.status === 'fulfilled' ? kafkaResult.value : undefined;
-  const dynamo: { value: RunningDynamoDbLocal; ms: number } | undefined = dynamoResult.status === 'fulfilled' ? dynamoResult.value : undefined;
-  const stopAll = async (): Promise<void> => {
-    await Promise.all([kafka?.value.process.stop(), dynamo?.value.process.stop()]);
-  };
-  if (kafkaResult.status === 'rejected' || dynamoResult.status === 'rejected') {
-    await stopAll();
-    throw kafkaResult.status === 'rejected' ? kafkaResult.reason : (dynamoResult as PromiseRejectedResult).reason;
-  }
-  if (kafka) onProgress(`kafka: ready on ${kafka.value.brokers} in ${(kafka.ms / 1000).toFixed(1)} s (pid ${kafka.value.process.pid})`);
-  if (dynamo) onProgress(`dynamodb: ready on ${dynamo.value.endpoint} in ${(dynamo.ms / 1000).toFixed(1)} s (pid ${dynamo.value.process.pid})`);
-
-  const kafkaBrokers = externalKafka ?? kafka?.value.brokers ?? '';
-  const dynamodbEndpoint = externalDynamoDb ?? dynamo?.value.endpoint ?? '';
+        });
+        return { address: dynamo.endpoint, process: dynamo.process };
+      });
+  const settled = await Promise.allSettled([kafkaStart, dynamoStart]);
+  const handles = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= Promise.all(handles.map((h) => h.process?.stop())).then(() => undefined));
+  const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) {
+    await stop();
+    throw failure.reason;
+  }
+  const [kafka, dynamo] = handles as [ServiceHandle, ServiceHandle];
+  for (const [name, handle] of [['kafka', kafka], ['dynamodb', dynamo]] as const) {
+    if (handle.process) onProgress(`${name}: ready on ${handle.address} in ${(handle.ms / 1000).toFixed(1)} s (pid ${handle.process.pid})`);
+  }
   return {
-    kafkaBrokers,
-    dynamodbEndpoint,
-    started: { kafka: kafka !== undefined, dynamodb: dynamo !== undefined },
-    pids: { kafka: kafka?.value.process.pid, dynamodb: dynamo?.value.process.pid },
-    startMs: { kafka: kafka?.ms ?? 0, dynamodb: dynamo?.ms ?? 0 },
+    kafkaBrokers: kafka.address,
+    dynamodbEndpoint: dynamo.address,
+    started: { kafka: kafka.process !== undefined, dynamodb: dynamo.process !== undefined },
+    pids: { kafka: kafka.process?.pid, dynamodb: dynamo.process?.pid },
+    startMs: { kafka: kafka.ms, dynamodb: dynamo.ms },
     env: {
-      [ENV.kafkaBrokers]: kafkaBrokers,
+      [ENV.kafkaBrokers]: kafka.address,
       [ENV.kafkaAuth]: 'none',
-      [ENV.dynamodbEndpoint]: dynamodbEndpoint,
+      [ENV.dynamodbEndpoint]: dynamo.address,
       // Placeholders: local services do not check credentials, and real ones have no business here.
       AWS_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     },
-    stop(): Promise<void> {
-      stopping ??= stopAll();
-      return stopping;
-    },
+    stop,
   };
 }
