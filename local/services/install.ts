@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DependencyInstallError } from './errors';
+import { isAlive } from './process';
 import { findMaven } from './tools';
 
 /** The Apache Kafka version the local broker runs: the newest 3.9.x, a version Amazon MSK offers. */
@@ -143,6 +144,16 @@ function runMaven(mvn: string, pomDir: string, args: readonly string[], env: Nod
   });
 }
 
+/** Removes the temporary directories of downloads whose process is gone (interrupted first runs). */
+function removeAbandonedDownloads(cacheDir: string, name: string): void {
+  if (!existsSync(cacheDir)) return;
+  for (const entry of readdirSync(cacheDir)) {
+    const prefix = `${name}.partial-`;
+    const pid = entry.startsWith(prefix) ? Number(entry.slice(prefix.length)) : NaN;
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(cacheDir, entry), { recursive: true, force: true });
+  }
+}
+
 /**
  * Makes sure a bundle's jars are in the cache, fetching them with Maven when they are not.
  * Safe to run from several processes at once: each fetches into its own temporary directory and
@@ -159,6 +170,7 @@ export async function installBundle(bundle: Bundle, options: InstallOptions = {}
     fetched,
     bytes: directorySize(dir),
   });
+  removeAbandonedDownloads(cacheDir, bundle.name);
   if (existsSync(join(dir, COMPLETE_MARKER))) return installed(false);
 
   const mvn = findMaven(env);
