@@ -181,9 +181,9 @@ export async function waitForKafka(brokers: string, deadlineMs: number, failed?:
 
 /**
  * Makes the group coordinator ready before the first consumer needs it: the first FindCoordinator
- * creates `__consumer_offsets`, and a consumer that meets it still missing backs off for seconds
- * (kafkajs' default retry), where polling here every 50 ms takes a few hundred. Best effort: the
- * broker is up either way.
+ * creates `__consumer_offsets`, and a consumer that meets the coordinator not yet available backs
+ * off (kafkajs retries from 300 ms, doubling), where polling here every 50 ms catches the moment
+ * it is. Best effort: the broker is up either way.
  */
 export async function warmGroupCoordinator(brokers: string, deadlineMs: number): Promise<boolean> {
   const admin = new Kafka({
