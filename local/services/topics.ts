@@ -3,7 +3,7 @@
  * missing topics are created, existing ones get more partitions when the spec asks for more and
  * the spec's retention when theirs differs.
  */
-import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type Admin, type ITopicMetadata } from 'kafkajs';
 import { resolveTopic, type PipelineSpec, type ResolvedTopic } from '../../lambdas/shared/spec';
 
 /** What {@link ensureTopics} did. */
@@ -24,6 +24,50 @@ export function retentionMs(topic: Pick<ResolvedTopic, 'retentionHours'>): strin
 /** A kafkajs admin client for local (plaintext) brokers that logs nothing. */
 export function localKafkaAdmin(kafkaBrokers: string, clientId = 'fluxo-local-admin'): Admin {
   return new Kafka({ clientId, brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 5 } }).admin();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The topic metadata a broker answers with, or undefined while it does not know the topics yet. */
+async function metadataOrUndefined(kafkaBrokers: string, names: readonly string[]): Promise<ITopicMetadata[] | undefined> {
+  // A fresh client per attempt: a failed lookup must not leave unknown topics in a client's metadata targets.
+  const admin = new Kafka({ clientId: 'fluxo-local-admin', brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  try {
+    await admin.connect();
+    return (await admin.fetchTopicMetadata({ topics: [...names] })).topics;
+  } catch (error) {
+    const type = (error as { type?: unknown }).type;
+    if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE') return undefined;
+    throw error;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Waits until the brokers answer for the topics with at least their partitions, each with a
+ * leader. CreateTopics returns once the controller has committed them; in KRaft the brokers learn
+ * of them a moment later, and a metadata request in between answers UNKNOWN_TOPIC_OR_PARTITION
+ * (which kafkajs' own `waitForLeaders` does not wait out).
+ */
+export async function waitForTopics(
+  kafkaBrokers: string,
+  topics: readonly Pick<ResolvedTopic, 'name' | 'partitions'>[],
+  deadlineMs: number = Date.now() + 30_000,
+): Promise<void> {
+  if (topics.length === 0) return;
+  for (;;) {
+    const metadata = await metadataOrUndefined(kafkaBrokers, topics.map((t) => t.name));
+    const ready = metadata !== undefined && topics.every((topic) => {
+      const partitions = metadata.find((m) => m.name === topic.name)?.partitions ?? [];
+      return partitions.length >= topic.partitions && partitions.every((p) => p.leader >= 0);
+    });
+    if (ready) return;
+    if (Date.now() > deadlineMs) throw new Error(`topics ${topics.map((t) => t.name).join(', ')} have no leaders yet at ${kafkaBrokers}`);
+    await sleep(50);
+  }
 }
 
 async function updateExisting(admin: Admin, topics: readonly ResolvedTopic[]): Promise<Set<string>> {
@@ -57,8 +101,9 @@ async function updateExisting(admin: Admin, topics: readonly ResolvedTopic[]): P
 
 /**
  * Makes the cluster's topics match the spec: creates missing ones (the spec's partitions,
- * `retention.ms` from `retentionHours`, replication factor 1, or the topic's own when the cluster has that many brokers) and
- * waits for their leaders; adds partitions and sets retention on existing ones. Never deletes a
+ * `retention.ms` from `retentionHours`, replication factor 1, or the topic's own when the cluster
+ * has that many brokers); adds partitions and sets retention on existing ones; then waits until
+ * the broker knows every created or grown topic with a leader per partition. Never deletes a
  * topic or removes partitions. Idempotent.
  */
 export async function ensureTopics(kafkaBrokers: string, pipeline: PipelineSpec): Promise<EnsureTopicsResult> {
@@ -72,7 +117,7 @@ export async function ensureTopics(kafkaBrokers: string, pipeline: PipelineSpec)
     const missing = topics.filter((t) => !present.has(t.name));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
@@ -83,6 +128,7 @@ export async function ensureTopics(kafkaBrokers: string, pipeline: PipelineSpec)
     }
     const existing = topics.filter((t) => present.has(t.name));
     const updated = await updateExisting(admin, existing);
+    await waitForTopics(kafkaBrokers, [...missing, ...existing.filter((t) => updated.has(t.name))]);
     return {
       created: missing.map((t) => t.name),
       updated: [...updated],

@@ -26,6 +26,7 @@ import {
   localKafkaAdmin,
   startServices,
 } from '../../local/services';
+import { isAlive as isProcessAlive } from '../../local/services/process';
 
 const brokers = (): string => process.env[ENV.kafkaBrokers] ?? '';
 const endpoint = (): string => process.env[ENV.dynamodbEndpoint] ?? '';
@@ -48,14 +49,9 @@ async function eventually(check: () => boolean | Promise<boolean>, deadlineMs = 
   return check();
 }
 
+/** Whether the process runs (an exited, not yet reaped orphan does not). */
 function isAlive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return pid !== undefined && isProcessAlive(pid);
 }
 
 describe('the local Kafka broker', () => {
@@ -79,7 +75,7 @@ describe('the local Kafka broker', () => {
   it('takes records with acks=all and returns them, in order, to a consumer group reading from the beginning', async () => {
     // Prepare
     const topic = uniqueTopic();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+    await ensureTopics(brokers(), { topics: [{ name: topic, partitions: 1, schema: { fields: {} } }], consumers: [] });
     producer = kafka().producer({ idempotent: true, allowAutoTopicCreation: false });
     await producer.connect();
     const sent = ['{"peso":81}', '{"peso":95}', '{"peso":60}'];
