@@ -88,15 +88,21 @@ export function recordPath(form: BodyForm, index: number, field: string): string
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 /**
- * Reads an event time: ISO 8601 with a zone (`2026-11-22T10:00:00Z`) or epoch milliseconds.
- * Throws {@link BadRequestError} naming `path`.
+ * The latest event time accepted, epoch ms: the end of year 9999, the latest a 4-digit ISO 8601
+ * year can say. Later times could not be answered as ISO dates nor kept in sortable keys.
+ */
+export const MAX_EVENT_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Reads an event time: ISO 8601 with a zone (`2026-11-22T10:00:00Z`) or epoch milliseconds,
+ * from 0 to {@link MAX_EVENT_TIME}. Throws {@link BadRequestError} naming `path`.
  */
 export function parseEventTime(input: unknown, path: string): number {
   if (typeof input === 'number') {
-    if (Number.isSafeInteger(input) && input >= 0) return input;
+    if (Number.isSafeInteger(input) && input >= 0 && input <= MAX_EVENT_TIME) return input;
   } else if (typeof input === 'string' && ISO_8601.test(input)) {
     const ms = Date.parse(input);
-    if (!Number.isNaN(ms) && ms >= 0) return ms;
+    if (!Number.isNaN(ms) && ms >= 0 && ms <= MAX_EVENT_TIME) return ms;
   }
   throw new BadRequestError(`${path} must be an ISO 8601 date-time with a zone or epoch milliseconds`);
 }

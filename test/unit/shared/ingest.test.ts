@@ -112,6 +112,7 @@ describe('event time', () => {
     ['ISO 8601 with milliseconds', '2026-11-22T10:00:00.250Z', NOW + 250],
     ['ISO 8601 with an offset', '2026-11-22T07:00:00-03:00', NOW],
     ['epoch milliseconds', NOW, NOW],
+    ['the last millisecond of year 9999', '9999-12-31T23:59:59.999Z', 253_402_300_799_999],
   ])('reads %s', (_, input, expected) => {
     // Act
     const ms = parseEventTime(input, 'timestamp');
@@ -127,6 +128,8 @@ describe('event time', () => {
     ['a fractional number', 1.5],
     ['a negative number', -1],
     ['a boolean', true],
+    ['epoch milliseconds past year 9999', 9_000_000_000_000_000],
+    ['an offset that moves 9999-12-31 into year 10000', '9999-12-31T23:59:59-01:00'],
   ])('refuses %s naming the field', (_, input) => {
     // Act
     const act = () => parseEventTime(input, 'records[2].timestamp');
