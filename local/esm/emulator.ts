@@ -275,6 +275,8 @@ export class EventSourceMappingEmulator {
         });
         if (outcome === 'aborted') return;
         this.stats.recordsDelivered += batch.length;
+        // A rebalance during the invocation reset the lane: its entries are no longer these.
+        if (!active()) return;
       }
       // Records that matched no filter after the batch's last record are done too.
       await this.commit(lane, (handled[handled.length - 1] as Entry).record.offset + 1);
