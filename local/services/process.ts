@@ -61,7 +61,7 @@ export interface SpawnServiceOptions {
 
 const DEFAULT_GRACE_MS = 15_000;
 /** Running service processes, each with whether a signal to this process stops it. */
-const live = new Map<ChildProcess, { readonly stopOnSignals: boolean }>();
+const live = new Map<ChildProcess, { readonly stopOnSignals: boolean; readonly stop: () => Promise<void> }>();
 let handlersInstalled = false;
 
 function isZombie(pid: number): boolean {
@@ -137,9 +137,8 @@ export async function reapStaleProcess(
   rmSync(pidFile, { force: true });
 }
 
-function killAll(signal: NodeJS.Signals, only: (entry: { stopOnSignals: boolean }) => boolean = () => true): void {
-  for (const [child, entry] of live) {
-    if (!only(entry)) continue;
+function killAll(signal: NodeJS.Signals): void {
+  for (const child of live.keys()) {
     try {
       child.kill(signal);
     } catch {
@@ -149,12 +148,12 @@ function killAll(signal: NodeJS.Signals, only: (entry: { stopOnSignals: boolean 
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  killAll('SIGTERM', (entry) => entry.stopOnSignals);
-  // When nothing else handles the signal, keep its default meaning: end this process. The JVMs
-  // have been told to stop; the exit handler SIGKILLs any that is still there.
+  const stopping = [...live.values()].filter((entry) => entry.stopOnSignals).map((entry) => entry.stop());
+  // When nothing else handles the signal, keep its default meaning, end this process, but only
+  // once the services have exited. Our listener goes first, so a second signal ends it at once.
   if (process.listenerCount(signal) === 1) {
     process.removeListener(signal, onSignal);
-    process.kill(process.pid, signal);
+    void Promise.allSettled(stopping).then(() => process.kill(process.pid, signal));
   }
 }
 
@@ -208,7 +207,6 @@ export function spawnService(options: SpawnServiceOptions): ManagedProcess {
     closeSync(log);
   }
   installExitHandlers();
-  live.set(child, { stopOnSignals: options.stopOnSignals ?? true });
   let exitedFlag = false;
   const exited = new Promise<number | string>((resolve) => {
     const done = (code: number | null, signal: NodeJS.Signals | null): void => {
@@ -226,25 +224,27 @@ export function spawnService(options: SpawnServiceOptions): ManagedProcess {
     writeFileSync(options.pidFile, JSON.stringify(content));
   }
   let stopping: Promise<void> | undefined;
+  const stop = (graceMs = DEFAULT_GRACE_MS): Promise<void> => {
+    stopping ??= (async () => {
+      if (exitedFlag) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      try {
+        await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return stopping;
+  };
+  if (!exitedFlag) live.set(child, { stopOnSignals: options.stopOnSignals ?? true, stop: () => stop() });
   return {
     name: options.name,
     pid,
     logFile: options.logFile,
     exited,
     hasExited: () => exitedFlag,
-    stop(graceMs = DEFAULT_GRACE_MS): Promise<void> {
-      stopping ??= (async () => {
-        if (exitedFlag) return;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        try {
-          await exited;
-        } finally {
-          clearTimeout(timer);
-        }
-      })();
-      return stopping;
-    },
+    stop,
   };
 }
 

@@ -207,6 +207,36 @@ describe('signals to the process that started the services', () => {
   });
 });
 
+describe('a signal nothing else handles', () => {
+  it('still ends the process that started the services, but only once they have exited', async () => {
+    // Prepare: the service takes 300 ms to shut down after SIGTERM; its parent has no handler of its own.
+    const processModule = join(__dirname, '..', '..', '..', '..', 'local', 'services', 'process.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'fluxo-signal-default-'));
+    const serviceCode = "process.on('SIGTERM', () => setTimeout(() => { console.log('bye'); process.exit(0); }, 300)); setInterval(() => undefined, 1000);";
+    const script = `
+      const { spawnService } = require(${JSON.stringify(processModule)});
+      const service = spawnService({ name: 'slow', command: process.execPath, args: ['-e', ${JSON.stringify(serviceCode)}, 'fluxo.test=slow'],
+        logFile: ${JSON.stringify(join(dir, 'slow.log'))}, pidFile: ${JSON.stringify(join(dir, 'slow.pid'))}, marker: 'slow' });
+      setTimeout(() => console.log(JSON.stringify({ pid: service.pid })), 300);`;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: parent.stdout as NodeJS.ReadableStream });
+    const [line] = (await once(lines, 'line')) as [string];
+    const { pid } = JSON.parse(line) as { pid: number };
+    const parentExit = once(parent, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+
+    // Act
+    parent.kill('SIGTERM');
+    const [, signal] = await parentExit;
+
+    // Assess
+    const serviceLog = readFileSync(join(dir, 'slow.log'), 'utf8');
+    rmSync(dir, { recursive: true, force: true });
+    expect(signal).toBe('SIGTERM');
+    expect(serviceLog).toContain('bye');
+    expect(isAlive(pid)).toBe(false);
+  });
+});
+
 describe('the errors of a failed start', () => {
   it('are the ERROR and FATAL entries of the log with their exception messages, without stack frames', () => {
     // Prepare
