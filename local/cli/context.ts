@@ -38,7 +38,8 @@ function isLoopback(url: URL): boolean {
 }
 
 /** Builds the context from `FLUXO_URL`, `FLUXO_API_KEY`, `KAFKA_BROKERS` and the local stack's record. */
-export function cliContext(io: CliIo, state: LocalState | undefined = readLocalState()): CliContext {
+export function cliContext(io: CliIo, readState: () => LocalState | undefined = readLocalState): CliContext {
+  const state = readState();
   const raw = io.env.FLUXO_URL || state?.url || DEFAULT_URL;
   let url: URL;
   try {
