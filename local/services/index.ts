@@ -25,7 +25,7 @@ export { DataDirInUseError, DependencyInstallError, MissingToolError, ServiceSta
 export { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION, installLocalDeps } from './install';
 export { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from './dynamodb-local';
 export { LOCAL_TABLES, IDEMPOTENCY_KEY, ensureTables, type EnsureTablesResult } from './tables';
-export { ensureTopics, localKafkaAdmin, type EnsureTopicsResult } from './topics';
+export { ensureTopics, localKafkaAdmin, waitForTopics, type EnsureTopicsResult } from './topics';
 
 /** Options of {@link startServices}. */
 export interface StartServicesOptions {
