@@ -49,13 +49,16 @@ export function cliContext(io: CliIo, readState: () => LocalState | undefined = 
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`FLUXO_URL must be http(s): "${raw}"`);
   const local = isLoopback(url);
+  const base = url.toString().replace(/\/+$/, '');
+  // The running stack's record only describes the API it serves.
+  const own = local && state !== undefined && state.url.replace(/\/+$/, '') === base ? state : undefined;
   return {
     io,
-    url: url.toString().replace(/\/+$/, ''),
+    url: base,
     apiKey: io.env.FLUXO_API_KEY || undefined,
-    kafkaBrokers: io.env[ENV.kafkaBrokers] || (local ? state?.kafkaBrokers : undefined),
+    kafkaBrokers: io.env[ENV.kafkaBrokers] || own?.kafkaBrokers,
     local,
-    state: local ? state : undefined,
+    state: own,
   };
 }
 

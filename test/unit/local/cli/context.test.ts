@@ -30,6 +30,14 @@ describe('fluxo CLI context', () => {
     expect(() => requireLocalKafka(context, '`fluxo tail`')).toThrow(/not supported on a deployed API/);
   });
 
+  it('ignores the record of a local stack serving another URL', () => {
+    // Act
+    const context = cliContext(io({ FLUXO_URL: 'http://127.0.0.1:4000' }), () => state);
+
+    // Assess
+    expect(context).toMatchObject({ url: 'http://127.0.0.1:4000', local: true, kafkaBrokers: undefined, state: undefined });
+  });
+
   it('defaults to http://127.0.0.1:3000 and asks for npm start when no local Kafka is known', () => {
     // Act
     const context = cliContext(io(), () => undefined);
