@@ -12,6 +12,7 @@ import { LOOPBACK } from './ports';
 
 /** Options of {@link startDynamoDbLocal}. */
 export interface StartDynamoDbLocalOptions {
+  /** The `java` to run. */
   readonly java: string;
   /** Directory of its jars. */
   readonly libDir: string;
@@ -23,6 +24,7 @@ export interface StartDynamoDbLocalOptions {
   readonly runDir: string;
   /** Directory of `dynamodb.log`. */
   readonly logDir: string;
+  /** Its port. */
   readonly port: number;
   /** Wipe the database file first. @default false */
   readonly fresh?: boolean;
@@ -34,6 +36,7 @@ export interface StartDynamoDbLocalOptions {
   readonly maxHeap?: string;
   /** How long to wait for it to answer, in ms. @default 60000 */
   readonly startTimeoutMs?: number;
+  /** Receives one line per step. */
   readonly onProgress?: (line: string) => void;
 }
 
@@ -41,6 +44,7 @@ export interface StartDynamoDbLocalOptions {
 export interface RunningDynamoDbLocal {
   /** Its endpoint, `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
+  /** Its JVM. */
   readonly process: ManagedProcess;
 }
 

@@ -88,10 +88,15 @@ export interface LocalServices {
 
 /** Resolved directories under the data directory. */
 export interface ServicePaths {
+  /** The data directory itself. */
   readonly root: string;
+  /** Kafka's `log.dirs`. */
   readonly kafkaData: string;
+  /** DynamoDB Local's `-dbPath`. */
   readonly dynamodbData: string;
+  /** Log files of both services. */
   readonly logs: string;
+  /** Generated configuration and PID files. */
   readonly run: string;
 }
 

@@ -20,8 +20,11 @@ const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.
 
 /** Maven coordinates of one dependency. */
 export interface MavenCoordinate {
+  /** e.g. `org.apache.kafka`. */
   readonly groupId: string;
+  /** e.g. `kafka_2.13`. */
   readonly artifactId: string;
+  /** An exact version, no ranges: the cache directory is named after it. */
   readonly version: string;
 }
 
@@ -29,6 +32,7 @@ export interface MavenCoordinate {
 export interface Bundle {
   /** Directory name under the cache, versioned so an upgrade fetches afresh. */
   readonly name: string;
+  /** The artifacts to fetch, with their runtime dependencies. */
   readonly dependencies: readonly MavenCoordinate[];
   /** Whether the bundle has native libraries (sqlite4java's `.so`/`.dylib`/`.dll`) to copy into `native/`. */
   readonly natives: boolean;
@@ -72,6 +76,7 @@ export interface InstallOptions {
   readonly cacheDir?: string;
   /** Receives one line per step. @default ignore */
   readonly onProgress?: (line: string) => void;
+  /** Environment of the `mvn` run (PATH, MAVEN_OPTS, FLUXO_CACHE_DIR). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
 

@@ -23,6 +23,7 @@ export interface KafkaPaths {
 
 /** Options of {@link startKafka}. */
 export interface StartKafkaOptions {
+  /** The `java` to run. */
   readonly java: string;
   /** Directory of the broker's jars. */
   readonly libDir: string;
@@ -39,6 +40,7 @@ export interface StartKafkaOptions {
   readonly maxHeap?: string;
   /** How long to wait for the broker to answer, in ms. @default 90000 */
   readonly startTimeoutMs?: number;
+  /** Receives one line per step. */
   readonly onProgress?: (line: string) => void;
 }
 
@@ -46,6 +48,7 @@ export interface StartKafkaOptions {
 export interface RunningKafka {
   /** Bootstrap brokers, `127.0.0.1:<port>`. */
   readonly brokers: string;
+  /** Its JVM. */
   readonly process: ManagedProcess;
 }
 

@@ -36,14 +36,21 @@ interface PidFileContent {
 
 /** How to start a service process. */
 export interface SpawnServiceOptions {
+  /** The service name, for messages. */
   readonly name: string;
+  /** The program (`java`). */
   readonly command: string;
+  /** Its arguments. */
   readonly args: readonly string[];
+  /** The file its standard output and error are appended to. */
   readonly logFile: string;
+  /** The PID file, written at start and removed once it has exited. */
   readonly pidFile: string;
   /** A string that appears on the process's command line, to recognise it later as ours. */
   readonly marker: string;
+  /** Working directory. @default this process's */
   readonly cwd?: string;
+  /** Environment. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   /**
    * Stop the process (SIGTERM) when this one gets SIGINT, SIGTERM or SIGHUP. False leaves that to

@@ -28,7 +28,9 @@ export const IDEMPOTENCY_KEY = { partition: 'id', ttl: 'expiration' } as const;
 
 /** A table definition: what CreateTable takes, plus the TTL attribute. */
 export interface TableDefinition {
+  /** The CreateTable request. */
   readonly create: CreateTableCommandInput;
+  /** The attribute holding each item's expiry, in epoch seconds. */
   readonly ttlAttribute: string;
 }
 
