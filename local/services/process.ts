@@ -1,9 +1,10 @@
 /**
  * The JVMs the local stack starts: spawned attached to this process (`detached: false` unless a
  * process group of their own is asked for), their output appended to a log file, their pid
- * recorded in a PID file, stopped with SIGTERM then SIGKILL after a deadline. Exit and signal handlers make sure none outlives this process; on
- * Linux the kernel also signals them if it is killed outright (`setpriv --pdeathsig`); and a PID
- * file left by a crashed earlier run lets the next start kill an orphan first.
+ * recorded in a PID file, stopped with SIGTERM then SIGKILL after a deadline. Exit and signal
+ * handlers make sure none outlives this process; on Linux the kernel also signals them if it is
+ * killed outright (`setpriv --pdeathsig`); and a PID file left by a crashed earlier run lets the
+ * next start kill an orphan first.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,8 +29,11 @@ export interface ManagedProcess {
 
 /** What a PID file holds. */
 interface PidFileContent {
+  /** The service process. */
   readonly pid: number;
+  /** The Node process that started it: while it lives, the data directory is in use. */
   readonly parentPid: number;
+  /** What its command line must carry for a later run to signal it. */
   readonly marker: string;
   readonly startedAt: string;
 }
@@ -67,7 +71,7 @@ export interface SpawnServiceOptions {
 }
 
 const DEFAULT_GRACE_MS = 15_000;
-/** Running service processes, each with whether a signal to this process stops it. */
+/** Running service processes, each with whether a signal to this process stops it, and how. */
 const live = new Map<ChildProcess, { readonly stopOnSignals: boolean; readonly stop: () => Promise<void> }>();
 let handlersInstalled = false;
 

@@ -12,6 +12,7 @@ import { LOCAL_TABLES, ensureTables, ensureTopics, startServices, type LocalServ
 
 /** What the global setup keeps for the teardown. */
 export interface TestServices {
+  /** The running services. */
   readonly services: LocalServices;
   /** The temporary data directory, removed by {@link stopTestServices}. */
   readonly dataDir: string;
