@@ -16,13 +16,14 @@ import { ENV } from '../../lambdas/shared/config';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb } from './dynamodb-local';
 import { ServiceStartError } from './errors';
 import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, PROJECT_ROOT, installBundle } from './install';
-import { startKafka, waitForKafka } from './kafka';
+import { kafkaToolCommand, startKafka, waitForKafka, type KafkaToolCommand } from './kafka';
 import type { ManagedProcess } from './process';
 import { freePorts } from './ports';
 import { findJava } from './tools';
 
 export { DataDirInUseError, DependencyInstallError, MissingToolError, ServiceStartError } from './errors';
 export { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION, installLocalDeps } from './install';
+export type { KafkaToolCommand } from './kafka';
 export { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from './dynamodb-local';
 export { LOCAL_TABLES, IDEMPOTENCY_KEY, ensureTables, type EnsureTablesResult } from './tables';
 export { ensureTopics, localKafkaAdmin, waitForTopics, type EnsureTopicsResult } from './topics';
@@ -229,4 +230,20 @@ export async function startServices(options: StartServicesOptions = {}): Promise
     },
     stop,
   };
+}
+
+/**
+ * The command line of a Kafka command-line tool from the cached jars (fetched first if needed),
+ * e.g. `kafkaTool('org.apache.kafka.tools.ProducerPerformance', ['--topic', 't', ...])` for
+ * kafka-producer-perf-test. Run it with `spawn(command, args)`.
+ */
+export async function kafkaTool(
+  mainClass: string,
+  args: readonly string[],
+  options: Pick<StartServicesOptions, 'cacheDir' | 'env' | 'onProgress'> = {},
+): Promise<KafkaToolCommand> {
+  const env = options.env ?? process.env;
+  const java = findJava(env);
+  const jars = await installBundle(KAFKA_BUNDLE, { cacheDir: options.cacheDir, onProgress: options.onProgress, env });
+  return kafkaToolCommand(java, jars.libDir, mainClass, args);
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ServiceStartError } from './errors';
 import { type SpawnServiceOptions, fileSize, lastLines, logErrors, readLogSince, reapStaleProcess, spawnService, type ManagedProcess } from './process';
@@ -273,4 +273,37 @@ export async function startKafka(options: StartKafkaOptions): Promise<RunningKaf
     options.onProgress?.('kafka: the group coordinator is not ready yet; the first consumer group may take a few seconds to join');
   }
   return { brokers, process: child };
+}
+
+/** The command line of one of Kafka's own tools. */
+export interface KafkaToolCommand {
+  /** The `java` to run. */
+  readonly command: string;
+  /** JVM options, classpath, tool class and the tool's arguments. */
+  readonly args: string[];
+}
+
+/** log4j configuration of the command-line tools: warnings and errors on stderr, as Kafka's own tools-log4j.properties. */
+export const TOOLS_LOG4J = [
+  'log4j.rootLogger=WARN, stderr',
+  'log4j.appender.stderr=org.apache.log4j.ConsoleAppender',
+  'log4j.appender.stderr.layout=org.apache.log4j.PatternLayout',
+  'log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n',
+  'log4j.appender.stderr.Target=System.err',
+  '',
+].join('\n');
+
+/**
+ * The command line that runs a Kafka tool class from the cached jars, e.g.
+ * `org.apache.kafka.tools.ProducerPerformance` (kafka-producer-perf-test),
+ * `kafka.admin.TopicCommand` (kafka-topics) or `kafka.tools.ConsoleConsumer`. Writes the tools'
+ * log4j configuration next to the jars on first use.
+ */
+export function kafkaToolCommand(java: string, libDir: string, mainClass: string, args: readonly string[]): KafkaToolCommand {
+  const log4jFile = join(dirname(libDir), 'tools-log4j.properties');
+  if (!existsSync(log4jFile)) writeFileSync(log4jFile, TOOLS_LOG4J);
+  return {
+    command: java,
+    args: ['-Xmx256m', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile.replace(/\\/g, '/')}`, '-cp', join(libDir, '*'), mainClass, ...args],
+  };
 }

@@ -22,6 +22,7 @@ import {
   LOCAL_TABLES,
   ensureTables,
   ensureTopics,
+  kafkaTool,
   localDynamoDbClient,
   localKafkaAdmin,
   startServices,
@@ -96,6 +97,29 @@ describe('the local Kafka broker', () => {
     // Assess
     expect(acks).toEqual([expect.objectContaining({ topicName: topic, partition: 0, baseOffset: '0' })]);
     expect(received).toEqual(sent.map((value, i) => ({ key: `k${i}`, value, offset: String(i) })));
+  });
+
+  it("runs Kafka's own command-line tools from the cached jars: kafka-producer-perf-test writes every record with acks=all", async () => {
+    // Prepare
+    const topic = uniqueTopic();
+    await ensureTopics(brokers(), { topics: [{ name: topic, partitions: 2, schema: { fields: {} } }], consumers: [] });
+    const records = 20_000;
+    const tool = await kafkaTool('org.apache.kafka.tools.ProducerPerformance', [
+      '--topic', topic, '--num-records', String(records), '--record-size', '100', '--throughput', '-1',
+      '--producer-props', `bootstrap.servers=${brokers()}`, 'acks=all',
+    ]);
+
+    // Act
+    const run = spawn(tool.command, tool.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    run.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const [code] = (await once(run, 'exit')) as [number | null];
+
+    // Assess
+    expect(code).toBe(0);
+    expect(output).toMatch(new RegExp(`^${records} records sent, [\\d.]+ records/sec`, 'm'));
+    const offsets = await admin.fetchTopicOffsets(topic);
+    expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(records);
   });
 
   it('refuses records for a topic that does not exist instead of creating it', async () => {
