@@ -1,7 +1,10 @@
 /** What the local services are started with: generated configuration, poms and arguments. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dynamoDbLocalArgs } from '../../../../local/services/dynamodb-local';
 import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, KAFKA_VERSION, bundlePom } from '../../../../local/services/install';
-import { log4jProperties, newClusterId, serverProperties } from '../../../../local/services/kafka';
+import { TOOLS_LOG4J, kafkaToolCommand, log4jProperties, newClusterId, serverProperties } from '../../../../local/services/kafka';
 import { servicePaths } from '../../../../local/services';
 
 function properties(text: string): Map<string, string> {
@@ -120,5 +123,25 @@ describe('the data directory layout', () => {
       logs: '/p/.fluxo/logs',
       run: '/p/.fluxo/run',
     });
+  });
+});
+
+describe("Kafka's command-line tools", () => {
+  it('run a tool class on the cached classpath, logging warnings to stderr', () => {
+    // Prepare
+    const bundle = mkdtempSync(join(tmpdir(), 'fluxo-tools-'));
+    const libDir = join(bundle, 'lib');
+
+    // Act
+    const tool = kafkaToolCommand('/usr/bin/java', libDir, 'kafka.admin.TopicCommand', ['--list']);
+
+    // Assess
+    const log4j = readFileSync(join(bundle, 'tools-log4j.properties'), 'utf8');
+    rmSync(bundle, { recursive: true, force: true });
+    expect(tool.command).toBe('/usr/bin/java');
+    expect(tool.args).toEqual(expect.arrayContaining([`-Dlog4j.configuration=file:${join(bundle, 'tools-log4j.properties')}`, '-cp', join(libDir, '*')]));
+    expect(tool.args.slice(-2)).toEqual(['kafka.admin.TopicCommand', '--list']);
+    expect(log4j).toBe(TOOLS_LOG4J);
+    expect(log4j).toContain('log4j.appender.stderr.Target=System.err');
   });
 });
