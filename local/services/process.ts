@@ -186,8 +186,9 @@ export function parentDeathWrapper(): string | undefined {
   if (setprivPath !== null) return setprivPath;
   setprivPath = undefined;
   if (process.platform === 'linux') {
-    const help = spawnSync('setpriv', ['--help'], { encoding: 'utf8' });
-    if (help.status === 0 && help.stdout.includes('--pdeathsig')) setprivPath = 'setpriv';
+    // Try it for real: an old util-linux lacks the option, a sandbox may forbid the prctl.
+    const probe = spawnSync('setpriv', ['--pdeathsig', 'TERM', '--', process.execPath, '-e', ''], { stdio: 'ignore', timeout: 10_000 });
+    if (probe.status === 0) setprivPath = 'setpriv';
   }
   return setprivPath;
 }
