@@ -88,13 +88,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   try {
-    services = await startServices({ fresh: values.fresh, onProgress: progress });
-    // The services stop their JVMs on the first signal; this process stops them itself, after the
-    // emulators have left their consumer groups (else the next start waits for their sessions to
-    // expire). Their exit handler still kills any JVM left if this process dies another way.
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      for (const listener of process.listeners(signal)) if (listener !== onSignal) process.removeListener(signal, listener);
-    }
+    // This process stops the JVMs itself, after the emulators have left their consumer groups (else
+    // the next start waits for their sessions to expire); in their own process group, a terminal's
+    // Ctrl-C does not reach them first. Their exit handler still kills any JVM left if this process
+    // dies another way.
+    services = await startServices({ fresh: values.fresh, onProgress: progress, stopOnSignals: false, ownProcessGroup: true });
     const tables = await ensureTables(services.dynamodbEndpoint);
     progress(`tables: ${[...tables.created.map((t) => `${t} (created)`), ...tables.existing].join(', ')}`);
     const topics = await ensureTopics(services.kafkaBrokers, pipeline);

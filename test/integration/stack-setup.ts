@@ -22,27 +22,11 @@ export const TEST_SPEC_FILE = 'test/integration/pipeline-spec.ts';
 const HANDLE: unique symbol = Symbol.for('fluxo.integration.stack');
 const registry = globalThis as typeof globalThis & { [HANDLE]?: { stack: LocalStack; dir: string } };
 
-/**
- * Creates the scenario topics. Right after a creation the broker may briefly answer metadata
- * requests with UNKNOWN_TOPIC_OR_PARTITION; ensureTopics is idempotent, so try again.
- */
-async function ensureTopicsWithRetry(kafkaBrokers: string, attempts = 5): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await ensureTopics(kafkaBrokers, pipeline);
-      return;
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
-}
-
 /** Starts the stack; the services must be running and their addresses in `process.env`. */
 export async function startTestStack(): Promise<void> {
   const kafkaBrokers = process.env[ENV.kafkaBrokers] ?? '';
   const dynamodbEndpoint = process.env[ENV.dynamodbEndpoint] ?? '';
-  await ensureTopicsWithRetry(kafkaBrokers);
+  await ensureTopics(kafkaBrokers, pipeline);
   const dir = mkdtempSync(join(tmpdir(), 'fluxo-it-stack-'));
   const logFile = join(dir, 'stack.log');
   const onFailureFile = join(dir, 'on-failure.jsonl');
