@@ -29,6 +29,10 @@ export interface BundleOptions {
    * their own). It may itself import the real `pipeline.ts`. @default the root `pipeline.ts`
    */
   readonly specFile?: string;
+  /** Modules left out of the bundle, as esbuild's `external` (CDK's `externalModules`). @default none: self-contained */
+  readonly external?: readonly string[];
+  /** esbuild's `target`. @default 'node20' */
+  readonly target?: string;
 }
 
 /** A bundled function. */
@@ -100,7 +104,12 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
   const root = resolve(options.root ?? process.cwd());
   const dir = join(resolve(root, options.outDir ?? '.fluxo/build'), entry.name);
   const file = join(dir, 'index.js');
-  const key = JSON.stringify({ entry: entry.entry, specFile: options.specFile ?? null });
+  const key = JSON.stringify({
+    entry: entry.entry,
+    specFile: options.specFile ?? null,
+    ...(options.external === undefined ? {} : { external: options.external }),
+    ...(options.target === undefined ? {} : { target: options.target }),
+  });
   if (!options.force && (await isFresh(root, dir, key))) {
     return { name: entry.name, file, bytes: (await stat(file)).size, cached: true };
   }
@@ -114,8 +123,9 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      target: 'node20',
+      target: options.target ?? 'node20',
       minify: true,
+      external: options.external === undefined ? undefined : [...options.external],
       sourcemap: false,
       metafile: true,
       logLevel: 'silent',
