@@ -1,0 +1,77 @@
+/**
+ * Figure 3, the consumer: a backlog of keyed records (written by a raw producer before the mapping
+ * starts) drained by the consumer Lambda through the ESM emulator in full batches, its DynamoDB
+ * requests counted on the wire by a proxy in front of DynamoDB Local.
+ */
+import { join } from 'node:path';
+import { EventSourceMappingEmulator } from '../local/esm/emulator';
+import { JsonlDestination } from '../local/esm/on-failure';
+import { createLocalFunction } from '../local/stack';
+import { runLoad, type BenchContext } from './context';
+import { startDynamoDbCounter, writeRequests } from './dynamodb-counter';
+import { benchConsumer, consumerRow, invocationSample, type InvocationSample } from './latency';
+import type { ConsumerRow } from './report';
+import { BENCH } from './spec';
+import { percentile } from './stats';
+
+/** The backlog was not drained in time. */
+export class DrainTimeoutError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'DrainTimeoutError';
+  }
+}
+
+/** Fills `bench-drain`, then drains it and reports per-invocation figures and DynamoDB requests per record. */
+export async function measureConsumer(ctx: BenchContext): Promise<ConsumerRow> {
+  const { settings } = ctx;
+  const consumer = benchConsumer(BENCH.drain);
+  await runLoad(ctx.loadWorkerFile, {
+    kind: 'raw-fill',
+    brokers: ctx.services.kafkaBrokers.split(','),
+    topic: BENCH.drain,
+    records: settings.drainRecords,
+    keys: settings.drainKeys,
+  });
+  const counter = await startDynamoDbCounter(ctx.services.dynamodbEndpoint);
+  const fn = createLocalFunction(`fluxo-consumer-${BENCH.drain}`, ctx.consumerBundle, { ...ctx.factory, dynamodbEndpoint: counter.endpoint }, BENCH.drain, 60);
+  const invocations: InvocationSample[] = [];
+  let delivered = 0;
+  const emulator = new EventSourceMappingEmulator({
+    consumer,
+    brokers: ctx.services.kafkaBrokers.split(','),
+    invoker: fn,
+    destination: new JsonlDestination(join(ctx.scratchDir, 'on-failure.jsonl')),
+    onInvoke: (event, result) => {
+      const sample = invocationSample(event, result);
+      if (result.ok) delivered += sample.records;
+      invocations.push(sample);
+      if (!result.ok) ctx.log(`[${BENCH.drain}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+    },
+    onWarning: (message) => ctx.log(`[esm ${BENCH.drain}] ${message}`),
+  });
+  try {
+    await fn.start();
+    counter.reset();
+    await emulator.start();
+    const deadline = Date.now() + 120_000;
+    while (delivered < settings.drainRecords) {
+      if (Date.now() > deadline) throw new DrainTimeoutError(`${delivered} of ${settings.drainRecords} records drained in 120 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const counts = counter.counts();
+    const row = consumerRow(`backlog of ${settings.drainRecords} records, batch size ${consumer.batchSize}, window 0 ms`, invocations, String(settings.drainKeys));
+    ctx.log(`consumer: ${JSON.stringify(counts.requests)}, ${counts.itemsWritten} items written`);
+    return {
+      ...row,
+      writeRequestsPerRecord: writeRequests(counts) / row.records,
+      itemsWrittenPerRecord: counts.itemsWritten / row.records,
+      readRequestsPerRecord: ((counts.requests.BatchGetItem ?? 0) + (counts.requests.GetItem ?? 0)) / row.records,
+      dynamodbP50Ms: Object.fromEntries(Object.entries(counts.durationsMs).map(([op, list]) => [op, percentile(list, 50)])),
+    };
+  } finally {
+    await emulator.stop();
+    await fn.close();
+    await counter.close();
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * Figure 2, end-to-end latency, and the consumer's per-invocation figures under that load: open-loop
+ * HTTP load at a low and at a sustained rate, with the batching window at 0 and at 500 ms. Each
+ * request's records share one fresh group key; the request counts as visible once a strongly
+ * consistent read of its aggregate shows all of its records.
+ */
+import { join } from 'node:path';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { encodeGroupKey, windowOf } from '../lambdas/shared/aggregate';
+import { aggregateKey } from '../lambdas/shared/keys';
+import { findConsumer, type ResolvedConsumer } from '../lambdas/shared/spec';
+import { EventSourceMappingEmulator } from '../local/esm/emulator';
+import { JsonlDestination } from '../local/esm/on-failure';
+import type { InvocationResult } from '../local/runtime/local-function';
+import { LOCAL_TABLES, localDynamoDbClient } from '../local/services';
+import { createLocalFunction } from '../local/stack';
+import { runLoad, type BenchContext } from './context';
+import type { AckMessage } from './load';
+import { now } from './load';
+import type { ConsumerRow, LatencyRow } from './report';
+import { BENCH, pipeline } from './spec';
+import { median, percentile, perSecond, summarizeLatencies, type LatencySummary } from './stats';
+
+/** The spec has no such bench consumer. */
+export class BenchSpecError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'BenchSpecError';
+  }
+}
+
+/** A bench consumer from the bench spec. */
+export function benchConsumer(name: string): ResolvedConsumer {
+  const consumer = findConsumer(pipeline, name);
+  if (consumer === undefined) throw new BenchSpecError(`consumer ${name} is not in the bench spec`);
+  return consumer;
+}
+
+/** One invocation as the emulator reported it. */
+export interface InvocationSample {
+  readonly records: number;
+  readonly durationMs: number;
+  readonly endedAt: number;
+  readonly ok: boolean;
+  /** Invocation start minus the oldest record's Kafka timestamp (its event time: when the client sent it), ms. */
+  readonly waitedMs: number;
+}
+
+/** How many records an MSK event carries, and the oldest record's timestamp (epoch ms; Infinity for none). */
+export function recordsInEvent(event: unknown): { count: number; oldest: number } {
+  const records = (event as { records?: Record<string, { timestamp?: number }[]> }).records ?? {};
+  const all = Object.values(records).flat();
+  return { count: all.length, oldest: Math.min(...all.map((r) => Number(r.timestamp))) };
+}
+
+/** An invocation as a sample, from the event and the emulator's result. */
+export function invocationSample(event: unknown, result: InvocationResult): InvocationSample {
+  const { count, oldest } = recordsInEvent(event);
+  const endedAt = Date.now();
+  return { records: count, durationMs: result.durationMs, endedAt, ok: result.ok, waitedMs: endedAt - result.durationMs - oldest };
+}
+
+/** Per-invocation figures of a set of invocations. */
+export function consumerRow(scenario: string, samples: readonly InvocationSample[], keys: string): ConsumerRow {
+  const ok = samples.filter((s) => s.ok && s.records > 0);
+  const records = ok.reduce((sum, s) => sum + s.records, 0);
+  const first = Math.min(...ok.map((s) => s.endedAt - s.durationMs));
+  const last = Math.max(...ok.map((s) => s.endedAt));
+  return {
+    scenario,
+    records,
+    invocations: ok.length,
+    recordsPerInvocation: records / ok.length,
+    recordsPerSecondPerInvocation: median(ok.map((s) => perSecond(s.records, Math.max(s.durationMs, 0.5)))),
+    invocationP50Ms: percentile(ok.map((s) => s.durationMs), 50),
+    waitedP50Ms: percentile(ok.map((s) => s.waitedMs), 50),
+    waitedP99Ms: percentile(ok.map((s) => s.waitedMs), 99),
+    drainRecordsPerSecond: perSecond(records, Math.max(last - first, 1)),
+    keys,
+  };
+}
+
+/** Pending requests and the reads that find their aggregates. */
+class VisibilityPoller {
+  private readonly pending = new Map<string, { readonly ackAt: number; readonly records: number; readonly pk: string; readonly sk: string }>();
+  public readonly latencies: number[] = [];
+  private running = true;
+  private loop: Promise<void> | undefined;
+
+  public constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly consumer: ResolvedConsumer,
+  ) {}
+
+  public add(ack: AckMessage): void {
+    if (!ack.ok) return;
+    const { pk, sk } = aggregateKey(this.consumer.name, encodeGroupKey(ack.key), windowOf(ack.timestamp, this.consumer.window).start);
+    this.pending.set(`${pk}\u0000${sk}`, { ackAt: ack.ackAt, records: ack.records, pk, sk });
+  }
+
+  public get outstanding(): number {
+    return this.pending.size;
+  }
+
+  public start(): void {
+    this.loop = this.poll();
+  }
+
+  public async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async poll(): Promise<void> {
+    while (this.running) {
+      if (this.pending.size === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      const keys = [...this.pending.entries()].slice(0, 100);
+      const answer = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: { [LOCAL_TABLES.results]: { Keys: keys.map(([, p]) => ({ pk: p.pk, sk: p.sk })), ConsistentRead: true, ProjectionExpression: 'pk, sk, #c', ExpressionAttributeNames: { '#c': 'count' } } },
+        }),
+      );
+      const seenAt = now();
+      for (const item of answer.Responses?.[LOCAL_TABLES.results] ?? []) {
+        const id = `${String(item.pk)}\u0000${String(item.sk)}`;
+        const request = this.pending.get(id);
+        if (request !== undefined && Number(item.count) >= request.records) {
+          // An aggregate seen before the answer reached the client counts as visible at once.
+          this.latencies.push(Math.max(0, seenAt - request.ackAt));
+          this.pending.delete(id);
+        }
+      }
+    }
+  }
+}
+
+interface LoadShape {
+  readonly requestsPerSecond: number;
+  readonly recordsPerRequest: number;
+  readonly durationMs: number;
+}
+
+/** Runs both batching windows at both loads. */
+export async function measureLatency(ctx: BenchContext): Promise<{ rows: LatencyRow[]; consumers: ConsumerRow[] }> {
+  const { settings } = ctx;
+  const rows: LatencyRow[] = [];
+  const consumers: ConsumerRow[] = [];
+  const documents = DynamoDBDocumentClient.from(localDynamoDbClient(ctx.services.dynamodbEndpoint));
+  const runId = Date.now().toString(36);
+  try {
+    for (const [name, windowMs] of [
+      [BENCH.latencyW0, 0],
+      [BENCH.latencyW500, 500],
+    ] as const) {
+      const consumer: ResolvedConsumer = { ...benchConsumer(name), batchingWindowSeconds: windowMs / 1000 };
+      const fn = createLocalFunction(`fluxo-consumer-${name}`, ctx.consumerBundle, ctx.factory, name, 60);
+      let recording = false;
+      const invocations: InvocationSample[] = [];
+      const emulator = new EventSourceMappingEmulator({
+        consumer,
+        brokers: ctx.services.kafkaBrokers.split(','),
+        invoker: fn,
+        destination: new JsonlDestination(join(ctx.scratchDir, 'on-failure.jsonl')),
+        onInvoke: (event: unknown, result: InvocationResult) => {
+          if (recording) invocations.push(invocationSample(event, result));
+          if (!result.ok) ctx.log(`[${name}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+        },
+        onWarning: (message) => ctx.log(`[esm ${name}] ${message}`),
+      });
+      await fn.start();
+      await emulator.start();
+      try {
+        // Warm-up, not recorded: the function's first DynamoDB connections and the JIT of every
+        // process on the path, which a long-running deployment has behind it.
+        await onePhase(ctx, documents, consumer, { ...settings.sustainedLoad, durationMs: settings.warmupMs }, `${name}-warmup-${runId}`);
+        for (const [load, shape] of [
+          ['low', settings.lowLoad],
+          ['sustained', settings.sustainedLoad],
+        ] as const) {
+          recording = load === 'sustained';
+          const reps: LatencySummary[] = [];
+          let notVisible = 0;
+          let errors = 0;
+          for (let rep = 0; rep < settings.latencyRepetitions; rep += 1) {
+            const outcome = await onePhase(ctx, documents, consumer, shape, `${name}-${load}-${rep}-${runId}`);
+            notVisible += outcome.notVisible;
+            errors += outcome.errors;
+            if (outcome.latencies.length > 0) reps.push(summarizeLatencies(outcome.latencies));
+            const last = reps.at(-1);
+            ctx.log(`latency ${name} ${load} rep ${rep + 1}: p50 ${last?.p50.toFixed(1)} p95 ${last?.p95.toFixed(1)} p99 ${last?.p99.toFixed(1)} ms (${outcome.latencies.length} samples, ${outcome.notVisible} not visible)`);
+          }
+          rows.push({
+            consumer: name,
+            batchingWindowMs: windowMs,
+            load,
+            recordsPerSecond: shape.requestsPerSecond * shape.recordsPerRequest,
+            requestsPerSecond: shape.requestsPerSecond,
+            recordsPerRequest: shape.recordsPerRequest,
+            p50: median(reps.map((r) => r.p50)),
+            p95: median(reps.map((r) => r.p95)),
+            p99: median(reps.map((r) => r.p99)),
+            repetitions: reps,
+            notVisible,
+            errors,
+          });
+        }
+      } finally {
+        await emulator.stop();
+        await fn.close();
+      }
+      const row = consumerRow(`sustained ${settings.sustainedLoad.requestsPerSecond * settings.sustainedLoad.recordsPerRequest} records/s, window ${windowMs} ms`, invocations, 'one per request');
+      ctx.log(`consumer ${name}: ${row.invocations} invocations, ${row.recordsPerInvocation.toFixed(1)} records each, p50 ${row.invocationP50Ms} ms; oldest record waited p50 ${row.waitedP50Ms} ms, p99 ${row.waitedP99Ms} ms`);
+      consumers.push(row);
+    }
+  } finally {
+    documents.destroy();
+  }
+  return { rows, consumers };
+}
+
+async function onePhase(
+  ctx: BenchContext,
+  documents: DynamoDBDocumentClient,
+  consumer: ResolvedConsumer,
+  shape: LoadShape,
+  keyPrefix: string,
+): Promise<{ latencies: number[]; notVisible: number; errors: number }> {
+  const poller = new VisibilityPoller(documents, consumer);
+  poller.start();
+  try {
+    const result = await runLoad(
+      ctx.loadWorkerFile,
+      { kind: 'http-open', url: ctx.stack.url, topic: consumer.topics[0] as string, keyPrefix, ...shape },
+      (ack) => poller.add(ack),
+    );
+    if (result.firstError !== undefined) ctx.log(`latency ${keyPrefix}: ${result.errors} failed requests, first: ${result.firstError}`);
+    const deadline = Date.now() + ctx.settings.visibleDeadlineMs;
+    while (poller.outstanding > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    return { latencies: [...poller.latencies], notVisible: poller.outstanding, errors: result.errors };
+  } finally {
+    await poller.stop();
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The bench's load generator, run in a worker thread (bundled by bench/run.ts with the same esbuild
+ * helper the local stack uses): takes one {@link LoadJob} from `workerData`, posts
+ * {@link LoadMessage}s back, and exits. HTTP clients use Node's fetch (undici, keep-alive); the raw
+ * client is the idempotent kafkajs producer fluxo's producer Lambda uses, with the same send options.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Message, Producer } from 'kafkajs';
+import { createIdempotentProducer, createKafka, SEND_OPTIONS } from '../lambdas/shared/kafka-client';
+import { findTopic } from '../lambdas/shared/spec';
+import { pipeline } from './spec';
+import {
+  healthBody,
+  healthWireRecords,
+  now,
+  type HttpClosedJob,
+  type HttpOpenJob,
+  type LoadJob,
+  type LoadMessage,
+  type RawClosedJob,
+  type RawFillJob,
+  type ThroughputResult,
+  type WireRecord,
+} from './load';
+
+function post(message: LoadMessage): void {
+  parentPort?.postMessage(message);
+}
+
+/** Distinct bodies each client cycles through (so the producer does not see one body over and over). */
+const POOL = 16;
+
+async function postRecords(url: string, topic: string, body: string): Promise<{ ok: boolean; records: number; error?: string }> {
+  const response = await fetch(`${url}/topics/${topic}/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const text = await response.text();
+  if (response.status !== 200) return { ok: false, records: 0, error: `HTTP ${response.status}: ${text.slice(0, 200)}` };
+  const answer = JSON.parse(text) as { offset?: number; results?: { offset?: number }[] };
+  const results = answer.results ?? [answer];
+  return { ok: true, records: results.filter((r) => typeof r.offset === 'number').length };
+}
+
+async function closedLoop(
+  clients: number,
+  durationMs: number,
+  send: (client: number, request: number) => Promise<{ ok: boolean; records: number; error?: string }>,
+): Promise<ThroughputResult> {
+  const began = now();
+  const until = began + durationMs;
+  let records = 0;
+  let requests = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const requestMs: number[] = [];
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = 0; now() < until; i += 1) {
+        const sent = now();
+        try {
+          const outcome = await send(client, i);
+          records += outcome.records;
+          if (!outcome.ok) {
+            errors += 1;
+            firstError ??= outcome.error;
+          }
+        } catch (error) {
+          errors += 1;
+          firstError ??= (error as Error).message;
+        }
+        requests += 1;
+        requestMs.push(now() - sent);
+      }
+    }),
+  );
+  return { records, requests, errors, elapsedMs: now() - began, requestMs, firstError };
+}
+
+function httpClosed(job: HttpClosedJob): Promise<ThroughputResult> {
+  const bodies = Array.from({ length: POOL }, (_, i) => healthBody(i * job.batch, job.batch));
+  return closedLoop(job.clients, job.durationMs, (client, i) => postRecords(job.url, job.topic, bodies[(client + i) % POOL] as string));
+}
+
+async function withProducer<T>(brokers: readonly string[], use: (producer: Producer) => Promise<T>): Promise<T> {
+  const producer = createIdempotentProducer(createKafka({ brokers, clientId: 'fluxo-bench' }));
+  await producer.connect();
+  try {
+    return await use(producer);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+function messages(records: readonly WireRecord[]): Message[] {
+  const timestamp = String(Date.now());
+  return records.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers }, timestamp }));
+}
+
+function rawClosed(job: RawClosedJob): Promise<ThroughputResult> {
+  const topic = findTopic(pipeline, job.topic);
+  if (topic === undefined) throw new Error(`topic ${job.topic} is not in the bench spec`);
+  const pool = Array.from({ length: POOL }, (_, i) => healthWireRecords(topic, i * job.batch, job.batch));
+  return withProducer(job.brokers, async (producer) => {
+    // One warm-up send: the connection and producer id exist before the clock starts, as in the warm producer Lambda.
+    await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: messages(pool[0] as WireRecord[]) }] });
+    return closedLoop(job.clients, job.durationMs, async (client, i) => {
+      const batch = pool[(client + i) % POOL] as WireRecord[];
+      const acks = await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: messages(batch) }] });
+      const ok = acks.every((a) => a.errorCode === 0);
+      return { ok, records: ok ? batch.length : 0 };
+    });
+  });
+}
+
+function rawFill(job: RawFillJob): Promise<ThroughputResult> {
+  return withProducer(job.brokers, async (producer) => {
+    const began = now();
+    const requestMs: number[] = [];
+    const chunk = 500;
+    for (let first = 0; first < job.records; first += chunk) {
+      const sent = now();
+      const batch: Message[] = [];
+      for (let seq = first; seq < Math.min(job.records, first + chunk); seq += 1) {
+        const k = `k${seq % job.keys}`;
+        batch.push({ key: k, value: JSON.stringify({ k, seq, v: seq % 100 }), timestamp: String(Date.now()) });
+      }
+      await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: batch }] });
+      requestMs.push(now() - sent);
+    }
+    return { records: job.records, requests: requestMs.length, errors: 0, elapsedMs: now() - began, requestMs };
+  });
+}
+
+async function httpOpen(job: HttpOpenJob): Promise<ThroughputResult> {
+  const began = now();
+  const intervalMs = 1000 / job.requestsPerSecond;
+  const total = Math.max(1, Math.round((job.durationMs / 1000) * job.requestsPerSecond));
+  const inFlight: Promise<void>[] = [];
+  const requestMs: number[] = [];
+  let records = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  let seq = 0;
+  for (let i = 0; i < total; i += 1) {
+    // Open loop: request i leaves at its scheduled time whether or not earlier ones were answered.
+    const due = began + i * intervalMs;
+    const wait = due - now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const key = `${job.keyPrefix}-${i}`;
+    const timestamp = Date.now();
+    const body = JSON.stringify({
+      records: Array.from({ length: job.recordsPerRequest }, () => {
+        seq += 1;
+        return { key, value: { k: key, seq, v: seq % 100 }, timestamp };
+      }),
+    });
+    const sentAt = now();
+    inFlight.push(
+      postRecords(job.url, job.topic, body)
+        .catch((error: unknown) => ({ ok: false, records: 0, error: (error as Error).message }))
+        .then((outcome) => {
+          const ackAt = now();
+          requestMs.push(ackAt - sentAt);
+          records += outcome.records;
+          const ok = outcome.ok && outcome.records === job.recordsPerRequest;
+          if (!ok) {
+            errors += 1;
+            firstError ??= outcome.error ?? `${outcome.records} of ${job.recordsPerRequest} records written`;
+          }
+          post({ type: 'ack', key, records: job.recordsPerRequest, timestamp, sentAt, ackAt, ok });
+        }),
+    );
+  }
+  await Promise.all(inFlight);
+  return { records, requests: total, errors, elapsedMs: now() - began, requestMs, firstError };
+}
+
+function run(job: LoadJob): Promise<ThroughputResult> {
+  switch (job.kind) {
+    case 'http-closed':
+      return httpClosed(job);
+    case 'raw-closed':
+      return rawClosed(job);
+    case 'raw-fill':
+      return rawFill(job);
+    case 'http-open':
+      return httpOpen(job);
+  }
+}
+
+run(workerData as LoadJob).then(
+  (result) => post({ type: 'done', result }),
+  (error: unknown) => post({ type: 'failed', message: (error as Error).stack ?? String(error) }),
+);

@@ -1,0 +1,137 @@
+/**
+ * What the bench's load generator does, shared by the worker thread that generates the load
+ * (load-worker.ts) and the bench process that asks for it: the jobs, their answers, and the
+ * records they send. The load runs in a worker thread of its own so that the clients do not share
+ * an event loop with the gateway they measure.
+ */
+import { resolveTopic, type TopicSpec } from '../lambdas/shared/spec';
+import { prepareRecord } from '../lambdas/shared/ingest';
+
+/** POST batches of `batch` records over `clients` concurrent connections for `durationMs` (closed loop). */
+export interface HttpClosedJob {
+  readonly kind: 'http-closed';
+  readonly url: string;
+  readonly topic: string;
+  readonly batch: number;
+  readonly clients: number;
+  readonly durationMs: number;
+}
+
+/** Send the same records with a raw kafkajs producer, `clients` concurrent `sendBatch` loops (closed loop). */
+export interface RawClosedJob {
+  readonly kind: 'raw-closed';
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly batch: number;
+  readonly clients: number;
+  readonly durationMs: number;
+}
+
+/**
+ * POST `recordsPerRequest` records every `1000 / requestsPerSecond` ms (open loop), each request's
+ * records under one fresh key `k`; every answer is posted back as an {@link AckMessage}.
+ */
+export interface HttpOpenJob {
+  readonly kind: 'http-open';
+  readonly url: string;
+  readonly topic: string;
+  readonly requestsPerSecond: number;
+  readonly recordsPerRequest: number;
+  readonly durationMs: number;
+  /** Prefix of the keys, unique per run and phase. */
+  readonly keyPrefix: string;
+}
+
+/** Write `records` keyed records (keys `k0..k<keys-1>`) with a raw kafkajs producer, as fast as it goes. */
+export interface RawFillJob {
+  readonly kind: 'raw-fill';
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly records: number;
+  readonly keys: number;
+}
+
+/** A job of the load worker. */
+export type LoadJob = HttpClosedJob | RawClosedJob | HttpOpenJob | RawFillJob;
+
+/** What a closed-loop or fill job did. */
+export interface ThroughputResult {
+  /** Records acknowledged (HTTP: a result with an offset; raw: acknowledged by the broker). */
+  readonly records: number;
+  readonly requests: number;
+  /** Requests that failed or were answered with anything but 200. */
+  readonly errors: number;
+  readonly elapsedMs: number;
+  /** Latency of each request, ms. */
+  readonly requestMs: readonly number[];
+  /** The first error seen, for the report. */
+  readonly firstError?: string;
+}
+
+/** One request of an open-loop job answered (or failed). */
+export interface AckMessage {
+  readonly type: 'ack';
+  /** The key all its records carry. */
+  readonly key: string;
+  /** How many records it carried. */
+  readonly records: number;
+  /** The records' event time, epoch ms. */
+  readonly timestamp: number;
+  /** When the request was sent and its answer arrived, epoch ms with sub-ms precision. */
+  readonly sentAt: number;
+  readonly ackAt: number;
+  readonly ok: boolean;
+}
+
+/** The worker's last message for a job. */
+export interface DoneMessage {
+  readonly type: 'done';
+  readonly result: ThroughputResult;
+}
+
+/** The worker could not run its job. */
+export interface FailedMessage {
+  readonly type: 'failed';
+  readonly message: string;
+}
+
+/** Every message the worker posts. */
+export type LoadMessage = AckMessage | DoneMessage | FailedMessage;
+
+/** Epoch ms with sub-millisecond precision, comparable across threads of one process. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The i-th synthetic health tuple of the course, `[id, {idade, altura, peso}]` (deterministic). */
+export function healthTuple(i: number): [number, { idade: number; altura: number; peso: number }] {
+  const id = i % 1000;
+  return [id, { idade: 18 + ((i * 7) % 63), altura: 150 + ((i * 13) % 51), peso: 50 + ((i * 17) % 81) + ((i % 10) / 10) }];
+}
+
+/** The JSON body of an ingest request of `batch` health tuples starting at `first`: the single-record form for 1. */
+export function healthBody(first: number, batch: number): string {
+  if (batch === 1) return JSON.stringify({ value: healthTuple(first) });
+  return JSON.stringify({ records: Array.from({ length: batch }, (_, i) => ({ value: healthTuple(first + i) })) });
+}
+
+/** A record as the producer Lambda writes it to Kafka (value with derived fields, headers). */
+export interface WireRecord {
+  readonly key: string | null;
+  readonly value: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * The records the producer Lambda would write for {@link healthBody}'s tuples, prepared by the same
+ * domain code (schema check, derived IMC, `fluxo-ingest-time` header), so a raw client sends the
+ * very same bytes.
+ */
+export function healthWireRecords(topic: TopicSpec, first: number, count: number): WireRecord[] {
+  const resolved = resolveTopic(topic);
+  return Array.from({ length: count }, (_, i) => {
+    const outcome = prepareRecord(resolved, { value: healthTuple(first + i) }, { form: 'batch', index: i, now: Date.now() });
+    if (!outcome.ok) throw new Error(`bench record ${first + i} does not pass the schema: ${outcome.error.message}`);
+    return { key: outcome.record.key ?? null, value: outcome.record.serializedValue, headers: outcome.record.headers };
+  });
+}

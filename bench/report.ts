@@ -1,0 +1,375 @@
+/**
+ * The bench's figures as data ({@link BenchResults}, written as JSON) and as BENCHMARKS.md
+ * ({@link renderReport}). The markdown is regenerated on every run; the hand-written analysis
+ * between {@link ANALYSIS_BEGIN} and {@link ANALYSIS_END} is carried over from the previous file.
+ * Pure functions, no I/O.
+ */
+import type { LatencySummary } from './stats';
+
+/** Where and with what the figures were measured. */
+export interface BenchMeta {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly quick: boolean;
+  readonly commit: string;
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly memoryGiB: number; readonly os: string };
+  readonly versions: Readonly<Record<string, string>>;
+  /** Settings of the run, one line each (`name: value`). */
+  readonly settings: Readonly<Record<string, string>>;
+  readonly wallSeconds: number;
+}
+
+/** Ingest throughput at one batch size. */
+export interface IngestRow {
+  readonly batch: number;
+  readonly clients: number;
+  /** records/s of each repetition. */
+  readonly http: readonly number[];
+  readonly raw: readonly number[];
+  readonly httpMedian: number;
+  readonly rawMedian: number;
+  /** httpMedian / rawMedian. */
+  readonly httpOverRaw: number;
+  /** httpMedian / the ceiling's median. */
+  readonly httpOverCeiling: number;
+  /** Median request latency, ms (HTTP request, raw `sendBatch`). */
+  readonly httpRequestP50Ms: number;
+  readonly rawRequestP50Ms: number;
+  readonly errors: number;
+  readonly firstError?: string;
+}
+
+/** One configuration of the broker's own perf test. */
+export interface CeilingVariant {
+  readonly name: string;
+  readonly producerProps: string;
+  /** records/s of each repetition. */
+  readonly recordsPerSecond: readonly number[];
+  readonly median: number;
+}
+
+/** The broker's own perf test: the ceiling is the first variant's median. */
+export interface CeilingResult {
+  readonly median: number;
+  readonly records: number;
+  readonly averageValueBytes: number;
+  readonly variants: readonly CeilingVariant[];
+}
+
+/** End-to-end latency of one consumer setting at one load. */
+export interface LatencyRow {
+  readonly consumer: string;
+  readonly batchingWindowMs: number;
+  readonly load: 'low' | 'sustained';
+  /** Records/s offered, and the request shape. */
+  readonly recordsPerSecond: number;
+  readonly requestsPerSecond: number;
+  readonly recordsPerRequest: number;
+  /** Median over repetitions of each repetition's percentile. */
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  /** Every repetition's summary. */
+  readonly repetitions: readonly LatencySummary[];
+  /** Requests whose aggregate was not seen within the deadline, over all repetitions. */
+  readonly notVisible: number;
+  readonly errors: number;
+}
+
+/** Consumer figures for one consumer run. */
+export interface ConsumerRow {
+  readonly scenario: string;
+  readonly records: number;
+  readonly invocations: number;
+  readonly recordsPerInvocation: number;
+  /** Median over invocations of records / invocation duration. */
+  readonly recordsPerSecondPerInvocation: number;
+  readonly invocationP50Ms: number;
+  /** How long the oldest record of a batch had waited when its invocation started (since the client sent it), p50 and p99, ms. */
+  readonly waitedP50Ms: number;
+  readonly waitedP99Ms: number;
+  /** Records / wall time from the first invocation's start to the last one's end. */
+  readonly drainRecordsPerSecond: number;
+  /** DynamoDB write requests per record (undefined: not counted in this scenario). */
+  readonly writeRequestsPerRecord?: number;
+  readonly itemsWrittenPerRecord?: number;
+  readonly readRequestsPerRecord?: number;
+  /** Median DynamoDB round trip by operation, ms (when counted). */
+  readonly dynamodbP50Ms?: Readonly<Record<string, number>>;
+  /** The group keys of the records (a count, or how they were chosen). */
+  readonly keys: string;
+}
+
+/** One Lambda bundle. */
+export interface BundleRow {
+  readonly name: string;
+  /** Bytes as CDK deploys it (minified, `@aws-sdk/*` external). */
+  readonly deployedBytes: number;
+  /** Bytes of the self-contained local bundle (AWS SDK included). */
+  readonly localBytes: number;
+  /** Median module init (require) time in a fresh Node process, ms, of the deployed and the local bundle. */
+  readonly deployedInitMs: number;
+  readonly localInitMs: number;
+  /** Median wall time of `node -e require(...)` (process start to exit), ms, deployed bundle. */
+  readonly deployedProcessMs: number;
+  /** Largest contributors to the deployed bundle, by package. */
+  readonly topPackages: readonly { readonly name: string; readonly bytes: number }[];
+}
+
+/** A measured alternative to the producer bundle. */
+export interface BundleAlternative {
+  readonly name: string;
+  readonly bytes: number;
+  readonly note: string;
+}
+
+/** Peak resident memory of one process. */
+export interface ResourceRow {
+  readonly process: string;
+  readonly peakRssMiB: number;
+  readonly note: string;
+}
+
+/** One goal and how the run did against it. */
+export interface GoalRow {
+  readonly goal: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+/** Everything one bench run measured. */
+export interface BenchResults {
+  readonly meta: BenchMeta;
+  readonly ingest: { readonly rows: readonly IngestRow[]; readonly ceiling: CeilingResult };
+  readonly latency: readonly LatencyRow[];
+  readonly consumer: readonly ConsumerRow[];
+  readonly bundles: { readonly rows: readonly BundleRow[]; readonly producerAlternatives: readonly BundleAlternative[] };
+  readonly resources: readonly ResourceRow[];
+  readonly goals: readonly GoalRow[];
+}
+
+/** Marks the start of the hand-written analysis that survives a re-run. */
+export const ANALYSIS_BEGIN = '<!-- analysis:begin (hand-written; kept by npm run bench) -->';
+/** Marks its end. */
+export const ANALYSIS_END = '<!-- analysis:end -->';
+
+/** The hand-written analysis of an existing BENCHMARKS.md, without its markers; undefined when it has none. */
+export function extractAnalysis(markdown: string): string | undefined {
+  const begin = markdown.indexOf(ANALYSIS_BEGIN);
+  const end = markdown.indexOf(ANALYSIS_END);
+  if (begin < 0 || end < begin) return undefined;
+  return markdown.slice(begin + ANALYSIS_BEGIN.length, end).trim();
+}
+
+/** Column alignment of {@link renderTable}. */
+export type Align = 'left' | 'right';
+
+/** A GitHub markdown table; `|` in cells is escaped, numbers are right-aligned unless told otherwise. */
+export function renderTable(headers: readonly string[], rows: readonly (readonly (string | number)[])[], align?: readonly Align[]): string {
+  const cell = (value: string | number): string => String(value).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const aligns = headers.map((_, i) => align?.[i] ?? (rows.every((r) => typeof r[i] === 'number') && rows.length > 0 ? 'right' : 'left'));
+  const lines = [
+    `| ${headers.map(cell).join(' | ')} |`,
+    `|${aligns.map((a) => (a === 'right' ? '---:' : '---')).join('|')}|`,
+    ...rows.map((row) => `| ${headers.map((_, i) => cell(row[i] ?? '')).join(' | ')} |`),
+  ];
+  return lines.join('\n');
+}
+
+/** A number with thousands separators and `digits` decimals. */
+export function fmt(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A ratio as a percentage, e.g. `71 %`. */
+export function pct(value: number): string {
+  return `${fmt(value * 100, 0)} %`;
+}
+
+/** Bytes as KiB with one decimal. */
+export function kib(bytes: number): string {
+  return `${fmt(bytes / 1024, 1)} KiB`;
+}
+
+const DEFAULT_ANALYSIS = '_No analysis written yet: profile the missed goals (see "How to reproduce") and write it here._';
+
+/** BENCHMARKS.md for `results`, with `analysis` (hand-written markdown) in its section. */
+export function renderReport(results: BenchResults, analysis: string = DEFAULT_ANALYSIS): string {
+  const { meta, ingest, latency, consumer, bundles, resources, goals } = results;
+  const out: string[] = [];
+  out.push('# fluxo benchmarks', '');
+  out.push(
+    `Written by \`npm run bench${meta.quick ? ' -- --quick' : ''}\` on ${meta.finishedAt} (commit ${meta.commit}, ${fmt(meta.wallSeconds)} s). ` +
+      'Every figure comes from this one run on the local stack (real Kafka broker, DynamoDB Local, the bundled handlers); ' +
+      'each is the median over the repetitions listed, so ratios compare paths measured minutes apart on the same machine. ' +
+      'The same figures are in `BENCHMARKS.json`. Everything outside the "Analysis" section is regenerated.',
+    '',
+  );
+  if (meta.quick) out.push('> **Quick run** (CI smoke): short phases, few repetitions; the figures are indicative only.', '');
+
+  out.push('## Goals', '');
+  out.push(renderTable(['goal', 'target', 'measured', ''], goals.map((g) => [g.goal, g.target, g.measured, g.met ? 'met' : '**missed**']), ['left', 'left', 'left', 'left']), '');
+
+  out.push('## 1. Ingest throughput', '');
+  out.push(
+    `Closed loop: ${ingest.rows[0]?.clients ?? 0} concurrent clients each send a request as soon as the previous one is answered. ` +
+      '*HTTP*: POST /topics/bench-ingest/records through the local gateway and the producer Lambda (health tuples, validated, IMC derived). ' +
+      '*raw*: the same records as written by the producer (same bytes, headers) sent by a kafkajs idempotent producer with the same settings ' +
+      '(acks=all, idempotent, max.in.flight 1, GZIP, one `sendBatch` per request, no linger), from the same kind of worker thread.',
+    '',
+  );
+  out.push(
+    renderTable(
+      ['records/request', 'HTTP records/s', 'raw kafkajs records/s', 'HTTP / raw', 'HTTP / ceiling', 'HTTP request p50', 'raw send p50', 'repetitions', 'errors'],
+      ingest.rows.map((r) => [
+        r.batch,
+        fmt(r.httpMedian),
+        fmt(r.rawMedian),
+        pct(r.httpOverRaw),
+        pct(r.httpOverCeiling),
+        `${fmt(r.httpRequestP50Ms, 1)} ms`,
+        `${fmt(r.rawRequestP50Ms, 1)} ms`,
+        r.http.length,
+        r.errors,
+      ]),
+      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+    '',
+  );
+  out.push(
+    `Ceiling: the broker's own \`kafka-producer-perf-test\` (org.apache.kafka.tools.ProducerPerformance, the Java client, one producer) sending ` +
+      `${fmt(ingest.ceiling.records)} records drawn from the same record values (${fmt(ingest.ceiling.averageValueBytes)} bytes on average; no headers) ` +
+      'to the same topic; HTTP / ceiling above divides by the first line.',
+    '',
+  );
+  out.push(
+    renderTable(
+      ['perf test', 'producer settings', 'records/s (median)', 'repetitions'],
+      ingest.ceiling.variants.map((v) => [v.name, `\`${v.producerProps}\``, fmt(v.median), v.recordsPerSecond.map((x) => fmt(x)).join(', ')]),
+      ['left', 'left', 'right', 'right'],
+    ),
+    '',
+  );
+
+  out.push('## 2. End-to-end latency', '');
+  out.push(
+    'From the HTTP answer (the records are on the topic, acks=all) to the aggregate holding all of the request\'s records in DynamoDB ' +
+      '(a strongly consistent read sees `count` equal to the records sent). Open loop at a fixed request rate; each request\'s records ' +
+      'share one fresh group key, so its aggregate is its own (keyed windowed aggregation, 60 s windows). A poller reads the pending ' +
+      'aggregates back to back, so a figure includes up to one read round trip (about 1–3 ms) of detection delay.',
+    '',
+  );
+  out.push(
+    renderTable(
+      ['batching window', 'load', 'records/s', 'requests/s × records', 'p50', 'p95', 'p99', 'repetitions', 'not visible', 'errors'],
+      latency.map((r) => [
+        `${r.batchingWindowMs} ms`,
+        r.load,
+        fmt(r.recordsPerSecond),
+        `${fmt(r.requestsPerSecond)} × ${r.recordsPerRequest}`,
+        `${fmt(r.p50, 1)} ms`,
+        `${fmt(r.p95, 1)} ms`,
+        `${fmt(r.p99, 1)} ms`,
+        `${r.repetitions.length} (${r.repetitions.map((s) => s.count).join(', ')} samples)`,
+        r.notVisible,
+        r.errors,
+      ]),
+      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+    '',
+  );
+
+  out.push('## 3. Consumer', '');
+  out.push(
+    'Per invocation of the consumer Lambda (in its worker thread, invoked by the ESM emulator). *backlog*: records already on the topic when ' +
+      'the mapping starts, so batches are full. DynamoDB requests are counted on the wire by a proxy in front of DynamoDB Local.',
+    '',
+  );
+  const opt = (value: number | undefined, digits: number): string => (value === undefined ? '–' : fmt(value, digits));
+  out.push(
+    renderTable(
+      ['scenario', 'records', 'invocations', 'records/invocation', 'records/s per invocation', 'invocation p50', 'oldest record waited p50 / p99', 'drain records/s', 'keys', 'write requests/record', 'items written/record', 'read requests/record', 'DynamoDB p50 by request'],
+      consumer.map((c) => [
+        c.scenario,
+        fmt(c.records),
+        fmt(c.invocations),
+        fmt(c.recordsPerInvocation, 1),
+        fmt(c.recordsPerSecondPerInvocation),
+        `${fmt(c.invocationP50Ms, 1)} ms`,
+        `${fmt(c.waitedP50Ms)} / ${fmt(c.waitedP99Ms)} ms`,
+        fmt(c.drainRecordsPerSecond),
+        c.keys,
+        opt(c.writeRequestsPerRecord, 3),
+        opt(c.itemsWrittenPerRecord, 3),
+        opt(c.readRequestsPerRecord, 3),
+        c.dynamodbP50Ms === undefined ? '–' : Object.entries(c.dynamodbP50Ms).map(([op, ms]) => `${op} ${fmt(ms, 1)} ms`).join(', '),
+      ]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+    '',
+  );
+
+  out.push('## 4. Bundles and module initialisation', '');
+  out.push(
+    '*deployed*: esbuild as the CDK app\'s NodejsFunction runs it (minified, CommonJS, target node24, `@aws-sdk/*` external because the Lambda runtime ships it). ' +
+      '*local*: the self-contained bundle the local stack runs. Init: `require()` of the bundle in a fresh `node` process with the function\'s environment ' +
+      '(the deployed bundle loads the AWS SDK from node_modules, as Lambda loads it from the runtime); median over the repetitions.',
+    '',
+  );
+  out.push(
+    renderTable(
+      ['function', 'deployed size', 'local size', 'init (deployed)', 'init (local)', 'node process (deployed)', 'largest parts (deployed)'],
+      bundles.rows.map((b) => [
+        b.name,
+        kib(b.deployedBytes),
+        kib(b.localBytes),
+        `${fmt(b.deployedInitMs, 1)} ms`,
+        `${fmt(b.localInitMs, 1)} ms`,
+        `${fmt(b.deployedProcessMs)} ms`,
+        b.topPackages.map((p) => `${p.name} ${kib(p.bytes)}`).join(', '),
+      ]),
+      ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+    '',
+  );
+  if (bundles.producerAlternatives.length > 0) {
+    out.push('Producer bundle, measured alternatives (same esbuild settings):', '');
+    out.push(renderTable(['variant', 'size', 'what it means'], bundles.producerAlternatives.map((a) => [a.name, kib(a.bytes), a.note]), ['left', 'right', 'left']), '');
+  }
+
+  out.push('## 5. Resources', '');
+  out.push(renderTable(['process', 'peak RSS', 'what'], resources.map((r) => [r.process, `${fmt(r.peakRssMiB)} MiB`, r.note]), ['left', 'right', 'left']), '');
+
+  out.push('## Analysis', '', ANALYSIS_BEGIN, analysis.trim(), ANALYSIS_END, '');
+
+  out.push('## Machine, versions, settings', '');
+  out.push(
+    renderTable(
+      ['', ''],
+      [
+        ['CPU', `${meta.machine.cpu} (${meta.machine.cores} cores)`],
+        ['memory', `${fmt(meta.machine.memoryGiB, 1)} GiB`],
+        ['OS', meta.machine.os],
+        ...Object.entries(meta.versions).map(([k, v]) => [k, v]),
+        ...Object.entries(meta.settings).map(([k, v]) => [k, v]),
+        ['started', meta.startedAt],
+      ],
+      ['left', 'left'],
+    ),
+    '',
+  );
+  out.push('## How to reproduce', '');
+  out.push(
+    '```sh',
+    'npm run bench                 # full run (~10 minutes): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
+    'npm run bench -- --quick      # CI smoke (< 2 minutes): writes bench/results/ only',
+    'npm run bench -- --profile    # also writes V8 CPU profiles of the ingest phase (every thread) and prints their top frames',
+    '```',
+    '',
+    'The run starts its own Kafka and DynamoDB Local in a temporary directory (jars from `.fluxo/cache`), bundles the handlers against `bench/spec.ts`, ' +
+      'and stops everything it started. JSON of every run lands in `bench/results/` (not committed).',
+    '',
+  );
+  return out.join('\n');
+}

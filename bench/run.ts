@@ -1,0 +1,219 @@
+/**
+ * `npm run bench`: measures every fluxo path against the raw Kafka path on the local stack, in one
+ * run, and writes BENCHMARKS.md and BENCHMARKS.json (keeping BENCHMARKS.md's hand-written analysis)
+ * plus a JSON copy in bench/results/.
+ *
+ * Options: `--quick` (CI smoke, under 2 minutes: short phases, writes bench/results/ only),
+ * `--profile` (re-runs the ingest phase under `node --cpu-prof` and prints where each thread's time
+ * goes), `--only <phase,...>` (ingest, latency, consumer, bundles; writes no report).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { JsonlDestination } from '../local/esm/on-failure';
+import { bundleFunction } from '../local/runtime/bundle';
+import { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION, LOCAL_TABLES, ensureTables, ensureTopics, startServices, type LocalServices } from '../local/services';
+import { findJava } from '../local/services/tools';
+import { startLocalStack, type LocalStack } from '../local/stack';
+import { measureBundles } from './bundles';
+import { benchSettings, type BenchContext } from './context';
+import { measureConsumer } from './consumer';
+import { measureIngest } from './ingest';
+import { measureLatency } from './latency';
+import { renderProfileSummary, summarizeProfileDir } from './profile';
+import { extractAnalysis, fmt, kib, pct, renderReport, renderTable, type BenchResults, type GoalRow } from './report';
+import { ownPeakRssMiB, peakRssMiB } from './resources';
+import { BENCH_PARTITIONS, pipeline } from './spec';
+
+const ROOT = resolve(__dirname, '..');
+const PHASES = ['ingest', 'latency', 'consumer', 'bundles'] as const;
+type Phase = (typeof PHASES)[number];
+const USAGE = `usage: npm run bench [-- --quick] [-- --profile] [-- --only ${PHASES.join(',')}]`;
+
+/** A command-line option is wrong. */
+export class BenchUsageError extends Error {
+  public constructor(message: string) {
+    super(`${message}\n${USAGE}`);
+    this.name = 'BenchUsageError';
+  }
+}
+
+function log(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+function command(cmd: string, args: readonly string[]): string {
+  const run = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
+  return `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
+}
+
+/** The version in `<dir>/package.json`. */
+function versionIn(dir: string): string {
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+const packageVersion = (name: string): string => versionIn(join(ROOT, 'node_modules', name));
+
+function versions(): Record<string, string> {
+  return {
+    fluxo: versionIn(ROOT),
+    node: process.version,
+    java: command(findJava(), ['-version']).split('\n')[0] ?? '',
+    'Apache Kafka (broker, perf test)': KAFKA_VERSION,
+    'DynamoDB Local': DYNAMODB_LOCAL_VERSION,
+    kafkajs: packageVersion('kafkajs'),
+    esbuild: packageVersion('esbuild'),
+    '@aws-sdk/client-dynamodb': packageVersion('@aws-sdk/client-dynamodb'),
+  };
+}
+
+function goals(results: Omit<BenchResults, 'goals' | 'meta'>): GoalRow[] {
+  const rows: GoalRow[] = [];
+  const ingest100 = results.ingest.rows.find((r) => r.batch === 100);
+  if (ingest100) rows.push({ goal: 'HTTP ingest, 100 records/request, vs raw kafkajs', target: '>= 70 %', measured: pct(ingest100.httpOverRaw), met: ingest100.httpOverRaw >= 0.7 });
+  const sustained = results.latency.find((r) => r.batchingWindowMs === 0 && r.load === 'sustained');
+  if (sustained) rows.push({ goal: `end-to-end p99, window 0, ${fmt(sustained.recordsPerSecond)} records/s`, target: '<= 150 ms', measured: `${fmt(sustained.p99, 1)} ms`, met: sustained.p99 <= 150 && sustained.notVisible === 0 });
+  const producer = results.bundles.rows.find((b) => b.name === 'producer');
+  if (producer) rows.push({ goal: 'producer bundle (deployed, minified)', target: '<= 250 KiB', measured: kib(producer.deployedBytes), met: producer.deployedBytes <= 250 * 1024 });
+  const drain = results.consumer.find((c) => c.writeRequestsPerRecord !== undefined);
+  if (drain?.writeRequestsPerRecord !== undefined) {
+    rows.push({ goal: `DynamoDB write requests per record, keyed windowed aggregation (${drain.keys} keys)`, target: '<= 0.05', measured: fmt(drain.writeRequestsPerRecord, 3), met: drain.writeRequestsPerRecord <= 0.05 });
+  }
+  return rows;
+}
+
+/** Re-runs the ingest phase under `node --cpu-prof` and summarises every thread's profile. */
+function profile(): void {
+  const dir = join(ROOT, 'bench', 'results', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  log(`profiling the ingest phase into ${dir}`);
+  const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', join(ROOT, 'bench', 'run.ts'), '--quick', '--only', 'ingest'], { cwd: ROOT, stdio: 'inherit' });
+  if (run.status !== 0) throw new BenchUsageError(`the profiled run failed (${run.status})`);
+  const summaries = summarizeProfileDir(dir).map(({ file, summary }) => renderProfileSummary(file, summary));
+  writeFileSync(join(dir, 'summary.md'), `${summaries.join('\n\n')}\n`);
+  process.stdout.write(`${summaries.join('\n\n')}\n\nprofiles and summary.md in ${dir}\n`);
+}
+
+async function measure(ctx: BenchContext, only: readonly Phase[], services: LocalServices): Promise<Omit<BenchResults, 'goals' | 'meta'>> {
+  const wants = (phase: Phase): boolean => only.includes(phase);
+  const ingest = wants('ingest') ? await measureIngest(ctx) : { rows: [], ceiling: { median: 0, records: 0, averageValueBytes: 0, variants: [] } };
+  const latency = wants('latency') ? await measureLatency(ctx) : { rows: [], consumers: [] };
+  const drain = wants('consumer') ? [await measureConsumer(ctx)] : [];
+  const bundles = wants('bundles') ? await measureBundles(ctx) : { rows: [], producerAlternatives: [] };
+  const jvm = (name: string, pid: number | undefined, note: string) => {
+    const mib = pid === undefined ? undefined : peakRssMiB(pid);
+    return mib === undefined ? [] : [{ process: name, peakRssMiB: mib, note }];
+  };
+  const resources = [
+    { process: 'Node (bench + local stack)', peakRssMiB: ownPeakRssMiB(), note: 'one process: gateway, ESM emulators, the Lambda worker threads and the load worker threads' },
+    ...jvm('Kafka broker (JVM)', services.pids.kafka, 'KRaft broker + controller, -Xmx512m'),
+    ...jvm('DynamoDB Local (JVM)', services.pids.dynamodb, 'in memory'),
+  ];
+  return { ingest, latency: latency.rows, consumer: [...drain, ...latency.consumers], bundles, resources };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (values.profile) {
+    profile();
+    return;
+  }
+  const only = (values.only ?? PHASES.join(',')).split(',').map((p) => p.trim()) as Phase[];
+  const unknown = only.find((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown !== undefined) throw new BenchUsageError(`unknown phase "${unknown}"`);
+  const partial = values.only !== undefined;
+  const settings = benchSettings(values.quick);
+  const startedAt = new Date();
+  const scratchDir = mkdtempSync(join(tmpdir(), 'fluxo-bench-'));
+  let services: LocalServices | undefined;
+  let stack: LocalStack | undefined;
+  try {
+    services = await startServices({ dataDir: join(scratchDir, 'data'), fresh: true, inMemory: true, onProgress: log });
+    await ensureTables(services.dynamodbEndpoint);
+    await ensureTopics(services.kafkaBrokers, pipeline);
+    const buildDir = join(ROOT, '.fluxo', 'bench-build');
+    stack = await startLocalStack({
+      spec: pipeline,
+      specFile: 'bench/spec.ts',
+      root: ROOT,
+      buildDir: join(buildDir, 'stack'),
+      kafkaBrokers: services.kafkaBrokers,
+      dynamodbEndpoint: services.dynamodbEndpoint,
+      port: 0,
+      consumers: [],
+      destination: new JsonlDestination(join(scratchDir, 'on-failure.jsonl')),
+      log: (line) => (line.includes('failed') ? log(line) : undefined),
+    });
+    const worker = stack.bundles.find((b) => b.name === '_worker');
+    const consumerBundle = stack.bundles.find((b) => b.name === 'consumer');
+    if (worker === undefined || consumerBundle === undefined) throw new BenchUsageError('the local stack bundled no worker or consumer');
+    const loadWorker = await bundleFunction({ name: 'load-worker', entry: 'bench/load-worker.ts' }, { root: ROOT, outDir: buildDir });
+    const ctx: BenchContext = {
+      root: ROOT,
+      settings,
+      services,
+      stack,
+      consumerBundle,
+      factory: { kafkaBrokers: services.kafkaBrokers, dynamodbEndpoint: services.dynamodbEndpoint, tables: LOCAL_TABLES, workerFile: worker.file, log: (line) => (line.includes('"level":"ERROR"') ? log(line) : undefined) },
+      loadWorkerFile: loadWorker.file,
+      scratchDir,
+      log,
+    };
+    log(`stack on ${stack.url}, Kafka ${services.kafkaBrokers}, DynamoDB ${services.dynamodbEndpoint}`);
+    const figures = await measure(ctx, only, services);
+    const finishedAt = new Date();
+    const meta: BenchResults['meta'] = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      quick: settings.quick,
+      commit: command('git', ['rev-parse', '--short', 'HEAD']),
+      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: totalmem() / 2 ** 30, os: `${osType()} ${release()}` },
+      versions: versions(),
+      settings: {
+        'bench topics': `${BENCH_PARTITIONS} partitions each, one broker (replication 1), DynamoDB Local in memory`,
+        'ingest': `${settings.ingestClients} clients, ${settings.ingestRepetitions} × ${settings.ingestDurationMs / 1000} s per batch size and path`,
+        'ceiling': `${settings.ceilingRepetitions} × ${fmt(settings.ceilingRecords)} records`,
+        'latency': `${settings.latencyRepetitions} repetition(s); low ${settings.lowLoad.requestsPerSecond} req/s × ${settings.lowLoad.recordsPerRequest} for ${settings.lowLoad.durationMs / 1000} s; sustained ${settings.sustainedLoad.requestsPerSecond} req/s × ${settings.sustainedLoad.recordsPerRequest} for ${settings.sustainedLoad.durationMs / 1000} s`,
+        'consumer': `backlog of ${fmt(settings.drainRecords)} records over ${settings.drainKeys} keys, batch size 100, 60 s windows`,
+        'init': `${settings.initRepetitions} fresh processes per bundle`,
+      },
+      wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    };
+    const results: BenchResults = { meta, ...figures, goals: goals(figures) };
+    const resultsDir = join(ROOT, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const json = `${JSON.stringify(results, null, 2)}\n`;
+    const stamp = finishedAt.toISOString().replace(/[:.]/g, '-');
+    writeFileSync(join(resultsDir, `${stamp}${settings.quick ? '-quick' : ''}${partial ? '-partial' : ''}.json`), json);
+    const previous = existsSync(join(ROOT, 'BENCHMARKS.md')) ? readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8') : '';
+    const markdown = renderReport(results, extractAnalysis(previous));
+    if (settings.quick || partial) {
+      writeFileSync(join(resultsDir, `${stamp}.md`), markdown);
+      log(`quick or partial run: BENCHMARKS.md left as it is; report in bench/results/${stamp}.md`);
+    } else {
+      writeFileSync(join(ROOT, 'BENCHMARKS.json'), json);
+      writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown);
+      log('wrote BENCHMARKS.md and BENCHMARKS.json');
+    }
+    process.stdout.write(`${renderTable(['goal', 'target', 'measured', ''], results.goals.map((g) => [g.goal, g.target, g.measured, g.met ? 'met' : 'missed']))}\n`);
+    log(`done in ${fmt(meta.wallSeconds)} s`);
+  } finally {
+    await stack?.stop().catch((error: unknown) => log(`stopping the stack failed: ${(error as Error).message}`));
+    await services?.stop();
+    rmSync(scratchDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

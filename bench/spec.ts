@@ -1,0 +1,63 @@
+/**
+ * The spec the bench bundles the handlers with (bundle.ts `specFile`): the built-in pipeline plus
+ * topics and consumers of its own, so that a bench run never touches the course's topics.
+ *
+ * - `bench-ingest`: the `health` topic's schema, tuple form and derived IMC, with no consumer, so
+ *   ingest throughput is measured without consumers competing for the broker.
+ * - `bench-e2e-w0`, `bench-e2e-w500`: keyed windowed aggregation (group by `k`, 60 s windows) for
+ *   the end-to-end latency; the bench runs the second with a 500 ms batching window (AWS's default
+ *   for Kafka mappings; the spec only takes whole seconds, so the bench sets it on the emulator).
+ * - `bench-drain`: the same aggregation over a backlog, for consumer records/s and DynamoDB writes.
+ */
+import { validateSpec, type ConsumerSpec, type PipelineSpec, type TopicSpec } from '../lambdas/shared/spec';
+import { pipeline as builtIn } from '../pipeline';
+
+/** Topic and consumer names of the bench. */
+export const BENCH = {
+  ingestTopic: 'bench-ingest',
+  latencyW0: 'bench-e2e-w0',
+  latencyW500: 'bench-e2e-w500',
+  drain: 'bench-drain',
+} as const;
+
+/** Partitions of every bench topic (as the course's `health` topic). */
+export const BENCH_PARTITIONS = 3;
+
+const health = builtIn.topics.find((t) => t.name === 'health') as TopicSpec;
+
+const keyed = (name: string): TopicSpec => ({
+  name,
+  partitions: BENCH_PARTITIONS,
+  retentionHours: 1,
+  schema: {
+    fields: {
+      k: { type: 'string', maxLength: 64, description: 'Group key.' },
+      seq: { type: 'integer', min: 0, description: 'Sequence number within the run.' },
+      v: { type: 'number', description: 'A measured value.' },
+    },
+  },
+});
+
+const aggregation = (name: string): ConsumerSpec => ({
+  name,
+  topics: [name],
+  groupBy: { kind: 'field', field: 'k' },
+  window: { sizeSeconds: 60, graceSeconds: 3600 },
+  measures: [
+    { fn: 'sum', field: 'v' },
+    { fn: 'max', field: 'seq' },
+  ],
+  batchSize: 100,
+});
+
+/** The built-in spec plus the bench's topics and consumers. */
+export const pipeline: PipelineSpec = validateSpec({
+  topics: [
+    ...builtIn.topics,
+    { ...health, name: BENCH.ingestTopic, retentionHours: 1, description: 'Bench: ingest throughput.' },
+    keyed(BENCH.latencyW0),
+    keyed(BENCH.latencyW500),
+    keyed(BENCH.drain),
+  ],
+  consumers: [...builtIn.consumers, aggregation(BENCH.latencyW0), aggregation(BENCH.latencyW500), aggregation(BENCH.drain)],
+});
