@@ -11,8 +11,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { pipeline } from '../../pipeline';
-import { BadRequestError, BodyNotJsonError, FluxoError, PayloadTooLargeError, RouteNotFoundError, UnknownTopicError, UnsupportedMediaTypeError } from '../shared/errors';
-import { errorAnswer, jsonAnswer, requestHeader, routeKey } from '../shared/http-answer';
+import { BadRequestError, BodyNotJsonError, FluxoError, PayloadTooLargeError, UnknownTopicError, UnsupportedMediaTypeError } from '../shared/errors';
+import { answerRoute, jsonAnswer, requestHeader } from '../shared/http-answer';
+import type { RouteTable } from '../shared/http-answer';
 import { INGEST_LIMITS } from '../shared/ingest';
 import { createIdempotentProducer, createKafka, kafkaOptionsFromEnv, LazyProducer } from '../shared/kafka-client';
 import { findTopic, resolveTopic } from '../shared/spec';
@@ -117,22 +118,11 @@ export function createProducerHandler(options: ProducerHandlerOptions): (event: 
     return idempotentProcess({ idempotencyKey: key, topic, body }, context);
   };
 
-  return async (event, context) => {
-    try {
-      switch (routeKey(event)) {
-        case 'GET /topics':
-          return jsonAnswer(200, describeTopics(spec));
-        case 'POST /topics/{topic}/records':
-          return await ingest(event, context);
-        default:
-          throw new RouteNotFoundError(event.httpMethod, event.path);
-      }
-    } catch (error) {
-      const answer = errorAnswer(error);
-      if (answer.statusCode >= 500) logger.error('request failed', { route: routeKey(event), error: error as Error });
-      return answer;
-    }
+  const routes: RouteTable<Context> = {
+    'GET /topics': () => jsonAnswer(200, describeTopics(spec)),
+    'POST /topics/{topic}/records': ingest,
   };
+  return (event, context) => answerRoute(event, context, routes, (route, error) => logger.error('request failed', { route, error: error as Error }));
 }
 
 let defaultHandler: ReturnType<typeof createProducerHandler> | undefined;

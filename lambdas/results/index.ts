@@ -18,8 +18,9 @@ import { encodeGroupKey, summarize, windowOf } from '../shared/aggregate';
 import type { AggregateItem } from '../shared/aggregate-item';
 import { ENV, requireEnv } from '../shared/config';
 import { createDocumentClient } from '../shared/dynamodb';
-import { BadParameterError, FluxoError, RouteNotFoundError, UnknownConsumerError } from '../shared/errors';
-import { errorAnswer, jsonAnswer, queryParameter, routeKey } from '../shared/http-answer';
+import { BadParameterError, FluxoError, UnknownConsumerError } from '../shared/errors';
+import { answerRoute, errorAnswer, jsonAnswer, queryParameter } from '../shared/http-answer';
+import type { RouteTable } from '../shared/http-answer';
 import { aggregateKey, deadLetterKey, keptRecordKey } from '../shared/keys';
 import { findConsumer } from '../shared/spec';
 import type { PipelineSpec, ResolvedConsumer } from '../shared/spec';
@@ -176,24 +177,13 @@ export function createResultsHandler({ spec, reader, logger = new Logger({ servi
     return pageAnswer(undefined, items.map(deadLetterView), lastKey);
   };
 
-  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    try {
-      switch (routeKey(event)) {
-        case 'GET /results/{consumer}':
-          return await aggregates(event);
-        case 'GET /results/{consumer}/records':
-          return await keptRecords(event);
-        case 'GET /dlq':
-          return await deadLetters(event);
-        default:
-          throw new RouteNotFoundError(event.httpMethod, event.path);
-      }
-    } catch (error) {
-      const answer = errorAnswer(error);
-      if (answer.statusCode >= 500) logger.error('request failed', { route: routeKey(event), error: error as Error });
-      return answer;
-    }
+  const routes: RouteTable<unknown> = {
+    'GET /results/{consumer}': aggregates,
+    'GET /results/{consumer}/records': keptRecords,
+    'GET /dlq': deadLetters,
   };
+  return (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+    answerRoute(event, undefined, routes, (route, error) => logger.error('request failed', { route, error: error as Error }));
 }
 
 let defaultHandler: ReturnType<typeof createResultsHandler> | undefined;

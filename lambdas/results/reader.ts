@@ -61,14 +61,7 @@ export class ResultsReader {
 
   /** Aggregates of one stored group key with window start in `[fromStart, to)`, newest first. */
   public aggregatesOfKey(pk: string, fromStart: number, to: number, limit: number, cursor?: CursorKey): Promise<QueryPage<AggregateItem>> {
-    const { lower, upper } = timeBounds(fromStart, to);
-    return this.query({
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-      ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-    });
+    return this.byTime<AggregateItem>(pk, fromStart, to, limit, cursor);
   }
 
   /** Aggregates of every key of a consumer with window start in `[fromStart, to)`, newest window first. */

@@ -4,7 +4,7 @@
  * `aws-lambda`; nothing here does I/O.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { toHttpError } from './errors';
+import { RouteNotFoundError, toHttpError } from './errors';
 
 /** A request header's value, by case-insensitive name (single- or multi-value form); undefined when absent. */
 export function requestHeader(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>, name: string): string | undefined {
@@ -37,4 +37,29 @@ export function jsonAnswer(statusCode: number, body: unknown, headers: Readonly<
 export function errorAnswer(error: unknown): APIGatewayProxyResult {
   const { status, headers, body } = toHttpError(error);
   return jsonAnswer(status, body, headers);
+}
+
+/** A handler's routes, by `"<METHOD> <resource>"` (see {@link routeKey}). */
+export type RouteTable<C> = Readonly<Record<string, (event: APIGatewayProxyEvent, context: C) => APIGatewayProxyResult | Promise<APIGatewayProxyResult>>>;
+
+/**
+ * Answers an event from its route: an unknown route is 404, and anything thrown becomes its
+ * documented error answer. `onServerError` hears of every 5xx (handlers log them).
+ */
+export async function answerRoute<C>(
+  event: APIGatewayProxyEvent,
+  context: C,
+  routes: RouteTable<C>,
+  onServerError: (route: string, error: unknown) => void,
+): Promise<APIGatewayProxyResult> {
+  const route = routeKey(event);
+  try {
+    const serve = Object.hasOwn(routes, route) ? routes[route] : undefined;
+    if (serve === undefined) throw new RouteNotFoundError(event.httpMethod, event.path);
+    return await serve(event, context);
+  } catch (error) {
+    const answer = errorAnswer(error);
+    if (answer.statusCode >= 500) onServerError(route, error);
+    return answer;
+  }
 }
