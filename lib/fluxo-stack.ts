@@ -11,7 +11,7 @@ import { KafkaCluster } from './constructs/kafka-cluster';
 import { Network } from './constructs/network';
 import { Observability } from './constructs/observability';
 import { Tables } from './constructs/tables';
-import { managedPolicyFinding } from './nag';
+import { FRAMEWORK_FUNCTION_SKIPS, managedPolicyFinding, skipCheckov } from './nag';
 
 /** The stack name for a deployment: one stack per stage, so a sandbox and prod fit in one account. */
 export function stackName(deployment: DeploymentConfig): string {
@@ -133,6 +133,10 @@ export class FluxoStack extends Stack {
           { id: 'Serverless-LambdaLatestVersion', reason: 'The runtime is chosen by aws-cdk-lib.' },
           { id: 'Serverless-LambdaTracing', reason: 'Configured by aws-cdk-lib; runs once per deployment.' },
         );
+      skipCheckov(awsCustomResource, ...FRAMEWORK_FUNCTION_SKIPS);
     }
+    // The handler behind the VPC's restrictDefaultSecurityGroup.
+    const restrictDefaultSg = this.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')?.node.tryFindChild('Handler');
+    if (restrictDefaultSg) skipCheckov(restrictDefaultSg, ...FRAMEWORK_FUNCTION_SKIPS);
   }
 }

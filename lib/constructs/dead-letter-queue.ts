@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { skipCheckov } from '../nag';
 
 /** Properties of {@link DeadLetterQueue}. */
 export interface DeadLetterQueueProps {
@@ -32,6 +33,10 @@ export class DeadLetterQueue extends Construct {
       { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter destination of the event source mappings.' },
       { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself the dead-letter destination; nothing consumes it automatically.' },
     );
+    skipCheckov(this.queue, {
+      id: 'CKV_AWS_27',
+      comment: 'Encrypted at rest with SQS managed keys (SqsManagedSseEnabled); the check only recognizes KmsMasterKeyId.',
+    });
   }
 
   /** Grants what an event source mapping's on-failure destination needs (`sqs:SendMessage`). */

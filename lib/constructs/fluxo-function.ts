@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENI_WRITE_SKIP, LOGS_ENCRYPTION_SKIP, skipCheckov, type CheckovSkip } from '../nag';
 
 /** The repository root, where `lambdas/` and `package-lock.json` live. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -107,5 +108,25 @@ export class FluxoFunction extends Construct {
           reason: 'Invoked synchronously only (API Gateway, event source mappings with their own on-failure destination, CloudFormation custom resources): a function DLQ would never receive anything.',
         },
       );
+    this.skipCheckovFindings(props);
+  }
+
+  /** checkov findings on this function's resources, each accepted with its reason (see Validations above for cdk-nag's). */
+  private skipCheckovFindings(props: FluxoFunctionProps): void {
+    const skips: CheckovSkip[] = [
+      { id: 'CKV_AWS_116', comment: 'Invoked synchronously only (API Gateway, event source mappings with their own SQS on-failure destination, CloudFormation): an async DLQ would never receive anything.' },
+      { id: 'CKV_AWS_173', comment: 'The environment holds names and addresses only (tables, brokers), no secrets; Lambda encrypts it at rest with its AWS managed key.' },
+    ];
+    if (props.vpc === undefined) {
+      skips.push({ id: 'CKV_AWS_117', comment: 'Talks only to AWS APIs (DynamoDB, CloudWatch) over TLS with IAM; functions that reach Kafka run in the VPC, and event source mapping pollers run in the VPC for the consumers.' });
+    }
+    if (props.reservedConcurrentExecutions === undefined) {
+      skips.push({ id: 'CKV_AWS_115', comment: 'Bounded without reserving: consumers by their event source mapping (one invocation per partition and poller), results by the API usage plan, the topic admin by CloudFormation; a new account cannot reserve concurrency at all.' });
+    }
+    skipCheckov(this.function, ...skips);
+    skipCheckov(this.logGroup, LOGS_ENCRYPTION_SKIP);
+    // The ENI statement above; the default policy exists since the log grant created it.
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (props.vpc !== undefined && policy !== undefined) skipCheckov(policy, ENI_WRITE_SKIP);
   }
 }

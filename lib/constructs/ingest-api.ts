@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES, type RouteHandler } from '../../lambdas/shared/routes';
-import { managedPolicyFinding } from '../nag';
+import { LOGS_ENCRYPTION_SKIP, managedPolicyFinding, skipCheckov } from '../nag';
 
 /** Request rate and quota limits of the API key's usage plan. */
 export interface ApiLimits {
@@ -50,6 +50,7 @@ export class IngestApi extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
+    skipCheckov(accessLogs, LOGS_ENCRYPTION_SKIP);
     this.api = new apigw.RestApi(this, 'Api', {
       description: 'fluxo: POST /topics/{topic}/records, GET /topics, GET /results/{consumer}',
       endpointTypes: [apigw.EndpointType.REGIONAL],
@@ -99,6 +100,10 @@ export class IngestApi extends Construct {
         { id: 'AwsSolutions-COG4', reason: 'Authenticated by API key; there is no Cognito user pool in fluxo.' },
         { id: managedPolicyFinding('service-role/AmazonAPIGatewayPushToCloudWatchLogs'), reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the documented policy of the account-level API Gateway logging role.' },
       );
+    skipCheckov(this.api.deploymentStage, {
+      id: 'CKV_AWS_120',
+      comment: 'No stage cache: ingest is POST-only and results must show the latest aggregates; a cache cluster is also billed per hour.',
+    });
   }
 
   /** Adds every (non local-only) route served by `handler`, integrated with `fn` (Lambda proxy). */

@@ -7,6 +7,7 @@ import { ENV } from '../../lambdas/shared/config';
 import type { ResolvedTopic } from '../../lambdas/shared/spec';
 import type { BrokerMode } from '../config';
 import { KafkaDataPlaneArns } from '../kafka-arns';
+import { ENI_WRITE_SKIP, skipCheckov } from '../nag';
 import { BootstrapBrokers } from './bootstrap-brokers';
 import { EC2_KAFKA_PORT, Ec2KafkaBroker } from './ec2-kafka-broker';
 import { FluxoFunction } from './fluxo-function';
@@ -165,6 +166,8 @@ export class KafkaCluster extends Construct {
    */
   public grantMapping(grantee: iam.IGrantable, topic: string, groupId: string): void {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ENI_ACTIONS, resources: ['*'] }));
+    const policy = grantee.grantPrincipal instanceof iam.Role ? grantee.grantPrincipal.node.tryFindChild('DefaultPolicy') : undefined;
+    if (policy !== undefined) skipCheckov(policy, ENI_WRITE_SKIP);
     if (this.arns === undefined) return;
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], resources: [this.arns.clusterArn] }),

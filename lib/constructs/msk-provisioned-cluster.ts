@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import type { ResolvedTopic } from '../../lambdas/shared/spec';
+import { LOGS_ENCRYPTION_SKIP, skipCheckov } from '../nag';
 
 /** The MSK version string: Kafka 3.9 in KRaft metadata mode (no ZooKeeper). */
 export const MSK_KAFKA_VERSION = '3.9.x.kraft';
@@ -67,6 +68,7 @@ export class MskProvisionedCluster extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
+    skipCheckov(brokerLogs, LOGS_ENCRYPTION_SKIP);
     this.cluster = new msk.CfnCluster(this, 'Cluster', {
       clusterName: Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }),
       kafkaVersion: MSK_KAFKA_VERSION,

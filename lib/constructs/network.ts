@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LOGS_ENCRYPTION_SKIP, skipCheckov } from '../nag';
 
 /** Properties of {@link Network}. */
 export interface NetworkProps {
@@ -53,6 +54,7 @@ export class Network extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
+    skipCheckov(flowLogGroup, LOGS_ENCRYPTION_SKIP);
     // Rejected traffic only: enough to debug a security group, cheap to keep.
     this.vpc.addFlowLog('Rejected', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),

@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import type { ResolvedTopic } from '../../lambdas/shared/spec';
-import { arnInFinding, managedPolicyFinding } from '../nag';
+import { arnInFinding, FRAMEWORK_FUNCTION_SKIPS, LOGS_ENCRYPTION_SKIP, managedPolicyFinding, skipCheckov } from '../nag';
 
 /** Properties of {@link TopicAdmin}. */
 export interface TopicAdminProps {
@@ -52,9 +52,12 @@ export class TopicAdmin extends Construct {
 
   public constructor(scope: Construct, id: string, props: TopicAdminProps) {
     super(scope, id);
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: props.handler,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+    const providerLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    skipCheckov(providerLogs, LOGS_ENCRYPTION_SKIP);
+    const provider = new cr.Provider(this, 'Provider', { onEventHandler: props.handler, logGroup: providerLogs });
+    skipCheckov(provider.node.findChild('framework-onEvent'), ...FRAMEWORK_FUNCTION_SKIPS, {
+      id: 'CKV_AWS_173',
+      comment: 'Its environment holds the name of the topics function it calls, no secret; Lambda encrypts it at rest with its AWS managed key.',
     });
     Validations.of(provider).acknowledge(
         { id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'), reason: 'The CDK custom resource framework function uses AWSLambdaBasicExecutionRole.' },
