@@ -12,6 +12,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly stdin: Readable;
+  /** Whether standard error is a terminal (progress bars redraw in place). @default false */
+  readonly stderrIsTTY?: boolean;
   readonly env: NodeJS.ProcessEnv;
   /** Aborted on Ctrl-C: long-running commands (tail, send from stdin) stop cleanly. */
   readonly signal: AbortSignal;

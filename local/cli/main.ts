@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { cliContext, type CliIo } from './context';
 import { CliError, UsageError } from './errors';
 import { createTopic, dlq, listTopics, results, send, tail, type Options } from './commands';
+import { load, verify } from './load-verify';
 
 /** The help text. */
 export const USAGE = `usage: fluxo <command> [options]
@@ -22,6 +23,11 @@ export const USAGE = `usage: fluxo <command> [options]
   results <consumer> [--key K] [--top N]   a consumer's windowed aggregates (GET /results/{consumer})
         [--from T] [--to T] [--limit N]
   dlq [--consumer C]                       dead letters and failed batches
+  load <scenario> [--producers 4]          the course's producers, faster: health, ticks or tweets
+        [--rate 200] [--duration 60]       (records/s in all, seconds); progress, then a summary;
+        [--seed S] [--batch 1]             the run is written to .fluxo/runs/<scenario>-<seed>.json
+  verify <scenario> --seed S [--wait 30]   compare the stored aggregates of that run with a direct
+                                           computation; exit status 1 on any difference
 
   --json prints the API's answers as JSON.
   FLUXO_URL (default http://127.0.0.1:3000), FLUXO_API_KEY, KAFKA_BROKERS (local commands).`;
@@ -40,6 +46,12 @@ const OPTIONS = {
   to: { type: 'string' },
   limit: { type: 'string' },
   consumer: { type: 'string' },
+  producers: { type: 'string' },
+  rate: { type: 'string' },
+  duration: { type: 'string' },
+  seed: { type: 'string' },
+  batch: { type: 'string' },
+  wait: { type: 'string' },
 } as const;
 
 function parse(argv: readonly string[]): { positionals: string[]; options: Options } {
@@ -91,6 +103,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         expectAtMost(rest, 0, 'usage: fluxo dlq [--consumer C]');
         await dlq(context, options);
         break;
+      case 'load':
+        expectAtMost(rest, 1, 'usage: fluxo load <scenario> [--producers N] [--rate R] [--duration S]');
+        await load(context, rest[0], options);
+        break;
+      case 'verify':
+        expectAtMost(rest, 1, 'usage: fluxo verify <scenario> --seed S');
+        await verify(context, rest[0], options);
+        break;
       default:
         throw new UsageError(`unknown command "${command}" (see fluxo --help)`);
     }
@@ -116,6 +136,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     stdin: process.stdin,
+    stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,
     signal: controller.signal,
   });

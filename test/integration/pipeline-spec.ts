@@ -12,12 +12,17 @@ const reading = (name: string, partitions: number): TopicSpec => ({
   schema: { fields: { n: { type: 'integer', min: 0, description: 'Sequence number.' }, v: { type: 'number', description: 'A measured value.' } } },
 });
 
+/** Prefix of the copies of the built-in topics and consumers that scenarios.test.ts loads and verifies on its own. */
+export const SCENARIO_PREFIX = 'sc-';
+const scenarioTopics = builtIn.topics.map((topic) => ({ ...topic, name: `${SCENARIO_PREFIX}${topic.name}` }));
+const scenarioConsumers = builtIn.consumers.map((consumer) => ({ ...consumer, name: `${SCENARIO_PREFIX}${consumer.name}`, topics: consumer.topics.map((t) => `${SCENARIO_PREFIX}${t}`) }));
+
 /** Consumers the global stack does not run: a test starts (and restarts) their emulator itself. */
 export const MANUAL_CONSUMERS = ['it-restart'];
 
 /** The built-in spec plus the integration scenarios. */
 export const pipeline: PipelineSpec = validateSpec({
-  topics: [...builtIn.topics, reading('it-window', 1), reading('it-shared', 3), reading('it-poison', 2), reading('it-restart', 1)],
+  topics: [...builtIn.topics, reading('it-window', 1), reading('it-shared', 3), reading('it-poison', 2), reading('it-restart', 1), ...scenarioTopics],
   consumers: [
     ...builtIn.consumers,
     {
@@ -37,5 +42,6 @@ export const pipeline: PipelineSpec = validateSpec({
     { name: 'it-shared-b', topics: ['it-shared'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 100 },
     { name: 'it-poison', topics: ['it-poison'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, measures: [{ fn: 'sum', field: 'n' }] },
     { name: 'it-restart', topics: ['it-restart'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 3 },
+    ...scenarioConsumers,
   ],
 });

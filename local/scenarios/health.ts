@@ -1,0 +1,76 @@
+/**
+ * The course's graded exercise: producers of `[id, {idade, altura, peso}]` tuples (id 0..1000,
+ * age 10..50 years, height 100..200 cm, weight 30..100 kg, whole numbers as Python's randint
+ * gives them) and two filtered consumers, `peso > 80` and IMC > 35.
+ */
+import { seededRandom } from './random';
+import { baseTime, buckets, total, windowMs, type ExpectedAggregate, type Scenario, type ScenarioRecord } from './scenario';
+
+/** One person's measurements. */
+export interface HealthTuple {
+  readonly id: number;
+  readonly idade: number;
+  readonly altura: number;
+  readonly peso: number;
+}
+
+/** The tuple a posted value carries: the course's `[id, {...}]` form or a plain object. */
+export function healthTupleOf(value: unknown): HealthTuple {
+  if (Array.isArray(value)) {
+    const [id, fields] = value as [number, Omit<HealthTuple, 'id'>];
+    return { id, ...fields };
+  }
+  return value as HealthTuple;
+}
+
+/** IMC as the course defines it: weight in kg over the square of the height in metres. */
+export function imcOf(tuple: HealthTuple): number {
+  const metres = tuple.altura / 100;
+  return tuple.peso / (metres * metres);
+}
+
+function aggregate(consumer: string, key: string, windowStart: number, windowEnd: number, tuples: readonly HealthTuple[]): ExpectedAggregate {
+  return {
+    consumer,
+    key,
+    windowStart,
+    windowEnd,
+    count: tuples.length,
+    measures: {
+      avg_peso: total(tuples.map((t) => t.peso)) / tuples.length,
+      avg_imc: total(tuples.map(imcOf)) / tuples.length,
+      max_peso: tuples.reduce((max, t) => Math.max(max, t.peso), -Infinity),
+    },
+  };
+}
+
+/** `health`: the course's tuples, about half in tuple form and half as objects. */
+export const healthScenario: Scenario = {
+  name: 'health',
+  description: "the course's [id, {idade, altura, peso}] tuples; consumers peso-acima-80 and imc-acima-35",
+  topics: ['health'],
+  consumers: ['peso-acima-80', 'imc-acima-35'],
+  generate(seed, count, timing) {
+    const random = seededRandom(seed);
+    const records: ScenarioRecord[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const id = random.int(0, 1000);
+      const fields = { idade: random.int(10, 50), altura: random.int(100, 200), peso: random.int(30, 100) };
+      const value = random.chance(0.5) ? [id, fields] : { id, ...fields };
+      records.push({ index, topic: 'health', value, timestamp: baseTime(index, timing) });
+    }
+    return records;
+  },
+  expected(records, target) {
+    const prefix = target.prefix ?? '';
+    const grouped = buckets<HealthTuple>();
+    const heavy = windowMs(target, 'peso-acima-80');
+    const obese = windowMs(target, 'imc-acima-35');
+    for (const record of records) {
+      const tuple = healthTupleOf(record.value);
+      if (tuple.peso > 80) grouped.add(`${prefix}peso-acima-80`, 'all', heavy, record.timestamp, tuple);
+      if (imcOf(tuple) > 35) grouped.add(`${prefix}imc-acima-35`, 'all', obese, record.timestamp, tuple);
+    }
+    return grouped.list().map((b) => aggregate(b.consumer, b.key, b.windowStart, b.windowEnd, b.items));
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * A load run's manifest, `.fluxo/runs/<scenario>-<seed>.json`: what `fluxo verify` needs to
+ * regenerate exactly the records the run sent — the seed, the count and the event-time origin
+ * (record i's event time is `start + floor(i * spacingMs)`, shuffled within a minute by the
+ * ticks scenario) — and which of them the API acknowledged.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../state';
+import type { RunTiming } from './scenario';
+
+/** The default folder of run manifests. */
+export const DEFAULT_RUNS_DIR = join(PROJECT_ROOT, '.fluxo', 'runs');
+
+/** What a load run wrote down. */
+export interface RunManifest extends RunTiming {
+  readonly scenario: string;
+  readonly seed: number;
+  /** Records generated (and scheduled). */
+  readonly count: number;
+  /** Prefix of the deployed topic and consumer names. */
+  readonly prefix: string;
+  /** The API the run posted to. */
+  readonly url: string;
+  readonly producers: number;
+  readonly rate: number;
+  readonly durationSeconds: number;
+  readonly batch: number;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** Whether the run was stopped (Ctrl-C) before every record was sent. */
+  readonly interrupted: boolean;
+  /** Acknowledged records, as half-open index ranges `[from, to)` in order. */
+  readonly acknowledged: ReadonlyArray<readonly [number, number]>;
+  /** Records the API refused (4xx), never retried. */
+  readonly rejected: number;
+  /** Records given up after the retries (no answer, or 5xx/429 every time). */
+  readonly unanswered: number;
+}
+
+/** No manifest for this scenario and seed. */
+export class RunNotFoundError extends Error {
+  public constructor(file: string, options?: { cause?: unknown }) {
+    super(`no run manifest at ${file}: run \`fluxo load\` with the same scenario and --seed first`, options);
+    this.name = 'RunNotFoundError';
+  }
+}
+
+/** The manifest file of a scenario and seed. */
+export function manifestFile(scenario: string, seed: number, runsDir: string = DEFAULT_RUNS_DIR): string {
+  return join(runsDir, `${scenario}-${seed}.json`);
+}
+
+/** Index ranges `[from, to)` of the sorted, distinct indices. */
+export function toRanges(indices: readonly number[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const index of [...indices].sort((a, b) => a - b)) {
+    const last = ranges[ranges.length - 1];
+    if (last !== undefined && index <= last[1]) last[1] = Math.max(last[1], index + 1);
+    else ranges.push([index, index + 1]);
+  }
+  return ranges;
+}
+
+/** Whether an index is in one of the ranges. */
+export function inRanges(ranges: ReadonlyArray<readonly [number, number]>, index: number): boolean {
+  return ranges.some(([from, to]) => index >= from && index < to);
+}
+
+/** Writes a manifest (atomically: a reader never sees half of one). */
+export function writeManifest(manifest: RunManifest, runsDir: string = DEFAULT_RUNS_DIR): string {
+  mkdirSync(runsDir, { recursive: true });
+  const file = manifestFile(manifest.scenario, manifest.seed, runsDir);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+/** Reads the manifest of a scenario and seed. @throws RunNotFoundError */
+export function readManifest(scenario: string, seed: number, runsDir: string = DEFAULT_RUNS_DIR): RunManifest {
+  const file = manifestFile(scenario, seed, runsDir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RunNotFoundError(file, { cause: error });
+  }
+  return JSON.parse(text) as RunManifest;
+}

@@ -1,0 +1,81 @@
+/**
+ * The course's exercises end to end on the local stack: each scenario's load goes over HTTP to
+ * copies of the built-in topics and consumers (`sc-health`, `sc-ohlc-1m`, ..., see
+ * pipeline-spec.ts, so no other test writes into their windows), and every stored aggregate is
+ * compared with the direct computation: exact for counts, sums, min, max, first and last,
+ * relative 1e-9 for averages.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { cliContext, type CliContext } from '../../local/cli/context';
+import { healthScenario } from '../../local/scenarios/health';
+import { runLoad } from '../../local/scenarios/load';
+import type { Scenario } from '../../local/scenarios/scenario';
+import { ticksScenario } from '../../local/scenarios/ticks';
+import { tweetsScenario } from '../../local/scenarios/tweets';
+import { verifyRun } from '../../local/scenarios/verify';
+import { apiUrl, eventually, post } from './helpers';
+import { pipeline, SCENARIO_PREFIX } from './pipeline-spec';
+
+const RUNS_DIR = mkdtempSync(join(tmpdir(), 'fluxo-it-runs-'));
+
+function context(): CliContext {
+  const io = { stdout: () => undefined, stderr: () => undefined, stdin: Readable.from([]), env: { FLUXO_URL: apiUrl() }, signal: new AbortController().signal };
+  return cliContext(io, () => undefined);
+}
+
+/** Four producers, 600 records in two seconds, ten per request. */
+async function loadAndVerify(scenario: Scenario, seed: number) {
+  const summary = await runLoad({ context: context(), scenario, seed, producers: 4, rate: 300, durationSeconds: 2, batch: 10, prefix: SCENARIO_PREFIX, runsDir: RUNS_DIR, progress: false });
+  const report = await verifyRun({ context: context(), scenario, seed, runsDir: RUNS_DIR, spec: pipeline, waitMs: 60_000, pollMs: 250 });
+  return { summary, report };
+}
+
+afterAll(() => rmSync(RUNS_DIR, { recursive: true, force: true }));
+
+describe('course scenarios on the local stack', () => {
+  it('stores for the health tuples exactly what the peso > 80 and IMC > 35 filters give directly, and verify sees a stray record', async () => {
+    // Act
+    const { summary, report } = await loadAndVerify(healthScenario, 11);
+
+    // Assess
+    expect(summary).toMatchObject({ sent: 600, acknowledged: 600, rejected: 0, unanswered: 0 });
+    expect(report.records).toBe(600);
+    expect(report.expected).toBeGreaterThanOrEqual(2);
+    expect(report.differences).toEqual([]);
+
+    // Act: one more heavy tuple in the run's first window, from outside the run
+    await post(`${SCENARIO_PREFIX}health`, [{ value: [1, { idade: 30, altura: 170, peso: 95 }], timestamp: summary.manifest.start }]);
+    const after = await eventually(
+      () => verifyRun({ context: context(), scenario: healthScenario, seed: 11, runsDir: RUNS_DIR, spec: pipeline }),
+      (r) => r.differences.some((d) => d.consumer === 'sc-peso-acima-80' && d.measure === 'count'),
+    );
+
+    // Assess
+    const countDifference = after.differences.find((d) => d.consumer === 'sc-peso-acima-80' && d.measure === 'count');
+    expect(countDifference).toMatchObject({ key: 'all', actual: (countDifference?.expected as number) + 1 });
+  });
+
+  it('stores open, high, low, close and volume per ticker and minute as computed directly on event time', async () => {
+    // Act
+    const { summary, report } = await loadAndVerify(ticksScenario, 12);
+
+    // Assess
+    expect(summary).toMatchObject({ acknowledged: 600, rejected: 0, unanswered: 0 });
+    expect(report.differences).toEqual([]);
+    expect(report.expected).toBeGreaterThanOrEqual(2);
+  });
+
+  it('counts each hashtag once per tweet per 5-minute window and ranks the trending list as computed directly', async () => {
+    // Act
+    const { summary, report } = await loadAndVerify(tweetsScenario, 13);
+
+    // Assess
+    expect(summary).toMatchObject({ acknowledged: 600, rejected: 0, unanswered: 0 });
+    expect(report.differences).toEqual([]);
+    expect(report.expected).toBeGreaterThanOrEqual(10);
+    expect(report.rankings).toBeGreaterThanOrEqual(1);
+  });
+});
