@@ -14,7 +14,7 @@ import { pipeline } from '../../pipeline';
 import { BadRequestError, BodyNotJsonError, FluxoError, PayloadTooLargeError, UnknownTopicError, UnsupportedMediaTypeError } from '../shared/errors';
 import { answerRoute, jsonAnswer, requestHeader } from '../shared/http-answer';
 import type { RouteTable } from '../shared/http-answer';
-import { INGEST_LIMITS } from '../shared/ingest';
+import { INGEST_LIMITS, nestedDeeperThan } from '../shared/ingest';
 import { createIdempotentProducer, createKafka, kafkaOptionsFromEnv, LazyProducer } from '../shared/kafka-client';
 import { findTopic, resolveTopic } from '../shared/spec';
 import type { PipelineSpec, ResolvedTopic } from '../shared/spec';
@@ -67,9 +67,20 @@ export interface ProducerHandlerOptions {
   readonly logger?: Logger;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** JSON is UTF-8 (RFC 8259): a body that is not is refused rather than read with replacement characters. */
+function utf8Text(bytes: Buffer): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch (error) {
+    throw new BodyNotJsonError('request body is not valid UTF-8, so not valid JSON', { cause: error });
+  }
+}
+
 function bodyText(event: APIGatewayProxyEvent): string {
   if (event.body === null || event.body === undefined || event.body === '') throw new BadRequestError('request body is required');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const text = event.isBase64Encoded ? utf8Text(Buffer.from(event.body, 'base64')) : event.body;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > INGEST_LIMITS.maxRequestBytes) {
     throw new PayloadTooLargeError(`request body is ${bytes} bytes; the limit is ${INGEST_LIMITS.maxRequestBytes}`, {
@@ -86,11 +97,17 @@ function parseBody(event: APIGatewayProxyEvent): unknown {
   // A missing Content-Type is taken as JSON; a declared non-JSON one is refused.
   if (contentType !== undefined && !JSON_TYPE.test(contentType.trim())) throw new UnsupportedMediaTypeError(contentType);
   const text = bodyText(event);
+  let body: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    body = JSON.parse(text) as unknown;
   } catch (error) {
     throw new BodyNotJsonError(`request body is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
+  // Checked before anything serializes the body again (idempotency hash, the value written).
+  if (nestedDeeperThan(body, INGEST_LIMITS.maxBodyDepth)) {
+    throw new BadRequestError(`request body nests arrays and objects deeper than ${INGEST_LIMITS.maxBodyDepth} levels`, { details: { limit: INGEST_LIMITS.maxBodyDepth } });
+  }
+  return body;
 }
 
 /** Builds a producer handler; {@link handler} is the one built from the environment. */

@@ -20,7 +20,25 @@ export const INGEST_LIMITS = {
   maxRequestBytes: 5 * MIB,
   /** Bytes of one record value, serialized as written to Kafka (derived fields included). */
   maxValueBytes: 1 * MIB,
+  /** Levels of nested arrays and objects in a request body (the body itself is level 1). */
+  maxBodyDepth: 32,
 } as const;
+
+/**
+ * Whether a parsed JSON value nests arrays and objects deeper than `limit` levels. Iterative, so
+ * that a hostile body of 100,000 nested arrays cannot overflow the stack here (as it would in
+ * `JSON.stringify`).
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  while (pending.length > 0) {
+    const next = pending.pop() as { value: unknown; depth: number };
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    if (next.depth > limit) return true;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
+}
 
 /** The fields a record may have. */
 export const RECORD_FIELDS = ['value', 'key', 'headers', 'partition', 'timestamp'] as const;

@@ -189,6 +189,9 @@ describe('POST /topics/{topic}/records', () => {
     ['a non-JSON content type', post({ value: {} }, { headers: { 'Content-Type': 'text/plain' }, multiValueHeaders: {} }), 415, 41501],
     ['more than 500 records', post({ records: Array.from({ length: 501 }, () => ({ value: tuple(1, 80) })) }), 413, 41301],
     ['a body over 5 MiB', post({ records: [{ value: { id: 1, idade: 1, altura: 100, peso: 50, pad: 'x'.repeat(5 * 1024 * 1024) } }] }), 413, 41301],
+    ['a body that is not UTF-8', post(Buffer.from([0x7b, 0x22, 0x76, 0x22, 0x3a, 0xff, 0x7d]).toString('base64'), { isBase64Encoded: true }), 400, 40001],
+    ['a value nested 10,000 levels deep', onTopic('tweets', `{"value":{"user":"u","text":"t","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`), 400, 40002],
+    ['a body nested 33 levels deep', post(`{"value":[1,{"idade":30,"altura":170,"peso":80,"x":${'['.repeat(30)}${']'.repeat(30)}}]}`), 400, 40002],
   ])('refuses %s as a whole', async (_, event, status, code) => {
     // Prepare
     const { handle, kafka } = setup();

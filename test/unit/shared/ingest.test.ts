@@ -5,6 +5,7 @@ import {
   hashtags,
   INGEST_LIMITS,
   normalizeValue,
+  nestedDeeperThan,
   parseEventTime,
   parseIngestBody,
   prepareRecord,
@@ -103,6 +104,22 @@ describe('request body forms', () => {
     // Act / Assess
     expect(recordPath('batch', 3, 'value.peso')).toBe('records[3].value.peso');
     expect(recordPath('single', 0, 'value.peso')).toBe('value.peso');
+  });
+});
+
+describe('nesting depth', () => {
+  it.each([
+    ['a scalar', 1, 0, false],
+    ['an empty object at the limit', {}, 1, false],
+    ['an object one level past the limit', { a: {} }, 1, true],
+    ['arrays exactly at the limit', [[[1]]], 3, false],
+    ['100,000 nested arrays', JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown, 32, true],
+  ])('tells whether %s nests deeper than the limit', (_, value, limit, expected) => {
+    // Act
+    const deeper = nestedDeeperThan(value, limit);
+
+    // Assess
+    expect(deeper).toBe(expected);
   });
 });
 
