@@ -1,6 +1,7 @@
 /**
  * `fluxo load <scenario>` and `fluxo verify <scenario> --seed S`: the course's exercises as
  * built-in loads, checked against a direct computation (the work is in local/scenarios/).
+ * `FLUXO_RUNS_DIR` moves the run manifests (default `.fluxo/runs`).
  */
 import { randomInt } from 'node:crypto';
 import { formatDifference } from '../scenarios/compare';
@@ -58,6 +59,7 @@ export async function load(context: CliContext, name: string | undefined, option
       durationSeconds: numberOption(options, 'duration', 60),
       batch: numberOption(options, 'batch', 1),
       tty: context.io.stderrIsTTY === true,
+      runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
     });
   } catch (error) {
     if (error instanceof LoadOptionsError) throw new UsageError(error.message, { cause: error });
@@ -75,7 +77,7 @@ export async function verify(context: CliContext, name: string | undefined, opti
   if (seed === undefined) throw new UsageError('fluxo verify needs the --seed of the load run it checks');
   let report;
   try {
-    report = await verifyRun({ context, scenario, seed, waitMs: numberOption(options, 'wait', DEFAULT_VERIFY_WAIT_SECONDS) * 1000 });
+    report = await verifyRun({ context, scenario, seed, runsDir: context.io.env.FLUXO_RUNS_DIR || undefined, waitMs: numberOption(options, 'wait', DEFAULT_VERIFY_WAIT_SECONDS) * 1000 });
   } catch (error) {
     if (error instanceof RunNotFoundError) throw new CliError(error.message, { cause: error });
     throw error;

@@ -30,7 +30,8 @@ export const USAGE = `usage: fluxo <command> [options]
                                            computation; exit status 1 on any difference
 
   --json prints the API's answers as JSON.
-  FLUXO_URL (default http://127.0.0.1:3000), FLUXO_API_KEY, KAFKA_BROKERS (local commands).`;
+  FLUXO_URL (default http://127.0.0.1:3000), FLUXO_API_KEY, KAFKA_BROKERS (local commands),
+  FLUXO_RUNS_DIR (load and verify; default .fluxo/runs).`;
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
