@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PayloadTooLargeError, RouteNotFoundError, errorBody, BadParameterError } from '../lambdas/shared/errors';
 import { ROUTES, matchRoute, type Route, type RouteHandler } from '../lambdas/shared/routes';
@@ -224,6 +224,25 @@ function sendResult(res: ServerResponse, result: APIGatewayProxyResult, requestI
   send(res, result.statusCode, headers, result.isBase64Encoded ? Buffer.from(text, 'base64') : text);
 }
 
+/**
+ * Node's HTTP parser refused the request (bad request line, method or header, conflicting
+ * lengths, bad chunks, headers over the limit): answer in fluxo's error shape rather than with
+ * Node's bare 400 or 431, unless the connection is already gone.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const fluxoError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new PayloadTooLargeError('the request headers are larger than the gateway accepts')
+      : new BadParameterError(`the request is not valid HTTP/1.1 (${error.code ?? 'unreadable'})`);
+  const body = JSON.stringify(errorBody(fluxoError));
+  const reason = fluxoError.status === 413 ? 'Payload Too Large' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${fluxoError.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 function allowedMethods(path: string): string[] {
   const methods = [...new Set(ROUTES.map((r) => r.method))];
   return methods.filter((m) => matchRoute(m, path) !== undefined);
@@ -244,7 +263,14 @@ export async function startGateway({
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? `${host}:${port}`}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://${req.headers.host ?? `${host}:${port}`}`);
+    } catch (error) {
+      sendJson(res, 400, errorBody(new BadParameterError('the request-target or the Host header is not valid', { cause: error, details: { header: 'Host' } })));
+      req.resume();
+      return;
+    }
     if (url.pathname === '/health' && method === 'GET') {
       const report = await health();
       sendJson(res, report.ok ? 200 : 503, report);
@@ -265,7 +291,8 @@ export async function startGateway({
     try {
       body = await readBody(req, maxPayloadBytes);
     } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
+      // A body Node's parser cannot read (e.g. a malformed chunk) is answered by answerClientError.
+      if (!(error instanceof BodyTooLargeError)) return;
       const tooLarge = new PayloadTooLargeError(`request body exceeds ${maxPayloadBytes} bytes, the API Gateway limit`);
       res.setHeader('Connection', 'close');
       sendJson(res, 413, errorBody(tooLarge));
@@ -308,6 +335,7 @@ export async function startGateway({
       else res.destroy();
     });
   });
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(new GatewayStartError(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error })));
     server.listen(port, host, () => resolve());

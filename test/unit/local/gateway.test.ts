@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { startGateway, type Gateway } from '../../../local/gateway';
 import type { InvocationResult, Invoker } from '../../../local/runtime/local-function';
+import { sendRaw, type RawRequest } from '../../integration/bad-input/raw-http';
 
 /** A fake function that records its events and answers what it is told. */
 class FakeFunction implements Invoker {
@@ -133,6 +134,27 @@ describe('local gateway', () => {
 
     // Assess
     expect(response.status).toBe(502);
+  });
+
+  it.each<[string, RawRequest, number, number]>([
+    ['a bare CR in a header', { method: 'POST', target: '/topics/t/records', headers: ['X-A: a\rb'], body: '{}' }, 400, 40003],
+    ['an unknown method', { method: 'FOO', target: '/topics' }, 400, 40003],
+    ['a malformed chunk', { method: 'POST', target: '/topics/t/records', headers: ['Transfer-Encoding: chunked'], contentLength: false, body: 'zz\r\n' }, 400, 40003],
+    ['a Host that makes no URL', { method: 'GET', target: '/topics', headers: ['Host: a b'], host: false }, 400, 40003],
+    ['headers over the limit', { method: 'GET', target: '/topics', headers: [`X-Big: ${'a'.repeat(64 * 1024)}`] }, 413, 41301],
+  ])('answers %s in fluxo error shape without invoking the handler', async (_, request, status, code) => {
+    // Prepare
+    const producer = new FakeFunction(() => ok({ statusCode: 200, body: '{}' }));
+    const { url } = await start(producer);
+
+    // Act
+    const response = await sendRaw(url, request);
+
+    // Assess
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(response.body.toString('utf8'))).toEqual({ error_code: code, message: expect.any(String), ...(code === 40003 && request.host === false ? { details: { header: 'Host' } } : {}) });
+    expect(producer.events).toHaveLength(0);
   });
 
   it('reports health with 503 when a dependency is down', async () => {
