@@ -36,8 +36,20 @@ export interface GatewayOptions {
   readonly maxPayloadBytes?: number;
   /** Answers `GET /health`. @default always ok */
   readonly health?: () => Promise<HealthReport>;
+  /** Local-only routes served before the API's (e.g. `/openapi.json`, the dashboard). @default none */
+  readonly localRoutes?: readonly LocalRoute[];
   /** Called once per request with its outcome (for a request log). */
   readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+}
+
+/**
+ * A route only the local gateway serves, answered by its own handler instead of a Lambda proxy
+ * event. `path` matches the request path exactly.
+ */
+export interface LocalRoute {
+  readonly method: 'GET';
+  readonly path: string;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> | void;
 }
 
 /** A running gateway. */
@@ -256,6 +268,7 @@ export async function startGateway({
   stage = 'local',
   maxPayloadBytes = MAX_PAYLOAD_BYTES,
   health = async () => ({ ok: true }),
+  localRoutes = [],
   onRequest,
 }: GatewayOptions): Promise<Gateway> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be 0..65535 (got ${port})`);
@@ -274,6 +287,11 @@ export async function startGateway({
     if (url.pathname === '/health' && method === 'GET') {
       const report = await health();
       sendJson(res, report.ok ? 200 : 503, report);
+      return;
+    }
+    const local = localRoutes.find((r) => r.method === method && r.path === url.pathname);
+    if (local !== undefined) {
+      await local.handle(req, res, url);
       return;
     }
     const matched = matchRoute(method, url.pathname);

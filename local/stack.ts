@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { resolveConsumer, type PipelineSpec, type ResolvedConsumer } from '../lambdas/shared/spec';
 import { EventSourceMappingEmulator } from './esm/emulator';
 import { DEFAULT_ON_FAILURE_FILE, JsonlDestination, type OnFailureDestination } from './esm/on-failure';
+import { startDashboard } from './dashboard/server';
 import { startGateway, type Gateway } from './gateway';
 import { localHealthCheck } from './health';
 import { bundleFunction, bundleWorker, type Bundle } from './runtime/bundle';
@@ -126,15 +127,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const initErrors = await Promise.all([...functions.values()].map(async (f) => [f.name, await f.start()] as const));
   for (const [name, error] of initErrors) if (error !== undefined) log(`[${name}] init failed: ${error.errorType}: ${error.errorMessage}`);
 
+  // The dashboard at / and /openapi.json: local-only pages of the gateway.
+  const dashboard = startDashboard({ spec: options.spec, kafkaBrokers: options.kafkaBrokers });
   let gateway: Gateway;
   try {
     gateway = await startGateway({
       functions: { producer, results },
+      localRoutes: dashboard.routes,
       port: options.port ?? 3000,
       health: localHealthCheck({ kafkaBrokers: options.kafkaBrokers, dynamodbEndpoint: options.dynamodbEndpoint }),
       onRequest: ({ method, path, status, ms }) => log(`[gateway] ${method} ${path} ${status} ${ms} ms`),
     });
   } catch (error) {
+    await dashboard.close();
     await stopFunctions();
     throw error;
   }
@@ -159,6 +164,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   );
   const stop = async (): Promise<void> => {
     await Promise.allSettled(emulators.map((e) => e.stop()));
+    await dashboard.close();
     await gateway.close();
     await stopFunctions();
   };

@@ -1,0 +1,134 @@
+/**
+ * The dashboard in a real browser: Debian's chromium driven by playwright-core (no browser
+ * download), against a local stack of its own (dashboard-spec.ts: the course pipeline under
+ * `dash-` names) on the run's Kafka and DynamoDB Local. Records are posted over HTTP (and one
+ * poison record straight to Kafka); the test waits until the charts show them and keeps a
+ * screenshot in test/artifacts/dashboard.png.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ENV } from '../../lambdas/shared/config';
+import { JsonlDestination } from '../../local/esm/on-failure';
+import { ensureTopics } from '../../local/services';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { pipeline, PREFIX } from './dashboard-spec';
+import { kafka, unique } from './helpers';
+
+const ROOT = resolve(__dirname, '../..');
+/** Where the screenshot is kept (gitignored). */
+const ARTIFACTS = join(ROOT, 'test', 'artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let stack: LocalStack;
+let dir: string;
+let context: BrowserContext;
+let page: Page;
+
+async function post(topic: string, records: readonly unknown[]): Promise<void> {
+  const response = await fetch(`${stack.url}/topics/${PREFIX}${topic}/records`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ records }) });
+  if (response.status !== 200) throw new Error(`POST ${topic}: ${response.status} ${await response.text()}`);
+}
+
+/** A seeded random walk, so the screenshot looks the same on every run. */
+function walk(seed: number, start: number, steps: number): number[] {
+  let state = seed;
+  const next = (): number => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) - 0.5;
+  const prices = [start];
+  for (let i = 1; i < steps; i += 1) prices.push(Math.round((prices[i - 1] * (1 + next() * 0.01)) * 100) / 100);
+  return prices;
+}
+
+/** Waits until the consumer card's data-* attributes satisfy `done`. */
+async function cardShows(consumer: string, done: string): Promise<void> {
+  await page.waitForFunction(
+    ([name, test]) => {
+      const card = document.querySelector<HTMLElement>(`[data-consumer="${name}"]`);
+      return card !== null && (new Function('d', `return ${test}`) as (d: DOMStringMap) => boolean)(card.dataset);
+    },
+    [`${PREFIX}${consumer}`, done] as const,
+    { timeout: 60_000, polling: 250 },
+  );
+}
+
+beforeAll(async () => {
+  const kafkaBrokers = process.env[ENV.kafkaBrokers] ?? '';
+  await ensureTopics(kafkaBrokers, pipeline);
+  dir = mkdtempSync(join(tmpdir(), 'fluxo-it-dashboard-'));
+  stack = await startLocalStack({
+    spec: pipeline,
+    specFile: 'test/integration/dashboard-spec.ts',
+    root: ROOT,
+    buildDir: join(ROOT, '.fluxo', 'test-build-dashboard'),
+    kafkaBrokers,
+    dynamodbEndpoint: process.env[ENV.dynamodbEndpoint] ?? '',
+    port: 0,
+    destination: new JsonlDestination(join(dir, 'on-failure.jsonl')),
+    backoff: { initialMs: 20, maxMs: 200 },
+  });
+  context = await chromium.launchPersistentContext(join(dir, 'chromium'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+});
+
+afterAll(async () => {
+  await context?.close();
+  await stack?.stop();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the live dashboard in chromium', () => {
+  it('shows posted records in the charts, the lag and the dead letters without a reload', async () => {
+    // Prepare: the page is open before anything is posted
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => void (message.type() === 'error' && errors.push(`console: ${message.text()}`)));
+    await page.goto(stack.url, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector(`[data-consumer="${PREFIX}ohlc-1m"] canvas`, { timeout: 30_000 });
+    const minute = 60_000;
+    const now = Math.floor(Date.now() / minute) * minute;
+    const at = (minutesAgo: number, offsetMs = 0): string => new Date(now - minutesAgo * minute + offsetMs).toISOString();
+    const tag = unique('pw').replace('-', '');
+    const poisonKey = unique('poison');
+
+    // Act: 16 minutes of health tuples and ticks, tweets, and a record that is not JSON
+    const health = Array.from({ length: 16 * 4 }, (_v, i) => ({
+      value: [i, { idade: 20 + (i % 40), altura: 150 + ((i * 7) % 45), peso: 60 + ((i * 13) % 55) }],
+      timestamp: at(15 - Math.floor(i / 4), (i % 4) * 10_000),
+    }));
+    await post('health', health);
+    for (const [ticker, seed, start] of [['petr4', 7, 38.5], ['vale3', 11, 61.2]] as const) {
+      const prices = walk(seed, start, 16 * 6);
+      await post(ticker, prices.map((price, i) => ({ value: { price, volume: 100 * (1 + (i % 7)) }, timestamp: at(15 - Math.floor(i / 6), (i % 6) * 9000) })));
+    }
+    const texts = ['#kafka #aws', '#kafka streams', '#lambda #aws #kafka', `#${tag}`, '#dynamodb #aws', '#kafka #serverless', '#msk #kafka', '#lambda'];
+    await post('tweets', texts.map((text, i) => ({ value: { user: `u${i}`, text } })));
+    const producer = kafka('fluxo-it-dashboard').producer();
+    await producer.connect();
+    try {
+      // Not JSON: ohlc-1m has no filter, so it gets the record and dead-letters it (a filtered consumer would skip it).
+      await producer.send({ topic: `${PREFIX}petr4`, messages: [{ key: poisonKey, value: 'not json {' }] });
+    } finally {
+      await producer.disconnect();
+    }
+
+    // Assess: the charts and the dead letters show them
+    await cardShows('peso-acima-80', 'Number(d.total) >= 1 && Number(d.points) >= 10');
+    await cardShows('imc-acima-35', 'Number(d.total) >= 1');
+    await cardShows('ohlc-1m', 'Number(d.points) >= 32 && Number(d.total) === 192');
+    await cardShows('hashtags-5m', `(d.keys ?? '').split(',').includes('${tag.toLowerCase()}') && d.keys.startsWith('kafka,aws')`);
+    await page.waitForSelector(`tr[data-dlq^="${PREFIX}ohlc-1m/${PREFIX}petr4/"] >> text=${poisonKey}`, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-consumer] .badge.ok').length === 4, undefined, { timeout: 60_000 });
+    const healthRecords = await page.getAttribute(`tr[data-topic="${PREFIX}health"]`, 'data-end-offset');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(Number(healthRecords)).toBe(health.length);
+    expect(await page.locator('[data-consumer] canvas').count()).toBeGreaterThanOrEqual(5);
+    expect(errors).toEqual([]);
+  });
+});
