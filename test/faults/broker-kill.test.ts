@@ -28,7 +28,7 @@ describe('broker killed during sustained ingest', () => {
     await eventually(() => log.acked.size, (n) => n >= 300, 60_000);
     const killedAt = Date.now();
     await run.services.killKafka();
-    await eventually(() => log.statuses['503'] ?? 0, (n) => n >= 8, 60_000);
+    await eventually(() => log.statuses['503'] ?? 0, (n) => n >= 20, 60_000);
     const restartingAt = Date.now();
     await run.services.startKafka();
     const ackedBeforeRestart = log.acked.size;
