@@ -39,11 +39,20 @@ async function postRecords(url: string, topic: string, body: string): Promise<{ 
   return { ok: true, records: results.filter((r) => typeof r.offset === 'number').length };
 }
 
+/** Unrecorded closed-loop time before the clock starts: this fresh thread's JIT and connections warm up. */
+const WARMUP_MS = 300;
+
 async function closedLoop(
   clients: number,
   durationMs: number,
   send: (client: number, request: number) => Promise<{ ok: boolean; records: number; error?: string }>,
 ): Promise<ThroughputResult> {
+  const warmUntil = now() + WARMUP_MS;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = 0; now() < warmUntil; i += 1) await send(client, i).catch(() => undefined);
+    }),
+  );
   const began = now();
   const until = began + durationMs;
   let records = 0;
@@ -99,8 +108,6 @@ function rawClosed(job: RawClosedJob): Promise<ThroughputResult> {
   if (topic === undefined) throw new Error(`topic ${job.topic} is not in the bench spec`);
   const pool = Array.from({ length: POOL }, (_, i) => healthWireRecords(topic, i * job.batch, job.batch));
   return withProducer(job.brokers, async (producer) => {
-    // One warm-up send: the connection and producer id exist before the clock starts, as in the warm producer Lambda.
-    await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: messages(pool[0] as WireRecord[]) }] });
     return closedLoop(job.clients, job.durationMs, async (client, i) => {
       const batch = pool[(client + i) % POOL] as WireRecord[];
       const acks = await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: messages(batch) }] });

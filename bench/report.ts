@@ -182,9 +182,9 @@ export function fmt(value: number, digits = 0): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** A ratio as a percentage, e.g. `71 %`. */
+/** A ratio as a percentage, e.g. `71 %` (one decimal under 10 %). */
 export function pct(value: number): string {
-  return `${fmt(value * 100, 0)} %`;
+  return `${fmt(value * 100, value < 0.1 ? 1 : 0)} %`;
 }
 
 /** Bytes as KiB with one decimal. */
@@ -362,9 +362,10 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   out.push('## How to reproduce', '');
   out.push(
     '```sh',
-    'npm run bench                 # full run (~10 minutes): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
-    'npm run bench -- --quick      # CI smoke (< 2 minutes): writes bench/results/ only',
-    'npm run bench -- --profile    # also writes V8 CPU profiles of the ingest phase (every thread) and prints their top frames',
+    'npm run bench                 # full run (about 7 minutes on 2 cores): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
+    'npm run bench -- --quick      # CI smoke (under 2 minutes): writes bench/results/ only',
+    'npm run bench -- --profile    # CPU profiles: the ingest phase under node --cpu-prof (every thread), then the producer handler alone (source frames); summary.md in bench/results/profile-*/',
+    'npm run bench -- --render     # re-renders BENCHMARKS.md from BENCHMARKS.json (after editing the Analysis section or the template)',
     '```',
     '',
     'The run starts its own Kafka and DynamoDB Local in a temporary directory (jars from `.fluxo/cache`), bundles the handlers against `bench/spec.ts`, ' +

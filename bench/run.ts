@@ -4,12 +4,13 @@
  * plus a JSON copy in bench/results/.
  *
  * Options: `--quick` (CI smoke, under 2 minutes: short phases, writes bench/results/ only),
- * `--profile` (re-runs the ingest phase under `node --cpu-prof` and prints where each thread's time
- * goes), `--only <phase,...>` (ingest, latency, consumer, bundles; writes no report).
+ * `--profile` (CPU profiles of the ingest path and of the producer handler alone, summarised),
+ * `--render` (re-renders BENCHMARKS.md from BENCHMARKS.json), `--only <phase,...>` (ingest,
+ * latency, consumer, bundles, handler; writes no BENCHMARKS.*).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JsonlDestination } from '../local/esm/on-failure';
@@ -20,6 +21,7 @@ import { startLocalStack, type LocalStack } from '../local/stack';
 import { measureBundles } from './bundles';
 import { benchSettings, type BenchContext } from './context';
 import { measureConsumer } from './consumer';
+import { measureHandler } from './handler';
 import { measureIngest } from './ingest';
 import { measureLatency } from './latency';
 import { renderProfileSummary, summarizeProfileDir } from './profile';
@@ -28,9 +30,13 @@ import { ownPeakRssMiB, peakRssMiB } from './resources';
 import { BENCH_PARTITIONS, pipeline } from './spec';
 
 const ROOT = resolve(__dirname, '..');
-const PHASES = ['ingest', 'latency', 'consumer', 'bundles'] as const;
+const PHASES = ['ingest', 'latency', 'consumer', 'bundles', 'handler'] as const;
+/** What a plain run measures; `handler` only runs when asked for (--profile). */
+const DEFAULT_PHASES: readonly Phase[] = ['ingest', 'latency', 'consumer', 'bundles'];
 type Phase = (typeof PHASES)[number];
-const USAGE = `usage: npm run bench [-- --quick] [-- --profile] [-- --only ${PHASES.join(',')}]`;
+/** Where a profiled child run writes the handler's profile. */
+const PROFILE_DIR_ENV = 'FLUXO_BENCH_PROFILE_DIR';
+const USAGE = `usage: npm run bench [-- --quick] [-- --profile] [-- --render] [-- --only ${PHASES.join(',')}]`;
 
 /** A command-line option is wrong. */
 export class BenchUsageError extends Error {
@@ -84,13 +90,22 @@ function goals(results: Omit<BenchResults, 'goals' | 'meta'>): GoalRow[] {
   return rows;
 }
 
-/** Re-runs the ingest phase under `node --cpu-prof` and summarises every thread's profile. */
+/**
+ * Profiles in two child runs: the ingest phase under `node --cpu-prof` (one profile per thread:
+ * gateway, producer Lambda, load workers: how busy each is), then the producer handler alone with
+ * an in-process profile of its 100-records-per-call loop (source frames, not minified ones).
+ */
 function profile(): void {
   const dir = join(ROOT, 'bench', 'results', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });
-  log(`profiling the ingest phase into ${dir}`);
-  const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', join(ROOT, 'bench', 'run.ts'), '--quick', '--only', 'ingest'], { cwd: ROOT, stdio: 'inherit' });
-  if (run.status !== 0) throw new BenchUsageError(`the profiled run failed (${run.status})`);
+  const child = (nodeArgs: readonly string[], phases: string, env: NodeJS.ProcessEnv = process.env): void => {
+    const run = spawnSync(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'bench', 'run.ts'), '--quick', '--only', phases], { cwd: ROOT, stdio: 'inherit', env });
+    if (run.status !== 0) throw new BenchUsageError(`the profiled run failed (${run.status})`);
+  };
+  log(`profiling the ingest phase, every thread, into ${dir}`);
+  child(['--cpu-prof', `--cpu-prof-dir=${dir}`], 'ingest');
+  log('profiling the producer handler alone');
+  child([], 'handler', { ...process.env, [PROFILE_DIR_ENV]: dir });
   const summaries = summarizeProfileDir(dir).map(({ file, summary }) => renderProfileSummary(file, summary));
   writeFileSync(join(dir, 'summary.md'), `${summaries.join('\n\n')}\n`);
   process.stdout.write(`${summaries.join('\n\n')}\n\nprofiles and summary.md in ${dir}\n`);
@@ -102,6 +117,7 @@ async function measure(ctx: BenchContext, only: readonly Phase[], services: Loca
   const latency = wants('latency') ? await measureLatency(ctx) : { rows: [], consumers: [] };
   const drain = wants('consumer') ? [await measureConsumer(ctx)] : [];
   const bundles = wants('bundles') ? await measureBundles(ctx) : { rows: [], producerAlternatives: [] };
+  if (wants('handler')) await measureHandler(ctx, process.env[PROFILE_DIR_ENV]);
   const jvm = (name: string, pid: number | undefined, note: string) => {
     const mib = pid === undefined ? undefined : peakRssMiB(pid);
     return mib === undefined ? [] : [{ process: name, peakRssMiB: mib, note }];
@@ -115,7 +131,7 @@ async function measure(ctx: BenchContext, only: readonly Phase[], services: Loca
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, render: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', default: false } } });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -124,12 +140,19 @@ async function main(): Promise<void> {
     profile();
     return;
   }
-  const only = (values.only ?? PHASES.join(',')).split(',').map((p) => p.trim()) as Phase[];
+  if (values.render) {
+    const results = JSON.parse(readFileSync(join(ROOT, 'BENCHMARKS.json'), 'utf8')) as BenchResults;
+    writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderReport(results, extractAnalysis(readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8'))));
+    log('re-rendered BENCHMARKS.md from BENCHMARKS.json');
+    return;
+  }
+  const only = (values.only ?? DEFAULT_PHASES.join(',')).split(',').map((p) => p.trim()) as Phase[];
   const unknown = only.find((p) => !(PHASES as readonly string[]).includes(p));
   if (unknown !== undefined) throw new BenchUsageError(`unknown phase "${unknown}"`);
   const partial = values.only !== undefined;
   const settings = benchSettings(values.quick);
   const startedAt = new Date();
+  const loadAtStart = loadavg()[0] ?? 0;
   const scratchDir = mkdtempSync(join(tmpdir(), 'fluxo-bench-'));
   let services: LocalServices | undefined;
   let stack: LocalStack | undefined;
@@ -182,6 +205,8 @@ async function main(): Promise<void> {
         'latency': `${settings.latencyRepetitions} repetition(s); low ${settings.lowLoad.requestsPerSecond} req/s × ${settings.lowLoad.recordsPerRequest} for ${settings.lowLoad.durationMs / 1000} s; sustained ${settings.sustainedLoad.requestsPerSecond} req/s × ${settings.sustainedLoad.recordsPerRequest} for ${settings.sustainedLoad.durationMs / 1000} s`,
         'consumer': `backlog of ${fmt(settings.drainRecords)} records over ${settings.drainKeys} keys, batch size 100, 60 s windows`,
         'init': `${settings.initRepetitions} fresh processes per bundle`,
+        // The machine may be shared: a load above the core count means the figures include waiting for a CPU.
+        'load average (1 min), start / end': `${loadAtStart.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)} on ${cpus().length} cores`,
       },
       wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     };

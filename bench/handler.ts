@@ -1,0 +1,125 @@
+/**
+ * The producer handler alone: `createProducerHandler` called in this thread, from source (not the
+ * minified bundle, so a CPU profile names its frames), with API Gateway events built by the
+ * gateway's own `toProxyEvent`, against the same broker. Compared with the HTTP path and the raw
+ * kafkajs client it tells the handler's cost from the gateway's and the thread hops'. Run by
+ * `npm run bench -- --profile` (phase `handler`).
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { createProducerHandler } from '../lambdas/producer/index';
+import { trackingPartitioner } from '../lambdas/producer/kafka-writer';
+import { createIdempotentProducer, createKafka, LazyProducer } from '../lambdas/shared/kafka-client';
+import { matchRoute } from '../lambdas/shared/routes';
+import { toProxyEvent } from '../local/gateway';
+import type { BenchContext } from './context';
+import { healthBody, now } from './load';
+import { BENCH, pipeline } from './spec';
+import { percentile, perSecond } from './stats';
+
+/** What the handler alone did at one batch size. */
+export interface HandlerResult {
+  readonly batch: number;
+  readonly recordsPerSecond: number;
+  readonly callP50Ms: number;
+}
+
+/** Unknown route: the bench's own route table does not have the ingest path. */
+export class HandlerBenchError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'HandlerBenchError';
+  }
+}
+
+function context(): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'fluxo-producer',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:fluxo-producer',
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/fluxo-producer',
+    logStreamName: 'bench',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Profiles `run` with V8's sampling profiler in this thread; writes the profile to `file`. */
+async function profiled<T>(file: string, run: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+/**
+ * Calls the producer handler in closed loops at each ingest batch size. With `profileDir`, the
+ * loop at 100 records per call is CPU-profiled into `<profileDir>/handler-batch-100.cpuprofile`.
+ */
+export async function measureHandler(ctx: BenchContext, profileDir?: string): Promise<HandlerResult[]> {
+  const producers = new LazyProducer(() => createIdempotentProducer(createKafka({ brokers: ctx.services.kafkaBrokers.split(',') }), { createPartitioner: trackingPartitioner }));
+  const handle = createProducerHandler({ spec: pipeline, producers });
+  const url = new URL(`http://127.0.0.1/topics/${BENCH.ingestTopic}/records`);
+  const match = matchRoute('POST', url.pathname);
+  if (match === undefined) throw new HandlerBenchError(`no route for POST ${url.pathname}`);
+  const results: HandlerResult[] = [];
+  try {
+    const loop = async (batch: number): Promise<HandlerResult> => {
+      const bodies = Array.from({ length: 16 }, (_, i) => Buffer.from(healthBody(i * batch, batch)));
+      const began = now();
+      const until = began + ctx.settings.ingestDurationMs;
+      let records = 0;
+      const callMs: number[] = [];
+      await Promise.all(
+        Array.from({ length: ctx.settings.ingestClients }, async (_, client) => {
+          for (let i = 0; now() < until; i += 1) {
+            const event = toProxyEvent({
+              method: 'POST',
+              url,
+              headers: { 'content-type': 'application/json' },
+              multiValueHeaders: { 'content-type': ['application/json'] },
+              body: bodies[(client + i) % bodies.length] as Buffer,
+              sourceIp: '127.0.0.1',
+              route: match.route,
+              pathParameters: match.pathParameters,
+              stage: 'local',
+              requestId: randomUUID(),
+              now: Date.now(),
+            });
+            const sent = now();
+            const answer = await handle(event, context());
+            callMs.push(now() - sent);
+            if (answer.statusCode === 200) records += batch;
+          }
+        }),
+      );
+      const result = { batch, recordsPerSecond: perSecond(records, now() - began), callP50Ms: percentile(callMs, 50) };
+      ctx.log(`handler alone, batch ${batch}: ${result.recordsPerSecond.toFixed(0)} records/s, call p50 ${result.callP50Ms.toFixed(1)} ms`);
+      return result;
+    };
+    // Warm-up: connect and let the JIT see the path, as a warm container has.
+    await loop(100);
+    for (const batch of ctx.settings.ingestBatches) {
+      results.push(profileDir !== undefined && batch === 100 ? await profiled(join(profileDir, 'handler-batch-100.cpuprofile'), () => loop(batch)) : await loop(batch));
+    }
+  } finally {
+    await producers.reset();
+  }
+  return results;
+}
