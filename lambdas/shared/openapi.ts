@@ -206,7 +206,7 @@ export function ingestRequestSchema(record: JsonSchema): JsonSchema {
 function errorSchema(codes: readonly ErrorCode[], withResults = false): JsonSchema {
   return {
     type: 'object',
-    required: ['error_code', 'message'],
+    required: withResults ? ['error_code', 'message', 'results'] : ['error_code', 'message'],
     additionalProperties: false,
     properties: {
       error_code: { type: 'integer', enum: [...codes].sort((a, b) => a - b) },

@@ -22,7 +22,7 @@ export const MANUAL_CONSUMERS = ['it-restart'];
 
 /** The built-in spec plus the integration scenarios. */
 export const pipeline: PipelineSpec = validateSpec({
-  topics: [...builtIn.topics, reading('it-window', 1), reading('it-shared', 3), reading('it-poison', 2), reading('it-restart', 1), ...scenarioTopics],
+  topics: [...builtIn.topics, reading('it-window', 1), reading('it-shared', 3), reading('it-poison', 2), reading('it-restart', 1), reading('it-openapi', 2), ...scenarioTopics],
   consumers: [
     ...builtIn.consumers,
     {
@@ -42,6 +42,8 @@ export const pipeline: PipelineSpec = validateSpec({
     { name: 'it-shared-b', topics: ['it-shared'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 100 },
     { name: 'it-poison', topics: ['it-poison'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, measures: [{ fn: 'sum', field: 'n' }] },
     { name: 'it-restart', topics: ['it-restart'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 3 },
+    // openapi.test.ts: answers of every route, validated against the OpenAPI document.
+    { name: 'it-openapi', topics: ['it-openapi'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 }, measures: [{ fn: 'sum', field: 'v' }], keepRecords: true },
     ...scenarioConsumers,
   ],
 });

@@ -8,17 +8,12 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
+import type { AggregateView } from '../../../lambdas/results/index';
 import type { ConsumerState, DashboardState } from '../model';
 import { candles, formatNumber, rankedBars, timeLines, windowSeries, type Chart } from './charts';
 
-interface Aggregate {
-  readonly key: string;
-  readonly windowStart: string;
-  readonly windowEnd: string;
-  readonly count: number;
-  readonly late: number;
-  readonly measures: Readonly<Record<string, number>>;
-}
+/** An aggregate as `GET /results/{consumer}` answers it. */
+type Aggregate = AggregateView;
 
 interface DeadLetter {
   readonly consumer: string;
