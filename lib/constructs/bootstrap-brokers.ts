@@ -1,6 +1,8 @@
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { LOGS_ENCRYPTION_SKIP, skipCheckov } from '../nag';
 
 /** Properties of {@link BootstrapBrokers}. */
 export interface BootstrapBrokersProps {
@@ -25,10 +27,14 @@ export class BootstrapBrokers extends Construct {
       physicalResourceId: cr.PhysicalResourceId.of(`bootstrap-${props.clusterArn}`),
       outputPaths: ['BootstrapBrokerStringSaslIam'],
     };
+    // Without a log group of its own, the lookup function's logs would never expire.
+    const logGroup = new logs.LogGroup(this, 'LookupLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    skipCheckov(logGroup, LOGS_ENCRYPTION_SKIP);
     const resource = new cr.AwsCustomResource(this, 'Lookup', {
       onCreate: call,
       onUpdate: call,
       installLatestAwsSdk: false,
+      logGroup,
       policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [props.clusterArn] }),
     });
     this.saslIam = resource.getResponseField('BootstrapBrokerStringSaslIam');

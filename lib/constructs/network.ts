@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { CfnResource, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -60,6 +60,25 @@ export class Network extends Construct {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
       trafficType: ec2.FlowLogTrafficType.REJECT,
     });
+    this.retainRestrictDefaultSgLogs(props.removalPolicy ?? RemovalPolicy.DESTROY);
+  }
+
+  /**
+   * The function aws-cdk-lib runs for `restrictDefaultSecurityGroup` takes no log settings, so
+   * Lambda would create its log group on first run with no retention. Create that group first,
+   * under the name Lambda uses, with a retention; the custom resource waits for it.
+   */
+  private retainRestrictDefaultSgLogs(removalPolicy: RemovalPolicy): void {
+    const handler = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')?.node.tryFindChild('Handler');
+    const restrict = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource');
+    if (!(handler instanceof CfnResource) || restrict === undefined) return;
+    const group = new logs.LogGroup(this, 'RestrictDefaultSgLogs', {
+      logGroupName: Fn.join('', ['/aws/lambda/', handler.ref]),
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+    skipCheckov(group, LOGS_ENCRYPTION_SKIP);
+    restrict.node.addDependency(group);
   }
 
   /** Admits `peer` (the mappings' pollers) to the SQS endpoint on HTTPS. */
