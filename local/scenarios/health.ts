@@ -4,7 +4,7 @@
  * gives them) and two filtered consumers, `peso > 80` and IMC > 35.
  */
 import { seededRandom } from './random';
-import { baseTime, buckets, total, windowMs, type ExpectedAggregate, type Scenario, type ScenarioRecord } from './scenario';
+import { buckets, total, windowMs, type ExpectedAggregate, type Scenario, type ScenarioValue } from './scenario';
 
 /** One person's measurements. */
 export interface HealthTuple {
@@ -50,16 +50,15 @@ export const healthScenario: Scenario = {
   description: "the course's [id, {idade, altura, peso}] tuples; consumers peso-acima-80 and imc-acima-35",
   topics: ['health'],
   consumers: ['peso-acima-80', 'imc-acima-35'],
-  generate(seed, count, timing) {
+  values(seed, count) {
     const random = seededRandom(seed);
-    const records: ScenarioRecord[] = [];
+    const values: ScenarioValue[] = [];
     for (let index = 0; index < count; index += 1) {
       const id = random.int(0, 1000);
       const fields = { idade: random.int(10, 50), altura: random.int(100, 200), peso: random.int(30, 100) };
-      const value = random.chance(0.5) ? [id, fields] : { id, ...fields };
-      records.push({ index, topic: 'health', value, timestamp: baseTime(index, timing) });
+      values.push({ topic: 'health', value: random.chance(0.5) ? [id, fields] : { id, ...fields } });
     }
-    return records;
+    return values;
   },
   expected(records, target) {
     const prefix = target.prefix ?? '';

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { CliContext } from '../cli/context';
 import { writeManifest, toRanges, type RunManifest } from './manifest';
 import { progressDisplay, type ProgressCounts } from './progress';
-import type { Scenario, ScenarioRecord } from './scenario';
+import { eventTimeOf, type Scenario, type ScenarioRecord } from './scenario';
 
 /** Most records in one request (the API takes up to 500). */
 export const MAX_BATCH = 500;
@@ -187,8 +187,8 @@ function checked(name: string, value: number, min: number, max: number, whole: b
 /**
  * Runs a scenario's load: `rate * duration` records, batch k of `batch` records due at
  * `k * batch / rate` seconds and sent by producer `k mod producers`. A producer that falls behind
- * sends at once what is due (the achieved rate shows it). Record i's event time is `start + i /
- * rate` seconds (shuffled within a minute for ticks), `start` being the run's first instant.
+ * sends at once what is due (the achieved rate shows it). A record's event time is the instant
+ * its batch was first sent (shuffled within that minute for ticks), written to the manifest.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const { context, scenario, seed, prefix = '', retry = DEFAULT_RETRY } = options;
@@ -199,11 +199,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const count = Math.round(rate * durationSeconds);
   if (count < 1) throw new LoadOptionsError(`--rate times --duration must give at least one record (got ${rate} x ${durationSeconds})`);
 
+  if (scenario.maxRecordsPerMinute !== undefined && rate * 60 > scenario.maxRecordsPerMinute) {
+    throw new LoadOptionsError(`--rate must be at most ${scenario.maxRecordsPerMinute / 60} records/s for ${scenario.name}`);
+  }
+
+  const values = scenario.values(seed, count);
   const start = Date.now();
   const intervalMs = 1000 / rate;
-  const timing = { start, spacingMs: Math.max(1, intervalMs) };
-  const records = scenario.generate(seed, count, timing);
   const batches = Math.ceil(count / batch);
+  const sentAt: Array<number | null> = new Array<number | null>(batches).fill(null);
   const began = performance.now();
 
   const acknowledged: number[] = [];
@@ -222,7 +226,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     for (let k = p; k < batches && !context.io.signal.aborted; k += producers) {
       await sleep(began + k * batch * intervalMs - performance.now(), context.io.signal);
       if (context.io.signal.aborted) return;
-      for (const [topic, group] of byTopic(records.slice(k * batch, (k + 1) * batch))) {
+      const at = Date.now();
+      sentAt[k] = at - start;
+      const first = k * batch;
+      const records: ScenarioRecord[] = values.slice(first, first + batch).map((v, j) => ({ ...v, index: first + j, timestamp: eventTimeOf(scenario, first + j, at, seed) }));
+      for (const [topic, group] of byTopic(records)) {
         sent += group.length;
         const outcome = await postWithRetries(context, `${prefix}${topic}`, group, `fluxo-load-${scenario.name}-${seed}-${start}-${k}-${topic}`, retry);
         lastAnswer = performance.now();
@@ -259,7 +267,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     seed,
     count,
     start,
-    spacingMs: timing.spacingMs,
+    sentAt,
     prefix,
     url: context.url,
     producers,

@@ -1,23 +1,34 @@
 /**
  * A load run's manifest, `.fluxo/runs/<scenario>-<seed>.json`: what `fluxo verify` needs to
- * regenerate exactly the records the run sent — the seed, the count and the event-time origin
- * (record i's event time is `start + floor(i * spacingMs)`, shuffled within a minute by the
- * ticks scenario) — and which of them the API acknowledged.
+ * regenerate exactly the records the run sent — the seed and the count give the values, and the
+ * instant each request was first sent gives their event times — and which of them the API
+ * acknowledged.
+ *
+ * Event times are the send instants rather than a schedule fixed in advance: a load the pipeline
+ * cannot keep up with then sends its records late but stamped when sent, as the course's
+ * producers stamp theirs, instead of stamping them with a planned time minutes past and making
+ * them late records of windows long closed. The price is one number per request in the manifest.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../state';
-import type { RunTiming } from './scenario';
 
 /** The default folder of run manifests. */
 export const DEFAULT_RUNS_DIR = join(PROJECT_ROOT, '.fluxo', 'runs');
 
 /** What a load run wrote down. */
-export interface RunManifest extends RunTiming {
+export interface RunManifest {
   readonly scenario: string;
   readonly seed: number;
   /** Records generated (and scheduled). */
   readonly count: number;
+  /** When the run started, epoch ms. */
+  readonly start: number;
+  /**
+   * When each batch (records `[k * batch, (k + 1) * batch)`) was first sent, ms after `start`;
+   * null for a batch never sent (an interrupted run).
+   */
+  readonly sentAt: ReadonlyArray<number | null>;
   /** Prefix of the deployed topic and consumer names. */
   readonly prefix: string;
   /** The API the run posted to. */
@@ -65,6 +76,12 @@ export function toRanges(indices: readonly number[]): Array<[number, number]> {
 /** Whether an index is in one of the ranges. */
 export function inRanges(ranges: ReadonlyArray<readonly [number, number]>, index: number): boolean {
   return ranges.some(([from, to]) => index >= from && index < to);
+}
+
+/** When record `index` of a run was first sent, epoch ms; undefined when it never was. */
+export function sentAtOf(manifest: Pick<RunManifest, 'start' | 'sentAt' | 'batch'>, index: number): number | undefined {
+  const offset = manifest.sentAt[Math.floor(index / manifest.batch)];
+  return offset === null || offset === undefined ? undefined : manifest.start + offset;
 }
 
 /** Writes a manifest (atomically: a reader never sees half of one). */

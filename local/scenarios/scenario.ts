@@ -7,24 +7,19 @@
  */
 import { resolveConsumer, type PipelineSpec } from '../../lambdas/shared/spec';
 
-/** One generated record, as posted to the API. */
-export interface ScenarioRecord {
-  /** Position in the run: records are generated, scheduled and acknowledged by index. */
-  readonly index: number;
-  /** The topic's name in the built-in spec (`health`, `petr4`, ...). */
+/** One generated record value and the built-in topic it goes to (`health`, `petr4`, ...). */
+export interface ScenarioValue {
   readonly topic: string;
   /** The record value, exactly as posted. */
   readonly value: unknown;
-  /** Event time, epoch ms (sent as the record's `timestamp`). */
-  readonly timestamp: number;
 }
 
-/** When a run's records happen: record i's base event time is `start + floor(i * spacingMs)`. */
-export interface RunTiming {
-  /** Event time of record 0, epoch ms. */
-  readonly start: number;
-  /** Milliseconds between consecutive records' base event times (at least 1, so base times are distinct). */
-  readonly spacingMs: number;
+/** One record of a run, as posted to the API. */
+export interface ScenarioRecord extends ScenarioValue {
+  /** Position in the run: records are generated, scheduled and acknowledged by index. */
+  readonly index: number;
+  /** Event time, epoch ms (sent as the record's `timestamp`). */
+  readonly timestamp: number;
 }
 
 /** One aggregate the direct computation expects a consumer to store. */
@@ -63,15 +58,36 @@ export interface Scenario {
   readonly consumers: readonly string[];
   /** A consumer whose per-window ranking (`?top=10`) is checked too. */
   readonly ranked?: string;
-  /** The run's records, in index order: the same for the same seed, count and timing. */
-  generate(seed: number, count: number, timing: RunTiming): ScenarioRecord[];
+  /** The run's record values, in index order: the same for the same seed and count. */
+  values(seed: number, count: number): ScenarioValue[];
+  /**
+   * The event time of record `index` when its request was first sent at `sentAt` (epoch ms).
+   * @default `sentAt`, as the course's producers stamp a record when they send it
+   */
+  eventTime?(index: number, sentAt: number, seed: number): number;
+  /** Most records a minute for which the scenario's event times stay meaningful. @default unlimited */
+  readonly maxRecordsPerMinute?: number;
   /** The aggregates the consumers must store for these (acknowledged) records. */
   expected(records: readonly ScenarioRecord[], target: Target): ExpectedAggregate[];
 }
 
-/** The base event time of record `index` (see {@link RunTiming}). */
-export function baseTime(index: number, timing: RunTiming): number {
-  return timing.start + Math.floor(index * timing.spacingMs);
+/** The event time of record `index` of a scenario, sent at `sentAt`. */
+export function eventTimeOf(scenario: Pick<Scenario, 'eventTime'>, index: number, sentAt: number, seed: number): number {
+  return scenario.eventTime?.(index, sentAt, seed) ?? sentAt;
+}
+
+/**
+ * The records of a run: its values with the event time each got when it was sent. `sentAt`
+ * gives when record i's request was first sent, or undefined for a record never sent (it is
+ * left out).
+ */
+export function recordsOf(scenario: Scenario, seed: number, count: number, sentAt: (index: number) => number | undefined): ScenarioRecord[] {
+  const records: ScenarioRecord[] = [];
+  scenario.values(seed, count).forEach((v, index) => {
+    const at = sentAt(index);
+    if (at !== undefined) records.push({ ...v, index, timestamp: eventTimeOf(scenario, index, at, seed) });
+  });
+  return records;
 }
 
 /** A consumer's window length in ms, from the target's spec. */

@@ -1,18 +1,18 @@
 /**
  * The course's two stock topics, `petr4` and `vale3`: price ticks `{price, volume}` on a random
  * walk, aggregated by `ohlc-1m` per ticker and minute. Event times are deliberately shuffled
- * within each minute, so arrival order is not event order: open and close are right only if
- * they follow event time.
+ * within the minute a tick is sent in, so arrival order is not event order: open and close are
+ * right only if they follow event time.
  */
-import { seededRandom, type Random } from './random';
-import { baseTime, buckets, total, windowMs, type Scenario, type ScenarioRecord } from './scenario';
+import { seededRandom } from './random';
+import { buckets, total, windowMs, type Scenario, type ScenarioValue } from './scenario';
 
 /** The tickers and the price each walk starts from. */
 export const TICKERS: Readonly<Record<string, number>> = { petr4: 38.5, vale3: 62.1 };
 
-/** Records whose event times are shuffled among themselves (always within one minute). */
-const SHUFFLE_RUN = 16;
 const MINUTE_MS = 60_000;
+/** Multiplier of the event-time permutation: prime, so coprime with 60,000. */
+const STRIDE = 7919;
 
 /** A tick: price in cents precision, volume in lots of 100 shares. */
 export interface Tick {
@@ -21,24 +21,14 @@ export interface Tick {
 }
 
 /**
- * The event times of `count` records: the base times, permuted at random within runs of
- * {@link SHUFFLE_RUN} consecutive records of the same minute. Every time stays distinct, so
- * first and last have no ties to break.
+ * The event time of tick `index` sent at `sentAt`: a millisecond of the minute `sentAt` falls
+ * in, spread by a permutation of the index (`(7919 * index + seed) mod 60,000`). Ticks sent in
+ * one minute thus keep distinct event times in that minute's window — so first and last have no
+ * ties to break — in an order unrelated to the order they arrive in.
  */
-export function shuffledTimes(random: Random, count: number, time: (index: number) => number): number[] {
-  const times = Array.from({ length: count }, (_, index) => time(index));
-  let runStart = 0;
-  while (runStart < count) {
-    const minute = Math.floor((times[runStart] as number) / MINUTE_MS);
-    let runEnd = runStart + 1;
-    while (runEnd < count && runEnd - runStart < SHUFFLE_RUN && Math.floor((times[runEnd] as number) / MINUTE_MS) === minute) runEnd += 1;
-    for (let i = runEnd - 1; i > runStart; i -= 1) {
-      const j = random.int(runStart, i);
-      [times[i], times[j]] = [times[j] as number, times[i] as number];
-    }
-    runStart = runEnd;
-  }
-  return times;
+export function tickTime(index: number, sentAt: number, seed: number): number {
+  const minute = Math.floor(sentAt / MINUTE_MS) * MINUTE_MS;
+  return minute + ((STRIDE * (index % MINUTE_MS) + (seed % MINUTE_MS)) % MINUTE_MS);
 }
 
 /** `ticks`: both tickers interleaved at random, each on its own walk. */
@@ -47,20 +37,22 @@ export const ticksScenario: Scenario = {
   description: 'price ticks of petr4 and vale3, event times shuffled within each minute; consumer ohlc-1m',
   topics: Object.keys(TICKERS),
   consumers: ['ohlc-1m'],
-  generate(seed, count, timing) {
+  // Fewer than 60,000 ticks a minute keep their event times distinct (see tickTime).
+  maxRecordsPerMinute: MINUTE_MS,
+  eventTime: tickTime,
+  values(seed, count) {
     const random = seededRandom(seed);
     const prices: Record<string, number> = { ...TICKERS };
     const tickers = Object.keys(TICKERS);
-    const times = shuffledTimes(random, count, (index) => baseTime(index, timing));
-    const records: ScenarioRecord[] = [];
-    for (let index = 0; index < count; index += 1) {
+    const values: ScenarioValue[] = [];
+    for (let n = 0; n < count; n += 1) {
       const ticker = random.pick(tickers);
       const walked = Math.round((prices[ticker] as number) * (1 + 0.002 * random.gaussian()) * 100) / 100;
       prices[ticker] = Math.max(0.01, walked);
       const value: Tick = { price: prices[ticker] as number, volume: 100 * random.int(1, 50) };
-      records.push({ index, topic: ticker, value, timestamp: times[index] as number });
+      values.push({ topic: ticker, value });
     }
-    return records;
+    return values;
   },
   expected(records, target) {
     const prefix = target.prefix ?? '';

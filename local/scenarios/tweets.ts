@@ -4,7 +4,7 @@
  * carry a hashtag twice, in another case: it counts once per tweet.
  */
 import { drawWeighted, seededRandom, zipfCumulative, type Random } from './random';
-import { baseTime, buckets, windowMs, type Scenario, type ScenarioRecord } from './scenario';
+import { buckets, windowMs, type Scenario, type ScenarioValue } from './scenario';
 
 /** The hashtags, most popular first (rank k is drawn with weight 1/k^1.2). */
 export const HASHTAGS = [
@@ -53,18 +53,18 @@ export const tweetsScenario: Scenario = {
   topics: ['tweets'],
   consumers: ['hashtags-5m'],
   ranked: 'hashtags-5m',
-  generate(seed, count, timing) {
+  values(seed, count) {
     const random = seededRandom(seed);
-    const records: ScenarioRecord[] = [];
-    for (let index = 0; index < count; index += 1) {
+    const values: ScenarioValue[] = [];
+    for (let n = 0; n < count; n += 1) {
       const words = Array.from({ length: random.int(2, 6) }, () => random.pick(WORDS));
       const tags = Array.from({ length: drawWeighted(random, TAG_COUNTS) }, () => HASHTAGS[drawWeighted(random, TAG_WEIGHTS)] as string);
       if (tags.length > 0 && random.chance(0.2)) tags.push(random.pick(tags));
       for (const tag of tags) words.splice(random.int(0, words.length), 0, `#${spelled(random, tag)}${random.pick(PUNCTUATION)}`);
       const value: Tweet = { user: `user_${random.int(1, 50)}`, text: words.join(' ') };
-      records.push({ index, topic: 'tweets', value, timestamp: baseTime(index, timing) });
+      values.push({ topic: 'tweets', value });
     }
-    return records;
+    return values;
   },
   expected(records, target) {
     const consumer = `${target.prefix ?? ''}hashtags-5m`;

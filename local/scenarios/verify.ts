@@ -10,8 +10,8 @@ import { callApi } from '../cli/api';
 import type { CliContext } from '../cli/context';
 import { compareConsumer, compareTop, expectedTop, type Difference, type StoredAggregate } from './compare';
 import { sleep } from './load';
-import { inRanges, readManifest, type RunManifest } from './manifest';
-import type { ExpectedAggregate, Scenario } from './scenario';
+import { inRanges, readManifest, sentAtOf, type RunManifest } from './manifest';
+import { recordsOf, type ExpectedAggregate, type Scenario } from './scenario';
 
 /** How many keys the trending list check compares. */
 export const TOP_N = 10;
@@ -75,11 +75,12 @@ async function storedTop(context: CliContext, consumer: string, windowStart: num
 
 /** The acknowledged records of a run and what each consumer must store for them. */
 export function expectationOf(scenario: Scenario, manifest: RunManifest, spec: PipelineSpec): { records: number; from: number; to: number; expected: ExpectedAggregate[] } {
-  const all = scenario.generate(manifest.seed, manifest.count, manifest);
+  const all = recordsOf(scenario, manifest.seed, manifest.count, (index) => sentAtOf(manifest, index));
   const acknowledged = all.filter((r) => inRanges(manifest.acknowledged, r.index));
-  // Every window any generated record falls in, acknowledged or not.
+  // Every window any record sent falls in, acknowledged or not.
   const from = all.reduce((min, r) => Math.min(min, r.timestamp), Infinity);
   const to = all.reduce((max, r) => Math.max(max, r.timestamp), -Infinity) + 1;
+  if (all.length === 0) return { records: 0, from: manifest.start, to: manifest.start + 1, expected: [] };
   return {
     records: acknowledged.length,
     from,

@@ -2,19 +2,20 @@ import { hashtags } from '../../../lambdas/shared/ingest';
 import { pipeline } from '../../../pipeline';
 import { healthScenario, healthTupleOf, imcOf } from '../../../local/scenarios/health';
 import { SCENARIOS, scenarioNamed, UnknownScenarioError } from '../../../local/scenarios/index';
-import type { ScenarioRecord } from '../../../local/scenarios/scenario';
-import { ticksScenario, type Tick } from '../../../local/scenarios/ticks';
+import { recordsOf, type Scenario, type ScenarioRecord } from '../../../local/scenarios/scenario';
+import { tickTime, ticksScenario, type Tick } from '../../../local/scenarios/ticks';
 import { HASHTAGS, tagsOf, tweetsScenario, type Tweet } from '../../../local/scenarios/tweets';
 
 const W = Date.UTC(2026, 10, 22, 2, 0);
-const timing = { start: W + 12_345, spacingMs: 5 };
+/** Records of a run that sent record i at `W + 12,345 ms + i * spacing`. */
+const generate = (scenario: Scenario, seed: number, count: number, spacingMs = 5): ScenarioRecord[] => recordsOf(scenario, seed, count, (i) => W + 12_345 + i * spacingMs);
 const target = { spec: pipeline };
 const record = (index: number, topic: string, value: unknown, offsetMs: number): ScenarioRecord => ({ index, topic, value, timestamp: W + offsetMs });
 
 describe('course scenario generators', () => {
   it.each(Object.values(SCENARIOS).map((s) => [s.name, s] as const))('%s: the same seed gives the same records and another seed other ones', (_name, scenario) => {
     // Act
-    const [a, b, c] = [scenario.generate(5, 300, timing), scenario.generate(5, 300, timing), scenario.generate(6, 300, timing)];
+    const [a, b, c] = [generate(scenario, 5, 300), generate(scenario, 5, 300), generate(scenario, 6, 300)];
 
     // Assess
     expect(a).toEqual(b);
@@ -24,7 +25,7 @@ describe('course scenario generators', () => {
 
   it("health: the course's ranges, some tuples [id, {...}] and some objects", () => {
     // Act
-    const records = healthScenario.generate(1, 2000, timing);
+    const records = generate(healthScenario, 1, 2000);
     const tuples = records.map((r) => healthTupleOf(r.value));
 
     // Assess
@@ -33,18 +34,18 @@ describe('course scenario generators', () => {
     const asTuples = records.filter((r) => Array.isArray(r.value)).length;
     expect(asTuples).toBeGreaterThan(800);
     expect(asTuples).toBeLessThan(1200);
-    expect(records.map((r) => r.timestamp)).toEqual(records.map((_, i) => timing.start + i * 5));
+    expect(records.map((r) => r.timestamp)).toEqual(records.map((_, i) => W + 12_345 + i * 5));
     expect(tuples.some((t) => t.peso > 80) && tuples.some((t) => imcOf(t) > 35)).toBe(true);
   });
 
-  it('ticks: event times distinct, each in the minute of its schedule, and out of arrival order', () => {
+  it('ticks: event times distinct, each in the minute the tick was sent in, and out of arrival order', () => {
     // Act
-    const records = ticksScenario.generate(2, 3000, { start: W + 50_000, spacingMs: 20 });
+    const records = generate(ticksScenario, 2, 6000, 20);
 
     // Assess
     const times = records.map((r) => r.timestamp);
     expect(new Set(times).size).toBe(times.length);
-    expect(records.every((r) => Math.floor(r.timestamp / 60_000) === Math.floor((W + 50_000 + r.index * 20) / 60_000))).toBe(true);
+    expect(records.every((r) => Math.floor(r.timestamp / 60_000) === Math.floor((W + 12_345 + r.index * 20) / 60_000))).toBe(true);
     const inversions = times.filter((t, i) => i > 0 && t < (times[i - 1] as number)).length;
     expect(inversions).toBeGreaterThan(300);
     const ticks = records.map((r) => r.value as Tick);
@@ -54,7 +55,7 @@ describe('course scenario generators', () => {
 
   it('tweets: hashtags skewed towards the first, some repeated within a tweet, read as the producer reads them', () => {
     // Act
-    const records = tweetsScenario.generate(3, 3000, timing);
+    const records = generate(tweetsScenario, 3, 3000);
     const texts = records.map((r) => (r.value as Tweet).text);
 
     // Assess
@@ -64,6 +65,16 @@ describe('course scenario generators', () => {
     const frequency = (tag: string): number => texts.filter((text) => tagsOf(text).includes(tag)).length;
     expect(frequency(HASHTAGS[0])).toBeGreaterThan(frequency(HASHTAGS[5]));
     expect(frequency(HASHTAGS[5])).toBeGreaterThan(frequency(HASHTAGS[HASHTAGS.length - 1]));
+  });
+
+  it('ticks: one event time per index in a minute, whatever the seed', () => {
+    // Act
+    const times = Array.from({ length: 60_000 }, (_, i) => tickTime(i, W + 59_999, 4_000_000_000));
+
+    // Assess
+    expect(new Set(times).size).toBe(60_000);
+    expect(Math.min(...times)).toBe(W);
+    expect(Math.max(...times)).toBe(W + 59_999);
   });
 
   it('finds a scenario by name and refuses an unknown one', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inRanges, manifestFile, readManifest, RunNotFoundError, toRanges, writeManifest, type RunManifest } from '../../../local/scenarios/manifest';
+import { inRanges, manifestFile, readManifest, RunNotFoundError, sentAtOf, toRanges, writeManifest, type RunManifest } from '../../../local/scenarios/manifest';
 
 describe('run manifests', () => {
   let dir: string;
@@ -26,7 +26,7 @@ describe('run manifests', () => {
   it('reads back what a run wrote, under the scenario and seed', () => {
     // Prepare
     const manifest: RunManifest = {
-      scenario: 'health', seed: 7, count: 3, start: 1_763_776_800_000, spacingMs: 5, prefix: '', url: 'http://127.0.0.1:3000', producers: 4, rate: 200,
+      scenario: 'health', seed: 7, count: 3, start: 1_763_776_800_000, sentAt: [0, 5, 12], prefix: '', url: 'http://127.0.0.1:3000', producers: 4, rate: 200,
       durationSeconds: 0.015, batch: 1, startedAt: '2025-11-22T02:00:00.000Z', finishedAt: '2025-11-22T02:00:01.000Z', interrupted: false, acknowledged: [[0, 3]], rejected: 0, unanswered: 0,
     };
 
@@ -37,6 +37,14 @@ describe('run manifests', () => {
     expect(file).toBe(manifestFile('health', 7, dir));
     expect(file.endsWith('health-7.json')).toBe(true);
     expect(readManifest('health', 7, dir)).toEqual(manifest);
+  });
+
+  it('tells when each record was sent from the send instant of its batch', () => {
+    // Prepare: batches of two; the third batch was never sent
+    const run = { start: 1000, batch: 2, sentAt: [0, 40, null] };
+
+    // Act / Assess
+    expect([0, 1, 2, 3, 4, 5, 6].map((i) => sentAtOf(run, i))).toEqual([1000, 1000, 1040, 1040, undefined, undefined, undefined]);
   });
 
   it('says to run the load first when there is no manifest for the seed', () => {
