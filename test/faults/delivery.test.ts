@@ -107,7 +107,7 @@ describe('poison records and duplicate delivery', () => {
       }).sort((a, b) => a.partition - b.partition || a.offset - b.offset);
     const event = (from: number, to: number): unknown => encodeMskEvent(recordsOf(from, to), { kind: 'msk', eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: run.services.kafkaBrokers });
     const [a, b] = await Promise.all([consumerFunction(run, { consumer: 'f-dup', name: 'f-dup-a' }), consumerFunction(run, { consumer: 'f-dup', name: 'f-dup-b' })]);
-    functions.push(a as LocalFunction, b as LocalFunction);
+    functions.push(a, b);
     const invoke = async (fn: LocalFunction, payload: unknown): Promise<unknown> => {
       const result = await fn.invoke(payload);
       if (!result.ok) throw new Error(`invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
@@ -118,11 +118,11 @@ describe('poison records and duplicate delivery', () => {
     const overlapping = event(60, 300);
 
     // Act
-    const answers = [await invoke(a as LocalFunction, first), await invoke(a as LocalFunction, first)];
+    const answers = [await invoke(a, first), await invoke(a, first)];
     const afterSequence = await aggregatesByKey('f-dup');
-    answers.push(...(await Promise.all([invoke(a as LocalFunction, second), invoke(b as LocalFunction, second), invoke(b as LocalFunction, second)])));
+    answers.push(...(await Promise.all([invoke(a, second), invoke(b, second), invoke(b, second)])));
     const afterConcurrent = await aggregatesByKey('f-dup');
-    answers.push(await invoke(a as LocalFunction, overlapping));
+    answers.push(await invoke(a, overlapping));
     const stored = await aggregatesByKey('f-dup');
     const kept = await listAll<{ partition: number; offset: number }>('/results/f-dup/records');
 
