@@ -3,7 +3,7 @@
  * - poison records (not JSON, a schema violation, a 1 MB value) between good ones on the topic:
  *   each poison record is a dead letter with its reason and offset, the good ones are
  *   aggregated, and the consumer group's committed offsets reach the end of the topic;
- * - duplicate delivery: the same MSK batch invoked twice in sequence, then concurrently in two
+ * - duplicate delivery: the same MSK batch invoked twice in sequence, then three times at once in two
  *   execution environments, and an overlapping batch: nothing counted twice.
  */
 import { eventually, kafka } from '../integration/helpers';
@@ -97,7 +97,7 @@ describe('poison records and duplicate delivery', () => {
     }
   });
 
-  it('counts a batch once when it is invoked twice in sequence, twice at once in two environments, and overlapping', async () => {
+  it('counts a batch once when it is invoked twice in sequence, three times at once in two environments, and overlapping', async () => {
     // Prepare: MSK events built from records as the mapping would deliver them (2 partitions)
     const now = Date.now();
     const recordsOf = (from: number, to: number): KafkaRecord[] =>
