@@ -13,6 +13,7 @@ import { createDocumentClient } from '../shared/dynamodb';
 import type { KafkaRecord } from '../shared/kafka-record';
 import { decodeMskEvent, MskEventError } from '../shared/msk-event';
 import { findConsumer, type ResolvedConsumer } from '../shared/spec';
+import { CONSUMER_SERVICE, METRICS_NAMESPACE } from '../shared/metrics';
 import { processBatch, type BatchCounts, type UnappliedRecord } from './batch';
 import { planConsumer } from './classify';
 import { ResultsStore } from './store';
@@ -48,7 +49,7 @@ const consumer = consumerFromEnv();
 const plan = planConsumer(consumer);
 const store = new ResultsStore(createDocumentClient(), requireEnv(ENV.resultsTable));
 const logger = new Logger({ serviceName: 'fluxo-consumer', persistentKeys: { consumer: consumer.name } });
-const metrics = new Metrics({ namespace: 'fluxo', serviceName: 'fluxo-consumer', defaultDimensions: { consumer: consumer.name } });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: CONSUMER_SERVICE, defaultDimensions: { consumer: consumer.name } });
 
 function addMetrics(counts: BatchCounts, failedPartitions: number): void {
   metrics.addMetric('RecordsIn', MetricUnit.Count, counts.recordsIn);

@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CONSUMER_SERVICE, METRICS_NAMESPACE, type ConsumerMetric } from '../../lambdas/shared/metrics';
 
 /** Properties of {@link Observability}. */
 export interface ObservabilityProps {
@@ -24,10 +25,23 @@ export interface ObservabilityProps {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
+/** A count the consumer Lambda emits (Powertools EMF, dimensions service and consumer), summed per 5 minutes. */
+function consumerMetric(consumer: string, metricName: ConsumerMetric, label = consumer): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: CONSUMER_SERVICE, consumer },
+    statistic: 'Sum',
+    period: FIVE_MINUTES,
+    label,
+  });
+}
+
 /**
  * A CloudWatch dashboard of the pipeline (ingest rate and errors, each consumer's OffsetLag,
- * dead-letter queue depth, DynamoDB throttles) and alarms on consumer lag and on any batch in
- * the dead-letter queue.
+ * dead-letter queue depth, DynamoDB throttles, and each consumer's own counts: records
+ * aggregated, late, dead-lettered, filtered out) and alarms on consumer lag and on any batch in
+ * the dead-letter queue. The local dashboard of `npm start` shows the same things.
  */
 export class Observability extends Construct {
   /** The dashboard. */
@@ -87,6 +101,25 @@ export class Observability extends Construct {
         left: props.tables.flatMap((t) =>
           ['ReadThrottleEvents', 'WriteThrottleEvents'].map((name) => t.metric(name, { period: FIVE_MINUTES, statistic: 'Sum' })),
         ),
+      }),
+    );
+    // What each consumer did with its records: the windows it aggregated into, and the dead letters.
+    const names = [...props.consumers.keys()];
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Consumers: records aggregated (per 5 min)',
+        left: names.map((name) => consumerMetric(name, 'Aggregated')),
+        right: names.map((name) => consumerMetric(name, 'Late', `${name} late`)),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Consumers: dead-lettered records (GET /dlq)',
+        left: names.map((name) => consumerMetric(name, 'DeadLettered')),
+        right: names.map((name) => consumerMetric(name, 'MalformedEvents', `${name} malformed events`)),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Consumers: records in and filtered out',
+        left: names.map((name) => consumerMetric(name, 'RecordsIn')),
+        right: names.map((name) => consumerMetric(name, 'FilteredOut', `${name} filtered out`)),
       }),
     );
   }
