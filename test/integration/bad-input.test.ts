@@ -1,14 +1,28 @@
 /**
  * The bad-input corpus (bad-input/corpus.ts) sent over real HTTP to the local stack's gateway:
  * every malformed request gets a 4xx in the documented error shape with its expected code, the
- * message names the field at fault, nothing answers 5xx or hangs, and the stack keeps serving.
+ * message names the field at fault, the answer agrees with the OpenAPI document where it
+ * describes the path, nothing answers 5xx or hangs, and the stack keeps serving.
  */
-import { expectErrorBody, parseAnswer } from '../unit/fuzz/answer-shape';
+import { openApiDocument } from '../../lambdas/shared/openapi';
+import { expectErrorBody, expectOpenApiAnswer, parseAnswer } from '../unit/fuzz/answer-shape';
+import { OpenApiValidator } from '../unit/openapi/validate';
+import { pipeline } from './pipeline-spec';
 import { badInputCorpus } from './bad-input/corpus';
 import { sendRaw } from './bad-input/raw-http';
 import { apiUrl } from './helpers';
 
 const corpus = badInputCorpus();
+const openApi = new OpenApiValidator(openApiDocument(pipeline));
+
+/** The path of a raw request-target, when it is one a URL can be made of. */
+function pathOf(target: string): string | undefined {
+  try {
+    return new URL(target, 'http://127.0.0.1').pathname;
+  } catch {
+    return undefined;
+  }
+}
 
 describe('bad input on the HTTP API', () => {
   it('has at least 200 cases in every category', () => {
@@ -23,7 +37,10 @@ describe('bad input on the HTTP API', () => {
 
     // Assess
     expect({ status: answer.status, body: answer.body.toString('utf8').slice(0, 300) }).toMatchObject({ status: expected.status });
-    const body = expectErrorBody(parseAnswer(answer.body.toString('utf8')), answer.status);
+    const parsed = parseAnswer(answer.body.toString('utf8'));
+    const body = expectErrorBody(parsed, answer.status);
+    const path = pathOf(request.target);
+    if (path !== undefined) expectOpenApiAnswer(openApi, request.method, path, answer.status, parsed);
     expect(body.error_code).toBe(expected.code);
     if (expected.field !== undefined) expect(body.message).toContain(expected.field);
     expect(answer.headers['content-type']).toMatch(/^application\/json/);

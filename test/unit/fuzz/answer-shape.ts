@@ -1,10 +1,11 @@
 /**
  * The documented shapes of the HTTP API's answers (lambdas/producer/README.md,
  * lambdas/results/README.md, lambdas/shared/errors.ts), checked by the fuzz properties and the
- * bad-input corpus alike. Each check throws a plain Error saying what is wrong, so it works inside
+ * bad-input corpus alike, and against the OpenAPI document (lambdas/shared/openapi.ts). Each check throws a plain Error saying what is wrong, so it works inside
  * fast-check properties and jest tests.
  */
 import { ERROR_CODES } from '../../../lambdas/shared/errors';
+import { OpenApiValidator, pathTemplate } from '../openapi/validate';
 
 /** A JSON object. */
 export type JsonObject = Record<string, unknown>;
@@ -89,6 +90,16 @@ export function expectIngestAnswer(status: number, body: unknown): number {
   }
   if (status !== 200 || !expectRecordResult(body)) fail('a single record answered 200 must be written', body);
   return 1;
+}
+
+/**
+ * Checks an answer against the OpenAPI document when it describes the request's path (a path
+ * the gateway could not route, e.g. an empty segment, has no operation to check against).
+ */
+export function expectOpenApiAnswer(validator: OpenApiValidator, method: string, path: string, status: number, body: unknown): void {
+  if (pathTemplate(validator.document, method, path) === undefined) return;
+  const problems = validator.responseErrors(method, path, status, body);
+  if (problems.length > 0) throw new AnswerShapeError(`${method} ${path} ${status} breaks the OpenAPI document: ${problems.slice(0, 3).join('; ')}: ${JSON.stringify(body)?.slice(0, 300)}`);
 }
 
 /** Checks a results-API page: `{consumer?, items: [...], nextCursor?}`. Returns its items. */

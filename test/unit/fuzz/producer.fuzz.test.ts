@@ -1,8 +1,8 @@
 /**
  * Property-based fuzz of the producer (ingest) handler: arbitrary bodies, headers and topic names
  * through `POST /topics/{topic}/records`, with a fake Kafka and a mocked idempotency table. The
- * handler never throws, always answers in its documented shape with a documented status, and
- * reports exactly the records Kafka took.
+ * handler never throws, always answers in its documented shape (README and OpenAPI document)
+ * with a documented status, and reports exactly the records Kafka took.
  */
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -15,7 +15,9 @@ import { LazyProducer } from '../../../lambdas/shared/kafka-client';
 import { pipeline } from '../../../pipeline';
 import { apigwEvent, lambdaContext } from '../../events/apigw/load';
 import { fakeKafka } from '../producer/fake-kafka';
-import { expectIngestAnswer, parseAnswer } from './answer-shape';
+import { openApiDocument } from '../../../lambdas/shared/openapi';
+import { OpenApiValidator } from '../openapi/validate';
+import { expectIngestAnswer, expectOpenApiAnswer, parseAnswer } from './answer-shape';
 import { contentType, ingestBodyText, oddName, topicName } from './arbitraries';
 
 /** Statuses the producer may answer while Kafka and the idempotency table work. */
@@ -44,10 +46,14 @@ function ingestEvent(topic: string, body: { body: string | null; isBase64Encoded
   return apigwEvent('post-records', { path: `/topics/${topic}/records`, pathParameters: { topic }, headers, multiValueHeaders, ...body });
 }
 
-/** Checks one answer and that the records reported written are the ones Kafka took. */
-function assessIngest(answer: APIGatewayProxyResult, writtenToKafka: number): void {
+const openApi = new OpenApiValidator(openApiDocument(pipeline));
+
+/** Checks one answer (shape, status, OpenAPI) and that the records reported written are the ones Kafka took. */
+function assessIngest(topic: string, answer: APIGatewayProxyResult, writtenToKafka: number): void {
   if (!INGEST_STATUSES.has(answer.statusCode)) throw new Error(`undocumented status ${answer.statusCode}: ${answer.body}`);
-  const reported = expectIngestAnswer(answer.statusCode, parseAnswer(answer.body));
+  const body = parseAnswer(answer.body);
+  expectOpenApiAnswer(openApi, 'POST', `/topics/${encodeURIComponent(topic)}/records`, answer.statusCode, body);
+  const reported = expectIngestAnswer(answer.statusCode, body);
   if (reported !== writtenToKafka) throw new Error(`answer reports ${reported} written, Kafka took ${writtenToKafka}: ${answer.body}`);
 }
 
@@ -63,7 +69,7 @@ describe('producer handler under arbitrary requests', () => {
         const answer = await handle(ingestEvent(topic, body, headers));
 
         // Assess
-        assessIngest(answer, kafka.written.length);
+        assessIngest(topic, answer, kafka.written.length);
       }),
       { numRuns: RUNS },
     );
@@ -84,7 +90,7 @@ describe('producer handler under arbitrary requests', () => {
         const answer = await handle(ingestEvent(topic, body, { 'Content-Type': 'application/json', ...extra }));
 
         // Assess
-        assessIngest(answer, kafka.written.length);
+        assessIngest(topic, answer, kafka.written.length);
       }),
       { numRuns: RUNS },
     );

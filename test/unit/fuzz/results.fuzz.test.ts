@@ -2,7 +2,7 @@
  * Property-based fuzz of the results handler: arbitrary consumers, query strings (from, to,
  * limit, cursor, top, key, consumer) on its three routes, with a mocked DynamoDB that answers
  * empty pages, pages with a next key, or a throttle. The handler never throws, answers in its
- * documented shape, and a cursor it accepts only ever reads the partition of the request.
+ * documented shape (README and OpenAPI document), and a cursor it accepts only ever reads the partition of the request.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -15,10 +15,13 @@ import { createResultsHandler } from '../../../lambdas/results/index';
 import { ResultsReader } from '../../../lambdas/results/reader';
 import { pipeline } from '../../../pipeline';
 import { apigwEvent } from '../../events/apigw/load';
-import { expectErrorBody, expectPage, parseAnswer } from './answer-shape';
+import { openApiDocument } from '../../../lambdas/shared/openapi';
+import { OpenApiValidator } from '../openapi/validate';
+import { expectErrorBody, expectOpenApiAnswer, expectPage, parseAnswer } from './answer-shape';
 import { consumerName, resultsQuery } from './arbitraries';
 
 const RUNS = 600;
+const openApi = new OpenApiValidator(openApiDocument(pipeline));
 const documents = mockClient(DynamoDBDocumentClient);
 afterEach(() => {
   documents.reset();
@@ -90,6 +93,7 @@ describe('results handler under arbitrary queries', () => {
 
           // Assess
           const body = parseAnswer(answer.body);
+          expectOpenApiAnswer(openApi, 'GET', route.path(encodeURIComponent(consumer)), answer.statusCode, body);
           if (answer.statusCode === 200) expectPage(body);
           else if ([400, 404].includes(answer.statusCode)) expectErrorBody(body, answer.statusCode);
           else if (answer.statusCode === 503 && behaviour === 'throttled') {
