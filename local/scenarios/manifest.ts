@@ -88,7 +88,10 @@ export function sentAtOf(manifest: Pick<RunManifest, 'start' | 'sentAt' | 'batch
 export function writeManifest(manifest: RunManifest, runsDir: string = DEFAULT_RUNS_DIR): string {
   mkdirSync(runsDir, { recursive: true });
   const file = manifestFile(manifest.scenario, manifest.seed, runsDir);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+  // One field a line, except the two long lists of numbers, one line each.
+  const { acknowledged, sentAt, ...fields } = manifest;
+  const head = JSON.stringify(fields, null, 2).replace(/\n}$/, '');
+  writeFileSync(`${file}.tmp`, `${head},\n  "acknowledged": ${JSON.stringify(acknowledged)},\n  "sentAt": ${JSON.stringify(sentAt)}\n}\n`);
   renameSync(`${file}.tmp`, file);
   return file;
 }
