@@ -70,6 +70,23 @@ export async function load(context: CliContext, name: string | undefined, option
   if (summary.acknowledged === 0) throw new CliError('no record was acknowledged');
 }
 
+/**
+ * Progress while `verify` waits for the consumers: on a terminal one line redrawn in place, else a
+ * line every 5 seconds; on standard error, so standard output keeps only the report.
+ */
+function waitingProgress(context: CliContext): (differences: number, remainingMs: number) => void {
+  const tty = context.io.stderrIsTTY === true;
+  let lastLine = -Infinity;
+  return (differences, remainingMs) => {
+    const text = `waiting for the consumers: ${differences} difference(s) left, ${Math.ceil(remainingMs / 1000)} s to go`;
+    if (tty) context.io.stderr(`\r${text}\u001b[K`);
+    else if (Date.now() - lastLine >= 5000) {
+      lastLine = Date.now();
+      context.io.stderr(`fluxo: ${text}\n`);
+    }
+  };
+}
+
 /** `fluxo verify <scenario> --seed S [--wait SECONDS]`: exit status 1 on any difference. */
 export async function verify(context: CliContext, name: string | undefined, options: Options): Promise<void> {
   const scenario = scenarioOf(name, 'usage: fluxo verify <scenario> --seed S [--wait 30]');
@@ -77,12 +94,20 @@ export async function verify(context: CliContext, name: string | undefined, opti
   if (seed === undefined) throw new UsageError('fluxo verify needs the --seed of the load run it checks');
   let report;
   try {
-    report = await verifyRun({ context, scenario, seed, runsDir: context.io.env.FLUXO_RUNS_DIR || undefined, waitMs: numberOption(options, 'wait', DEFAULT_VERIFY_WAIT_SECONDS) * 1000 });
+    report = await verifyRun({
+      context,
+      scenario,
+      seed,
+      runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
+      waitMs: numberOption(options, 'wait', DEFAULT_VERIFY_WAIT_SECONDS) * 1000,
+      onWaiting: waitingProgress(context),
+    });
   } catch (error) {
     if (error instanceof RunNotFoundError) throw new CliError(error.message, { cause: error });
     throw error;
   }
   const { differences } = report;
+  if (context.io.stderrIsTTY === true) context.io.stderr('\r\u001b[K');
   if (options.json) context.io.stdout(`${JSON.stringify({ records: report.records, expected: report.expected, rankings: report.rankings, differences })}\n`);
   else {
     for (const difference of differences) context.io.stdout(`${formatDifference(difference)}\n`);

@@ -29,6 +29,8 @@ export interface VerifyOptions {
   readonly waitMs?: number;
   /** Interval between two looks while waiting, ms. @default 500 */
   readonly pollMs?: number;
+  /** Called after each look that still differs while time is left (progress). */
+  readonly onWaiting?: (differences: number, remainingMs: number) => void;
 }
 
 /** What a verification found. */
@@ -116,6 +118,7 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
   const deadline = Date.now() + waitMs;
   let result = await look(context, scenario, manifest, expectation);
   while (result.differences.length > 0 && Date.now() + pollMs <= deadline && !context.io.signal.aborted) {
+    options.onWaiting?.(result.differences.length, deadline - Date.now());
     await sleep(pollMs, context.io.signal);
     result = await look(context, scenario, manifest, expectation);
   }
