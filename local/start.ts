@@ -31,6 +31,7 @@ function banner(stack: LocalStack, services: LocalServices, seconds: number): st
   return [
     '',
     `fluxo is running (${seconds.toFixed(1)} s): ${stack.url}`,
+    `  dashboard ${stack.url}/   OpenAPI ${stack.url}/openapi.json`,
     `  Kafka ${services.kafkaBrokers}   DynamoDB ${services.dynamodbEndpoint}`,
     '  topics:',
     ...topics,
