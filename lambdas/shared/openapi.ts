@@ -142,7 +142,7 @@ function objectSchema(fields: Readonly<Record<string, FieldSpec>>, additional: b
 export function topicValueSchema(topic: ResolvedTopic): JsonSchema {
   const { fields, additionalFields = true } = topic.schema;
   // Derived fields may be sent (they are overwritten) even where other extra fields are refused.
-  const derived = Object.fromEntries(topic.derived.map((d) => [d.name, {}]));
+  const derived = Object.fromEntries(topic.derived.map((d) => [d.name, { description: 'Derived at ingest: a value sent here is replaced.' }]));
   const object = objectSchema(fields, additionalFields, derived);
   if (!topic.accepts.includes('tuple')) return { ...object, description: `A ${topic.name} record value.` };
   const tuple: JsonSchema = {
