@@ -5,6 +5,7 @@
  * or a lost answer writes nothing twice. The run's manifest says which records were
  * acknowledged, for `fluxo verify`.
  */
+import { isAbsolute, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CliContext } from '../cli/context';
 import { writeManifest, toRanges, type RunManifest } from './manifest';
@@ -299,6 +300,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
 /** The summary's lines, as `fluxo load` prints them. */
 export function formatLoadSummary(summary: LoadSummary): string[] {
   const { manifest } = summary;
+  const fromHere = relative(process.cwd(), summary.file);
+  const file = fromHere.startsWith('..') || isAbsolute(fromHere) ? summary.file : fromHere;
   const latency = summary.latency === undefined ? 'n/a' : `p50 ${summary.latency.p50.toFixed(1)} ms, p99 ${summary.latency.p99.toFixed(1)} ms`;
   const lines = [
     `${manifest.scenario} (seed ${manifest.seed}): ${manifest.producers} producers, target ${manifest.rate} records/s for ${manifest.durationSeconds} s, ${manifest.batch} record(s) per request${manifest.interrupted ? ' (interrupted)' : ''}`,
@@ -309,7 +312,7 @@ export function formatLoadSummary(summary: LoadSummary): string[] {
     `achieved      ${summary.achievedRate.toFixed(1)} records/s over ${(summary.elapsedMs / 1000).toFixed(1)} s`,
     `ack latency   ${latency} (per request)`,
     ...summary.errors.slice(0, 5).map((e) => `  ${e.records} record(s): ${e.message}`),
-    `run manifest  ${summary.file}`,
+    `run manifest  ${file}`,
     `verify with   fluxo verify ${manifest.scenario} --seed ${manifest.seed}`,
   ];
   return lines;
