@@ -115,7 +115,7 @@ export function rankedBars(container: HTMLElement): Chart & { setLabels(labels: 
     container,
     {
       height: 200,
-      padding: [8, 28, 0, 0],
+      padding: [8, 44, 0, 0],
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false, range: () => [-0.5, Math.max(1, labels.length) - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
