@@ -14,6 +14,8 @@ export interface BenchSettings {
   /** Concurrent clients of the closed-loop ingest phase. */
   readonly ingestClients: number;
   readonly ingestBatches: readonly number[];
+  /** Extra ingest rows: the same paths with more clients (is the path latency-bound?). */
+  readonly ingestExtra: readonly { readonly batch: number; readonly clients: number }[];
   readonly ingestRepetitions: number;
   readonly ingestDurationMs: number;
   readonly ceilingRepetitions: number;
@@ -36,7 +38,8 @@ export function benchSettings(quick: boolean): BenchSettings {
     quick,
     ingestClients: 4,
     ingestBatches: [1, 100, 500],
-    ingestRepetitions: quick ? 2 : 5,
+    ingestExtra: quick ? [] : [{ batch: 100, clients: 16 }],
+    ingestRepetitions: quick ? 1 : 5,
     ingestDurationMs: quick ? 1500 : 5000,
     ceilingRepetitions: quick ? 1 : 3,
     ceilingRecords: quick ? 30_000 : 200_000,

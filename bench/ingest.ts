@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { findTopic } from '../lambdas/shared/spec';
 import { KAFKA_BUNDLE, installBundle } from '../local/services/install';
@@ -97,37 +98,55 @@ async function measureCeiling(ctx: BenchContext): Promise<CeilingResult> {
 export async function measureIngest(ctx: BenchContext): Promise<{ rows: IngestRow[]; ceiling: CeilingResult }> {
   const { settings, stack, services } = ctx;
   const brokers = services.kafkaBrokers.split(',');
-  const base = { topic: BENCH.ingestTopic, clients: settings.ingestClients, durationMs: settings.ingestDurationMs };
+  const base = { topic: BENCH.ingestTopic, durationMs: settings.ingestDurationMs };
   // Warm-up: the producer Lambda connects to Kafka on its first request, as a warm container already has.
-  await runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, batch: 10, durationMs: 500 });
+  await runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients: settings.ingestClients, batch: 10, durationMs: 500 });
   const measured: Omit<IngestRow, 'httpOverCeiling'>[] = [];
-  for (const batch of settings.ingestBatches) {
+  const shapes = [...settings.ingestBatches.map((batch) => ({ batch, clients: settings.ingestClients })), ...settings.ingestExtra];
+  for (const { batch, clients } of shapes) {
     const http: number[] = [];
     const raw: number[] = [];
+    const coalesced: number[] = [];
+    const gatewayElu: number[] = [];
+    const processCores: number[] = [];
     const httpMs: number[] = [];
     const rawMs: number[] = [];
     let errors = 0;
     let firstError: string | undefined;
     for (let rep = 0; rep < settings.ingestRepetitions; rep += 1) {
-      const viaHttp = await runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, batch });
-      const viaRaw = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', brokers, ...base, batch });
+      // How busy the HTTP path's threads in this process were: the gateway's event loop (this
+      // thread) and the CPU time of the whole process (gateway, producer worker, load worker).
+      const eluBefore = performance.eventLoopUtilization();
+      const cpuBefore = process.cpuUsage();
+      const wallBefore = performance.now();
+      const viaHttp = await runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients, batch });
+      gatewayElu.push(performance.eventLoopUtilization(eluBefore).utilization);
+      const cpu = process.cpuUsage(cpuBefore);
+      processCores.push((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore));
+      const viaRaw = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', brokers, ...base, clients, batch });
+      const viaCoalesced = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', coalesce: true, brokers, ...base, clients, batch });
       http.push(perSecond(viaHttp.records, viaHttp.elapsedMs));
       raw.push(perSecond(viaRaw.records, viaRaw.elapsedMs));
+      coalesced.push(perSecond(viaCoalesced.records, viaCoalesced.elapsedMs));
       httpMs.push(...viaHttp.requestMs);
       rawMs.push(...viaRaw.requestMs);
-      errors += viaHttp.errors + viaRaw.errors;
-      firstError ??= viaHttp.firstError ?? viaRaw.firstError;
-      ctx.log(`ingest batch ${batch} rep ${rep + 1}: HTTP ${http.at(-1)?.toFixed(0)} records/s, raw ${raw.at(-1)?.toFixed(0)} records/s`);
+      errors += viaHttp.errors + viaRaw.errors + viaCoalesced.errors;
+      firstError ??= viaHttp.firstError ?? viaRaw.firstError ?? viaCoalesced.firstError;
+      ctx.log(`ingest batch ${batch} × ${clients} clients rep ${rep + 1}: HTTP ${http.at(-1)?.toFixed(0)}, raw ${raw.at(-1)?.toFixed(0)}, raw coalesced ${coalesced.at(-1)?.toFixed(0)} records/s`);
     }
     const httpMedian = median(http);
     const rawMedian = median(raw);
     measured.push({
       batch,
-      clients: settings.ingestClients,
+      clients,
       http,
       raw,
       httpMedian,
       rawMedian,
+      gatewayEventLoopUtilization: median(gatewayElu),
+      processCoresDuringHttp: median(processCores),
+      rawCoalesced: coalesced,
+      rawCoalescedMedian: median(coalesced),
       httpOverRaw: ratio(httpMedian, rawMedian),
       httpRequestP50Ms: percentile(httpMs, 50),
       rawRequestP50Ms: percentile(rawMs, 50),

@@ -10,6 +10,7 @@ import { createIdempotentProducer, createKafka, SEND_OPTIONS } from '../lambdas/
 import { findTopic } from '../lambdas/shared/spec';
 import { pipeline } from './spec';
 import {
+  coalescingSender,
   healthBody,
   healthWireRecords,
   now,
@@ -108,10 +109,16 @@ function rawClosed(job: RawClosedJob): Promise<ThroughputResult> {
   if (topic === undefined) throw new Error(`topic ${job.topic} is not in the bench spec`);
   const pool = Array.from({ length: POOL }, (_, i) => healthWireRecords(topic, i * job.batch, job.batch));
   return withProducer(job.brokers, async (producer) => {
+    const coalesced =
+      job.coalesce === true ? coalescingSender((merged) => producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: merged }] })) : undefined;
+    const send = async (batch: Message[]): Promise<boolean> => {
+      if (coalesced !== undefined) return coalesced(batch);
+      const acks = await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: batch }] });
+      return acks.every((a) => a.errorCode === 0);
+    };
     return closedLoop(job.clients, job.durationMs, async (client, i) => {
       const batch = pool[(client + i) % POOL] as WireRecord[];
-      const acks = await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: messages(batch) }] });
-      const ok = acks.every((a) => a.errorCode === 0);
+      const ok = await send(messages(batch));
       return { ok, records: ok ? batch.length : 0 };
     });
   });

@@ -4,6 +4,7 @@
  * records they send. The load runs in a worker thread of its own so that the clients do not share
  * an event loop with the gateway they measure.
  */
+import type { Message, RecordMetadata } from 'kafkajs';
 import { resolveTopic, type TopicSpec } from '../lambdas/shared/spec';
 import { prepareRecord } from '../lambdas/shared/ingest';
 
@@ -17,9 +18,14 @@ export interface HttpClosedJob {
   readonly durationMs: number;
 }
 
-/** Send the same records with a raw kafkajs producer, `clients` concurrent `sendBatch` loops (closed loop). */
+/**
+ * Send the same records with a raw kafkajs producer, `clients` concurrent `sendBatch` loops (closed
+ * loop). With `coalesce`, the clients' batches that queue while a send is in flight go out together
+ * in the next `sendBatch` (one produce request), each client answered when its records are acknowledged.
+ */
 export interface RawClosedJob {
   readonly kind: 'raw-closed';
+  readonly coalesce?: boolean;
   readonly brokers: readonly string[];
   readonly topic: string;
   readonly batch: number;
@@ -134,4 +140,34 @@ export function healthWireRecords(topic: TopicSpec, first: number, count: number
     if (!outcome.ok) throw new Error(`bench record ${first + i} does not pass the schema: ${outcome.error.message}`);
     return { key: outcome.record.key ?? null, value: outcome.record.serializedValue, headers: outcome.record.headers };
   });
+}
+
+/**
+ * A sender that merges the batches queued while a send is in flight into the next call of `send`
+ * (one produce request): fewer, larger requests with the same acks, idempotence and compression.
+ * Each caller's promise answers whether its own records were acknowledged.
+ */
+export function coalescingSender(send: (messages: Message[]) => Promise<RecordMetadata[]>): (batch: Message[]) => Promise<boolean> {
+  let queue: { batch: Message[]; done: (ok: boolean) => void }[] = [];
+  let sending = false;
+  const pump = async (): Promise<void> => {
+    sending = true;
+    while (queue.length > 0) {
+      const taken = queue;
+      queue = [];
+      try {
+        const acks = await send(taken.flatMap((t) => t.batch));
+        const ok = acks.every((a) => a.errorCode === 0);
+        for (const t of taken) t.done(ok);
+      } catch {
+        for (const t of taken) t.done(false);
+      }
+    }
+    sending = false;
+  };
+  return (batch) =>
+    new Promise<boolean>((resolve) => {
+      queue.push({ batch, done: resolve });
+      if (!sending) void pump();
+    });
 }

@@ -28,6 +28,13 @@ export interface IngestRow {
   readonly raw: readonly number[];
   readonly httpMedian: number;
   readonly rawMedian: number;
+  /** Median event-loop utilisation of the gateway's thread during the HTTP repetitions (0..1). */
+  readonly gatewayEventLoopUtilization: number;
+  /** Median CPU time of the whole Node process per wall-clock second during the HTTP repetitions (cores). */
+  readonly processCoresDuringHttp: number;
+  /** records/s of the raw client merging concurrent batches into one `sendBatch` (the coalescing a producer could do). */
+  readonly rawCoalesced: readonly number[];
+  readonly rawCoalescedMedian: number;
   /** httpMedian / rawMedian. */
   readonly httpOverRaw: number;
   /** httpMedian / the ceiling's median. */
@@ -213,27 +220,35 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
 
   out.push('## 1. Ingest throughput', '');
   out.push(
-    `Closed loop: ${ingest.rows[0]?.clients ?? 0} concurrent clients each send a request as soon as the previous one is answered. ` +
+    'Closed loop: each of the concurrent clients sends a request as soon as its previous one is answered. ' +
       '*HTTP*: POST /topics/bench-ingest/records through the local gateway and the producer Lambda (health tuples, validated, IMC derived). ' +
       '*raw*: the same records as written by the producer (same bytes, headers) sent by a kafkajs idempotent producer with the same settings ' +
-      '(acks=all, idempotent, max.in.flight 1, GZIP, one `sendBatch` per request, no linger), from the same kind of worker thread.',
+      '(acks=all, idempotent, max.in.flight 1, GZIP, one `sendBatch` per request, no linger), from the same kind of worker thread. ' +
+      '*raw, coalesced*: the same client, but batches that queue while a send is in flight go out together in the next `sendBatch` ' +
+      '(the coalescing a producer could do; measured as a possible fix, not what fluxo does). ' +
+      '*gateway thread busy*: event-loop utilisation of the thread running the gateway; *Node CPU*: CPU seconds per second of the whole Node process ' +
+      '(gateway, producer Lambda worker, load worker) during the HTTP repetitions, on a machine with the cores listed below.',
     '',
   );
   out.push(
     renderTable(
-      ['records/request', 'HTTP records/s', 'raw kafkajs records/s', 'HTTP / raw', 'HTTP / ceiling', 'HTTP request p50', 'raw send p50', 'repetitions', 'errors'],
+      ['records/request', 'clients', 'HTTP records/s', 'raw kafkajs records/s', 'raw, coalesced', 'HTTP / raw', 'HTTP / ceiling', 'HTTP request p50', 'raw send p50', 'gateway thread busy', 'Node CPU (cores)', 'repetitions', 'errors'],
       ingest.rows.map((r) => [
         r.batch,
+        r.clients,
         fmt(r.httpMedian),
         fmt(r.rawMedian),
+        fmt(r.rawCoalescedMedian),
         pct(r.httpOverRaw),
         pct(r.httpOverCeiling),
         `${fmt(r.httpRequestP50Ms, 1)} ms`,
         `${fmt(r.rawRequestP50Ms, 1)} ms`,
+        pct(r.gatewayEventLoopUtilization),
+        fmt(r.processCoresDuringHttp, 2),
         r.http.length,
         r.errors,
       ]),
-      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
     '',
   );

@@ -78,7 +78,7 @@ function versions(): Record<string, string> {
 function goals(results: Omit<BenchResults, 'goals' | 'meta'>): GoalRow[] {
   const rows: GoalRow[] = [];
   const ingest100 = results.ingest.rows.find((r) => r.batch === 100);
-  if (ingest100) rows.push({ goal: 'HTTP ingest, 100 records/request, vs raw kafkajs', target: '>= 70 %', measured: pct(ingest100.httpOverRaw), met: ingest100.httpOverRaw >= 0.7 });
+  if (ingest100) rows.push({ goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs raw kafkajs`, target: '>= 70 %', measured: pct(ingest100.httpOverRaw), met: ingest100.httpOverRaw >= 0.7 });
   const sustained = results.latency.find((r) => r.batchingWindowMs === 0 && r.load === 'sustained');
   if (sustained) rows.push({ goal: `end-to-end p99, window 0, ${fmt(sustained.recordsPerSecond)} records/s`, target: '<= 150 ms', measured: `${fmt(sustained.p99, 1)} ms`, met: sustained.p99 <= 150 && sustained.notVisible === 0 });
   const producer = results.bundles.rows.find((b) => b.name === 'producer');
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
       versions: versions(),
       settings: {
         'bench topics': `${BENCH_PARTITIONS} partitions each, one broker (replication 1), DynamoDB Local in memory`,
-        'ingest': `${settings.ingestClients} clients, ${settings.ingestRepetitions} × ${settings.ingestDurationMs / 1000} s per batch size and path`,
+        'ingest': `${settings.ingestClients} clients${settings.ingestExtra.map((e) => ` (and ${e.clients} at ${e.batch} records/request)`).join('')}, ${settings.ingestRepetitions} × ${settings.ingestDurationMs / 1000} s per row and path, each repetition after 0.3 s of unrecorded warm-up`,
         'ceiling': `${settings.ceilingRepetitions} × ${fmt(settings.ceilingRecords)} records`,
         'latency': `${settings.latencyRepetitions} repetition(s); low ${settings.lowLoad.requestsPerSecond} req/s × ${settings.lowLoad.recordsPerRequest} for ${settings.lowLoad.durationMs / 1000} s; sustained ${settings.sustainedLoad.requestsPerSecond} req/s × ${settings.sustainedLoad.recordsPerRequest} for ${settings.sustainedLoad.durationMs / 1000} s`,
         'consumer': `backlog of ${fmt(settings.drainRecords)} records over ${settings.drainKeys} keys, batch size 100, 60 s windows`,

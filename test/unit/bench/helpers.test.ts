@@ -1,11 +1,12 @@
 import { bundlePackage, packageSizes } from '../../../bench/bundles';
 import { itemsInWrite, writeRequests } from '../../../bench/dynamodb-counter';
 import { parsePerfTestOutput } from '../../../bench/ingest';
-import { healthWireRecords } from '../../../bench/load';
+import { coalescingSender, healthWireRecords } from '../../../bench/load';
 import { packageOf, summarizeProfile, type CpuProfile } from '../../../bench/profile';
 import { parseVmHwmKiB } from '../../../bench/resources';
 import { BENCH, pipeline } from '../../../bench/spec';
 import type { Metafile } from 'esbuild';
+import type { Message, RecordMetadata } from 'kafkajs';
 
 describe('bench helpers', () => {
   it('reads the records/s of the perf test from its last summary line', () => {
@@ -92,5 +93,45 @@ describe('bench helpers', () => {
     // Assess
     expect(JSON.parse(record?.value ?? '{}')).toEqual(expect.objectContaining({ id: 0, imc: expect.any(Number) }));
     expect(record?.headers).toHaveProperty('fluxo-ingest-time');
+  });
+});
+
+describe('coalescing sender', () => {
+  it('sends the batches queued during an in-flight send together in the next send, answering each caller', async () => {
+    // Prepare
+    const sends: string[][] = [];
+    let release: () => void = () => undefined;
+    const send = jest.fn(async (messages: Message[]): Promise<RecordMetadata[]> => {
+      sends.push(messages.map((m) => String(m.value)));
+      if (sends.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return [{ topicName: 't', partition: 0, errorCode: 0 }];
+    });
+    const coalesced = coalescingSender(send);
+    const batch = (...values: string[]): Message[] => values.map((value) => ({ value }));
+
+    // Act
+    const first = coalesced(batch('a'));
+    const second = coalesced(batch('b', 'c'));
+    const third = coalesced(batch('d'));
+    release();
+    const answers = await Promise.all([first, second, third]);
+
+    // Assess
+    expect(sends).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(answers).toEqual([true, true, true]);
+  });
+
+  it('answers false to every caller of a send that failed or was not acknowledged', async () => {
+    // Prepare
+    const coalesced = coalescingSender(async () => [{ topicName: 't', partition: 0, errorCode: 7 }]);
+    const failing = coalescingSender(async () => {
+      throw new Error('broker gone');
+    });
+
+    // Act
+    const answers = await Promise.all([coalesced([{ value: 'a' }]), failing([{ value: 'b' }])]);
+
+    // Assess
+    expect(answers).toEqual([false, false]);
   });
 });
