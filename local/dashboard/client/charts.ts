@@ -120,14 +120,26 @@ export function rankedBars(container: HTMLElement): Chart & { setLabels(labels: 
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false, range: () => [-0.5, Math.max(1, labels.length) - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
       axes: [
-        { ...AXIS, grid: { show: false }, splits: () => labels.map((_l, i) => i), values: (_u, splits) => splits.map((i) => (labels[i] === undefined ? '' : `#${labels[i]}`)), rotate: () => (labels.length > 5 ? -35 : 0), size: () => (labels.length > 5 ? 70 : 40) },
+        { ...AXIS, grid: { show: false }, splits: () => labels.map((_l, i) => i), values: (_u, splits) => {
+            // What the axis drew, for tests and tools: the page's DOM cannot be read off the canvas.
+            container.dataset.axisLabels = splits.map((i) => labels[i] ?? '').join(',');
+            return splits.map((i) => (labels[i] === undefined ? '' : `#${labels[i]}`));
+          }, rotate: () => (labels.length > 5 ? -35 : 0), size: () => (labels.length > 5 ? 70 : 40) },
         { ...AXIS, size: 44 },
       ],
       series: [{}, { label: 'count', stroke: PALETTE[0], fill: `${PALETTE[0]}99`, paths: uPlot.paths.bars?.({ size: [0.7, 60] }), points: { show: false } }],
     },
     [[], []],
   );
-  return { ...chart, setLabels: (next) => (labels = next) };
+  return {
+    ...chart,
+    setLabels: (next) => (labels = next),
+    // The x range stays [-0.5, n - 0.5] when only the ranking changes: recompute the axis labels too.
+    update: (data) => {
+      chart.plot.setData(data);
+      chart.plot.redraw(true, true);
+    },
+  };
 }
 
 /** 1234567 → 1.2M, 0.123 → 0.12. */
