@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { cliContext, type CliContext } from '../../local/cli/context';
 import { healthScenario } from '../../local/scenarios/health';
+import type { Difference } from '../../local/scenarios/compare';
 import { runLoad } from '../../local/scenarios/load';
 import type { Scenario } from '../../local/scenarios/scenario';
 import { ticksScenario } from '../../local/scenarios/ticks';
@@ -48,14 +49,13 @@ describe('course scenarios on the local stack', () => {
 
     // Act: one more heavy tuple in the run's first window, from outside the run
     await post(`${SCENARIO_PREFIX}health`, [{ value: [1, { idade: 30, altura: 170, peso: 95 }], timestamp: summary.manifest.start }]);
-    const after = await eventually(
-      () => verifyRun({ context: context(), scenario: healthScenario, seed: 11, runsDir: RUNS_DIR, spec: pipeline }),
-      (r) => r.differences.some((d) => d.consumer === 'sc-peso-acima-80' && d.measure === 'count'),
-    );
+    const stray = (d: Difference): boolean => d.consumer === 'sc-peso-acima-80' && (d.measure === 'count' || d.measure === 'late');
+    const after = await eventually(() => verifyRun({ context: context(), scenario: healthScenario, seed: 11, runsDir: RUNS_DIR, spec: pipeline }), (r) => r.differences.some(stray));
 
-    // Assess
-    const countDifference = after.differences.find((d) => d.consumer === 'sc-peso-acima-80' && d.measure === 'count');
-    expect(countDifference).toMatchObject({ key: 'all', actual: (countDifference?.expected as number) + 1 });
+    // Assess: one more than expected, counted in the window or, on a slow machine past its grace, as late
+    const found = after.differences.find(stray);
+    expect(found).toMatchObject({ key: 'all', windowStart: Math.floor(summary.manifest.start / 60_000) * 60_000 });
+    expect((found?.actual as number) - ((found?.expected as number | undefined) ?? 0)).toBe(1);
   });
 
   it('stores open, high, low, close and volume per ticker and minute as computed directly on event time', async () => {
