@@ -7,6 +7,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { percentile } from '../../bench/stats';
 import type { CliContext } from '../cli/context';
 import { writeManifest, toRanges, type RunManifest } from './manifest';
 import { progressDisplay, type ProgressCounts } from './progress';
@@ -97,12 +98,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
-}
-
-/** The nearest-rank percentile (0 < p <= 100) of a non-empty list: always one of its values. */
-export function nearestRank(values: readonly number[], p: number): number {
-  const ordered = [...values].sort((a, b) => a - b);
-  return ordered[Math.max(0, Math.ceil((p / 100) * ordered.length) - 1)] as number;
 }
 
 interface RecordResult {
@@ -292,7 +287,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     unanswered,
     elapsedMs,
     achievedRate: elapsedMs > 0 ? (acknowledged.length * 1000) / elapsedMs : 0,
-    latency: latencies.length === 0 ? undefined : { p50: nearestRank(latencies, 50), p99: nearestRank(latencies, 99) },
+    latency: latencies.length === 0 ? undefined : { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
     errors: [...errors].map(([message, n]) => ({ message, records: n })).sort((a, b) => b.records - a.records),
   };
 }

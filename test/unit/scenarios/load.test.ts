@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { cliContext, type CliContext, type CliIo } from '../../../local/cli/context';
 import { run } from '../../../local/cli/main';
-import { formatLoadSummary, LoadOptionsError, nearestRank, runLoad } from '../../../local/scenarios/load';
+import { formatLoadSummary, LoadOptionsError, runLoad } from '../../../local/scenarios/load';
 import { readManifest } from '../../../local/scenarios/manifest';
 import type { Scenario } from '../../../local/scenarios/scenario';
 
@@ -134,13 +134,6 @@ describe('fluxo load', () => {
     await expect(runLoad({ context, scenario: numbers, seed: 1, producers: 0, runsDir })).rejects.toThrow(LoadOptionsError);
     await expect(runLoad({ context, scenario: numbers, seed: 1, batch: 501, runsDir })).rejects.toThrow('--batch must be a whole number from 1 to 500 (got 501)');
     await expect(runLoad({ context, scenario: numbers, seed: 1, rate: 0.5, durationSeconds: 0.5, runsDir })).rejects.toThrow(/at least one record/);
-  });
-
-  it('takes percentiles by nearest rank', () => {
-    // Act / Assess
-    expect(nearestRank([5, 1, 4, 2, 3], 50)).toBe(3);
-    expect(nearestRank(Array.from({ length: 100 }, (_, i) => i + 1), 99)).toBe(99);
-    expect(nearestRank([7], 99)).toBe(7);
   });
 });
 
