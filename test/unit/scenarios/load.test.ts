@@ -9,6 +9,7 @@ import { run } from '../../../local/cli/main';
 import { formatLoadSummary, LoadOptionsError, runLoad } from '../../../local/scenarios/load';
 import { readManifest } from '../../../local/scenarios/manifest';
 import type { Scenario } from '../../../local/scenarios/scenario';
+import { ticksScenario } from '../../../local/scenarios/ticks';
 
 /** What the fake API received: one entry per request. */
 interface Received {
@@ -134,6 +135,7 @@ describe('fluxo load', () => {
     await expect(runLoad({ context, scenario: numbers, seed: 1, producers: 0, runsDir })).rejects.toThrow(LoadOptionsError);
     await expect(runLoad({ context, scenario: numbers, seed: 1, batch: 501, runsDir })).rejects.toThrow('--batch must be a whole number from 1 to 500 (got 501)');
     await expect(runLoad({ context, scenario: numbers, seed: 1, rate: 0.5, durationSeconds: 0.5, runsDir })).rejects.toThrow(/at least one record/);
+    await expect(runLoad({ context, scenario: ticksScenario, seed: 1, rate: 1001, durationSeconds: 1, runsDir })).rejects.toThrow('--rate must be at most 1000 records/s for ticks');
   });
 });
 
