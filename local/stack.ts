@@ -146,21 +146,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const destination = options.destination ?? new JsonlDestination(join(root, DEFAULT_ON_FAILURE_FILE));
   const brokers = options.kafkaBrokers.split(',').filter((b) => b !== '');
-  const emulators = consumers.map(
-    (consumer) =>
-      new EventSourceMappingEmulator({
-        consumer,
-        brokers,
-        invoker: functions.get(`fluxo-consumer-${consumer.name}`) as LocalFunction,
-        functionName: `fluxo-consumer-${consumer.name}`,
-        destination,
-        backoff: options.backoff,
-        onInvoke: (event, result) => {
-          if (!result.ok) log(`[esm ${consumer.name}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
-          options.onInvoke?.(consumer.name, event, result);
-        },
-        onWarning: (message) => log(`[esm ${consumer.name}] ${message}`),
-      }),
+  // One emulator per event source mapping: per consumer and topic, each its own consumer group, as on AWS.
+  const emulators = consumers.flatMap((consumer) =>
+    consumer.mappings.map(
+      ({ topic }) =>
+        new EventSourceMappingEmulator({
+          consumer,
+          topic,
+          brokers,
+          invoker: functions.get(`fluxo-consumer-${consumer.name}`) as LocalFunction,
+          functionName: `fluxo-consumer-${consumer.name}`,
+          destination,
+          backoff: options.backoff,
+          onInvoke: (event, result) => {
+            if (!result.ok) log(`[esm ${consumer.name}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+            options.onInvoke?.(consumer.name, event, result);
+          },
+          onWarning: (message) => log(`[esm ${consumer.name}] ${message}`),
+        }),
+    ),
   );
   const stop = async (): Promise<void> => {
     await Promise.allSettled(emulators.map((e) => e.stop()));
@@ -173,7 +177,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       emulators.map(async (e) => {
         const began = Date.now();
         await e.start();
-        log(`[esm ${e.consumerName}] joined its consumer group in ${Date.now() - began} ms`);
+        log(`[esm ${e.consumerName} <- ${e.mapping.topic}] joined consumer group ${e.mapping.groupId} in ${Date.now() - began} ms`);
       }),
     );
   } catch (error) {

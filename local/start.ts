@@ -27,7 +27,7 @@ function parsePort(text: string | undefined): number {
 
 function banner(stack: LocalStack, services: LocalServices, seconds: number): string {
   const topics = pipeline.topics.map(resolveTopic).map((t) => `    ${t.name.padEnd(12)} ${t.partitions} partition(s)`);
-  const consumers = pipeline.consumers.map(resolveConsumer).map((c) => `    ${c.name.padEnd(16)} <- ${c.topics.join(', ')}  (group ${c.groupId})`);
+  const consumers = pipeline.consumers.map(resolveConsumer).map((c) => `    ${c.name.padEnd(16)} <- ${c.topics.join(', ')}  (group ${c.mappings.map((m) => m.groupId).join(', ')})`);
   return [
     '',
     `fluxo is running (${seconds.toFixed(1)} s): ${stack.url}`,

@@ -156,12 +156,24 @@ export interface PipelineSpec {
   readonly consumers: readonly ConsumerSpec[];
 }
 
+/** One event source mapping of a consumer: the topic it reads and its consumer group. */
+export interface ConsumerMapping {
+  readonly topic: string;
+  readonly groupId: string;
+}
+
 /** A consumer with every default filled in. */
 export type ResolvedConsumer = Required<Omit<ConsumerSpec, 'description'>> & {
   readonly description?: string;
   readonly window: Required<WindowSpec>;
-  /** Consumer group id, shared by the AWS mapping and the local emulator. */
+  /** The consumer's base group id, `fluxo-<name>`. */
   readonly groupId: string;
+  /**
+   * Its event source mappings, one per topic, on AWS and locally alike. A Lambda Kafka mapping
+   * reads one topic, and its consumer group id must be unique among all Kafka mappings: a
+   * consumer reading one topic uses `groupId`; one reading several has `<groupId>.<topic>` each.
+   */
+  readonly mappings: readonly ConsumerMapping[];
 };
 
 /** A topic with every default filled in. */
@@ -207,6 +219,7 @@ export function resolveTopic(topic: TopicSpec): ResolvedTopic {
 
 /** Fills in a consumer's defaults. */
 export function resolveConsumer(consumer: ConsumerSpec): ResolvedConsumer {
+  const groupId = `fluxo-${consumer.name}`;
   return {
     name: consumer.name,
     topics: consumer.topics,
@@ -223,7 +236,8 @@ export function resolveConsumer(consumer: ConsumerSpec): ResolvedConsumer {
     bisectOnError: consumer.bisectOnError ?? true,
     retentionDays: consumer.retentionDays ?? 30,
     description: consumer.description,
-    groupId: `fluxo-${consumer.name}`,
+    groupId,
+    mappings: consumer.topics.map((topic) => ({ topic, groupId: consumer.topics.length === 1 ? groupId : `${groupId}.${topic}` })),
   };
 }
 

@@ -24,16 +24,6 @@ export interface ConsumerProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/**
- * The consumer group id of the mapping that reads `topic` for `consumer`. A Lambda Kafka
- * mapping reads one topic, and its consumer group id must be unique among all Kafka mappings,
- * so a consumer reading one topic uses the spec's group id (as the local emulator does) and a
- * consumer reading several suffixes it with the topic.
- */
-export function mappingGroupId(consumer: ResolvedConsumer, topic: string): string {
-  return consumer.topics.length === 1 ? consumer.groupId : `${consumer.groupId}.${topic}`;
-}
-
 /** The ESM's `FilterCriteria`: each spec filter as one JSON pattern (patterns are ORed). */
 export function filterCriteria(consumer: ResolvedConsumer): lambda.CfnEventSourceMapping.FilterCriteriaProperty | undefined {
   if (consumer.filters.length === 0) return undefined;
@@ -67,8 +57,7 @@ export class Consumer extends Construct {
     props.deadLetters.grantOnFailure(this.function);
 
     this.mappings = new Map(
-      consumer.topics.map((topic) => {
-        const groupId = mappingGroupId(consumer, topic);
+      consumer.mappings.map(({ topic, groupId }) => {
         kafka.grantMapping(this.function, topic, groupId);
         const mapping = new lambda.CfnEventSourceMapping(this, `Mapping-${topic}`, {
           functionName: this.function.functionName,

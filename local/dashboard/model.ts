@@ -66,7 +66,8 @@ export interface TopicState {
 /** A consumer as the dashboard shows it. */
 export interface ConsumerState {
   readonly name: string;
-  readonly groupId: string;
+  /** Its consumer groups, one per mapping (topic). */
+  readonly groupIds: readonly string[];
   readonly description?: string;
   readonly topics: readonly string[];
   readonly windowSeconds: number;

@@ -95,7 +95,7 @@ export class KafkaMonitor {
   private consumerState(consumer: ResolvedConsumer, lag: number | null, committed: number): ConsumerState {
     return {
       name: consumer.name,
-      groupId: consumer.groupId,
+      groupIds: consumer.mappings.map((m) => m.groupId),
       ...(consumer.description === undefined ? {} : { description: consumer.description }),
       topics: consumer.topics,
       windowSeconds: consumer.window.sizeSeconds,
@@ -133,7 +133,10 @@ export class KafkaMonitor {
       });
       const consumers = await Promise.all(
         this.consumers.map(async (consumer) => {
-          const groups = await this.admin.fetchOffsets({ groupId: consumer.groupId, topics: [...consumer.topics] });
+          // One consumer group per mapping (topic), as on AWS.
+          const groups = (
+            await Promise.all(consumer.mappings.map(({ topic, groupId }) => this.admin.fetchOffsets({ groupId, topics: [topic] })))
+          ).flat();
           let lag = 0;
           let committed = 0;
           for (const group of groups) {

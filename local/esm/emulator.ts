@@ -19,7 +19,7 @@ import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { compileFilters, filterableRecord } from '../../lambdas/shared/filter';
 import { topicPartitionKey, type KafkaRecord } from '../../lambdas/shared/kafka-record';
 import { encodeMskEvent, kafkaRecordFrom } from '../../lambdas/shared/msk-event';
-import type { ResolvedConsumer } from '../../lambdas/shared/spec';
+import type { ConsumerMapping, ResolvedConsumer } from '../../lambdas/shared/spec';
 import type { InvocationResult, Invoker } from '../runtime/local-function';
 import { deliver } from './delivery';
 import { describeFailedBatch, type OnFailureDestination } from './on-failure';
@@ -31,6 +31,11 @@ export const LOCAL_CLUSTER_ARN = 'arn:aws:kafka:local:000000000000:cluster/fluxo
 export interface EmulatorOptions {
   /** The consumer, with its defaults filled in (spec.ts `resolveConsumer`). */
   readonly consumer: ResolvedConsumer;
+  /**
+   * The topic of the mapping this emulates: like a Lambda Kafka mapping, it reads one topic, as
+   * the consumer group of `consumer.mappings`. @default the consumer's only topic (required when it reads several)
+   */
+  readonly topic?: string;
   /** Kafka bootstrap brokers, `host:port`. */
   readonly brokers: readonly string[];
   /** The consumer function. */
@@ -113,6 +118,8 @@ export class EventSourceMappingEmulator {
   /** What it did so far. */
   public readonly stats: EmulatorStats = { invocations: 0, recordsDelivered: 0, recordsFiltered: 0, batchesGivenUp: 0 };
   private readonly options: EmulatorOptions;
+  /** The topic and consumer group this mapping reads. */
+  public readonly mapping: ConsumerMapping;
   private readonly kafkaConsumer: Consumer;
   private readonly matches: (event: Readonly<Record<string, unknown>>) => boolean;
   private readonly lanes = new Map<string, Lane>();
@@ -120,12 +127,18 @@ export class EventSourceMappingEmulator {
 
   public constructor(options: EmulatorOptions) {
     if (options.brokers.length === 0) throw new RangeError('at least one broker is required');
+    const { mappings } = options.consumer;
+    const mapping = options.topic === undefined ? (mappings.length === 1 ? mappings[0] : undefined) : mappings.find((m) => m.topic === options.topic);
+    if (mapping === undefined) {
+      throw new RangeError(`consumer ${options.consumer.name} has one mapping per topic (${options.consumer.topics.join(', ')}): name the topic of this one`);
+    }
+    this.mapping = mapping;
     this.options = options;
     // Compiling validates the patterns up front, as creating a mapping with bad FilterCriteria fails.
     this.matches = compileFilters(options.consumer.filters);
     const kafka = new Kafka({ clientId: `fluxo-esm-${options.consumer.name}`, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
     this.kafkaConsumer = kafka.consumer({
-      groupId: options.consumer.groupId,
+      groupId: mapping.groupId,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
       // A member that vanished without leaving (a killed `npm start`) holds up the next start's
       // join until its session expires: keep that short. Invocations heartbeat between retries.
@@ -160,7 +173,7 @@ export class EventSourceMappingEmulator {
     });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: [...spec.topics], fromBeginning: spec.startingPosition === 'TRIM_HORIZON' });
+      await consumer.subscribe({ topics: [this.mapping.topic], fromBeginning: spec.startingPosition === 'TRIM_HORIZON' });
       this.running = true;
       await consumer.run({
         autoCommit: false,

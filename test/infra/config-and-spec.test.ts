@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { pipeline } from '../../pipeline';
 import { resolveConsumer, resolveTopic, SpecValidationError, type PipelineSpec } from '../../lambdas/shared/spec';
 import { DeploymentConfigError, readDeploymentConfig } from '../../lib/config';
-import { filterCriteria, mappingGroupId } from '../../lib/constructs/consumer';
+import { filterCriteria } from '../../lib/constructs/consumer';
 import { pathParameters } from '../../lib/constructs/ingest-api';
 import { topicConfigs } from '../../lib/constructs/msk-provisioned-cluster';
 import { topicResourceProperties } from '../../lib/constructs/topic-admin';
@@ -100,8 +100,8 @@ describe('what the constructs derive from the spec', () => {
     const ohlc = resolveConsumer(pipeline.consumers.find((c) => c.name === 'ohlc-1m')!);
 
     // Act & Assess
-    expect(mappingGroupId(peso, 'health')).toBe('fluxo-peso-acima-80');
-    expect(['petr4', 'vale3'].map((t) => mappingGroupId(ohlc, t))).toEqual(['fluxo-ohlc-1m.petr4', 'fluxo-ohlc-1m.vale3']);
+    expect(peso.mappings).toEqual([{ topic: 'health', groupId: 'fluxo-peso-acima-80' }]);
+    expect(ohlc.mappings.map((m) => m.groupId)).toEqual(['fluxo-ohlc-1m.petr4', 'fluxo-ohlc-1m.vale3']);
   });
 
   it('turns each spec filter into one FilterCriteria pattern and omits FilterCriteria without filters', () => {

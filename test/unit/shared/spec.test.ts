@@ -143,6 +143,14 @@ describe('pipeline spec defaults', () => {
     });
   });
 
+  it('gives a consumer one mapping per topic, each with a consumer group of its own, as Lambda requires', () => {
+    expect(findConsumer(pipeline, 'peso-acima-80')?.mappings).toEqual([{ topic: 'health', groupId: 'fluxo-peso-acima-80' }]);
+    expect(findConsumer(pipeline, 'ohlc-1m')?.mappings).toEqual([
+      { topic: 'petr4', groupId: 'fluxo-ohlc-1m.petr4' },
+      { topic: 'vale3', groupId: 'fluxo-ohlc-1m.vale3' },
+    ]);
+  });
+
   it('keeps topics 168 hours by default, as Kafka does', () => {
     expect(findTopic({ topics: [health], consumers: [] }, 'health')).toMatchObject({ retentionHours: 168, partitions: 1 });
   });

@@ -49,7 +49,7 @@ describe('the dashboard Kafka monitor', () => {
 
       // Assess
       expect(first.topics[0]).toMatchObject({ name: 'ticks', endOffset: 30, rate: null });
-      expect(first.consumers[0]).toMatchObject({ name: 'ohlc', groupId: 'fluxo-ohlc', lag: 20, committed: 10, chart: { kind: 'series' } });
+      expect(first.consumers[0]).toMatchObject({ name: 'ohlc', groupIds: ['fluxo-ohlc'], lag: 20, committed: 10, chart: { kind: 'series' } });
       expect(second.topics[0].endOffset).toBe(40);
       expect(second.topics[0].rate).toBeGreaterThan(0);
       expect(second.consumers[0]).toMatchObject({ lag: 8, committed: 32 });
