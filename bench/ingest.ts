@@ -12,7 +12,7 @@ import { findTopic } from '../lambdas/shared/spec';
 import { KAFKA_BUNDLE, installBundle } from '../local/services/install';
 import { findJava } from '../local/services/tools';
 import { runLoad, type BenchContext } from './context';
-import { healthWireRecords } from './load';
+import { healthWireRecords, type ThroughputResult } from './load';
 import type { CeilingResult, CeilingVariant, IngestRow } from './report';
 import { BENCH, pipeline } from './spec';
 import { median, percentile, perSecond, ratio } from './stats';
@@ -94,6 +94,19 @@ async function measureCeiling(ctx: BenchContext): Promise<CeilingResult> {
   };
 }
 
+/**
+ * Runs a load job and measures, in this process, the event-loop utilisation of this thread (the
+ * gateway's) and the CPU time of the whole process (every thread: gateway, Lambda workers, load
+ * worker, its start and warm-up included) while it ran.
+ */
+async function withCpu(run: () => Promise<ThroughputResult>): Promise<ThroughputResult & { eventLoopUtilization: number; cpuUs: number }> {
+  const eluBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
+  const result = await run();
+  const cpu = process.cpuUsage(cpuBefore);
+  return { ...result, eventLoopUtilization: performance.eventLoopUtilization(eluBefore).utilization, cpuUs: cpu.user + cpu.system };
+}
+
 /** Runs the HTTP and raw closed loops at each batch size, then the ceiling. */
 export async function measureIngest(ctx: BenchContext): Promise<{ rows: IngestRow[]; ceiling: CeilingResult }> {
   const { settings, stack, services } = ctx;
@@ -108,23 +121,19 @@ export async function measureIngest(ctx: BenchContext): Promise<{ rows: IngestRo
     const raw: number[] = [];
     const coalesced: number[] = [];
     const gatewayElu: number[] = [];
-    const processCores: number[] = [];
+    const httpCpu: number[] = [];
+    const rawCpu: number[] = [];
     const httpMs: number[] = [];
     const rawMs: number[] = [];
     let errors = 0;
     let firstError: string | undefined;
     for (let rep = 0; rep < settings.ingestRepetitions; rep += 1) {
-      // How busy the HTTP path's threads in this process were: the gateway's event loop (this
-      // thread) and the CPU time of the whole process (gateway, producer worker, load worker).
-      const eluBefore = performance.eventLoopUtilization();
-      const cpuBefore = process.cpuUsage();
-      const wallBefore = performance.now();
-      const viaHttp = await runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients, batch });
-      gatewayElu.push(performance.eventLoopUtilization(eluBefore).utilization);
-      const cpu = process.cpuUsage(cpuBefore);
-      processCores.push((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore));
-      const viaRaw = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', brokers, ...base, clients, batch });
+      const viaHttp = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients, batch }));
+      const viaRaw = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', brokers, ...base, clients, batch }));
       const viaCoalesced = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', coalesce: true, brokers, ...base, clients, batch });
+      gatewayElu.push(viaHttp.eventLoopUtilization);
+      httpCpu.push(viaHttp.cpuUs / Math.max(1, viaHttp.records));
+      rawCpu.push(viaRaw.cpuUs / Math.max(1, viaRaw.records));
       http.push(perSecond(viaHttp.records, viaHttp.elapsedMs));
       raw.push(perSecond(viaRaw.records, viaRaw.elapsedMs));
       coalesced.push(perSecond(viaCoalesced.records, viaCoalesced.elapsedMs));
@@ -144,7 +153,8 @@ export async function measureIngest(ctx: BenchContext): Promise<{ rows: IngestRo
       httpMedian,
       rawMedian,
       gatewayEventLoopUtilization: median(gatewayElu),
-      processCoresDuringHttp: median(processCores),
+      httpCpuUsPerRecord: median(httpCpu),
+      rawCpuUsPerRecord: median(rawCpu),
       rawCoalesced: coalesced,
       rawCoalescedMedian: median(coalesced),
       httpOverRaw: ratio(httpMedian, rawMedian),

@@ -13,7 +13,7 @@ const results: BenchResults = {
   },
   ingest: {
     rows: [
-      { batch: 100, clients: 4, http: [800, 900, 1000], raw: [1000, 1000, 1000], httpMedian: 900, rawMedian: 1000, gatewayEventLoopUtilization: 0.5, processCoresDuringHttp: 1.25, rawCoalesced: [1500], rawCoalescedMedian: 1500, httpOverRaw: 0.9, httpOverCeiling: 0.45, httpRequestP50Ms: 12.5, rawRequestP50Ms: 8, errors: 0 },
+      { batch: 100, clients: 4, http: [800, 900, 1000], raw: [1000, 1000, 1000], httpMedian: 900, rawMedian: 1000, gatewayEventLoopUtilization: 0.5, httpCpuUsPerRecord: 20, rawCpuUsPerRecord: 5, rawCoalesced: [1500], rawCoalescedMedian: 1500, httpOverRaw: 0.9, httpOverCeiling: 0.45, httpRequestP50Ms: 12.5, rawRequestP50Ms: 8, errors: 0 },
     ],
     ceiling: { median: 2000, records: 1000, averageValueBytes: 80, variants: [{ name: 'free', producerProps: 'acks=all', recordsPerSecond: [2000], median: 2000 }] },
   },
@@ -52,7 +52,7 @@ describe('bench report', () => {
     const markdown = renderReport(results);
 
     // Assess
-    expect(markdown).toContain('| 100 | 4 | 900 | 1,000 | 1,500 | 90 % | 45 % | 12.5 ms | 8.0 ms | 50 % | 1.25 | 3 | 0 |');
+    expect(markdown).toContain('| 100 | 4 | 900 | 1,000 | 1,500 | 90 % | 45 % | 12.5 ms | 8.0 ms | 50 % | 20.0 µs | 5.0 µs | 3 | 0 |');
     expect(markdown).toContain('| free | `acks=all` | 2,000 | 2,000 |');
     expect(markdown).toContain('| HTTP vs raw | >= 70 % | 90 % | met |');
     expect(markdown).toContain('No analysis written yet');
