@@ -174,8 +174,9 @@ describe('the local Kafka broker', () => {
     expect(first).toEqual({ created: [name], updated: [], unchanged: [] });
     expect(again).toEqual({ created: [], updated: [], unchanged: [name] });
     expect(grown).toEqual({ created: [], updated: [name], unchanged: [] });
-    const metadata = await admin.fetchTopicMetadata({ topics: [name] });
-    expect(metadata.topics[0]?.partitions).toHaveLength(3);
+    // New partitions reach the metadata a moment after createPartitions returns (KRaft metadata lag).
+    const grownInMetadata = await eventually(async () => (await admin.fetchTopicMetadata({ topics: [name] })).topics[0]?.partitions.length === 3, 10_000);
+    expect(grownInMetadata).toBe(true);
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
       resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] }],
