@@ -210,7 +210,7 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   out.push(
     `Written by \`npm run bench${meta.quick ? ' -- --quick' : ''}\` on ${meta.finishedAt} (commit ${meta.commit}, ${fmt(meta.wallSeconds)} s). ` +
       'Every figure comes from this one run on the local stack (real Kafka broker, DynamoDB Local, the bundled handlers); ' +
-      'each is the median over the repetitions listed, so ratios compare paths measured minutes apart on the same machine. ' +
+      'each is the median over the repetitions listed, so a ratio compares paths measured seconds to minutes apart on the same machine. ' +
       'The same figures are in `BENCHMARKS.json`. Everything outside the "Analysis" section is regenerated.',
     '',
   );
@@ -380,7 +380,7 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   out.push('## How to reproduce', '');
   out.push(
     '```sh',
-    'npm run bench                 # full run (about 7 minutes on 2 cores): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
+    'npm run bench                 # full run (about 9 minutes on 2 cores): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
     'npm run bench -- --quick      # CI smoke (under 2 minutes): writes bench/results/ only',
     'npm run bench -- --profile    # CPU profiles: the ingest phase under node --cpu-prof (every thread), then the producer handler alone (source frames); summary.md in bench/results/profile-*/',
     'npm run bench -- --render     # re-renders BENCHMARKS.md from BENCHMARKS.json (after editing the Analysis section or the template)',
