@@ -22,6 +22,8 @@ export interface KafkaMonitorOptions {
   readonly idleAfterMs?: number;
   /** The admin client. @default a kafkajs admin on `kafkaBrokers` */
   readonly admin?: Admin;
+  /** The clock that stamps samples (rates are per second between stamps). @default Date.now */
+  readonly clock?: () => number;
 }
 
 /** Samples topic and consumer-group offsets while the dashboard is watched. */
@@ -32,6 +34,7 @@ export class KafkaMonitor {
   private readonly intervalMs: number;
   private readonly historyLength: number;
   private readonly idleAfterMs: number;
+  private readonly clock: () => number;
   private readonly listeners = new Set<(state: DashboardState) => void>();
   private readonly history: HistoryPoint[] = [];
   private previous = new Map<string, { at: number; end: number }>();
@@ -42,7 +45,7 @@ export class KafkaMonitor {
   private lastTouched = 0;
   private stopped = false;
 
-  public constructor({ spec, kafkaBrokers, intervalMs = 1000, historyLength = 300, idleAfterMs = 30_000, admin }: KafkaMonitorOptions) {
+  public constructor({ spec, kafkaBrokers, intervalMs = 1000, historyLength = 300, idleAfterMs = 30_000, admin, clock = Date.now }: KafkaMonitorOptions) {
     if (!Number.isInteger(intervalMs) || intervalMs < 50) throw new RangeError(`intervalMs must be a whole number of at least 50 (got ${intervalMs})`);
     this.topics = spec.topics.map(resolveTopic);
     this.consumers = spec.consumers.map(resolveConsumer);
@@ -50,6 +53,7 @@ export class KafkaMonitor {
     this.intervalMs = intervalMs;
     this.historyLength = historyLength;
     this.idleAfterMs = idleAfterMs;
+    this.clock = clock;
     this.latest = { at: 0, topics: this.topics.map((t) => ({ name: t.name, partitions: t.partitions, endOffset: 0, rate: null })), consumers: this.consumers.map((c) => this.consumerState(c, null, 0)), history: [] };
   }
 
@@ -114,7 +118,7 @@ export class KafkaMonitor {
   }
 
   private async takeSample(): Promise<DashboardState> {
-    const at = Date.now();
+    const at = this.clock();
     try {
       this.connected ??= this.admin.connect();
       await this.connected;

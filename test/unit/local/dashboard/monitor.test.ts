@@ -38,7 +38,9 @@ describe('the dashboard Kafka monitor', () => {
     // Prepare
     const offsets = { ends: [10, 20], committed: [10, -1] };
     const { admin } = fakeAdmin(offsets);
-    const monitor = new KafkaMonitor({ spec, kafkaBrokers: 'unused:9092', admin, intervalMs: 50 });
+    // Samples a second apart, however fast the fake admin answers.
+    let tick = 0;
+    const monitor = new KafkaMonitor({ spec, kafkaBrokers: 'unused:9092', admin, intervalMs: 50, clock: () => (tick += 1000) });
 
     try {
       // Act
