@@ -8,6 +8,12 @@
 import { validateSpec, type PipelineSpec } from './lambdas/shared/spec';
 
 const oneMinute = { sizeSeconds: 60, graceSeconds: 60 };
+// What the course prints of the filtered health tuples, per window (besides the count).
+const healthMeasures = [
+  { fn: 'avg', field: 'peso' },
+  { fn: 'avg', field: 'imc' },
+  { fn: 'max', field: 'peso' },
+] as const;
 
 export const pipeline: PipelineSpec = validateSpec({
   topics: [
@@ -59,11 +65,7 @@ export const pipeline: PipelineSpec = validateSpec({
       filters: [{ value: { peso: [{ numeric: ['>', 80] }] } }],
       groupBy: { kind: 'constant', key: 'all' },
       window: oneMinute,
-      measures: [
-        { fn: 'avg', field: 'peso' },
-        { fn: 'avg', field: 'imc' },
-        { fn: 'max', field: 'peso' },
-      ],
+      measures: healthMeasures,
       keepRecords: true,
     },
     {
@@ -73,11 +75,7 @@ export const pipeline: PipelineSpec = validateSpec({
       filters: [{ value: { imc: [{ numeric: ['>', 35] }] } }],
       groupBy: { kind: 'constant', key: 'all' },
       window: oneMinute,
-      measures: [
-        { fn: 'avg', field: 'peso' },
-        { fn: 'avg', field: 'imc' },
-        { fn: 'max', field: 'peso' },
-      ],
+      measures: healthMeasures,
       keepRecords: true,
     },
     {

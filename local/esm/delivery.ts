@@ -35,6 +35,7 @@ export interface GivenUpBatch {
   readonly records: readonly KafkaRecord[];
   readonly condition: FailureCondition;
   readonly invocations: number;
+  /** Bytes of the last event sent for the batch (0 when none was). */
   readonly payloadSize: number;
   readonly requestId: string;
   readonly error?: FunctionErrorPayload;

@@ -9,7 +9,8 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FunctionErrorPayload } from '../runtime/protocol';
-import { topicPartitionKey, type KafkaRecord } from '../../lambdas/shared/kafka-record';
+import type { GivenUpBatch } from './delivery';
+import { topicPartitionKey } from '../../lambdas/shared/kafka-record';
 
 /** Why the mapping gave up on a batch (the `requestContext.condition` values Lambda uses). */
 export type FailureCondition = 'RetryAttemptsExhausted' | 'MaximumRecordAgeExceeded';
@@ -44,18 +45,11 @@ export interface OnFailureEntry {
 }
 
 /** What {@link describeFailedBatch} needs to describe a batch. */
-export interface FailedBatch {
+export interface FailedBatch extends GivenUpBatch {
   readonly consumer: string;
   readonly functionName: string;
   readonly eventSourceArn: string;
   readonly bootstrapServers: string;
-  readonly records: readonly KafkaRecord[];
-  readonly condition: FailureCondition;
-  readonly invocations: number;
-  /** Bytes of the last event sent for the batch (0 when none was). */
-  readonly payloadSize: number;
-  readonly requestId: string;
-  readonly error?: FunctionErrorPayload;
   readonly now?: number;
 }
 

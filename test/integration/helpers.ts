@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { ENV } from '../../lambdas/shared/config';
+import type { AggregateView } from '../../lambdas/results';
 
 /** The gateway's URL, published by the global setup. */
 export function apiUrl(): string {
@@ -61,14 +62,7 @@ export async function eventually<T>(probe: () => Promise<T> | T, done: (value: T
 }
 
 /** One aggregate as `GET /results/{consumer}` reports it. */
-export interface ResultItem {
-  readonly key: string;
-  readonly windowStart: string;
-  readonly windowEnd: string;
-  readonly count: number;
-  readonly late: number;
-  readonly measures: Readonly<Record<string, number>>;
-}
+export type ResultItem = AggregateView;
 
 /** A consumer's aggregates over HTTP (every page). */
 export async function results(consumer: string, query = ''): Promise<ResultItem[]> {
