@@ -15,7 +15,7 @@ import {
   type RecordContribution,
   type TimeWindow,
 } from '../shared/aggregate';
-import { compileFilters, filterableRecord } from '../shared/filter';
+import { compileFilters, filterableOf, parseValue, type ParsedValue } from '../shared/filter';
 import { INGEST_TIME_HEADER, topicPartitionKey, type KafkaRecord } from '../shared/kafka-record';
 import type { ResolvedConsumer } from '../shared/spec';
 
@@ -25,8 +25,8 @@ export type DeadLetterReason = 'not JSON' | 'schema violation';
 /** A consumer compiled once per container: its filters and the fields its measures read. */
 export interface ConsumerPlan {
   readonly consumer: ResolvedConsumer;
-  /** Whether a record passes the consumer's filters (AWS event-filtering semantics). */
-  readonly matches: (record: KafkaRecord) => boolean;
+  /** Whether a record, by its parsed value, passes the consumer's filters (AWS event-filtering semantics). */
+  readonly matches: (value: ParsedValue) => boolean;
   /** The fields its measures read. */
   readonly fields: readonly string[];
 }
@@ -34,7 +34,7 @@ export interface ConsumerPlan {
 /** Compiles a consumer's filters and measured fields. Throws `FilterPatternError` for a filter AWS would reject. */
 export function planConsumer(consumer: ResolvedConsumer): ConsumerPlan {
   const filters = compileFilters(consumer.filters);
-  const matches = consumer.filters.length === 0 ? () => true : (record: KafkaRecord) => filters(filterableRecord(record));
+  const matches = consumer.filters.length === 0 ? () => true : (value: ParsedValue) => filters(filterableOf(value));
   return { consumer, matches, fields: measuredFields(consumer) };
 }
 
@@ -69,18 +69,25 @@ export function ingestTimeOf(record: KafkaRecord): number {
   return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : record.timestamp;
 }
 
-function parseObject(text: string | undefined): Record<string, unknown> | string {
-  if (text === undefined) return 'value is null (a tombstone)';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return `value is not JSON: ${error instanceof Error ? error.message : String(error)}`;
-  }
+/** The value as an object, or why it is not one. */
+function objectOf(value: ParsedValue): Record<string, unknown> | string {
+  if (value.kind === 'null') return 'value is null (a tombstone)';
+  if (value.kind === 'text') return `value is not JSON: ${jsonErrorOf(value.text)}`;
+  const parsed = value.json;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return `value is JSON but not an object (${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed})`;
   }
   return parsed as Record<string, unknown>;
+}
+
+/** JSON.parse's own message for text that is not JSON (dead letters only, so parsing again is fine). */
+function jsonErrorOf(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  return 'not a JSON value';
 }
 
 /**
@@ -89,8 +96,9 @@ function parseObject(text: string | undefined): Record<string, unknown> | string
  * record must then be a JSON object whose grouped and measured fields have usable types.
  */
 export function classifyRecord(record: KafkaRecord, plan: ConsumerPlan): RecordOutcome {
-  if (!plan.matches(record)) return { kind: 'filtered' };
-  const value = parseObject(record.value);
+  const parsed = parseValue(record.value);
+  if (!plan.matches(parsed)) return { kind: 'filtered' };
+  const value = objectOf(parsed);
   if (typeof value === 'string') return { kind: 'dead', reason: 'not JSON', detail: value };
   const { consumer } = plan;
   if (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0) {

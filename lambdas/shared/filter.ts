@@ -344,13 +344,32 @@ const JSON_START = /^\s*[{["\-0-9tfn]/;
  * filtered as the plain string. Undefined for a null value.
  */
 export function filterableValue(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  if (!JSON_START.test(text)) return text;
+  const parsed = parseValue(text);
+  return parsed.kind === 'json' ? parsed.json : parsed.kind === 'text' ? parsed.text : undefined;
+}
+
+/** A record value parsed once, for filtering and for whatever reads it after. */
+export type ParsedValue =
+  | { readonly kind: 'null' }
+  | { readonly kind: 'json'; readonly json: unknown }
+  | { readonly kind: 'text'; readonly text: string };
+
+/** Parses a record value once: JSON when it is JSON, else the plain text; `null` for a tombstone. */
+export function parseValue(text: string | undefined): ParsedValue {
+  if (text === undefined) return { kind: 'null' };
+  // Text that cannot start a JSON value skips the (costly) failed parse.
+  if (!JSON_START.test(text)) return { kind: 'text', text };
   try {
-    return JSON.parse(text) as unknown;
+    return { kind: 'json', json: JSON.parse(text) as unknown };
   } catch {
-    return text;
+    return { kind: 'text', text };
   }
+}
+
+/** The object AWS applies Kafka `FilterCriteria` to, from a value already parsed (see {@link filterableRecord}). */
+export function filterableOf(parsed: ParsedValue): Record<string, unknown> {
+  if (parsed.kind === 'null') return {};
+  return { value: parsed.kind === 'json' ? parsed.json : parsed.text };
 }
 
 /**
@@ -360,5 +379,5 @@ export function filterableValue(text: string | undefined): unknown {
  * value key", so nothing else of the record takes part.
  */
 export function filterableRecord(record: KafkaRecord): Record<string, unknown> {
-  return record.value === undefined ? {} : { value: filterableValue(record.value) };
+  return filterableOf(parseValue(record.value));
 }
