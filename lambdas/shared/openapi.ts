@@ -581,7 +581,7 @@ export function openApiDocument(spec: PipelineSpec, { target = 'local', serverUr
   const add = (path: string, route: Route, operation: OpenApiOperation): void => {
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   };
-  for (const route of ROUTES.filter((r) => !r.localOnly || target === 'local')) {
+  for (const route of ROUTES) {
     add(route.resource, route, operationFor(route, spec, context));
     if (route.resource === '/topics/{topic}/records') {
       for (const topic of topics) add(`/topics/${topic.name}/records`, route, operationFor(route, spec, context, { topic }));

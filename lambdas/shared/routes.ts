@@ -12,8 +12,6 @@ export interface Route {
   /** The API Gateway resource, e.g. `/topics/{topic}/records`. */
   readonly resource: string;
   readonly handler: RouteHandler;
-  /** Only served by the local stack (e.g. `/health`). @default false */
-  readonly localOnly?: boolean;
 }
 
 export const ROUTES: readonly Route[] = [

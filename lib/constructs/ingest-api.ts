@@ -109,7 +109,7 @@ export class IngestApi extends Construct {
   /** Adds every (non local-only) route served by `handler`, integrated with `fn` (Lambda proxy). */
   public addRoutes(handler: RouteHandler, fn: lambda.IFunction): void {
     const integration = new apigw.LambdaIntegration(fn);
-    for (const route of ROUTES.filter((r) => r.handler === handler && !r.localOnly)) {
+    for (const route of ROUTES.filter((r) => r.handler === handler)) {
       const resource = this.api.root.resourceForPath(route.resource);
       resource.addMethod(route.method, integration, {
         apiKeyRequired: true,

@@ -90,7 +90,7 @@ describe('dead letters', () => {
 });
 
 describe('ingest and results API', () => {
-  it.each(ROUTES.filter((r) => !r.localOnly).map((r) => [r.method, r.resource]))('serves %s %s behind the API key', (method, resource) => {
+  it.each(ROUTES.map((r) => [r.method, r.resource]))('serves %s %s behind the API key', (method, resource) => {
     // Act
     const methods = Object.values(synth.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: method } })) as Array<{
       Properties: { ApiKeyRequired: boolean; RequestParameters?: Record<string, boolean> };

@@ -180,7 +180,7 @@ describe.each(STACKS)('security of the $label stack', ({ label, mode }) => {
     const methods = Object.values(resourcesOf(template, 'AWS::ApiGateway::Method')).map(props);
 
     // Assess
-    expect(methods).toHaveLength(ROUTES.filter((r) => !r.localOnly).length);
+    expect(methods).toHaveLength(ROUTES.length);
     expect(methods.filter((m) => m.ApiKeyRequired !== true).map((m) => m.HttpMethod)).toEqual([]);
     template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: Match.absent() });
