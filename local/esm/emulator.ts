@@ -23,6 +23,7 @@ import type { ConsumerMapping, ResolvedConsumer } from '../../lambdas/shared/spe
 import type { InvocationResult, Invoker } from '../runtime/local-function';
 import { deliver } from './delivery';
 import { describeFailedBatch, type OnFailureDestination } from './on-failure';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The ARN the emulator's events carry: shaped like an MSK cluster ARN, in a `local` region. */
 export const LOCAL_CLUSTER_ARN = 'arn:aws:kafka:local:000000000000:cluster/fluxo-local/00000000-0000-0000-0000-000000000000-1';
@@ -106,7 +107,6 @@ class Lane {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The kafkajs message's timestamp type (attribute bit 3), as Lambda names it. */
 function timestampType(message: KafkaMessage): string {

@@ -9,6 +9,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ServiceStartError } from './errors';
 import { type SpawnServiceOptions, fileSize, logTail, reapStaleProcess, spawnService, type ManagedProcess } from './process';
 import { LOOPBACK } from './ports';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Options of {@link startDynamoDbLocal}. */
 export interface StartDynamoDbLocalOptions {
@@ -67,9 +68,6 @@ export function dynamoDbLocalArgs(options: Pick<StartDynamoDbLocalOptions, 'port
   return ['-port', String(options.port), '-sharedDb', '-disableTelemetry', ...storage];
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Waits until DynamoDB at `endpoint` answers ListTables, or throws when the deadline passes or `failed()` turns true. */
 export async function waitForDynamoDb(endpoint: string, deadlineMs: number, failed?: () => boolean): Promise<void> {

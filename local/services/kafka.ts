@@ -10,6 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ServiceStartError } from './errors';
 import { type SpawnServiceOptions, fileSize, lastLines, logErrors, readLogSince, reapStaleProcess, spawnService, type ManagedProcess } from './process';
 import { LOOPBACK } from './ports';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Where a broker keeps its files. */
 export interface KafkaPaths {
@@ -148,9 +149,6 @@ function formatStorage(options: StartKafkaOptions, propertiesFile: string, log4j
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Waits until a broker answers a metadata request (kafkajs admin `describeCluster`), or throws

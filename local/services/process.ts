@@ -10,6 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataDirInUseError } from './errors';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A service process this module started. */
 export interface ManagedProcess {
@@ -108,9 +109,6 @@ function commandLine(pid: number): string {
   return ps.stdout ?? '';
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Deals with a PID file a previous run left behind. When the run that wrote it is still alive,

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BY_WINDOW_INDEX, RESULTS_KEY, TTL_ATTRIBUTE } from '../../lambdas/shared/keys';
 import { localDynamoDbClient } from './dynamodb-local';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Table names the local stack uses (on AWS, CDK names the tables and passes the names in the environment). */
 export const LOCAL_TABLES = {
@@ -84,9 +85,6 @@ export interface EnsureTablesResult {
   readonly existing: string[];
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 async function waitActive(client: DynamoDBClient, tableName: string, deadlineMs: number): Promise<void> {
   for (;;) {

@@ -5,6 +5,7 @@
  */
 import { ConfigResourceTypes, Kafka, logLevel, type Admin, type ITopicMetadata } from 'kafkajs';
 import { resolveTopic, type PipelineSpec, type ResolvedTopic } from '../../lambdas/shared/spec';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What {@link ensureTopics} did. */
 export interface EnsureTopicsResult {
@@ -26,9 +27,6 @@ export function localKafkaAdmin(kafkaBrokers: string, clientId = 'fluxo-local-ad
   return new Kafka({ clientId, brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 5 } }).admin();
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** The topic metadata a broker answers with, or undefined while it does not know the topics yet. */
 async function metadataOrUndefined(kafkaBrokers: string, names: readonly string[]): Promise<ITopicMetadata[] | undefined> {
