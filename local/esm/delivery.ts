@@ -72,32 +72,27 @@ interface Pending {
   invocations: number;
 }
 
-function parseOffset(value: unknown): number | undefined {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-/** One item identifier as a `"topic-partition"` key and offset; undefined when unreadable. */
-function parseItemIdentifier(identifier: unknown): { tp: string; offset: number } | undefined {
-  if (typeof identifier === 'string') {
-    // "<topic>-<partition>-<offset>"
-    const match = /^(.+-\d+)-(\d+)$/.exec(identifier);
-    const offset = match ? parseOffset(match[2]) : undefined;
-    return match && offset !== undefined ? { tp: match[1] as string, offset } : undefined;
-  }
-  if (typeof identifier !== 'object' || identifier === null) return undefined;
-  const fields = identifier as Record<string, unknown>;
-  const offset = parseOffset(fields.offset);
-  if (offset === undefined) return undefined;
-  if (typeof fields.topic === 'string' && typeof fields.partition === 'number') return { tp: topicPartitionKey(fields.topic, fields.partition), offset };
-  const tp = fields['topic-partition'] ?? fields.topicPartition ?? fields.partition;
-  return typeof tp === 'string' ? { tp, offset } : undefined;
+/**
+ * One item identifier as a `"topic-partition"` key and offset, read exactly as AWS documents it:
+ * `{"partition": "<topic>-<partition>", "offset": <number>}` ("Configuring error handling controls
+ * for Kafka event sources", https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html,
+ * section PartialBatchResponse). Anything else (a string, the older `topic-partition` key, an
+ * offset given as text) is unreadable: undefined, and the whole batch fails, as on AWS.
+ */
+export function parseItemIdentifier(identifier: unknown): { tp: string; offset: number } | undefined {
+  if (typeof identifier !== 'object' || identifier === null || Array.isArray(identifier)) return undefined;
+  const { partition, offset } = identifier as Record<string, unknown>;
+  if (typeof partition !== 'string' || typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) return undefined;
+  return { tp: partition, offset };
 }
 
 /**
  * Reads a consumer's answer. Returns `undefined` for a complete success, the first failed offset
- * for a partial failure, or `'invalid'` for an answer Lambda would treat as a complete failure.
- * An empty or missing `batchItemFailures` list is a complete success, as on AWS.
+ * for a partial failure, or `'invalid'` for an answer Lambda would treat as a complete failure
+ * (an identifier not in the documented shape, or naming a record not in the batch). An empty or
+ * missing `batchItemFailures` list, or a null answer, is a complete success: "If you return an
+ * empty valid JSON or null, the event source mapping will consider a batch as successfully
+ * processed" (same page).
  */
 export function firstFailedOffset(payload: unknown, records: readonly KafkaRecord[]): number | 'invalid' | undefined {
   if (payload === null || payload === undefined || typeof payload !== 'object') return undefined;

@@ -148,9 +148,15 @@ describe('firstFailedOffset', () => {
     ['no list', {}, undefined],
     ['an empty list', { batchItemFailures: [] }, undefined],
     ['a null answer', null, undefined],
-    ['an object identifier', { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 2 } }] }, 2],
-    ['a string offset', { batchItemFailures: [{ itemIdentifier: { 'topic-partition': 't-0', offset: '1' } }] }, 1],
-    ['a "topic-partition-offset" string', { batchItemFailures: [{ itemIdentifier: 't-0-1' }] }, 1],
+    // The documented shape: {"partition": "<topic>-<partition>", "offset": <number>}.
+    ['the documented identifier', { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 2 } }] }, 2],
+    ['the lowest of several documented identifiers', { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 2 } }, { itemIdentifier: { partition: 't-0', offset: 1 } }] }, 1],
+    // Anything else fails the whole batch, as on AWS.
+    ['the key of an earlier revision of the page, "topic-partition"', { batchItemFailures: [{ itemIdentifier: { 'topic-partition': 't-0', offset: 1 } }] }, 'invalid'],
+    ['an offset given as text', { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: '1' } }] }, 'invalid'],
+    ['a "topic-partition-offset" string', { batchItemFailures: [{ itemIdentifier: 't-0-1' }] }, 'invalid'],
+    ['a topic and a partition number', { batchItemFailures: [{ itemIdentifier: { topic: 't', partition: 0, offset: 1 } }] }, 'invalid'],
+    ['a negative offset', { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: -1 } }] }, 'invalid'],
     ['an offset outside the batch', { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 9 } }] }, 'invalid'],
     ['a list that is not a list', { batchItemFailures: 'x' }, 'invalid'],
   ])('reads %s', (_name, payload, expected) => {
