@@ -2,8 +2,10 @@
  * fluxo's pipeline: the one file a user edits to add topics and consumers.
  *
  * The CDK app, the Lambdas and the local stack all read this spec. The built-in entries are the
- * exercises of the streaming course fluxo grows from (see README): health tuples filtered by
- * weight and BMI, two stock tickers aggregated per minute, and trending hashtags.
+ * exercises of the streaming course fluxo grows from (see README): lines of text counted per
+ * minute, health tuples filtered by weight and BMI, two stock tickers aggregated per minute, and
+ * trending hashtags. Records may come over HTTP or straight from any Kafka client (the course's
+ * kafka-python script, kafka-console-producer): every consumer brings them to the same form.
  */
 import { validateSpec, type PipelineSpec } from './lambdas/shared/spec';
 
@@ -18,6 +20,13 @@ const healthMeasures = [
 export const pipeline: PipelineSpec = validateSpec({
   topics: [
     {
+      // Activity 1: kafka-console-producer lines, read back from the beginning.
+      name: 'mensagens',
+      description: 'Lines of text, as the course writes them with kafka-console-producer.',
+      partitions: 1,
+      format: 'text',
+    },
+    {
       name: 'health',
       description: "The course's tuples [id, {idade, altura, peso}]: age in years, height in cm, weight in kg.",
       partitions: 3,
@@ -30,7 +39,8 @@ export const pipeline: PipelineSpec = validateSpec({
           peso: { type: 'number', min: 1, max: 700, description: 'Weight in kilograms.' },
         },
       },
-      // IMC (BMI) is computed at ingest so the event source mapping can filter on it.
+      // IMC (BMI) is derived by the producer and by every consumer (for tuples written straight to
+      // Kafka), with one function, so that the event source mapping can filter on it early.
       derived: [{ kind: 'bmi', name: 'imc', weightKgField: 'peso', heightCmField: 'altura' }],
     },
     ...['petr4', 'vale3'].map((ticker) => ({
@@ -58,6 +68,14 @@ export const pipeline: PipelineSpec = validateSpec({
     },
   ],
   consumers: [
+    {
+      name: 'mensagens-por-minuto',
+      description: 'Lines of text on mensagens, counted per minute.',
+      topics: ['mensagens'],
+      groupBy: { kind: 'constant', key: 'all' },
+      window: oneMinute,
+      keepRecords: true,
+    },
     {
       name: 'peso-acima-80',
       description: 'Health tuples whose weight (peso) is above 80 kg, per minute.',

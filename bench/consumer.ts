@@ -11,7 +11,8 @@ import { runLoad, type BenchContext } from './context';
 import { startDynamoDbCounter, writeRequests } from './dynamodb-counter';
 import { benchConsumer, consumerRow, invocationSample, type InvocationSample } from './latency';
 import type { ConsumerRow } from './report';
-import { BENCH } from './spec';
+import { resolveTopic } from '../lambdas/shared/spec';
+import { BENCH, pipeline as benchSpec } from './spec';
 import { percentile } from './stats';
 
 /** The backlog was not drained in time. */
@@ -39,6 +40,7 @@ export async function measureConsumer(ctx: BenchContext): Promise<ConsumerRow> {
   let delivered = 0;
   const emulator = new EventSourceMappingEmulator({
     consumer,
+    topics: benchSpec.topics.map(resolveTopic),
     brokers: ctx.services.kafkaBrokers.split(','),
     invoker: fn,
     destination: new JsonlDestination(join(ctx.scratchDir, 'on-failure.jsonl')),

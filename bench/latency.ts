@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { encodeGroupKey, windowOf } from '../lambdas/shared/aggregate';
 import { aggregateKey } from '../lambdas/shared/keys';
-import { findConsumer, type ResolvedConsumer } from '../lambdas/shared/spec';
+import { findConsumer, resolveTopic, type ResolvedConsumer } from '../lambdas/shared/spec';
 import { EventSourceMappingEmulator } from '../local/esm/emulator';
 import { JsonlDestination } from '../local/esm/on-failure';
 import type { InvocationResult } from '../local/runtime/local-function';
@@ -161,6 +161,7 @@ export async function measureLatency(ctx: BenchContext): Promise<{ rows: Latency
       const invocations: InvocationSample[] = [];
       const emulator = new EventSourceMappingEmulator({
         consumer,
+        topics: pipeline.topics.map(resolveTopic),
         brokers: ctx.services.kafkaBrokers.split(','),
         invoker: fn,
         destination: new JsonlDestination(join(ctx.scratchDir, 'on-failure.jsonl')),

@@ -82,7 +82,7 @@ export class FluxoStack extends Stack {
     const consumerFunctions = new Map(
       consumers.map((consumer) => [
         consumer.name,
-        new Consumer(this, `Consumer-${consumer.name}`, { consumer, kafka, tables, deadLetters, pollerGroupName, removalPolicy }).function,
+        new Consumer(this, `Consumer-${consumer.name}`, { consumer, topics, kafka, tables, deadLetters, pollerGroupName, removalPolicy }).function,
       ]),
     );
 

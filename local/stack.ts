@@ -4,7 +4,7 @@
  * `npm start` and the integration tests' global setup both build it with {@link startLocalStack}.
  */
 import { join, resolve } from 'node:path';
-import { resolveConsumer, type PipelineSpec, type ResolvedConsumer } from '../lambdas/shared/spec';
+import { resolveConsumer, resolveTopic, type PipelineSpec, type ResolvedConsumer } from '../lambdas/shared/spec';
 import { EventSourceMappingEmulator } from './esm/emulator';
 import { DEFAULT_ON_FAILURE_FILE, JsonlDestination, type OnFailureDestination } from './esm/on-failure';
 import { startDashboard } from './dashboard/server';
@@ -153,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         new EventSourceMappingEmulator({
           consumer,
           topic,
+          topics: options.spec.topics.map(resolveTopic),
           brokers,
           invoker: functions.get(`fluxo-consumer-${consumer.name}`) as LocalFunction,
           functionName: `fluxo-consumer-${consumer.name}`,

@@ -9,7 +9,8 @@ import { accumulate, applyContribution, type AggregateRef, type RecordContributi
 import type { AggregateItem } from '../shared/aggregate-item';
 import { aggregateKey, deadLetterKey, keptRecordKey } from '../shared/keys';
 import { topicPartitionKey, type KafkaRecord } from '../shared/kafka-record';
-import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterReason } from './classify';
+import type { CanonicalValue } from '../shared/canonical';
+import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterReason, type RecordForm, type RecordWriter } from './classify';
 import { isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem } from './store';
 
 /** Where a log line goes; Powertools' Logger fits. */
@@ -81,8 +82,18 @@ interface PendingAggregate {
   readonly contributions: RecordContribution[];
 }
 
+/** Why a record is a dead letter, and the form and writer it came from. */
+export interface DeadLetterCause {
+  readonly reason: DeadLetterReason;
+  /** What is wrong, naming the field. */
+  readonly detail: string;
+  readonly form: RecordForm;
+  readonly writer: RecordWriter;
+}
+
 /** Builds the dead-letter item of a record (idempotent by position). */
-export function deadLetterItem(record: KafkaRecord, consumer: string, reason: DeadLetterReason, detail: string, now: number, retentionDays: number): StoredItem {
+export function deadLetterItem(record: KafkaRecord, consumer: string, cause: DeadLetterCause, now: number, retentionDays: number): StoredItem {
+  const { reason, detail, form, writer } = cause;
   const raw = record.raw.value;
   const kept = raw?.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES);
   return {
@@ -95,6 +106,8 @@ export function deadLetterItem(record: KafkaRecord, consumer: string, reason: De
     timestamp: record.timestamp,
     reason,
     error: detail.slice(0, 1024),
+    form,
+    writer,
     key: record.key?.slice(0, 1024),
     value: kept?.toString('base64'),
     valueBytes: raw?.length ?? 0,
@@ -115,12 +128,24 @@ function storableAsMap(value: unknown): boolean {
   return true;
 }
 
+/** What a kept record holds besides its position: the canonical value and where it came from. */
+export interface KeptRecord {
+  /** The canonical value: what the consumer saw. */
+  readonly value: CanonicalValue;
+  readonly form: RecordForm;
+  readonly writer: RecordWriter;
+  readonly eventTime: number;
+  readonly expiresAt: number;
+}
+
 /**
  * Builds the kept-record item of a matching record (idempotent by event time and position). The
- * value is stored as a map; when it is too large, or holds numbers DynamoDB cannot store, it is
- * kept as its JSON text (`valueJson`) or, beyond {@link MAX_KEPT_VALUE_BYTES}, left out.
+ * canonical value is stored as a map (a string on a text topic), with the form and writer of the
+ * value as written; when it is too large, or holds numbers DynamoDB cannot store, it is kept as
+ * its JSON text (`valueJson`) or, beyond {@link MAX_KEPT_VALUE_BYTES}, left out.
  */
-export function keptRecordItem(record: KafkaRecord, consumer: string, value: Readonly<Record<string, unknown>>, eventTime: number, expiresAt: number): StoredItem {
+export function keptRecordItem(record: KafkaRecord, consumer: string, kept: KeptRecord): StoredItem {
+  const { value, form, writer, eventTime, expiresAt } = kept;
   const bytes = record.raw.value?.length ?? 0;
   const base = {
     ...keptRecordKey(consumer, eventTime, record.topic, record.partition, record.offset),
@@ -131,10 +156,12 @@ export function keptRecordItem(record: KafkaRecord, consumer: string, value: Rea
     offset: record.offset,
     eventTime,
     key: record.key?.slice(0, 1024),
+    form,
+    writer,
     expiresAt,
   };
   if (bytes > MAX_KEPT_VALUE_BYTES) return { ...base, valueBytes: bytes, valueOmitted: true };
-  if (!storableAsMap(value)) return { ...base, valueJson: record.value };
+  if (!storableAsMap(value)) return { ...base, valueJson: JSON.stringify(value) };
   return { ...base, value };
 }
 
@@ -210,8 +237,8 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
         counts.filteredOut += 1;
         break;
       case 'dead':
-        recordLog.record('warn', 'record dead-lettered', { ...position, reason: outcome.reason, detail: outcome.detail });
-        addPut(deadLetterItem(record, consumer.name, outcome.reason, outcome.detail, now, consumer.retentionDays), record, true);
+        recordLog.record('warn', 'record dead-lettered', { ...position, reason: outcome.reason, detail: outcome.detail, form: outcome.form, writer: outcome.writer });
+        addPut(deadLetterItem(record, consumer.name, outcome, now, consumer.retentionDays), record, true);
         break;
       case 'aggregate':
         if (outcome.late) {
@@ -228,7 +255,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
           aggregates.set(id, pending);
         }
         if (consumer.keepRecords) {
-          addPut(keptRecordItem(record, consumer.name, outcome.value, outcome.eventTime, outcome.expiresAt), record, false);
+          addPut(keptRecordItem(record, consumer.name, outcome), record, false);
         }
         break;
     }

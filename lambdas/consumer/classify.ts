@@ -1,7 +1,9 @@
 /**
- * What one Kafka record means to one consumer: filtered out, a dead letter, or contributions to
- * aggregates (and a record to keep). Pure: no AWS imports, no I/O; the batch module does the
- * writing.
+ * What one Kafka record means to one consumer: a dead letter, filtered out, or contributions to
+ * aggregates (and a record to keep). Every record is first brought to its topic's canonical form
+ * (canonical.ts: the course's tuples become objects, IMC and hashtags are derived), whoever wrote
+ * it; the consumer's filters then apply to that form. Pure: no AWS imports, no I/O; the batch
+ * module does the writing.
  */
 import {
   expiresAtOf,
@@ -15,27 +17,46 @@ import {
   type RecordContribution,
   type TimeWindow,
 } from '../shared/aggregate';
+import { canonicalRecord, formOf, type CanonicalValue, type DeadLetterReason, type RecordForm } from '../shared/canonical';
 import { compileFilters, filterableOf, parseValue, type ParsedValue } from '../shared/filter';
 import { INGEST_TIME_HEADER, topicPartitionKey, type KafkaRecord } from '../shared/kafka-record';
-import type { ResolvedConsumer } from '../shared/spec';
+import type { ResolvedConsumer, ResolvedTopic } from '../shared/spec';
 
-/** Why a record can never be aggregated. */
-export type DeadLetterReason = 'not JSON' | 'schema violation';
+export type { DeadLetterReason, RecordForm } from '../shared/canonical';
 
-/** A consumer compiled once per container: its filters and the fields its measures read. */
+/** Who wrote a record: fluxo's HTTP API (it stamps the `fluxo-ingest-time` header) or another Kafka client. */
+export type RecordWriter = 'http' | 'kafka';
+
+/** A consumer compiled once per container: its topics, its filters and the fields its measures read. */
 export interface ConsumerPlan {
   readonly consumer: ResolvedConsumer;
-  /** Whether a record, by its parsed value, passes the consumer's filters (AWS event-filtering semantics). */
-  readonly matches: (value: ParsedValue) => boolean;
+  /** The topics it reads, by name. */
+  readonly topics: ReadonlyMap<string, ResolvedTopic>;
+  /** Whether a canonical record passes the consumer's filters (AWS event-filtering semantics). */
+  readonly matches: (topic: ResolvedTopic, value: CanonicalValue, parsed: ParsedValue) => boolean;
   /** The fields its measures read. */
   readonly fields: readonly string[];
 }
 
-/** Compiles a consumer's filters and measured fields. Throws `FilterPatternError` for a filter AWS would reject. */
-export function planConsumer(consumer: ResolvedConsumer): ConsumerPlan {
+/**
+ * Compiles a consumer's filters and measured fields, for the topics it reads (`topics` may hold
+ * others). Throws `FilterPatternError` for a filter AWS would reject, and a `RangeError` when a
+ * topic it reads is not among `topics`.
+ */
+export function planConsumer(consumer: ResolvedConsumer, topics: readonly ResolvedTopic[]): ConsumerPlan {
+  const read = new Map<string, ResolvedTopic>();
+  for (const name of consumer.topics) {
+    const topic = topics.find((t) => t.name === name);
+    if (topic === undefined) throw new RangeError(`consumer ${consumer.name} reads topic "${name}", which is not among the topics given`);
+    read.set(name, topic);
+  }
   const filters = compileFilters(consumer.filters);
-  const matches = consumer.filters.length === 0 ? () => true : (value: ParsedValue) => filters(filterableOf(value));
-  return { consumer, matches, fields: measuredFields(consumer) };
+  // A json record is filtered as its canonical object; a text record as AWS filters it, the value as written.
+  const matches =
+    consumer.filters.length === 0
+      ? () => true
+      : (topic: ResolvedTopic, value: CanonicalValue, parsed: ParsedValue) => filters(topic.format === 'text' ? filterableOf(parsed) : { value });
+  return { consumer, topics: read, matches, fields: measuredFields(consumer) };
 }
 
 /** One aggregate a record contributes to, with what it contributes. */
@@ -47,11 +68,21 @@ export interface AggregateTouch {
 /** What a record means to a consumer. */
 export type RecordOutcome =
   | { readonly kind: 'filtered' }
-  | { readonly kind: 'dead'; readonly reason: DeadLetterReason; readonly detail: string }
+  | {
+      readonly kind: 'dead';
+      readonly reason: DeadLetterReason;
+      readonly detail: string;
+      /** The form it was written in. */
+      readonly form: RecordForm;
+      readonly writer: RecordWriter;
+    }
   | {
       readonly kind: 'aggregate';
-      /** The parsed value. */
-      readonly value: Readonly<Record<string, unknown>>;
+      /** The canonical value: what the consumer saw. */
+      readonly value: CanonicalValue;
+      /** The form it was written in. */
+      readonly form: RecordForm;
+      readonly writer: RecordWriter;
       /** Event time: the Kafka record timestamp, epoch ms. */
       readonly eventTime: number;
       readonly window: TimeWindow;
@@ -69,48 +100,41 @@ export function ingestTimeOf(record: KafkaRecord): number {
   return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : record.timestamp;
 }
 
-/** The value as an object, or why it is not one. */
-function objectOf(value: ParsedValue): Record<string, unknown> | string {
-  if (value.kind === 'null') return 'value is null (a tombstone)';
-  if (value.kind === 'text') return `value is not JSON: ${jsonErrorOf(value.text)}`;
-  const parsed = value.json;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return `value is JSON but not an object (${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed})`;
-  }
-  return parsed as Record<string, unknown>;
+/** Who wrote a record: `http` when it carries the header fluxo's producer stamps, else `kafka`. */
+export function writerOf(record: KafkaRecord): RecordWriter {
+  return record.headers[INGEST_TIME_HEADER] === undefined ? 'kafka' : 'http';
 }
 
-/** JSON.parse's own message for text that is not JSON (dead letters only, so parsing again is fine). */
-function jsonErrorOf(text: string): string {
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-  return 'not a JSON value';
-}
+const NO_FIELDS: Readonly<Record<string, unknown>> = {};
 
 /**
- * Classifies one record for a consumer. The filters are applied first, on the record as AWS
- * filters it (so a non-JSON value is filtered out exactly when AWS would drop it); a matching
- * record must then be a JSON object whose grouped and measured fields have usable types.
+ * Classifies one record for a consumer: brought to its topic's canonical form (or a dead letter
+ * saying why it cannot be), filtered by the consumer's filters, then checked for what grouping
+ * and measures need (usable types, a valid event time).
  */
 export function classifyRecord(record: KafkaRecord, plan: ConsumerPlan): RecordOutcome {
+  const writer = writerOf(record);
   const parsed = parseValue(record.value);
-  if (!plan.matches(parsed)) return { kind: 'filtered' };
-  const value = objectOf(parsed);
-  if (typeof value === 'string') return { kind: 'dead', reason: 'not JSON', detail: value };
+  const topic = plan.topics.get(record.topic);
+  if (topic === undefined) {
+    return { kind: 'dead', reason: 'schema violation', detail: `topic "${record.topic}" is not read by consumer ${plan.consumer.name}`, form: formOf(parsed), writer };
+  }
+  const canonical = canonicalRecord(topic, { text: record.value, parsed, raw: record.raw.value });
+  if (!canonical.ok) return { kind: 'dead', reason: canonical.reason, detail: canonical.detail, form: canonical.form, writer };
+  const { value, form } = canonical;
+  if (!plan.matches(topic, value, parsed)) return { kind: 'filtered' };
   const { consumer } = plan;
   if (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0) {
-    return { kind: 'dead', reason: 'schema violation', detail: `record timestamp ${record.timestamp} is not a valid event time` };
+    return { kind: 'dead', reason: 'schema violation', detail: `record timestamp ${record.timestamp} is not a valid event time`, form, writer };
   }
+  const fields = typeof value === 'string' ? NO_FIELDS : value;
   let keys: string[];
   let values: Record<string, number>;
   try {
-    keys = groupKeysOf(value, record.topic, consumer.groupBy);
-    values = measureValuesOf(value, plan.fields);
+    keys = groupKeysOf(fields, record.topic, consumer.groupBy);
+    values = measureValuesOf(fields, plan.fields);
   } catch (error) {
-    if (error instanceof RecordFieldError) return { kind: 'dead', reason: 'schema violation', detail: error.message };
+    if (error instanceof RecordFieldError) return { kind: 'dead', reason: 'schema violation', detail: error.message, form, writer };
     throw error;
   }
   const eventTime = record.timestamp;
@@ -122,5 +146,5 @@ export function classifyRecord(record: KafkaRecord, plan: ConsumerPlan): RecordO
     ref: { consumer: consumer.name, groupKey, window, expiresAt },
     contribution: { t: eventTime, tp, off: record.offset, late, values },
   }));
-  return { kind: 'aggregate', value, eventTime, window, late, expiresAt, touches };
+  return { kind: 'aggregate', value, form, writer, eventTime, window, late, expiresAt, touches };
 }

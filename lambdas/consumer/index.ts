@@ -12,15 +12,24 @@ import { ConfigurationError, ENV, requireEnv } from '../shared/config';
 import { createDocumentClient } from '../shared/dynamodb';
 import type { KafkaRecord } from '../shared/kafka-record';
 import { decodeMskEvent, MskEventError } from '../shared/msk-event';
-import { findConsumer, type ResolvedConsumer } from '../shared/spec';
+import { findConsumer, resolveTopic, type ResolvedConsumer } from '../shared/spec';
 import { CONSUMER_SERVICE, METRICS_NAMESPACE } from '../shared/metrics';
 import { processBatch, type BatchCounts, type UnappliedRecord } from './batch';
 import { planConsumer } from './classify';
 import { ResultsStore } from './store';
 
-/** One entry of a Kafka partial batch response. */
+/**
+ * One entry of a Kafka partial batch response: `{"itemIdentifier": {"partition":
+ * "<topic>-<partition>", "offset": N}}`, as AWS documents it ("To report batch errors, you will use
+ * this JSON schema", "Configuring error handling controls for Kafka event sources",
+ * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html#kafka-partial-batch-response),
+ * and as AWS's Powertools for Python builds it (`KafkaItemIdentifier`: `partition`, `offset`). An
+ * earlier revision of that page named the key `topic-partition`; the current one, and Powertools,
+ * say `partition`. "Any invalid topic-partition_number or offset returned that was not present in
+ * the invoked event will be treated as failure and entire batch will be retried."
+ */
 export interface KafkaBatchItemFailure {
-  readonly itemIdentifier: { readonly 'topic-partition': string; readonly offset: number };
+  readonly itemIdentifier: { readonly partition: string; readonly offset: number };
 }
 
 /** The partial batch response Lambda reads when the mapping has `ReportBatchItemFailures`. */
@@ -41,12 +50,12 @@ export function consumerFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedC
 
 /** Turns the first unapplied record per partition into the partial batch response. */
 export function batchResponse(unapplied: readonly UnappliedRecord[]): KafkaBatchResponse {
-  return { batchItemFailures: unapplied.map(({ topicPartition, offset }) => ({ itemIdentifier: { 'topic-partition': topicPartition, offset } })) };
+  return { batchItemFailures: unapplied.map(({ topicPartition, offset }) => ({ itemIdentifier: { partition: topicPartition, offset } })) };
 }
 
 // Created once per container: a bad CONSUMER_NAME or filter fails the init, not every invocation.
 const consumer = consumerFromEnv();
-const plan = planConsumer(consumer);
+const plan = planConsumer(consumer, pipeline.topics.map(resolveTopic));
 const store = new ResultsStore(createDocumentClient(), requireEnv(ENV.resultsTable));
 const logger = new Logger({ serviceName: 'fluxo-consumer', persistentKeys: { consumer: consumer.name } });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: CONSUMER_SERVICE, defaultDimensions: { consumer: consumer.name } });

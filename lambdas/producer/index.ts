@@ -26,6 +26,8 @@ import { ingestRecords } from './records';
 /** What `GET /topics` answers per topic. */
 export interface TopicDescription {
   readonly name: string;
+  /** `json` (checked against `schema`) or `text` (lines of text, no schema). */
+  readonly format: ResolvedTopic['format'];
   readonly partitions: number;
   readonly retentionHours: number;
   readonly description?: string;
@@ -40,6 +42,7 @@ export function describeTopics(spec: PipelineSpec): { topics: TopicDescription[]
   return {
     topics: spec.topics.map(resolveTopic).map((t) => ({
       name: t.name,
+      format: t.format,
       partitions: t.partitions,
       retentionHours: t.retentionHours,
       ...(t.description === undefined ? {} : { description: t.description }),

@@ -73,6 +73,8 @@ export function keptRecordView(item: Readonly<Record<string, unknown>>): Record<
     eventTime: iso(Number(item.eventTime)),
     ...(item.key === undefined ? {} : { key: item.key }),
     ...(value === undefined ? {} : { value }),
+    ...(item.form === undefined ? {} : { form: item.form }),
+    ...(item.writer === undefined ? {} : { writer: item.writer }),
     ...(item.valueOmitted === true ? { valueOmitted: true, valueBytes: item.valueBytes } : {}),
   };
 }
@@ -87,6 +89,8 @@ export function deadLetterView(item: Readonly<Record<string, unknown>>): Record<
     timestamp: iso(Number(item.timestamp)),
     reason: item.reason,
     error: item.error,
+    ...(item.form === undefined ? {} : { form: item.form }),
+    ...(item.writer === undefined ? {} : { writer: item.writer }),
     ...(item.key === undefined ? {} : { key: item.key }),
     ...(item.value === undefined ? {} : { value: item.value }),
     valueBytes: item.valueBytes,

@@ -17,9 +17,25 @@
  *
  * Kafka: AWS filters a Kafka record on its `value` only, decoded from UTF-8; JSON text is
  * filtered as the parsed JSON, any other text as a plain string (see {@link filterableRecord}).
- * A pattern object never matches a plain-string value, and a rule list never matches a JSON
- * object value: AWS drops such a record. Pass {@link KAFKA_FILTER_FIELDS} as `fields` to reject
- * patterns on anything else.
+ * Pass {@link KAFKA_FILTER_FIELDS} as `fields` to reject patterns on anything else. Sources:
+ * "Filtering events from Amazon MSK and self-managed Apache Kafka event sources",
+ * https://docs.aws.amazon.com/lambda/latest/dg/kafka-filtering.html ("only support filtering on
+ * the `value` key"; "Lambda decodes Kafka byte arrays into UTF-8 before applying filter
+ * criteria"); Lambda "uses the same syntax as EventBridge" ("Control which events Lambda sends to
+ * your function", https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
+ *
+ * Arrays and scalars, as EventBridge's engine (aws/event-ruler, README "JSON Array Matching")
+ * matches them: a rule list meets an array value when any element matches ("the event pattern
+ * matches if the intersection of the event pattern array and the event array is non-empty",
+ * "Arrays in Amazon EventBridge event patterns",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html);
+ * objects inside an array are "crushed out" into the array's field, with all fields of one
+ * pattern object matched within the same element; a pattern object meets a scalar or a plain
+ * string as a value with no fields, so only `exists: false` rules hold there ("Exists matching
+ * only works on leaf nodes"). How Lambda's own filter treats a Kafka value that is a JSON array,
+ * a JSON scalar or a plain string under a JSON pattern is not documented (the Kafka table says
+ * "Lambda filters (on the other metadata properties only)"): fluxo's generated FilterCriteria
+ * (filter-pushdown.ts) therefore never depends on it to deliver a record the consumer counts.
  *
  * Known difference: AWS compares exact *number* values by their text (`300` does not equal
  * `300.0`); this matcher sees JSON-parsed numbers, so it treats them as equal. `numeric`
@@ -261,9 +277,20 @@ function compileRuleList(rules: readonly unknown[], path: string): Matcher {
   return (value) => matchers.some((m) => m(value));
 }
 
-/** A pattern object: every field must match (AND); `$or` takes alternatives over the same object. */
+/** Whether a rule list only asks for absence (`[{"exists": false}]`): such a field must be absent from every element of an array. */
+function onlyAbsence(rules: readonly unknown[]): boolean {
+  return rules.length > 0 && rules.every((rule) => isPlainObject(rule) && Object.keys(rule).length === 1 && rule.exists === false);
+}
+
+/**
+ * A pattern object: every field must match (AND); `$or` takes alternatives over the same object.
+ * Against an array, as event-ruler matches: objects inside it are "crushed out" into the array's
+ * field, the positive rules of one pattern object must all hold within one element (array
+ * consistency), and an absence rule holds only when no element has the field.
+ */
 function compileObject(pattern: Readonly<Record<string, unknown>>, path: string): Matcher {
   const fields: Array<[string, Matcher]> = [];
+  const absent: Array<[string, Matcher]> = [];
   const alternatives: Matcher[][] = [];
   for (const [name, sub] of Object.entries(pattern)) {
     const at = `${path}.${name}`;
@@ -273,28 +300,29 @@ function compileObject(pattern: Readonly<Record<string, unknown>>, path: string)
       }
       alternatives.push(sub.map((alt: Record<string, unknown>, i) => compileObject(alt, `${at}[${i}]`)));
     } else if (Array.isArray(sub)) {
-      fields.push([name, compileRuleList(sub, at)]);
+      (onlyAbsence(sub) ? absent : fields).push([name, compileRuleList(sub, at)]);
     } else if (isPlainObject(sub)) {
       fields.push([name, compileObject(sub, at)]);
     } else {
       throw new FilterPatternError(at, `must be a list of rules or a nested pattern object, not ${describe(sub)}`);
     }
   }
-  if (fields.length === 0 && alternatives.length === 0) throw new FilterPatternError(path, 'a pattern object needs at least one field');
-  const matchFields = (object: Readonly<Record<string, unknown>> | undefined): boolean => {
+  if (fields.length === 0 && absent.length === 0 && alternatives.length === 0) throw new FilterPatternError(path, 'a pattern object needs at least one field');
+  // A scalar (or nothing) has no fields: only absence rules hold there.
+  const positive = (element: unknown): boolean => {
+    if (Array.isArray(element)) return element.length === 0 ? positive(undefined) : element.some(positive);
+    const object = isPlainObject(element) ? element : undefined;
     for (const [name, match] of fields) if (!match(object?.[name])) return false;
     for (const alts of alternatives) if (!alts.some((alt) => alt(object))) return false;
     return true;
   };
-  const matchValue = (value: unknown): boolean => {
-    if (value === undefined) return matchFields(undefined);
-    if (isPlainObject(value)) return matchFields(value);
-    // An array of objects matches when one element matches the whole sub-pattern.
-    if (Array.isArray(value)) return value.length === 0 ? matchFields(undefined) : value.some(matchValue);
-    // A present scalar never matches a pattern object (AWS drops a plain-string value filtered as JSON).
-    return false;
+  const absence = (element: unknown): boolean => {
+    if (Array.isArray(element)) return element.every(absence);
+    const object = isPlainObject(element) ? element : undefined;
+    for (const [name, match] of absent) if (!match(object?.[name])) return false;
+    return true;
   };
-  return matchValue;
+  return (value) => positive(value) && absence(value);
 }
 
 /** Options of {@link compileFilters}. */

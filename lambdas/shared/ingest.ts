@@ -6,9 +6,10 @@
  * Error messages name the offending field with its path in the request, e.g.
  * `records[3].value.peso must be a number`.
  */
+import { addDerivedFields, MAX_VALUE_BYTES, normalizeValue, type CanonicalValue } from './canonical';
 import { BadRequestError, FluxoError, PayloadTooLargeError, SchemaViolationError, UnknownPartitionError } from './errors';
 import { INGEST_TIME_HEADER } from './kafka-record';
-import type { DerivedField, FieldSpec, ResolvedTopic } from './spec';
+import type { ResolvedTopic } from './spec';
 
 const MIB = 1024 * 1024;
 
@@ -19,7 +20,7 @@ export const INGEST_LIMITS = {
   /** Bytes of the request body. */
   maxRequestBytes: 5 * MIB,
   /** Bytes of one record value, serialized as written to Kafka (derived fields included). */
-  maxValueBytes: 1 * MIB,
+  maxValueBytes: MAX_VALUE_BYTES,
   /** Levels of nested arrays and objects in a request body (the body itself is level 1). */
   maxBodyDepth: 32,
 } as const;
@@ -56,9 +57,9 @@ export interface ParsedBody {
 export interface PreparedRecord {
   /** The key, as text; undefined for none. */
   readonly key: string | undefined;
-  /** The normalized value with derived fields added. */
-  readonly value: Readonly<Record<string, unknown>>;
-  /** `value` as the JSON text written to Kafka. */
+  /** The canonical value: the normalized object with derived fields added, or the text of a `text` topic. */
+  readonly value: CanonicalValue;
+  /** `value` as written to Kafka: JSON text, or the text itself on a `text` topic. */
   readonly serializedValue: string;
   /** Headers to write, `fluxo-ingest-time` included. */
   readonly headers: Readonly<Record<string, string>>;
@@ -127,108 +128,6 @@ export function parseEventTime(input: unknown, path: string): number {
   throw new BadRequestError(`${path} must be an ISO 8601 date-time with a zone or epoch milliseconds`);
 }
 
-function fieldProblem(spec: FieldSpec, value: unknown, path: string): string | undefined {
-  switch (spec.type) {
-    case 'number':
-    case 'integer': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `${path} must be a number`;
-      if (spec.type === 'integer' && !Number.isInteger(value)) return `${path} must be an integer`;
-      if (spec.min !== undefined && value < spec.min) return `${path} must be at least ${spec.min}`;
-      if (spec.max !== undefined && value > spec.max) return `${path} must be at most ${spec.max}`;
-      return undefined;
-    }
-    case 'string':
-      if (typeof value !== 'string') return `${path} must be a string`;
-      if (spec.maxLength !== undefined && [...value].length > spec.maxLength) return `${path} must be at most ${spec.maxLength} characters`;
-      return undefined;
-    case 'boolean':
-      return typeof value === 'boolean' ? undefined : `${path} must be a boolean`;
-  }
-}
-
-/**
- * Turns a value into the object its topic's schema describes, or throws
- * {@link SchemaViolationError} (42201) naming the first offending field (all of them in
- * `details.violations`). Where the topic accepts `'tuple'`, `[id, {fields}]` becomes `{id, ...fields}`.
- */
-export function normalizeValue(topic: ResolvedTopic, value: unknown, path: string): Record<string, unknown> {
-  let object: Record<string, unknown>;
-  if (Array.isArray(value) && topic.accepts.includes('tuple')) {
-    const [id, fields] = value as unknown[];
-    if (value.length !== 2 || !isObject(fields)) throw new SchemaViolationError(`${path} must be an object or a tuple [id, {fields}]`, { details: { field: path } });
-    object = { id, ...fields };
-  } else if (isObject(value)) {
-    object = { ...value };
-  } else {
-    const expected = topic.accepts.includes('tuple') ? 'an object or a tuple [id, {fields}]' : 'a JSON object';
-    throw new SchemaViolationError(`${path} must be ${expected}`, { details: { field: path } });
-  }
-  const { fields, additionalFields = true } = topic.schema;
-  const violations: string[] = [];
-  for (const [name, spec] of Object.entries(fields)) {
-    if (!(name in object) || object[name] === undefined) {
-      if (spec.required !== false) violations.push(`${path}.${name} is required`);
-      continue;
-    }
-    const problem = fieldProblem(spec, object[name], `${path}.${name}`);
-    if (problem !== undefined) violations.push(problem);
-  }
-  if (!additionalFields) {
-    const derived = new Set(topic.derived.map((d) => d.name));
-    for (const name of Object.keys(object)) {
-      if (!(name in fields) && !derived.has(name)) violations.push(`${path}.${name} is not a field of topic "${topic.name}"`);
-    }
-  }
-  if (violations.length > 0) {
-    const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
-    throw new SchemaViolationError(`${violations[0]}${more}`, { details: { violations } });
-  }
-  return object;
-}
-
-/** Body-mass index (IMC): kg / m², from a height in centimetres. Full precision. */
-export function bmi(weightKg: number, heightCm: number): number {
-  const metres = heightCm / 100;
-  return weightKg / (metres * metres);
-}
-
-const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
-
-/** The distinct hashtags of a text, lower-cased, without `#`, in order of first appearance. */
-export function hashtags(text: string): string[] {
-  const seen = new Set<string>();
-  for (const match of text.matchAll(HASHTAG)) seen.add(match[1].toLowerCase());
-  return [...seen];
-}
-
-function derive(field: DerivedField, value: Readonly<Record<string, unknown>>): unknown {
-  switch (field.kind) {
-    case 'bmi': {
-      const weight = value[field.weightKgField];
-      const height = value[field.heightCmField];
-      return typeof weight === 'number' && typeof height === 'number' && height > 0 ? bmi(weight, height) : undefined;
-    }
-    case 'hashtags': {
-      const text = value[field.textField];
-      return typeof text === 'string' ? hashtags(text) : undefined;
-    }
-  }
-}
-
-/**
- * Adds the topic's derived fields to a normalized value. A derived field always overwrites a
- * field of the same name sent by the client; it is left out when its inputs are absent.
- */
-export function addDerivedFields(topic: ResolvedTopic, value: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...value };
-  for (const field of topic.derived) {
-    const derived = derive(field, value);
-    if (derived === undefined) delete result[field.name];
-    else result[field.name] = derived;
-  }
-  return result;
-}
-
 function checkKey(input: unknown, path: string): string | undefined {
   if (input === undefined) return undefined;
   if (typeof input === 'string') return input;
@@ -260,6 +159,19 @@ function checkPartition(topic: ResolvedTopic, input: unknown, path: string): num
   return input;
 }
 
+/**
+ * A request's value in its topic's canonical form: on a `json` topic the normalized object with
+ * its derived fields (a derived field the client sent is replaced: fluxo writes only canonical
+ * records); on a `text` topic the string itself, written as its UTF-8 bytes, not as JSON.
+ */
+function canonicalValue(topic: ResolvedTopic, value: unknown, path: string): CanonicalValue {
+  if (topic.format === 'text') {
+    if (typeof value !== 'string') throw new SchemaViolationError(`${path} must be a string: topic "${topic.name}" takes lines of text`, { details: { field: path } });
+    return value;
+  }
+  return addDerivedFields(topic, normalizeValue(topic, value, path));
+}
+
 /** Options of {@link prepareRecord}. */
 export interface PrepareOptions {
   /** How the body was sent, for field paths in messages. */
@@ -287,8 +199,8 @@ export function prepareRecord(topic: ResolvedTopic, input: unknown, { form, inde
     const headers = checkHeaders(input.headers, at('headers'));
     const partition = checkPartition(topic, input.partition, at('partition'));
     const timestamp = input.timestamp === undefined ? now : parseEventTime(input.timestamp, at('timestamp'));
-    const value = addDerivedFields(topic, normalizeValue(topic, input.value, at('value')));
-    const serializedValue = JSON.stringify(value);
+    const value = canonicalValue(topic, input.value, at('value'));
+    const serializedValue = typeof value === 'string' ? value : JSON.stringify(value);
     const bytes = Buffer.byteLength(serializedValue, 'utf8');
     if (bytes > INGEST_LIMITS.maxValueBytes) {
       throw new PayloadTooLargeError(`${at('value')} is ${bytes} bytes as written; the limit is ${INGEST_LIMITS.maxValueBytes}`, {

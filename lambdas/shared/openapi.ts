@@ -10,7 +10,7 @@
  * OpenAPI matches concrete paths before templated ones. Every operation names its route in
  * `x-fluxo-route`. Pure TypeScript: no AWS imports, no I/O.
  */
-import type { DeadLetterReason } from '../consumer/classify';
+import type { DeadLetterReason, RecordForm } from './canonical';
 import { ERROR_CODES, type ErrorCode } from './errors';
 import { EVENT_TIME_PATTERN, INGEST_LIMITS, MAX_EVENT_TIME } from './ingest';
 import { INGEST_TIME_HEADER } from './kafka-record';
@@ -95,8 +95,15 @@ export const AWS_ERROR_CODES: readonly ErrorCode[] = [40301, 42901, 42902];
 
 // Exhaustive over DeadLetterReason: adding a reason without documenting it fails to compile.
 const DEAD_LETTER_REASONS: Readonly<Record<DeadLetterReason, string>> = {
-  'not JSON': 'the value is not a JSON text',
-  'schema violation': 'the value does not follow its topic schema, or its timestamp is not a valid event time',
+  'not JSON': 'the value is not a JSON text (or is a tombstone) on a json topic',
+  'not UTF-8': 'the value of a text topic is not UTF-8 text',
+  'schema violation': 'the value cannot be brought to its topic schema (a tuple of the wrong shape, a missing or mistyped field, a derived field that differs from what fluxo derives), or its timestamp is not a valid event time',
+  'too large': 'the value is over 1 MiB',
+};
+const RECORD_FORMS: readonly RecordForm[] = ['object', 'tuple', 'scalar', 'text', 'tombstone'];
+const FORM_AND_WRITER: Readonly<Record<string, JsonSchema>> = {
+  form: { enum: [...RECORD_FORMS], description: 'The form the value was written in: a JSON object, a tuple (JSON array), a JSON scalar, plain text, or a tombstone.' },
+  writer: { enum: ['http', 'kafka'], description: "Who wrote it: fluxo's HTTP API, or a Kafka client straight to the topic." },
 };
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
@@ -140,6 +147,7 @@ function objectSchema(fields: Readonly<Record<string, FieldSpec>>, additional: b
 
 /** The JSON Schema of a record value a client may send to a topic (object, or tuple where accepted). */
 export function topicValueSchema(topic: ResolvedTopic): JsonSchema {
+  if (topic.format === 'text') return { type: 'string', description: `A ${topic.name} record value: one line of text, written as its UTF-8 bytes.` };
   const { fields, additionalFields = true } = topic.schema;
   // Derived fields may be sent (they are overwritten) even where other extra fields are refused.
   const derived = Object.fromEntries(topic.derived.map((d) => [d.name, { description: 'Derived at ingest: a value sent here is replaced.' }]));
@@ -157,6 +165,7 @@ export function topicValueSchema(topic: ResolvedTopic): JsonSchema {
 
 /** The JSON Schema of a value as written to Kafka (normalized, derived fields added). */
 export function storedValueSchema(topic: ResolvedTopic): JsonSchema {
+  if (topic.format === 'text') return { type: 'string' };
   const derived = Object.fromEntries(topic.derived.map((d) => [d.name, derivedSchema(d)]));
   return objectSchema(topic.schema.fields, topic.schema.additionalFields ?? true, derived);
 }
@@ -239,10 +248,11 @@ function sharedSchemas(spec: PipelineSpec): Record<string, JsonSchema> {
     BatchAnswer: { type: 'object', required: ['results'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, items: ref('RecordResult') } } },
     TopicDescription: {
       type: 'object',
-      required: ['name', 'partitions', 'retentionHours', 'schema', 'derived', 'accepts'],
+      required: ['name', 'format', 'partitions', 'retentionHours', 'schema', 'derived', 'accepts'],
       additionalProperties: false,
       properties: {
         name: { type: 'string', enum: topicNames },
+        format: { enum: ['json', 'text'], description: 'json: JSON values checked against the schema; text: lines of text, no schema.' },
         partitions: { type: 'integer', minimum: 1 },
         retentionHours: { type: 'integer', minimum: 1 },
         description: { type: 'string' },
@@ -301,7 +311,8 @@ function sharedSchemas(spec: PipelineSpec): Record<string, JsonSchema> {
         offset: { type: 'integer', minimum: 0 },
         eventTime: { type: 'string', format: 'date-time' },
         key: { type: 'string' },
-        value: { type: 'object' },
+        value: { type: ['object', 'string'], description: 'The canonical value the consumer counted: an object, or the text of a text topic.' },
+        ...FORM_AND_WRITER,
         valueOmitted: { const: true, description: 'The value was too large to keep.' },
         valueBytes: { type: 'integer', minimum: 0 },
       },
@@ -320,7 +331,8 @@ function sharedSchemas(spec: PipelineSpec): Record<string, JsonSchema> {
           enum: Object.keys(DEAD_LETTER_REASONS),
           description: Object.entries(DEAD_LETTER_REASONS).map(([r, why]) => `${r}: ${why}`).join('; '),
         },
-        error: { type: 'string', maxLength: 1024 },
+        error: { type: 'string', maxLength: 1024, description: 'What is wrong, naming the field.' },
+        ...FORM_AND_WRITER,
         key: { type: 'string' },
         value: { type: 'string', contentEncoding: 'base64', description: 'The raw value bytes (the first ones when valueTruncated).' },
         valueBytes: { type: 'integer', minimum: 0 },

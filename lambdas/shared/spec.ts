@@ -53,6 +53,13 @@ export type DerivedField =
   /** The distinct hashtags of a text field, lower-cased, without `#`, in order of appearance. */
   | { readonly kind: 'hashtags'; readonly name: string; readonly textField: string };
 
+/**
+ * What a topic's record values are: `json`, a JSON value checked against the topic's schema (the
+ * course's health tuples, ticks, tweets); `text`, a line of UTF-8 text with no schema (the
+ * course's Activity 1 topic, fed by `kafka-console-producer`), counted as it is.
+ */
+export type TopicFormat = 'json' | 'text';
+
 /** A topic: a Kafka topic plus the schema its records must follow. */
 export interface TopicSpec {
   /** Kafka topic name: 1..249 of `[a-zA-Z0-9._-]`. */
@@ -63,8 +70,13 @@ export interface TopicSpec {
   readonly retentionHours?: number;
   /** Replication factor where the cluster has several brokers. @default 2 on MSK provisioned, 1 locally */
   readonly replicationFactor?: number;
-  /** The schema each record value is checked against at ingest. */
-  readonly schema: RecordSchema;
+  /** What its record values are. @default 'json' */
+  readonly format?: TopicFormat;
+  /**
+   * The schema each record value is checked against, at ingest and again by every consumer (for
+   * records written straight to Kafka). Required for a `json` topic; a `text` topic has none.
+   */
+  readonly schema?: RecordSchema;
   /**
    * Extra accepted input forms, turned into an object before validation. `'tuple'` accepts the
    * course's `[id, {fields...}]` form, which becomes `{id, ...fields}`.
@@ -182,8 +194,20 @@ export type ResolvedTopic = Required<Omit<TopicSpec, 'description' | 'replicatio
   readonly replicationFactor?: number;
 };
 
-/** The most filters one event source mapping takes by default (a raisable AWS quota). */
-export const MAX_FILTERS_PER_CONSUMER = 5;
+/** The schema of a topic without one (a `text` topic): no fields. */
+const NO_FIELDS: RecordSchema = { fields: {} };
+
+/**
+ * The most filters one event source mapping takes by default (a raisable AWS quota): "By default,
+ * you can define up to five different filters for a single event source mapping" ("Control which
+ * events Lambda sends to your function",
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
+ */
+export const MAX_FILTERS_PER_MAPPING = 5;
+/** The filters fluxo adds at most to a mapping of a `json` topic, for records AWS cannot judge as written (filter-pushdown.ts). */
+export const PASS_THROUGH_FILTERS = 2;
+/** The most filters a consumer may declare: the mapping's quota minus the pass-throughs. */
+export const MAX_FILTERS_PER_CONSUMER = MAX_FILTERS_PER_MAPPING - PASS_THROUGH_FILTERS;
 /** The longest filter pattern an event source mapping takes, in characters. */
 export const MAX_FILTER_PATTERN_LENGTH = 4096;
 
@@ -210,7 +234,8 @@ export function resolveTopic(topic: TopicSpec): ResolvedTopic {
     partitions: topic.partitions ?? 1,
     retentionHours: topic.retentionHours ?? 168,
     replicationFactor: topic.replicationFactor,
-    schema: topic.schema,
+    format: topic.format ?? 'json',
+    schema: topic.schema ?? NO_FIELDS,
     accepts: topic.accepts ?? [],
     derived: topic.derived ?? [],
     description: topic.description,
@@ -273,6 +298,15 @@ function topicProblems(topic: TopicSpec): string[] {
   if (!inRange(topic.partitions, 1, 1000)) problems.push(`${at}: partitions must be a whole number from 1 to 1000`);
   if (!inRange(topic.retentionHours, 1, 24 * 365 * 10)) problems.push(`${at}: retentionHours must be a whole number from 1 to 87600`);
   if (!inRange(topic.replicationFactor, 1, 3)) problems.push(`${at}: replicationFactor must be 1, 2 or 3`);
+  const format = topic.format ?? 'json';
+  if (format !== 'json' && format !== 'text') return [...problems, `${at}: format must be "json" or "text"`];
+  if (format === 'text') {
+    if (topic.schema !== undefined) problems.push(`${at}: a text topic has no schema (its values are lines of text)`);
+    if ((topic.accepts ?? []).length > 0) problems.push(`${at}: a text topic accepts no other forms`);
+    if ((topic.derived ?? []).length > 0) problems.push(`${at}: a text topic has no derived fields`);
+    return problems;
+  }
+  if (topic.schema === undefined) return [...problems, `${at}: a json topic needs a schema`];
   const fields = Object.keys(topic.schema.fields);
   for (const field of fields) {
     if (!FIELD_NAME.test(field)) problems.push(`${at}: schema field "${field}" must match ${FIELD_NAME.source}`);
@@ -292,7 +326,9 @@ function topicProblems(topic: TopicSpec): string[] {
 function filterProblems(at: string, filters: readonly FilterPattern[]): string[] {
   const problems: string[] = [];
   if (filters.length > MAX_FILTERS_PER_CONSUMER) {
-    problems.push(`${at}: has ${filters.length} filters; an event source mapping takes at most ${MAX_FILTERS_PER_CONSUMER}`);
+    problems.push(
+      `${at}: has ${filters.length} filters; a consumer takes at most ${MAX_FILTERS_PER_CONSUMER} (an event source mapping takes ${MAX_FILTERS_PER_MAPPING}, and fluxo adds ${PASS_THROUGH_FILTERS} for records written in other forms)`,
+    );
   }
   filters.forEach((filter, i) => {
     if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
@@ -326,7 +362,9 @@ function consumerProblems(consumer: ConsumerSpec, topics: ReadonlyMap<string, To
   }
   // A field is usable when every topic the consumer reads declares it (schema or derived).
   const declares = (field: string): boolean =>
-    known.every((t) => field in t.schema.fields || (t.derived ?? []).some((d) => d.name === field));
+    known.every((t) => (t.schema !== undefined && field in t.schema.fields) || (t.derived ?? []).some((d) => d.name === field));
+  const formats = new Set(known.map((t) => t.format ?? 'json'));
+  if (formats.size > 1) problems.push(`${at}: reads both text and json topics; a consumer reads one kind`);
   problems.push(...filterProblems(at, consumer.filters ?? []));
   const size = consumer.window.sizeSeconds;
   if (!Number.isInteger(size) || size < 1 || size > SECONDS_PER_DAY || SECONDS_PER_DAY % size !== 0) {

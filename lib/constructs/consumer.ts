@@ -2,7 +2,8 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/config';
-import type { ResolvedConsumer } from '../../lambdas/shared/spec';
+import { mappingFilters } from '../../lambdas/shared/filter-pushdown';
+import type { ResolvedConsumer, ResolvedTopic } from '../../lambdas/shared/spec';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { FluxoFunction } from './fluxo-function';
 import { KafkaCluster } from './kafka-cluster';
@@ -12,6 +13,8 @@ import { Tables } from './tables';
 export interface ConsumerProps {
   /** The consumer, defaults resolved. */
   readonly consumer: ResolvedConsumer;
+  /** The spec's topics, defaults resolved: each mapping's FilterCriteria depends on its topic's form. */
+  readonly topics: readonly ResolvedTopic[];
   /** The Kafka it reads. */
   readonly kafka: KafkaCluster;
   /** Where it writes aggregates, kept records and dead letters. */
@@ -24,10 +27,15 @@ export interface ConsumerProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** The ESM's `FilterCriteria`: each spec filter as one JSON pattern (patterns are ORed). */
-export function filterCriteria(consumer: ResolvedConsumer): lambda.CfnEventSourceMapping.FilterCriteriaProperty | undefined {
-  if (consumer.filters.length === 0) return undefined;
-  return { filters: consumer.filters.map((pattern) => ({ pattern: JSON.stringify(pattern) })) };
+/**
+ * The `FilterCriteria` of the consumer's mapping on `topic`: its filters, pushed down, plus the
+ * pass-throughs for records AWS cannot judge as written (filter-pushdown.ts), one JSON pattern
+ * each (patterns are ORed); none without filters. The local emulator applies the same list.
+ */
+export function filterCriteria(consumer: ResolvedConsumer, topic: ResolvedTopic): lambda.CfnEventSourceMapping.FilterCriteriaProperty | undefined {
+  const patterns = mappingFilters(consumer, topic);
+  if (patterns.length === 0) return undefined;
+  return { filters: patterns.map((pattern) => ({ pattern: JSON.stringify(pattern) })) };
 }
 
 /**
@@ -58,6 +66,8 @@ export class Consumer extends Construct {
 
     this.mappings = new Map(
       consumer.mappings.map(({ topic, groupId }) => {
+        const topicSpec = props.topics.find((t) => t.name === topic);
+        if (topicSpec === undefined) throw new RangeError(`consumer ${consumer.name} reads topic "${topic}", which is not among the spec's topics`);
         kafka.grantMapping(this.function, topic, groupId);
         const mapping = new lambda.CfnEventSourceMapping(this, `Mapping-${topic}`, {
           functionName: this.function.functionName,
@@ -65,7 +75,7 @@ export class Consumer extends Construct {
           startingPosition: consumer.startingPosition,
           batchSize: consumer.batchSize,
           maximumBatchingWindowInSeconds: consumer.batchingWindowSeconds,
-          filterCriteria: filterCriteria(consumer),
+          filterCriteria: filterCriteria(consumer, topicSpec),
           // Provisioned pollers: required for the error-handling controls below on Kafka.
           provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 2, pollerGroupName: props.pollerGroupName },
           maximumRetryAttempts: consumer.retryAttempts,

@@ -4,8 +4,8 @@
  * the very event Lambda delivers for Amazon MSK, honouring the mapping's settings:
  *
  * - starting position: TRIM_HORIZON reads a new group from the beginning, LATEST from the end;
- * - FilterCriteria: records that match no filter are never delivered, and their offsets are
- *   committed, as AWS does;
+ * - FilterCriteria (the consumer's filters plus pass-throughs, filter-pushdown.ts): records that
+ *   match no pattern are never delivered, and their offsets are committed, as AWS does;
  * - batch size and batching window: a batch closes at `batchSize` matching records, or when the
  *   window has passed since its first record (window 0: whatever each fetch returned);
  * - offsets are committed only after the records before them were handled (auto-commit is off);
@@ -17,9 +17,10 @@
  */
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { compileFilters, filterableRecord } from '../../lambdas/shared/filter';
+import { mappingFilters } from '../../lambdas/shared/filter-pushdown';
 import { topicPartitionKey, type KafkaRecord } from '../../lambdas/shared/kafka-record';
 import { encodeMskEvent, kafkaRecordFrom } from '../../lambdas/shared/msk-event';
-import type { ConsumerMapping, ResolvedConsumer } from '../../lambdas/shared/spec';
+import type { ConsumerMapping, ResolvedConsumer, ResolvedTopic } from '../../lambdas/shared/spec';
 import type { InvocationResult, Invoker } from '../runtime/local-function';
 import { deliver } from './delivery';
 import { describeFailedBatch, type OnFailureDestination } from './on-failure';
@@ -37,6 +38,11 @@ export interface EmulatorOptions {
    * the consumer group of `consumer.mappings`. @default the consumer's only topic (required when it reads several)
    */
   readonly topic?: string;
+  /**
+   * The spec's topics (at least the one this mapping reads): its FilterCriteria are the
+   * consumer's filters plus the pass-throughs its topic's form needs, as on AWS (filter-pushdown.ts).
+   */
+  readonly topics: readonly ResolvedTopic[];
   /** Kafka bootstrap brokers, `host:port`. */
   readonly brokers: readonly string[];
   /** The consumer function. */
@@ -134,8 +140,11 @@ export class EventSourceMappingEmulator {
     }
     this.mapping = mapping;
     this.options = options;
-    // Compiling validates the patterns up front, as creating a mapping with bad FilterCriteria fails.
-    this.matches = compileFilters(options.consumer.filters);
+    const topicSpec = options.topics.find((t) => t.name === mapping.topic);
+    if (topicSpec === undefined) throw new RangeError(`topic ${mapping.topic} of consumer ${options.consumer.name} is not among the topics given`);
+    // The mapping's FilterCriteria, as the CDK app deploys them. Compiling validates the patterns up
+    // front, as creating a mapping with bad FilterCriteria fails.
+    this.matches = compileFilters(mappingFilters(options.consumer, topicSpec));
     const kafka = new Kafka({ clientId: `fluxo-esm-${options.consumer.name}`, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
     this.kafkaConsumer = kafka.consumer({
       groupId: mapping.groupId,

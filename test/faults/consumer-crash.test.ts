@@ -10,7 +10,8 @@ import { JsonlDestination } from '../../local/esm/on-failure';
 import type { LocalFunction } from '../../local/runtime/local-function';
 import { eventually, post } from '../integration/helpers';
 import { aggregatesByKey, alreadyAppliedInLog, consumerLag, expectedByKey, faultValue, givenUpBatches, report, totalOf } from './counts';
-import { consumerGroupId, faultConsumer } from './fault-spec';
+import { resolveTopic } from '../../lambdas/shared/spec';
+import { consumerGroupId, faultConsumer, pipeline } from './fault-spec';
 import { consumerFunction, startFaultRun, type FaultRun } from './harness';
 
 const CRASHES = 6;
@@ -43,6 +44,7 @@ describe('consumer crashing mid-batch', () => {
     const invocations = { ok: 0, crashed: 0 };
     const mapping = new EventSourceMappingEmulator({
       consumer: faultConsumer('f-crash'),
+      topics: pipeline.topics.map(resolveTopic),
       brokers: [run.services.kafkaBrokers],
       invoker: fn,
       destination: new JsonlDestination(run.onFailureFile),

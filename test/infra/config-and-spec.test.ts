@@ -86,7 +86,7 @@ describe('spec validation at synth', () => {
       expect.arrayContaining([
         'consumer "ghost": reads unknown topic "nope"',
         'consumer "ghost": window.sizeSeconds must be a whole number from 1 to 86400 that divides a day evenly (got 7)',
-        'consumer "chatty": has 6 filters; an event source mapping takes at most 5',
+        'consumer "chatty": has 6 filters; a consumer takes at most 3 (an event source mapping takes 5, and fluxo adds 2 for records written in other forms)',
       ]),
     );
     expect(app.node.tryFindChild('Bad')).toBeUndefined();
@@ -96,7 +96,7 @@ describe('spec validation at synth', () => {
 describe('what the constructs derive from the spec', () => {
   it('uses the spec group id for a one-topic consumer and one group per topic otherwise', () => {
     // Prepare
-    const peso = resolveConsumer(pipeline.consumers[0]);
+    const peso = resolveConsumer(pipeline.consumers.find((c) => c.name === 'peso-acima-80')!);
     const ohlc = resolveConsumer(pipeline.consumers.find((c) => c.name === 'ohlc-1m')!);
 
     // Act & Assess
@@ -104,14 +104,17 @@ describe('what the constructs derive from the spec', () => {
     expect(ohlc.mappings.map((m) => m.groupId)).toEqual(['fluxo-ohlc-1m.petr4', 'fluxo-ohlc-1m.vale3']);
   });
 
-  it('turns each spec filter into one FilterCriteria pattern and omits FilterCriteria without filters', () => {
+  it('turns each spec filter and the pass-throughs into one FilterCriteria pattern each, and omits FilterCriteria without filters', () => {
     // Prepare
-    const peso = resolveConsumer(pipeline.consumers[0]);
+    const peso = resolveConsumer(pipeline.consumers.find((c) => c.name === 'peso-acima-80')!);
     const hashtags = resolveConsumer(pipeline.consumers.find((c) => c.name === 'hashtags-5m')!);
+    const topic = (name: string) => resolveTopic(pipeline.topics.find((t) => t.name === name)!);
 
     // Act & Assess
-    expect(filterCriteria(peso)).toEqual({ filters: [{ pattern: '{"value":{"peso":[{"numeric":[">",80]}]}}' }] });
-    expect(filterCriteria(hashtags)).toBeUndefined();
+    expect(filterCriteria(peso, topic('health'))).toEqual({
+      filters: [{ pattern: '{"value":{"peso":[{"numeric":[">",80]}]}}' }, { pattern: '{"value":[{"exists":true}]}' }, { pattern: '{"value":{"peso":[{"exists":false}]}}' }],
+    });
+    expect(filterCriteria(hashtags, topic('tweets'))).toBeUndefined();
   });
 
   it('encodes topic retention as base64 properties for AWS::MSK::Topic', () => {

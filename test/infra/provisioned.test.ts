@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { pipeline } from '../../pipeline';
-import { resolveConsumer } from '../../lambdas/shared/spec';
+import { mappingFilters } from '../../lambdas/shared/filter-pushdown';
+import { resolveConsumer, resolveTopic } from '../../lambdas/shared/spec';
 import { actions, nagFindings, resources, statements, synthesize, text, type Synthesized } from './synth';
 
 // One synthesis for the whole file (STYLE §12: assert intent, not logical ids).
@@ -10,6 +11,7 @@ beforeAll(() => {
 });
 
 const consumers = pipeline.consumers.map(resolveConsumer);
+const topicOf = (name: string) => resolveTopic(pipeline.topics.find((t) => t.name === name)!);
 
 describe('MSK provisioned broker mode', () => {
   it('creates a small KRaft Kafka 3.9 cluster with IAM auth, TLS and broker logs', () => {
@@ -63,7 +65,7 @@ describe('MSK provisioned broker mode', () => {
         AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: consumer.topics.length === 1 ? consumer.groupId : `${consumer.groupId}.${topic}` },
         StartingPosition: 'TRIM_HORIZON',
         BatchSize: consumer.batchSize,
-        FilterCriteria: consumer.filters.length === 0 ? Match.absent() : { Filters: consumer.filters.map((f) => ({ Pattern: JSON.stringify(f) })) },
+        FilterCriteria: consumer.filters.length === 0 ? Match.absent() : { Filters: mappingFilters(consumer, topicOf(topic)).map((f) => ({ Pattern: JSON.stringify(f) })) },
         MaximumRetryAttempts: consumer.retryAttempts,
         MaximumRecordAgeInSeconds: consumer.maxRecordAgeSeconds,
         BisectBatchOnFunctionError: true,
@@ -73,13 +75,25 @@ describe('MSK provisioned broker mode', () => {
     }
   });
 
-  it('puts the course filters peso > 80 and imc > 35 on their mappings', () => {
+  it('puts the course filters peso > 80 and imc > 35 on their mappings, with pass-throughs for tuples, text and a missing field', () => {
     // Assess
     synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FilterCriteria: { Filters: [{ Pattern: '{"value":{"peso":[{"numeric":[">",80]}]}}' }] },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: '{"value":{"peso":[{"numeric":[">",80]}]}}' },
+          { Pattern: '{"value":[{"exists":true}]}' },
+          { Pattern: '{"value":{"peso":[{"exists":false}]}}' },
+        ],
+      },
     });
     synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FilterCriteria: { Filters: [{ Pattern: '{"value":{"imc":[{"numeric":[">",35]}]}}' }] },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: '{"value":{"imc":[{"numeric":[">",35]}]}}' },
+          { Pattern: '{"value":[{"exists":true}]}' },
+          { Pattern: '{"value":{"imc":[{"exists":false}]}}' },
+        ],
+      },
     });
   });
 
@@ -144,7 +158,7 @@ describe('MSK provisioned broker mode', () => {
 
     // Assess
     expect(JSON.stringify(arn)).toContain('"Fn::Split":["/",{"Fn::GetAtt":["KafkaProvisionedCluster');
-    expect(text(arn)).toMatch(/^arn:<token>:kafka:<token>:<token>:topic\/<token>\/<token>\/health$/);
+    expect(text(arn)).toMatch(/^arn:<token>:kafka:<token>:<token>:topic\/<token>\/<token>\/mensagens$/);
   });
 
   it('reads the bootstrap brokers from GetBootstrapBrokers scoped to the cluster', () => {

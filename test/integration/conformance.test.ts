@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { decodeMskEvent, encodeMskEvent, type MskEvent, type MskEventRecord } from '../../lambdas/shared/msk-event';
-import { resolveConsumer, type FilterPattern } from '../../lambdas/shared/spec';
+import { resolveConsumer, resolveTopic, type FilterPattern } from '../../lambdas/shared/spec';
 import { EventSourceMappingEmulator } from '../../local/esm/emulator';
 import type { OnFailureDestination } from '../../local/esm/on-failure';
 import { startGateway } from '../../local/gateway';
@@ -48,7 +48,8 @@ afterAll(async () => {
 
 async function mapping(topic: string, fn: Invoker, filters: readonly FilterPattern[] = []): Promise<void> {
   const consumer = resolveConsumer({ name: unique('conf'), topics: [topic], filters, groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 } });
-  const emulator = new EventSourceMappingEmulator({ consumer, brokers: brokers(), invoker: fn, destination: nowhere });
+  // A text topic: its mapping's FilterCriteria are the filters alone, applied to the value as written.
+  const emulator = new EventSourceMappingEmulator({ consumer, topics: [resolveTopic({ name: topic, format: 'text' })], brokers: brokers(), invoker: fn, destination: nowhere });
   running.push(emulator);
   await emulator.start();
 }

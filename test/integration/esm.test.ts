@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
-import { resolveConsumer, type ConsumerSpec } from '../../lambdas/shared/spec';
+import { resolveConsumer, resolveTopic, type ConsumerSpec } from '../../lambdas/shared/spec';
 import type { MskEvent } from '../../lambdas/shared/msk-event';
 import { EventSourceMappingEmulator } from '../../local/esm/emulator';
 import { JsonlDestination, readOnFailureEntries } from '../../local/esm/on-failure';
@@ -72,7 +72,9 @@ async function produce(name: string, messages: Array<{ value: string; partition?
 async function start(name: string, fn: Invoker, overrides: Partial<ConsumerSpec> = {}): Promise<{ emulator: EventSourceMappingEmulator; groupId: string; dlqFile: string }> {
   const consumer = resolveConsumer({ name: unique('c'), topics: [name], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 }, ...overrides });
   const dlqFile = join(dir, `${consumer.name}.jsonl`);
-  const emulator = new EventSourceMappingEmulator({ consumer, brokers: brokers(), invoker: fn, destination: new JsonlDestination(dlqFile), backoff: { initialMs: 10, maxMs: 50 } });
+  // A text topic: the mapping's FilterCriteria are the consumer's filters alone, on the value as written.
+  const topics = [resolveTopic({ name, format: 'text' })];
+  const emulator = new EventSourceMappingEmulator({ consumer, topics, brokers: brokers(), invoker: fn, destination: new JsonlDestination(dlqFile), backoff: { initialMs: 10, maxMs: 50 } });
   running.push(emulator);
   await emulator.start();
   return { emulator, groupId: consumer.groupId, dlqFile };
@@ -152,12 +154,10 @@ describe('event source mapping emulator', () => {
     expect(fn.delivered()).toEqual(['0:3:{"v":50}', '0:4:{"v":51}']);
   });
 
-  it('redelivers a batch from the first offset the function reports as failed', async () => {
+  it('redelivers a batch from the first offset the function reports as failed, in the documented shape', async () => {
     // Prepare
     const name = await topic();
-    const fn = new RecordingFunction((_event, call) =>
-      call === 1 ? ok({ batchItemFailures: [{ itemIdentifier: { 'topic-partition': `${name}-0`, offset: 2 } }] }) : ok(),
-    );
+    const fn = new RecordingFunction((_event, call) => (call === 1 ? ok({ batchItemFailures: [{ itemIdentifier: { partition: `${name}-0`, offset: 2 } }] }) : ok()));
     const { groupId } = await start(name, fn);
 
     // Act
@@ -168,6 +168,23 @@ describe('event source mapping emulator', () => {
     expect(fn.events.map((e) => Object.values(e.records)[0]!.map((r) => r.offset))).toEqual([
       [0, 1, 2, 3, 4],
       [2, 3, 4],
+    ]);
+  });
+
+  it('retries the whole batch when the function names a failure in any other shape, as Lambda does', async () => {
+    // Prepare: the key of an earlier revision of AWS's page, which Lambda does not read.
+    const name = await topic();
+    const fn = new RecordingFunction((_event, call) => (call === 1 ? ok({ batchItemFailures: [{ itemIdentifier: { 'topic-partition': `${name}-0`, offset: 2 } }] }) : ok()));
+    const { groupId } = await start(name, fn);
+
+    // Act
+    await produce(name, values(5));
+    await eventually(() => committed(groupId, name), (o) => o[0] === 5);
+
+    // Assess
+    expect(fn.events.map((e) => Object.values(e.records)[0]!.map((r) => r.offset))).toEqual([
+      [0, 1, 2, 3, 4],
+      [0, 1, 2, 3, 4],
     ]);
   });
 

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { ENV } from '../../lambdas/shared/config';
-import { resolveConsumer } from '../../lambdas/shared/spec';
+import { resolveConsumer, resolveTopic } from '../../lambdas/shared/spec';
 import { EventSourceMappingEmulator } from '../../local/esm/emulator';
 import { JsonlDestination } from '../../local/esm/on-failure';
 import { localFunctionEnvironment } from '../../local/runtime/environment';
@@ -129,6 +129,7 @@ describe('local pipeline over HTTP', () => {
     const mapping = () =>
       new EventSourceMappingEmulator({
         consumer,
+        topics: pipeline.topics.map(resolveTopic),
         brokers: brokers(),
         invoker: fn,
         destination: new JsonlDestination(process.env.FLUXO_TEST_ON_FAILURE_FILE as string),

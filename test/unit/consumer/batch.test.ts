@@ -5,10 +5,9 @@ import { summarize } from '../../../lambdas/shared/aggregate';
 import type { AggregateItem } from '../../../lambdas/shared/aggregate-item';
 import { aggregateKey } from '../../../lambdas/shared/keys';
 import { MAX_DEAD_LETTER_VALUE_BYTES, MAX_KEPT_VALUE_BYTES, processBatch, type BatchDeps } from '../../../lambdas/consumer/batch';
-import { planConsumer } from '../../../lambdas/consumer/classify';
 import { ResultsStore } from '../../../lambdas/consumer/store';
 import { FakeTable, serviceError } from './fake-table';
-import { consumerOf, kafkaRecord, recordingLog } from './helpers';
+import { consumerOf, kafkaRecord, planOf, recordingLog } from './helpers';
 
 const TABLE = 'results';
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -29,7 +28,7 @@ let table: FakeTable;
 
 function deps(consumer = ohlc, overrides: Partial<BatchDeps> = {}): BatchDeps & { log: ReturnType<typeof recordingLog> } {
   return {
-    plan: planConsumer(consumer),
+    plan: planOf(consumer),
     store: new ResultsStore(client, TABLE, { sleep: () => Promise.resolve() }),
     log: recordingLog(),
     now: () => NOW,
@@ -110,7 +109,7 @@ describe('processBatch aggregation', () => {
     expect(summarize(aggregateAt('ticks', 0)!, ohlc)).toMatchObject({ count: 2, late: 1, measures: { max_price: 11 } });
   });
 
-  it('skips records that do not pass the filters, and counts them', async () => {
+  it('skips canonical records that do not pass the filters, and counts them; a record that cannot be made canonical is a dead letter', async () => {
     // Prepare
     const consumer = consumerOf({ filters: [{ value: { price: [{ numeric: ['>', 10] }] } }] });
     const records = [
@@ -123,7 +122,7 @@ describe('processBatch aggregation', () => {
     const result = await processBatch(records, deps(consumer));
 
     // Assess
-    expect(result.counts).toMatchObject({ filteredOut: 2, aggregated: 1, deadLettered: 0 });
+    expect(result.counts).toMatchObject({ filteredOut: 1, aggregated: 1, deadLettered: 1 });
     expect(aggregateAt('ticks', 0)).toMatchObject({ count: 1, wm: { 'ticks-0': 1 } });
   });
 
@@ -266,6 +265,8 @@ describe('processBatch dead letters', () => {
         timestamp: 1_000,
         reason: 'not JSON',
         error: expect.stringMatching(/^value is not JSON/),
+        form: 'text',
+        writer: 'http',
         key: 'k1',
         value: Buffer.from('not json at all').toString('base64'),
         valueBytes: 15,
@@ -278,7 +279,7 @@ describe('processBatch dead letters', () => {
   });
 
   it.each([
-    ['a JSON array', '[1, 2]', 'not JSON', /not an object \(an array\)/],
+    ['a JSON array on a topic that takes no tuples', '[1, 2]', 'schema violation', /^value must be a JSON object$/],
     ['a tombstone', null, 'not JSON', /null \(a tombstone\)/],
     ['a measured field of the wrong type', '{"price": "10"}', 'schema violation', /field "price" must be a number/],
   ])('dead-letters %s', async (_label, rawValue, reason, detail) => {
@@ -374,19 +375,21 @@ describe('processBatch kept records', () => {
         eventTime: 4_000,
         key: 'abc',
         value: { volume: 3, note: 'hi' },
+        form: 'object',
+        writer: 'http',
         expiresAt: 60 + 30 * 86_400,
       },
     ]);
   });
 
-  it('keeps the JSON text of a value holding numbers DynamoDB cannot store', async () => {
+  it('keeps the canonical value as JSON text when it holds numbers DynamoDB cannot store', async () => {
     // Act
     await processBatch([kafkaRecord({ offset: 0, rawValue: '{"volume": 1, "huge": 1e200}' })], deps(keeper));
 
     // Assess
     const kept = table.itemsWithPrefix('REC#')[0]!;
     expect(kept.value).toBeUndefined();
-    expect(kept.valueJson).toBe('{"volume": 1, "huge": 1e200}');
+    expect(kept.valueJson).toBe('{"volume":1,"huge":1e+200}');
   });
 
   it('leaves out a value too large to store, keeping its size', async () => {

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { summarize } from '../../../lambdas/shared/aggregate';
+import { bmi } from '../../../lambdas/shared/canonical';
 import type { AggregateItem } from '../../../lambdas/shared/aggregate-item';
 import { aggregateKey } from '../../../lambdas/shared/keys';
 import { MskEventError } from '../../../lambdas/shared/msk-event';
@@ -28,7 +29,9 @@ const context = {
   succeed: () => undefined,
 } as Context;
 
-// The health fixture's one record above 80 kg: health-0 offset 41, peso 95.5, at 2025-11-22T02:00:00Z.
+// The health fixture's records above 80 kg, both at 2025-11-22T02:00:00Z: health-0 offset 41, an object
+// as fluxo's producer writes it (peso 95.5, imc derived), and offset 43, the course's tuple written
+// straight to Kafka ([1, {idade 40, altura 160, peso 99}]).
 const WINDOW_START = 1_763_776_800_000;
 
 let table: FakeTable;
@@ -57,7 +60,7 @@ afterEach(() => {
 });
 
 describe('consumer handler', () => {
-  it('aggregates the matching records of a Lambda MSK event and answers no failures', async () => {
+  it('aggregates the matching records of a Lambda MSK event, the tuple a Kafka client wrote included, and answers no failures', async () => {
     // Prepare
     const event = loadEvent('fluxo-health-event.json');
     const consumer = findConsumer(pipeline, HANDLER_ENV.consumer)!;
@@ -73,11 +76,14 @@ describe('consumer handler', () => {
       key: 'all',
       windowStart: WINDOW_START,
       windowEnd: WINDOW_START + 60_000,
-      count: 1,
+      count: 2,
       late: 0,
-      measures: { avg_peso: 95.5, avg_imc: 33.04, max_peso: 95.5 },
+      measures: { avg_peso: (95.5 + 99) / 2, avg_imc: (bmi(95.5, 170) + bmi(99, 160)) / 2, max_peso: 99 },
     });
-    expect(table.itemsWithPrefix('REC#')).toHaveLength(1);
+    expect(table.itemsWithPrefix('REC#').map((item) => [item.offset, item.form, item.writer])).toEqual([
+      [41, 'object', 'http'],
+      [43, 'tuple', 'kafka'],
+    ]);
   });
 
   it('flushes EMF metrics in namespace fluxo with the consumer dimension at the end of the invocation', async () => {
@@ -89,9 +95,9 @@ describe('consumer handler', () => {
 
     // Assess
     const [emf] = emfLines();
-    // 41 aggregated and kept (2 writes); 42 (plain text) and the tombstone filtered out; 43, a JSON
-    // array whose element matches the filter, passes it and is dead-lettered as not an object.
-    expect(emf).toMatchObject({ consumer: HANDLER_ENV.consumer, RecordsIn: 4, FilteredOut: 2, Aggregated: 1, Late: 0, DeadLettered: 1, DynamoDBWrites: 3 });
+    // 41 and the tuple 43 aggregated (one write) and kept (one batch of two puts); 42 (plain text) and
+    // the tombstone cannot be made canonical: dead letters (two more puts).
+    expect(emf).toMatchObject({ consumer: HANDLER_ENV.consumer, RecordsIn: 4, FilteredOut: 0, Aggregated: 2, Late: 0, DeadLettered: 2, DynamoDBWrites: 5 });
     const directive = (emf?._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }).CloudWatchMetrics[0];
     expect(directive?.Namespace).toBe('fluxo');
     expect(directive?.Dimensions[0]).toContain('consumer');
@@ -106,11 +112,11 @@ describe('consumer handler', () => {
     const response = await handler(event, context);
 
     // Assess
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: { 'topic-partition': 'health-0', offset: 41 } }] });
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: { partition: 'health-0', offset: 41 } }] });
     expect(emfLines()[0]).toMatchObject({ PartitionsRetried: 1 });
   });
 
-  it('filters out a record whose value is not JSON, as the mapping would', async () => {
+  it("dead-letters a record of a topic the consumer does not read (AWS's example event, on mytopic)", async () => {
     // Prepare
     const event = loadEvent('msk-event.json');
 
@@ -119,8 +125,8 @@ describe('consumer handler', () => {
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(emfLines()[0]).toMatchObject({ RecordsIn: 1, FilteredOut: 1 });
-    expect(table.items.size).toBe(0);
+    expect(emfLines()[0]).toMatchObject({ RecordsIn: 1, FilteredOut: 0, DeadLettered: 1 });
+    expect(table.itemsWithPrefix('DLQ#')).toEqual([expect.objectContaining({ topic: 'mytopic', offset: 15, reason: 'schema violation', error: 'topic "mytopic" is not read by consumer peso-acima-80' })]);
   });
 
   it('throws on a malformed event, naming the field', async () => {
@@ -145,7 +151,7 @@ describe('consumer configuration', () => {
     const act = () => consumerFromEnv({ CONSUMER_NAME: 'nope' });
 
     // Assess
-    expect(act).toThrow('CONSUMER_NAME "nope" is not a consumer of the pipeline spec (known: peso-acima-80, imc-acima-35, ohlc-1m, hashtags-5m)');
+    expect(act).toThrow('CONSUMER_NAME "nope" is not a consumer of the pipeline spec (known: mensagens-por-minuto, peso-acima-80, imc-acima-35, ohlc-1m, hashtags-5m)');
   });
 
   it('fails clearly when CONSUMER_NAME is not set', () => {
@@ -176,6 +182,6 @@ describe('consumer configuration', () => {
     const response = batchResponse([{ topicPartition: 'petr4-1', offset: 12 }]);
 
     // Assess
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: { 'topic-partition': 'petr4-1', offset: 12 } }] });
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: { partition: 'petr4-1', offset: 12 } }] });
   });
 });

@@ -1,8 +1,22 @@
 /** Builders shared by the consumer tests. */
 import { INGEST_TIME_HEADER, type KafkaRecord } from '../../../lambdas/shared/kafka-record';
 import { kafkaRecordFrom } from '../../../lambdas/shared/msk-event';
-import { resolveConsumer, type ConsumerSpec } from '../../../lambdas/shared/spec';
+import { resolveConsumer, resolveTopic, type ConsumerSpec, type ResolvedConsumer, type ResolvedTopic, type TopicSpec } from '../../../lambdas/shared/spec';
 import type { BatchLog } from '../../../lambdas/consumer/batch';
+import { planConsumer, type ConsumerPlan } from '../../../lambdas/consumer/classify';
+import { pipeline } from '../../../pipeline';
+
+/** A json topic that declares no fields: any JSON object is canonical as it is. */
+export function freeTopic(name: string, spec: Partial<TopicSpec> = {}): ResolvedTopic {
+  return resolveTopic({ name, schema: { fields: {} }, ...spec });
+}
+
+/** A consumer's plan: the built-in spec's topics, and {@link freeTopic} for any other topic it reads. */
+export function planOf(consumer: ResolvedConsumer, topics: readonly ResolvedTopic[] = []): ConsumerPlan {
+  const known = [...topics, ...pipeline.topics.map(resolveTopic)];
+  const others = consumer.topics.filter((name) => !known.some((t) => t.name === name)).map((name) => freeTopic(name));
+  return planConsumer(consumer, [...known, ...others]);
+}
 
 /** A Kafka record with a JSON (or raw text) value, ingested at its timestamp unless told otherwise. */
 export function kafkaRecord(options: {
@@ -14,6 +28,8 @@ export function kafkaRecord(options: {
   rawValue?: string | null;
   ingestTime?: number;
   key?: string;
+  /** Written straight to Kafka by another client: no fluxo-ingest-time header. */
+  direct?: boolean;
 }): KafkaRecord {
   const timestamp = options.timestamp ?? 1_000;
   const text = options.rawValue !== undefined ? options.rawValue : JSON.stringify(options.value ?? {});
@@ -24,7 +40,7 @@ export function kafkaRecord(options: {
     timestamp,
     key: options.key === undefined ? null : Buffer.from(options.key),
     value: text === null ? null : Buffer.from(text),
-    headers: { [INGEST_TIME_HEADER]: String(options.ingestTime ?? timestamp) },
+    headers: options.direct ? {} : { [INGEST_TIME_HEADER]: String(options.ingestTime ?? timestamp) },
   });
 }
 

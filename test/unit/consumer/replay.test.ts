@@ -5,17 +5,19 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { summarize } from '../../../lambdas/shared/aggregate';
 import type { AggregateItem } from '../../../lambdas/shared/aggregate-item';
+import { addDerivedFields } from '../../../lambdas/shared/canonical';
 import { compileFilters, filterableRecord } from '../../../lambdas/shared/filter';
+import { mappingFilters } from '../../../lambdas/shared/filter-pushdown';
 import type { KafkaRecord } from '../../../lambdas/shared/kafka-record';
 import { encodeMskEvent } from '../../../lambdas/shared/msk-event';
 import { findConsumer, type ResolvedConsumer } from '../../../lambdas/shared/spec';
 import { pipeline } from '../../../pipeline';
 import { processBatch } from '../../../lambdas/consumer/batch';
-import { ingestTimeOf, planConsumer } from '../../../lambdas/consumer/classify';
+import { ingestTimeOf } from '../../../lambdas/consumer/classify';
 import { batchResponse, handler } from '../../../lambdas/consumer/index';
 import { ResultsStore } from '../../../lambdas/consumer/store';
 import { FakeTable, prng } from './fake-table';
-import { consumerOf, kafkaRecord, recordingLog } from './helpers';
+import { consumerOf, freeTopic, kafkaRecord, planOf, recordingLog } from './helpers';
 import { referenceAggregates, replay, type ExpectedAggregate, type ReferenceVerdict, type ScenarioWeights } from './replay';
 
 const TABLE = 'results';
@@ -30,8 +32,14 @@ afterEach(() => {
   ddb.reset();
 });
 
-/** Generates `perPartition` records on each topic-partition, about 3% late, 1% not JSON, 1% of the wrong type, 5% filtered. */
-function generate(random: () => number, partitions: Record<string, number>, perPartition: number, valueOf: (random: () => number) => unknown): Map<string, KafkaRecord[]> {
+/** A value as written: its text, and whether a Kafka client wrote it straight to the topic (no ingest-time header). */
+interface Written {
+  readonly rawValue: string;
+  readonly direct?: boolean;
+}
+
+/** Generates `perPartition` records on each topic-partition, about 3% late and 1% not JSON, the others from `valueOf`. */
+function generate(random: () => number, partitions: Record<string, number>, perPartition: number, valueOf: (random: () => number) => Written): Map<string, KafkaRecord[]> {
   const streams = new Map<string, KafkaRecord[]>();
   for (const [topic, count] of Object.entries(partitions)) {
     for (let partition = 0; partition < count; partition += 1) {
@@ -41,8 +49,8 @@ function generate(random: () => number, partitions: Record<string, number>, perP
         const timestamp = BASE + Math.floor(random() * 600_000);
         const ingestTime = random() < 0.03 ? timestamp + 200_000 : timestamp + Math.floor(random() * 5_000);
         const roll = random();
-        const rawValue = roll < 0.01 ? `not json ${offset}` : JSON.stringify(valueOf(random));
-        records.push(kafkaRecord({ topic, partition, offset, timestamp, ingestTime, rawValue }));
+        const written = roll < 0.01 ? { rawValue: `not json ${offset}`, direct: true } : valueOf(random);
+        records.push(kafkaRecord({ topic, partition, offset, timestamp, ingestTime, ...written }));
       }
       streams.set(`${topic}-${partition}`, records);
     }
@@ -76,11 +84,27 @@ function expectSameAggregates(stored: Map<string, ExpectedAggregate>, expected: 
   }
 }
 
-describe('replay: 10,000 records through random splits, redeliveries, bisections, overlaps, duplicates and crashes', () => {
-  // Hashtag-like fan-out (each distinct tag), a filter, every measure, late records, dead letters, kept records.
+describe('replay: 10,000 records in every form a writer produces, through random splits, redeliveries, bisections, overlaps, duplicates and crashes', () => {
+  // Topics that take the course's tuples and derive IMC, read by a consumer that filters on a field
+  // as written and on the derived one, fans out per tag (key escaping), with every measure.
+  const topics = ['alpha', 'beta'].map((name) =>
+    freeTopic(name, {
+      accepts: ['tuple'],
+      schema: {
+        fields: {
+          kind: { type: 'string' },
+          n: { type: 'integer', min: 0 },
+          x: { type: 'number', required: false },
+          peso: { type: 'number', min: 1 },
+          altura: { type: 'number', min: 100 },
+        },
+      },
+      derived: [{ kind: 'bmi', name: 'imc', weightKgField: 'peso', heightCmField: 'altura' }],
+    }),
+  );
   const consumer = consumerOf({
     topics: ['alpha', 'beta'],
-    filters: [{ value: { kind: [{ 'anything-but': ['skip'] }] } }],
+    filters: [{ value: { kind: [{ 'anything-but': ['skip'] }], imc: [{ numeric: ['<', 40] }] } }],
     groupBy: { kind: 'each', field: 'tags' },
     window: { sizeSeconds: 60, graceSeconds: 30 },
     measures: [
@@ -90,33 +114,55 @@ describe('replay: 10,000 records through random splits, redeliveries, bisections
       { fn: 'first', field: 'x' },
       { fn: 'last', field: 'x' },
       { fn: 'avg', field: 'x' },
+      { fn: 'avg', field: 'imc' },
     ],
     keepRecords: true,
   });
-  const plan = planConsumer(consumer);
-  const passes = compileFilters(consumer.filters);
+  const plan = planOf(consumer, topics);
+  // What the event source mapping delivers: its FilterCriteria, as deployed (consumer filters + pass-throughs).
+  const mappings = new Map(topics.map((t) => [t.name, compileFilters(mappingFilters(consumer, t))]));
+  const delivers = (record: KafkaRecord): boolean => mappings.get(record.topic)!(filterableRecord(record));
 
-  const valueOf = (random: () => number): unknown => {
-    const roll = random();
+  // Canonical objects as fluxo's producer writes them, the course's tuples and objects without IMC
+  // straight from a Kafka client, and bad ones: a wrong IMC, plain text, a mistyped x.
+  const valueOf = (random: () => number): Written => {
     const tags = Array.from({ length: Math.floor(random() * 4) }, () => TAGS[Math.floor(random() * TAGS.length)]);
-    const value: Record<string, unknown> = { kind: roll < 0.05 ? 'skip' : 'tick', tags, n: Math.floor(random() * 1000) };
-    if (random() < 0.9) value.x = Math.round(random() * 1e6) / 100;
-    if (roll > 0.99) value.x = 'not a number';
-    return value;
+    const fields: Record<string, unknown> = { kind: random() < 0.05 ? 'skip' : 'tick', tags, n: Math.floor(random() * 1000), peso: 40 + Math.round(random() * 9000) / 100, altura: 140 + Math.floor(random() * 60) };
+    if (random() < 0.9) fields.x = Math.round(random() * 1e6) / 100;
+    const form = random();
+    if (form < 0.01) return { rawValue: JSON.stringify({ ...fields, x: 'not a number' }), direct: true };
+    if (form < 0.04) return { rawValue: JSON.stringify({ ...fields, imc: 1 + (addDerivedFields(topics[0]!, fields).imc as number) }), direct: true };
+    if (form < 0.06) return { rawValue: `Mensagem ${Math.floor(random() * 100)}`, direct: true };
+    // The course's [id, {fields}], spaced as Python's json.dumps writes it.
+    if (form < 0.26) return { rawValue: JSON.stringify([Math.floor(random() * 1000), fields]).replace(/,"/g, ', "').replace(/":/g, '": '), direct: true };
+    if (form < 0.41) return { rawValue: JSON.stringify(fields), direct: true };
+    return { rawValue: JSON.stringify(addDerivedFields(topics[0]!, fields)) };
   };
 
   // Written from the rules, not from the consumer's code: what each record must do.
   const verdict = (record: KafkaRecord): ReferenceVerdict => {
-    if (!passes(filterableRecord(record))) return { kind: 'filtered' };
-    let value: unknown;
+    let parsed: unknown;
     try {
-      value = JSON.parse(record.value ?? '');
+      parsed = JSON.parse(record.value ?? '');
     } catch {
       return { kind: 'dead' };
     }
-    const { tags, n, x } = value as { tags: string[]; n: number; x?: unknown };
+    let value: Record<string, unknown>;
+    if (Array.isArray(parsed)) {
+      if (parsed.length !== 2 || typeof parsed[1] !== 'object' || parsed[1] === null || Array.isArray(parsed[1])) return { kind: 'dead' };
+      value = { id: parsed[0], ...(parsed[1] as Record<string, unknown>) };
+    } else if (typeof parsed === 'object' && parsed !== null) {
+      value = parsed as Record<string, unknown>;
+    } else {
+      return { kind: 'dead' };
+    }
+    const { kind, tags, n, x, peso, altura, imc } = value as { kind: string; tags: string[]; n: number; x?: unknown; peso: number; altura: number; imc?: number };
     if (x !== undefined && typeof x !== 'number') return { kind: 'dead' };
-    return { kind: 'aggregate', keys: tags, values: x === undefined ? { n } : { n, x } };
+    const metres = altura / 100;
+    const bmi = peso / metres ** 2;
+    if (imc !== undefined && Math.abs(imc - bmi) > 1e-12 * bmi) return { kind: 'dead' };
+    if (kind === 'skip' || !(bmi < 40)) return { kind: 'filtered' };
+    return { kind: 'aggregate', keys: tags, values: x === undefined ? { n, imc: bmi } : { n, x, imc: bmi } };
   };
 
   it.each([[11], [23]])('stores exactly the aggregates computed from the records (seed %i)', async (seed) => {
@@ -136,6 +182,7 @@ describe('replay: 10,000 records through random splits, redeliveries, bisections
       random,
       weights: WEIGHTS,
       maxPerPartition: 60,
+      delivers,
       invoke: async (batch) => {
         const result = await processBatch(batch, deps);
         conflicts += result.counts.conflicts;
@@ -147,15 +194,24 @@ describe('replay: 10,000 records through random splits, redeliveries, bisections
     expect(records).toHaveLength(10_000);
     expectSameAggregates(storedSummaries(table, consumer), referenceAggregates(records, consumer, verdict, ingestTimeOf));
     const position = (r: KafkaRecord) => `${r.topic}#${String(r.partition).padStart(5, '0')}#${String(r.offset).padStart(19, '0')}`;
-    const dead = records.filter((r) => verdict(r).kind === 'dead').map(position).sort();
+    // The mapping delivers every record the consumer counts; a dead letter is stored for every record it delivers that can never be counted.
+    const counted = records.filter((r) => verdict(r).kind === 'aggregate');
+    expect(counted.filter((r) => !delivers(r))).toEqual([]);
+    const dead = records.filter((r) => verdict(r).kind === 'dead' && delivers(r)).map(position).sort();
     expect(table.itemsWithPrefix('DLQ#').map((item) => item.sk).sort()).toEqual(dead);
-    const kept = records.filter((r) => verdict(r).kind === 'aggregate');
-    expect(table.itemsWithPrefix('REC#')).toHaveLength(kept.length);
+    expect(table.itemsWithPrefix('REC#')).toHaveLength(counted.length);
+    // Every form was written, and each was counted, dead-lettered or filtered as the rules say.
+    const forms = new Map<string, number>();
+    for (const item of table.itemsWithPrefix('REC#')) forms.set(`${String(item.form)}/${String(item.writer)}`, (forms.get(`${String(item.form)}/${String(item.writer)}`) ?? 0) + 1);
+    expect([...forms.keys()].sort()).toEqual(['object/http', 'object/kafka', 'tuple/kafka']);
+    const deadForms = new Set(table.itemsWithPrefix('DLQ#').map((item) => String(item.form)));
+    expect([...deadForms].sort()).toEqual(['object', 'text']);
     // The run did exercise every scenario, with real contention.
     for (const scenario of Object.keys(WEIGHTS)) expect(counts[scenario as keyof ScenarioWeights]).toBeGreaterThan(0);
     expect(conflicts).toBeGreaterThan(0);
-    expect(dead.length).toBeGreaterThan(50);
+    expect(dead.length).toBeGreaterThan(300);
     expect(records.filter((r) => verdict(r).kind === 'filtered').length).toBeGreaterThan(300);
+    expect(records.filter((r) => !delivers(r)).length).toBeGreaterThan(300);
   }, 30_000);
 });
 
@@ -167,7 +223,7 @@ describe('replay through the handler: Lambda MSK events for the ohlc-1m consumer
   it('stores exactly the open, high, low, close and volume computed from the ticks', async () => {
     // Prepare
     const random = prng(5);
-    const streams = generate(random, { petr4: 2, vale3: 2 }, 1_000, (r) => ({ price: Math.round(r() * 4000) / 100, volume: Math.floor(r() * 10_000) }));
+    const streams = generate(random, { petr4: 2, vale3: 2 }, 1_000, (r) => ({ rawValue: JSON.stringify({ price: Math.round(r() * 4000) / 100, volume: Math.floor(r() * 10_000) }) }));
     const records = [...streams.values()].flat();
     const table = new FakeTable(TABLE, random);
     table.install(ddb);

@@ -11,7 +11,7 @@ import { FakeTable, serviceError } from './fake-table';
 
 /** What one invocation answers. */
 export interface InvocationAnswer {
-  readonly batchItemFailures: ReadonlyArray<{ readonly itemIdentifier: { readonly 'topic-partition': string; readonly offset: number } }>;
+  readonly batchItemFailures: ReadonlyArray<{ readonly itemIdentifier: { readonly partition: string; readonly offset: number } }>;
 }
 
 /** Invokes the consumer with a batch. */
@@ -55,13 +55,21 @@ export async function replay(options: {
   random: () => number;
   weights: ScenarioWeights;
   maxPerPartition: number;
+  /**
+   * The mapping's FilterCriteria: a record it rejects is never delivered, and the committed
+   * position moves past it, as AWS does. @default every record is delivered
+   */
+  delivers?: (record: KafkaRecord) => boolean;
 }): Promise<ScenarioCounts> {
-  const { streams, invoke, table, random, weights, maxPerPartition } = options;
+  const { streams, invoke, table, random, weights, maxPerPartition, delivers = () => true } = options;
   const cursor = new Map([...streams.keys()].map((tp) => [tp, 0]));
   const counts: ScenarioCounts = { normal: 0, lostAck: 0, crash: 0, crashThenBisect: 0, throttled: 0, rewind: 0, concurrent: 0, invocations: 0 };
+  // A batch is a run of positions; only the records the filters pass are invoked with (none: no invocation).
   const run = async (batch: KafkaRecord[]): Promise<InvocationAnswer> => {
+    const delivered = batch.filter(delivers);
+    if (delivered.length === 0) return { batchItemFailures: [] };
     counts.invocations += 1;
-    return invoke(batch);
+    return invoke(delivered);
   };
   // The committed position after an answer: the failed offset, else the end of the batch's part.
   const advance = (batch: readonly KafkaRecord[], answers: readonly InvocationAnswer[]): void => {
@@ -71,7 +79,7 @@ export async function replay(options: {
       let next = end;
       for (const answer of answers) {
         for (const { itemIdentifier } of answer.batchItemFailures) {
-          if (itemIdentifier['topic-partition'] === tp) next = Math.min(next, itemIdentifier.offset);
+          if (itemIdentifier.partition === tp) next = Math.min(next, itemIdentifier.offset);
         }
       }
       cursor.set(tp, next);

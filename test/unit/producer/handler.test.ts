@@ -64,12 +64,14 @@ describe('GET /topics', () => {
     expect(answer.statusCode).toBe(200);
     const { topics } = parsed(answer) as { topics: Array<Record<string, unknown>> };
     expect(topics.map((t) => [t.name, t.partitions, t.retentionHours])).toEqual([
+      ['mensagens', 1, 168],
       ['health', 3, 168],
       ['petr4', 2, 168],
       ['vale3', 2, 168],
       ['tweets', 2, 168],
     ]);
-    expect(topics[0]).toMatchObject({ accepts: ['tuple'], derived: [{ kind: 'bmi', name: 'imc' }], schema: { fields: { peso: { type: 'number' } } } });
+    expect(topics[0]).toMatchObject({ format: 'text', accepts: [], derived: [], schema: { fields: {} } });
+    expect(topics[1]).toMatchObject({ format: 'json', accepts: ['tuple'], derived: [{ kind: 'bmi', name: 'imc' }], schema: { fields: { peso: { type: 'number' } } } });
     expect(parsed(answer)).toEqual(JSON.parse(JSON.stringify(describeTopics(pipeline))));
   });
 });

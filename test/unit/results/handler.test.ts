@@ -331,6 +331,8 @@ describe('GET /dlq', () => {
   it('walks every consumer in spec order and continues in the next one with the cursor', async () => {
     // Prepare
     documents
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'DLQ#mensagens-por-minuto' } })
+      .resolves({ Items: [] })
       .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'DLQ#peso-acima-80' } })
       .resolves({ Items: [deadLetter('peso-acima-80', 1)] })
       .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'DLQ#imc-acima-35' } })

@@ -1,4 +1,4 @@
-import { hashtags } from '../../../lambdas/shared/ingest';
+import { hashtags } from '../../../lambdas/shared/canonical';
 import { pipeline } from '../../../pipeline';
 import { healthScenario, healthTupleOf, imcOf } from '../../../local/scenarios/health';
 import { SCENARIOS, scenarioNamed, UnknownScenarioError } from '../../../local/scenarios/index';

@@ -149,8 +149,9 @@ describe('Kafka records as AWS filters them (on value only)', () => {
     expect(kafkaMatches([notError], recordWithValue(device('AB1234')))).toBe(false);
   });
 
-  it('drops a plain-string value filtered as JSON, even by a does-not-exist rule', () => {
-    expect(kafkaMatches([{ value: { device_ID: [{ exists: false }] } }], recordWithValue('error'))).toBe(false);
+  it('meets a plain-string value with a JSON pattern as a value with no fields: only a does-not-exist rule holds', () => {
+    // As EventBridge's engine (aws/event-ruler 1.8.1) decides; Lambda does not document this case for Kafka.
+    expect(kafkaMatches([{ value: { device_ID: [{ exists: false }] } }], recordWithValue('error'))).toBe(true);
     expect(kafkaMatches([deviceFilter], recordWithValue('AB1234'))).toBe(false);
   });
 
@@ -195,6 +196,47 @@ describe('Kafka records as AWS filters them (on value only)', () => {
 
     expect(filterableRecord(record)).toEqual({ value: { peso: 81 } });
     expect(filterableRecord(recordWithValue(undefined))).toEqual({});
+  });
+});
+
+/**
+ * Decisions of EventBridge's engine, aws/event-ruler 1.8.1 (Maven Central
+ * software.amazon.event.ruler:event-ruler:1.8.1, `Machine.rulesForJSONEvent` on `{"value": <value>}`),
+ * run on this machine on 2026-11-29 for the record forms the course produces. Lambda uses "the same
+ * syntax as EventBridge" ("Control which events Lambda sends to your function",
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html); that its Kafka filter
+ * runs this engine is not documented, so fluxo's generated patterns do not rely on these cases
+ * (filter-pushdown.ts), but the local emulator decides them as this engine does.
+ */
+describe('the record forms of the course, decided as event-ruler decides them', () => {
+  const values: ReadonlyArray<[string, string | undefined]> = [
+    ['{"peso":95}', '{"peso":95}'],
+    ['{"peso":95,"imc":30}', '{"peso":95,"imc":30}'],
+    ['{"peso":70}', '{"peso":70}'],
+    ['[7,{"peso":95}]', '[7,{"peso":95}]'],
+    ['[7,{"peso":95,"imc":30}]', '[7,{"peso":95,"imc":30}]'],
+    ['[7,95]', '[7,95]'],
+    ['"Mensagem 1" (plain text)', 'Mensagem 1'],
+    ['42', '42'],
+    ['null', 'null'],
+    ['a tombstone', undefined],
+  ];
+  const observed: ReadonlyArray<[string, FilterPattern, string]> = [
+    // One letter per value above: Y matched, n did not.
+    ['peso > 80', { value: { peso: [{ numeric: ['>', 80] }] } }, 'YYnYYnnnnn'],
+    ['imc does not exist', { value: { imc: [{ exists: false }] } }, 'YnYYnYYYYY'],
+    ['imc exists', { value: { imc: [{ exists: true }] } }, 'nYnnYnnnnn'],
+    ['value exists (a leaf)', { value: [{ exists: true }] }, 'nnnYYYYYYn'],
+    ['value has prefix Mensagem', { value: [{ prefix: 'Mensagem' }] }, 'nnnnnnYnnn'],
+    ['value is anything but "error"', { value: [{ 'anything-but': ['error'] }] }, 'nnnYYYYYYn'],
+  ];
+
+  it.each(observed)('decides "%s" on every form as event-ruler did', (_label, pattern, expected) => {
+    // Act
+    const decided = values.map(([, text]) => (kafkaMatches([pattern], recordWithValue(text)) ? 'Y' : 'n')).join('');
+
+    // Assess
+    expect(decided).toBe(expected);
   });
 });
 
@@ -316,8 +358,10 @@ describe('matching nested objects', () => {
     expect(matches(absent, { detail: { error: 'boom' } })).toBe(false);
   });
 
-  it('never matches a pattern object against a scalar', () => {
-    expect(matches({ detail: { error: [{ exists: false }] } }, { detail: 'text' })).toBe(false);
+  it('meets a scalar with a pattern object as a value with no fields', () => {
+    expect(matches({ detail: { error: [{ exists: false }] } }, { detail: 'text' })).toBe(true);
+    expect(matches({ detail: { error: [{ exists: true }] } }, { detail: 'text' })).toBe(false);
+    expect(matches({ detail: { error: ['x'] } }, { detail: 'text' })).toBe(false);
   });
 
   it('ORs $or alternatives inside a nested object', () => {

@@ -60,12 +60,36 @@ describe('pipeline spec validation', () => {
     expect(problems).toEqual([expect.stringMatching(/filters\[0\] is \d+ characters as JSON; the limit is 4096/)]);
   });
 
-  it('rejects more than 5 filters on one consumer', () => {
-    const filters = Array.from({ length: 6 }, (_, i) => ({ value: { peso: [i] } }));
+  it('rejects more than 3 filters on one consumer: a mapping takes 5, and fluxo adds 2 pass-throughs', () => {
+    const filters = Array.from({ length: 4 }, (_, i) => ({ value: { peso: [i] } }));
 
     const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, filters }] });
 
-    expect(problems).toEqual(['consumer "heavy": has 6 filters; an event source mapping takes at most 5']);
+    expect(problems).toEqual(['consumer "heavy": has 4 filters; a consumer takes at most 3 (an event source mapping takes 5, and fluxo adds 2 for records written in other forms)']);
+  });
+
+  it('accepts a text topic without a schema and refuses one with a schema, tuples or derived fields', () => {
+    const lines = { name: 'lines', format: 'text' as const };
+    const counter = { name: 'lines-1m', topics: ['lines'], groupBy: { kind: 'constant' as const, key: 'all' }, window: { sizeSeconds: 60 } };
+
+    const fine = problemsOf({ topics: [lines], consumers: [counter] });
+    const bad = problemsOf({ topics: [{ ...lines, schema: { fields: {} }, accepts: ['tuple' as const], derived: [{ kind: 'hashtags' as const, name: 'h', textField: 't' }] }], consumers: [] });
+
+    expect(fine).toEqual([]);
+    expect(bad).toEqual([
+      'topic "lines": a text topic has no schema (its values are lines of text)',
+      'topic "lines": a text topic accepts no other forms',
+      'topic "lines": a text topic has no derived fields',
+    ]);
+  });
+
+  it('refuses a json topic without a schema, and a consumer that reads text and json topics', () => {
+    const problems = problemsOf({
+      topics: [health, { name: 'lines', format: 'text' }, { name: 'bare' }],
+      consumers: [{ name: 'mixed', topics: ['health', 'lines'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 } }],
+    });
+
+    expect(problems).toEqual(['topic "bare": a json topic needs a schema', 'consumer "mixed": reads both text and json topics; a consumer reads one kind']);
   });
 
   it.each([0, -60, 7, 61.5, 90_000])('rejects a window of %p seconds', (sizeSeconds) => {

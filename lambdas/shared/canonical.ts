@@ -1,0 +1,272 @@
+/**
+ * One canonical record, whoever wrote it: the form a topic's record values take once they are
+ * checked against the topic's schema and carry the topic's derived fields. Records reach a topic
+ * two ways — through fluxo's HTTP API (the producer writes them canonical) and straight into Kafka
+ * from any client (kafka-python writing the course's `[id, {...}]` tuples, the console producer
+ * writing lines of text) — and every consumer brings each record to this form before it filters
+ * or aggregates it, with the very functions the producer uses.
+ *
+ * The rules, the same on AWS and locally:
+ * - `json` topics: a value is a JSON object, or, where the topic accepts `'tuple'`, the course's
+ *   `[id, {fields}]`, which becomes `{id, ...fields}`; it must follow the schema; then the derived
+ *   fields are computed (IMC from peso and altura, hashtags from text).
+ * - A derived field the writer already set: at HTTP ingest it is replaced (the producer writes
+ *   only canonical records); in a record read from Kafka it must equal what fluxo derives, to the
+ *   last bit, or the record is a dead letter. Replacing it there instead would let an event
+ *   source mapping's filter, which sees the value as written, drop a record the consumer would
+ *   count (see filter-pushdown.ts).
+ * - `text` topics: a value is one line of UTF-8 text, taken as it is.
+ * - What cannot be made canonical (plain text on a json topic, a tuple without `peso`, an
+ *   oversized value, bytes that are not UTF-8 on a text topic) is a dead letter whose detail
+ *   names the problem, never a silent drop.
+ *
+ * Pure TypeScript: no AWS imports, no I/O.
+ */
+import { SchemaViolationError } from './errors';
+import type { ParsedValue } from './filter';
+import type { DerivedField, FieldSpec, ResolvedTopic } from './spec';
+
+/** A canonical value: an object on a `json` topic, the text itself on a `text` topic. */
+export type CanonicalValue = Readonly<Record<string, unknown>> | string;
+
+/**
+ * The form a record value was written in: `object`, `tuple` (a JSON array), `scalar` (a JSON
+ * string, number, boolean or `null`), `text` (not JSON) or `tombstone` (no value at all).
+ */
+export type RecordForm = 'object' | 'tuple' | 'scalar' | 'text' | 'tombstone';
+
+/** Why a record can never be counted. */
+export type DeadLetterReason = 'not JSON' | 'not UTF-8' | 'schema violation' | 'too large';
+
+/** A record value brought to its canonical form, or why it cannot be. */
+export type CanonicalOutcome =
+  | { readonly ok: true; readonly form: RecordForm; readonly value: CanonicalValue }
+  | { readonly ok: false; readonly form: RecordForm; readonly reason: DeadLetterReason; readonly detail: string };
+
+/** The largest record value, in bytes, as written to Kafka (the HTTP ingest limit; the consumer applies it to every writer). */
+export const MAX_VALUE_BYTES = 1024 * 1024;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fieldProblem(spec: FieldSpec, value: unknown, path: string): string | undefined {
+  switch (spec.type) {
+    case 'number':
+    case 'integer': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `${path} must be a number`;
+      if (spec.type === 'integer' && !Number.isInteger(value)) return `${path} must be an integer`;
+      if (spec.min !== undefined && value < spec.min) return `${path} must be at least ${spec.min}`;
+      if (spec.max !== undefined && value > spec.max) return `${path} must be at most ${spec.max}`;
+      return undefined;
+    }
+    case 'string':
+      if (typeof value !== 'string') return `${path} must be a string`;
+      if (spec.maxLength !== undefined && [...value].length > spec.maxLength) return `${path} must be at most ${spec.maxLength} characters`;
+      return undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `${path} must be a boolean`;
+  }
+}
+
+/** What a `json` topic takes, for messages: `a JSON object` or `an object or a tuple [id, {fields}]`. */
+export function expectedShape(topic: ResolvedTopic): string {
+  return topic.accepts.includes('tuple') ? 'an object or a tuple [id, {fields}]' : 'a JSON object';
+}
+
+/**
+ * Turns a value into the object its topic's schema describes, or throws
+ * {@link SchemaViolationError} (42201) naming the first offending field (all of them in
+ * `details.violations`). Where the topic accepts `'tuple'`, `[id, {fields}]` becomes `{id, ...fields}`.
+ */
+export function normalizeValue(topic: ResolvedTopic, value: unknown, path: string): Record<string, unknown> {
+  let object: Record<string, unknown>;
+  if (Array.isArray(value) && topic.accepts.includes('tuple')) {
+    const [id, fields] = value as unknown[];
+    if (value.length !== 2 || !isObject(fields)) {
+      throw new SchemaViolationError(`${path} must be ${expectedShape(topic)}; this array has ${value.length} element(s)${value.length === 2 ? ' and its second is not an object' : ''}`, {
+        details: { field: path },
+      });
+    }
+    object = { id, ...fields };
+  } else if (isObject(value)) {
+    object = { ...value };
+  } else {
+    throw new SchemaViolationError(`${path} must be ${expectedShape(topic)}`, { details: { field: path } });
+  }
+  const { fields, additionalFields = true } = topic.schema;
+  const violations: string[] = [];
+  for (const [name, spec] of Object.entries(fields)) {
+    if (!(name in object) || object[name] === undefined) {
+      if (spec.required !== false) violations.push(`${path}.${name} is required`);
+      continue;
+    }
+    const problem = fieldProblem(spec, object[name], `${path}.${name}`);
+    if (problem !== undefined) violations.push(problem);
+  }
+  if (!additionalFields) {
+    const derived = new Set(topic.derived.map((d) => d.name));
+    for (const name of Object.keys(object)) {
+      if (!(name in fields) && !derived.has(name)) violations.push(`${path}.${name} is not a field of topic "${topic.name}"`);
+    }
+  }
+  if (violations.length > 0) {
+    const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
+    throw new SchemaViolationError(`${violations[0]}${more}`, { details: { violations } });
+  }
+  return object;
+}
+
+/** Body-mass index (IMC): kg / m², from a height in centimetres. Full precision. */
+export function bmi(weightKg: number, heightCm: number): number {
+  const metres = heightCm / 100;
+  return weightKg / (metres * metres);
+}
+
+const HASHTAG = /#([\p{L}\p{N}_]+)/gu;
+
+/** The distinct hashtags of a text, lower-cased, without `#`, in order of first appearance. */
+export function hashtags(text: string): string[] {
+  const seen = new Set<string>();
+  for (const match of text.matchAll(HASHTAG)) seen.add(match[1].toLowerCase());
+  return [...seen];
+}
+
+/** A derived field's value for a normalized value; undefined when its inputs are absent. */
+export function deriveField(field: DerivedField, value: Readonly<Record<string, unknown>>): unknown {
+  switch (field.kind) {
+    case 'bmi': {
+      const weight = value[field.weightKgField];
+      const height = value[field.heightCmField];
+      return typeof weight === 'number' && typeof height === 'number' && height > 0 ? bmi(weight, height) : undefined;
+    }
+    case 'hashtags': {
+      const text = value[field.textField];
+      return typeof text === 'string' ? hashtags(text) : undefined;
+    }
+  }
+}
+
+/** The fields a derived field is computed from. */
+export function derivedInputs(field: DerivedField): readonly string[] {
+  return field.kind === 'bmi' ? [field.weightKgField, field.heightCmField] : [field.textField];
+}
+
+/**
+ * Adds the topic's derived fields to a normalized value. A derived field always overwrites a
+ * field of the same name sent by the client; it is left out when its inputs are absent. This is
+ * the HTTP producer's rule: what it writes to Kafka is canonical.
+ */
+export function addDerivedFields(topic: ResolvedTopic, value: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...value };
+  for (const field of topic.derived) {
+    const derived = deriveField(field, value);
+    if (derived === undefined) delete result[field.name];
+    else result[field.name] = derived;
+  }
+  return result;
+}
+
+/** Whether two JSON values are the same value (numbers by `===`, arrays in order, objects by key). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => k in b && sameJson(a[k], b[k]));
+  }
+  return false;
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * The derived fields of a value read from Kafka: each is computed; one the writer set must equal
+ * the computed value. Returns the canonical object, or the problem with the first field that
+ * does not.
+ */
+export function checkDerivedFields(topic: ResolvedTopic, value: Readonly<Record<string, unknown>>, path: string): Record<string, unknown> | string {
+  const result: Record<string, unknown> = { ...value };
+  for (const field of topic.derived) {
+    const derived = deriveField(field, value);
+    const given = value[field.name];
+    if (given !== undefined && !sameJson(given, derived)) {
+      const from = derivedInputs(field).join(' and ');
+      return derived === undefined
+        ? `${path}.${field.name} is ${show(given)}, but fluxo derives it from ${from}, which the value lacks: leave ${field.name} out`
+        : `${path}.${field.name} is ${show(given)}, but fluxo derives ${show(derived)} from ${from}: leave ${field.name} out (fluxo computes it) or send exactly that`;
+    }
+    if (derived === undefined) delete result[field.name];
+    else result[field.name] = derived;
+  }
+  return result;
+}
+
+/** The form a value was written in, from its parse. */
+export function formOf(parsed: ParsedValue): RecordForm {
+  if (parsed.kind === 'null') return 'tombstone';
+  if (parsed.kind === 'text') return 'text';
+  if (Array.isArray(parsed.json)) return 'tuple';
+  return isObject(parsed.json) ? 'object' : 'scalar';
+}
+
+/** JSON.parse's own message for text that is not JSON (dead letters only, so parsing again is fine). */
+function jsonErrorOf(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  return 'not a JSON value';
+}
+
+/** Whether bytes decoded as UTF-8 gave back exactly what was written (no replacement characters). */
+function isUtf8(text: string, raw: Buffer | undefined): boolean {
+  // Decoding replaces each invalid sequence with U+FFFD; only then is the re-encoding compared.
+  return !text.includes('\uFFFD') || raw === undefined || Buffer.from(text, 'utf8').equals(raw);
+}
+
+/** What {@link canonicalRecord} reads of a Kafka record. */
+export interface RecordValue {
+  /** The value decoded as UTF-8; undefined for a tombstone. */
+  readonly text: string | undefined;
+  /** The value parsed once (filter.ts `parseValue`). */
+  readonly parsed: ParsedValue;
+  /** The raw bytes, for the size and UTF-8 checks. */
+  readonly raw: Buffer | undefined;
+}
+
+/**
+ * Brings a record read from Kafka to its topic's canonical form (see the rules above), or says
+ * why it cannot be: the dead letter's reason and a detail that names the problem.
+ */
+export function canonicalRecord(topic: ResolvedTopic, { text, parsed, raw }: RecordValue): CanonicalOutcome {
+  const form = formOf(parsed);
+  const bytes = raw?.length ?? (text === undefined ? 0 : Buffer.byteLength(text, 'utf8'));
+  if (bytes > MAX_VALUE_BYTES) {
+    return { ok: false, form, reason: 'too large', detail: `value is ${bytes} bytes; the limit is ${MAX_VALUE_BYTES}` };
+  }
+  if (text === undefined) {
+    return { ok: false, form, reason: topic.format === 'text' ? 'schema violation' : 'not JSON', detail: 'value is null (a tombstone)' };
+  }
+  if (topic.format === 'text') {
+    return isUtf8(text, raw) ? { ok: true, form, value: text } : { ok: false, form, reason: 'not UTF-8', detail: `value is not UTF-8 text; topic "${topic.name}" takes lines of UTF-8 text` };
+  }
+  if (parsed.kind !== 'json') {
+    // JSON.parse's message quotes the text (V8: `Unexpected token 'M', "Mensagem 1" is not valid JSON`).
+    return { ok: false, form, reason: 'not JSON', detail: `value is not JSON (${jsonErrorOf(text)}); topic "${topic.name}" takes ${expectedShape(topic)}` };
+  }
+  let object: Record<string, unknown>;
+  try {
+    object = normalizeValue(topic, parsed.json, 'value');
+  } catch (error) {
+    if (!(error instanceof SchemaViolationError)) throw error;
+    return { ok: false, form, reason: 'schema violation', detail: error.message };
+  }
+  const checked = checkDerivedFields(topic, object, 'value');
+  if (typeof checked === 'string') return { ok: false, form, reason: 'schema violation', detail: checked };
+  return { ok: true, form, value: checked };
+}
