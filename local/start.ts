@@ -9,8 +9,9 @@
  */
 import { parseArgs } from 'node:util';
 import { pipeline } from '../pipeline';
-import { resolveConsumer, resolveTopic } from '../lambdas/shared/spec';
-import { ensureTables, ensureTopics, startServices, type LocalServices } from './services';
+import { ENV } from '../lambdas/shared/config';
+import { COURSE_KAFKA_PORT, ensureTables, ensureTopics, portIsFree, startServices, type LocalServices } from './services';
+import { banner } from './banner';
 import { startLocalStack, type LocalStack } from './stack';
 import { DEFAULT_ON_FAILURE_FILE } from './esm/on-failure';
 import { PROJECT_ROOT, clearLocalState, writeLocalState } from './state';
@@ -25,28 +26,14 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-function banner(stack: LocalStack, services: LocalServices, seconds: number): string {
-  const topics = pipeline.topics.map(resolveTopic).map((t) => `    ${t.name.padEnd(12)} ${t.partitions} partition(s)`);
-  const consumers = pipeline.consumers.map(resolveConsumer).map((c) => `    ${c.name.padEnd(16)} <- ${c.topics.join(', ')}  (group ${c.mappings.map((m) => m.groupId).join(', ')})`);
-  return [
-    '',
-    `fluxo is running (${seconds.toFixed(1)} s): ${stack.url}`,
-    `  dashboard ${stack.url}/   OpenAPI ${stack.url}/openapi.json`,
-    `  Kafka ${services.kafkaBrokers}   DynamoDB ${services.dynamodbEndpoint}`,
-    '  topics:',
-    ...topics,
-    '  consumers:',
-    ...consumers,
-    '',
-    '  try:',
-    `    curl -s -X POST ${stack.url}/topics/health/records -H 'Content-Type: application/json' \\`,
-    `      -d '{"records":[{"value":[7,{"idade":30,"altura":170,"peso":95}]},{"value":[8,{"idade":41,"altura":150,"peso":90}]}]}'`,
-    `    curl -s ${stack.url}/results/peso-acima-80`,
-    `    npx fluxo tail health --from-beginning`,
-    '',
-    '  Ctrl-C stops everything.',
-    '',
-  ].join('\n');
+/**
+ * Kafka's client port: the course's 9092 when nothing else listens there, so that the course's
+ * scripts and commands (`localhost:9092`) work unchanged; otherwise a free port, said in the banner.
+ * Undefined when `KAFKA_BROKERS` names a broker the user runs.
+ */
+async function kafkaPort(env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  if (env[ENV.kafkaBrokers]) return undefined;
+  return (await portIsFree(COURSE_KAFKA_PORT)) ? COURSE_KAFKA_PORT : undefined;
 }
 
 async function main(): Promise<void> {
@@ -93,7 +80,7 @@ async function main(): Promise<void> {
     // the next start waits for their sessions to expire); in their own process group, a terminal's
     // Ctrl-C does not reach them first. Their exit handler still kills any JVM left if this process
     // dies another way.
-    services = await startServices({ fresh: values.fresh, onProgress: progress, stopOnSignals: false, ownProcessGroup: true });
+    services = await startServices({ fresh: values.fresh, onProgress: progress, stopOnSignals: false, ownProcessGroup: true, kafkaPort: await kafkaPort(process.env) });
     const tables = await ensureTables(services.dynamodbEndpoint);
     progress(`tables: ${[...tables.created.map((t) => `${t} (created)`), ...tables.existing].join(', ')}`);
     const topics = await ensureTopics(services.kafkaBrokers, pipeline);

@@ -3,11 +3,18 @@
  * to the HTTP API, except `topics create` and `tail`, which use the local Kafka directly as the
  * course's kafka-topics and kafka-console-consumer do.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
+import type { TopicDescription } from '../../lambdas/producer';
+import { canonicalRecord } from '../../lambdas/shared/canonical';
+import { parseValue } from '../../lambdas/shared/filter';
 import { ensureTopic } from '../../lambdas/shared/kafka-client';
+import type { ResolvedTopic } from '../../lambdas/shared/spec';
 import { readOnFailureEntries } from '../esm/on-failure';
+import { kafkaTool } from '../services';
+import { kafkaToolInvocation, UnknownKafkaToolError } from './kafka-tools';
 import { callApi } from './api';
 import { requireLocalKafka, type CliContext } from './context';
 import { CliError, UsageError } from './errors';
@@ -162,10 +169,40 @@ export async function send(context: CliContext, topic: string | undefined, input
   if (failed > 0) throw new CliError(`${failed} record(s) were not written`);
 }
 
-/** `fluxo tail <topic> [--from-beginning] [--max-messages N] [--print-key]`: like kafka-console-consumer, locally. */
+/** The spec's topics as the API describes them (`GET /topics`), ready to bring records to their canonical form. */
+async function specTopics(context: CliContext): Promise<ResolvedTopic[] | undefined> {
+  try {
+    const { body } = await callApi(context, 'GET', '/topics');
+    const topics = ((body as { topics?: unknown[] } | undefined)?.topics ?? []) as TopicDescription[];
+    return topics.map((t) => ({ name: t.name, partitions: t.partitions, retentionHours: t.retentionHours, format: t.format, schema: t.schema, accepts: t.accepts, derived: t.derived }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One record as `fluxo tail` prints it: on a topic of the spec, what the consumers see — the
+ * canonical value (a tuple as its object with IMC, a text line as it is) — or, for a record they
+ * cannot count, `# dead letter (<reason>): <detail>`; elsewhere, or with `--raw`, the value as
+ * written.
+ */
+export function tailLine(value: Buffer | null, topic: ResolvedTopic | undefined, raw: boolean): string {
+  const text = value === null ? undefined : value.toString('utf8');
+  if (topic === undefined || raw) return text ?? 'null';
+  const outcome = canonicalRecord(topic, { text, parsed: parseValue(text), raw: value ?? undefined });
+  if (!outcome.ok) return `# dead letter (${outcome.reason}): ${outcome.detail}`;
+  return typeof outcome.value === 'string' ? outcome.value : JSON.stringify(outcome.value);
+}
+
+/**
+ * `fluxo tail <topic> [--from-beginning] [--max-messages N] [--print-key] [--raw]`: like
+ * kafka-console-consumer, locally, printing what the consumers see (see {@link tailLine}).
+ */
 export async function tail(context: CliContext, topic: string | undefined, options: Options): Promise<void> {
-  if (topic === undefined) throw new UsageError('usage: fluxo tail <topic> [--from-beginning] [--max-messages N] [--print-key]');
+  if (topic === undefined) throw new UsageError('usage: fluxo tail <topic> [--from-beginning] [--max-messages N] [--print-key] [--raw]');
   const brokers = requireLocalKafka(context, '`fluxo tail`');
+  const raw = options.raw === true;
+  const topicSpec = raw ? undefined : (await specTopics(context))?.find((t) => t.name === topic);
   const max = positiveInt(options['max-messages'], 'max-messages');
   const kafka = kafkaFor(brokers, 'fluxo-cli-tail');
   const admin = kafka.admin();
@@ -191,7 +228,7 @@ export async function tail(context: CliContext, topic: string | undefined, optio
       eachMessage: async ({ message }) => {
         if (max !== undefined && seen >= max) return;
         seen += 1;
-        const value = message.value?.toString('utf8') ?? 'null';
+        const value = tailLine(message.value, topicSpec, raw);
         print(context, options['print-key'] ? `${message.key?.toString('utf8') ?? 'null'}\t${value}` : value);
         if (max !== undefined && seen >= max) finish();
       },
@@ -255,8 +292,9 @@ export async function dlq(context: CliContext, options: Options): Promise<void> 
   }
   print(context, `dead letters: ${items.length}`);
   for (const item of items) {
-    const { consumer, topic, partition, offset, reason } = item;
-    print(context, `  ${String(consumer ?? '?')}  ${String(topic ?? '?')}-${String(partition ?? '?')}@${String(offset ?? '?')}  ${String(reason ?? JSON.stringify(item))}`);
+    const { consumer, topic, partition, offset, reason, error, form, writer } = item;
+    const from = form === undefined ? '' : `  [${String(form)} from ${writer === 'http' ? "fluxo's HTTP API" : 'a Kafka client'}]`;
+    print(context, `  ${String(consumer ?? '?')}  ${String(topic ?? '?')}-${String(partition ?? '?')}@${String(offset ?? '?')}  ${String(reason ?? JSON.stringify(item))}: ${String(error ?? '')}${from}`);
   }
   if (context.state !== undefined) {
     print(context, `failed batches (event source mapping on-failure destination, ${context.state.onFailureFile}): ${wanted.length}`);
@@ -265,5 +303,39 @@ export async function dlq(context: CliContext, options: Options): Promise<void> 
       const range = offsets.length === 1 ? `${offsets[0]}` : `${offsets[0]}..${offsets[offsets.length - 1]}`;
       print(context, `  ${entry.timestamp}  ${consumer}  ${topic}-${partition}@${range}  ${entry.requestContext.condition}${error ? `: ${error.errorType}: ${error.errorMessage}` : ''}`);
     }
+  }
+}
+
+/**
+ * `fluxo kafka <tool> [args]`: one of Kafka's own tools (kafka-tools.ts), from the cached broker
+ * jars, against the local broker; its standard streams are the CLI's. Resolves to its exit code.
+ */
+export async function kafka(context: CliContext, tool: string, args: readonly string[]): Promise<number> {
+  const brokers = requireLocalKafka(context, '`fluxo kafka`');
+  let invocation;
+  try {
+    invocation = kafkaToolInvocation(tool, args, brokers);
+  } catch (error) {
+    if (error instanceof UnknownKafkaToolError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  for (const note of invocation.notes) context.io.stderr(`fluxo: ${note}\n`);
+  const command = await kafkaTool(invocation.mainClass, invocation.args, { env: context.io.env });
+  const child = spawn(command.command, command.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdout.on('data', (chunk: Buffer) => context.io.stdout(chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => context.io.stderr(chunk.toString('utf8')));
+  context.io.stdin.pipe(child.stdin);
+  // The tool may exit before its input ends (a consumer's --max-messages): its closed stdin is not an error.
+  child.stdin.on('error', () => undefined);
+  const stop = (): void => void child.kill('SIGTERM');
+  context.io.signal.addEventListener('abort', stop);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.once('error', (error) => reject(new CliError(`could not run ${invocation.tool}: ${error.message}`, { cause: error })));
+      child.once('close', (code, signal) => resolve(code ?? (signal === 'SIGTERM' || signal === 'SIGINT' ? 130 : 1)));
+    });
+  } finally {
+    context.io.signal.removeEventListener('abort', stop);
+    context.io.stdin.unpipe(child.stdin);
   }
 }

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { cliContext, type CliIo } from './context';
 import { CliError, UsageError } from './errors';
-import { createTopic, dlq, listTopics, results, send, tail, type Options } from './commands';
+import { createTopic, dlq, kafka, listTopics, results, send, tail, type Options } from './commands';
 import { load, verify } from './load-verify';
 
 /** The help text. */
@@ -18,8 +18,9 @@ export const USAGE = `usage: fluxo <command> [options]
         [--retention-hours H]
   send <topic> ['<json value>' | -]        post a value, or one JSON value per stdin line
         [--key K]                          (kafka-console-producer); prints partition and offset
-  tail <topic> [--from-beginning]          print the topic's values as they arrive, locally
-        [--max-messages N] [--print-key]   (kafka-console-consumer)
+  tail <topic> [--from-beginning]          print the topic's values as they arrive, locally, as the
+        [--max-messages N] [--print-key]   consumers see them (tuples as objects with IMC; what they
+        [--raw]                            cannot count as "# dead letter"); --raw: as written
   results <consumer> [--key K] [--top N]   a consumer's windowed aggregates (GET /results/{consumer})
         [--from T] [--to T] [--limit N]
   dlq [--consumer C]                       dead letters and failed batches
@@ -28,6 +29,10 @@ export const USAGE = `usage: fluxo <command> [options]
         [--seed S] [--batch 1]             the run is written to .fluxo/runs/<scenario>-<seed>.json
   verify <scenario> --seed S [--wait 30]   compare the stored aggregates of that run with a direct
                                            computation; exit status 1 on any difference
+  kafka <tool> [args]                      Kafka's own tools against the local broker, as the course
+                                           types them: kafka-topics, kafka-console-producer,
+                                           kafka-console-consumer, kafka-consumer-groups, kafka-configs,
+                                           kafka-get-offsets (".sh" optional; --bootstrap-server added)
 
   --json prints the API's answers as JSON.
   FLUXO_URL (default http://127.0.0.1:3000), FLUXO_API_KEY, KAFKA_BROKERS (local commands),
@@ -42,6 +47,7 @@ const OPTIONS = {
   'from-beginning': { type: 'boolean' },
   'max-messages': { type: 'string' },
   'print-key': { type: 'boolean' },
+  raw: { type: 'boolean' },
   top: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -71,6 +77,11 @@ function expectAtMost(positionals: readonly string[], count: number, usage: stri
 /** Runs one command line; resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
+    // Kafka's tools take their own options, passed through untouched.
+    if (argv[0] === 'kafka') {
+      if (argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h') throw new UsageError('usage: fluxo kafka <tool> [args]   (kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups, kafka-configs, kafka-get-offsets)');
+      return await kafka(cliContext(io), argv[1], argv.slice(2));
+    }
     const { positionals, options } = parse(argv);
     const [command, ...rest] = positionals;
     if (options.help || command === undefined || command === 'help') {

@@ -72,6 +72,8 @@ export interface ConsumerState {
   readonly topics: readonly string[];
   readonly windowSeconds: number;
   readonly chart: ChartSpec;
+  /** Whether it keeps the records it counts (`GET /results/{consumer}/records`): the card shows the last ones. */
+  readonly keepRecords: boolean;
   /** Records written but not yet committed by the group; null when unknown (Kafka unreachable). */
   readonly lag: number | null;
   /** Sum of committed offsets: changes whenever the consumer makes progress. */

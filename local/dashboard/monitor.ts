@@ -104,6 +104,7 @@ export class KafkaMonitor {
       topics: consumer.topics,
       windowSeconds: consumer.window.sizeSeconds,
       chart: chartOf(consumer),
+      keepRecords: consumer.keepRecords,
       lag,
       committed,
     };

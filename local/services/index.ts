@@ -19,6 +19,8 @@ import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, PROJECT_ROOT, installBundle } from
 import { kafkaToolCommand, startKafka, waitForKafka, type KafkaToolCommand } from './kafka';
 import type { ManagedProcess } from './process';
 import { freePorts } from './ports';
+
+export { COURSE_KAFKA_PORT, portIsFree } from './ports';
 import { findJava } from './tools';
 
 export { DataDirInUseError, DependencyInstallError, MissingToolError, ServiceStartError } from './errors';

@@ -12,17 +12,27 @@ const reading = (name: string, partitions: number): TopicSpec => ({
   schema: { fields: { n: { type: 'integer', min: 0, description: 'Sequence number.' }, v: { type: 'number', description: 'A measured value.' } } },
 });
 
+/** Copies of the built-in topics and consumers, their names prefixed, for a test that needs them to itself. */
+function copies(prefix: string): Pick<PipelineSpec, 'topics' | 'consumers'> {
+  return {
+    topics: builtIn.topics.map((topic) => ({ ...topic, name: `${prefix}${topic.name}` })),
+    consumers: builtIn.consumers.map((consumer) => ({ ...consumer, name: `${prefix}${consumer.name}`, topics: consumer.topics.map((t) => `${prefix}${t}`) })),
+  };
+}
+
 /** Prefix of the copies of the built-in topics and consumers that scenarios.test.ts loads and verifies on its own. */
 export const SCENARIO_PREFIX = 'sc-';
-const scenarioTopics = builtIn.topics.map((topic) => ({ ...topic, name: `${SCENARIO_PREFIX}${topic.name}` }));
-const scenarioConsumers = builtIn.consumers.map((consumer) => ({ ...consumer, name: `${SCENARIO_PREFIX}${consumer.name}`, topics: consumer.topics.map((t) => `${SCENARIO_PREFIX}${t}`) }));
+/** Prefix of the copies that kafka-clients.test.ts feeds with kafka-python and Kafka's console producer. */
+export const KAFKA_CLIENTS_PREFIX = 'kc-';
+const scenario = copies(SCENARIO_PREFIX);
+const kafkaClients = copies(KAFKA_CLIENTS_PREFIX);
 
 /** Consumers the global stack does not run: a test starts (and restarts) their emulator itself. */
 export const MANUAL_CONSUMERS = ['it-restart'];
 
 /** The built-in spec plus the integration scenarios. */
 export const pipeline: PipelineSpec = validateSpec({
-  topics: [...builtIn.topics, reading('it-window', 1), reading('it-shared', 3), reading('it-poison', 2), reading('it-restart', 1), reading('it-openapi', 2), ...scenarioTopics],
+  topics: [...builtIn.topics, reading('it-window', 1), reading('it-shared', 3), reading('it-poison', 2), reading('it-restart', 1), reading('it-openapi', 2), ...scenario.topics, ...kafkaClients.topics],
   consumers: [
     ...builtIn.consumers,
     {
@@ -44,6 +54,7 @@ export const pipeline: PipelineSpec = validateSpec({
     { name: 'it-restart', topics: ['it-restart'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 3 },
     // openapi.test.ts: answers of every route, validated against the OpenAPI document.
     { name: 'it-openapi', topics: ['it-openapi'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 }, measures: [{ fn: 'sum', field: 'v' }], keepRecords: true },
-    ...scenarioConsumers,
+    ...scenario.consumers,
+    ...kafkaClients.consumers,
   ],
 });

@@ -15,7 +15,22 @@ import { candles, formatNumber, rankedBars, timeLines, windowSeries, type Chart 
 /** An aggregate as `GET /results/{consumer}` answers it. */
 type Aggregate = AggregateView;
 
-interface DeadLetter {
+/** Who wrote a record, in what form, as the results API reports it. */
+interface Provenance {
+  readonly form?: string;
+  readonly writer?: 'http' | 'kafka';
+}
+
+/** A record a consumer counted, as `GET /results/{consumer}/records` answers it. */
+interface KeptRecord extends Provenance {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly eventTime: string;
+  readonly value?: unknown;
+}
+
+interface DeadLetter extends Provenance {
   readonly consumer: string;
   readonly topic: string;
   readonly partition: number;
@@ -44,6 +59,12 @@ async function getJson<T>(path: string): Promise<T> {
 }
 
 const seconds = (iso: string): number => Date.parse(iso) / 1000;
+/** `tuple from a Kafka client`, `object from the HTTP API`. */
+const writtenAs = (p: Provenance): string => (p.form === undefined ? '' : `${p.form} from ${p.writer === 'http' ? 'the HTTP API' : 'a Kafka client'}`);
+const shortJson = (value: unknown): string => {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+};
 const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** One consumer's card: its chart(s), refreshed from the results API. */
@@ -53,6 +74,8 @@ class ConsumerCard {
   private readonly summary = el('p', { class: 'summary' }, 'no window yet');
   private readonly charts = new Map<string, Chart & { setLabels?: (labels: readonly string[]) => void }>();
   private readonly body = el('div', { class: 'charts' });
+  /** The last records the consumer counted, as it saw them (keepRecords only). */
+  private readonly seen = el('ul', { class: 'seen' });
   private seriesKeys: readonly string[] = [];
   private committed = -1;
   private fetchedAt = 0;
@@ -66,6 +89,16 @@ class ConsumerCard {
       el('p', { class: 'meta' }, `← ${consumer.topics.join(', ')} · ${consumer.windowSeconds} s windows${consumer.description === undefined ? '' : ` · ${consumer.description}`}`),
       this.body,
       this.summary,
+      ...(consumer.keepRecords ? [el('h4', {}, 'last records counted, as the consumer saw them'), this.seen] : []),
+    );
+  }
+
+  private async refreshSeen(): Promise<void> {
+    const { items } = await getJson<{ items: KeptRecord[] }>(`/results/${encodeURIComponent(this.consumer.name)}/records?limit=3`);
+    this.seen.replaceChildren(
+      ...(items.length === 0
+        ? [el('li', { class: 'empty' }, 'none yet')]
+        : items.map((r) => el('li', { 'data-record': `${r.topic}/${r.partition}/${r.offset}`, 'data-form': r.form ?? '' }, el('code', {}, shortJson(r.value)), el('span', { class: 'meta' }, ` ${writtenAs(r)}`)))),
     );
   }
 
@@ -93,7 +126,7 @@ class ConsumerCard {
       this.committed = state.committed;
       this.fetchedAt = now;
       this.inFlight = true;
-      this.refresh()
+      Promise.all([this.refresh(), this.consumer.keepRecords ? this.refreshSeen() : undefined])
         .catch((error: unknown) => (this.summary.textContent = `cannot read results: ${(error as Error).message}`))
         .finally(() => (this.inFlight = false));
     }
@@ -198,7 +231,7 @@ class Dashboard {
         el('div', { class: 'panel' }, el('h2', {}, 'Consumer lag (records)'), lagBox),
       ),
       grid,
-      el('section', { class: 'panel dlq' }, el('h2', {}, 'Dead letters ', this.dlqCount), el('table', {}, el('thead', {}, el('tr', {}, ...['consumer', 'topic', 'partition', 'offset', 'key', 'reason', 'error', 'at'].map((h) => el('th', {}, h)))), this.dlqRows)),
+      el('section', { class: 'panel dlq' }, el('h2', {}, 'Dead letters ', this.dlqCount), el('table', {}, el('thead', {}, el('tr', {}, ...['consumer', 'topic', 'partition', 'offset', 'key', 'written as', 'reason', 'error', 'at'].map((h) => el('th', {}, h)))), this.dlqRows)),
     );
     this.rates = timeLines(rateBox, state.topics.map((t) => t.name));
     this.lags = timeLines(lagBox, state.consumers.map((c) => c.name));
@@ -239,7 +272,7 @@ class Dashboard {
       this.dlqCount.textContent = items.length >= 50 ? '50+' : String(items.length);
       this.dlqRows.replaceChildren(
         ...(newest.length === 0
-          ? [el('tr', {}, el('td', { colspan: '8', class: 'empty' }, 'none: every record was processed'))]
+          ? [el('tr', {}, el('td', { colspan: '9', class: 'empty' }, 'none: every record was processed'))]
           : newest.map((d) =>
               el(
                 'tr',
@@ -249,6 +282,7 @@ class Dashboard {
                 el('td', { class: 'num' }, String(d.partition)),
                 el('td', { class: 'num' }, String(d.offset)),
                 el('td', {}, d.key ?? ''),
+                el('td', {}, writtenAs(d)),
                 el('td', {}, el('span', { class: 'reason' }, d.reason)),
                 el('td', { class: 'error' }, d.error),
                 el('td', {}, time(d.deadLetteredAt)),
@@ -256,7 +290,7 @@ class Dashboard {
             )),
       );
     } catch (error) {
-      this.dlqRows.replaceChildren(el('tr', {}, el('td', { colspan: '8', class: 'empty' }, `cannot read /dlq: ${(error as Error).message}`)));
+      this.dlqRows.replaceChildren(el('tr', {}, el('td', { colspan: '9', class: 'empty' }, `cannot read /dlq: ${(error as Error).message}`)));
     }
   }
 }
