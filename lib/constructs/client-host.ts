@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -10,6 +10,12 @@ import { managedPolicyFinding } from '../nag';
 export const CONSOLE_GROUP_ID = 'fluxo-cli';
 /** The MSK IAM auth library for the Kafka CLI (Java), from its GitHub release. */
 export const MSK_IAM_AUTH_VERSION = '2.3.2';
+/**
+ * kafka-python, the course's Python client, installed on the host (the same pin as the
+ * integration tests' test/integration/python/requirements.txt). Its 2.1+ line speaks MSK IAM
+ * (`sasl_mechanism='AWS_MSK_IAM'`, with botocore for credentials and region).
+ */
+export const KAFKA_PYTHON_VERSION = '3.0.12';
 
 /** Properties of {@link ClientHost}. */
 export interface ClientHostProps {
@@ -40,10 +46,12 @@ export function clientProperties(auth: 'iam' | 'none'): string[] {
 
 /**
  * A client host mirroring the course's `hdpmaster` terminal: an EC2 instance reached by SSM
- * Session Manager (no SSH key, no public IP) with the Kafka command-line tools, a
- * `client.properties` for the cluster's authentication and `$BOOTSTRAP` set on login, so that
- * `kafka-topics.sh --bootstrap-server $BOOTSTRAP --command-config ~/client.properties --list`
- * and the console producer and consumer work against the cluster as they did on one machine.
+ * Session Manager (no SSH key, no public IP) with the Kafka command-line tools and kafka-python, a
+ * `client.properties` for the cluster's authentication and `$BOOTSTRAP` and `$AWS_DEFAULT_REGION`
+ * set on login, so that `kafka-topics.sh --bootstrap-server $BOOTSTRAP --command-config
+ * ~/client.properties --list`, the console producer and consumer, and the course's kafka-python
+ * script (with `security_protocol='SASL_SSL', sasl_mechanism='AWS_MSK_IAM'` on MSK) work against
+ * the cluster as they did on one machine.
  */
 export class ClientHost extends Construct {
   /** The instance. */
@@ -69,9 +77,12 @@ export class ClientHost extends Construct {
         `curl -fsSL --retry 5 https://github.com/aws/aws-msk-iam-auth/releases/download/v${MSK_IAM_AUTH_VERSION}/aws-msk-iam-auth-${MSK_IAM_AUTH_VERSION}-all.jar -o ${KAFKA_HOME}/libs/aws-msk-iam-auth-${MSK_IAM_AUTH_VERSION}-all.jar`,
       );
     }
+    // kafka-python with botocore (its MSK IAM mechanism's credentials and region; botocore reads AWS_DEFAULT_REGION).
+    userData.addCommands('dnf install -y python3-pip', `pip3 install kafka-python==${KAFKA_PYTHON_VERSION} botocore`);
     userData.addCommands(
       `cat > /etc/kafka-client.properties <<'EOF'\n${clientProperties(kafka.auth).join('\n')}\nEOF`,
       `echo 'export BOOTSTRAP=${kafka.bootstrapBrokers}' >> /etc/profile.d/kafka.sh`,
+      `echo 'export AWS_DEFAULT_REGION=${Stack.of(this).region}' >> /etc/profile.d/kafka.sh`,
       "echo 'test -f ~/client.properties || cp /etc/kafka-client.properties ~/client.properties' >> /etc/profile.d/kafka.sh",
     );
     this.instance = new ec2.Instance(this, 'Instance', {

@@ -179,7 +179,10 @@ export class KafkaCluster extends Construct {
 
   /** Grants the course's console tools: read and write of `topics` as consumer group `groupId`. */
   public grantConsole(grantee: iam.IGrantable, topics: readonly string[], groupId: string): void {
-    this.grantDataPlane(grantee, ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'], (a) => [a.clusterArn]);
+    // Kafka 3's producers (the console producer, kafka-python 3) are idempotent by default: "Produce data
+    // idempotently: kafka-cluster:Connect, DescribeTopic, WriteData, WriteDataIdempotently" ("Common use
+    // cases for client authorization policy", https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control-use-cases.html).
+    this.grantDataPlane(grantee, ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'], (a) => [a.clusterArn]);
     this.grantDataPlane(grantee, ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData', 'kafka-cluster:WriteData'], (a) => topics.map((t) => a.topic(t)));
     this.grantDataPlane(grantee, ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], (a) => [a.group(groupId)]);
   }

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { pipeline } from '../../pipeline';
 import { mappingFilters } from '../../lambdas/shared/filter-pushdown';
+import { KAFKA_PYTHON_VERSION } from '../../lib/constructs/client-host';
 import { resolveConsumer, resolveTopic } from '../../lambdas/shared/spec';
 import { actions, nagFindings, resources, statements, synthesize, text, type Synthesized } from './synth';
 
@@ -213,6 +216,10 @@ describe('MSK provisioned broker mode', () => {
     expect(userData).toContain('sasl.mechanism=AWS_MSK_IAM');
     expect(userData).toContain('aws-msk-iam-auth-2.3.2-all.jar');
     expect(userData).toContain('export BOOTSTRAP=');
+    expect(userData).toContain('pip3 install kafka-python==3.0.12 botocore');
+    expect(userData).toMatch(/export AWS_DEFAULT_REGION=\S+/);
+    expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:WriteDataIdempotently')).flatMap(resources).every((r) => r.includes(':cluster/'))).toBe(true);
+    expect(hostStatements.some((s) => actions(s).includes('kafka-cluster:WriteDataIdempotently'))).toBe(true);
     expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:AlterGroup')).flatMap(resources).map((r) => r.split('/').pop())).toEqual(['fluxo-cli']);
     expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:ReadData')).flatMap(resources).map((r) => r.split('/').pop())).toEqual(
       pipeline.topics.map((t) => t.name),
@@ -231,5 +238,15 @@ describe('MSK provisioned broker mode', () => {
     // Assess
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'ApiKeyId', 'ApiKeyCommand', 'ClusterArn', 'ClientHostId', 'BootstrapBrokers']));
     expect(text(outputs.ApiKeyCommand.Value)).toMatch(/^aws apigateway get-api-key --api-key <token> --include-value/);
+  });
+});
+
+describe('the client host and the integration tests run one kafka-python', () => {
+  it('pins the same version as test/integration/python/requirements.txt', () => {
+    // Act
+    const pinned = readFileSync(join(__dirname, '..', 'integration', 'python', 'requirements.txt'), 'utf8').match(/^kafka-python==(\S+)$/m)?.[1];
+
+    // Assess
+    expect(pinned).toBe(KAFKA_PYTHON_VERSION);
   });
 });
