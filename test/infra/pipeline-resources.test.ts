@@ -1,4 +1,4 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { pipeline } from '../../pipeline';
 import { ROUTES } from '../../lambdas/shared/routes';
 import { synthesize, text, type Synthesized } from './synth';
@@ -121,6 +121,21 @@ describe('ingest and results API', () => {
         Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR' }),
       ]),
     });
+  });
+
+  it('keeps the account-wide API Gateway CloudWatch role when a sandbox is destroyed', () => {
+    // Prepare: the role the account-level setting points at is shared by every REST API of the account
+    const { template } = synthesize('ec2', { stage: 'sandbox', clientHost: false });
+    const roleRef = new Capture();
+
+    // Act
+    const [account] = Object.values(template.findResources('AWS::ApiGateway::Account')) as Array<{ DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+    template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: { 'Fn::GetAtt': [roleRef, 'Arn'] } });
+    const role = template.toJSON().Resources[roleRef.asString()] as { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+    // Assess: the sandbox stage destroys its data, never the account's logging role
+    expect(account).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(role).toMatchObject({ Type: 'AWS::IAM::Role', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
   it('answers throttling in fluxo error shape', () => {
