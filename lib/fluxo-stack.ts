@@ -67,9 +67,11 @@ export class FluxoStack extends Stack {
       description: 'fluxo ingest: validates records against the spec and writes them to Kafka (acks=all)',
       vpc: network.vpc,
       vpcSubnets: network.privateSubnets,
-      // MSK IAM limits new connections per broker per second (4/s on kafka.t3.small): a burst of
-      // cold starts, each opening connections to every broker, must stay under it.
-      reservedConcurrentExecutions: brokerMode === 'provisioned' ? 5 : 10,
+      // No reservation unless asked for (-c producerReservedConcurrency=N): reserving N needs an
+      // account quota of N + 100, which new accounts lack. MSK's limit on new IAM connections per
+      // broker and second is met by connection reuse and spread-out retries (kafka-client.ts
+      // IAM_RETRY) and the usage plan's rate instead; see the README, "On AWS".
+      reservedConcurrentExecutions: props.deployment.producerReservedConcurrency,
       removalPolicy,
     });
     kafka.bindProducer(producer.function, topics.map((t) => t.name));

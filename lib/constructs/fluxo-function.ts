@@ -121,7 +121,7 @@ export class FluxoFunction extends Construct {
       skips.push({ id: 'CKV_AWS_117', comment: 'Talks only to AWS APIs (DynamoDB, CloudWatch) over TLS with IAM; functions that reach Kafka run in the VPC, and event source mapping pollers run in the VPC for the consumers.' });
     }
     if (props.reservedConcurrentExecutions === undefined) {
-      skips.push({ id: 'CKV_AWS_115', comment: 'Bounded without reserving: consumers by their event source mapping (one invocation per partition and poller), results by the API usage plan, the topic admin by CloudFormation; a new account cannot reserve concurrency at all.' });
+      skips.push({ id: 'CKV_AWS_115', comment: 'Bounded without reserving: consumers by their event source mapping (one invocation per partition and poller), the producer and results by the API usage plan, the topic admin by CloudFormation; Lambda keeps 100 of the account concurrency unreserved, so a new account cannot reserve any (opt in for the producer with -c producerReservedConcurrency).' });
     }
     skipCheckov(this.function, ...skips);
     skipCheckov(this.logGroup, LOGS_ENCRYPTION_SKIP);

@@ -51,6 +51,24 @@ describe('deployment context', () => {
     expect(act).toThrow(message);
   });
 
+  it('reserves no producer concurrency unless asked, and reads the number from the command line', () => {
+    // Act
+    const byDefault = readDeploymentConfig(context({}));
+    const asked = readDeploymentConfig(context({ producerReservedConcurrency: '10' }));
+
+    // Assess
+    expect(byDefault.producerReservedConcurrency).toBeUndefined();
+    expect(asked.producerReservedConcurrency).toBe(10);
+  });
+
+  it.each(['0', '-5', '2.5', 'ten', 20_000])('rejects producerReservedConcurrency %j', (value) => {
+    // Act
+    const act = () => readDeploymentConfig(context({ producerReservedConcurrency: value }));
+
+    // Assess
+    expect(act).toThrow(/context "producerReservedConcurrency" must be a whole number from 1 to 10000/);
+  });
+
   it('names one stack per stage so both fit in one account', () => {
     // Assess
     expect(stackName({ stage: 'sandbox', brokerMode: 'ec2', clientHost: true })).toBe('FluxoSandbox');

@@ -164,7 +164,7 @@ describe('MSK provisioned broker mode', () => {
       Description: Match.stringLikeRegexp('^fluxo ingest'),
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      ReservedConcurrentExecutions: 5,
+      ReservedConcurrentExecutions: Match.absent(),
       TracingConfig: { Mode: 'Active' },
       VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
       Environment: { Variables: Match.objectLike({ KAFKA_AUTH: 'iam', KAFKA_BROKERS: Match.anyValue(), IDEMPOTENCY_TABLE: Match.anyValue() }) },
