@@ -4,7 +4,7 @@ import { resolveConsumer, resolveTopic, SpecValidationError, type PipelineSpec }
 import { DeploymentConfigError, readDeploymentConfig } from '../../lib/config';
 import { filterCriteria } from '../../lib/constructs/consumer';
 import { pathParameters } from '../../lib/constructs/ingest-api';
-import { topicConfigs } from '../../lib/constructs/msk-provisioned-cluster';
+import { BROKER_RETENTION_HOURS, hasBrokerDefaultConfigs } from '../../lib/constructs/msk-provisioned-cluster';
 import { topicResourceProperties } from '../../lib/constructs/topic-admin';
 import { FluxoStack, stackName } from '../../lib/fluxo-stack';
 
@@ -132,12 +132,15 @@ describe('what the constructs derive from the spec', () => {
     expect(filterCriteria(hashtags)).toBeUndefined();
   });
 
-  it('encodes topic retention as base64 properties for AWS::MSK::Topic', () => {
-    // Act
-    const configs = topicConfigs(resolveTopic({ ...pipeline.topics[0], retentionHours: 24 }));
+  it('creates as AWS::MSK::Topic only topics that need no Configs: those at the brokers\' retention', () => {
+    // Prepare
+    const byDefault = resolveTopic(pipeline.topics[0]);
+    const oneDay = resolveTopic({ ...pipeline.topics[0], retentionHours: 24 });
 
-    // Assess
-    expect(Buffer.from(configs, 'base64').toString()).toBe('retention.ms=86400000\n');
+    // Act & Assess
+    expect(byDefault.retentionHours).toBe(BROKER_RETENTION_HOURS);
+    expect(hasBrokerDefaultConfigs(byDefault)).toBe(true);
+    expect(hasBrokerDefaultConfigs(oneDay)).toBe(false);
   });
 
   it('describes a topic to the topic admin, leaving the replication factor to the broker when unknown', () => {

@@ -45,14 +45,38 @@ describe('MSK provisioned broker mode', () => {
     });
   });
 
-  it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))('creates topic %s as AWS::MSK::Topic with %d partitions and 7 days retention', (name, partitions) => {
-    // Assess
+  it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))('creates topic %s as AWS::MSK::Topic with %d partitions and no Configs', (name, partitions) => {
+    // Assess: the 7 days retention is the brokers' log.retention.ms (next test)
     synth.template.hasResourceProperties('AWS::MSK::Topic', {
       TopicName: name,
       PartitionCount: partitions,
       ReplicationFactor: 2,
-      Configs: Buffer.from('retention.ms=604800000\n').toString('base64'),
+      Configs: Match.absent(),
     });
+  });
+
+  it('gives every topic without settings of its own the spec\'s default retention of 7 days, on the brokers', () => {
+    // Act
+    const configuration = Object.values(synth.template.findResources('AWS::MSK::Configuration'))[0] as { Properties: { ServerProperties: string } };
+
+    // Assess
+    expect(configuration.Properties.ServerProperties.split('\n')).toContain('log.retention.ms=604800000');
+    synth.template.resourceCountIs('Custom::KafkaTopic', 0);
+  });
+
+  it('creates a topic with a retention of its own through the topic admin, never with AWS::MSK::Topic Configs', () => {
+    // Prepare
+    const spec = { ...pipeline, topics: pipeline.topics.map((t) => (t.name === 'tweets' ? { ...t, retentionHours: 24 } : t)) };
+
+    // Act
+    const { stack, template } = synthesize('provisioned', {}, spec);
+
+    // Assess
+    template.hasResourceProperties('Custom::KafkaTopic', { Name: 'tweets', RetentionHours: 24, ReplicationFactor: 2 });
+    expect(nagFindings(stack)).toEqual([]);
+    template.resourceCountIs('Custom::KafkaTopic', 1);
+    expect(Object.values(template.findResources('AWS::MSK::Topic')).map((t) => (t as { Properties: { TopicName: string } }).Properties.TopicName)).not.toContain('tweets');
+    expect(JSON.stringify(template.findResources('AWS::MSK::Topic'))).not.toContain('Configs');
   });
 
   it.each(consumers.map((c) => [c.name, c]))('gives consumer %s one mapping per topic with its filters, group and error handling', (_name, consumer) => {
