@@ -7,8 +7,22 @@ import { retentionMs } from '../../lambdas/shared/kafka-client';
 import { DEFAULT_RETENTION_HOURS, type ResolvedTopic } from '../../lambdas/shared/spec';
 import { LOGS_ENCRYPTION_SKIP, skipCheckov } from '../nag';
 
-/** The MSK version string: Kafka 3.9 in KRaft metadata mode (no ZooKeeper). */
-export const MSK_KAFKA_VERSION = '3.9.x.kraft';
+/**
+ * The broker size of the cheapest provisioned sandbox: kafka.t3.small, a Standard broker size
+ * (Amazon MSK Developer Guide, "Amazon MSK broker sizes",
+ * https://docs.aws.amazon.com/msk/latest/developerguide/broker-instance-sizes.html).
+ */
+export const MSK_BROKER_SIZE = 'kafka.t3.small';
+
+/**
+ * Kafka 3.9 in ZooKeeper metadata mode, not `3.9.x.kraft`: no AWS page was found that offers KRaft
+ * on t3 brokers, while the MSK guide documents t3.small in ZooKeeper mode ("We recommend that you
+ * set this value to 10,000 on T3.small", `zookeeper.connection.timeout.ms`, "Custom Amazon MSK
+ * configurations", https://docs.aws.amazon.com/msk/latest/developerguide/msk-configuration-properties.html)
+ * and lists 3.9.x as supported ("Supported Apache Kafka versions"). Clients see no difference:
+ * they connect with bootstrap servers either way (the local broker and the ec2 mode run KRaft).
+ */
+export const MSK_KAFKA_VERSION = '3.9.x';
 
 /** Properties of {@link MskProvisionedCluster}. */
 export interface MskProvisionedClusterProps {
@@ -23,7 +37,7 @@ export interface MskProvisionedClusterProps {
    * default ({@link hasBrokerDefaultConfigs}); the others go through the topic admin.
    */
   readonly topics: readonly ResolvedTopic[];
-  /** Broker instance type. @default 'kafka.t3.small' */
+  /** Broker instance type. @default {@link MSK_BROKER_SIZE} */
   readonly instanceType?: string;
   /** Number of brokers, a multiple of the number of subnets. @default 2 */
   readonly brokers?: number;
@@ -85,6 +99,8 @@ export class MskProvisionedCluster extends Construct {
         // With 2 brokers, 2 would refuse every write while MSK patches one broker at a time.
         'min.insync.replicas=1',
         'num.partitions=1',
+        // MSK's advice for ZooKeeper-mode clusters on T3.small, "to avoid cluster downtime".
+        'zookeeper.connection.timeout.ms=10000',
         // The retention of every topic created without its own (hasBrokerDefaultConfigs).
         `log.retention.ms=${retentionMs(BROKER_RETENTION_HOURS)}`,
       ].join('\n'),
@@ -99,7 +115,7 @@ export class MskProvisionedCluster extends Construct {
       kafkaVersion: MSK_KAFKA_VERSION,
       numberOfBrokerNodes: brokers,
       brokerNodeGroupInfo: {
-        instanceType: props.instanceType ?? 'kafka.t3.small',
+        instanceType: props.instanceType ?? MSK_BROKER_SIZE,
         clientSubnets: props.vpc.selectSubnets(props.subnets).subnetIds,
         securityGroups: [props.securityGroup.securityGroupId],
         storageInfo: { ebsStorageInfo: { volumeSize: props.volumeSizeGiB ?? 10 } },

@@ -12,13 +12,13 @@ beforeAll(() => {
 const consumers = pipeline.consumers.map(resolveConsumer);
 
 describe('MSK provisioned broker mode', () => {
-  it('creates a small KRaft Kafka 3.9 cluster with IAM auth, TLS and broker logs', () => {
+  it('creates a small Kafka 3.9 cluster (ZooKeeper mode, as MSK documents t3 brokers) with IAM auth, TLS and broker logs', () => {
     // Act
     const { template } = synth;
 
     // Assess
     template.hasResourceProperties('AWS::MSK::Cluster', {
-      KafkaVersion: '3.9.x.kraft',
+      KafkaVersion: '3.9.x',
       NumberOfBrokerNodes: 2,
       BrokerNodeGroupInfo: Match.objectLike({
         InstanceType: 'kafka.t3.small',
@@ -37,6 +37,7 @@ describe('MSK provisioned broker mode', () => {
     // Assess
     expect(configuration.Properties.ServerProperties).toContain('auto.create.topics.enable=false');
     expect(configuration.Properties.ServerProperties).toContain('unclean.leader.election.enable=false');
+    expect(configuration.Properties.ServerProperties).toContain('zookeeper.connection.timeout.ms=10000');
     synth.template.hasResourceProperties('AWS::MSK::Cluster', {
       ConfigurationInfo: {
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Configuration'), 'Arn'] },
