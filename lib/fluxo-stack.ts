@@ -81,10 +81,10 @@ export class FluxoStack extends Stack {
     // 5. Consumers: one Lambda and one event source mapping per topic, all sharing one poller group.
     const deadLetters = new DeadLetterQueue(this, 'DeadLetters', { removalPolicy });
     const pollerGroupName = `${this.stackName}-pollers`;
-    const consumerFunctions = new Map(
+    const consumerConstructs = new Map(
       consumers.map((consumer) => [
         consumer.name,
-        new Consumer(this, `Consumer-${consumer.name}`, { consumer, kafka, tables, deadLetters, pollerGroupName, removalPolicy }).function,
+        new Consumer(this, `Consumer-${consumer.name}`, { consumer, kafka, tables, deadLetters, pollerGroupName, removalPolicy }),
       ]),
     );
 
@@ -101,7 +101,7 @@ export class FluxoStack extends Stack {
     new Observability(this, 'Observability', {
       api: api.api,
       producer: producer.function,
-      consumers: consumerFunctions,
+      consumers: new Map([...consumerConstructs].map(([name, c]) => [name, { function: c.function, mappingIds: [...c.mappings.values()].map((m) => m.attrId) }])),
       deadLetterQueue: deadLetters.queue,
       tables: [tables.results, tables.idempotency],
     });

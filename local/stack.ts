@@ -127,8 +127,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const initErrors = await Promise.all([...functions.values()].map(async (f) => [f.name, await f.start()] as const));
   for (const [name, error] of initErrors) if (error !== undefined) log(`[${name}] init failed: ${error.errorType}: ${error.errorMessage}`);
 
-  // The dashboard at / and /openapi.json: local-only pages of the gateway.
-  const dashboard = startDashboard({ spec: options.spec, kafkaBrokers: options.kafkaBrokers });
+  // The dashboard at / and /openapi.json: local-only pages of the gateway. It shows what the
+  // emulators (created below) filtered out, as the CloudWatch dashboard shows FilteredOutEventCount.
+  let emulators: EventSourceMappingEmulator[] = [];
+  const filteredOut = (consumer: string): number | undefined => {
+    const own = emulators.filter((e) => e.consumerName === consumer);
+    return own.length === 0 ? undefined : own.reduce((sum, e) => sum + e.stats.recordsFiltered, 0);
+  };
+  const dashboard = startDashboard({ spec: options.spec, kafkaBrokers: options.kafkaBrokers, filteredOut });
   let gateway: Gateway;
   try {
     gateway = await startGateway({
@@ -147,7 +153,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const destination = options.destination ?? new JsonlDestination(join(root, DEFAULT_ON_FAILURE_FILE));
   const brokers = options.kafkaBrokers.split(',').filter((b) => b !== '');
   // One emulator per event source mapping: per consumer and topic, each its own consumer group, as on AWS.
-  const emulators = consumers.flatMap((consumer) =>
+  emulators = consumers.flatMap((consumer) =>
     consumer.mappings.map(
       ({ topic }) =>
         new EventSourceMappingEmulator({

@@ -73,6 +73,9 @@ export class Consumer extends Construct {
           bisectBatchOnFunctionError: consumer.bisectOnError,
           functionResponseTypes: ['ReportBatchItemFailures'],
           destinationConfig: { onFailure: { destination: props.deadLetters.queue.queueArn } },
+          // The mapping's own counts (PolledEventCount, FilteredOutEventCount, ...): records its
+          // FilterCriteria drops never reach the Lambda, so only the mapping can count them.
+          metricsConfig: { metrics: ['EventCount'] },
         });
         return [topic, mapping] as const;
       }),

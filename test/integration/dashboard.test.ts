@@ -97,8 +97,9 @@ describe('the live dashboard in chromium', () => {
     const poisonKey = unique('poison');
 
     // Act: 16 minutes of health tuples and ticks, tweets, and a record that is not JSON
+    const peso = (i: number): number => 60 + ((i * 13) % 55);
     const health = Array.from({ length: 16 * 4 }, (_v, i) => ({
-      value: [i, { idade: 20 + (i % 40), altura: 150 + ((i * 7) % 45), peso: 60 + ((i * 13) % 55) }],
+      value: [i, { idade: 20 + (i % 40), altura: 150 + ((i * 7) % 45), peso: peso(i) }],
       timestamp: at(15 - Math.floor(i / 4), (i % 4) * 10_000),
     }));
     await post('health', health);
@@ -122,6 +123,9 @@ describe('the live dashboard in chromium', () => {
 
     // Assess: the charts and the dead letters show them
     await cardShows('peso-acima-80', 'Number(d.total) >= 1 && Number(d.points) >= 10');
+    // What the mapping filtered out (peso <= 80), as FilteredOutEventCount on the CloudWatch dashboard.
+    const filteredOut = health.filter((_h, i) => peso(i) <= 80).length;
+    await cardShows('peso-acima-80', `Number(d.filtered) >= ${filteredOut}`);
     await cardShows('imc-acima-35', 'Number(d.total) >= 1');
     await cardShows('ohlc-1m', 'Number(d.points) >= 32 && Number(d.total) === 192');
     await cardShows('hashtags-5m', `d.keys === 'kafka,aws,lambda,dynamodb,msk,${tag},serverless'`);
