@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -215,8 +215,6 @@ export class KafkaCluster extends Construct {
       description: 'fluxo topic admin: creates, updates and deletes the spec topics (CloudFormation custom resource)',
       vpc: this.vpc,
       vpcSubnets: this.subnets,
-      // Creating a topic waits for its partitions' leaders; deleting waits for the controller.
-      timeout: Duration.minutes(2),
     });
     this.bindTopicAdmin(fn.function, topics.map((t) => t.name));
     Validations.of(fn).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ENI actions have no resource-level permissions; Kafka actions are scoped per topic.' });
