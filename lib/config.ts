@@ -1,7 +1,7 @@
 /**
  * The deployment settings the CDK app reads from context (`-c stage=...`, `-c brokerMode=...`,
- * `-c clientHost=...`, `-c producerReservedConcurrency=...`), validated once so that a typo fails
- * the synth with a clear message.
+ * `-c clientHost=...`, `-c producerReservedConcurrency=...`, `-c pollers=...`), validated once so
+ * that a typo fails the synth with a clear message.
  */
 
 /** Where the stack runs: `sandbox` data is destroyed with the stack, `prod` data is retained. */
@@ -14,6 +14,16 @@ export type Stage = 'sandbox' | 'prod';
  * - `ec2`: one self-managed KRaft broker on EC2 (the course's `hdpmaster`), plaintext inside the VPC.
  */
 export type BrokerMode = 'provisioned' | 'serverless' | 'ec2';
+
+/**
+ * How the event source mappings poll Kafka:
+ * - `provisioned`: provisioned pollers (billed per Event Poller Unit-hour) with the Kafka error
+ *   handling controls, which need provisioned mode: retries, maximum record age, bisect on error,
+ *   partial batch responses;
+ * - `on-demand`: Lambda's default pollers, at no poller charge, without those controls: a failed
+ *   batch is retried whole until it succeeds or its records leave the topic.
+ */
+export type PollerMode = 'provisioned' | 'on-demand';
 
 /** The validated deployment settings. */
 export interface DeploymentConfig {
@@ -31,12 +41,16 @@ export interface DeploymentConfig {
    * @default none: the producer uses the account's unreserved pool
    */
   readonly producerReservedConcurrency?: number;
+  /** How the event source mappings poll Kafka. @default 'provisioned' */
+  readonly pollers: PollerMode;
 }
 
 /** The stages the app accepts. */
 export const STAGES: readonly Stage[] = ['sandbox', 'prod'];
 /** The broker modes the app accepts. */
 export const BROKER_MODES: readonly BrokerMode[] = ['provisioned', 'serverless', 'ec2'];
+/** The poller modes the app accepts. */
+export const POLLER_MODES: readonly PollerMode[] = ['provisioned', 'on-demand'];
 
 /** A context value the app cannot use. */
 export class DeploymentConfigError extends Error {
@@ -77,5 +91,6 @@ export function readDeploymentConfig(tryGetContext: (key: string) => unknown): D
   const brokerMode = oneOf('brokerMode', tryGetContext('brokerMode'), BROKER_MODES, 'provisioned');
   const clientHost = flag('clientHost', tryGetContext('clientHost'), stage === 'sandbox');
   const producerReservedConcurrency = wholeNumber('producerReservedConcurrency', tryGetContext('producerReservedConcurrency'), 1, 10_000);
-  return { stage, brokerMode, clientHost, ...(producerReservedConcurrency === undefined ? {} : { producerReservedConcurrency }) };
+  const pollers = oneOf('pollers', tryGetContext('pollers'), POLLER_MODES, 'provisioned');
+  return { stage, brokerMode, clientHost, pollers, ...(producerReservedConcurrency === undefined ? {} : { producerReservedConcurrency }) };
 }

@@ -78,13 +78,14 @@ export class FluxoStack extends Stack {
     tables.bindIdempotency(producer.function);
     api.addRoutes('producer', producer.function);
 
-    // 5. Consumers: one Lambda and one event source mapping per topic, all sharing one poller group.
+    // 5. Consumers: one Lambda and one event source mapping per topic; provisioned pollers (the
+    // default) share one poller group, so five mappings bill as one Event Poller Unit.
     const deadLetters = new DeadLetterQueue(this, 'DeadLetters', { removalPolicy });
     const pollerGroupName = `${this.stackName}-pollers`;
     const consumerConstructs = new Map(
       consumers.map((consumer) => [
         consumer.name,
-        new Consumer(this, `Consumer-${consumer.name}`, { consumer, kafka, tables, deadLetters, pollerGroupName, removalPolicy }),
+        new Consumer(this, `Consumer-${consumer.name}`, { consumer, kafka, tables, deadLetters, pollerGroupName, pollers: props.deployment.pollers, removalPolicy }),
       ]),
     );
 

@@ -54,7 +54,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDescription>> = {
     // A batch reads and conditionally writes its aggregates with bounded DynamoDB retries.
     timeoutSeconds: 60,
     memoryMB: 256,
-    environment: [ENV.consumerName, ENV.resultsTable],
+    environment: [ENV.consumerName, ENV.resultsTable, ENV.reportBatchItemFailures],
     localEnvironment: [ENV.dynamodbEndpoint],
   },
   results: {

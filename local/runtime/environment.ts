@@ -45,6 +45,8 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
     [ENV.resultsTable]: options.resultsTable,
     [ENV.idempotencyTable]: options.idempotencyTable,
     [ENV.consumerName]: options.consumerName,
+    // The emulator reads partial batch responses, as provisioned-mode mappings do.
+    [ENV.reportBatchItemFailures]: options.consumerName === undefined ? undefined : 'true',
   };
   const described = options.handler === undefined ? undefined : FUNCTIONS[options.handler];
   const names = described === undefined ? Object.keys(values) : [...described.environment, ...described.localEnvironment];

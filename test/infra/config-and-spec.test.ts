@@ -25,7 +25,7 @@ describe('deployment context', () => {
     const config = readDeploymentConfig(context({}));
 
     // Assess
-    expect(config).toEqual({ stage: 'sandbox', brokerMode: 'provisioned', clientHost: true });
+    expect(config).toEqual({ stage: 'sandbox', brokerMode: 'provisioned', clientHost: true, pollers: 'provisioned' });
   });
 
   it('turns the client host off by default in prod, and reads string flags from the command line', () => {
@@ -35,13 +35,14 @@ describe('deployment context', () => {
 
     // Assess
     expect(prod.clientHost).toBe(false);
-    expect(explicit).toEqual({ stage: 'prod', brokerMode: 'ec2', clientHost: true });
+    expect(explicit).toEqual({ stage: 'prod', brokerMode: 'ec2', clientHost: true, pollers: 'provisioned' });
   });
 
   it.each([
     [{ brokerMode: 'kafka' }, /context "brokerMode" must be one of provisioned, serverless, ec2 \(got "kafka"\)/],
     [{ stage: 'dev' }, /context "stage" must be one of sandbox, prod \(got "dev"\)/],
     [{ clientHost: 'yes' }, /context "clientHost" must be true or false \(got "yes"\)/],
+    [{ pollers: 'lazy' }, /context "pollers" must be one of provisioned, on-demand \(got "lazy"\)/],
   ])('rejects %j with a clear error', (values, message) => {
     // Act
     const act = () => readDeploymentConfig(context(values));
@@ -71,8 +72,8 @@ describe('deployment context', () => {
 
   it('names one stack per stage so both fit in one account', () => {
     // Assess
-    expect(stackName({ stage: 'sandbox', brokerMode: 'ec2', clientHost: true })).toBe('FluxoSandbox');
-    expect(stackName({ stage: 'prod', brokerMode: 'ec2', clientHost: false })).toBe('Fluxo');
+    expect(stackName({ stage: 'sandbox', brokerMode: 'ec2', clientHost: true, pollers: 'provisioned' })).toBe('FluxoSandbox');
+    expect(stackName({ stage: 'prod', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned' })).toBe('Fluxo');
   });
 });
 
@@ -96,7 +97,7 @@ describe('spec validation at synth', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
     // Act
-    const error = catchError(() => new FluxoStack(app, 'Bad', { spec: bad, deployment: { stage: 'sandbox', brokerMode: 'ec2', clientHost: false } }));
+    const error = catchError(() => new FluxoStack(app, 'Bad', { spec: bad, deployment: { stage: 'sandbox', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned' } }));
 
     // Assess
     expect(error).toBeInstanceOf(SpecValidationError);
