@@ -12,16 +12,16 @@ import { pipeline as builtIn } from '../pipeline';
 import { bundleFunction, type Bundle, type BundleOptions } from '../local/runtime/bundle';
 import { localFunctionEnvironment } from '../local/runtime/environment';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../local/services';
-import { HANDLER_ENTRIES } from '../local/stack';
+import { BUNDLING, FUNCTIONS, type FunctionName } from '../lambdas/shared/deployment';
 import type { BenchContext } from './context';
 import type { BundleAlternative, BundleRow } from './report';
 import { median } from './stats';
 
 /** Every Lambda of the CDK app and its handler. */
-export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = { ...HANDLER_ENTRIES, topics: 'lambdas/topics/index.ts' };
+export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(FUNCTIONS).map(([name, fn]) => [name, fn.entry]));
 
-/** The esbuild settings of the CDK app's FluxoFunction (lib/constructs/fluxo-function.ts). */
-export const DEPLOYED_SETTINGS = { external: ['@aws-sdk/*'], target: 'node24' } as const;
+/** The esbuild settings of the CDK app's FluxoFunction (lambdas/shared/deployment.ts `BUNDLING`). */
+export const DEPLOYED_SETTINGS = { external: BUNDLING.externalModules, target: BUNDLING.target } as const;
 
 /** The package an esbuild metafile input belongs to: `node_modules/<pkg>` (scoped too), else `fluxo`. */
 export function bundlePackage(input: string): string {
@@ -67,6 +67,7 @@ export class InitMeasureError extends Error {
 function measureInit(ctx: BenchContext, name: string, file: string): { initMs: number; processMs: number } {
   const env = localFunctionEnvironment({
     functionName: `fluxo-${name}`,
+    handler: name as FunctionName,
     kafkaBrokers: ctx.services.kafkaBrokers,
     dynamodbEndpoint: ctx.services.dynamodbEndpoint,
     resultsTable: LOCAL_TABLES.results,

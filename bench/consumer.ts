@@ -35,7 +35,7 @@ export async function measureConsumer(ctx: BenchContext): Promise<ConsumerRow> {
     keys: settings.drainKeys,
   });
   const counter = await startDynamoDbCounter(ctx.services.dynamodbEndpoint);
-  const fn = createLocalFunction(`fluxo-consumer-${BENCH.drain}`, ctx.consumerBundle, { ...ctx.factory, dynamodbEndpoint: counter.endpoint }, BENCH.drain, 60);
+  const fn = createLocalFunction(`fluxo-consumer-${BENCH.drain}`, 'consumer', ctx.consumerBundle, { ...ctx.factory, dynamodbEndpoint: counter.endpoint }, BENCH.drain);
   const invocations: InvocationSample[] = [];
   let delivered = 0;
   const emulator = new EventSourceMappingEmulator({

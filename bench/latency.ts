@@ -156,7 +156,7 @@ export async function measureLatency(ctx: BenchContext): Promise<{ rows: Latency
       [BENCH.latencyW500, 500],
     ] as const) {
       const consumer: ResolvedConsumer = { ...benchConsumer(name), batchingWindowSeconds: windowMs / 1000 };
-      const fn = createLocalFunction(`fluxo-consumer-${name}`, ctx.consumerBundle, ctx.factory, name, 60);
+      const fn = createLocalFunction(`fluxo-consumer-${name}`, 'consumer', ctx.consumerBundle, ctx.factory, name);
       let recording = false;
       const invocations: InvocationSample[] = [];
       const emulator = new EventSourceMappingEmulator({

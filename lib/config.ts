@@ -1,6 +1,7 @@
 /**
  * The deployment settings the CDK app reads from context (`-c stage=...`, `-c brokerMode=...`,
- * `-c clientHost=...`), validated once so that a typo fails the synth with a clear message.
+ * `-c clientHost=...`, `-c producerReservedConcurrency=...`, `-c pollers=...`), validated once so
+ * that a typo fails the synth with a clear message.
  */
 
 /** Where the stack runs: `sandbox` data is destroyed with the stack, `prod` data is retained. */
@@ -14,6 +15,16 @@ export type Stage = 'sandbox' | 'prod';
  */
 export type BrokerMode = 'provisioned' | 'serverless' | 'ec2';
 
+/**
+ * How the event source mappings poll Kafka:
+ * - `provisioned`: provisioned pollers (billed per Event Poller Unit-hour) with the Kafka error
+ *   handling controls, which need provisioned mode: retries, maximum record age, bisect on error,
+ *   partial batch responses;
+ * - `on-demand`: Lambda's default pollers, at no poller charge, without those controls: a failed
+ *   batch is retried whole until it succeeds or its records leave the topic.
+ */
+export type PollerMode = 'provisioned' | 'on-demand';
+
 /** The validated deployment settings. */
 export interface DeploymentConfig {
   /** @default 'sandbox' */
@@ -22,12 +33,24 @@ export interface DeploymentConfig {
   readonly brokerMode: BrokerMode;
   /** Whether to create the client host with the Kafka CLI tools. @default true in sandbox, false in prod */
   readonly clientHost: boolean;
+  /**
+   * Concurrency reserved for the producer Lambda, which also caps how many of its containers can
+   * open Kafka connections at once. Opt-in: Lambda lets a function reserve concurrency only while
+   * at least 100 of the account's concurrency stays unreserved, so reserving N needs an account
+   * quota of at least N + 100, more than a new account has (see README, "On AWS").
+   * @default none: the producer uses the account's unreserved pool
+   */
+  readonly producerReservedConcurrency?: number;
+  /** How the event source mappings poll Kafka. @default 'provisioned' */
+  readonly pollers: PollerMode;
 }
 
 /** The stages the app accepts. */
 export const STAGES: readonly Stage[] = ['sandbox', 'prod'];
 /** The broker modes the app accepts. */
 export const BROKER_MODES: readonly BrokerMode[] = ['provisioned', 'serverless', 'ec2'];
+/** The poller modes the app accepts. */
+export const POLLER_MODES: readonly PollerMode[] = ['provisioned', 'on-demand'];
 
 /** A context value the app cannot use. */
 export class DeploymentConfigError extends Error {
@@ -50,6 +73,13 @@ function flag(key: string, value: unknown, fallback: boolean): boolean {
   throw new DeploymentConfigError(`context "${key}" must be true or false (got ${JSON.stringify(value)})`);
 }
 
+function wholeNumber(key: string, value: unknown, min: number, max: number): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  throw new DeploymentConfigError(`context "${key}" must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+}
+
 /**
  * Reads and validates the deployment settings.
  *
@@ -60,5 +90,7 @@ export function readDeploymentConfig(tryGetContext: (key: string) => unknown): D
   const stage = oneOf('stage', tryGetContext('stage'), STAGES, 'sandbox');
   const brokerMode = oneOf('brokerMode', tryGetContext('brokerMode'), BROKER_MODES, 'provisioned');
   const clientHost = flag('clientHost', tryGetContext('clientHost'), stage === 'sandbox');
-  return { stage, brokerMode, clientHost };
+  const producerReservedConcurrency = wholeNumber('producerReservedConcurrency', tryGetContext('producerReservedConcurrency'), 1, 10_000);
+  const pollers = oneOf('pollers', tryGetContext('pollers'), POLLER_MODES, 'provisioned');
+  return { stage, brokerMode, clientHost, pollers, ...(producerReservedConcurrency === undefined ? {} : { producerReservedConcurrency }) };
 }

@@ -67,22 +67,25 @@ export class FluxoStack extends Stack {
       description: 'fluxo ingest: validates records against the spec and writes them to Kafka (acks=all)',
       vpc: network.vpc,
       vpcSubnets: network.privateSubnets,
-      // MSK IAM limits new connections per broker per second (4/s on kafka.t3.small): a burst of
-      // cold starts, each opening connections to every broker, must stay under it.
-      reservedConcurrentExecutions: brokerMode === 'provisioned' ? 5 : 10,
+      // No reservation unless asked for (-c producerReservedConcurrency=N): reserving N needs an
+      // account quota of N + 100, which new accounts lack. MSK's limit on new IAM connections per
+      // broker and second is met by connection reuse and spread-out retries (kafka-client.ts
+      // IAM_RETRY) and the usage plan's rate instead; see the README, "On AWS".
+      reservedConcurrentExecutions: props.deployment.producerReservedConcurrency,
       removalPolicy,
     });
     kafka.bindProducer(producer.function, topics.map((t) => t.name));
     tables.bindIdempotency(producer.function);
     api.addRoutes('producer', producer.function);
 
-    // 5. Consumers: one Lambda and one event source mapping per topic, all sharing one poller group.
+    // 5. Consumers: one Lambda and one event source mapping per topic; provisioned pollers (the
+    // default) share one poller group, so five mappings bill as one Event Poller Unit.
     const deadLetters = new DeadLetterQueue(this, 'DeadLetters', { removalPolicy });
     const pollerGroupName = `${this.stackName}-pollers`;
-    const consumerFunctions = new Map(
+    const consumerConstructs = new Map(
       consumers.map((consumer) => [
         consumer.name,
-        new Consumer(this, `Consumer-${consumer.name}`, { consumer, topics, kafka, tables, deadLetters, pollerGroupName, removalPolicy }).function,
+        new Consumer(this, `Consumer-${consumer.name}`, { consumer, topics, kafka, tables, deadLetters, pollerGroupName, pollers: props.deployment.pollers, removalPolicy }),
       ]),
     );
 
@@ -99,7 +102,7 @@ export class FluxoStack extends Stack {
     new Observability(this, 'Observability', {
       api: api.api,
       producer: producer.function,
-      consumers: consumerFunctions,
+      consumers: new Map([...consumerConstructs].map(([name, c]) => [name, { function: c.function, mappingIds: [...c.mappings.values()].map((m) => m.attrId) }])),
       deadLetterQueue: deadLetters.queue,
       tables: [tables.results, tables.idempotency],
     });

@@ -4,6 +4,7 @@
  * `npm start` and the integration tests' global setup both build it with {@link startLocalStack}.
  */
 import { join, resolve } from 'node:path';
+import { FUNCTIONS, type FunctionName } from '../lambdas/shared/deployment';
 import { resolveConsumer, resolveTopic, type PipelineSpec, type ResolvedConsumer } from '../lambdas/shared/spec';
 import { EventSourceMappingEmulator } from './esm/emulator';
 import { DEFAULT_ON_FAILURE_FILE, JsonlDestination, type OnFailureDestination } from './esm/on-failure';
@@ -15,11 +16,11 @@ import { localFunctionEnvironment } from './runtime/environment';
 import { LocalFunction, type InvocationResult } from './runtime/local-function';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from './services';
 
-/** The handlers' source files (as the CDK stack bundles them). */
+/** The handlers the local stack runs, and their source files (deployment.ts, as the CDK stack bundles them). */
 export const HANDLER_ENTRIES = {
-  producer: 'lambdas/producer/index.ts',
-  results: 'lambdas/results/index.ts',
-  consumer: 'lambdas/consumer/index.ts',
+  producer: FUNCTIONS.producer.entry,
+  results: FUNCTIONS.results.entry,
+  consumer: FUNCTIONS.consumer.entry,
 } as const;
 
 /** Options of {@link startLocalStack}. */
@@ -72,15 +73,22 @@ export interface FunctionFactoryOptions {
   readonly log: (line: string) => void;
 }
 
-/** Creates a local function for a bundle, with the local environment (`consumerName` for consumer functions). */
-export function createLocalFunction(name: string, bundle: Bundle, options: FunctionFactoryOptions, consumerName?: string, timeoutSeconds = 30): LocalFunction {
+/**
+ * Creates a local function of `handler` for a bundle: its timeout, memory and environment
+ * variable names as lambdas/shared/deployment.ts describes them for AWS too, pointed at the local
+ * services (`consumerName` for consumer functions).
+ */
+export function createLocalFunction(name: string, handler: FunctionName, bundle: Bundle, options: FunctionFactoryOptions, consumerName?: string): LocalFunction {
+  const described = FUNCTIONS[handler];
   return new LocalFunction({
     name,
     bundleFile: bundle.file,
     workerFile: options.workerFile,
-    timeoutSeconds,
+    timeoutSeconds: described.timeoutSeconds,
+    memoryMB: described.memoryMB,
     env: localFunctionEnvironment({
       functionName: name,
+      handler,
       kafkaBrokers: options.kafkaBrokers,
       dynamodbEndpoint: options.dynamodbEndpoint,
       resultsTable: options.tables.results,
@@ -111,15 +119,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   const functions = new Map<string, LocalFunction>();
-  // API Gateway gives an integration at most 29 s.
-  const producer = createLocalFunction('fluxo-producer', bundle('producer'), factory, undefined, 29);
-  const results = createLocalFunction('fluxo-results', bundle('results'), factory, undefined, 29);
+  const producer = createLocalFunction('fluxo-producer', 'producer', bundle('producer'), factory);
+  const results = createLocalFunction('fluxo-results', 'results', bundle('results'), factory);
   functions.set(producer.name, producer).set(results.name, results);
   const consumers: ResolvedConsumer[] = options.spec.consumers
     .map(resolveConsumer)
     .filter((c) => options.consumers === undefined || options.consumers.includes(c.name));
   for (const consumer of consumers) {
-    const fn = createLocalFunction(`fluxo-consumer-${consumer.name}`, bundle('consumer'), factory, consumer.name, 60);
+    const fn = createLocalFunction(`fluxo-consumer-${consumer.name}`, 'consumer', bundle('consumer'), factory, consumer.name);
     functions.set(fn.name, fn);
   }
   const stopFunctions = () => Promise.all([...functions.values()].map((f) => f.close()));
@@ -127,8 +134,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const initErrors = await Promise.all([...functions.values()].map(async (f) => [f.name, await f.start()] as const));
   for (const [name, error] of initErrors) if (error !== undefined) log(`[${name}] init failed: ${error.errorType}: ${error.errorMessage}`);
 
-  // The dashboard at / and /openapi.json: local-only pages of the gateway.
-  const dashboard = startDashboard({ spec: options.spec, kafkaBrokers: options.kafkaBrokers });
+  // The dashboard at / and /openapi.json: local-only pages of the gateway. It shows what the
+  // emulators (created below) filtered out, as the CloudWatch dashboard shows FilteredOutEventCount.
+  let emulators: EventSourceMappingEmulator[] = [];
+  const filteredOut = (consumer: string): number | undefined => {
+    const own = emulators.filter((e) => e.consumerName === consumer);
+    return own.length === 0 ? undefined : own.reduce((sum, e) => sum + e.stats.recordsFiltered, 0);
+  };
+  const dashboard = startDashboard({ spec: options.spec, kafkaBrokers: options.kafkaBrokers, filteredOut });
   let gateway: Gateway;
   try {
     gateway = await startGateway({
@@ -147,7 +160,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const destination = options.destination ?? new JsonlDestination(join(root, DEFAULT_ON_FAILURE_FILE));
   const brokers = options.kafkaBrokers.split(',').filter((b) => b !== '');
   // One emulator per event source mapping: per consumer and topic, each its own consumer group, as on AWS.
-  const emulators = consumers.flatMap((consumer) =>
+  emulators = consumers.flatMap((consumer) =>
     consumer.mappings.map(
       ({ topic }) =>
         new EventSourceMappingEmulator({

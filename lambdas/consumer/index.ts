@@ -17,6 +17,7 @@ import { CONSUMER_SERVICE, METRICS_NAMESPACE } from '../shared/metrics';
 import { processBatch, type BatchCounts, type UnappliedRecord } from './batch';
 import { planConsumer } from './classify';
 import { ResultsStore } from './store';
+import { reportsBatchItemFailures, UnappliedRecordsError } from './whole-batch';
 
 /**
  * One entry of a Kafka partial batch response: `{"itemIdentifier": {"partition":
@@ -91,6 +92,8 @@ export async function handler(event: unknown, context: Context): Promise<KafkaBa
   try {
     const result = await processBatch(decode(event), { plan, store, log: logger });
     addMetrics(result.counts, result.unapplied.length);
+    // On-demand pollers read no partial batch response: fail the whole batch (whole-batch.ts).
+    if (result.unapplied.length > 0 && !reportsBatchItemFailures()) throw new UnappliedRecordsError(result.unapplied);
     return batchResponse(result.unapplied);
   } finally {
     metrics.publishStoredMetrics();

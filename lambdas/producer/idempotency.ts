@@ -17,6 +17,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ENV } from '../shared/config';
+import { IDEMPOTENCY_KEY } from '../shared/keys';
 import { BadParameterError, IdempotencyInProgressError, IdempotencyKeyReusedError, ServiceUnavailableError } from '../shared/errors';
 
 /** The request header carrying the client's idempotency key. */
@@ -73,6 +74,8 @@ export function mapIdempotencyError(error: unknown): unknown {
 export function makeIdempotentIngest(process: IngestProcessor, { tableName, endpoint, region }: IdempotentIngestOptions): IngestProcessor {
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName,
+    keyAttr: IDEMPOTENCY_KEY.partition,
+    expiryAttr: IDEMPOTENCY_KEY.ttl,
     awsSdkV3Client: new DynamoDBClient(endpoint === undefined ? {} : { endpoint, region: region ?? 'local' }),
   });
   const config = new IdempotencyConfig({

@@ -16,6 +16,11 @@ export const ENV = {
   consumerName: 'CONSUMER_NAME',
   /** Endpoint override for DynamoDB (DynamoDB Local); unset on AWS. */
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  /**
+   * `false` when the consumer's event source mapping reads no partial batch response (on-demand
+   * pollers): the consumer then fails a batch with unapplied records as a whole. Unset: `true`.
+   */
+  reportBatchItemFailures: 'REPORT_BATCH_ITEM_FAILURES',
 } as const;
 
 /** A required environment variable is missing. */

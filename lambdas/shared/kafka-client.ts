@@ -31,9 +31,21 @@ export interface KafkaClientOptions {
   readonly connectionTimeoutMs?: number;
   /** Timeout of one request to a broker, ms. @default 5000 */
   readonly requestTimeoutMs?: number;
-  /** Retries of a failed request (client-wide; the producer caps its own too). @default 2 */
+  /** Retries of a failed request (client-wide; the producer caps its own too). @default 2, or {@link IAM_RETRY}'s with `auth: 'iam'` */
   readonly retries?: number;
 }
+
+/**
+ * The client-wide retry of `auth: 'iam'` clients. MSK admits only so many new IAM-authenticated
+ * connections per broker and second ("Maximum TCP connection rate per broker (IAM)": 4 per second
+ * on kafka.t3 brokers, 100 on m5 and m7g; Amazon MSK Developer Guide, "Amazon MSK quota",
+ * https://docs.aws.amazon.com/msk/latest/developerguide/limits.html), and a burst of cold starts
+ * past it has connections refused. Without reserved concurrency nothing caps that burst but the
+ * API's usage plan, so refused connections come back with a longer first wait and more jitter
+ * (kafkajs `factor`, the randomization), spread over the next seconds instead of all at once;
+ * every wait together stays far below the 29 s API Gateway gives the producer.
+ */
+export const IAM_RETRY = { retries: 3, initialRetryTime: 300, maxRetryTime: 2000, factor: 0.5 } as const;
 
 /** The Kafka settings are missing or wrong. */
 export class KafkaConfigurationError extends Error {
@@ -75,7 +87,7 @@ export function kafkaConfig({
   clientId = 'fluxo',
   connectionTimeoutMs = 3000,
   requestTimeoutMs = 5000,
-  retries = 2,
+  retries,
 }: KafkaClientOptions): KafkaConfig {
   if (brokers.length === 0) throw new KafkaConfigurationError('at least one broker is required');
   const config: KafkaConfig = {
@@ -84,13 +96,14 @@ export function kafkaConfig({
     connectionTimeout: connectionTimeoutMs,
     authenticationTimeout: connectionTimeoutMs,
     requestTimeout: requestTimeoutMs,
-    retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 },
+    retry: { retries: retries ?? 2, initialRetryTime: 100, maxRetryTime: 1000 },
     logLevel: logLevel.NOTHING,
   };
   if (auth === 'none') return config;
   if (region === undefined || region === '') throw new KafkaConfigurationError('auth "iam" needs the AWS region (AWS_REGION)');
   return {
     ...config,
+    retry: { ...IAM_RETRY, retries: retries ?? IAM_RETRY.retries },
     ssl: true,
     sasl: {
       mechanism: 'oauthbearer',

@@ -11,6 +11,12 @@ export const BY_WINDOW_INDEX = { name: 'byWindow', partition: 'gsi1pk', sort: 'g
 /** The TTL attribute (epoch seconds). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
+/**
+ * The idempotency table's key and TTL attributes: the Powertools DynamoDB persistence layer's
+ * defaults, passed to it explicitly (lambdas/producer/idempotency.ts) so the tables agree.
+ */
+export const IDEMPOTENCY_KEY = { partition: 'id', ttl: 'expiration' } as const;
+
 /** Epoch milliseconds as a fixed-width, sortable string (15 digits covers year 33658). */
 export function sortableMillis(ms: number): string {
   return String(Math.trunc(ms)).padStart(15, '0');

@@ -227,12 +227,15 @@ const CONSUMER_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 const FIELD_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
 const SECONDS_PER_DAY = 86_400;
 
+/** A topic's retention when its spec sets none: 7 days, Kafka's own `log.retention.hours` default. */
+export const DEFAULT_RETENTION_HOURS = 168;
+
 /** Fills in a topic's defaults. */
 export function resolveTopic(topic: TopicSpec): ResolvedTopic {
   return {
     name: topic.name,
     partitions: topic.partitions ?? 1,
-    retentionHours: topic.retentionHours ?? 168,
+    retentionHours: topic.retentionHours ?? DEFAULT_RETENTION_HOURS,
     replicationFactor: topic.replicationFactor,
     format: topic.format ?? 'json',
     schema: topic.schema ?? NO_FIELDS,

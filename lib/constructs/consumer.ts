@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/config';
 import { mappingFilters } from '../../lambdas/shared/filter-pushdown';
 import type { ResolvedConsumer, ResolvedTopic } from '../../lambdas/shared/spec';
+import type { PollerMode } from '../config';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { FluxoFunction } from './fluxo-function';
 import { KafkaCluster } from './kafka-cluster';
@@ -23,6 +24,8 @@ export interface ConsumerProps {
   readonly deadLetters: DeadLetterQueue;
   /** The provisioned poller group every mapping of the stack shares (one set of pollers, one bill). */
   readonly pollerGroupName: string;
+  /** How its mappings poll Kafka (see {@link PollerMode}). @default 'provisioned' */
+  readonly pollers?: PollerMode;
   /** What happens to the log group when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -39,10 +42,32 @@ export function filterCriteria(consumer: ResolvedConsumer, topic: ResolvedTopic)
 }
 
 /**
+ * The mapping settings that need provisioned pollers: for Kafka, retries, maximum record age,
+ * bisect on error and partial batch responses are configured "for Kafka event source mappings
+ * with provisioned mode enabled" (AWS Lambda Developer Guide, "Apache Kafka event poller scaling
+ * modes in Lambda", https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html, and
+ * "Configuring error handling controls for Kafka event sources",
+ * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html). With on-demand
+ * pollers none is set: a failed batch is retried whole until it succeeds or its records leave the
+ * topic, and the consumer fails a batch rather than answering a partial response (whole-batch.ts).
+ */
+export function pollerSettings(consumer: ResolvedConsumer, pollers: PollerMode, pollerGroupName: string): Partial<lambda.CfnEventSourceMappingProps> {
+  if (pollers === 'on-demand') return {};
+  return {
+    // At least one poller per mapping, all in one group: they share Event Poller Units (10 pollers each).
+    provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 2, pollerGroupName },
+    maximumRetryAttempts: consumer.retryAttempts,
+    maximumRecordAgeInSeconds: consumer.maxRecordAgeSeconds,
+    bisectBatchOnFunctionError: consumer.bisectOnError,
+    functionResponseTypes: ['ReportBatchItemFailures'],
+  };
+}
+
+/**
  * One spec consumer on AWS: its Lambda (the shared consumer handler, told which consumer it
- * runs) and one event source mapping per topic, in provisioned-poller mode so that the error
- * handling controls apply: retries, maximum record age, bisect on error, partial batch
- * responses and the on-failure destination.
+ * runs) and one event source mapping per topic, by default in provisioned-poller mode so that the
+ * error handling controls apply (retries, maximum record age, bisect on error, partial batch
+ * responses), with the on-failure destination.
  */
 export class Consumer extends Construct {
   /** The consumer's Lambda. */
@@ -53,10 +78,11 @@ export class Consumer extends Construct {
   public constructor(scope: Construct, id: string, props: ConsumerProps) {
     super(scope, id);
     const { consumer, kafka } = props;
+    const pollers = props.pollers ?? 'provisioned';
     const fn = new FluxoFunction(this, 'Handler', {
       handler: 'consumer',
       description: `fluxo consumer ${consumer.name}: ${consumer.description ?? consumer.topics.join(', ')}`,
-      environment: { [ENV.consumerName]: consumer.name },
+      environment: { [ENV.consumerName]: consumer.name, [ENV.reportBatchItemFailures]: String(pollers === 'provisioned') },
       removalPolicy: props.removalPolicy,
     });
     this.function = fn.function;
@@ -76,13 +102,11 @@ export class Consumer extends Construct {
           batchSize: consumer.batchSize,
           maximumBatchingWindowInSeconds: consumer.batchingWindowSeconds,
           filterCriteria: filterCriteria(consumer, topicSpec),
-          // Provisioned pollers: required for the error-handling controls below on Kafka.
-          provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 2, pollerGroupName: props.pollerGroupName },
-          maximumRetryAttempts: consumer.retryAttempts,
-          maximumRecordAgeInSeconds: consumer.maxRecordAgeSeconds,
-          bisectBatchOnFunctionError: consumer.bisectOnError,
-          functionResponseTypes: ['ReportBatchItemFailures'],
+          ...pollerSettings(consumer, pollers, props.pollerGroupName),
           destinationConfig: { onFailure: { destination: props.deadLetters.queue.queueArn } },
+          // The mapping's own counts (PolledEventCount, FilteredOutEventCount, ...): records its
+          // FilterCriteria drops never reach the Lambda, so only the mapping can count them.
+          metricsConfig: { metrics: ['EventCount'] },
         });
         return [topic, mapping] as const;
       }),

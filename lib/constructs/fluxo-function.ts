@@ -6,13 +6,27 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLING, COMMON_ENVIRONMENT, FUNCTIONS, type FunctionName } from '../../lambdas/shared/deployment';
 import { ENI_WRITE_SKIP, LOGS_ENCRYPTION_SKIP, skipCheckov, type CheckovSkip } from '../nag';
 
 /** The repository root, where `lambdas/` and `package-lock.json` live. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** The Lambda folders under `lambdas/`, each with an `index.ts` exporting `handler`. */
-export type HandlerName = 'producer' | 'consumer' | 'results' | 'topics';
+export type HandlerName = FunctionName;
+
+/** The NodejsFunction bundling of the deployed functions, from the shared description (BUNDLING). */
+export function deployedBundling(): nodejs.BundlingOptions {
+  return {
+    // esbuild from devDependencies: no Docker needed.
+    forceDockerBundling: false,
+    minify: BUNDLING.minify,
+    sourceMap: BUNDLING.sourceMap,
+    target: BUNDLING.target,
+    format: nodejs.OutputFormat.CJS,
+    externalModules: [...BUNDLING.externalModules],
+  };
+}
 
 /** Properties of {@link FluxoFunction}. */
 export interface FluxoFunctionProps {
@@ -20,10 +34,6 @@ export interface FluxoFunctionProps {
   readonly handler: HandlerName;
   /** A one-line description shown in the Lambda console. */
   readonly description: string;
-  /** Memory in MiB. @default 256 */
-  readonly memorySize?: number;
-  /** Timeout. @default 30 seconds */
-  readonly timeout?: Duration;
   /** The VPC to attach to, for functions that talk to Kafka. @default not attached */
   readonly vpc?: ec2.IVpc;
   /** Subnets in `vpc`. @default the VPC's private subnets */
@@ -39,9 +49,9 @@ export interface FluxoFunctionProps {
 }
 
 /**
- * One of fluxo's Lambdas with the project's defaults: the latest Node.js runtime on arm64,
- * bundled locally by esbuild (minified, with source maps), X-Ray tracing, and its own log
- * group with a retention period.
+ * One of fluxo's Lambdas as lambdas/shared/deployment.ts describes it (entry, timeout, memory,
+ * runtime, bundling: the local stack reads the same description), on arm64, bundled locally by
+ * esbuild, with X-Ray tracing and its own log group with a retention period.
  */
 export class FluxoFunction extends Construct {
   /** The function. */
@@ -68,17 +78,19 @@ export class FluxoFunction extends Construct {
         }),
       );
     }
+    const described = FUNCTIONS[props.handler];
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       role: this.role,
-      entry: path.join(PROJECT_ROOT, 'lambdas', props.handler, 'index.ts'),
+      entry: path.join(PROJECT_ROOT, described.entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       description: props.description,
+      // LAMBDA_RUNTIME, as aws-cdk-lib names it (deployment.test.ts checks they agree).
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: described.memoryMB,
+      timeout: Duration.seconds(described.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -86,17 +98,8 @@ export class FluxoFunction extends Construct {
       vpcSubnets: props.vpc ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }) : undefined,
       securityGroups: props.securityGroups,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        // esbuild from devDependencies: no Docker needed.
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        // The runtime ships AWS SDK v3; bundling it would only grow the cold start.
-        externalModules: ['@aws-sdk/*'],
-      },
+      environment: { ...COMMON_ENVIRONMENT, ...props.environment },
+      bundling: deployedBundling(),
     });
     Validations.of(this).acknowledge(
         {
@@ -121,7 +124,7 @@ export class FluxoFunction extends Construct {
       skips.push({ id: 'CKV_AWS_117', comment: 'Talks only to AWS APIs (DynamoDB, CloudWatch) over TLS with IAM; functions that reach Kafka run in the VPC, and event source mapping pollers run in the VPC for the consumers.' });
     }
     if (props.reservedConcurrentExecutions === undefined) {
-      skips.push({ id: 'CKV_AWS_115', comment: 'Bounded without reserving: consumers by their event source mapping (one invocation per partition and poller), results by the API usage plan, the topic admin by CloudFormation; a new account cannot reserve concurrency at all.' });
+      skips.push({ id: 'CKV_AWS_115', comment: 'Bounded without reserving: consumers by their event source mapping (one invocation per partition and poller), the producer and results by the API usage plan, the topic admin by CloudFormation; Lambda keeps 100 of the account concurrency unreserved, so a new account cannot reserve any (opt in for the producer with -c producerReservedConcurrency).' });
     }
     skipCheckov(this.function, ...skips);
     skipCheckov(this.logGroup, LOGS_ENCRYPTION_SKIP);

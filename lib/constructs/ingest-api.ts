@@ -54,8 +54,15 @@ export class IngestApi extends Construct {
     this.api = new apigw.RestApi(this, 'Api', {
       description: 'fluxo: POST /topics/{topic}/records, GET /topics, GET /results/{consumer}',
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Execution logs need the account-level API Gateway CloudWatch role (AWS::ApiGateway::Account),
+      // which every REST API in the account and Region shares. Retained in every stage, so that
+      // `cdk destroy` cannot delete the role other APIs log through: "When you delete a stack
+      // containing this resource, API Gateway can still assume the provided IAM role" (AWS
+      // CloudFormation, "AWS::ApiGateway::Account",
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-account.html;
+      // aws-cdk-lib aws-apigateway README, `cloudWatchRoleRemovalPolicy`, default RETAIN).
       cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
         stageName: 'v1',
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),

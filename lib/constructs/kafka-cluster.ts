@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,7 +11,7 @@ import { ENI_WRITE_SKIP, skipCheckov } from '../nag';
 import { BootstrapBrokers } from './bootstrap-brokers';
 import { EC2_KAFKA_PORT, Ec2KafkaBroker } from './ec2-kafka-broker';
 import { FluxoFunction } from './fluxo-function';
-import { MskProvisionedCluster } from './msk-provisioned-cluster';
+import { hasBrokerDefaultConfigs, MskProvisionedCluster } from './msk-provisioned-cluster';
 import { MskServerlessCluster } from './msk-serverless-cluster';
 import { TopicAdmin } from './topic-admin';
 
@@ -103,17 +103,21 @@ export class KafkaCluster extends Construct {
     this.pollerSecurityGroup = this.securityGroup;
     this.securityGroup.addIngressRule(this.securityGroup, ec2.Port.tcp(this.port), 'event source mapping pollers (they use the cluster security group)');
     if (props.mode === 'provisioned') {
+      // AWS::MSK::Topic for topics at the brokers' defaults; the topic admin sets any other
+      // retention over the Kafka protocol (hasBrokerDefaultConfigs says why).
       const cluster = new MskProvisionedCluster(this, 'Provisioned', {
         vpc: props.vpc,
         subnets: props.subnets,
         securityGroup: this.securityGroup,
-        topics: props.topics,
+        topics: props.topics.filter(hasBrokerDefaultConfigs),
         removalPolicy: props.removalPolicy,
       });
       this.clusterArn = cluster.clusterArn;
       this.arns = new KafkaDataPlaneArns(cluster.clusterArn);
       this.bootstrapBrokers = new BootstrapBrokers(this, 'Bootstrap', { clusterArn: cluster.clusterArn }).saslIam;
-      this.topicsReady = new DependencyGroup(...cluster.topics.values());
+      const configured = props.topics.filter((topic) => !hasBrokerDefaultConfigs(topic));
+      const admin = configured.length === 0 ? [] : [this.createTopicAdmin(configured, cluster.replicationFactor)];
+      this.topicsReady = new DependencyGroup(...cluster.topics.values(), ...admin);
       return;
     }
     const cluster = new MskServerlessCluster(this, 'Serverless', { vpc: props.vpc, subnets: props.subnets, securityGroup: this.securityGroup });
@@ -214,8 +218,6 @@ export class KafkaCluster extends Construct {
       description: 'fluxo topic admin: creates, updates and deletes the spec topics (CloudFormation custom resource)',
       vpc: this.vpc,
       vpcSubnets: this.subnets,
-      // Creating a topic waits for its partitions' leaders; deleting waits for the controller.
-      timeout: Duration.minutes(2),
     });
     this.bindTopicAdmin(fn.function, topics.map((t) => t.name));
     Validations.of(fn).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ENI actions have no resource-level permissions; Kafka actions are scoped per topic.' });

@@ -3,11 +3,26 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
-import type { ResolvedTopic } from '../../lambdas/shared/spec';
+import { retentionMs } from '../../lambdas/shared/kafka-client';
+import { DEFAULT_RETENTION_HOURS, type ResolvedTopic } from '../../lambdas/shared/spec';
 import { LOGS_ENCRYPTION_SKIP, skipCheckov } from '../nag';
 
-/** The MSK version string: Kafka 3.9 in KRaft metadata mode (no ZooKeeper). */
-export const MSK_KAFKA_VERSION = '3.9.x.kraft';
+/**
+ * The broker size of the cheapest provisioned sandbox: kafka.t3.small, a Standard broker size
+ * (Amazon MSK Developer Guide, "Amazon MSK broker sizes",
+ * https://docs.aws.amazon.com/msk/latest/developerguide/broker-instance-sizes.html).
+ */
+export const MSK_BROKER_SIZE = 'kafka.t3.small';
+
+/**
+ * Kafka 3.9 in ZooKeeper metadata mode, not `3.9.x.kraft`: no AWS page was found that offers KRaft
+ * on t3 brokers, while the MSK guide documents t3.small in ZooKeeper mode ("We recommend that you
+ * set this value to 10,000 on T3.small", `zookeeper.connection.timeout.ms`, "Custom Amazon MSK
+ * configurations", https://docs.aws.amazon.com/msk/latest/developerguide/msk-configuration-properties.html)
+ * and lists 3.9.x as supported ("Supported Apache Kafka versions"). Clients see no difference:
+ * they connect with bootstrap servers either way (the local broker and the ec2 mode run KRaft).
+ */
+export const MSK_KAFKA_VERSION = '3.9.x';
 
 /** Properties of {@link MskProvisionedCluster}. */
 export interface MskProvisionedClusterProps {
@@ -17,9 +32,12 @@ export interface MskProvisionedClusterProps {
   readonly subnets: ec2.SubnetSelection;
   /** The brokers' security group. */
   readonly securityGroup: ec2.ISecurityGroup;
-  /** The topics to create (as `AWS::MSK::Topic`). */
+  /**
+   * The topics to create as `AWS::MSK::Topic`: only topics whose retention is the brokers'
+   * default ({@link hasBrokerDefaultConfigs}); the others go through the topic admin.
+   */
   readonly topics: readonly ResolvedTopic[];
-  /** Broker instance type. @default 'kafka.t3.small' */
+  /** Broker instance type. @default {@link MSK_BROKER_SIZE} */
   readonly instanceType?: string;
   /** Number of brokers, a multiple of the number of subnets. @default 2 */
   readonly brokers?: number;
@@ -29,23 +47,42 @@ export interface MskProvisionedClusterProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** `retention.ms` as the base64-encoded properties `AWS::MSK::Topic` takes in `Configs`. */
-export function topicConfigs(topic: ResolvedTopic): string {
-  return Buffer.from(`retention.ms=${topic.retentionHours * 3_600_000}\n`).toString('base64');
+/**
+ * The retention every topic of the cluster gets unless it sets its own: the brokers'
+ * `log.retention.ms`, set in the cluster configuration to the spec's default retention.
+ */
+export const BROKER_RETENTION_HOURS = DEFAULT_RETENTION_HOURS;
+
+/**
+ * Whether `AWS::MSK::Topic` can create `topic` without `Configs`: its settings are all the
+ * brokers' defaults. fluxo never sends `Configs`, because what its Base64 string encodes is not
+ * settled by AWS: the CloudFormation schema, the CreateTopic/UpdateTopic shapes of
+ * @aws-sdk/client-kafka and the CLI reference all say only "Topic configurations encoded as a
+ * Base64 string"; the one AWS example of the decoded form (Amazon MSK Developer Guide, "Describe a
+ * topic using the AWS CLI", https://docs.aws.amazon.com/msk/latest/developerguide/describe-topic-cli.html)
+ * shows `key=value` lines, while Terraform's `aws_msk_topic` sends and reads JSON objects. A wrong
+ * guess fails the stack only after the cluster's 20-30 minutes, so a topic that needs its own
+ * settings is created by the topic admin through the Kafka protocol instead (kafka-cluster.ts).
+ */
+export function hasBrokerDefaultConfigs(topic: ResolvedTopic): boolean {
+  return topic.retentionHours === BROKER_RETENTION_HOURS;
 }
 
 /**
  * An MSK provisioned cluster for a sandbox: two small brokers, IAM authentication only, TLS
  * between clients and brokers and between brokers, broker logs in CloudWatch, unclean leader
- * election and automatic topic creation off, and the spec's topics as `AWS::MSK::Topic`.
+ * election and automatic topic creation off, and the spec's topics at the brokers' default
+ * settings as `AWS::MSK::Topic`.
  */
 export class MskProvisionedCluster extends Construct {
   /** The L1 cluster. */
   public readonly cluster: msk.CfnCluster;
   /** The cluster ARN. */
   public readonly clusterArn: string;
-  /** One `AWS::MSK::Topic` per spec topic, by name. */
+  /** One `AWS::MSK::Topic` per topic of {@link MskProvisionedClusterProps.topics}, by name. */
   public readonly topics: ReadonlyMap<string, msk.CfnTopic>;
+  /** The replication factor of topics that set none: the brokers' `default.replication.factor`. */
+  public readonly replicationFactor: number;
 
   public constructor(scope: Construct, id: string, props: MskProvisionedClusterProps) {
     super(scope, id);
@@ -62,6 +99,10 @@ export class MskProvisionedCluster extends Construct {
         // With 2 brokers, 2 would refuse every write while MSK patches one broker at a time.
         'min.insync.replicas=1',
         'num.partitions=1',
+        // MSK's advice for ZooKeeper-mode clusters on T3.small, "to avoid cluster downtime".
+        'zookeeper.connection.timeout.ms=10000',
+        // The retention of every topic created without its own (hasBrokerDefaultConfigs).
+        `log.retention.ms=${retentionMs(BROKER_RETENTION_HOURS)}`,
       ].join('\n'),
     });
     const brokerLogs = new logs.LogGroup(this, 'BrokerLogs', {
@@ -74,7 +115,7 @@ export class MskProvisionedCluster extends Construct {
       kafkaVersion: MSK_KAFKA_VERSION,
       numberOfBrokerNodes: brokers,
       brokerNodeGroupInfo: {
-        instanceType: props.instanceType ?? 'kafka.t3.small',
+        instanceType: props.instanceType ?? MSK_BROKER_SIZE,
         clientSubnets: props.vpc.selectSubnets(props.subnets).subnetIds,
         securityGroups: [props.securityGroup.securityGroupId],
         storageInfo: { ebsStorageInfo: { volumeSize: props.volumeSizeGiB ?? 10 } },
@@ -87,16 +128,18 @@ export class MskProvisionedCluster extends Construct {
       enhancedMonitoring: 'DEFAULT',
     });
     this.clusterArn = this.cluster.attrArn;
-    const replicationFactor = Math.min(brokers, 3);
+    this.replicationFactor = Math.min(brokers, 3);
+    const odd = props.topics.find((topic) => !hasBrokerDefaultConfigs(topic));
+    if (odd !== undefined) throw new RangeError(`topic ${odd.name} needs its own configs: create it with the topic admin, not as AWS::MSK::Topic`);
     this.topics = new Map(
       props.topics.map((topic) => [
         topic.name,
+        // No `Configs`: see hasBrokerDefaultConfigs.
         new msk.CfnTopic(this, `Topic-${topic.name}`, {
           clusterArn: this.clusterArn,
           topicName: topic.name,
           partitionCount: topic.partitions,
-          replicationFactor: topic.replicationFactor ?? replicationFactor,
-          configs: topicConfigs(topic),
+          replicationFactor: topic.replicationFactor ?? this.replicationFactor,
         }),
       ]),
     );

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/config';
-import { BY_WINDOW_INDEX, RESULTS_KEY, TTL_ATTRIBUTE } from '../../lambdas/shared/keys';
+import { TABLES, type TableDescription } from '../../lambdas/shared/deployment';
 import { arnInFinding, skipCheckov } from '../nag';
 
 /** Properties of {@link Tables}. */
@@ -39,23 +39,26 @@ export class Tables extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     };
-    this.results = new dynamodb.Table(this, 'Results', {
-      ...common,
-      partitionKey: { name: RESULTS_KEY.partition, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: RESULTS_KEY.sort, type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: TTL_ATTRIBUTE,
-    });
-    this.results.addGlobalSecondaryIndex({
-      indexName: BY_WINDOW_INDEX.name,
-      partitionKey: { name: BY_WINDOW_INDEX.partition, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: BY_WINDOW_INDEX.sort, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-    this.idempotency = new dynamodb.Table(this, 'Idempotency', {
-      ...common,
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: 'expiration',
-    });
+    // Keys, TTL and indexes as lambdas/shared/deployment.ts describes them (the local stack reads the same).
+    const table = (tableId: string, description: TableDescription): dynamodb.Table => {
+      const created = new dynamodb.Table(this, tableId, {
+        ...common,
+        partitionKey: { name: description.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: description.sortKey === undefined ? undefined : { name: description.sortKey, type: dynamodb.AttributeType.STRING },
+        timeToLiveAttribute: description.ttlAttribute,
+      });
+      for (const index of description.indexes) {
+        created.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.ALL,
+        });
+      }
+      return created;
+    };
+    this.results = table('Results', TABLES.results);
+    this.idempotency = table('Idempotency', TABLES.idempotency);
     for (const table of [this.results, this.idempotency]) {
       skipCheckov(table, {
         id: 'CKV_AWS_119',

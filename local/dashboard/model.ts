@@ -78,6 +78,12 @@ export interface ConsumerState {
   readonly lag: number | null;
   /** Sum of committed offsets: changes whenever the consumer makes progress. */
   readonly committed: number;
+  /**
+   * Records its event source mappings filtered out (matched no filter, never delivered) since the
+   * stack started: the local side of the CloudWatch dashboard's `FilteredOutEventCount`. Null
+   * when no mapping of this process runs it.
+   */
+  readonly filteredOut: number | null;
 }
 
 /** One sample of rates and lags, for the charts over time. */

@@ -24,6 +24,11 @@ export interface KafkaMonitorOptions {
   readonly admin?: Admin;
   /** The clock that stamps samples (rates are per second between stamps). @default Date.now */
   readonly clock?: () => number;
+  /**
+   * How many records a consumer's event source mappings filtered out so far (the emulators'
+   * `stats.recordsFiltered`), undefined when none runs here. @default none known
+   */
+  readonly filteredOut?: (consumer: string) => number | undefined;
 }
 
 /** Samples topic and consumer-group offsets while the dashboard is watched. */
@@ -35,6 +40,7 @@ export class KafkaMonitor {
   private readonly historyLength: number;
   private readonly idleAfterMs: number;
   private readonly clock: () => number;
+  private readonly filteredOut: (consumer: string) => number | undefined;
   private readonly listeners = new Set<(state: DashboardState) => void>();
   private readonly history: HistoryPoint[] = [];
   private previous = new Map<string, { at: number; end: number }>();
@@ -45,7 +51,7 @@ export class KafkaMonitor {
   private lastTouched = 0;
   private stopped = false;
 
-  public constructor({ spec, kafkaBrokers, intervalMs = 1000, historyLength = 300, idleAfterMs = 30_000, admin, clock = Date.now }: KafkaMonitorOptions) {
+  public constructor({ spec, kafkaBrokers, intervalMs = 1000, historyLength = 300, idleAfterMs = 30_000, admin, clock = Date.now, filteredOut = () => undefined }: KafkaMonitorOptions) {
     if (!Number.isInteger(intervalMs) || intervalMs < 50) throw new RangeError(`intervalMs must be a whole number of at least 50 (got ${intervalMs})`);
     this.topics = spec.topics.map(resolveTopic);
     this.consumers = spec.consumers.map(resolveConsumer);
@@ -54,6 +60,7 @@ export class KafkaMonitor {
     this.historyLength = historyLength;
     this.idleAfterMs = idleAfterMs;
     this.clock = clock;
+    this.filteredOut = filteredOut;
     this.latest = { at: 0, topics: this.topics.map((t) => ({ name: t.name, partitions: t.partitions, endOffset: 0, rate: null })), consumers: this.consumers.map((c) => this.consumerState(c, null, 0)), history: [] };
   }
 
@@ -107,6 +114,7 @@ export class KafkaMonitor {
       keepRecords: consumer.keepRecords,
       lag,
       committed,
+      filteredOut: this.filteredOut(consumer.name) ?? null,
     };
   }
 

@@ -1,12 +1,20 @@
 /**
- * Bundles each Lambda handler the way CDK's NodejsFunction does (esbuild: platform node, CommonJS,
- * target node20, minified, one self-contained file) into `.fluxo/build/<fn>/index.js`, so the local
- * stack runs the same artefact shape AWS runs. A bundle whose inputs have not changed since the
- * last build is reused, which keeps a second `npm start` fast.
+ * Bundles each Lambda handler the way CDK's NodejsFunction does, with the bundling both read from
+ * lambdas/shared/deployment.ts (esbuild: platform node, CommonJS, minified, source map, the AWS SDK
+ * left external), for the local Node.js ({@link LOCAL_BUNDLING}), into `.fluxo/build/<fn>/index.js`,
+ * so the local stack runs the same artefact AWS runs. A bundle whose inputs have not changed since
+ * the last build is reused, which keeps a second `npm start` fast.
  */
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { BUNDLING, LOCAL_BUNDLE_TARGET, type BundlingDescription } from '../../lambdas/shared/deployment';
+
+/**
+ * The local bundling: the deployed one ({@link BUNDLING}) for the Node.js of this machine
+ * (LOCAL_BUNDLE_TARGET says why that is the one difference).
+ */
+export const LOCAL_BUNDLING: BundlingDescription = { ...BUNDLING, target: LOCAL_BUNDLE_TARGET };
 
 /** One function to bundle. */
 export interface BundleEntry {
@@ -29,9 +37,13 @@ export interface BundleOptions {
    * their own). It may itself import the real `pipeline.ts`. @default the root `pipeline.ts`
    */
   readonly specFile?: string;
-  /** Modules left out of the bundle, as esbuild's `external` (CDK's `externalModules`). @default none: self-contained */
+  /**
+   * Modules left out of the bundle, as esbuild's `external` (CDK's `externalModules`); they
+   * resolve from the repository's node_modules, so `outDir` must be under `root`.
+   * @default LOCAL_BUNDLING.externalModules (`@aws-sdk/*`, as deployed)
+   */
   readonly external?: readonly string[];
-  /** esbuild's `target`. @default 'node20' */
+  /** esbuild's `target`. @default LOCAL_BUNDLING.target */
   readonly target?: string;
 }
 
@@ -104,12 +116,10 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
   const root = resolve(options.root ?? process.cwd());
   const dir = join(resolve(root, options.outDir ?? '.fluxo/build'), entry.name);
   const file = join(dir, 'index.js');
-  const key = JSON.stringify({
-    entry: entry.entry,
-    specFile: options.specFile ?? null,
-    ...(options.external === undefined ? {} : { external: options.external }),
-    ...(options.target === undefined ? {} : { target: options.target }),
-  });
+  const external = [...(options.external ?? LOCAL_BUNDLING.externalModules)];
+  const target = options.target ?? LOCAL_BUNDLING.target;
+  // Every setting that shapes the bundle, so a bundle built otherwise is never reused.
+  const key = JSON.stringify({ entry: entry.entry, specFile: options.specFile ?? null, external, target, bundling: LOCAL_BUNDLING });
   if (!options.force && (await isFresh(root, dir, key))) {
     return { name: entry.name, file, bytes: (await stat(file)).size, cached: true };
   }
@@ -122,11 +132,11 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
       outfile: file,
       bundle: true,
       platform: 'node',
-      format: 'cjs',
-      target: options.target ?? 'node20',
-      minify: true,
-      external: options.external === undefined ? undefined : [...options.external],
-      sourcemap: false,
+      format: LOCAL_BUNDLING.format,
+      target,
+      minify: LOCAL_BUNDLING.minify,
+      external,
+      sourcemap: LOCAL_BUNDLING.sourceMap,
       metafile: true,
       logLevel: 'silent',
       plugins: options.specFile === undefined ? [] : [specPlugin(root, options.specFile)],

@@ -1,14 +1,21 @@
 /**
- * The environment variables a locally run Lambda sees: the same names the CDK stack sets
- * (lambdas/shared/config.ts), pointed at the local services, plus what Lambda itself provides.
- * Static fake credentials keep the AWS SDK from looking for real ones; nothing here can reach AWS.
+ * The environment variables a locally run Lambda sees: the names the CDK stack sets for that
+ * function (lambdas/shared/deployment.ts `FUNCTIONS`), pointed at the local services, plus what
+ * Lambda itself provides. Static fake credentials keep the AWS SDK from looking for real ones;
+ * nothing here can reach AWS.
  */
 import { ENV } from '../../lambdas/shared/config';
+import { COMMON_ENVIRONMENT, FUNCTIONS, type FunctionName } from '../../lambdas/shared/deployment';
 
 /** Where the local services are and what the function is. */
 export interface LocalEnvironmentOptions {
   /** The function's name (`AWS_LAMBDA_FUNCTION_NAME`). */
   readonly functionName: string;
+  /**
+   * Which of fluxo's functions it runs: only the variables its description names are set, and
+   * its memory is reported. @default every variable any fluxo function reads
+   */
+  readonly handler?: FunctionName;
   /** Kafka bootstrap brokers, `host:port,...`. */
   readonly kafkaBrokers: string;
   /** DynamoDB Local's endpoint, e.g. `http://127.0.0.1:8000`. */
@@ -21,7 +28,7 @@ export interface LocalEnvironmentOptions {
   readonly consumerName?: string;
   /** Powertools log level. @default 'WARN' */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  /** Memory size reported to the function. @default 1024 */
+  /** Memory size reported to the function. @default the handler's description, else 1024 */
   readonly memoryMB?: number;
   /** `AWS_REGION`; use the region the local tables were created with. @default 'local' */
   readonly region?: string;
@@ -31,12 +38,22 @@ export interface LocalEnvironmentOptions {
 
 /** Builds a function's whole environment. */
 export function localFunctionEnvironment(options: LocalEnvironmentOptions): Record<string, string> {
-  const env: Record<string, string> = {
+  const values: Record<string, string | undefined> = {
     [ENV.kafkaBrokers]: options.kafkaBrokers,
     [ENV.kafkaAuth]: 'none',
     [ENV.dynamodbEndpoint]: options.dynamodbEndpoint,
     [ENV.resultsTable]: options.resultsTable,
     [ENV.idempotencyTable]: options.idempotencyTable,
+    [ENV.consumerName]: options.consumerName,
+    // The emulator reads partial batch responses, as provisioned-mode mappings do.
+    [ENV.reportBatchItemFailures]: options.consumerName === undefined ? undefined : 'true',
+  };
+  const described = options.handler === undefined ? undefined : FUNCTIONS[options.handler];
+  const names = described === undefined ? Object.keys(values) : [...described.environment, ...described.localEnvironment];
+  const own = Object.fromEntries(names.flatMap((name) => (values[name] === undefined ? [] : [[name, values[name] as string]])));
+  const env: Record<string, string> = {
+    ...COMMON_ENVIRONMENT,
+    ...own,
     AWS_REGION: options.region ?? 'local',
     AWS_DEFAULT_REGION: options.region ?? 'local',
     AWS_ACCESS_KEY_ID: options.credentials?.accessKeyId ?? 'fluxolocal',
@@ -44,7 +61,7 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_LAMBDA_FUNCTION_NAME: options.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMB ?? 1024),
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMB ?? described?.memoryMB ?? 1024),
     TZ: 'UTC',
     // The SDK's notice that Node 20 support ends is not the function's business at run time.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -53,6 +70,5 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
     POWERTOOLS_METRICS_NAMESPACE: 'fluxo',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
-  if (options.consumerName !== undefined) env[ENV.consumerName] = options.consumerName;
   return env;
 }

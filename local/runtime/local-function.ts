@@ -61,6 +61,10 @@ interface Pending {
 export class LocalFunction implements Invoker {
   /** The function's name. */
   public readonly name: string;
+  /** Invocation timeout in seconds. */
+  public readonly timeoutSeconds: number;
+  /** Memory reported as `context.memoryLimitInMB`. */
+  public readonly memoryMB: number;
   /** How many execution environments were started (1 + restarts after timeouts and crashes). */
   public coldStarts = 0;
   private readonly options: LocalFunctionOptions;
@@ -74,6 +78,8 @@ export class LocalFunction implements Invoker {
     if (options.name === '') throw new TypeError('a function needs a name');
     if ((options.timeoutSeconds ?? 30) <= 0) throw new RangeError('timeoutSeconds must be positive');
     this.name = options.name;
+    this.timeoutSeconds = options.timeoutSeconds ?? 30;
+    this.memoryMB = options.memoryMB ?? 1024;
     this.options = options;
   }
 
@@ -96,7 +102,7 @@ export class LocalFunction implements Invoker {
       this.discard();
       return failed('init', initError ?? { errorType: 'Runtime.Unknown', errorMessage: `${this.name} has no execution environment` });
     }
-    const timeoutMs = (this.options.timeoutSeconds ?? 30) * 1000;
+    const timeoutMs = this.timeoutSeconds * 1000;
     const id = this.nextId++;
     return new Promise<InvocationResult>((resolve) => {
       const timer = setTimeout(() => {
@@ -113,7 +119,7 @@ export class LocalFunction implements Invoker {
           awsRequestId: requestId,
           functionName: this.name,
           invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${this.name}`,
-          memoryLimitInMB: String(this.options.memoryMB ?? 1024),
+          memoryLimitInMB: String(this.memoryMB),
           deadlineMs: started + timeoutMs,
         },
       };

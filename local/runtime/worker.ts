@@ -30,6 +30,10 @@ function contextFor(message: InvokeMessage): Context {
   };
 }
 
+// As Node.js on Lambda does with NODE_OPTIONS=--enable-source-maps (deployment.ts COMMON_ENVIRONMENT):
+// a worker thread takes its options from the parent process, not from its own environment.
+if ((process.env.NODE_OPTIONS ?? '').split(/\s+/).includes('--enable-source-maps')) process.setSourceMapsEnabled(true);
+
 function loadHandler(data: WorkerData): Handler {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded: unknown = require(data.modulePath);

@@ -1,7 +1,7 @@
 /**
- * The DynamoDB tables of the local stack, created as the CDK stack creates them on AWS: the
- * results table (keys and index from lambdas/shared/keys.ts) and the ingest idempotency table
- * (the Powertools DynamoDB persistence layer's default attribute names).
+ * The DynamoDB tables of the local stack, created as the CDK stack creates them on AWS: keys,
+ * TTL and indexes of the results and ingest idempotency tables from the one description both
+ * read (lambdas/shared/deployment.ts `TABLES`).
  */
 import {
   CreateTableCommand,
@@ -12,7 +12,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { BY_WINDOW_INDEX, RESULTS_KEY, TTL_ATTRIBUTE } from '../../lambdas/shared/keys';
+import { TABLES, type TableDescription } from '../../lambdas/shared/deployment';
 import { localDynamoDbClient } from './dynamodb-local';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -24,8 +24,7 @@ export const LOCAL_TABLES = {
   idempotency: 'fluxo-idempotency',
 } as const;
 
-/** The idempotency table's key and TTL attributes: the Powertools DynamoDB persistence layer's defaults. */
-export const IDEMPOTENCY_KEY = { partition: 'id', ttl: 'expiration' } as const;
+export { IDEMPOTENCY_KEY } from '../../lambdas/shared/keys';
 
 /** A table definition: what CreateTable takes, plus the TTL attribute. */
 export interface TableDefinition {
@@ -35,46 +34,38 @@ export interface TableDefinition {
   readonly ttlAttribute: string;
 }
 
+/** One table's CreateTable request and TTL attribute, as described in `TABLES`. */
+function definition(tableName: string, table: TableDescription): TableDefinition {
+  const keyNames = [table.partitionKey, ...(table.sortKey === undefined ? [] : [table.sortKey]), ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  return {
+    create: {
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...new Set(keyNames)].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: table.partitionKey, KeyType: 'HASH' },
+        ...(table.sortKey === undefined ? [] : [{ AttributeName: table.sortKey, KeyType: 'RANGE' as const }]),
+      ],
+      ...(table.indexes.length === 0
+        ? {}
+        : {
+            GlobalSecondaryIndexes: table.indexes.map((index) => ({
+              IndexName: index.name,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+              ],
+              Projection: { ProjectionType: 'ALL' as const },
+            })),
+          }),
+    },
+    ttlAttribute: table.ttlAttribute,
+  };
+}
+
 /** The local tables' definitions, on-demand billing as on AWS. */
 export function localTableDefinitions(): TableDefinition[] {
-  return [
-    {
-      create: {
-        TableName: LOCAL_TABLES.results,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: RESULTS_KEY.partition, AttributeType: 'S' },
-          { AttributeName: RESULTS_KEY.sort, AttributeType: 'S' },
-          { AttributeName: BY_WINDOW_INDEX.partition, AttributeType: 'S' },
-          { AttributeName: BY_WINDOW_INDEX.sort, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: RESULTS_KEY.partition, KeyType: 'HASH' },
-          { AttributeName: RESULTS_KEY.sort, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: BY_WINDOW_INDEX.name,
-            KeySchema: [
-              { AttributeName: BY_WINDOW_INDEX.partition, KeyType: 'HASH' },
-              { AttributeName: BY_WINDOW_INDEX.sort, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      },
-      ttlAttribute: TTL_ATTRIBUTE,
-    },
-    {
-      create: {
-        TableName: LOCAL_TABLES.idempotency,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_KEY.partition, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: IDEMPOTENCY_KEY.partition, KeyType: 'HASH' }],
-      },
-      ttlAttribute: IDEMPOTENCY_KEY.ttl,
-    },
-  ];
+  return [definition(LOCAL_TABLES.results, TABLES.results), definition(LOCAL_TABLES.idempotency, TABLES.idempotency)];
 }
 
 /** What {@link ensureTables} did. */

@@ -7,6 +7,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ENV } from '../../lambdas/shared/config';
+import { FUNCTIONS } from '../../lambdas/shared/deployment';
 import { JsonlDestination } from '../../local/esm/on-failure';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../local/services/dynamodb-local';
 import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, installBundle, type InstalledBundle } from '../../local/services/install';
@@ -231,10 +232,12 @@ export async function consumerFunction(run: FaultRun, options: ConsumerFunctionO
     name,
     bundleFile: bundle.file,
     workerFile: worker.file,
-    timeoutSeconds: 60,
+    timeoutSeconds: FUNCTIONS.consumer.timeoutSeconds,
+    memoryMB: FUNCTIONS.consumer.memoryMB,
     env: {
       ...localFunctionEnvironment({
         functionName: name,
+        handler: 'consumer',
         kafkaBrokers: run.services.kafkaBrokers,
         dynamodbEndpoint: run.services.dynamodbEndpoint,
         resultsTable: LOCAL_TABLES.results,

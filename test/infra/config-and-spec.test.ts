@@ -4,7 +4,7 @@ import { resolveConsumer, resolveTopic, SpecValidationError, type PipelineSpec }
 import { DeploymentConfigError, readDeploymentConfig } from '../../lib/config';
 import { filterCriteria } from '../../lib/constructs/consumer';
 import { pathParameters } from '../../lib/constructs/ingest-api';
-import { topicConfigs } from '../../lib/constructs/msk-provisioned-cluster';
+import { BROKER_RETENTION_HOURS, hasBrokerDefaultConfigs } from '../../lib/constructs/msk-provisioned-cluster';
 import { topicResourceProperties } from '../../lib/constructs/topic-admin';
 import { FluxoStack, stackName } from '../../lib/fluxo-stack';
 
@@ -25,7 +25,7 @@ describe('deployment context', () => {
     const config = readDeploymentConfig(context({}));
 
     // Assess
-    expect(config).toEqual({ stage: 'sandbox', brokerMode: 'provisioned', clientHost: true });
+    expect(config).toEqual({ stage: 'sandbox', brokerMode: 'provisioned', clientHost: true, pollers: 'provisioned' });
   });
 
   it('turns the client host off by default in prod, and reads string flags from the command line', () => {
@@ -35,13 +35,14 @@ describe('deployment context', () => {
 
     // Assess
     expect(prod.clientHost).toBe(false);
-    expect(explicit).toEqual({ stage: 'prod', brokerMode: 'ec2', clientHost: true });
+    expect(explicit).toEqual({ stage: 'prod', brokerMode: 'ec2', clientHost: true, pollers: 'provisioned' });
   });
 
   it.each([
     [{ brokerMode: 'kafka' }, /context "brokerMode" must be one of provisioned, serverless, ec2 \(got "kafka"\)/],
     [{ stage: 'dev' }, /context "stage" must be one of sandbox, prod \(got "dev"\)/],
     [{ clientHost: 'yes' }, /context "clientHost" must be true or false \(got "yes"\)/],
+    [{ pollers: 'lazy' }, /context "pollers" must be one of provisioned, on-demand \(got "lazy"\)/],
   ])('rejects %j with a clear error', (values, message) => {
     // Act
     const act = () => readDeploymentConfig(context(values));
@@ -51,10 +52,28 @@ describe('deployment context', () => {
     expect(act).toThrow(message);
   });
 
+  it('reserves no producer concurrency unless asked, and reads the number from the command line', () => {
+    // Act
+    const byDefault = readDeploymentConfig(context({}));
+    const asked = readDeploymentConfig(context({ producerReservedConcurrency: '10' }));
+
+    // Assess
+    expect(byDefault.producerReservedConcurrency).toBeUndefined();
+    expect(asked.producerReservedConcurrency).toBe(10);
+  });
+
+  it.each(['0', '-5', '2.5', 'ten', 20_000])('rejects producerReservedConcurrency %j', (value) => {
+    // Act
+    const act = () => readDeploymentConfig(context({ producerReservedConcurrency: value }));
+
+    // Assess
+    expect(act).toThrow(/context "producerReservedConcurrency" must be a whole number from 1 to 10000/);
+  });
+
   it('names one stack per stage so both fit in one account', () => {
     // Assess
-    expect(stackName({ stage: 'sandbox', brokerMode: 'ec2', clientHost: true })).toBe('FluxoSandbox');
-    expect(stackName({ stage: 'prod', brokerMode: 'ec2', clientHost: false })).toBe('Fluxo');
+    expect(stackName({ stage: 'sandbox', brokerMode: 'ec2', clientHost: true, pollers: 'provisioned' })).toBe('FluxoSandbox');
+    expect(stackName({ stage: 'prod', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned' })).toBe('Fluxo');
   });
 });
 
@@ -78,7 +97,7 @@ describe('spec validation at synth', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
     // Act
-    const error = catchError(() => new FluxoStack(app, 'Bad', { spec: bad, deployment: { stage: 'sandbox', brokerMode: 'ec2', clientHost: false } }));
+    const error = catchError(() => new FluxoStack(app, 'Bad', { spec: bad, deployment: { stage: 'sandbox', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned' } }));
 
     // Assess
     expect(error).toBeInstanceOf(SpecValidationError);
@@ -117,12 +136,15 @@ describe('what the constructs derive from the spec', () => {
     expect(filterCriteria(hashtags, topic('tweets'))).toBeUndefined();
   });
 
-  it('encodes topic retention as base64 properties for AWS::MSK::Topic', () => {
-    // Act
-    const configs = topicConfigs(resolveTopic({ ...pipeline.topics[0], retentionHours: 24 }));
+  it('creates as AWS::MSK::Topic only topics that need no Configs: those at the brokers\' retention', () => {
+    // Prepare
+    const byDefault = resolveTopic(pipeline.topics[0]);
+    const oneDay = resolveTopic({ ...pipeline.topics[0], retentionHours: 24 });
 
-    // Assess
-    expect(Buffer.from(configs, 'base64').toString()).toBe('retention.ms=86400000\n');
+    // Act & Assess
+    expect(byDefault.retentionHours).toBe(BROKER_RETENTION_HOURS);
+    expect(hasBrokerDefaultConfigs(byDefault)).toBe(true);
+    expect(hasBrokerDefaultConfigs(oneDay)).toBe(false);
   });
 
   it('describes a topic to the topic admin, leaving the replication factor to the broker when unknown', () => {

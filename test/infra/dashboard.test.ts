@@ -40,7 +40,22 @@ describe('the CloudWatch dashboard', () => {
       expect(aggregated).toContain(`${METRICS_NAMESPACE} Late consumer ${consumer.name} service ${CONSUMER_SERVICE}`);
       expect(deadLettered).toContain(`${METRICS_NAMESPACE} DeadLettered consumer ${consumer.name} service ${CONSUMER_SERVICE}`);
     }
-    expect(series('Consumers: records in and filtered out')).toHaveLength(pipeline.consumers.length * 2);
+  });
+
+  it('turns on every mapping\'s own counts and charts what each consumer\'s mappings polled and filtered out', () => {
+    // Prepare
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Array<{ Properties: { MetricsConfig?: { Metrics: string[] } } }>;
+
+    // Act
+    const counted = series('Consumers: records polled and filtered out by their mappings');
+    const filtered = counted.filter((s) => s.startsWith('AWS/Lambda FilteredOutEventCount EventSourceMappingUUID'));
+    const polled = counted.filter((s) => s.startsWith('AWS/Lambda PolledEventCount EventSourceMappingUUID'));
+
+    // Assess: one series per mapping, summed per consumer
+    expect(mappings.length).toBeGreaterThan(pipeline.consumers.length);
+    expect(mappings.every((m) => m.Properties.MetricsConfig?.Metrics.includes('EventCount'))).toBe(true);
+    expect(filtered).toHaveLength(mappings.length);
+    expect(polled).toHaveLength(mappings.length);
   });
 
   it('alarms on every consumer falling behind and on any batch in the dead-letter queue', () => {

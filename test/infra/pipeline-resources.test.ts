@@ -1,7 +1,7 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { pipeline } from '../../pipeline';
 import { ROUTES } from '../../lambdas/shared/routes';
-import { synthesize, text, type Synthesized } from './synth';
+import { nagFindings, synthesize, text, type Synthesized } from './synth';
 
 // The resources every broker mode shares, synthesized for the prod stage without a client host.
 let synth: Synthesized;
@@ -123,6 +123,21 @@ describe('ingest and results API', () => {
     });
   });
 
+  it('keeps the account-wide API Gateway CloudWatch role when a sandbox is destroyed', () => {
+    // Prepare: the role the account-level setting points at is shared by every REST API of the account
+    const { template } = synthesize('ec2', { stage: 'sandbox', clientHost: false });
+    const roleRef = new Capture();
+
+    // Act
+    const [account] = Object.values(template.findResources('AWS::ApiGateway::Account')) as Array<{ DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+    template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: { 'Fn::GetAtt': [roleRef, 'Arn'] } });
+    const role = template.toJSON().Resources[roleRef.asString()] as { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+    // Assess: the sandbox stage destroys its data, never the account's logging role
+    expect(account).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(role).toMatchObject({ Type: 'AWS::IAM::Role', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
   it('answers throttling in fluxo error shape', () => {
     // Assess
     synth.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
@@ -163,6 +178,41 @@ describe('consumers', () => {
       Architectures: ['arm64'],
       Environment: { Variables: Match.objectLike({ CONSUMER_NAME: name, RESULTS_TABLE: Match.anyValue() }) },
     });
+  });
+});
+
+describe('poller modes', () => {
+  type Mapping = { Properties: Record<string, unknown> };
+  const consumerEnv = (template: ReturnType<typeof synthesize>['template']) =>
+    Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^fluxo consumer ') } })).map(
+      (f) => (f as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables,
+    );
+
+  it('runs provisioned pollers with every error handling control by default, and tells the consumer it may answer partial batches', () => {
+    // Act
+    const mappings = Object.values(synth.template.findResources('AWS::Lambda::EventSourceMapping')) as Mapping[];
+
+    // Assess
+    for (const { Properties: p } of mappings) {
+      expect(Object.keys(p)).toEqual(expect.arrayContaining(['ProvisionedPollerConfig', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'BisectBatchOnFunctionError', 'FunctionResponseTypes', 'DestinationConfig']));
+    }
+    expect(consumerEnv(synth.template).every((env) => env.REPORT_BATCH_ITEM_FAILURES === 'true')).toBe(true);
+  });
+
+  it('runs on-demand pollers with -c pollers=on-demand: no control that needs provisioned mode, and the consumer fails batches whole', () => {
+    // Act
+    const { stack, template } = synthesize('ec2', { pollers: 'on-demand' });
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Mapping[];
+
+    // Assess
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const { Properties: p } of mappings) {
+      for (const key of ['ProvisionedPollerConfig', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'BisectBatchOnFunctionError', 'FunctionResponseTypes']) expect(p[key]).toBeUndefined();
+      expect(p.DestinationConfig).toBeDefined();
+      expect(p.FilterCriteria ?? p.Topics).toBeDefined();
+    }
+    expect(consumerEnv(template).every((env) => env.REPORT_BATCH_ITEM_FAILURES === 'false')).toBe(true);
+    expect(nagFindings(stack)).toEqual([]);
   });
 });
 

@@ -17,13 +17,13 @@ const consumers = pipeline.consumers.map(resolveConsumer);
 const topicOf = (name: string) => resolveTopic(pipeline.topics.find((t) => t.name === name)!);
 
 describe('MSK provisioned broker mode', () => {
-  it('creates a small KRaft Kafka 3.9 cluster with IAM auth, TLS and broker logs', () => {
+  it('creates a small Kafka 3.9 cluster (ZooKeeper mode, as MSK documents t3 brokers) with IAM auth, TLS and broker logs', () => {
     // Act
     const { template } = synth;
 
     // Assess
     template.hasResourceProperties('AWS::MSK::Cluster', {
-      KafkaVersion: '3.9.x.kraft',
+      KafkaVersion: '3.9.x',
       NumberOfBrokerNodes: 2,
       BrokerNodeGroupInfo: Match.objectLike({
         InstanceType: 'kafka.t3.small',
@@ -42,6 +42,7 @@ describe('MSK provisioned broker mode', () => {
     // Assess
     expect(configuration.Properties.ServerProperties).toContain('auto.create.topics.enable=false');
     expect(configuration.Properties.ServerProperties).toContain('unclean.leader.election.enable=false');
+    expect(configuration.Properties.ServerProperties).toContain('zookeeper.connection.timeout.ms=10000');
     synth.template.hasResourceProperties('AWS::MSK::Cluster', {
       ConfigurationInfo: {
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Configuration'), 'Arn'] },
@@ -50,14 +51,38 @@ describe('MSK provisioned broker mode', () => {
     });
   });
 
-  it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))('creates topic %s as AWS::MSK::Topic with %d partitions and 7 days retention', (name, partitions) => {
-    // Assess
+  it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))('creates topic %s as AWS::MSK::Topic with %d partitions and no Configs', (name, partitions) => {
+    // Assess: the 7 days retention is the brokers' log.retention.ms (next test)
     synth.template.hasResourceProperties('AWS::MSK::Topic', {
       TopicName: name,
       PartitionCount: partitions,
       ReplicationFactor: 2,
-      Configs: Buffer.from('retention.ms=604800000\n').toString('base64'),
+      Configs: Match.absent(),
     });
+  });
+
+  it('gives every topic without settings of its own the spec\'s default retention of 7 days, on the brokers', () => {
+    // Act
+    const configuration = Object.values(synth.template.findResources('AWS::MSK::Configuration'))[0] as { Properties: { ServerProperties: string } };
+
+    // Assess
+    expect(configuration.Properties.ServerProperties.split('\n')).toContain('log.retention.ms=604800000');
+    synth.template.resourceCountIs('Custom::KafkaTopic', 0);
+  });
+
+  it('creates a topic with a retention of its own through the topic admin, never with AWS::MSK::Topic Configs', () => {
+    // Prepare
+    const spec = { ...pipeline, topics: pipeline.topics.map((t) => (t.name === 'tweets' ? { ...t, retentionHours: 24 } : t)) };
+
+    // Act
+    const { stack, template } = synthesize('provisioned', {}, spec);
+
+    // Assess
+    template.hasResourceProperties('Custom::KafkaTopic', { Name: 'tweets', RetentionHours: 24, ReplicationFactor: 2 });
+    expect(nagFindings(stack)).toEqual([]);
+    template.resourceCountIs('Custom::KafkaTopic', 1);
+    expect(Object.values(template.findResources('AWS::MSK::Topic')).map((t) => (t as { Properties: { TopicName: string } }).Properties.TopicName)).not.toContain('tweets');
+    expect(JSON.stringify(template.findResources('AWS::MSK::Topic'))).not.toContain('Configs');
   });
 
   it.each(consumers.map((c) => [c.name, c]))('gives consumer %s one mapping per topic with its filters, group and error handling', (_name, consumer) => {
@@ -181,7 +206,7 @@ describe('MSK provisioned broker mode', () => {
       Description: Match.stringLikeRegexp('^fluxo ingest'),
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      ReservedConcurrentExecutions: 5,
+      ReservedConcurrentExecutions: Match.absent(),
       TracingConfig: { Mode: 'Active' },
       VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
       Environment: { Variables: Match.objectLike({ KAFKA_AUTH: 'iam', KAFKA_BROKERS: Match.anyValue(), IDEMPOTENCY_TABLE: Match.anyValue() }) },
@@ -218,7 +243,7 @@ describe('MSK provisioned broker mode', () => {
     expect(userData).toContain('export BOOTSTRAP=');
     expect(userData).toContain('pip3 install kafka-python==3.0.12 botocore');
     expect(userData).toMatch(/export AWS_DEFAULT_REGION=\S+/);
-    expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:WriteDataIdempotently')).flatMap(resources).every((r) => r.includes(':cluster/'))).toBe(true);
+    expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:WriteDataIdempotently')).flatMap(resources).every((r) => !r.includes(':topic/') && !r.includes(':group/'))).toBe(true);
     expect(hostStatements.some((s) => actions(s).includes('kafka-cluster:WriteDataIdempotently'))).toBe(true);
     expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:AlterGroup')).flatMap(resources).map((r) => r.split('/').pop())).toEqual(['fluxo-cli']);
     expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:ReadData')).flatMap(resources).map((r) => r.split('/').pop())).toEqual(

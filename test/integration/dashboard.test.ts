@@ -97,8 +97,9 @@ describe('the live dashboard in chromium', () => {
     const poisonKey = unique('poison');
 
     // Act: 16 minutes of health tuples and ticks, tweets, and a record that is not JSON
+    const peso = (i: number): number => 60 + ((i * 13) % 55);
     const health = Array.from({ length: 16 * 4 }, (_v, i) => ({
-      value: [i, { idade: 20 + (i % 40), altura: 150 + ((i * 7) % 45), peso: 60 + ((i * 13) % 55) }],
+      value: [i, { idade: 20 + (i % 40), altura: 150 + ((i * 7) % 45), peso: peso(i) }],
       timestamp: at(15 - Math.floor(i / 4), (i % 4) * 10_000),
     }));
     await post('health', health);
@@ -114,25 +115,39 @@ describe('the live dashboard in chromium', () => {
     const producer = kafka('fluxo-it-dashboard').producer();
     await producer.connect();
     try {
-      // Not JSON: ohlc-1m has no filter, so it gets the record and dead-letters it (a filtered consumer would skip it).
+      // Not JSON: ohlc-1m has no filter, so it gets the record and dead-letters it.
       await producer.send({ topic: `${PREFIX}petr4`, messages: [{ key: poisonKey, value: 'not json {' }] });
+      // Straight from Kafka clients, as the course writes them: a tuple (the newest record) and console lines.
+      await producer.send({ topic: `${PREFIX}health`, messages: [{ value: '[999, {"idade": 30, "altura": 150, "peso": 99}]', timestamp: String(now + 2 * minute) }] });
+      await producer.send({ topic: `${PREFIX}mensagens`, messages: [{ value: 'Mensagem 1' }, { value: 'Mensagem 2' }] });
     } finally {
       await producer.disconnect();
     }
 
     // Assess: the charts and the dead letters show them
     await cardShows('peso-acima-80', 'Number(d.total) >= 1 && Number(d.points) >= 10');
+    // What the mapping filtered out (peso <= 80), as FilteredOutEventCount on the CloudWatch dashboard.
+    const filteredOut = health.filter((_h, i) => peso(i) <= 80).length;
+    await cardShows('peso-acima-80', `Number(d.filtered) >= ${filteredOut}`);
     await cardShows('imc-acima-35', 'Number(d.total) >= 1');
     await cardShows('ohlc-1m', 'Number(d.points) >= 32 && Number(d.total) === 192');
     await cardShows('hashtags-5m', `d.keys === 'kafka,aws,lambda,dynamodb,msk,${tag},serverless'`);
     const trending = page.locator(`[data-consumer="${PREFIX}hashtags-5m"]`);
     const drawn = await trending.locator('.chart').getAttribute('data-axis-labels');
-    await page.waitForSelector(`tr[data-dlq^="${PREFIX}ohlc-1m/${PREFIX}petr4/"] >> text=${poisonKey}`, { timeout: 60_000 });
-    await page.waitForFunction(() => document.querySelectorAll('[data-consumer] .badge.ok').length === 4, undefined, { timeout: 60_000 });
+    await cardShows('mensagens-por-minuto', 'Number(d.total) === 2');
+    // What the consumer saw: the tuple a Kafka client wrote, as its object with IMC.
+    const seen = page.locator(`[data-consumer="${PREFIX}peso-acima-80"] li[data-form="tuple"]`);
+    await seen.waitFor({ timeout: 60_000 });
+    const poison = page.locator(`tr[data-dlq^="${PREFIX}ohlc-1m/${PREFIX}petr4/"]`, { hasText: poisonKey });
+    await poison.waitFor({ timeout: 60_000 });
+    await page.waitForFunction((consumers) => document.querySelectorAll('[data-consumer] .badge.ok').length === consumers, pipeline.consumers.length, { timeout: 60_000 });
     const healthRecords = await page.getAttribute(`tr[data-topic="${PREFIX}health"]`, 'data-end-offset');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
-    expect(Number(healthRecords)).toBe(health.length);
+    expect(Number(healthRecords)).toBe(health.length + 1);
+    const [json, writtenAs] = (await seen.textContent())!.split(/ (?=tuple from)/);
+    expect([JSON.parse(json!), writtenAs]).toEqual([{ id: 999, idade: 30, altura: 150, peso: 99, imc: 99 / 1.5 ** 2 }, 'tuple from a Kafka client']);
+    expect(await poison.textContent()).toContain('text from a Kafka client');
     expect(await page.locator('[data-consumer] canvas').count()).toBeGreaterThanOrEqual(5);
     expect(drawn).toBe(await trending.getAttribute('data-keys'));
     expect(errors).toEqual([]);

@@ -39,6 +39,14 @@ export function timeLines(container: HTMLElement, names: readonly string[], heig
   );
 }
 
+/** The x range of window charts: the windows shown, padded by half a window before and one and a half after. */
+function xRange(u: uPlot, min: number, max: number, windowSeconds: number): uPlot.Range.MinMax {
+  const xs = u.data[0] ?? [];
+  const first = xs.length > 0 ? (xs[0] as number) : min;
+  const last = xs.length > 0 ? (xs[xs.length - 1] as number) : max;
+  return [first - windowSeconds / 2, last + windowSeconds * 1.5];
+}
+
 /** Counts as bars and measures as lines per window (x: window start, seconds); `windowSeconds` pads the x range. */
 export function windowSeries(container: HTMLElement, countLabels: readonly string[], measureLabels: readonly string[], windowSeconds: number): Chart {
   const bars = uPlot.paths.bars?.({ size: [0.6, 40], align: 0 });
@@ -48,7 +56,8 @@ export function windowSeries(container: HTMLElement, countLabels: readonly strin
       height: 190,
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true, range: (_u, min, max) => [min - windowSeconds / 2, max + windowSeconds * 1.5] }, count: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
+      // From the data itself: for a single x value uPlot widens the range by 86400 / ms (1,000 days in seconds).
+      scales: { x: { time: true, range: (u, min, max) => xRange(u, min, max, windowSeconds) }, count: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
       axes: [{ ...AXIS }, { ...AXIS, scale: 'count', size: 44, label: 'count' }, { ...AXIS, scale: 'value', side: 1, size: 50, grid: { show: false } }],
       series: [
         {},
@@ -89,7 +98,7 @@ export function candles(container: HTMLElement, title: string, windowSeconds: nu
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: {
-        x: { time: true, range: (_u, min, max) => [min - windowSeconds / 2, max + windowSeconds * 1.5] },
+        x: { time: true, range: (u, min, max) => xRange(u, min, max, windowSeconds) },
         y: { range: (_u, min, max) => { const pad = Math.max((max - min) * 0.15, Math.abs(max) * 0.002, 0.01); return [min - pad, max + pad]; } },
         volume: { range: (_u, _min, max) => [0, Math.max(1, max) * 4] },
       },

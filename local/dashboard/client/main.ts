@@ -71,6 +71,7 @@ const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hou
 class ConsumerCard {
   public readonly root: HTMLElement;
   private readonly lag = el('span', { class: 'badge' }, 'lag –');
+  private readonly filtered = el('span', { class: 'badge filtered', title: 'records its event source mappings filtered out since start (FilteredOutEventCount on AWS)' }, '');
   private readonly summary = el('p', { class: 'summary' }, 'no window yet');
   private readonly charts = new Map<string, Chart & { setLabels?: (labels: readonly string[]) => void }>();
   private readonly body = el('div', { class: 'charts' });
@@ -85,7 +86,7 @@ class ConsumerCard {
     this.root = el(
       'article',
       { class: `card ${consumer.chart.kind}`, 'data-consumer': consumer.name, 'data-chart': consumer.chart.kind, 'data-points': '0', 'data-total': '0', 'data-keys': '' },
-      el('header', {}, el('h3', {}, consumer.name), this.lag),
+      el('header', {}, el('h3', {}, consumer.name), this.filtered, this.lag),
       el('p', { class: 'meta' }, `← ${consumer.topics.join(', ')} · ${consumer.windowSeconds} s windows${consumer.description === undefined ? '' : ` · ${consumer.description}`}`),
       this.body,
       this.summary,
@@ -122,6 +123,8 @@ class ConsumerCard {
     this.lag.textContent = state.lag === null ? 'lag ?' : `lag ${formatNumber(state.lag)}`;
     this.lag.className = `badge ${state.lag === null ? 'unknown' : state.lag === 0 ? 'ok' : state.lag < 100 ? 'warn' : 'bad'}`;
     this.root.dataset.lag = String(state.lag ?? '');
+    this.root.dataset.filtered = String(state.filteredOut ?? '');
+    this.filtered.textContent = state.filteredOut === null ? '' : `filtered out ${formatNumber(state.filteredOut)}`;
     if ((state.committed !== this.committed || now - this.fetchedAt > REFRESH_MS) && !this.inFlight) {
       this.committed = state.committed;
       this.fetchedAt = now;

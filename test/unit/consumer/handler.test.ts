@@ -10,6 +10,7 @@ import { MskEventError } from '../../../lambdas/shared/msk-event';
 import { findConsumer } from '../../../lambdas/shared/spec';
 import { pipeline } from '../../../pipeline';
 import { batchResponse, consumerFromEnv, handler } from '../../../lambdas/consumer/index';
+import { UnappliedRecordsError } from '../../../lambdas/consumer/whole-batch';
 import { loadEvent } from '../shared/load-event';
 import { FakeTable, serviceError } from './fake-table';
 
@@ -114,6 +115,24 @@ describe('consumer handler', () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: { partition: 'health-0', offset: 41 } }] });
     expect(emfLines()[0]).toMatchObject({ PartitionsRetried: 1 });
+  });
+
+  it('fails the whole batch instead of answering a partial one when its mapping reads none (on-demand pollers)', async () => {
+    // Prepare
+    const event = loadEvent('fluxo-health-event.json');
+    table.fault = (point, key) => (point === 'write' && key.pk.startsWith('AGG#') ? serviceError('ProvisionedThroughputExceededException') : undefined);
+    process.env.REPORT_BATCH_ITEM_FAILURES = 'false';
+
+    try {
+      // Act
+      const act = handler(event, context);
+
+      // Assess: Lambda retries the batch; the watermarks skip what was applied
+      await expect(act).rejects.toBeInstanceOf(UnappliedRecordsError);
+      await expect(act).rejects.toMatchObject({ unapplied: [{ topicPartition: 'health-0', offset: 41 }] });
+    } finally {
+      delete process.env.REPORT_BATCH_ITEM_FAILURES;
+    }
   });
 
   it("dead-letters a record of a topic the consumer does not read (AWS's example event, on mytopic)", async () => {

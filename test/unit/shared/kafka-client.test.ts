@@ -7,6 +7,7 @@ import {
   deleteTopicIfExists,
   ensureTopic,
   isUnknownTopicError,
+  IAM_RETRY,
   kafkaConfig,
   KafkaConfigurationError,
   kafkaOptionsFromEnv,
@@ -85,9 +86,25 @@ describe('the kafkajs configuration', () => {
 
     // Assess
     expect(config.ssl).toBe(true);
+    expect(config.retry).toEqual(IAM_RETRY);
     expect(sasl?.mechanism).toBe('oauthbearer');
     expect(token).toEqual({ value: 'signed-token' });
     expect(mockedToken).toHaveBeenCalledWith({ region: 'us-east-1' });
+  });
+
+  it('spreads refused IAM connections over seconds, and still answers within API Gateway\'s 29 s', () => {
+    // Prepare: kafkajs waits initialRetryTime x multiplier (2) ^ n, capped, randomised by +-factor
+    const { retries, initialRetryTime, maxRetryTime, factor } = IAM_RETRY;
+    const waits = Array.from({ length: retries }, (_, n) => Math.min(maxRetryTime, initialRetryTime * 2 ** n) * (1 + factor));
+    const connectTimeouts = (retries + 1) * 3000;
+
+    // Act
+    const worstCaseMs = waits.reduce((sum, w) => sum + w, 0) + connectTimeouts;
+
+    // Assess
+    expect(initialRetryTime).toBeGreaterThanOrEqual(250); // past the broker's one-second window in a few tries
+    expect(factor).toBeGreaterThan(0.2); // more jitter than kafkajs' default, so a burst does not come back together
+    expect(worstCaseMs).toBeLessThan(29_000);
   });
 
   it('refuses IAM auth without a region and a client without brokers', () => {

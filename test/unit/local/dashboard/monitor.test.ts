@@ -61,6 +61,30 @@ describe('the dashboard Kafka monitor', () => {
     }
   });
 
+  it('reports what each consumer\'s mappings filtered out, as CloudWatch\'s FilteredOutEventCount, and null where no mapping runs', async () => {
+    // Prepare
+    const { admin } = fakeAdmin({ ends: [3, 4], committed: [3, 4] });
+    const counts = new Map([['ohlc', 0]]);
+    const withEmulator = new KafkaMonitor({ spec, kafkaBrokers: 'unused:9092', admin, intervalMs: 50, filteredOut: (name) => counts.get(name) });
+    const without = new KafkaMonitor({ spec, kafkaBrokers: 'unused:9092', admin: fakeAdmin({ ends: [0, 0], committed: [0, 0] }).admin, intervalMs: 50 });
+
+    try {
+      // Act
+      const first = await withEmulator.current();
+      counts.set('ohlc', 5);
+      const second = await next(withEmulator);
+      const none = await without.current();
+
+      // Assess
+      expect(first.consumers[0]?.filteredOut).toBe(0);
+      expect(second.consumers[0]?.filteredOut).toBe(5);
+      expect(none.consumers[0]?.filteredOut).toBeNull();
+    } finally {
+      await withEmulator.stop();
+      await without.stop();
+    }
+  });
+
   it('keeps the last figures and says why when Kafka cannot be read', async () => {
     // Prepare
     const offsets = { ends: [5, 5], committed: [5, 5], fail: false };
