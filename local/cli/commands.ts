@@ -130,9 +130,12 @@ const STDIN_BATCH = 100;
  * kafka-console-producer), printing each record's partition and offset or error.
  */
 export async function send(context: CliContext, topic: string | undefined, input: string | undefined, options: Options): Promise<void> {
-  if (topic === undefined) throw new UsageError("usage: fluxo send <topic> ['<json value>' | -]   (no value, or -, reads one JSON value per line from stdin)");
+  if (topic === undefined) throw new UsageError("usage: fluxo send <topic> ['<json value>' | -]   (no value, or -, reads one JSON value per line from stdin; on a text topic, one line of text)");
+  // A text topic takes lines as they are, as kafka-console-producer writes them; other topics one JSON value per line.
+  const text = (await specTopics(context))?.find((t) => t.name === topic)?.format === 'text';
+  const valueOf = (line: string, where: string): unknown => (text ? line : parseJson(line, where));
   if (input !== undefined && input !== '-') {
-    const failed = await postValues(context, topic, [parseJson(input, 'the value')], options);
+    const failed = await postValues(context, topic, [valueOf(input, 'the value')], options);
     if (failed > 0) throw new CliError('the record was not written');
     return;
   }
@@ -153,7 +156,7 @@ export async function send(context: CliContext, topic: string | undefined, input
       lineNo += 1;
       if (line.trim() === '') continue;
       try {
-        pending.push(parseJson(line, `line ${lineNo}`));
+        pending.push(valueOf(line, `line ${lineNo}`));
       } catch (error) {
         context.io.stderr(`fluxo: ${(error as Error).message}\n`);
         failed += 1;

@@ -16,8 +16,9 @@ export const USAGE = `usage: fluxo <command> [options]
   topics                                   list the topics (GET /topics)
   topics create NAME [--partitions N]      create a topic on the local broker (kafka-topics --create)
         [--retention-hours H]
-  send <topic> ['<json value>' | -]        post a value, or one JSON value per stdin line
-        [--key K]                          (kafka-console-producer); prints partition and offset
+  send <topic> ['<json value>' | -]        post a value, or one JSON value per stdin line (a line of
+        [--key K]                          text on a text topic), like kafka-console-producer over
+                                           HTTP; prints partition and offset
   tail <topic> [--from-beginning]          print the topic's values as they arrive, locally, as the
         [--max-messages N] [--print-key]   consumers see them (tuples as objects with IMC; what they
         [--raw]                            cannot count as "# dead letter"); --raw: as written
