@@ -244,7 +244,8 @@ export interface RecordValue {
  * why it cannot be: the dead letter's reason and a detail that names the problem.
  */
 export function canonicalRecord(topic: ResolvedTopic, { text, parsed, raw }: RecordValue): CanonicalOutcome {
-  const form = formOf(parsed);
+  // A text topic's value is a line of text, whatever it looks like.
+  const form = topic.format === 'text' && text !== undefined ? 'text' : formOf(parsed);
   const bytes = raw?.length ?? (text === undefined ? 0 : Buffer.byteLength(text, 'utf8'));
   if (bytes > MAX_VALUE_BYTES) {
     return { ok: false, form, reason: 'too large', detail: `value is ${bytes} bytes; the limit is ${MAX_VALUE_BYTES}` };

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ENV } from '../../lambdas/shared/config';
 import { run } from '../../local/cli/main';
-import { apiUrl, brokers, eventually, kafka, unique } from './helpers';
+import { api, apiUrl, brokers, eventually, kafka, results, unique } from './helpers';
+import { CLI_HEALTH_TOPIC } from './pipeline-spec';
 
 interface CliRun {
   readonly code: number;
@@ -70,6 +71,48 @@ describe('fluxo CLI', () => {
     expect(items.every((i) => i.key === 'vale3')).toBe(true);
     const human = await fluxo(['results', 'ohlc-1m', '--key', 'vale3']);
     expect(human.stdout).toMatch(/vale3\s+count=\d+\s+first_price=/);
+  });
+
+  it('sends the lines of a text topic as they are, and the text consumer counts them', async () => {
+    // Prepare
+    const before = (await results('mensagens-por-minuto')).reduce((n, i) => n + i.count, 0);
+
+    // Act
+    const sent = await fluxo(['send', 'mensagens', '-'], { stdin: 'Mensagem 1\n{"not": "JSON to this topic"}\nOlá\n' });
+    const counted = await eventually(async () => (await results('mensagens-por-minuto')).reduce((n, i) => n + i.count, 0), (n) => n >= before + 3);
+    const kept = (await api('GET', '/results/mensagens-por-minuto/records?limit=3')).body as { items: Array<{ value: string; form: string; writer: string }> };
+
+    // Assess
+    expect(sent).toMatchObject({ code: 0, stderr: '' });
+    expect(sent.stdout.match(/^partition 0 offset \d+$/gm)).toHaveLength(3);
+    expect(counted).toBe(before + 3);
+    expect(kept.items.map((r) => [r.value, r.form, r.writer]).sort()).toEqual([
+      ['Mensagem 1', 'text', 'http'],
+      ['Olá', 'text', 'http'],
+      ['{"not": "JSON to this topic"}', 'text', 'http'],
+    ]);
+  });
+
+  it('tails what the consumers see: a tuple a Kafka client wrote as its object with IMC, a record they cannot count as a dead letter; --raw as written', async () => {
+    // Prepare: records straight to a topic of the health schema that only this test writes
+    const topic = CLI_HEALTH_TOPIC;
+    const producer = kafka('cli-tail-producer').producer();
+    await producer.connect();
+    const [written] = await producer.send({ topic, messages: [{ value: '[8, {"idade": 41, "altura": 150, "peso": 90}]', partition: 1 }, { value: 'Mensagem 1', partition: 1 }] });
+    await producer.disconnect();
+    const admin = kafka('cli-tail-admin').admin();
+    await admin.connect();
+    const total = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+    await admin.disconnect();
+
+    // Act
+    const tailed = await fluxo(['tail', topic, '--from-beginning', '--max-messages', String(total)]);
+    const raw = await fluxo(['tail', topic, '--from-beginning', '--max-messages', String(total), '--raw']);
+
+    // Assess
+    expect(written).toBeDefined();
+    expect(tailed.stdout).toContain('{"id":8,"idade":41,"altura":150,"peso":90,"imc":40}\n# dead letter (not JSON): value is not JSON (');
+    expect(raw.stdout).toContain('[8, {"idade": 41, "altura": 150, "peso": 90}]\nMensagem 1\n');
   });
 
   it('answers user errors with one line and exit code 1 or 2, never a stack trace', async () => {

@@ -24,6 +24,8 @@ function copies(prefix: string): Pick<PipelineSpec, 'topics' | 'consumers'> {
 export const SCENARIO_PREFIX = 'sc-';
 /** Prefix of the copies that kafka-clients.test.ts feeds with kafka-python and Kafka's console producer. */
 export const KAFKA_CLIENTS_PREFIX = 'kc-';
+/** A topic of the health schema, without consumers, that cli.test.ts writes straight to and tails. */
+export const CLI_HEALTH_TOPIC = 'it-cli-health';
 const scenario = copies(SCENARIO_PREFIX);
 const kafkaClients = copies(KAFKA_CLIENTS_PREFIX);
 
@@ -32,7 +34,7 @@ export const MANUAL_CONSUMERS = ['it-restart'];
 
 /** The built-in spec plus the integration scenarios. */
 export const pipeline: PipelineSpec = validateSpec({
-  topics: [...builtIn.topics, reading('it-window', 1), reading('it-shared', 3), reading('it-poison', 2), reading('it-restart', 1), reading('it-openapi', 2), ...scenario.topics, ...kafkaClients.topics],
+  topics: [...builtIn.topics, reading('it-window', 1), reading('it-shared', 3), reading('it-poison', 2), reading('it-restart', 1), reading('it-openapi', 2), ...scenario.topics, ...kafkaClients.topics, { ...builtIn.topics.find((t) => t.name === 'health')!, name: CLI_HEALTH_TOPIC }],
   consumers: [
     ...builtIn.consumers,
     {

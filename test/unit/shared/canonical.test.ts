@@ -261,7 +261,7 @@ describe('a record read from Kafka, brought to its canonical form', () => {
       const outcome = canonical(lines, text);
 
       // Assess
-      expect(outcome).toMatchObject({ ok: true, value: text });
+      expect(outcome).toEqual({ ok: true, form: 'text', value: text });
     });
 
     it('refuses bytes that are not UTF-8', () => {

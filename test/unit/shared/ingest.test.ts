@@ -172,6 +172,19 @@ describe('preparing a record', () => {
     });
   });
 
+  it('writes a line of a text topic as its UTF-8 bytes, not as a JSON string, and refuses any other value', () => {
+    // Prepare
+    const lines = topic('mensagens');
+
+    // Act
+    const record = prepared(prepareRecord(lines, { value: 'Olá, Kafka' }, { form: 'single', index: 0, now: NOW }));
+    const error = rejected(prepareRecord(lines, { value: { text: 'Olá' } }, { form: 'batch', index: 2, now: NOW }));
+
+    // Assess
+    expect(record).toMatchObject({ value: 'Olá, Kafka', serializedValue: 'Olá, Kafka' });
+    expect(error).toMatchObject({ errorCode: 42201, message: 'records[2].value must be a string: topic "mensagens" takes lines of text' });
+  });
+
   it('uses the ingest time as event time when the record has none', () => {
     // Act
     const record = prepared(prepareRecord(tweets, { value: { user: 'ana', text: '#Kafka' } }, { form: 'single', index: 0, now: NOW }));
