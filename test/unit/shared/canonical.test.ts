@@ -1,18 +1,12 @@
 import { addDerivedFields, bmi, canonicalRecord, hashtags, normalizeValue, type CanonicalOutcome } from '../../../lambdas/shared/canonical';
 import { SchemaViolationError } from '../../../lambdas/shared/errors';
 import { parseValue } from '../../../lambdas/shared/filter';
-import { findTopic, resolveTopic, type ResolvedTopic } from '../../../lambdas/shared/spec';
-import { pipeline } from '../../../pipeline';
+import { resolveTopic, type ResolvedTopic } from '../../../lambdas/shared/spec';
+import { builtInTopic } from './built-in-topic';
 
-function topic(name: string): ResolvedTopic {
-  const found = findTopic(pipeline, name);
-  if (found === undefined) throw new Error(`no topic ${name}`);
-  return found;
-}
-
-const health = topic('health');
-const tweets = topic('tweets');
-const petr4 = topic('petr4');
+const health = builtInTopic('health');
+const tweets = builtInTopic('tweets');
+const petr4 = builtInTopic('petr4');
 
 /** A value as a Kafka client wrote it, brought to its topic's canonical form. */
 function canonical(on: ResolvedTopic, text: string | undefined, raw?: Buffer): CanonicalOutcome {

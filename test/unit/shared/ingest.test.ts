@@ -9,19 +9,12 @@ import {
 } from '../../../lambdas/shared/ingest';
 import type { PrepareOutcome, PreparedRecord } from '../../../lambdas/shared/ingest';
 import { INGEST_TIME_HEADER } from '../../../lambdas/shared/kafka-record';
-import { findTopic } from '../../../lambdas/shared/spec';
 import type { ResolvedTopic } from '../../../lambdas/shared/spec';
-import { pipeline } from '../../../pipeline';
+import { builtInTopic } from './built-in-topic';
 
-function topic(name: string): ResolvedTopic {
-  const found = findTopic(pipeline, name);
-  if (found === undefined) throw new Error(`no topic ${name}`);
-  return found;
-}
-
-const health = topic('health');
-const tweets = topic('tweets');
-const petr4 = topic('petr4');
+const health = builtInTopic('health');
+const tweets = builtInTopic('tweets');
+const petr4 = builtInTopic('petr4');
 const NOW = Date.UTC(2026, 10, 22, 10, 0, 0);
 
 function prepared(outcome: PrepareOutcome): PreparedRecord {
@@ -174,7 +167,7 @@ describe('preparing a record', () => {
 
   it('writes a line of a text topic as its UTF-8 bytes, not as a JSON string, and refuses any other value', () => {
     // Prepare
-    const lines = topic('mensagens');
+    const lines = builtInTopic('mensagens');
 
     // Act
     const record = prepared(prepareRecord(lines, { value: 'Olá, Kafka' }, { form: 'single', index: 0, now: NOW }));
