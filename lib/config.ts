@@ -1,6 +1,6 @@
 /**
  * The deployment settings the CDK app reads from context (`-c stage=...`, `-c brokerMode=...`,
- * `-c clientHost=...`, `-c producerReservedConcurrency=...`, `-c pollers=...`), validated once so
+ * `-c clientHost=...`, `-c producerReservedConcurrency=...`, `-c pollers=...`, `-c filters=...`), validated once so
  * that a typo fails the synth with a clear message.
  */
 
@@ -25,6 +25,17 @@ export type BrokerMode = 'provisioned' | 'serverless' | 'ec2';
  */
 export type PollerMode = 'provisioned' | 'on-demand';
 
+/**
+ * Where a consumer's filters apply:
+ * - `mapping`: in the event source mapping's FilterCriteria too (the consumer's filters plus the
+ *   pass-throughs, lambdas/shared/filter-pushdown.ts), so that AWS drops non-matching canonical
+ *   records before the Lambda runs; that a Kafka value which is a JSON array (the course's tuples)
+ *   is let through rests on filter behaviour AWS does not document for Kafka;
+ * - `consumer`: in the consumer only: the mappings have no FilterCriteria, so every record is
+ *   delivered, which AWS documents; every record costs an invocation share.
+ */
+export type FilterPlacement = 'mapping' | 'consumer';
+
 /** The validated deployment settings. */
 export interface DeploymentConfig {
   /** @default 'sandbox' */
@@ -43,6 +54,8 @@ export interface DeploymentConfig {
   readonly producerReservedConcurrency?: number;
   /** How the event source mappings poll Kafka. @default 'provisioned' */
   readonly pollers: PollerMode;
+  /** Where the consumers' filters apply. @default 'mapping' */
+  readonly filters: FilterPlacement;
 }
 
 /** The stages the app accepts. */
@@ -51,6 +64,8 @@ export const STAGES: readonly Stage[] = ['sandbox', 'prod'];
 export const BROKER_MODES: readonly BrokerMode[] = ['provisioned', 'serverless', 'ec2'];
 /** The poller modes the app accepts. */
 export const POLLER_MODES: readonly PollerMode[] = ['provisioned', 'on-demand'];
+/** The filter placements the app accepts. */
+export const FILTER_PLACEMENTS: readonly FilterPlacement[] = ['mapping', 'consumer'];
 
 /** A context value the app cannot use. */
 export class DeploymentConfigError extends Error {
@@ -92,5 +107,6 @@ export function readDeploymentConfig(tryGetContext: (key: string) => unknown): D
   const clientHost = flag('clientHost', tryGetContext('clientHost'), stage === 'sandbox');
   const producerReservedConcurrency = wholeNumber('producerReservedConcurrency', tryGetContext('producerReservedConcurrency'), 1, 10_000);
   const pollers = oneOf('pollers', tryGetContext('pollers'), POLLER_MODES, 'provisioned');
-  return { stage, brokerMode, clientHost, pollers, ...(producerReservedConcurrency === undefined ? {} : { producerReservedConcurrency }) };
+  const filters = oneOf('filters', tryGetContext('filters'), FILTER_PLACEMENTS, 'mapping');
+  return { stage, brokerMode, clientHost, pollers, filters, ...(producerReservedConcurrency === undefined ? {} : { producerReservedConcurrency }) };
 }

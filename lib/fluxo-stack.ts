@@ -85,7 +85,7 @@ export class FluxoStack extends Stack {
     const consumerConstructs = new Map(
       consumers.map((consumer) => [
         consumer.name,
-        new Consumer(this, `Consumer-${consumer.name}`, { consumer, topics, kafka, tables, deadLetters, pollerGroupName, pollers: props.deployment.pollers, removalPolicy }),
+        new Consumer(this, `Consumer-${consumer.name}`, { consumer, topics, kafka, tables, deadLetters, pollerGroupName, pollers: props.deployment.pollers, filters: props.deployment.filters, removalPolicy }),
       ]),
     );
 

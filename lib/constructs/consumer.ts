@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/config';
 import { mappingFilters } from '../../lambdas/shared/filter-pushdown';
 import type { ResolvedConsumer, ResolvedTopic } from '../../lambdas/shared/spec';
-import type { PollerMode } from '../config';
+import type { FilterPlacement, PollerMode } from '../config';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { FluxoFunction } from './fluxo-function';
 import { KafkaCluster } from './kafka-cluster';
@@ -26,6 +26,8 @@ export interface ConsumerProps {
   readonly pollerGroupName: string;
   /** How its mappings poll Kafka (see {@link PollerMode}). @default 'provisioned' */
   readonly pollers?: PollerMode;
+  /** Where its filters apply (see {@link FilterPlacement}): `consumer` leaves the mappings without FilterCriteria. @default 'mapping' */
+  readonly filters?: FilterPlacement;
   /** What happens to the log group when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -101,7 +103,7 @@ export class Consumer extends Construct {
           startingPosition: consumer.startingPosition,
           batchSize: consumer.batchSize,
           maximumBatchingWindowInSeconds: consumer.batchingWindowSeconds,
-          filterCriteria: filterCriteria(consumer, topicSpec),
+          filterCriteria: props.filters === 'consumer' ? undefined : filterCriteria(consumer, topicSpec),
           ...pollerSettings(consumer, pollers, props.pollerGroupName),
           destinationConfig: { onFailure: { destination: props.deadLetters.queue.queueArn } },
           // The mapping's own counts (PolledEventCount, FilteredOutEventCount, ...): records its

@@ -25,7 +25,7 @@ describe('deployment context', () => {
     const config = readDeploymentConfig(context({}));
 
     // Assess
-    expect(config).toEqual({ stage: 'sandbox', brokerMode: 'provisioned', clientHost: true, pollers: 'provisioned' });
+    expect(config).toEqual({ stage: 'sandbox', brokerMode: 'provisioned', clientHost: true, pollers: 'provisioned', filters: 'mapping' });
   });
 
   it('turns the client host off by default in prod, and reads string flags from the command line', () => {
@@ -35,7 +35,7 @@ describe('deployment context', () => {
 
     // Assess
     expect(prod.clientHost).toBe(false);
-    expect(explicit).toEqual({ stage: 'prod', brokerMode: 'ec2', clientHost: true, pollers: 'provisioned' });
+    expect(explicit).toEqual({ stage: 'prod', brokerMode: 'ec2', clientHost: true, pollers: 'provisioned', filters: 'mapping' });
   });
 
   it.each([
@@ -43,6 +43,7 @@ describe('deployment context', () => {
     [{ stage: 'dev' }, /context "stage" must be one of sandbox, prod \(got "dev"\)/],
     [{ clientHost: 'yes' }, /context "clientHost" must be true or false \(got "yes"\)/],
     [{ pollers: 'lazy' }, /context "pollers" must be one of provisioned, on-demand \(got "lazy"\)/],
+    [{ filters: 'both' }, /context "filters" must be one of mapping, consumer \(got "both"\)/],
   ])('rejects %j with a clear error', (values, message) => {
     // Act
     const act = () => readDeploymentConfig(context(values));
@@ -72,8 +73,8 @@ describe('deployment context', () => {
 
   it('names one stack per stage so both fit in one account', () => {
     // Assess
-    expect(stackName({ stage: 'sandbox', brokerMode: 'ec2', clientHost: true, pollers: 'provisioned' })).toBe('FluxoSandbox');
-    expect(stackName({ stage: 'prod', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned' })).toBe('Fluxo');
+    expect(stackName({ stage: 'sandbox', brokerMode: 'ec2', clientHost: true, pollers: 'provisioned', filters: 'mapping' })).toBe('FluxoSandbox');
+    expect(stackName({ stage: 'prod', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned', filters: 'mapping' })).toBe('Fluxo');
   });
 });
 
@@ -97,7 +98,7 @@ describe('spec validation at synth', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
     // Act
-    const error = catchError(() => new FluxoStack(app, 'Bad', { spec: bad, deployment: { stage: 'sandbox', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned' } }));
+    const error = catchError(() => new FluxoStack(app, 'Bad', { spec: bad, deployment: { stage: 'sandbox', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned', filters: 'mapping' } }));
 
     // Assess
     expect(error).toBeInstanceOf(SpecValidationError);

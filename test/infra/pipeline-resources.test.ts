@@ -181,8 +181,10 @@ describe('consumers', () => {
   });
 });
 
+/** An event source mapping of a synthesized template. */
+type Mapping = { Properties: Record<string, unknown> };
+
 describe('poller modes', () => {
-  type Mapping = { Properties: Record<string, unknown> };
   const consumerEnv = (template: ReturnType<typeof synthesize>['template']) =>
     Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^fluxo consumer ') } })).map(
       (f) => (f as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables,
@@ -212,6 +214,21 @@ describe('poller modes', () => {
       expect(p.FilterCriteria ?? p.Topics).toBeDefined();
     }
     expect(consumerEnv(template).every((env) => env.REPORT_BATCH_ITEM_FAILURES === 'false')).toBe(true);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('where filters apply (-c filters=)', () => {
+  it('pushes the filters and their pass-throughs into the mappings by default, and leaves every mapping without FilterCriteria with -c filters=consumer', () => {
+    // Act
+    const filtered = Object.values(synth.template.findResources('AWS::Lambda::EventSourceMapping')) as Mapping[];
+    const { stack, template } = synthesize('ec2', { filters: 'consumer' });
+    const unfiltered = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Mapping[];
+
+    // Assess: the spec's consumers with filters (peso-acima-80, imc-acima-35) have them only by default
+    expect(filtered.filter((m) => m.Properties.FilterCriteria !== undefined)).toHaveLength(pipeline.consumers.filter((c) => (c.filters ?? []).length > 0).length);
+    expect(unfiltered).toHaveLength(filtered.length);
+    expect(unfiltered.every((m) => m.Properties.FilterCriteria === undefined)).toBe(true);
     expect(nagFindings(stack)).toEqual([]);
   });
 });

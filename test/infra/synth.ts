@@ -21,7 +21,7 @@ export function synthesize(brokerMode: BrokerMode, overrides: Partial<Deployment
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new FluxoStack(app, 'Test', {
     spec,
-    deployment: { stage: 'sandbox', brokerMode, clientHost: true, pollers: 'provisioned', ...overrides },
+    deployment: { stage: 'sandbox', brokerMode, clientHost: true, pollers: 'provisioned', filters: 'mapping', ...overrides },
     env: { account: '123456789012', region: 'eu-west-1' },
   });
   return { stack, template: Template.fromStack(stack) };
