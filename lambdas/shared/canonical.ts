@@ -24,7 +24,7 @@
  */
 import { SchemaViolationError } from './errors';
 import type { ParsedValue } from './filter';
-import type { DerivedField, FieldSpec, ResolvedTopic } from './spec';
+import { derivedInputs, type DerivedField, type FieldSpec, type ResolvedTopic } from './spec';
 
 /** A canonical value: an object on a `json` topic, the text itself on a `text` topic. */
 export type CanonicalValue = Readonly<Record<string, unknown>> | string;
@@ -147,9 +147,27 @@ export function deriveField(field: DerivedField, value: Readonly<Record<string, 
   }
 }
 
-/** The fields a derived field is computed from. */
-export function derivedInputs(field: DerivedField): readonly string[] {
-  return field.kind === 'bmi' ? [field.weightKgField, field.heightCmField] : [field.textField];
+/**
+ * Sets the topic's derived fields on `object`, a normalized value the caller owns (derived fields
+ * read only schema fields, spec.ts checks it, so the order does not matter); one is left out when
+ * its inputs are absent. A value the writer gave is replaced (`given: 'replace'`, the HTTP
+ * producer's rule) or must equal the derived one (`given: 'check'`, records read from Kafka):
+ * returns the problem with the first that does not, else undefined.
+ */
+function deriveInto(topic: ResolvedTopic, object: Record<string, unknown>, given: 'replace' | 'check', path: string): string | undefined {
+  for (const field of topic.derived) {
+    const derived = deriveField(field, object);
+    const sent = object[field.name];
+    if (given === 'check' && sent !== undefined && !sameJson(sent, derived)) {
+      const from = derivedInputs(field).join(' and ');
+      return derived === undefined
+        ? `${path}.${field.name} is ${show(sent)}, but fluxo derives it from ${from}, which the value lacks: leave ${field.name} out`
+        : `${path}.${field.name} is ${show(sent)}, but fluxo derives ${show(derived)} from ${from}: leave ${field.name} out (fluxo computes it) or send exactly that`;
+    }
+    if (derived === undefined) delete object[field.name];
+    else object[field.name] = derived;
+  }
+  return undefined;
 }
 
 /**
@@ -159,11 +177,7 @@ export function derivedInputs(field: DerivedField): readonly string[] {
  */
 export function addDerivedFields(topic: ResolvedTopic, value: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const result: Record<string, unknown> = { ...value };
-  for (const field of topic.derived) {
-    const derived = deriveField(field, value);
-    if (derived === undefined) delete result[field.name];
-    else result[field.name] = derived;
-  }
+  deriveInto(topic, result, 'replace', 'value');
   return result;
 }
 
@@ -181,28 +195,6 @@ function sameJson(a: unknown, b: unknown): boolean {
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? 'undefined';
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-/**
- * The derived fields of a value read from Kafka: each is computed; one the writer set must equal
- * the computed value. Returns the canonical object, or the problem with the first field that
- * does not.
- */
-export function checkDerivedFields(topic: ResolvedTopic, value: Readonly<Record<string, unknown>>, path: string): Record<string, unknown> | string {
-  const result: Record<string, unknown> = { ...value };
-  for (const field of topic.derived) {
-    const derived = deriveField(field, value);
-    const given = value[field.name];
-    if (given !== undefined && !sameJson(given, derived)) {
-      const from = derivedInputs(field).join(' and ');
-      return derived === undefined
-        ? `${path}.${field.name} is ${show(given)}, but fluxo derives it from ${from}, which the value lacks: leave ${field.name} out`
-        : `${path}.${field.name} is ${show(given)}, but fluxo derives ${show(derived)} from ${from}: leave ${field.name} out (fluxo computes it) or send exactly that`;
-    }
-    if (derived === undefined) delete result[field.name];
-    else result[field.name] = derived;
-  }
-  return result;
 }
 
 /** The form a value was written in, from its parse. */
@@ -267,7 +259,8 @@ export function canonicalRecord(topic: ResolvedTopic, { text, parsed, raw }: Rec
     if (!(error instanceof SchemaViolationError)) throw error;
     return { ok: false, form, reason: 'schema violation', detail: error.message };
   }
-  const checked = checkDerivedFields(topic, object, 'value');
-  if (typeof checked === 'string') return { ok: false, form, reason: 'schema violation', detail: checked };
-  return { ok: true, form, value: checked };
+  // normalizeValue's object is a fresh copy: the derived fields are set on it in place.
+  const problem = deriveInto(topic, object, 'check', 'value');
+  if (problem !== undefined) return { ok: false, form, reason: 'schema violation', detail: problem };
+  return { ok: true, form, value: object };
 }

@@ -60,6 +60,11 @@ export type DerivedField =
  */
 export type TopicFormat = 'json' | 'text';
 
+/** The fields a derived field is computed from. */
+export function derivedInputs(field: DerivedField): readonly string[] {
+  return field.kind === 'bmi' ? [field.weightKgField, field.heightCmField] : [field.textField];
+}
+
 /** A topic: a Kafka topic plus the schema its records must follow. */
 export interface TopicSpec {
   /** Kafka topic name: 1..249 of `[a-zA-Z0-9._-]`. */
@@ -318,8 +323,7 @@ function topicProblems(topic: TopicSpec): string[] {
   for (const name of duplicates(derivedNames)) problems.push(`${at}: derived field "${name}" is declared twice`);
   for (const derived of topic.derived ?? []) {
     if (fields.includes(derived.name)) problems.push(`${at}: derived field "${derived.name}" clashes with a schema field`);
-    const inputs = derived.kind === 'bmi' ? [derived.weightKgField, derived.heightCmField] : [derived.textField];
-    for (const input of inputs) {
+    for (const input of derivedInputs(derived)) {
       if (!fields.includes(input)) problems.push(`${at}: derived field "${derived.name}" reads "${input}", which the schema does not declare`);
     }
   }
