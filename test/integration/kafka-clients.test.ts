@@ -206,7 +206,10 @@ describe('the course\'s own Kafka clients feed the pipeline', () => {
     expectSameHealth(await eventually(() => results(PESO), (items) => items.reduce((n, i) => n + i.count, 0) >= [...pesoExpected.values()].reduce((n, w) => n + w.count, 0)), pesoExpected);
     expectSameHealth(await eventually(() => results(IMC), (items) => items.reduce((n, i) => n + i.count, 0) >= [...imcExpected.values()].reduce((n, w) => n + w.count, 0)), imcExpected);
     const perMinute = new Map<string, number>();
-    for (const line of lines) perMinute.set(new Date(Math.floor(line.timestamp / 60_000) * 60_000).toISOString(), (perMinute.get(new Date(Math.floor(line.timestamp / 60_000) * 60_000).toISOString()) ?? 0) + 1);
+    for (const line of lines) {
+      const minute = new Date(Math.floor(line.timestamp / 60_000) * 60_000).toISOString();
+      perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+    }
     expect((await results(COUNTER)).map((i) => [i.windowStart, i.count]).sort()).toEqual([...perMinute].sort());
 
     // The kept records show what the consumer saw: the tuple as an object with IMC, and who wrote it
@@ -216,8 +219,8 @@ describe('the course\'s own Kafka clients feed the pipeline', () => {
     expect(new Set(kept.items.map((r) => r.form))).toEqual(new Set(['tuple', 'object']));
 
     // Every bad record is a dead letter, with its reason, form and writer, for each consumer it reached
-    const summary = (items: DeadLetterView[]) =>
-      items.map((d) => [Buffer.from(d.value ?? '', 'base64').toString('utf8').slice(0, 40), d.reason, d.form, d.writer]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const byValue = (a: readonly string[], b: readonly string[]): number => a[0]!.localeCompare(b[0]!);
+    const summary = (items: DeadLetterView[]) => items.map((d) => [Buffer.from(d.value ?? '', 'base64').toString('utf8').slice(0, 40), d.reason, d.form, d.writer]).sort(byValue);
     const common = [
       ['Mensagem 1', 'not JSON', 'text', 'kafka'],
       ['[7]', 'schema violation', 'tuple', 'kafka'],
@@ -227,8 +230,8 @@ describe('the course\'s own Kafka clients feed the pipeline', () => {
     // The wrong IMC (10 for 95 kg, 170 cm) passes peso > 80 and is refused by the consumer; the mapping of imc > 35 drops it, as AWS would.
     const pesoDead = await eventually(() => deadLetters(PESO), (items) => items.length >= 5);
     const imcDead = await eventually(() => deadLetters(IMC), (items) => items.length >= 4);
-    expect(summary(pesoDead)).toEqual([...common, ['{"id": 9, "idade": 30, "altura": 170, "p', 'schema violation', 'object', 'kafka']].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
-    expect(summary(imcDead)).toEqual([...common].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+    expect(summary(pesoDead)).toEqual([...common, ['{"id": 9, "idade": 30, "altura": 170, "p', 'schema violation', 'object', 'kafka']].sort(byValue));
+    expect(summary(imcDead)).toEqual([...common].sort(byValue));
     expect(pesoDead.find((d) => d.form === 'object' && d.reason === 'schema violation')?.error).toMatch(/^value\.imc is 10, but fluxo derives 32\.87\d+ from peso and altura/);
     expect(await deadLetters(COUNTER)).toEqual([]);
   });
