@@ -4,7 +4,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.fluxo/', '**/*.d.ts', 'local/dashboard/dist/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.fluxo/', '**/*.d.ts', 'local/tools/dashboard/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },

@@ -7,7 +7,7 @@
  * trending hashtags. Records may come over HTTP or straight from any Kafka client (the course's
  * kafka-python script, kafka-console-producer): every consumer brings them to the same form.
  */
-import { validateSpec, type PipelineSpec } from './lambdas/shared/spec';
+import { validateSpec, type PipelineSpec } from './core/spec';
 
 const oneMinute = { sizeSeconds: 60, graceSeconds: 60 };
 // What the course prints of the filtered health tuples, per window (besides the count).

@@ -9,18 +9,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { pipeline as builtIn } from '../pipeline';
-import { bundleFunction, type Bundle, type BundleOptions } from '../local/runtime/bundle';
-import { localFunctionEnvironment } from '../local/runtime/environment';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../local/services';
-import { BUNDLING, FUNCTIONS, type FunctionName } from '../lambdas/shared/deployment';
+import { bundleFunction, type Bundle, type BundleOptions } from '../local/emulation/runtime/bundle';
+import { localFunctionEnvironment } from '../local/emulation/runtime/environment';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../local/emulation/services';
+import { BUNDLING, FUNCTIONS, type FunctionName } from '../core/deployment';
 import type { BenchContext } from './context';
 import type { BundleAlternative, BundleRow } from './report';
-import { median } from './stats';
+import { median } from '../local/tools/stats';
 
 /** Every Lambda of the CDK app and its handler. */
 export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(FUNCTIONS).map(([name, fn]) => [name, fn.entry]));
 
-/** The esbuild settings of the CDK app's FluxoFunction (lambdas/shared/deployment.ts `BUNDLING`). */
+/** The esbuild settings of the CDK app's FluxoFunction (core/deployment.ts `BUNDLING`). */
 export const DEPLOYED_SETTINGS = { external: BUNDLING.externalModules, target: BUNDLING.target } as const;
 
 /** The package an esbuild metafile input belongs to: `node_modules/<pkg>` (scoped too), else `fluxo`. */

@@ -4,16 +4,16 @@
  * requests counted on the wire by a proxy in front of DynamoDB Local.
  */
 import { join } from 'node:path';
-import { EventSourceMappingEmulator } from '../local/esm/emulator';
-import { JsonlDestination } from '../local/esm/on-failure';
+import { EventSourceMappingEmulator } from '../local/emulation/esm/emulator';
+import { JsonlDestination } from '../local/emulation/esm/on-failure';
 import { createLocalFunction } from '../local/stack';
 import { runLoad, type BenchContext } from './context';
 import { startDynamoDbCounter, writeRequests } from './dynamodb-counter';
 import { benchConsumer, consumerRow, invocationSample, type InvocationSample } from './latency';
 import type { ConsumerRow } from './report';
-import { resolveTopic } from '../lambdas/shared/spec';
+import { resolveTopic } from '../core/spec';
 import { BENCH, pipeline as benchSpec } from './spec';
-import { percentile } from './stats';
+import { percentile } from '../local/tools/stats';
 
 /** The backlog was not drained in time. */
 export class DrainTimeoutError extends Error {

@@ -3,9 +3,9 @@
  * settings, and {@link runLoad}, which runs one load job in a fresh worker thread.
  */
 import { Worker } from 'node:worker_threads';
-import type { LocalServices } from '../local/services';
+import type { LocalServices } from '../local/emulation/services';
 import type { LocalStack, FunctionFactoryOptions } from '../local/stack';
-import type { Bundle } from '../local/runtime/bundle';
+import type { Bundle } from '../local/emulation/runtime/bundle';
 import type { AckMessage, LoadJob, LoadMessage, ThroughputResult } from './load';
 
 /** How long and how often each phase runs. */

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { createProducerHandler } from '../lambdas/producer/index';
 import { trackingPartitioner } from '../lambdas/producer/kafka-writer';
-import { createIdempotentProducer, createKafka, LazyProducer } from '../lambdas/shared/kafka-client';
-import { matchRoute } from '../lambdas/shared/routes';
-import { toProxyEvent } from '../local/gateway';
+import { createIdempotentProducer, createKafka, LazyProducer } from '../lambdas/clients/kafka';
+import { matchRoute } from '../core/api/routes';
+import { toProxyEvent } from '../local/emulation/gateway';
 import type { BenchContext } from './context';
 import { healthBody, now } from './load';
 import { BENCH, pipeline } from './spec';
-import { percentile, perSecond } from './stats';
+import { percentile, perSecond } from '../local/tools/stats';
 
 /** What the handler alone did at one batch size. */
 export interface HandlerResult {

@@ -8,14 +8,14 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { findTopic } from '../lambdas/shared/spec';
-import { KAFKA_BUNDLE, installBundle } from '../local/services/install';
-import { findJava } from '../local/services/tools';
+import { findTopic } from '../core/spec';
+import { KAFKA_BUNDLE, installBundle } from '../local/emulation/services/install';
+import { findJava } from '../local/emulation/services/tools';
 import { runLoad, type BenchContext } from './context';
 import { healthWireRecords, type ThroughputResult } from './load';
 import type { CeilingResult, CeilingVariant, IngestRow } from './report';
 import { BENCH, pipeline } from './spec';
-import { median, percentile, perSecond, ratio } from './stats';
+import { median, percentile, perSecond, ratio } from '../local/tools/stats';
 
 /**
  * The perf test's producer settings. The ceiling (the first) keeps fluxo's durability and

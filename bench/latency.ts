@@ -6,20 +6,20 @@
  */
 import { join } from 'node:path';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { encodeGroupKey, windowOf } from '../lambdas/shared/aggregate';
-import { aggregateKey } from '../lambdas/shared/keys';
-import { findConsumer, resolveTopic, type ResolvedConsumer } from '../lambdas/shared/spec';
-import { EventSourceMappingEmulator } from '../local/esm/emulator';
-import { JsonlDestination } from '../local/esm/on-failure';
-import type { InvocationResult } from '../local/runtime/local-function';
-import { LOCAL_TABLES, localDynamoDbClient } from '../local/services';
+import { encodeGroupKey, windowOf } from '../core/aggregate';
+import { aggregateKey } from '../core/keys';
+import { findConsumer, resolveTopic, type ResolvedConsumer } from '../core/spec';
+import { EventSourceMappingEmulator } from '../local/emulation/esm/emulator';
+import { JsonlDestination } from '../local/emulation/esm/on-failure';
+import type { InvocationResult } from '../local/emulation/runtime/local-function';
+import { LOCAL_TABLES, localDynamoDbClient } from '../local/emulation/services';
 import { createLocalFunction } from '../local/stack';
 import { runLoad, type BenchContext } from './context';
 import type { AckMessage } from './load';
 import { now } from './load';
 import type { ConsumerRow, LatencyRow } from './report';
 import { BENCH, pipeline } from './spec';
-import { median, percentile, perSecond, summarizeLatencies, type LatencySummary } from './stats';
+import { median, percentile, perSecond, summarizeLatencies, type LatencySummary } from '../local/tools/stats';
 
 /** The spec has no such bench consumer. */
 export class BenchSpecError extends Error {

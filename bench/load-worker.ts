@@ -6,8 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Message, Producer } from 'kafkajs';
-import { createIdempotentProducer, createKafka, SEND_OPTIONS } from '../lambdas/shared/kafka-client';
-import { findTopic } from '../lambdas/shared/spec';
+import { createIdempotentProducer, createKafka, SEND_OPTIONS } from '../lambdas/clients/kafka';
+import { findTopic } from '../core/spec';
 import { pipeline } from './spec';
 import {
   coalescingSender,

@@ -5,8 +5,8 @@
  * an event loop with the gateway they measure.
  */
 import type { Message, RecordMetadata } from 'kafkajs';
-import { resolveTopic, type TopicSpec } from '../lambdas/shared/spec';
-import { prepareRecord } from '../lambdas/shared/ingest';
+import { resolveTopic, type TopicSpec } from '../core/spec';
+import { prepareRecord } from '../core/ingest';
 
 /** POST batches of `batch` records over `clients` concurrent connections for `durationMs` (closed loop). */
 export interface HttpClosedJob {

@@ -4,7 +4,7 @@
  * between {@link ANALYSIS_BEGIN} and {@link ANALYSIS_END} is carried over from the previous file.
  * Pure functions, no I/O.
  */
-import type { LatencySummary } from './stats';
+import type { LatencySummary } from '../local/tools/stats';
 
 /** Where and with what the figures were measured. */
 export interface BenchMeta {

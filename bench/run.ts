@@ -13,10 +13,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { JsonlDestination } from '../local/esm/on-failure';
-import { bundleFunction } from '../local/runtime/bundle';
-import { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION, LOCAL_TABLES, ensureTables, ensureTopics, startServices, type LocalServices } from '../local/services';
-import { findJava } from '../local/services/tools';
+import { JsonlDestination } from '../local/emulation/esm/on-failure';
+import { bundleFunction } from '../local/emulation/runtime/bundle';
+import { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION, LOCAL_TABLES, ensureTables, ensureTopics, startServices, type LocalServices } from '../local/emulation/services';
+import { findJava } from '../local/emulation/services/tools';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { measureBundles } from './bundles';
 import { benchSettings, type BenchContext } from './context';

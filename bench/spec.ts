@@ -9,7 +9,7 @@
  *   for Kafka mappings; the spec only takes whole seconds, so the bench sets it on the emulator).
  * - `bench-drain`: the same aggregation over a backlog, for consumer records/s and DynamoDB writes.
  */
-import { validateSpec, type ConsumerSpec, type PipelineSpec, type TopicSpec } from '../lambdas/shared/spec';
+import { validateSpec, type ConsumerSpec, type PipelineSpec, type TopicSpec } from '../core/spec';
 import { pipeline as builtIn } from '../pipeline';
 
 /** Topic and consumer names of the bench. */

@@ -28,7 +28,7 @@ export type PollerMode = 'provisioned' | 'on-demand';
 /**
  * Where a consumer's filters apply:
  * - `mapping`: in the event source mapping's FilterCriteria too (the consumer's filters plus the
- *   pass-throughs, lambdas/shared/filter-pushdown.ts), so that AWS drops non-matching canonical
+ *   pass-throughs, core/filter-pushdown.ts), so that AWS drops non-matching canonical
  *   records before the Lambda runs; that a Kafka value which is a JSON array (the course's tuples)
  *   is let through rests on filter behaviour AWS does not document for Kafka;
  * - `consumer`: in the consumer only: the mappings have no FilterCriteria, so every record is

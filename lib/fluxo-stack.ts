@@ -1,6 +1,6 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { resolveConsumer, resolveTopic, validateSpec, type PipelineSpec } from '../lambdas/shared/spec';
+import { resolveConsumer, resolveTopic, validateSpec, type PipelineSpec } from '../core/spec';
 import type { DeploymentConfig } from './config';
 import { ClientHost } from './constructs/client-host';
 import { Consumer } from './constructs/consumer';

@@ -3,9 +3,9 @@
  * the topics and consumers, and commands to try, the course's own clients included.
  */
 import { pipeline } from '../pipeline';
-import { ENV } from '../lambdas/shared/config';
-import { resolveConsumer, resolveTopic } from '../lambdas/shared/spec';
-import { COURSE_KAFKA_PORT, type LocalServices } from './services';
+import { ENV } from '../core/config';
+import { resolveConsumer, resolveTopic } from '../core/spec';
+import { COURSE_KAFKA_PORT, type LocalServices } from './emulation/services';
 import type { LocalStack } from './stack';
 
 /** What the banner says about Kafka: its bootstrap address, and how the course's own clients reach it. */

@@ -4,17 +4,17 @@
  * `npm start` and the integration tests' global setup both build it with {@link startLocalStack}.
  */
 import { join, resolve } from 'node:path';
-import { FUNCTIONS, type FunctionName } from '../lambdas/shared/deployment';
-import { resolveConsumer, resolveTopic, type PipelineSpec, type ResolvedConsumer } from '../lambdas/shared/spec';
-import { EventSourceMappingEmulator } from './esm/emulator';
-import { DEFAULT_ON_FAILURE_FILE, JsonlDestination, type OnFailureDestination } from './esm/on-failure';
-import { startDashboard } from './dashboard/server';
-import { startGateway, type Gateway } from './gateway';
-import { localHealthCheck } from './health';
-import { bundleFunction, bundleWorker, type Bundle } from './runtime/bundle';
-import { localFunctionEnvironment } from './runtime/environment';
-import { LocalFunction, type InvocationResult } from './runtime/local-function';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from './services';
+import { FUNCTIONS, type FunctionName } from '../core/deployment';
+import { resolveConsumer, resolveTopic, type PipelineSpec, type ResolvedConsumer } from '../core/spec';
+import { EventSourceMappingEmulator } from './emulation/esm/emulator';
+import { DEFAULT_ON_FAILURE_FILE, JsonlDestination, type OnFailureDestination } from './emulation/esm/on-failure';
+import { startDashboard } from './tools/dashboard/server';
+import { startGateway, type Gateway } from './emulation/gateway';
+import { localHealthCheck } from './emulation/health';
+import { bundleFunction, bundleWorker, type Bundle } from './emulation/runtime/bundle';
+import { localFunctionEnvironment } from './emulation/runtime/environment';
+import { LocalFunction, type InvocationResult } from './emulation/runtime/local-function';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from './emulation/services';
 
 /** The handlers the local stack runs, and their source files (deployment.ts, as the CDK stack bundles them). */
 export const HANDLER_ENTRIES = {
@@ -75,7 +75,7 @@ export interface FunctionFactoryOptions {
 
 /**
  * Creates a local function of `handler` for a bundle: its timeout, memory and environment
- * variable names as lambdas/shared/deployment.ts describes them for AWS too, pointed at the local
+ * variable names as core/deployment.ts describes them for AWS too, pointed at the local
  * services (`consumerName` for consumer functions).
  */
 export function createLocalFunction(name: string, handler: FunctionName, bundle: Bundle, options: FunctionFactoryOptions, consumerName?: string): LocalFunction {

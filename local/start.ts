@@ -9,11 +9,11 @@
  */
 import { parseArgs } from 'node:util';
 import { pipeline } from '../pipeline';
-import { ENV } from '../lambdas/shared/config';
-import { COURSE_KAFKA_PORT, ensureTables, ensureTopics, portIsFree, startServices, type LocalServices } from './services';
+import { ENV } from '../core/config';
+import { COURSE_KAFKA_PORT, ensureTables, ensureTopics, portIsFree, startServices, type LocalServices } from './emulation/services';
 import { banner } from './banner';
 import { startLocalStack, type LocalStack } from './stack';
-import { DEFAULT_ON_FAILURE_FILE } from './esm/on-failure';
+import { DEFAULT_ON_FAILURE_FILE } from './emulation/esm/on-failure';
 import { PROJECT_ROOT, clearLocalState, writeLocalState } from './state';
 import { join } from 'node:path';
 

@@ -5,4 +5,4 @@
 # once cached. Needs Java 17+ and Maven 3 on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec npx --no-install tsx local/services/install.ts
+exec npx --no-install tsx local/emulation/services/install.ts

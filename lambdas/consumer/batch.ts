@@ -5,11 +5,11 @@
  * watermark has not seen; dead letters and kept records are put idempotently by key; and every
  * partition whose effects are not all stored is answered with its first unapplied offset.
  */
-import { accumulate, applyContribution, type AggregateRef, type RecordContribution } from '../shared/aggregate';
-import type { AggregateItem } from '../shared/aggregate-item';
-import { aggregateKey, deadLetterKey, keptRecordKey } from '../shared/keys';
-import { topicPartitionKey, type KafkaRecord } from '../shared/kafka-record';
-import type { CanonicalValue } from '../shared/canonical';
+import { accumulate, applyContribution, type AggregateRef, type RecordContribution } from '../../core/aggregate';
+import type { AggregateItem } from '../../core/aggregate-item';
+import { aggregateKey, deadLetterKey, keptRecordKey } from '../../core/keys';
+import { topicPartitionKey, type KafkaRecord } from '../../core/kafka-record';
+import type { CanonicalValue } from '../../core/canonical';
 import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterReason, type RecordForm, type RecordWriter } from './classify';
 import { isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem } from './store';
 

@@ -16,13 +16,13 @@ import {
   type AggregateRef,
   type RecordContribution,
   type TimeWindow,
-} from '../shared/aggregate';
-import { canonicalRecord, formOf, type CanonicalValue, type DeadLetterReason, type RecordForm } from '../shared/canonical';
-import { compileFilters, filterableOf, parseValue, type ParsedValue } from '../shared/filter';
-import { INGEST_TIME_HEADER, topicPartitionKey, type KafkaRecord } from '../shared/kafka-record';
-import type { ResolvedConsumer, ResolvedTopic } from '../shared/spec';
+} from '../../core/aggregate';
+import { canonicalRecord, formOf, type CanonicalValue, type DeadLetterReason, type RecordForm } from '../../core/canonical';
+import { compileFilters, filterableOf, parseValue, type ParsedValue } from '../../core/filter';
+import { INGEST_TIME_HEADER, topicPartitionKey, type KafkaRecord } from '../../core/kafka-record';
+import type { ResolvedConsumer, ResolvedTopic } from '../../core/spec';
 
-export type { DeadLetterReason, RecordForm } from '../shared/canonical';
+export type { DeadLetterReason, RecordForm } from '../../core/canonical';
 
 /** Who wrote a record: fluxo's HTTP API (it stamps the `fluxo-ingest-time` header) or another Kafka client. */
 export type RecordWriter = 'http' | 'kafka';

@@ -5,7 +5,7 @@
  * reported back so the batch can answer them as failures instead of hanging.
  */
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AggregateItem } from '../shared/aggregate-item';
+import type { AggregateItem } from '../../core/aggregate-item';
 
 /** A table key. */
 export interface ItemKey {

@@ -7,7 +7,7 @@
  * consumer then fails the whole batch instead: Lambda retries it, and the aggregates' per
  * partition watermarks skip the records already applied (README.md, the exactly-once scheme).
  */
-import { ENV } from '../shared/config';
+import { ENV } from '../../core/config';
 import type { UnappliedRecord } from './batch';
 
 /** A batch has records the consumer could not apply, and the mapping cannot be told which. */

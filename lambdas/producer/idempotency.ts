@@ -16,9 +16,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ENV } from '../shared/config';
-import { IDEMPOTENCY_KEY } from '../shared/keys';
-import { BadParameterError, IdempotencyInProgressError, IdempotencyKeyReusedError, ServiceUnavailableError } from '../shared/errors';
+import { ENV } from '../../core/config';
+import { IDEMPOTENCY_KEY } from '../../core/keys';
+import { BadParameterError, IdempotencyInProgressError, IdempotencyKeyReusedError, ServiceUnavailableError } from '../../core/errors';
 
 /** The request header carrying the client's idempotency key. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';

@@ -10,11 +10,11 @@
  */
 import { Partitioners } from 'kafkajs';
 import type { ICustomPartitioner, Message, RecordMetadata } from 'kafkajs';
-import { InternalError, KafkaUnavailableError, PayloadTooLargeError } from '../shared/errors';
-import type { FluxoError } from '../shared/errors';
-import type { PreparedRecord } from '../shared/ingest';
-import { KafkaConfigurationError, SEND_OPTIONS } from '../shared/kafka-client';
-import type { LazyProducer } from '../shared/kafka-client';
+import { InternalError, KafkaUnavailableError, PayloadTooLargeError } from '../../core/errors';
+import type { FluxoError } from '../../core/errors';
+import type { PreparedRecord } from '../../core/ingest';
+import { KafkaConfigurationError, SEND_OPTIONS } from '../clients/kafka';
+import type { LazyProducer } from '../clients/kafka';
 
 /** Where Kafka put a record. */
 export interface WrittenRecord {

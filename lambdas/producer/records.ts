@@ -14,12 +14,12 @@
  * fails, the whole request fails (503) and nothing is reported written.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { errorBody } from '../shared/errors';
-import type { ErrorBody } from '../shared/errors';
-import { jsonAnswer } from '../shared/http-answer';
-import { parseIngestBody, prepareRecord } from '../shared/ingest';
-import type { PreparedRecord } from '../shared/ingest';
-import type { ResolvedTopic } from '../shared/spec';
+import { errorBody } from '../../core/errors';
+import type { ErrorBody } from '../../core/errors';
+import { jsonAnswer } from '../../core/api/http-answer';
+import { parseIngestBody, prepareRecord } from '../../core/ingest';
+import type { PreparedRecord } from '../../core/ingest';
+import type { ResolvedTopic } from '../../core/spec';
 import type { WrittenRecord } from './kafka-writer';
 
 /** A written record's result. */

@@ -8,8 +8,8 @@
  *   checked on the way in: only key attributes, string values, and the partition the request
  *   reads, so a cursor cannot be used to read another consumer's items.
  */
-import { BadParameterError } from '../shared/errors';
-import { parseEventTime } from '../shared/ingest';
+import { BadParameterError } from '../../core/errors';
+import { parseEventTime } from '../../core/ingest';
 
 /** Largest and default page size. */
 export const MAX_LIMIT = 1000;

@@ -1,5 +1,5 @@
 /**
- * The results table as the results API reads it (layout: lambdas/shared/keys.ts): aggregates by
+ * The results table as the results API reads it (layout: core/keys.ts): aggregates by
  * key (`AGG#consumer#key`, sorted by window start), aggregates of all keys by window (the
  * `byWindow` index, `WIN#consumer`), kept records (`REC#consumer`, by event time) and dead
  * letters (`DLQ#consumer`). Every read is a Query, newest first where time orders the items.
@@ -7,9 +7,9 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { AggregateItem } from '../shared/aggregate-item';
-import { ServiceUnavailableError } from '../shared/errors';
-import { BY_WINDOW_INDEX, sortableMillis } from '../shared/keys';
+import type { AggregateItem } from '../../core/aggregate-item';
+import { ServiceUnavailableError } from '../../core/errors';
+import { BY_WINDOW_INDEX, sortableMillis } from '../../core/keys';
 import type { CursorKey } from './query';
 
 /** One page of a Query: the items and DynamoDB's LastEvaluatedKey. */

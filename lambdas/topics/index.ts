@@ -12,8 +12,8 @@
  */
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import type { Kafka } from 'kafkajs';
-import { createKafka, deleteTopicIfExists, ensureTopic, kafkaOptionsFromEnv } from '../shared/kafka-client';
-import type { TopicSettings } from '../shared/kafka-client';
+import { createKafka, deleteTopicIfExists, ensureTopic, kafkaOptionsFromEnv } from '../clients/kafka';
+import type { TopicSettings } from '../clients/kafka';
 
 /** The custom resource's properties as the stack sets them. */
 export interface TopicResourceProperties {

@@ -1,9 +1,9 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ENV } from '../../lambdas/shared/config';
-import { mappingFilters } from '../../lambdas/shared/filter-pushdown';
-import type { ResolvedConsumer, ResolvedTopic } from '../../lambdas/shared/spec';
+import { ENV } from '../../core/config';
+import { mappingFilters } from '../../core/filter-pushdown';
+import type { ResolvedConsumer, ResolvedTopic } from '../../core/spec';
 import type { FilterPlacement, PollerMode } from '../config';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { FluxoFunction } from './fluxo-function';

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLING, COMMON_ENVIRONMENT, FUNCTIONS, type FunctionName } from '../../lambdas/shared/deployment';
+import { BUNDLING, COMMON_ENVIRONMENT, FUNCTIONS, type FunctionName } from '../../core/deployment';
 import { ENI_WRITE_SKIP, LOGS_ENCRYPTION_SKIP, skipCheckov, type CheckovSkip } from '../nag';
 
 /** The repository root, where `lambdas/` and `package-lock.json` live. */
@@ -49,7 +49,7 @@ export interface FluxoFunctionProps {
 }
 
 /**
- * One of fluxo's Lambdas as lambdas/shared/deployment.ts describes it (entry, timeout, memory,
+ * One of fluxo's Lambdas as core/deployment.ts describes it (entry, timeout, memory,
  * runtime, bundling: the local stack reads the same description), on arm64, bundled locally by
  * esbuild, with X-Ray tracing and its own log group with a retention period.
  */

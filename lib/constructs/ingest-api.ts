@@ -3,7 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, type RouteHandler } from '../../lambdas/shared/routes';
+import { ROUTES, type RouteHandler } from '../../core/api/routes';
 import { LOGS_ENCRYPTION_SKIP, managedPolicyFinding, skipCheckov } from '../nag';
 
 /** Request rate and quota limits of the API key's usage plan. */
@@ -30,7 +30,7 @@ export function pathParameters(resource: string): string[] {
 }
 
 /**
- * fluxo's HTTP API on API Gateway (REST): the routes of `lambdas/shared/routes.ts` (those not
+ * fluxo's HTTP API on API Gateway (REST): the routes of `core/api/routes.ts` (those not
  * local-only), every method behind an API key with a usage plan (throttling and a daily quota),
  * JSON access logs, execution logs and X-Ray tracing on the stage, path parameters validated
  * by API Gateway. Answers that API Gateway itself gives (bad API key, throttled, quota exceeded) keep fluxo's

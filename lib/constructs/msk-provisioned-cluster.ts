@@ -3,8 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
-import { retentionMs } from '../../lambdas/shared/kafka-client';
-import { DEFAULT_RETENTION_HOURS, type ResolvedTopic } from '../../lambdas/shared/spec';
+import { retentionMs } from '../../lambdas/clients/kafka';
+import { DEFAULT_RETENTION_HOURS, type ResolvedTopic } from '../../core/spec';
 import { LOGS_ENCRYPTION_SKIP, skipCheckov } from '../nag';
 
 /**

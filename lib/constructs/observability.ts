@@ -5,7 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONSUMER_SERVICE, METRICS_NAMESPACE, type ConsumerMetric } from '../../lambdas/shared/metrics';
+import { CONSUMER_SERVICE, METRICS_NAMESPACE, type ConsumerMetric } from '../../core/metrics';
 
 /** A consumer as the dashboard watches it: its Lambda and the ids of its event source mappings. */
 export interface ObservedConsumer {

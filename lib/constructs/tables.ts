@@ -2,8 +2,8 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ENV } from '../../lambdas/shared/config';
-import { TABLES, type TableDescription } from '../../lambdas/shared/deployment';
+import { ENV } from '../../core/config';
+import { TABLES, type TableDescription } from '../../core/deployment';
 import { arnInFinding, skipCheckov } from '../nag';
 
 /** Properties of {@link Tables}. */
@@ -39,7 +39,7 @@ export class Tables extends Construct {
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     };
-    // Keys, TTL and indexes as lambdas/shared/deployment.ts describes them (the local stack reads the same).
+    // Keys, TTL and indexes as core/deployment.ts describes them (the local stack reads the same).
     const table = (tableId: string, description: TableDescription): dynamodb.Table => {
       const created = new dynamodb.Table(this, tableId, {
         ...common,

@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
-import type { ResolvedTopic } from '../../lambdas/shared/spec';
+import type { ResolvedTopic } from '../../core/spec';
 import { arnInFinding, FRAMEWORK_FUNCTION_SKIPS, LOGS_ENCRYPTION_SKIP, managedPolicyFinding, skipCheckov } from '../nag';
 
 /** Properties of {@link TopicAdmin}. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `fluxo` command (package.json "bin"): runs the TypeScript CLI in local/cli/ through tsx's API,
+// The `fluxo` command (package.json "bin"): runs the TypeScript CLI in local/tools/cli/ through tsx's API,
 // so there is no build step. See `fluxo --help`.
 /* global __filename */
 
@@ -9,4 +9,4 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { require: tsxRequire } = require('tsx/cjs/api');
 
-tsxRequire('../cli/main.ts', __filename).main();
+tsxRequire('../tools/cli/main.ts', __filename).main();

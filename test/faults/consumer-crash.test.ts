@@ -5,12 +5,12 @@
  */
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventSourceMappingEmulator } from '../../local/esm/emulator';
-import { JsonlDestination } from '../../local/esm/on-failure';
-import type { LocalFunction } from '../../local/runtime/local-function';
+import { EventSourceMappingEmulator } from '../../local/emulation/esm/emulator';
+import { JsonlDestination } from '../../local/emulation/esm/on-failure';
+import type { LocalFunction } from '../../local/emulation/runtime/local-function';
 import { eventually, post } from '../integration/helpers';
 import { aggregatesByKey, alreadyAppliedInLog, consumerLag, expectedByKey, faultValue, givenUpBatches, report, totalOf } from './counts';
-import { resolveTopic } from '../../lambdas/shared/spec';
+import { resolveTopic } from '../../core/spec';
 import { consumerGroupId, faultConsumer, pipeline } from './fault-spec';
 import { consumerFunction, startFaultRun, type FaultRun } from './harness';
 

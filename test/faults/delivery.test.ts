@@ -7,10 +7,10 @@
  *   execution environments, and an overlapping batch: nothing counted twice.
  */
 import { eventually, kafka } from '../integration/helpers';
-import { LOCAL_CLUSTER_ARN } from '../../local/esm/emulator';
-import { encodeMskEvent, kafkaRecordFrom } from '../../lambdas/shared/msk-event';
-import type { KafkaRecord } from '../../lambdas/shared/kafka-record';
-import type { LocalFunction } from '../../local/runtime/local-function';
+import { LOCAL_CLUSTER_ARN } from '../../local/emulation/esm/emulator';
+import { encodeMskEvent, kafkaRecordFrom } from '../../core/msk-event';
+import type { KafkaRecord } from '../../core/kafka-record';
+import type { LocalFunction } from '../../local/emulation/runtime/local-function';
 import { aggregatesByKey, consumerLag, expectedByKey, faultValue, givenUpBatches, listAll, report, totalOf, type FaultValue } from './counts';
 import { consumerGroupId } from './fault-spec';
 import { consumerFunction, startFaultRun, type FaultRun } from './harness';

@@ -3,7 +3,7 @@
  * fault's counts never mix with another's. The suite bundles the handlers with this module in
  * place of pipeline.ts (bundle.ts `specFile`).
  */
-import { resolveConsumer, validateSpec, type PipelineSpec, type ResolvedConsumer, type TopicSpec } from '../../lambdas/shared/spec';
+import { resolveConsumer, validateSpec, type PipelineSpec, type ResolvedConsumer, type TopicSpec } from '../../core/spec';
 
 /** Records of every fault topic: a unique `id`, a group `g` and an integer value `v` (sums stay exact). */
 const reading = (name: string, partitions: number): TopicSpec => ({

@@ -1,24 +1,24 @@
 /**
  * The fault suite's own local stack, one per test file: Kafka and DynamoDB Local started one by
- * one (local/services) so that a test can kill, pause and restart each on the same port and data
+ * one (local/emulation/services) so that a test can kill, pause and restart each on the same port and data
  * directory, and the gateway, functions and emulators of local/stack.ts on top of them.
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ENV } from '../../lambdas/shared/config';
-import { FUNCTIONS } from '../../lambdas/shared/deployment';
-import { JsonlDestination } from '../../local/esm/on-failure';
-import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../local/services/dynamodb-local';
-import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, installBundle, type InstalledBundle } from '../../local/services/install';
-import { startKafka, type RunningKafka } from '../../local/services/kafka';
-import { freePorts } from '../../local/services/ports';
-import { findJava } from '../../local/services/tools';
-import { ensureTables, ensureTopics } from '../../local/services';
-import { bundleFunction } from '../../local/runtime/bundle';
-import { localFunctionEnvironment } from '../../local/runtime/environment';
-import { LocalFunction } from '../../local/runtime/local-function';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../../local/services';
+import { ENV } from '../../core/config';
+import { FUNCTIONS } from '../../core/deployment';
+import { JsonlDestination } from '../../local/emulation/esm/on-failure';
+import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../local/emulation/services/dynamodb-local';
+import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, installBundle, type InstalledBundle } from '../../local/emulation/services/install';
+import { startKafka, type RunningKafka } from '../../local/emulation/services/kafka';
+import { freePorts } from '../../local/emulation/services/ports';
+import { findJava } from '../../local/emulation/services/tools';
+import { ensureTables, ensureTopics } from '../../local/emulation/services';
+import { bundleFunction } from '../../local/emulation/runtime/bundle';
+import { localFunctionEnvironment } from '../../local/emulation/runtime/environment';
+import { LocalFunction } from '../../local/emulation/runtime/local-function';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../../local/emulation/services';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { FAULT_SPEC_FILE, pipeline } from './fault-spec';
 

@@ -9,13 +9,13 @@
 import '../unit/consumer/handler-env';
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import { batchResponse } from '../../lambdas/consumer/index';
-import { FUNCTIONS, LAMBDA_RUNTIME } from '../../lambdas/shared/deployment';
-import { KAFKA_FILTER_FIELDS } from '../../lambdas/shared/filter';
-import { IAM_RETRY, kafkaConfig } from '../../lambdas/shared/kafka-client';
-import { decodeMskEvent, encodeMskEvent, kafkaRecordFrom } from '../../lambdas/shared/msk-event';
-import { firstFailedOffset } from '../../local/esm/delivery';
+import { FUNCTIONS, LAMBDA_RUNTIME } from '../../core/deployment';
+import { KAFKA_FILTER_FIELDS } from '../../core/filter';
+import { IAM_RETRY, kafkaConfig } from '../../lambdas/clients/kafka';
+import { decodeMskEvent, encodeMskEvent, kafkaRecordFrom } from '../../core/msk-event';
+import { firstFailedOffset } from '../../local/emulation/esm/delivery';
 import type { BrokerMode } from '../../lib/config';
-import { loadEvent } from '../unit/shared/load-event';
+import { loadEvent } from '../unit/core/load-event';
 import { synthesize } from './synth';
 
 const MODES: readonly BrokerMode[] = ['provisioned', 'serverless', 'ec2'];

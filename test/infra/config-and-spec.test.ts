@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { pipeline } from '../../pipeline';
-import { resolveConsumer, resolveTopic, SpecValidationError, type PipelineSpec } from '../../lambdas/shared/spec';
+import { resolveConsumer, resolveTopic, SpecValidationError, type PipelineSpec } from '../../core/spec';
 import { DeploymentConfigError, readDeploymentConfig } from '../../lib/config';
 import { filterCriteria } from '../../lib/constructs/consumer';
 import { pathParameters } from '../../lib/constructs/ingest-api';

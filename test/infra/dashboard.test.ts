@@ -1,5 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { CONSUMER_SERVICE, METRICS_NAMESPACE } from '../../lambdas/shared/metrics';
+import { CONSUMER_SERVICE, METRICS_NAMESPACE } from '../../core/metrics';
 import { pipeline } from '../../pipeline';
 import { synthesize, text } from './synth';
 

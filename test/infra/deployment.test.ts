@@ -1,5 +1,5 @@
 /**
- * One description of each function and table for both runtimes (lambdas/shared/deployment.ts):
+ * One description of each function and table for both runtimes (core/deployment.ts):
  * the synthesized CDK stack and the local stack must read it alike. Each test fails when one side
  * sets a timeout, memory size, environment variable, bundling option or table key the other does
  * not — the only differences allowed are the ones the description names with their reason.
@@ -8,12 +8,12 @@ import * as dynamodb from '@aws-sdk/client-dynamodb';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV } from '../../lambdas/shared/config';
-import { BUNDLING, COMMON_ENVIRONMENT, FUNCTIONS, LAMBDA_RUNTIME, LOCAL_BUNDLE_TARGET, TABLES, type FunctionName } from '../../lambdas/shared/deployment';
+import { ENV } from '../../core/config';
+import { BUNDLING, COMMON_ENVIRONMENT, FUNCTIONS, LAMBDA_RUNTIME, LOCAL_BUNDLE_TARGET, TABLES, type FunctionName } from '../../core/deployment';
 import { deployedBundling } from '../../lib/constructs/fluxo-function';
-import { LOCAL_BUNDLING } from '../../local/runtime/bundle';
-import { localFunctionEnvironment } from '../../local/runtime/environment';
-import { LOCAL_TABLES, localTableDefinitions } from '../../local/services/tables';
+import { LOCAL_BUNDLING } from '../../local/emulation/runtime/bundle';
+import { localFunctionEnvironment } from '../../local/emulation/runtime/environment';
+import { LOCAL_TABLES, localTableDefinitions } from '../../local/emulation/services/tables';
 import { createLocalFunction, type FunctionFactoryOptions } from '../../local/stack';
 import { synthesize } from './synth';
 

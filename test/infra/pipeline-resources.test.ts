@@ -1,6 +1,6 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { pipeline } from '../../pipeline';
-import { ROUTES } from '../../lambdas/shared/routes';
+import { ROUTES } from '../../core/api/routes';
 import { nagFindings, synthesize, text, type Synthesized } from './synth';
 
 // The resources every broker mode shares, synthesized for the prod stage without a client host.

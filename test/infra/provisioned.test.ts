@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { pipeline } from '../../pipeline';
-import { mappingFilters } from '../../lambdas/shared/filter-pushdown';
+import { mappingFilters } from '../../core/filter-pushdown';
 import { KAFKA_PYTHON_VERSION } from '../../lib/constructs/client-host';
-import { resolveConsumer, resolveTopic } from '../../lambdas/shared/spec';
+import { resolveConsumer, resolveTopic } from '../../core/spec';
 import { actions, nagFindings, resources, statements, synthesize, text, type Synthesized } from './synth';
 
 // One synthesis for the whole file (STYLE §12: assert intent, not logical ids).

@@ -6,7 +6,7 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { BrokerMode, DeploymentConfig } from '../../lib/config';
-import { ROUTES } from '../../lambdas/shared/routes';
+import { ROUTES } from '../../core/api/routes';
 import { nagFindings, synthesize, type Synthesized } from './synth';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }>;

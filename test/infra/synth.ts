@@ -8,7 +8,7 @@ import { pipeline } from '../../pipeline';
 import type { BrokerMode, DeploymentConfig } from '../../lib/config';
 import { FluxoStack } from '../../lib/fluxo-stack';
 import { nagPacks } from '../../lib/nag';
-import type { PipelineSpec } from '../../lambdas/shared/spec';
+import type { PipelineSpec } from '../../core/spec';
 
 /** A synthesized stack. */
 export interface Synthesized {

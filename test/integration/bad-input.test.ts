@@ -4,9 +4,9 @@
  * message names the field at fault, the answer agrees with the OpenAPI document where it
  * describes the path, nothing answers 5xx or hangs, and the stack keeps serving.
  */
-import { openApiDocument } from '../../lambdas/shared/openapi';
+import { openApiDocument } from '../../core/api/openapi';
 import { expectErrorBody, expectOpenApiAnswer, parseAnswer } from '../unit/fuzz/answer-shape';
-import { OpenApiValidator } from '../unit/openapi/validate';
+import { OpenApiValidator } from '../unit/core/api/validate';
 import { pipeline } from './pipeline-spec';
 import { badInputCorpus } from './bad-input/corpus';
 import { sendRaw } from './bad-input/raw-http';

@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ENV } from '../../lambdas/shared/config';
-import { run } from '../../local/cli/main';
+import { ENV } from '../../core/config';
+import { run } from '../../local/tools/cli/main';
 import { api, apiUrl, brokers, eventually, kafka, results, unique } from './helpers';
 import { CLI_HEALTH_TOPIC } from './pipeline-spec';
 

@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { decodeMskEvent, encodeMskEvent, type MskEvent, type MskEventRecord } from '../../lambdas/shared/msk-event';
-import { resolveConsumer, resolveTopic, type FilterPattern } from '../../lambdas/shared/spec';
-import { EventSourceMappingEmulator } from '../../local/esm/emulator';
-import type { OnFailureDestination } from '../../local/esm/on-failure';
-import { startGateway } from '../../local/gateway';
-import type { InvocationResult, Invoker } from '../../local/runtime/local-function';
+import { decodeMskEvent, encodeMskEvent, type MskEvent, type MskEventRecord } from '../../core/msk-event';
+import { resolveConsumer, resolveTopic, type FilterPattern } from '../../core/spec';
+import { EventSourceMappingEmulator } from '../../local/emulation/esm/emulator';
+import type { OnFailureDestination } from '../../local/emulation/esm/on-failure';
+import { startGateway } from '../../local/emulation/gateway';
+import type { InvocationResult, Invoker } from '../../local/emulation/runtime/local-function';
 import { brokers, eventually, kafka, unique } from './helpers';
 
 const EVENTS = join(__dirname, '..', 'events');

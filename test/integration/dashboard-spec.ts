@@ -4,7 +4,7 @@
  * grace so records spread over the last minutes fill several windows (candles, bars over time).
  * The test's own local stack bundles the handlers with this module in place of pipeline.ts.
  */
-import { validateSpec, type PipelineSpec } from '../../lambdas/shared/spec';
+import { validateSpec, type PipelineSpec } from '../../core/spec';
 import { pipeline as builtIn } from '../../pipeline';
 
 /** The prefix of every topic and consumer of this spec. */

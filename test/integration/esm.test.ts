@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
-import { resolveConsumer, resolveTopic, type ConsumerSpec } from '../../lambdas/shared/spec';
-import type { MskEvent } from '../../lambdas/shared/msk-event';
-import { EventSourceMappingEmulator } from '../../local/esm/emulator';
-import { JsonlDestination, readOnFailureEntries } from '../../local/esm/on-failure';
-import type { InvocationResult, Invoker } from '../../local/runtime/local-function';
+import { resolveConsumer, resolveTopic, type ConsumerSpec } from '../../core/spec';
+import type { MskEvent } from '../../core/msk-event';
+import { EventSourceMappingEmulator } from '../../local/emulation/esm/emulator';
+import { JsonlDestination, readOnFailureEntries } from '../../local/emulation/esm/on-failure';
+import type { InvocationResult, Invoker } from '../../local/emulation/runtime/local-function';
 import { brokers, eventually, kafka, unique } from './helpers';
 
 /** A consumer function that records its events and answers what `answer` says. */

@@ -1,5 +1,5 @@
 // jest global teardown of the integration project: stops what global-setup.ts started.
-import { stopTestServices } from '../../local/services/test-services';
+import { stopTestServices } from '../support/services';
 import { stopTestStack } from './stack-setup';
 
 export default async function globalTeardown(): Promise<void> {

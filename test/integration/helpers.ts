@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { ENV } from '../../lambdas/shared/config';
+import { ENV } from '../../core/config';
 import type { AggregateView } from '../../lambdas/results';
 
 /** The gateway's URL, published by the global setup. */

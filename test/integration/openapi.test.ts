@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openApiDocument, type OpenApiDocument } from '../../lambdas/shared/openapi';
-import { parseIngestBody, prepareRecord } from '../../lambdas/shared/ingest';
-import { findTopic } from '../../lambdas/shared/spec';
-import { OpenApiValidator } from '../unit/openapi/validate';
+import { openApiDocument, type OpenApiDocument } from '../../core/api/openapi';
+import { parseIngestBody, prepareRecord } from '../../core/ingest';
+import { findTopic } from '../../core/spec';
+import { OpenApiValidator } from '../unit/core/api/validate';
 import { apiUrl, eventually, kafka, unique } from './helpers';
 import { pipeline } from './pipeline-spec';
 

@@ -3,7 +3,7 @@
  * consumers of their own, one set per scenario, so that tests do not share state. The global
  * setup bundles the handlers with this module in place of pipeline.ts (bundle.ts `specFile`).
  */
-import { validateSpec, type PipelineSpec, type TopicSpec } from '../../lambdas/shared/spec';
+import { validateSpec, type PipelineSpec, type TopicSpec } from '../../core/spec';
 import { pipeline as builtIn } from '../../pipeline';
 
 const reading = (name: string, partitions: number): TopicSpec => ({

@@ -4,13 +4,13 @@
  * aggregates are read back over HTTP from the results handler.
  */
 import { join } from 'node:path';
-import { ENV } from '../../lambdas/shared/config';
-import { resolveConsumer, resolveTopic } from '../../lambdas/shared/spec';
-import { EventSourceMappingEmulator } from '../../local/esm/emulator';
-import { JsonlDestination } from '../../local/esm/on-failure';
-import { localFunctionEnvironment } from '../../local/runtime/environment';
-import { LocalFunction } from '../../local/runtime/local-function';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../../local/services';
+import { ENV } from '../../core/config';
+import { resolveConsumer, resolveTopic } from '../../core/spec';
+import { EventSourceMappingEmulator } from '../../local/emulation/esm/emulator';
+import { JsonlDestination } from '../../local/emulation/esm/on-failure';
+import { localFunctionEnvironment } from '../../local/emulation/runtime/environment';
+import { LocalFunction } from '../../local/emulation/runtime/local-function';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../../local/emulation/services';
 import { api, brokers, eventually, kafka, post, results, totalCount, type ResultItem } from './helpers';
 import { pipeline } from './pipeline-spec';
 

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
-import { createDocumentClient } from '../../lambdas/shared/dynamodb';
-import { ENV } from '../../lambdas/shared/config';
-import { aggregateKey } from '../../lambdas/shared/keys';
-import { resolveTopic, type PipelineSpec } from '../../lambdas/shared/spec';
+import { createDocumentClient } from '../../lambdas/clients/dynamodb';
+import { ENV } from '../../core/config';
+import { aggregateKey } from '../../core/keys';
+import { resolveTopic, type PipelineSpec } from '../../core/spec';
 import { pipeline } from '../../pipeline';
 import {
   DataDirInUseError,
@@ -26,8 +26,8 @@ import {
   localDynamoDbClient,
   localKafkaAdmin,
   startServices,
-} from '../../local/services';
-import { isAlive as isProcessAlive } from '../../local/services/process';
+} from '../../local/emulation/services';
+import { isAlive as isProcessAlive } from '../../local/emulation/services/process';
 
 const brokers = (): string => process.env[ENV.kafkaBrokers] ?? '';
 const endpoint = (): string => process.env[ENV.dynamodbEndpoint] ?? '';
@@ -273,9 +273,9 @@ describe('startServices', () => {
   });
 });
 
-/** Starts `local/services/cli.ts --json` in its own Node process (DynamoDB Local only; Kafka is the run's) and reads its ready line. */
+/** Starts `local/emulation/services/cli.ts --json` in its own Node process (DynamoDB Local only; Kafka is the run's) and reads its ready line. */
 async function startServicesProcess(dataDir: string): Promise<{ child: ChildProcess; dynamodbPid: number }> {
-  const cli = join(__dirname, '..', '..', 'local', 'services', 'cli.ts');
+  const cli = join(__dirname, '..', '..', 'local', 'emulation', 'services', 'cli.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', cli, '--json', '--in-memory', '--data-dir', dataDir], {
     env: { ...process.env, [ENV.kafkaBrokers]: brokers(), [ENV.dynamodbEndpoint]: '' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -7,9 +7,9 @@
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ENV } from '../../lambdas/shared/config';
-import { JsonlDestination } from '../../local/esm/on-failure';
-import { ensureTopics } from '../../local/services';
+import { ENV } from '../../core/config';
+import { JsonlDestination } from '../../local/emulation/esm/on-failure';
+import { ensureTopics } from '../../local/emulation/services';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { MANUAL_CONSUMERS, pipeline } from './pipeline-spec';
 

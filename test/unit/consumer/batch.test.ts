@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { summarize } from '../../../lambdas/shared/aggregate';
-import type { AggregateItem } from '../../../lambdas/shared/aggregate-item';
-import { aggregateKey } from '../../../lambdas/shared/keys';
+import { summarize } from '../../../core/aggregate';
+import type { AggregateItem } from '../../../core/aggregate-item';
+import { aggregateKey } from '../../../core/keys';
 import { MAX_DEAD_LETTER_VALUE_BYTES, MAX_KEPT_VALUE_BYTES, processBatch, type BatchDeps } from '../../../lambdas/consumer/batch';
 import { ResultsStore } from '../../../lambdas/consumer/store';
 import { FakeTable, serviceError } from './fake-table';

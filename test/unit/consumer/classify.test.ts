@@ -1,8 +1,8 @@
-import { INGEST_TIME_HEADER } from '../../../lambdas/shared/kafka-record';
-import { FilterPatternError } from '../../../lambdas/shared/filter';
-import { findConsumer } from '../../../lambdas/shared/spec';
+import { INGEST_TIME_HEADER } from '../../../core/kafka-record';
+import { FilterPatternError } from '../../../core/filter';
+import { findConsumer } from '../../../core/spec';
 import { pipeline } from '../../../pipeline';
-import { bmi } from '../../../lambdas/shared/canonical';
+import { bmi } from '../../../core/canonical';
 import { classifyRecord, ingestTimeOf, planConsumer } from '../../../lambdas/consumer/classify';
 import { consumerOf, freeTopic, kafkaRecord, planOf } from './helpers';
 

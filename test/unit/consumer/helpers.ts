@@ -1,7 +1,7 @@
 /** Builders shared by the consumer tests. */
-import { INGEST_TIME_HEADER, type KafkaRecord } from '../../../lambdas/shared/kafka-record';
-import { kafkaRecordFrom } from '../../../lambdas/shared/msk-event';
-import { resolveConsumer, resolveTopic, type ConsumerSpec, type ResolvedConsumer, type ResolvedTopic, type TopicSpec } from '../../../lambdas/shared/spec';
+import { INGEST_TIME_HEADER, type KafkaRecord } from '../../../core/kafka-record';
+import { kafkaRecordFrom } from '../../../core/msk-event';
+import { resolveConsumer, resolveTopic, type ConsumerSpec, type ResolvedConsumer, type ResolvedTopic, type TopicSpec } from '../../../core/spec';
 import type { BatchLog } from '../../../lambdas/consumer/batch';
 import { planConsumer, type ConsumerPlan } from '../../../lambdas/consumer/classify';
 import { pipeline } from '../../../pipeline';

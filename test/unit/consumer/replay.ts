@@ -5,8 +5,8 @@
  * from throttling, rewinds to older offsets, and the same batch delivered twice at once — and
  * computes, independently of the consumer's code, the aggregates the records must produce.
  */
-import type { KafkaRecord } from '../../../lambdas/shared/kafka-record';
-import type { ResolvedConsumer } from '../../../lambdas/shared/spec';
+import type { KafkaRecord } from '../../../core/kafka-record';
+import type { ResolvedConsumer } from '../../../core/spec';
 import { FakeTable, serviceError } from './fake-table';
 
 /** What one invocation answers. */

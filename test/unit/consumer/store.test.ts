@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import type { AggregateItem } from '../../../lambdas/shared/aggregate-item';
+import type { AggregateItem } from '../../../core/aggregate-item';
 import { isTransientError, keyId, ResultsStore } from '../../../lambdas/consumer/store';
 
 const TABLE = 'results';

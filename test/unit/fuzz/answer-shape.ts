@@ -1,11 +1,11 @@
 /**
  * The documented shapes of the HTTP API's answers (lambdas/producer/README.md,
- * lambdas/results/README.md, lambdas/shared/errors.ts), checked by the fuzz properties and the
- * bad-input corpus alike, and against the OpenAPI document (lambdas/shared/openapi.ts). Each check throws a plain Error saying what is wrong, so it works inside
+ * lambdas/results/README.md, core/errors.ts), checked by the fuzz properties and the
+ * bad-input corpus alike, and against the OpenAPI document (core/api/openapi.ts). Each check throws a plain Error saying what is wrong, so it works inside
  * fast-check properties and jest tests.
  */
-import { ERROR_CODES } from '../../../lambdas/shared/errors';
-import { OpenApiValidator, pathTemplate } from '../openapi/validate';
+import { ERROR_CODES } from '../../../core/errors';
+import { OpenApiValidator, pathTemplate } from '../core/api/validate';
 
 /** A JSON object. */
 export type JsonObject = Record<string, unknown>;

@@ -5,9 +5,9 @@
  * the decoded parameter of a route that exists.
  */
 import fc from 'fast-check';
-import { BadParameterError } from '../../../lambdas/shared/errors';
-import { matchRoute } from '../../../lambdas/shared/routes';
-import { toProxyEvent } from '../../../local/gateway';
+import { BadParameterError } from '../../../core/errors';
+import { matchRoute } from '../../../core/api/routes';
+import { toProxyEvent } from '../../../local/emulation/gateway';
 
 const segment = fc.oneof(
   fc.constantFrom('topics', 'records', 'results', 'dlq', 'health', '..', '.', '%2F', '%2f', '%2E%2E', '%00', '%', '%zz', '%C3%A9', '%FF', '%E2%82', '%u0041', '~', ''),

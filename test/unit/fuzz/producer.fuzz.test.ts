@@ -11,12 +11,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { createProducerHandler } from '../../../lambdas/producer/index';
 import { trackingPartitioner } from '../../../lambdas/producer/kafka-writer';
-import { LazyProducer } from '../../../lambdas/shared/kafka-client';
+import { LazyProducer } from '../../../lambdas/clients/kafka';
 import { pipeline } from '../../../pipeline';
 import { apigwEvent, lambdaContext } from '../../events/apigw/load';
 import { fakeKafka } from '../producer/fake-kafka';
-import { openApiDocument } from '../../../lambdas/shared/openapi';
-import { OpenApiValidator } from '../openapi/validate';
+import { openApiDocument } from '../../../core/api/openapi';
+import { OpenApiValidator } from '../core/api/validate';
 import { expectIngestAnswer, expectOpenApiAnswer, parseAnswer } from './answer-shape';
 import { contentType, ingestBodyText, oddName, topicName } from './arbitraries';
 

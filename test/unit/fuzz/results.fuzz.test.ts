@@ -15,8 +15,8 @@ import { createResultsHandler } from '../../../lambdas/results/index';
 import { ResultsReader } from '../../../lambdas/results/reader';
 import { pipeline } from '../../../pipeline';
 import { apigwEvent } from '../../events/apigw/load';
-import { openApiDocument } from '../../../lambdas/shared/openapi';
-import { OpenApiValidator } from '../openapi/validate';
+import { openApiDocument } from '../../../core/api/openapi';
+import { OpenApiValidator } from '../core/api/validate';
 import { expectErrorBody, expectOpenApiAnswer, expectPage, parseAnswer } from './answer-shape';
 import { consumerName, resultsQuery } from './arbitraries';
 

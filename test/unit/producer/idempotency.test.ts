@@ -1,6 +1,6 @@
 import { IdempotencyAlreadyInProgressError, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import { checkIdempotencyKey, idempotencyOptionsFromEnv, mapIdempotencyError } from '../../../lambdas/producer/idempotency';
-import { BadParameterError, IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../../lambdas/shared/errors';
+import { BadParameterError, IdempotencyInProgressError, IdempotencyKeyReusedError } from '../../../core/errors';
 
 describe('idempotency configuration', () => {
   it('is off without IDEMPOTENCY_TABLE', () => {

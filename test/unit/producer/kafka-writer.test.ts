@@ -1,7 +1,7 @@
 import type { Producer, RecordMetadata } from 'kafkajs';
-import { InternalError, KafkaUnavailableError, PayloadTooLargeError } from '../../../lambdas/shared/errors';
-import type { PreparedRecord } from '../../../lambdas/shared/ingest';
-import { KafkaConfigurationError, LazyProducer } from '../../../lambdas/shared/kafka-client';
+import { InternalError, KafkaUnavailableError, PayloadTooLargeError } from '../../../core/errors';
+import type { PreparedRecord } from '../../../core/ingest';
+import { KafkaConfigurationError, LazyProducer } from '../../../lambdas/clients/kafka';
 import { assignOffsets, classifySendError, trackingPartitioner, writeRecords } from '../../../lambdas/producer/kafka-writer';
 import { fakeKafka } from './fake-kafka';
 

@@ -7,8 +7,8 @@ import 'aws-sdk-client-mock-jest';
 import { createResultsHandler, handler } from '../../../lambdas/results/index';
 import { encodeCursor } from '../../../lambdas/results/query';
 import { ResultsReader } from '../../../lambdas/results/reader';
-import type { AggregateItem, FieldState } from '../../../lambdas/shared/aggregate-item';
-import { aggregateKey, deadLetterKey, keptRecordKey } from '../../../lambdas/shared/keys';
+import type { AggregateItem, FieldState } from '../../../core/aggregate-item';
+import { aggregateKey, deadLetterKey, keptRecordKey } from '../../../core/keys';
 import { pipeline } from '../../../pipeline';
 import { apigwEvent } from '../../events/apigw/load';
 

@@ -1,0 +1,333 @@
+/**
+ * The local event source mapping: for one consumer of the pipeline spec, a kafkajs consumer group
+ * (the spec's group id) that polls the consumer's topics and invokes the consumer function with
+ * the very event Lambda delivers for Amazon MSK, honouring the mapping's settings:
+ *
+ * - starting position: TRIM_HORIZON reads a new group from the beginning, LATEST from the end;
+ * - FilterCriteria (the consumer's filters plus pass-throughs, filter-pushdown.ts): records that
+ *   match no pattern are never delivered, and their offsets are committed, as AWS does;
+ * - batch size and batching window: a batch closes at `batchSize` matching records, or when the
+ *   window has passed since its first record (window 0: whatever each fetch returned);
+ * - offsets are committed only after the records before them were handled (auto-commit is off);
+ * - retries, bisect on error, maximum record age, partial batch failures and the on-failure
+ *   destination: see delivery.ts.
+ *
+ * Batches hold records of one partition; each partition has at most one invocation in flight,
+ * and partitions run concurrently, as Lambda's pollers do.
+ */
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { compileFilters, filterableRecord } from '../../../core/filter';
+import { mappingFilters } from '../../../core/filter-pushdown';
+import { topicPartitionKey, type KafkaRecord } from '../../../core/kafka-record';
+import { encodeMskEvent, kafkaRecordFrom } from '../../../core/msk-event';
+import type { ConsumerMapping, ResolvedConsumer, ResolvedTopic } from '../../../core/spec';
+import type { InvocationResult, Invoker } from '../runtime/local-function';
+import { deliver } from './delivery';
+import { describeFailedBatch, type OnFailureDestination } from './on-failure';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The ARN the emulator's events carry: shaped like an MSK cluster ARN, in a `local` region. */
+export const LOCAL_CLUSTER_ARN = 'arn:aws:kafka:local:000000000000:cluster/fluxo-local/00000000-0000-0000-0000-000000000000-1';
+
+/** Options of {@link EventSourceMappingEmulator}. */
+export interface EmulatorOptions {
+  /** The consumer, with its defaults filled in (spec.ts `resolveConsumer`). */
+  readonly consumer: ResolvedConsumer;
+  /**
+   * The topic of the mapping this emulates: like a Lambda Kafka mapping, it reads one topic, as
+   * the consumer group of `consumer.mappings`. @default the consumer's only topic (required when it reads several)
+   */
+  readonly topic?: string;
+  /**
+   * The spec's topics (at least the one this mapping reads): its FilterCriteria are the
+   * consumer's filters plus the pass-throughs its topic's form needs, as on AWS (filter-pushdown.ts).
+   */
+  readonly topics: readonly ResolvedTopic[];
+  /** Kafka bootstrap brokers, `host:port`. */
+  readonly brokers: readonly string[];
+  /** The consumer function. */
+  readonly invoker: Invoker;
+  /** The function's name, for on-failure entries. @default `fluxo-consumer-<name>` */
+  readonly functionName?: string;
+  /** Where batches go when retries or age run out. */
+  readonly destination: OnFailureDestination;
+  /** The `eventSourceArn` of events. @default {@link LOCAL_CLUSTER_ARN} */
+  readonly eventSourceArn?: string;
+  /** Backoff between retries: first wait and cap, ms. @default { initialMs: 100, maxMs: 5000 } */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** How long a fetch waits for data at the broker, ms (also bounds how long stop waits). @default 500 */
+  readonly maxWaitTimeInMs?: number;
+  /** Observes every invocation: the exact event and its outcome. */
+  readonly onInvoke?: (event: unknown, result: InvocationResult) => void;
+  /** Reports problems that do not stop the mapping (commit failures, kafkajs restarts). */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** What the emulator did so far. */
+export interface EmulatorStats {
+  invocations: number;
+  /** Records delivered in an invocation at least once. */
+  recordsDelivered: number;
+  /** Records that matched no filter (committed, never delivered). */
+  recordsFiltered: number;
+  /** Batches sent to the on-failure destination. */
+  batchesGivenUp: number;
+}
+
+/** The emulator could not start. */
+export class EmulatorStartError extends Error {
+  public constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'EmulatorStartError';
+  }
+}
+
+interface Entry {
+  readonly record: KafkaRecord;
+  readonly passes: boolean;
+}
+
+/** One partition's records taken from Kafka but not yet handled. */
+class Lane {
+  public entries: Entry[] = [];
+  public firstAt = 0;
+  public timer: NodeJS.Timeout | undefined;
+  public committed = -1;
+  public generation = 0;
+  private chain: Promise<void> = Promise.resolve();
+
+  public constructor(public readonly topic: string, public readonly partition: number) {}
+
+  /** Runs `task` after every task queued before it (one delivery per partition at a time). */
+  public run(task: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(task);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  public reset(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.entries = [];
+    this.generation += 1;
+  }
+}
+
+
+/** The kafkajs message's timestamp type (attribute bit 3), as Lambda names it. */
+function timestampType(message: KafkaMessage): string {
+  return (message.attributes & 0x08) === 0 ? 'CREATE_TIME' : 'LOG_APPEND_TIME';
+}
+
+/** One event source mapping, run locally. */
+export class EventSourceMappingEmulator {
+  /** What it did so far. */
+  public readonly stats: EmulatorStats = { invocations: 0, recordsDelivered: 0, recordsFiltered: 0, batchesGivenUp: 0 };
+  private readonly options: EmulatorOptions;
+  /** The topic and consumer group this mapping reads. */
+  public readonly mapping: ConsumerMapping;
+  private readonly kafkaConsumer: Consumer;
+  private readonly matches: (event: Readonly<Record<string, unknown>>) => boolean;
+  private readonly lanes = new Map<string, Lane>();
+  private running = false;
+
+  public constructor(options: EmulatorOptions) {
+    if (options.brokers.length === 0) throw new RangeError('at least one broker is required');
+    const { mappings } = options.consumer;
+    const mapping = options.topic === undefined ? (mappings.length === 1 ? mappings[0] : undefined) : mappings.find((m) => m.topic === options.topic);
+    if (mapping === undefined) {
+      throw new RangeError(`consumer ${options.consumer.name} has one mapping per topic (${options.consumer.topics.join(', ')}): name the topic of this one`);
+    }
+    this.mapping = mapping;
+    this.options = options;
+    const topicSpec = options.topics.find((t) => t.name === mapping.topic);
+    if (topicSpec === undefined) throw new RangeError(`topic ${mapping.topic} of consumer ${options.consumer.name} is not among the topics given`);
+    // The mapping's FilterCriteria, as the CDK app deploys them. Compiling validates the patterns up
+    // front, as creating a mapping with bad FilterCriteria fails.
+    this.matches = compileFilters(mappingFilters(options.consumer, topicSpec));
+    const kafka = new Kafka({ clientId: `fluxo-esm-${options.consumer.name}`, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
+    this.kafkaConsumer = kafka.consumer({
+      groupId: mapping.groupId,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
+      // A member that vanished without leaving (a killed `npm start`) holds up the next start's
+      // join until its session expires: keep that short. Invocations heartbeat between retries.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: 30_000,
+      allowAutoTopicCreation: false,
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+  }
+
+  /** The consumer this mapping serves. */
+  public get consumerName(): string {
+    return this.options.consumer.name;
+  }
+
+  /** Joins the consumer group and starts polling; resolves once the group assigned partitions. */
+  public async start({ joinTimeoutMs = 60_000 }: { joinTimeoutMs?: number } = {}): Promise<void> {
+    const consumer = this.kafkaConsumer;
+    const { consumer: spec } = this.options;
+    let joined: () => void = () => undefined;
+    const groupJoined = new Promise<void>((resolve) => {
+      joined = resolve;
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      // After a rebalance, records taken but not handled are read again from the committed offsets.
+      for (const lane of this.lanes.values()) lane.reset();
+      joined();
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.options.onWarning?.(`${spec.name}: Kafka consumer crashed (${event.payload.error.message}); restart: ${event.payload.restart}`);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.mapping.topic], fromBeginning: spec.startingPosition === 'TRIM_HORIZON' });
+      this.running = true;
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 16,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const lane = this.lane(batch.topic, batch.partition);
+          const generation = lane.generation;
+          for (const message of batch.messages) {
+            const record = kafkaRecordFrom({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+              timestamp: message.timestamp,
+              timestampType: timestampType(message),
+              key: message.key,
+              value: message.value,
+              headers: message.headers,
+            });
+            if (lane.entries.length === 0) lane.firstAt = Date.now();
+            lane.entries.push({ record, passes: this.matches(filterableRecord(record)) });
+            // The lane owns the record now; the next fetch continues after it.
+            resolveOffset(message.offset);
+          }
+          const active = (): boolean => this.running && isRunning() && !isStale() && lane.generation === generation;
+          const windowMs = spec.batchingWindowSeconds * 1000;
+          const windowClosed = windowMs === 0 || Date.now() - lane.firstAt >= windowMs;
+          await lane.run(() => this.drain(lane, windowClosed, active, heartbeat));
+          if (lane.entries.length > 0 && lane.timer === undefined) {
+            const wait = Math.max(0, lane.firstAt + windowMs - Date.now());
+            lane.timer = setTimeout(() => {
+              lane.timer = undefined;
+              const at = lane.generation;
+              void lane.run(() => this.drain(lane, true, () => this.running && lane.generation === at, async () => undefined));
+            }, wait);
+          }
+        },
+      });
+    } catch (error) {
+      await this.stop();
+      throw new EmulatorStartError(`event source mapping of ${spec.name} could not start: ${(error as Error).message}`, { cause: error });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EmulatorStartError(`event source mapping of ${spec.name} did not join its consumer group within ${joinTimeoutMs} ms`)), joinTimeoutMs);
+    });
+    try {
+      await Promise.race([groupJoined, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops polling and leaves the group; an invocation in flight finishes first. */
+  public async stop(): Promise<void> {
+    this.running = false;
+    for (const lane of this.lanes.values()) lane.reset();
+    await this.kafkaConsumer.disconnect();
+  }
+
+  private lane(topic: string, partition: number): Lane {
+    const key = topicPartitionKey(topic, partition);
+    let lane = this.lanes.get(key);
+    if (lane === undefined) {
+      lane = new Lane(topic, partition);
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  /**
+   * Delivers the lane's records in batches of up to `batchSize` matching records. Unless
+   * `windowClosed`, a last batch smaller than `batchSize` waits for more records.
+   */
+  private async drain(lane: Lane, windowClosed: boolean, active: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
+    const { consumer } = this.options;
+    while (lane.entries.length > 0 && active()) {
+      let end = -1;
+      const batch: KafkaRecord[] = [];
+      for (let i = 0; i < lane.entries.length && batch.length < consumer.batchSize; i += 1) {
+        const entry = lane.entries[i] as Entry;
+        end = i;
+        if (entry.passes) batch.push(entry.record);
+      }
+      if (batch.length < consumer.batchSize && !windowClosed) return;
+      const handled = lane.entries.slice(0, end + 1);
+      this.stats.recordsFiltered += handled.length - batch.length;
+      if (batch.length > 0) {
+        const outcome = await deliver(batch, consumer, {
+          invoker: this.options.invoker,
+          encode: (records) => encodeMskEvent(records, { kind: 'msk', eventSourceArn: this.eventSourceArn, bootstrapServers: this.options.brokers.join(',') }),
+          commit: (next) => this.commit(lane, next),
+          giveUp: async (failed) => {
+            this.stats.batchesGivenUp += 1;
+            await this.options.destination.send(
+              describeFailedBatch({
+                ...failed,
+                consumer: consumer.name,
+                functionName: this.functionName,
+                eventSourceArn: this.eventSourceArn,
+                bootstrapServers: this.options.brokers.join(','),
+              }),
+            );
+          },
+          heartbeat,
+          isActive: active,
+          backoff: (retry) => sleep(this.backoffMs(retry)),
+          onInvoke: (event, result) => {
+            this.stats.invocations += 1;
+            this.options.onInvoke?.(event, result);
+          },
+        });
+        if (outcome === 'aborted') return;
+        this.stats.recordsDelivered += batch.length;
+        // A rebalance during the invocation reset the lane: its entries are no longer these.
+        if (!active()) return;
+      }
+      // Records that matched no filter after the batch's last record are done too.
+      await this.commit(lane, (handled[handled.length - 1] as Entry).record.offset + 1);
+      lane.entries.splice(0, handled.length);
+      if (lane.entries.length > 0) lane.firstAt = Date.now();
+    }
+  }
+
+  private async commit(lane: Lane, next: number): Promise<void> {
+    if (next <= lane.committed) return;
+    try {
+      await this.kafkaConsumer.commitOffsets([{ topic: lane.topic, partition: lane.partition, offset: String(next) }]);
+      lane.committed = next;
+    } catch (error) {
+      // A rebalance moved the partition: its new owner re-reads from the last committed offset.
+      this.options.onWarning?.(`${this.options.consumer.name}: commit of ${lane.topic}-${lane.partition}@${next} failed: ${(error as Error).message}`);
+    }
+  }
+
+  private backoffMs(retry: number): number {
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 100, maxMs: 5000 };
+    return Math.min(maxMs, initialMs * 2 ** (retry - 1));
+  }
+
+  private get eventSourceArn(): string {
+    return this.options.eventSourceArn ?? LOCAL_CLUSTER_ARN;
+  }
+
+  private get functionName(): string {
+    return this.options.functionName ?? `fluxo-consumer-${this.options.consumer.name}`;
+  }
+}

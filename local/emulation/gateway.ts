@@ -1,0 +1,371 @@
+/**
+ * The local HTTP gateway: what API Gateway (REST API, Lambda proxy integration) does for fluxo's
+ * routes, on 127.0.0.1. Each request becomes an API Gateway REST proxy event for the handler its
+ * route names (core/api/routes.ts), and the handler's answer becomes the HTTP response.
+ * Limits follow API Gateway: a 10 MB payload at most; an unknown path is a 404, a known path with
+ * another method a 405. `GET /health` (local only) reports whether Kafka and DynamoDB answer.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { PayloadTooLargeError, RouteNotFoundError, errorBody, BadParameterError } from '../../core/errors';
+import { ROUTES, matchRoute, type Route, type RouteHandler } from '../../core/api/routes';
+import type { Invoker } from './runtime/local-function';
+
+/** API Gateway's payload limit: 10 MB. */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/** What `GET /health` reports. */
+export interface HealthReport {
+  readonly ok: boolean;
+  readonly [dependency: string]: unknown;
+}
+
+/** Options of {@link startGateway}. */
+export interface GatewayOptions {
+  /** The function serving each route handler. */
+  readonly functions: Readonly<Record<RouteHandler, Invoker>>;
+  /** TCP port; 0 picks a free one. @default 3000 */
+  readonly port?: number;
+  /** Address to listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** The API Gateway stage name in events. @default 'local' */
+  readonly stage?: string;
+  /** Largest request body, bytes. @default {@link MAX_PAYLOAD_BYTES} */
+  readonly maxPayloadBytes?: number;
+  /** Answers `GET /health`. @default always ok */
+  readonly health?: () => Promise<HealthReport>;
+  /** Local-only routes served before the API's (e.g. `/openapi.json`, the dashboard). @default none */
+  readonly localRoutes?: readonly LocalRoute[];
+  /** Called once per request with its outcome (for a request log). */
+  readonly onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+}
+
+/**
+ * A route only the local gateway serves, answered by its own handler instead of a Lambda proxy
+ * event. `path` matches the request path exactly.
+ */
+export interface LocalRoute {
+  readonly method: 'GET';
+  readonly path: string;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> | void;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting requests, lets those in flight finish, then closes. */
+  close(): Promise<void>;
+}
+
+/** The gateway could not start (e.g. the port is taken). */
+export class GatewayStartError extends Error {
+  public constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'GatewayStartError';
+  }
+}
+
+/** The request has a larger body than the gateway accepts. */
+class BodyTooLargeError extends Error {
+  public constructor() {
+    super('request body too large');
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+type Headers = Record<string, string>;
+type MultiHeaders = Record<string, string[]>;
+
+function headersOf(req: IncomingMessage): { headers: Headers; multiValueHeaders: MultiHeaders } {
+  // API Gateway REST keeps header names as the client sent them; rawHeaders has them.
+  const headers: Headers = {};
+  const multiValueHeaders: MultiHeaders = {};
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i];
+    const value = req.rawHeaders[i + 1];
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  return { headers, multiValueHeaders };
+}
+
+function queryOf(url: URL): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return Object.keys(single).length === 0 ? { single: null, multi: null } : { single, multi };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw new BodyTooLargeError();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) throw new BodyTooLargeError();
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as API Gateway passes it: UTF-8 text as is, anything else base64. */
+function bodyOf(raw: Buffer): { body: string | null; isBase64Encoded: boolean } {
+  if (raw.length === 0) return { body: null, isBase64Encoded: false };
+  try {
+    return { body: UTF8.decode(raw), isBase64Encoded: false };
+  } catch {
+    return { body: raw.toString('base64'), isBase64Encoded: true };
+  }
+}
+
+function decodePathParameters(raw: Record<string, string>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    try {
+      decoded[name] = decodeURIComponent(value);
+    } catch (error) {
+      throw new BadParameterError(`path parameter ${name} is not valid percent-encoding`, { cause: error, details: { parameter: name } });
+    }
+  }
+  return decoded;
+}
+
+/** Everything {@link toProxyEvent} needs from one HTTP request. */
+export interface ProxyRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Headers;
+  readonly multiValueHeaders: MultiHeaders;
+  readonly body: Buffer;
+  readonly sourceIp: string;
+  readonly route: Route;
+  readonly pathParameters: Record<string, string>;
+  readonly stage: string;
+  readonly requestId: string;
+  readonly now: number;
+}
+
+/** Builds the API Gateway REST proxy event for one request (pure; exported for tests). */
+export function toProxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
+  const { single, multi } = queryOf(request.url);
+  const { body, isBase64Encoded } = bodyOf(request.body);
+  const parameters = decodePathParameters(request.pathParameters);
+  const path = request.url.pathname;
+  const userAgent = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
+  return {
+    resource: request.route.resource,
+    path,
+    httpMethod: request.method,
+    headers: request.headers,
+    multiValueHeaders: request.multiValueHeaders,
+    queryStringParameters: single,
+    multiValueQueryStringParameters: multi,
+    pathParameters: Object.keys(parameters).length === 0 ? null : parameters,
+    stageVariables: null,
+    body,
+    isBase64Encoded,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      domainName: request.url.host,
+      domainPrefix: request.url.hostname,
+      extendedRequestId: request.requestId,
+      httpMethod: request.method,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: request.sourceIp,
+        user: null,
+        userAgent,
+        userArn: null,
+      },
+      path: `/${request.stage}${path}`,
+      protocol: 'HTTP/1.1',
+      requestId: request.requestId,
+      requestTime: new Date(request.now).toUTCString(),
+      requestTimeEpoch: request.now,
+      resourceId: 'local',
+      resourcePath: request.route.resource,
+      stage: request.stage,
+    },
+  };
+}
+
+function isProxyResult(value: unknown): value is APIGatewayProxyResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const result = value as Record<string, unknown>;
+  return typeof result.statusCode === 'number' && (result.body === undefined || typeof result.body === 'string');
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | Buffer): void {
+  res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  send(res, status, { 'Content-Type': 'application/json', ...headers }, JSON.stringify(body));
+}
+
+/** Writes a handler's proxy result as the HTTP response, as API Gateway does. */
+function sendResult(res: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
+  const headers: Record<string, string | string[]> = { 'x-amzn-RequestId': requestId };
+  for (const [name, value] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = value.map(String);
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  const text = result.body ?? '';
+  send(res, result.statusCode, headers, result.isBase64Encoded ? Buffer.from(text, 'base64') : text);
+}
+
+/**
+ * Node's HTTP parser refused the request (bad request line, method or header, conflicting
+ * lengths, bad chunks, headers over the limit): answer in fluxo's error shape rather than with
+ * Node's bare 400 or 431, unless the connection is already gone.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const fluxoError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new PayloadTooLargeError('the request headers are larger than the gateway accepts')
+      : new BadParameterError(`the request is not valid HTTP/1.1 (${error.code ?? 'unreadable'})`);
+  const body = JSON.stringify(errorBody(fluxoError));
+  const reason = fluxoError.status === 413 ? 'Payload Too Large' : 'Bad Request';
+  socket.end(`HTTP/1.1 ${fluxoError.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+function allowedMethods(path: string): string[] {
+  const methods = [...new Set(ROUTES.map((r) => r.method))];
+  return methods.filter((m) => matchRoute(m, path) !== undefined);
+}
+
+/** Starts the gateway; resolves once it listens. */
+export async function startGateway({
+  functions,
+  port = 3000,
+  host = '127.0.0.1',
+  stage = 'local',
+  maxPayloadBytes = MAX_PAYLOAD_BYTES,
+  health = async () => ({ ok: true }),
+  localRoutes = [],
+  onRequest,
+}: GatewayOptions): Promise<Gateway> {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be 0..65535 (got ${port})`);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const method = req.method ?? 'GET';
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://${req.headers.host ?? `${host}:${port}`}`);
+    } catch (error) {
+      sendJson(res, 400, errorBody(new BadParameterError('the request-target or the Host header is not valid', { cause: error, details: { header: 'Host' } })));
+      req.resume();
+      return;
+    }
+    if (url.pathname === '/health' && method === 'GET') {
+      const report = await health();
+      sendJson(res, report.ok ? 200 : 503, report);
+      return;
+    }
+    const local = localRoutes.find((r) => r.method === method && r.path === url.pathname);
+    if (local !== undefined) {
+      await local.handle(req, res, url);
+      return;
+    }
+    const matched = matchRoute(method, url.pathname);
+    if (matched === undefined) {
+      const allowed = allowedMethods(url.pathname);
+      if (allowed.length > 0) {
+        sendJson(res, 405, { error_code: 40501, message: `method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` }, { Allow: allowed.join(', ') });
+      } else {
+        sendJson(res, 404, errorBody(new RouteNotFoundError(method, url.pathname)));
+      }
+      req.resume();
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxPayloadBytes);
+    } catch (error) {
+      // A body Node's parser cannot read (e.g. a malformed chunk) is answered by answerClientError.
+      if (!(error instanceof BodyTooLargeError)) return;
+      const tooLarge = new PayloadTooLargeError(`request body exceeds ${maxPayloadBytes} bytes, the API Gateway limit`);
+      res.setHeader('Connection', 'close');
+      sendJson(res, 413, errorBody(tooLarge));
+      req.resume();
+      return;
+    }
+    const { headers, multiValueHeaders } = headersOf(req);
+    let event: APIGatewayProxyEvent;
+    try {
+      event = toProxyEvent({
+        method, url, headers, multiValueHeaders, body, requestId, stage, now: Date.now(),
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        route: matched.route,
+        pathParameters: matched.pathParameters,
+      });
+    } catch (error) {
+      if (!(error instanceof BadParameterError)) throw error;
+      sendJson(res, 400, errorBody(error));
+      return;
+    }
+    const outcome = await functions[matched.route.handler].invoke(event);
+    if (!outcome.ok) {
+      // API Gateway's answers when the integration fails or times out.
+      if (outcome.kind === 'timeout') sendJson(res, 504, { message: 'Endpoint request timed out' }, { 'x-amzn-RequestId': requestId });
+      else sendJson(res, 502, { message: 'Internal server error' }, { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': outcome.error.errorType });
+      return;
+    }
+    if (!isProxyResult(outcome.payload)) {
+      sendJson(res, 502, { message: 'Internal server error' }, { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'MalformedProxyResponse' });
+      return;
+    }
+    sendResult(res, outcome.payload, requestId);
+  }
+
+  const server: Server = createServer((req, res) => {
+    const started = Date.now();
+    res.on('finish', () => onRequest?.({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode, ms: Date.now() - started }));
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' });
+      else res.destroy();
+    });
+  });
+  server.on('clientError', answerClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(new GatewayStartError(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error })));
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${actual}`,
+    port: actual,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

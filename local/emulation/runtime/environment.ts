@@ -1,0 +1,74 @@
+/**
+ * The environment variables a locally run Lambda sees: the names the CDK stack sets for that
+ * function (core/deployment.ts `FUNCTIONS`), pointed at the local services, plus what
+ * Lambda itself provides. Static fake credentials keep the AWS SDK from looking for real ones;
+ * nothing here can reach AWS.
+ */
+import { ENV } from '../../../core/config';
+import { COMMON_ENVIRONMENT, FUNCTIONS, type FunctionName } from '../../../core/deployment';
+
+/** Where the local services are and what the function is. */
+export interface LocalEnvironmentOptions {
+  /** The function's name (`AWS_LAMBDA_FUNCTION_NAME`). */
+  readonly functionName: string;
+  /**
+   * Which of fluxo's functions it runs: only the variables its description names are set, and
+   * its memory is reported. @default every variable any fluxo function reads
+   */
+  readonly handler?: FunctionName;
+  /** Kafka bootstrap brokers, `host:port,...`. */
+  readonly kafkaBrokers: string;
+  /** DynamoDB Local's endpoint, e.g. `http://127.0.0.1:8000`. */
+  readonly dynamodbEndpoint: string;
+  /** The results table's name. */
+  readonly resultsTable: string;
+  /** The idempotency table's name. */
+  readonly idempotencyTable: string;
+  /** The consumer a consumer function runs (`CONSUMER_NAME`); unset for API functions. */
+  readonly consumerName?: string;
+  /** Powertools log level. @default 'WARN' */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Memory size reported to the function. @default the handler's description, else 1024 */
+  readonly memoryMB?: number;
+  /** `AWS_REGION`; use the region the local tables were created with. @default 'local' */
+  readonly region?: string;
+  /** Placeholder credentials (DynamoDB Local does not check them). @default fluxolocal / fluxolocal */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** Builds a function's whole environment. */
+export function localFunctionEnvironment(options: LocalEnvironmentOptions): Record<string, string> {
+  const values: Record<string, string | undefined> = {
+    [ENV.kafkaBrokers]: options.kafkaBrokers,
+    [ENV.kafkaAuth]: 'none',
+    [ENV.dynamodbEndpoint]: options.dynamodbEndpoint,
+    [ENV.resultsTable]: options.resultsTable,
+    [ENV.idempotencyTable]: options.idempotencyTable,
+    [ENV.consumerName]: options.consumerName,
+    // The emulator reads partial batch responses, as provisioned-mode mappings do.
+    [ENV.reportBatchItemFailures]: options.consumerName === undefined ? undefined : 'true',
+  };
+  const described = options.handler === undefined ? undefined : FUNCTIONS[options.handler];
+  const names = described === undefined ? Object.keys(values) : [...described.environment, ...described.localEnvironment];
+  const own = Object.fromEntries(names.flatMap((name) => (values[name] === undefined ? [] : [[name, values[name] as string]])));
+  const env: Record<string, string> = {
+    ...COMMON_ENVIRONMENT,
+    ...own,
+    AWS_REGION: options.region ?? 'local',
+    AWS_DEFAULT_REGION: options.region ?? 'local',
+    AWS_ACCESS_KEY_ID: options.credentials?.accessKeyId ?? 'fluxolocal',
+    AWS_SECRET_ACCESS_KEY: options.credentials?.secretAccessKey ?? 'fluxolocal',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_LAMBDA_FUNCTION_NAME: options.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMB ?? described?.memoryMB ?? 1024),
+    TZ: 'UTC',
+    // The SDK's notice that Node 20 support ends is not the function's business at run time.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_SERVICE_NAME: options.functionName,
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+    POWERTOOLS_METRICS_NAMESPACE: 'fluxo',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  return env;
+}

@@ -1,0 +1,119 @@
+/**
+ * `fluxo load <scenario>` and `fluxo verify <scenario> --seed S`: the course's exercises as
+ * built-in loads, checked against a direct computation (the work is in local/tools/scenarios/).
+ * `FLUXO_RUNS_DIR` moves the run manifests (default `.fluxo/runs`).
+ */
+import { randomInt } from 'node:crypto';
+import { formatDifference } from '../scenarios/compare';
+import { scenarioNamed, SCENARIOS, UnknownScenarioError } from '../scenarios/index';
+import { formatLoadSummary, LoadOptionsError, runLoad } from '../scenarios/load';
+import { RunNotFoundError } from '../scenarios/manifest';
+import { MAX_SEED } from '../scenarios/random';
+import type { Scenario } from '../scenarios/scenario';
+import { verifyRun } from '../scenarios/verify';
+import type { Options } from './commands';
+import type { CliContext } from './context';
+import { CliError, UsageError } from './errors';
+
+/** Default `--wait` of verify, seconds: time for the consumers to catch up after a load. */
+export const DEFAULT_VERIFY_WAIT_SECONDS = 30;
+
+function scenarioOf(name: string | undefined, usage: string): Scenario {
+  if (name === undefined) throw new UsageError(`${usage}; scenarios: ${Object.keys(SCENARIOS).join(', ')}`);
+  try {
+    return scenarioNamed(name);
+  } catch (error) {
+    if (error instanceof UnknownScenarioError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+function numberOption(options: Options, name: string, fallback: number): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number of 0 or more (got "${String(value)}")`);
+  return n;
+}
+
+function seedOption(options: Options): number | undefined {
+  const value = options.seed;
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n > MAX_SEED) throw new UsageError(`--seed must be a whole number from 0 to ${MAX_SEED} (got "${String(value)}")`);
+  return n;
+}
+
+/** `fluxo load <scenario> [--producers N] [--rate R] [--duration S] [--seed S] [--batch N]`. */
+export async function load(context: CliContext, name: string | undefined, options: Options): Promise<void> {
+  const scenario = scenarioOf(name, 'usage: fluxo load <scenario> [--producers 4] [--rate 200] [--duration 60] [--seed S] [--batch 1]');
+  const seed = seedOption(options) ?? randomInt(0, MAX_SEED);
+  let summary;
+  try {
+    summary = await runLoad({
+      context,
+      scenario,
+      seed,
+      producers: numberOption(options, 'producers', 4),
+      rate: numberOption(options, 'rate', 200),
+      durationSeconds: numberOption(options, 'duration', 60),
+      batch: numberOption(options, 'batch', 1),
+      tty: context.io.stderrIsTTY === true,
+      runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
+    });
+  } catch (error) {
+    if (error instanceof LoadOptionsError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
+  if (options.json) context.io.stdout(`${JSON.stringify({ ...summary, manifest: undefined, seed })}\n`);
+  else context.io.stdout(`${formatLoadSummary(summary).join('\n')}\n`);
+  if (summary.acknowledged === 0) throw new CliError('no record was acknowledged');
+}
+
+/**
+ * Progress while `verify` waits for the consumers: on a terminal one line redrawn in place, else a
+ * line every 5 seconds; on standard error, so standard output keeps only the report.
+ */
+function waitingProgress(context: CliContext): (differences: number, remainingMs: number) => void {
+  const tty = context.io.stderrIsTTY === true;
+  let lastLine = -Infinity;
+  return (differences, remainingMs) => {
+    const text = `waiting for the consumers: ${differences} difference(s) left, ${Math.ceil(remainingMs / 1000)} s to go`;
+    if (tty) context.io.stderr(`\r${text}\u001b[K`);
+    else if (Date.now() - lastLine >= 5000) {
+      lastLine = Date.now();
+      context.io.stderr(`fluxo: ${text}\n`);
+    }
+  };
+}
+
+/** `fluxo verify <scenario> --seed S [--wait SECONDS]`: exit status 1 on any difference. */
+export async function verify(context: CliContext, name: string | undefined, options: Options): Promise<void> {
+  const scenario = scenarioOf(name, 'usage: fluxo verify <scenario> --seed S [--wait 30]');
+  const seed = seedOption(options);
+  if (seed === undefined) throw new UsageError('fluxo verify needs the --seed of the load run it checks');
+  let report;
+  try {
+    report = await verifyRun({
+      context,
+      scenario,
+      seed,
+      runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
+      waitMs: numberOption(options, 'wait', DEFAULT_VERIFY_WAIT_SECONDS) * 1000,
+      onWaiting: waitingProgress(context),
+    });
+  } catch (error) {
+    if (error instanceof RunNotFoundError) throw new CliError(error.message, { cause: error });
+    throw error;
+  }
+  const { differences } = report;
+  if (context.io.stderrIsTTY === true) context.io.stderr('\r\u001b[K');
+  if (options.json) context.io.stdout(`${JSON.stringify({ records: report.records, expected: report.expected, rankings: report.rankings, differences })}\n`);
+  else {
+    for (const difference of differences) context.io.stdout(`${formatDifference(difference)}\n`);
+    const ranked = report.rankings > 0 ? ` and ${report.rankings} trending list(s)` : '';
+    const what = `${report.records} acknowledged records, ${report.expected} aggregates${ranked} of ${scenario.consumers.join(', ')}`;
+    context.io.stdout(differences.length === 0 ? `OK: ${what} equal to the direct computation\n` : `${differences.length} difference(s) over ${what}\n`);
+  }
+  if (differences.length > 0) throw new CliError(`${differences.length} difference(s) between the stored aggregates and the direct computation`);
+}

@@ -1,0 +1,314 @@
+/**
+ * `fluxo load`: the course's simultaneous producers, faster. N producers post a scenario's
+ * records over HTTP on a schedule that gives the target total rate; each request carries an
+ * `Idempotency-Key` derived from the run and the batch, so a request retried after a 503, a 429
+ * or a lost answer writes nothing twice. The run's manifest says which records were
+ * acknowledged, for `fluxo verify`.
+ */
+import { isAbsolute, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { percentile } from '../stats';
+import type { CliContext } from '../cli/context';
+import { writeManifest, toRanges, type RunManifest } from './manifest';
+import { progressDisplay, type ProgressCounts } from './progress';
+import { eventTimeOf, type Scenario, type ScenarioRecord } from './scenario';
+
+/** Most records in one request (the API takes up to 500). */
+export const MAX_BATCH = 500;
+
+/** How a failed request is retried. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly attempts: number;
+  /** First backoff, doubled after each attempt up to `maxMs`; a `Retry-After` answer overrides it. */
+  readonly initialMs: number;
+  readonly maxMs: number;
+}
+
+/** Options of {@link runLoad}. */
+export interface LoadOptions {
+  /** The API and the CLI's streams; Ctrl-C (`io.signal`) stops the run and keeps what was acknowledged. */
+  readonly context: CliContext;
+  readonly scenario: Scenario;
+  readonly seed: number;
+  /** Concurrent producers, each with one request in flight. @default 4 */
+  readonly producers?: number;
+  /** Target total rate, records per second. @default 200 */
+  readonly rate?: number;
+  /** How long the run lasts, in seconds: `rate * duration` records in all. @default 60 */
+  readonly durationSeconds?: number;
+  /** Records per request (per topic). @default 1, as the course's producers send them */
+  readonly batch?: number;
+  /** Prefix of the deployed topic names (see `Target.prefix`). @default '' */
+  readonly prefix?: string;
+  /** Where the manifest goes. @default .fluxo/runs */
+  readonly runsDir?: string;
+  /** Whether standard error is a terminal (a redrawn bar) or not (plain lines). @default false */
+  readonly tty?: boolean;
+  /** Show progress at all. @default true */
+  readonly progress?: boolean;
+  /** @default 8 attempts, 100 ms doubling to 5 s */
+  readonly retry?: RetryPolicy;
+}
+
+/** What a load run did. */
+export interface LoadSummary {
+  readonly manifest: RunManifest;
+  /** The manifest's path. */
+  readonly file: string;
+  /** Records sent at least once. */
+  readonly sent: number;
+  readonly acknowledged: number;
+  readonly rejected: number;
+  readonly unanswered: number;
+  /** From the first request to the last answer. */
+  readonly elapsedMs: number;
+  /** Acknowledged records per second over `elapsedMs`. */
+  readonly achievedRate: number;
+  /** Request latency until acknowledged (first attempt to final answer), ms; undefined when nothing was acknowledged. */
+  readonly latency: { readonly p50: number; readonly p99: number } | undefined;
+  /** Distinct reasons records were refused or given up, with how many records each. */
+  readonly errors: ReadonlyArray<{ readonly message: string; readonly records: number }>;
+}
+
+/** Load options out of range. */
+export class LoadOptionsError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'LoadOptionsError';
+  }
+}
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 8, initialMs: 100, maxMs: 5000 };
+/** Statuses worth retrying with the same key: in progress, throttled, unavailable, gateway errors. */
+const RETRYABLE = new Set([409, 429, 502, 503, 504]);
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+interface RecordResult {
+  readonly offset?: number;
+  readonly error_code?: number;
+  readonly message?: string;
+}
+
+/** What one request ended with, record by record. */
+type Outcome =
+  | { readonly kind: 'answered'; readonly results: readonly RecordResult[]; readonly latencyMs: number }
+  | { readonly kind: 'refused'; readonly message: string }
+  | { readonly kind: 'unanswered'; readonly message: string };
+
+function retryAfterMs(response: Response): number | undefined {
+  const header = response.headers.get('retry-after');
+  const seconds = header === null ? NaN : Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}
+
+function errorMessage(status: number, body: unknown): string {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  const code = (body as { error_code?: unknown } | undefined)?.error_code;
+  return typeof message === 'string' ? `${status}${code === undefined ? '' : ` (${String(code)})`}: ${message}` : `HTTP ${status}`;
+}
+
+/** Posts one request, retrying what is worth retrying with the same `Idempotency-Key`. */
+async function postWithRetries(context: CliContext, topic: string, records: readonly ScenarioRecord[], idempotencyKey: string, retry: RetryPolicy): Promise<Outcome> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': idempotencyKey };
+  if (context.apiKey !== undefined) headers['x-api-key'] = context.apiKey;
+  const body = JSON.stringify({ records: records.map((r) => ({ value: r.value, timestamp: r.timestamp })) });
+  const began = performance.now();
+  let delay = retry.initialMs;
+  let last = 'not sent';
+  for (let attempt = 1; attempt <= retry.attempts && !context.io.signal.aborted; attempt += 1) {
+    let wait = delay;
+    try {
+      const response = await fetch(`${context.url}/topics/${encodeURIComponent(topic)}/records`, { method: 'POST', headers, body, signal: context.io.signal });
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      if (response.status === 200 || response.status === 207) {
+        const results = (parsed as { results?: RecordResult[] } | undefined)?.results;
+        if (!Array.isArray(results) || results.length !== records.length) return { kind: 'refused', message: `${response.status} with an unreadable answer` };
+        return { kind: 'answered', results, latencyMs: performance.now() - began };
+      }
+      last = errorMessage(response.status, parsed);
+      if (!RETRYABLE.has(response.status)) return { kind: 'refused', message: last };
+      wait = retryAfterMs(response) ?? delay;
+    } catch (error) {
+      // No answer (connection refused or reset): the request may or may not have been written;
+      // the retry's Idempotency-Key makes either case safe.
+      last = `no answer: ${(error as Error).message}`;
+    }
+    if (attempt < retry.attempts) await sleep(Math.min(wait, retry.maxMs), context.io.signal);
+    delay = Math.min(delay * 2, retry.maxMs);
+  }
+  return { kind: 'unanswered', message: context.io.signal.aborted ? 'interrupted' : last };
+}
+
+/** The topic groups of one batch, each in index order (a batch of ticks holds both tickers). */
+function byTopic(records: readonly ScenarioRecord[]): Map<string, ScenarioRecord[]> {
+  const groups = new Map<string, ScenarioRecord[]>();
+  for (const record of records) {
+    const group = groups.get(record.topic) ?? [];
+    group.push(record);
+    groups.set(record.topic, group);
+  }
+  return groups;
+}
+
+function checked(name: string, value: number, min: number, max: number, whole: boolean): number {
+  if (!Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value))) {
+    throw new LoadOptionsError(`--${name} must be ${whole ? 'a whole number' : 'a number'} from ${min} to ${max} (got ${value})`);
+  }
+  return value;
+}
+
+/**
+ * Runs a scenario's load: `rate * duration` records, batch k of `batch` records due at
+ * `k * batch / rate` seconds and sent by producer `k mod producers`. A producer that falls behind
+ * sends at once what is due (the achieved rate shows it). A record's event time is the instant
+ * its batch was first sent (shuffled within that minute for ticks), written to the manifest.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
+  const { context, scenario, seed, prefix = '', retry = DEFAULT_RETRY } = options;
+  const producers = checked('producers', options.producers ?? 4, 1, 1000, true);
+  const rate = checked('rate', options.rate ?? 200, 0.01, 1_000_000, false);
+  const durationSeconds = checked('duration', options.durationSeconds ?? 60, 0.01, 86_400, false);
+  const batch = checked('batch', options.batch ?? 1, 1, MAX_BATCH, true);
+  const count = Math.round(rate * durationSeconds);
+  if (count < 1) throw new LoadOptionsError(`--rate times --duration must give at least one record (got ${rate} x ${durationSeconds})`);
+
+  if (scenario.maxRecordsPerMinute !== undefined && rate * 60 > scenario.maxRecordsPerMinute) {
+    throw new LoadOptionsError(`--rate must be at most ${scenario.maxRecordsPerMinute / 60} records/s for ${scenario.name}`);
+  }
+
+  const values = scenario.values(seed, count);
+  const start = Date.now();
+  const intervalMs = 1000 / rate;
+  const batches = Math.ceil(count / batch);
+  const sentAt: Array<number | null> = new Array<number | null>(batches).fill(null);
+  const began = performance.now();
+
+  const acknowledged: number[] = [];
+  const latencies: number[] = [];
+  const errors = new Map<string, number>();
+  let sent = 0;
+  let rejected = 0;
+  let unanswered = 0;
+  let lastAnswer = began;
+  const counts = (): ProgressCounts => ({ total: count, sent, acknowledged: acknowledged.length, rejected, elapsedMs: performance.now() - began });
+  const display = options.progress === false ? undefined : progressDisplay({ write: context.io.stderr, tty: options.tty === true });
+  const ticker = display === undefined ? undefined : setInterval(() => display.update(counts()), 100);
+  const noteError = (message: string, records: number): void => void errors.set(message, (errors.get(message) ?? 0) + records);
+
+  const producer = async (p: number): Promise<void> => {
+    for (let k = p; k < batches && !context.io.signal.aborted; k += producers) {
+      await sleep(began + k * batch * intervalMs - performance.now(), context.io.signal);
+      if (context.io.signal.aborted) return;
+      const at = Date.now();
+      sentAt[k] = at - start;
+      const first = k * batch;
+      const records: ScenarioRecord[] = values.slice(first, first + batch).map((v, j) => ({ ...v, index: first + j, timestamp: eventTimeOf(scenario, first + j, at, seed) }));
+      for (const [topic, group] of byTopic(records)) {
+        sent += group.length;
+        const outcome = await postWithRetries(context, `${prefix}${topic}`, group, `fluxo-load-${scenario.name}-${seed}-${start}-${k}-${topic}`, retry);
+        lastAnswer = performance.now();
+        if (outcome.kind === 'answered') {
+          latencies.push(outcome.latencyMs);
+          outcome.results.forEach((result, i) => {
+            if (typeof result.offset === 'number') acknowledged.push((group[i] as ScenarioRecord).index);
+            else {
+              rejected += 1;
+              noteError(`${result.error_code ?? '?'}: ${result.message ?? 'refused'}`, 1);
+            }
+          });
+        } else if (outcome.kind === 'refused') {
+          rejected += group.length;
+          noteError(outcome.message, group.length);
+        } else {
+          unanswered += group.length;
+          noteError(outcome.message, group.length);
+        }
+      }
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: producers }, (_, p) => producer(p)));
+  } finally {
+    if (ticker !== undefined) clearInterval(ticker);
+  }
+  display?.done(counts());
+
+  const elapsedMs = lastAnswer - began;
+  const manifest: RunManifest = {
+    scenario: scenario.name,
+    seed,
+    count,
+    start,
+    sentAt,
+    prefix,
+    url: context.url,
+    producers,
+    rate,
+    durationSeconds,
+    batch,
+    startedAt: new Date(start).toISOString(),
+    finishedAt: new Date().toISOString(),
+    interrupted: context.io.signal.aborted,
+    acknowledged: toRanges(acknowledged),
+    rejected,
+    unanswered,
+  };
+  const file = writeManifest(manifest, options.runsDir);
+  return {
+    manifest,
+    file,
+    sent,
+    acknowledged: acknowledged.length,
+    rejected,
+    unanswered,
+    elapsedMs,
+    achievedRate: elapsedMs > 0 ? (acknowledged.length * 1000) / elapsedMs : 0,
+    latency: latencies.length === 0 ? undefined : { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+    errors: [...errors].map(([message, n]) => ({ message, records: n })).sort((a, b) => b.records - a.records),
+  };
+}
+
+/** The summary's lines, as `fluxo load` prints them. */
+export function formatLoadSummary(summary: LoadSummary): string[] {
+  const { manifest } = summary;
+  const fromHere = relative(process.cwd(), summary.file);
+  const file = fromHere.startsWith('..') || isAbsolute(fromHere) ? summary.file : fromHere;
+  const latency = summary.latency === undefined ? 'n/a' : `p50 ${summary.latency.p50.toFixed(1)} ms, p99 ${summary.latency.p99.toFixed(1)} ms`;
+  const lines = [
+    `${manifest.scenario} (seed ${manifest.seed}): ${manifest.producers} producers, target ${manifest.rate} records/s for ${manifest.durationSeconds} s, ${manifest.batch} record(s) per request${manifest.interrupted ? ' (interrupted)' : ''}`,
+    `sent          ${summary.sent} of ${manifest.count}`,
+    `acknowledged  ${summary.acknowledged}`,
+    `rejected      ${summary.rejected}`,
+    ...(summary.unanswered > 0 ? [`unanswered    ${summary.unanswered} (gave up after retries)`] : []),
+    `achieved      ${summary.achievedRate.toFixed(1)} records/s over ${(summary.elapsedMs / 1000).toFixed(1)} s`,
+    `ack latency   ${latency} (per request)`,
+    ...summary.errors.slice(0, 5).map((e) => `  ${e.records} record(s): ${e.message}`),
+    `run manifest  ${file}`,
+    `verify with   fluxo verify ${manifest.scenario} --seed ${manifest.seed}`,
+  ];
+  return lines;
+}

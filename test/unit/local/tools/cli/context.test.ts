@@ -1,0 +1,88 @@
+import { Readable } from 'node:stream';
+import { cliContext, requireLocalKafka, type CliIo } from '../../../../../local/tools/cli/context';
+import { UsageError } from '../../../../../local/tools/cli/errors';
+import { run } from '../../../../../local/tools/cli/main';
+import type { LocalState } from '../../../../../local/state';
+
+function io(env: NodeJS.ProcessEnv = {}): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin: Readable.from([]), env, signal: new AbortController().signal };
+}
+
+const state: LocalState = { url: 'http://127.0.0.1:3999', kafkaBrokers: '127.0.0.1:40000', dynamodbEndpoint: 'http://127.0.0.1:40001', pid: 1, onFailureFile: '/tmp/x.jsonl' };
+
+describe('fluxo CLI context', () => {
+  it('uses the running local stack when FLUXO_URL is unset', () => {
+    // Act
+    const context = cliContext(io(), () => state);
+
+    // Assess
+    expect(context).toMatchObject({ url: 'http://127.0.0.1:3999', kafkaBrokers: '127.0.0.1:40000', local: true, state });
+  });
+
+  it('prefers FLUXO_URL and FLUXO_API_KEY, and ignores the local stack for a deployed API', () => {
+    // Act
+    const context = cliContext(io({ FLUXO_URL: 'https://abc.execute-api.us-east-1.amazonaws.com/sandbox/', FLUXO_API_KEY: 'k' }), () => state);
+
+    // Assess
+    expect(context).toMatchObject({ url: 'https://abc.execute-api.us-east-1.amazonaws.com/sandbox', apiKey: 'k', local: false, kafkaBrokers: undefined, state: undefined });
+    expect(() => requireLocalKafka(context, '`fluxo tail`')).toThrow(/not supported on a deployed API/);
+  });
+
+  it('ignores the record of a local stack serving another URL', () => {
+    // Act
+    const context = cliContext(io({ FLUXO_URL: 'http://127.0.0.1:4000' }), () => state);
+
+    // Assess
+    expect(context).toMatchObject({ url: 'http://127.0.0.1:4000', local: true, kafkaBrokers: undefined, state: undefined });
+  });
+
+  it('defaults to http://127.0.0.1:3000 and asks for npm start when no local Kafka is known', () => {
+    // Act
+    const context = cliContext(io(), () => undefined);
+
+    // Assess
+    expect(context.url).toBe('http://127.0.0.1:3000');
+    expect(() => requireLocalKafka(context, '`fluxo tail`')).toThrow(UsageError);
+    expect(() => requireLocalKafka(context, '`fluxo tail`')).toThrow(/npm start/);
+  });
+
+  it('rejects a FLUXO_URL that is not an http(s) URL', () => {
+    // Act / Assess
+    expect(() => cliContext(io({ FLUXO_URL: 'not a url' }), () => undefined)).toThrow(UsageError);
+    expect(() => cliContext(io({ FLUXO_URL: 'ftp://x' }), () => undefined)).toThrow(/must be http/);
+  });
+});
+
+describe('fluxo command line', () => {
+  it.each([
+    [['bogus'], 'fluxo: unknown command "bogus" (see fluxo --help)\n'],
+    [['results'], 'fluxo: usage: fluxo results <consumer> [--key K] [--top N] [--from T] [--to T] [--limit N]\n'],
+    [['topics', 'extra'], 'fluxo: unexpected argument "extra"; usage: fluxo topics [create NAME --partitions N]\n'],
+    [['topics', 'create', 'bad name!'], 'fluxo: topic name must be 1 to 249 of [a-zA-Z0-9._-] (got "bad name!")\n'],
+  ])('answers %j with one usage line and exit code 2', async (argv, message) => {
+    // Prepare
+    const streams = io({ FLUXO_URL: 'http://127.0.0.1:1' });
+
+    // Act
+    const code = await run(argv, streams);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(streams.err).toEqual([message]);
+  });
+
+  it('prints the help with exit code 0 when asked, 2 when no command is given', async () => {
+    // Prepare
+    const asked = io();
+    const bare = io();
+
+    // Act
+    const codes = [await run(['--help'], asked), await run([], bare)];
+
+    // Assess
+    expect(codes).toEqual([0, 2]);
+    expect(asked.out.join('')).toContain('usage: fluxo <command>');
+  });
+});

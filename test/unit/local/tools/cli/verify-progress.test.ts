@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { CliIo } from '../../../../../local/tools/cli/context';
+import { run } from '../../../../../local/tools/cli/main';
+
+/** An API that acknowledges every POSTed record and has no aggregates stored. */
+async function emptyApi(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const records = req.method === 'POST' ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { records: unknown[] }).records : [];
+      const body = req.method === 'POST' ? { results: records.map((_r, offset) => ({ partition: 0, offset, timestamp: new Date().toISOString() })) } : { items: [] };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function cliIo(env: NodeJS.ProcessEnv, stderrIsTTY: boolean): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin: Readable.from([]), env, stderrIsTTY, signal: new AbortController().signal };
+}
+
+describe('fluxo verify while the consumers catch up', () => {
+  let runsDir: string;
+  let api: { url: string; close: () => Promise<void> };
+  beforeEach(async () => {
+    runsDir = mkdtempSync(join(tmpdir(), 'fluxo-verify-'));
+    api = await emptyApi();
+    await run(['load', 'health', '--rate', '500', '--duration', '0.02', '--seed', '3', '--batch', '10'], cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir }, false));
+  });
+  afterEach(async () => {
+    await api.close();
+    rmSync(runsDir, { recursive: true, force: true });
+  });
+
+  it('says what it waits for on standard error, then one line for the outcome', async () => {
+    // Prepare
+    const cli = cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir }, false);
+
+    // Act
+    const code = await run(['verify', 'health', '--seed', '3', '--wait', '1'], cli);
+
+    // Assess
+    const err = cli.err.join('');
+    expect(code).toBe(1);
+    expect(err).toMatch(/^fluxo: waiting for the consumers: \d+ difference\(s\) left, 1 s to go\n/);
+    expect(err.split('\n').filter((l) => l !== '')).toHaveLength(2);
+    expect(err).toMatch(/\nfluxo: \d+ difference\(s\) between the stored aggregates and the direct computation\n$/);
+  });
+
+  it('redraws one line on a terminal and clears it before the report', async () => {
+    // Prepare
+    const cli = cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir }, true);
+
+    // Act
+    await run(['verify', 'health', '--seed', '3', '--wait', '1'], cli);
+
+    // Assess
+    const redraws = cli.err.filter((t) => t.startsWith('\rwaiting for the consumers'));
+    expect(redraws.length).toBeGreaterThanOrEqual(1);
+    expect(redraws.every((t) => !t.includes('\n'))).toBe(true);
+    expect(cli.err).toContain('\r\u001b[K');
+  });
+});
