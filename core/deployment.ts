@@ -1,5 +1,5 @@
 /**
- * One description of fluxo's functions and tables, read by the CDK constructs (lib/) and by the
+ * One description of fluxo's functions, tables and topics, read by the CDK constructs (lib/) and by the
  * local runtime (local/): each function's handler, timeout, memory and environment variable
  * names, how it is bundled, and each table's keys. A setting that differs between AWS and the
  * local stack is a bug unless this file says why; test/infra/deployment.test.ts fails when the
@@ -7,6 +7,7 @@
  */
 import { ENV } from './config';
 import { BY_WINDOW_INDEX, IDEMPOTENCY_KEY, RESULTS_KEY, TTL_ATTRIBUTE } from './keys';
+import type { ResolvedTopic } from './spec';
 
 /** The Lambda folders under `lambdas/`, each with an `index.ts` exporting `handler`. */
 export type FunctionName = 'producer' | 'consumer' | 'results' | 'topics';
@@ -124,3 +125,30 @@ export const TABLES: Readonly<Record<'results' | 'idempotency', TableDescription
   },
   idempotency: { partitionKey: IDEMPOTENCY_KEY.partition, ttlAttribute: IDEMPOTENCY_KEY.ttl, indexes: [] },
 };
+
+/**
+ * A topic as every runtime creates and reconciles it: the topic-admin custom resource on AWS
+ * (lambdas/topics) and the local stack both apply it with `ensureTopic` (lambdas/clients/kafka.ts).
+ */
+export interface TopicSettings {
+  readonly name: string;
+  readonly partitions: number;
+  readonly retentionHours: number;
+  /** @default the broker's default.replication.factor */
+  readonly replicationFactor?: number;
+}
+
+/** The settings of a spec topic. */
+export function topicSettings(topic: ResolvedTopic): TopicSettings {
+  return {
+    name: topic.name,
+    partitions: topic.partitions,
+    retentionHours: topic.retentionHours,
+    ...(topic.replicationFactor === undefined ? {} : { replicationFactor: topic.replicationFactor }),
+  };
+}
+
+/** `retention.ms` for a retention in hours. */
+export function retentionMs(hours: number): string {
+  return String(hours * 3_600_000);
+}

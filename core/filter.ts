@@ -44,7 +44,12 @@
  * Pure TypeScript: no AWS imports, no I/O.
  */
 import type { KafkaRecord } from './kafka-record';
-import type { FilterPattern } from './spec';
+
+/**
+ * An AWS event-filtering pattern, exactly as an event source mapping's FilterCriteria takes
+ * it: for Kafka, a pattern on `value` (and optionally other record metadata).
+ */
+export type FilterPattern = Readonly<Record<string, unknown>>;
 
 /** A filter pattern AWS would not accept. The message says where the problem is. */
 export class FilterPatternError extends Error {

@@ -6,7 +6,7 @@
  * defaults and {@link validateSpec}, which runs at synth time, at local start and in tests.
  * Pure TypeScript: no AWS imports, no I/O.
  */
-import { compileFilters, FilterPatternError, KAFKA_FILTER_FIELDS } from './filter';
+import { compileFilters, FilterPatternError, KAFKA_FILTER_FIELDS, type FilterPattern } from './filter';
 
 /** Scalar types a record field may have. */
 export type FieldType = 'number' | 'integer' | 'string' | 'boolean';
@@ -127,11 +127,7 @@ export interface WindowSpec {
 /** Where a new consumer group starts reading. */
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
 
-/**
- * An AWS event-filtering pattern, exactly as an event source mapping's FilterCriteria takes
- * it: for Kafka, a pattern on `value` (and optionally other record metadata).
- */
-export type FilterPattern = Readonly<Record<string, unknown>>;
+export type { FilterPattern } from './filter';
 
 /** A consumer: one Lambda, one event source mapping per topic, one consumer group. */
 export interface ConsumerSpec {

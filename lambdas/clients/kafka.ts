@@ -13,6 +13,7 @@ import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import type { Admin, ICustomPartitioner, KafkaConfig, Producer } from 'kafkajs';
 import { ENV } from '../../core/config';
+import { retentionMs, type TopicSettings } from '../../core/deployment';
 
 /** How clients authenticate to the brokers. */
 export type KafkaAuth = 'iam' | 'none';
@@ -183,15 +184,6 @@ export class LazyProducer {
   }
 }
 
-/** The settings of a topic as {@link ensureTopic} applies them. */
-export interface TopicSettings {
-  readonly name: string;
-  readonly partitions: number;
-  readonly retentionHours: number;
-  /** @default the broker's default.replication.factor */
-  readonly replicationFactor?: number;
-}
-
 /** What {@link ensureTopic} did. */
 export type EnsureTopicOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -199,23 +191,19 @@ const RETENTION_MS = 'retention.ms';
 /** kafkajs' `configSource` of a config set on the topic itself (DYNAMIC_TOPIC_CONFIG). */
 const DYNAMIC_TOPIC_CONFIG = 1;
 
-/** `retention.ms` for a retention in hours. */
-export function retentionMs(hours: number): string {
-  return String(hours * 3_600_000);
-}
-
 /**
  * Makes a topic match its settings, idempotently: creates it when missing, adds partitions when
  * it has fewer (never removes: throws {@link PartitionDecreaseError}), and sets `retention.ms`,
- * keeping the topic's other dynamic configs. The admin must be connected.
+ * keeping the topic's other dynamic configs. The admin must be connected. `waitForLeaders: false`
+ * returns once the controller has the topic (the caller then waits its own way).
  */
-export async function ensureTopic(admin: Admin, settings: TopicSettings): Promise<EnsureTopicOutcome> {
+export async function ensureTopic(admin: Admin, settings: TopicSettings, { waitForLeaders = true }: { readonly waitForLeaders?: boolean } = {}): Promise<EnsureTopicOutcome> {
   const { name, partitions, retentionHours, replicationFactor } = settings;
   const retention = retentionMs(retentionHours);
   const existing = await admin.listTopics();
   if (!existing.includes(name)) {
     const created = await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders,
       topics: [{ topic: name, numPartitions: partitions, replicationFactor: replicationFactor ?? -1, configEntries: [{ name: RETENTION_MS, value: retention }] }],
     });
     // false: created by someone else meanwhile; fall through and reconcile it.

@@ -6,6 +6,7 @@
  */
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AggregateItem } from '../../core/aggregate-item';
+import { backoffMs } from '../../core/backoff';
 
 /** A table key. */
 export interface ItemKey {
@@ -113,8 +114,7 @@ export class ResultsStore {
 
   /** Waits before retry `attempt` (1-based): exponential, capped, with jitter in [50%, 100%]. */
   public backoff(attempt: number): Promise<void> {
-    const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-    return this.sleep(Math.round(delay * (0.5 + this.random() / 2)));
+    return this.sleep(backoffMs(attempt, { initialMs: this.baseDelayMs, maxMs: this.maxDelayMs }, this.random));
   }
 
   /**
@@ -123,31 +123,12 @@ export class ResultsStore {
    */
   public async readAggregates(keys: readonly ItemKey[]): Promise<ReadResult> {
     const items = new Map<string, AggregateItem>();
-    const failed = new Set<string>();
-    let lastError: unknown;
-    await Promise.all(
-      chunks(keys, BATCH_GET_LIMIT).map(async (chunk) => {
-        let pending: ItemKey[] = chunk;
-        for (let attempt = 1; pending.length > 0 && attempt <= this.maxAttempts; attempt += 1) {
-          if (attempt > 1) await this.backoff(attempt - 1);
-          try {
-            const answer = await this.client.send(
-              new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: true } } }),
-            );
-            for (const item of answer.Responses?.[this.table] ?? []) {
-              const aggregate = item as AggregateItem;
-              items.set(keyId(aggregate), aggregate);
-            }
-            pending = (answer.UnprocessedKeys?.[this.table]?.Keys ?? []) as ItemKey[];
-          } catch (error) {
-            lastError = error;
-            if (!isTransientError(error)) break;
-          }
-        }
-        for (const key of pending) failed.add(keyId(key));
-      }),
-    );
-    return lastError === undefined || failed.size === 0 ? { items, failed } : { items, failed, error: lastError };
+    const { failed, error } = await this.untilProcessed(chunks(keys, BATCH_GET_LIMIT), async (pending) => {
+      const answer = await this.client.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: true } } }));
+      for (const item of answer.Responses?.[this.table] ?? []) items.set(keyId(item as AggregateItem), item as AggregateItem);
+      return (answer.UnprocessedKeys?.[this.table]?.Keys ?? []) as ItemKey[];
+    });
+    return error === undefined ? { items, failed } : { items, failed, error };
   }
 
   /** Reads one aggregate with a strongly consistent read. */
@@ -182,23 +163,36 @@ export class ResultsStore {
    */
   public async putAll(items: readonly StoredItem[]): Promise<WriteResult> {
     const unique = [...new Map(items.map((item) => [keyId(item), item])).values()];
+    let written = 0;
+    const { failed, error } = await this.untilProcessed(chunks(unique, BATCH_WRITE_LIMIT), async (pending) => {
+      const answer = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending.map((item) => ({ PutRequest: { Item: item } })) } }));
+      const unprocessed = (answer.UnprocessedItems?.[this.table] ?? [])
+        .map((request) => request.PutRequest?.Item as StoredItem | undefined)
+        .filter((item): item is StoredItem => item !== undefined);
+      written += pending.length - unprocessed.length;
+      return unprocessed;
+    });
+    return error === undefined ? { failed, written } : { failed, written, error };
+  }
+
+  /**
+   * Sends each chunk, in parallel, and again what DynamoDB left unprocessed (or all of it after a
+   * transient error), with backoff, at most `maxAttempts` times. What was never processed is
+   * returned as failed, with the last error when one was thrown.
+   */
+  private async untilProcessed<T extends ItemKey>(
+    batches: readonly (readonly T[])[],
+    send: (pending: readonly T[]) => Promise<readonly T[]>,
+  ): Promise<{ failed: Set<string>; error?: unknown }> {
     const failed = new Set<string>();
     let lastError: unknown;
-    let written = 0;
     await Promise.all(
-      chunks(unique, BATCH_WRITE_LIMIT).map(async (chunk) => {
-        let pending: StoredItem[] = chunk;
+      batches.map(async (chunk) => {
+        let pending = chunk;
         for (let attempt = 1; pending.length > 0 && attempt <= this.maxAttempts; attempt += 1) {
           if (attempt > 1) await this.backoff(attempt - 1);
           try {
-            const answer = await this.client.send(
-              new BatchWriteCommand({ RequestItems: { [this.table]: pending.map((item) => ({ PutRequest: { Item: item } })) } }),
-            );
-            const unprocessed = (answer.UnprocessedItems?.[this.table] ?? [])
-              .map((request) => request.PutRequest?.Item as StoredItem | undefined)
-              .filter((item): item is StoredItem => item !== undefined);
-            written += pending.length - unprocessed.length;
-            pending = unprocessed;
+            pending = await send(pending);
           } catch (error) {
             lastError = error;
             if (!isTransientError(error)) break;
@@ -207,6 +201,6 @@ export class ResultsStore {
         for (const item of pending) failed.add(keyId(item));
       }),
     );
-    return lastError === undefined || failed.size === 0 ? { failed, written } : { failed, written, error: lastError };
+    return lastError === undefined || failed.size === 0 ? { failed } : { failed, error: lastError };
   }
 }

@@ -13,7 +13,7 @@
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import type { Kafka } from 'kafkajs';
 import { createKafka, deleteTopicIfExists, ensureTopic, kafkaOptionsFromEnv } from '../clients/kafka';
-import type { TopicSettings } from '../clients/kafka';
+import type { TopicSettings } from '../../core/deployment';
 
 /** The custom resource's properties as the stack sets them. */
 export interface TopicResourceProperties {

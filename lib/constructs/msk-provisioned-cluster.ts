@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
-import { retentionMs } from '../../lambdas/clients/kafka';
+import { retentionMs } from '../../core/deployment';
 import { DEFAULT_RETENTION_HOURS, type ResolvedTopic } from '../../core/spec';
 import { LOGS_ENCRYPTION_SKIP, skipCheckov } from '../nag';
 

@@ -18,7 +18,6 @@ import { randomUUID } from 'node:crypto';
 import { topicPartitionKey, type KafkaRecord } from '../../../core/kafka-record';
 import type { Invoker, InvocationResult } from '../runtime/local-function';
 import type { FunctionErrorPayload } from '../runtime/protocol';
-import type { FailureCondition } from './on-failure';
 
 /** The error-handling settings of a mapping (a resolved consumer's fields). */
 export interface DeliveryPolicy {
@@ -29,6 +28,9 @@ export interface DeliveryPolicy {
   /** Oldest record still delivered, in seconds; -1 for no limit. */
   readonly maxRecordAgeSeconds: number;
 }
+
+/** Why the mapping gave up on a batch (the `requestContext.condition` values Lambda uses). */
+export type FailureCondition = 'RetryAttemptsExhausted' | 'MaximumRecordAgeExceeded';
 
 /** A batch the mapping gave up on. */
 export interface GivenUpBatch {

@@ -15,7 +15,8 @@
  * Batches hold records of one partition; each partition has at most one invocation in flight,
  * and partitions run concurrently, as Lambda's pollers do.
  */
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { createKafka } from '../../../lambdas/clients/kafka';
 import { compileFilters, filterableRecord } from '../../../core/filter';
 import { mappingFilters } from '../../../core/filter-pushdown';
 import { topicPartitionKey, type KafkaRecord } from '../../../core/kafka-record';
@@ -25,6 +26,7 @@ import type { InvocationResult, Invoker } from '../runtime/local-function';
 import { deliver } from './delivery';
 import { describeFailedBatch, type OnFailureDestination } from './on-failure';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs } from '../../../core/backoff';
 
 /** The ARN the emulator's events carry: shaped like an MSK cluster ARN, in a `local` region. */
 export const LOCAL_CLUSTER_ARN = 'arn:aws:kafka:local:000000000000:cluster/fluxo-local/00000000-0000-0000-0000-000000000000-1';
@@ -145,7 +147,8 @@ export class EventSourceMappingEmulator {
     // The mapping's FilterCriteria, as the CDK app deploys them. Compiling validates the patterns up
     // front, as creating a mapping with bad FilterCriteria fails.
     this.matches = compileFilters(mappingFilters(options.consumer, topicSpec));
-    const kafka = new Kafka({ clientId: `fluxo-esm-${options.consumer.name}`, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
+    // kafkajs' own request timeout (30 s): a JoinGroup may wait out a whole rebalance.
+    const kafka = createKafka({ clientId: `fluxo-esm-${options.consumer.name}`, brokers: options.brokers, requestTimeoutMs: 30_000 });
     this.kafkaConsumer = kafka.consumer({
       groupId: mapping.groupId,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
@@ -289,7 +292,7 @@ export class EventSourceMappingEmulator {
           },
           heartbeat,
           isActive: active,
-          backoff: (retry) => sleep(this.backoffMs(retry)),
+          backoff: (retry) => sleep(backoffMs(retry, this.options.backoff ?? { initialMs: 100, maxMs: 5000 })),
           onInvoke: (event, result) => {
             this.stats.invocations += 1;
             this.options.onInvoke?.(event, result);
@@ -316,11 +319,6 @@ export class EventSourceMappingEmulator {
       // A rebalance moved the partition: its new owner re-reads from the last committed offset.
       this.options.onWarning?.(`${this.options.consumer.name}: commit of ${lane.topic}-${lane.partition}@${next} failed: ${(error as Error).message}`);
     }
-  }
-
-  private backoffMs(retry: number): number {
-    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 100, maxMs: 5000 };
-    return Math.min(maxMs, initialMs * 2 ** (retry - 1));
   }
 
   private get eventSourceArn(): string {

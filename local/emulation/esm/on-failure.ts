@@ -9,11 +9,11 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FunctionErrorPayload } from '../runtime/protocol';
-import type { GivenUpBatch } from './delivery';
+import type { FailureCondition, GivenUpBatch } from './delivery';
+
+export type { FailureCondition } from './delivery';
 import { topicPartitionKey } from '../../../core/kafka-record';
 
-/** Why the mapping gave up on a batch (the `requestContext.condition` values Lambda uses). */
-export type FailureCondition = 'RetryAttemptsExhausted' | 'MaximumRecordAgeExceeded';
 
 /** One on-failure entry. */
 export interface OnFailureEntry {

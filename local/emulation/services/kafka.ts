@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafka } from '../../../lambdas/clients/kafka';
 import { ServiceStartError } from './errors';
 import { type SpawnServiceOptions, fileSize, lastLines, logErrors, readLogSince, reapStaleProcess, spawnService, type ManagedProcess } from './process';
 import { LOOPBACK } from './ports';
@@ -155,14 +155,7 @@ function formatStorage(options: StartKafkaOptions, propertiesFile: string, log4j
  * when the deadline passes or `failed` resolves first (the process exited).
  */
 export async function waitForKafka(brokers: string, deadlineMs: number, failed?: () => boolean): Promise<void> {
-  const kafka = new Kafka({
-    clientId: 'fluxo-local-services',
-    brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1_000,
-    requestTimeout: 5_000,
-    retry: { retries: 0 },
-  });
+  const kafka = createKafka({ clientId: 'fluxo-local-services', brokers: brokers.split(','), connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000, retries: 0 });
   let lastError: unknown;
   while (Date.now() < deadlineMs && !failed?.()) {
     const admin = kafka.admin();
@@ -187,12 +180,7 @@ export async function waitForKafka(brokers: string, deadlineMs: number, failed?:
  * it is. Best effort: the broker is up either way.
  */
 export async function warmGroupCoordinator(brokers: string, deadlineMs: number): Promise<boolean> {
-  const admin = new Kafka({
-    clientId: 'fluxo-local-services',
-    brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
-    retry: { initialRetryTime: 50, maxRetryTime: 250, retries: 0 },
-  }).admin();
+  const admin = createKafka({ clientId: 'fluxo-local-services', brokers: brokers.split(','), retries: 0 }).admin();
   try {
     await admin.connect();
     while (Date.now() < deadlineMs) {

@@ -1,11 +1,12 @@
 /**
- * Creating the pipeline spec's topics on a Kafka cluster, idempotently, with kafkajs admin:
- * missing topics are created, existing ones get more partitions when the spec asks for more and
- * the spec's retention when theirs differs.
+ * Creating the pipeline spec's topics on the local Kafka cluster, idempotently, with the same
+ * reconciliation as the AWS topic-admin custom resource (lambdas/topics).
  */
-import { ConfigResourceTypes, Kafka, logLevel, type Admin, type ITopicMetadata } from 'kafkajs';
-import { resolveTopic, type PipelineSpec, type ResolvedTopic } from '../../../core/spec';
+import type { Admin, ITopicMetadata } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { topicSettings } from '../../../core/deployment';
+import { resolveTopic, type PipelineSpec, type ResolvedTopic } from '../../../core/spec';
+import { createKafka, ensureTopic, type EnsureTopicOutcome } from '../../../lambdas/clients/kafka';
 
 /** What {@link ensureTopics} did. */
 export interface EnsureTopicsResult {
@@ -17,21 +18,15 @@ export interface EnsureTopicsResult {
   readonly unchanged: string[];
 }
 
-/** `retention.ms` of a topic, from its retention in hours. */
-export function retentionMs(topic: Pick<ResolvedTopic, 'retentionHours'>): string {
-  return String(topic.retentionHours * 3_600_000);
-}
-
 /** A kafkajs admin client for local (plaintext) brokers that logs nothing. */
 export function localKafkaAdmin(kafkaBrokers: string, clientId = 'fluxo-local-admin'): Admin {
-  return new Kafka({ clientId, brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 5 } }).admin();
+  return createKafka({ clientId, brokers: kafkaBrokers.split(','), retries: 5 }).admin();
 }
-
 
 /** The topic metadata a broker answers with, or undefined while it does not know the topics yet. */
 async function metadataOrUndefined(kafkaBrokers: string, names: readonly string[]): Promise<ITopicMetadata[] | undefined> {
   // A fresh client per attempt: a failed lookup must not leave unknown topics in a client's metadata targets.
-  const admin = new Kafka({ clientId: 'fluxo-local-admin', brokers: kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const admin = createKafka({ clientId: 'fluxo-local-admin', brokers: kafkaBrokers.split(','), retries: 0 }).admin();
   try {
     await admin.connect();
     return (await admin.fetchTopicMetadata({ topics: [...names] })).topics;
@@ -68,70 +63,28 @@ export async function waitForTopics(
   }
 }
 
-async function updateExisting(admin: Admin, topics: readonly ResolvedTopic[]): Promise<Set<string>> {
-  const updated = new Set<string>();
-  if (topics.length === 0) return updated;
-  const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
-  const grow = topics
-    .map((t) => ({ topic: t.name, count: t.partitions, current: metadata.topics.find((m) => m.name === t.name)?.partitions.length ?? 0 }))
-    .filter((t) => t.count > t.current);
-  if (grow.length > 0) {
-    await admin.createPartitions({ topicPartitions: grow.map(({ topic, count }) => ({ topic, count })) });
-    for (const { topic } of grow) updated.add(topic);
-  }
-  const configs = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: topics.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configNames: ['retention.ms'] })),
-  });
-  const stale = topics.filter((t) => {
-    const resource = configs.resources.find((r) => r.resourceName === t.name);
-    return resource?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue !== retentionMs(t);
-  });
-  if (stale.length > 0) {
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: stale.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configEntries: [{ name: 'retention.ms', value: retentionMs(t) }] })),
-    });
-    for (const t of stale) updated.add(t.name);
-  }
-  return updated;
-}
-
 /**
- * Makes the cluster's topics match the spec: creates missing ones (the spec's partitions,
- * `retention.ms` from `retentionHours`, replication factor 1, or the topic's own when the cluster
- * has that many brokers); adds partitions and sets retention on existing ones; then waits until
- * the broker knows every created or grown topic with a leader per partition. Never deletes a
- * topic or removes partitions. Idempotent.
+ * Makes the cluster's topics match the spec, each as the AWS topic-admin custom resource does it
+ * (`ensureTopic` of lambdas/clients/kafka.ts, from the deployment description's settings): creates
+ * missing ones, adds partitions and sets `retention.ms` on existing ones, keeping their other
+ * configs, and refuses to shrink one. Then waits until the broker knows every created or grown
+ * topic with a leader per partition. Never deletes a topic. Idempotent.
  */
 export async function ensureTopics(kafkaBrokers: string, pipeline: PipelineSpec): Promise<EnsureTopicsResult> {
   const topics = pipeline.topics.map(resolveTopic);
   const admin = localKafkaAdmin(kafkaBrokers);
   await admin.connect();
   try {
-    // A replication factor above the number of brokers cannot be met (one broker locally).
+    // Locally only: a replication factor above the number of brokers cannot be met (one broker here).
     const brokerCount = (await admin.describeCluster()).brokers.length;
-    const present = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !present.has(t.name));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: false,
-        topics: missing.map((t) => ({
-          topic: t.name,
-          numPartitions: t.partitions,
-          replicationFactor: Math.max(1, Math.min(t.replicationFactor ?? 1, brokerCount)),
-          configEntries: [{ name: 'retention.ms', value: retentionMs(t) }],
-        })),
-      });
+    const result: Record<EnsureTopicOutcome, string[]> = { created: [], updated: [], unchanged: [] };
+    for (const topic of topics) {
+      const replicationFactor = Math.max(1, Math.min(topic.replicationFactor ?? 1, brokerCount));
+      // waitForTopics below waits out KRaft's moment when brokers do not know a new topic yet.
+      result[await ensureTopic(admin, { ...topicSettings(topic), replicationFactor }, { waitForLeaders: false })].push(topic.name);
     }
-    const existing = topics.filter((t) => present.has(t.name));
-    const updated = await updateExisting(admin, existing);
-    await waitForTopics(kafkaBrokers, [...missing, ...existing.filter((t) => updated.has(t.name))]);
-    return {
-      created: missing.map((t) => t.name),
-      updated: [...updated],
-      unchanged: existing.map((t) => t.name).filter((name) => !updated.has(name)),
-    };
+    await waitForTopics(kafkaBrokers, topics.filter((t) => !result.unchanged.includes(t.name)));
+    return result;
   } finally {
     await admin.disconnect();
   }

@@ -6,16 +6,16 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { TopicDescription } from '../../../lambdas/producer';
 import { canonicalRecord } from '../../../core/canonical';
 import { parseValue } from '../../../core/filter';
-import { ensureTopic } from '../../../lambdas/clients/kafka';
+import { createKafka, ensureTopic } from '../../../lambdas/clients/kafka';
 import type { ResolvedTopic } from '../../../core/spec';
 import { readOnFailureEntries } from '../../emulation/esm/on-failure';
 import { kafkaTool } from '../../emulation/services';
 import { kafkaToolInvocation, UnknownKafkaToolError } from './kafka-tools';
-import { callApi } from './api';
+import { callApi } from '../api-client';
 import { requireLocalKafka, type CliContext } from './context';
 import { CliError, UsageError } from './errors';
 
@@ -23,7 +23,8 @@ import { CliError, UsageError } from './errors';
 export type Options = Readonly<Record<string, string | boolean | undefined>>;
 
 function kafkaFor(brokers: string, clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 3 } });
+  // kafkajs' own request timeout (30 s): `fluxo tail` joins a consumer group, which may wait out a rebalance.
+  return createKafka({ clientId, brokers: brokers.split(','), requestTimeoutMs: 30_000, retries: 3 });
 }
 
 function positiveInt(value: string | boolean | undefined, name: string, fallback?: number): number | undefined {

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { cliContext, type CliIo } from './context';
+import { ApiError } from '../api-client';
 import { CliError, UsageError } from './errors';
 import { createTopic, dlq, kafka, listTopics, results, send, tail, type Options } from './commands';
 import { load, verify } from './load-verify';
@@ -129,7 +130,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CliError) {
+    if (error instanceof UsageError || error instanceof CliError || error instanceof ApiError) {
       io.stderr(`fluxo: ${error.message}\n`);
       return error.exitCode;
     }

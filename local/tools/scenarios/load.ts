@@ -8,27 +8,30 @@
 import { isAbsolute, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { percentile } from '../stats';
-import type { CliContext } from '../cli/context';
+import { apiRequest, describeApiError, retryAfterMs, type ApiTarget } from '../api-client';
 import { writeManifest, toRanges, type RunManifest } from './manifest';
 import { progressDisplay, type ProgressCounts } from './progress';
 import { eventTimeOf, type Scenario, type ScenarioRecord } from './scenario';
+import { backoffMs, type BackoffPolicy } from '../../../core/backoff';
 
 /** Most records in one request (the API takes up to 500). */
 export const MAX_BATCH = 500;
 
-/** How a failed request is retried. */
-export interface RetryPolicy {
+/** Where a scenario runs: the API, a signal that stops it, and where progress goes. The CLI's context is one. */
+export interface ScenarioContext extends ApiTarget {
+  readonly io: { readonly signal: AbortSignal; readonly stderr: (text: string) => void };
+}
+
+/** How a failed request is retried: backoff from `initialMs` doubling to `maxMs`, unless the answer has a `Retry-After`. */
+export interface RetryPolicy extends BackoffPolicy {
   /** Attempts in all, the first included. */
   readonly attempts: number;
-  /** First backoff, doubled after each attempt up to `maxMs`; a `Retry-After` answer overrides it. */
-  readonly initialMs: number;
-  readonly maxMs: number;
 }
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {
   /** The API and the CLI's streams; Ctrl-C (`io.signal`) stops the run and keeps what was acknowledged. */
-  readonly context: CliContext;
+  readonly context: ScenarioContext;
   readonly scenario: Scenario;
   readonly seed: number;
   /** Concurrent producers, each with one request in flight. @default 4 */
@@ -112,52 +115,30 @@ type Outcome =
   | { readonly kind: 'refused'; readonly message: string }
   | { readonly kind: 'unanswered'; readonly message: string };
 
-function retryAfterMs(response: Response): number | undefined {
-  const header = response.headers.get('retry-after');
-  const seconds = header === null ? NaN : Number(header);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
-
-function errorMessage(status: number, body: unknown): string {
-  const message = (body as { message?: unknown } | undefined)?.message;
-  const code = (body as { error_code?: unknown } | undefined)?.error_code;
-  return typeof message === 'string' ? `${status}${code === undefined ? '' : ` (${String(code)})`}: ${message}` : `HTTP ${status}`;
-}
-
 /** Posts one request, retrying what is worth retrying with the same `Idempotency-Key`. */
-async function postWithRetries(context: CliContext, topic: string, records: readonly ScenarioRecord[], idempotencyKey: string, retry: RetryPolicy): Promise<Outcome> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': idempotencyKey };
-  if (context.apiKey !== undefined) headers['x-api-key'] = context.apiKey;
+async function postWithRetries(context: ScenarioContext, topic: string, records: readonly ScenarioRecord[], idempotencyKey: string, retry: RetryPolicy): Promise<Outcome> {
   const body = JSON.stringify({ records: records.map((r) => ({ value: r.value, timestamp: r.timestamp })) });
   const began = performance.now();
-  let delay = retry.initialMs;
   let last = 'not sent';
   for (let attempt = 1; attempt <= retry.attempts && !context.io.signal.aborted; attempt += 1) {
+    const delay = backoffMs(attempt, retry);
     let wait = delay;
     try {
-      const response = await fetch(`${context.url}/topics/${encodeURIComponent(topic)}/records`, { method: 'POST', headers, body, signal: context.io.signal });
-      const text = await response.text();
-      let parsed: unknown;
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-      if (response.status === 200 || response.status === 207) {
-        const results = (parsed as { results?: RecordResult[] } | undefined)?.results;
-        if (!Array.isArray(results) || results.length !== records.length) return { kind: 'refused', message: `${response.status} with an unreadable answer` };
+      const answer = await apiRequest(context, 'POST', `/topics/${encodeURIComponent(topic)}/records`, body, { 'idempotency-key': idempotencyKey });
+      if (answer.status === 200 || answer.status === 207) {
+        const results = (answer.body as { results?: RecordResult[] } | undefined)?.results;
+        if (!Array.isArray(results) || results.length !== records.length) return { kind: 'refused', message: `${answer.status} with an unreadable answer` };
         return { kind: 'answered', results, latencyMs: performance.now() - began };
       }
-      last = errorMessage(response.status, parsed);
-      if (!RETRYABLE.has(response.status)) return { kind: 'refused', message: last };
-      wait = retryAfterMs(response) ?? delay;
+      last = describeApiError(answer.status, answer.body);
+      if (!RETRYABLE.has(answer.status)) return { kind: 'refused', message: last };
+      wait = retryAfterMs(answer.headers) ?? delay;
     } catch (error) {
       // No answer (connection refused or reset): the request may or may not have been written;
       // the retry's Idempotency-Key makes either case safe.
-      last = `no answer: ${(error as Error).message}`;
+      last = `no answer: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`;
     }
     if (attempt < retry.attempts) await sleep(Math.min(wait, retry.maxMs), context.io.signal);
-    delay = Math.min(delay * 2, retry.maxMs);
   }
   return { kind: 'unanswered', message: context.io.signal.aborted ? 'interrupted' : last };
 }

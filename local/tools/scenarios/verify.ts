@@ -6,10 +6,9 @@
  */
 import type { PipelineSpec } from '../../../core/spec';
 import { pipeline } from '../../../pipeline';
-import { callApi } from '../cli/api';
-import type { CliContext } from '../cli/context';
+import { callApi } from '../api-client';
 import { compareConsumer, compareTop, expectedTop, type Difference, type StoredAggregate } from './compare';
-import { sleep } from './load';
+import { sleep, type ScenarioContext } from './load';
 import { inRanges, readManifest, sentAtOf, type RunManifest } from './manifest';
 import { recordsOf, type ExpectedAggregate, type Scenario } from './scenario';
 
@@ -18,7 +17,7 @@ export const TOP_N = 10;
 
 /** Options of {@link verifyRun}. */
 export interface VerifyOptions {
-  readonly context: CliContext;
+  readonly context: ScenarioContext;
   readonly scenario: Scenario;
   readonly seed: number;
   /** Where the manifests are. @default .fluxo/runs */
@@ -56,7 +55,7 @@ function stored(item: ResultsPage['items'][number]): StoredAggregate {
 }
 
 /** Every aggregate of a consumer whose window overlaps `[from, to)`, all pages. */
-export async function storedAggregates(context: CliContext, consumer: string, from: number, to: number): Promise<StoredAggregate[]> {
+export async function storedAggregates(context: ScenarioContext, consumer: string, from: number, to: number): Promise<StoredAggregate[]> {
   const found: StoredAggregate[] = [];
   let cursor: string | undefined;
   do {
@@ -70,7 +69,7 @@ export async function storedAggregates(context: CliContext, consumer: string, fr
   return found;
 }
 
-async function storedTop(context: CliContext, consumer: string, windowStart: number): Promise<string[]> {
+async function storedTop(context: ScenarioContext, consumer: string, windowStart: number): Promise<string[]> {
   const { body } = await callApi(context, 'GET', `/results/${encodeURIComponent(consumer)}?top=${TOP_N}&from=${windowStart}`);
   return (body as ResultsPage).items.map((item) => `${item.key}=${item.count}`);
 }
@@ -91,7 +90,7 @@ export function expectationOf(scenario: Scenario, manifest: RunManifest, spec: P
   };
 }
 
-async function look(context: CliContext, scenario: Scenario, manifest: RunManifest, expectation: ReturnType<typeof expectationOf>): Promise<{ differences: Difference[]; rankings: number }> {
+async function look(context: ScenarioContext, scenario: Scenario, manifest: RunManifest, expectation: ReturnType<typeof expectationOf>): Promise<{ differences: Difference[]; rankings: number }> {
   const differences: Difference[] = [];
   let rankings = 0;
   for (const name of scenario.consumers) {

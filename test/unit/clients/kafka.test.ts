@@ -13,9 +13,9 @@ import {
   kafkaOptionsFromEnv,
   LazyProducer,
   PartitionDecreaseError,
-  retentionMs,
   SEND_OPTIONS,
 } from '../../../lambdas/clients/kafka';
+import { retentionMs } from '../../../core/deployment';
 
 jest.mock('aws-msk-iam-sasl-signer-js', () => ({ generateAuthToken: jest.fn() }));
 const mockedToken = jest.mocked(generateAuthToken);
