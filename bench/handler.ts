@@ -14,7 +14,7 @@ import { createProducerHandler } from '../lambdas/producer/index';
 import { trackingPartitioner } from '../lambdas/producer/kafka-writer';
 import { createIdempotentProducer, createKafka, LazyProducer } from '../lambdas/clients/kafka';
 import { matchRoute } from '../core/api/routes';
-import { toProxyEvent } from '../local/emulation/gateway';
+import { toProxyEvent } from '../local/emulation/proxy-event';
 import type { BenchContext } from './context';
 import { healthBody, now } from './load';
 import { BENCH, pipeline } from './spec';

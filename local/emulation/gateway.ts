@@ -2,7 +2,7 @@
  * The local HTTP gateway: what API Gateway (REST API, Lambda proxy integration) does for fluxo's
  * routes, on 127.0.0.1. Each request becomes an API Gateway REST proxy event for the handler its
  * route names (core/api/routes.ts), and the handler's answer becomes the HTTP response.
- * Limits follow API Gateway: a 10 MB payload at most; an unknown path is a 404, a known path with
+ * The event itself is built by proxy-event.ts. Limits follow API Gateway: a 10 MB payload at most; an unknown path is a 404, a known path with
  * another method a 405. `GET /health` (local only) reports whether Kafka and DynamoDB answer.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,7 +10,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PayloadTooLargeError, RouteNotFoundError, errorBody, BadParameterError } from '../../core/errors';
-import { ROUTES, matchRoute, type Route, type RouteHandler } from '../../core/api/routes';
+import { ROUTES, matchRoute, type RouteHandler } from '../../core/api/routes';
+import { headersOf, toProxyEvent } from './proxy-event';
 import type { Invoker } from './runtime/local-function';
 
 /** API Gateway's payload limit: 10 MB. */
@@ -77,32 +78,6 @@ class BodyTooLargeError extends Error {
   }
 }
 
-type Headers = Record<string, string>;
-type MultiHeaders = Record<string, string[]>;
-
-function headersOf(req: IncomingMessage): { headers: Headers; multiValueHeaders: MultiHeaders } {
-  // API Gateway REST keeps header names as the client sent them; rawHeaders has them.
-  const headers: Headers = {};
-  const multiValueHeaders: MultiHeaders = {};
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i];
-    const value = req.rawHeaders[i + 1];
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
-  return { headers, multiValueHeaders };
-}
-
-function queryOf(url: URL): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    single[name] = value;
-    (multi[name] ??= []).push(value);
-  }
-  return Object.keys(single).length === 0 ? { single: null, multi: null } : { single, multi };
-}
-
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) throw new BodyTooLargeError();
@@ -115,101 +90,6 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
-}
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The body as API Gateway passes it: UTF-8 text as is, anything else base64. */
-function bodyOf(raw: Buffer): { body: string | null; isBase64Encoded: boolean } {
-  if (raw.length === 0) return { body: null, isBase64Encoded: false };
-  try {
-    return { body: UTF8.decode(raw), isBase64Encoded: false };
-  } catch {
-    return { body: raw.toString('base64'), isBase64Encoded: true };
-  }
-}
-
-function decodePathParameters(raw: Record<string, string>): Record<string, string> {
-  const decoded: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    try {
-      decoded[name] = decodeURIComponent(value);
-    } catch (error) {
-      throw new BadParameterError(`path parameter ${name} is not valid percent-encoding`, { cause: error, details: { parameter: name } });
-    }
-  }
-  return decoded;
-}
-
-/** Everything {@link toProxyEvent} needs from one HTTP request. */
-export interface ProxyRequest {
-  readonly method: string;
-  readonly url: URL;
-  readonly headers: Headers;
-  readonly multiValueHeaders: MultiHeaders;
-  readonly body: Buffer;
-  readonly sourceIp: string;
-  readonly route: Route;
-  readonly pathParameters: Record<string, string>;
-  readonly stage: string;
-  readonly requestId: string;
-  readonly now: number;
-}
-
-/** Builds the API Gateway REST proxy event for one request (pure; exported for tests). */
-export function toProxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
-  const { single, multi } = queryOf(request.url);
-  const { body, isBase64Encoded } = bodyOf(request.body);
-  const parameters = decodePathParameters(request.pathParameters);
-  const path = request.url.pathname;
-  const userAgent = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
-  return {
-    resource: request.route.resource,
-    path,
-    httpMethod: request.method,
-    headers: request.headers,
-    multiValueHeaders: request.multiValueHeaders,
-    queryStringParameters: single,
-    multiValueQueryStringParameters: multi,
-    pathParameters: Object.keys(parameters).length === 0 ? null : parameters,
-    stageVariables: null,
-    body,
-    isBase64Encoded,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      authorizer: null,
-      domainName: request.url.host,
-      domainPrefix: request.url.hostname,
-      extendedRequestId: request.requestId,
-      httpMethod: request.method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: request.sourceIp,
-        user: null,
-        userAgent,
-        userArn: null,
-      },
-      path: `/${request.stage}${path}`,
-      protocol: 'HTTP/1.1',
-      requestId: request.requestId,
-      requestTime: new Date(request.now).toUTCString(),
-      requestTimeEpoch: request.now,
-      resourceId: 'local',
-      resourcePath: request.route.resource,
-      stage: request.stage,
-    },
-  };
 }
 
 function isProxyResult(value: unknown): value is APIGatewayProxyResult {
@@ -317,7 +197,7 @@ export async function startGateway({
       req.resume();
       return;
     }
-    const { headers, multiValueHeaders } = headersOf(req);
+    const { headers, multiValueHeaders } = headersOf(req.rawHeaders);
     let event: APIGatewayProxyEvent;
     try {
       event = toProxyEvent({

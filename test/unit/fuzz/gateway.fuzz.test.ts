@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { BadParameterError } from '../../../core/errors';
 import { matchRoute } from '../../../core/api/routes';
-import { toProxyEvent } from '../../../local/emulation/gateway';
+import { toProxyEvent } from '../../../local/emulation/proxy-event';
 
 const segment = fc.oneof(
   fc.constantFrom('topics', 'records', 'results', 'dlq', 'health', '..', '.', '%2F', '%2f', '%2E%2E', '%00', '%', '%zz', '%C3%A9', '%FF', '%E2%82', '%u0041', '~', ''),

@@ -1,0 +1,133 @@
+/**
+ * The API Gateway REST proxy event of one HTTP request, as API Gateway's Lambda proxy integration
+ * builds it: header names as the client spelled them, single- and multi-value headers and query,
+ * URL-decoded path parameters, the body as UTF-8 text or base64, and the request context. Pure:
+ * the server around it (gateway.ts) reads the request and sends the answer.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { Route } from '../../core/api/routes';
+import { BadParameterError } from '../../core/errors';
+
+/** Headers by name, as the client spelled it. */
+export type Headers = Record<string, string>;
+/** Every value of each header, by name. */
+export type MultiHeaders = Record<string, string[]>;
+
+/** Single- and multi-value headers from Node's `rawHeaders` (name, value, name, value, ...). */
+export function headersOf(rawHeaders: readonly string[]): { headers: Headers; multiValueHeaders: MultiHeaders } {
+  // API Gateway REST keeps header names as the client sent them; rawHeaders has them.
+  const headers: Headers = {};
+  const multiValueHeaders: MultiHeaders = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    const value = rawHeaders[i + 1];
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  return { headers, multiValueHeaders };
+}
+
+function queryOf(url: URL): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return Object.keys(single).length === 0 ? { single: null, multi: null } : { single, multi };
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as API Gateway passes it: UTF-8 text as is, anything else base64. */
+function bodyOf(raw: Buffer): { body: string | null; isBase64Encoded: boolean } {
+  if (raw.length === 0) return { body: null, isBase64Encoded: false };
+  try {
+    return { body: UTF8.decode(raw), isBase64Encoded: false };
+  } catch {
+    return { body: raw.toString('base64'), isBase64Encoded: true };
+  }
+}
+
+function decodePathParameters(raw: Record<string, string>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    try {
+      decoded[name] = decodeURIComponent(value);
+    } catch (error) {
+      throw new BadParameterError(`path parameter ${name} is not valid percent-encoding`, { cause: error, details: { parameter: name } });
+    }
+  }
+  return decoded;
+}
+
+/** Everything {@link toProxyEvent} needs from one HTTP request. */
+export interface ProxyRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Headers;
+  readonly multiValueHeaders: MultiHeaders;
+  readonly body: Buffer;
+  readonly sourceIp: string;
+  readonly route: Route;
+  readonly pathParameters: Record<string, string>;
+  readonly stage: string;
+  readonly requestId: string;
+  readonly now: number;
+}
+
+/** Builds the API Gateway REST proxy event for one request. */
+export function toProxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
+  const { single, multi } = queryOf(request.url);
+  const { body, isBase64Encoded } = bodyOf(request.body);
+  const parameters = decodePathParameters(request.pathParameters);
+  const path = request.url.pathname;
+  const userAgent = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
+  return {
+    resource: request.route.resource,
+    path,
+    httpMethod: request.method,
+    headers: request.headers,
+    multiValueHeaders: request.multiValueHeaders,
+    queryStringParameters: single,
+    multiValueQueryStringParameters: multi,
+    pathParameters: Object.keys(parameters).length === 0 ? null : parameters,
+    stageVariables: null,
+    body,
+    isBase64Encoded,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      domainName: request.url.host,
+      domainPrefix: request.url.hostname,
+      extendedRequestId: request.requestId,
+      httpMethod: request.method,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: request.sourceIp,
+        user: null,
+        userAgent,
+        userArn: null,
+      },
+      path: `/${request.stage}${path}`,
+      protocol: 'HTTP/1.1',
+      requestId: request.requestId,
+      requestTime: new Date(request.now).toUTCString(),
+      requestTimeEpoch: request.now,
+      resourceId: 'local',
+      resourcePath: request.route.resource,
+      stage: request.stage,
+    },
+  };
+}
