@@ -28,7 +28,7 @@ function deps(): BatchDeps {
 
 /** A record of the keyed request at `index` (volume `10 + index`), or an unkeyed one. */
 function tick(partition: number, offset: number, index?: number): KafkaRecord {
-  const headers = index === undefined ? {} : { [RECORD_ID_HEADER]: recordIdOf(REQUEST, index) };
+  const headers: Record<string, string> = index === undefined ? {} : { [RECORD_ID_HEADER]: recordIdOf(REQUEST, index) };
   return kafkaRecord({ partition, offset, timestamp: 1_000, value: { price: 1, volume: 10 + (index ?? 100) }, headers });
 }
 
