@@ -95,6 +95,21 @@ describe('copies of a record id', () => {
     expect(stored()?.fields.volume?.sum).toBe(110 + 10 + 110);
   });
 
+  it('claims a request of 250 records seen twice in one batch with 3 updates, each under the expression limit', async () => {
+    // Prepare: indexes 0..249, then all of them again
+    const first = Array.from({ length: 250 }, (_, i) => tick(0, i, i));
+    const again = Array.from({ length: 250 }, (_, i) => tick(0, 250 + i, i));
+
+    // Act
+    const result = await processBatch([...first, ...again], deps());
+
+    // Assess
+    expect(result.unapplied).toEqual([]);
+    expect(result.counts.duplicates).toBe(250);
+    expect(stored()?.count).toBe(250);
+    expect(result.counts.writes).toBe(3 + 1);
+  });
+
   it('writes no claim for records without a record id', async () => {
     // Act
     const result = await processBatch([tick(0, 0), tick(0, 1)], deps());

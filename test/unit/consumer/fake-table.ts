@@ -134,6 +134,8 @@ export class FakeTable {
     if (error) throw error;
     if (input.ReturnValues !== 'ALL_NEW') throw new Error('the fake answers updates with ALL_NEW only');
     const expression = input.UpdateExpression ?? '';
+    // DynamoDB refuses an expression over 4 KB.
+    if (Buffer.byteLength(expression) > 4096) throw serviceError('ValidationException');
     if (!expression.startsWith('SET ')) throw new Error(`update not supported by the fake: ${expression}`);
     const names = input.ExpressionAttributeNames ?? {};
     const values = input.ExpressionAttributeValues ?? {};
