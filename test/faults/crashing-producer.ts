@@ -3,6 +3,11 @@
  * (`process.exit` in its worker thread, as a Lambda runtime killed at its timeout or by a crash)
  * right after Kafka acknowledged a keyed request's records and before the handler could store
  * or send its answer. Bundled by the fault suite only; production bundles never include it.
+ * On AWS the same happens when the invocation reaches its timeout: Lambda stops it and resets the
+ * execution environment ("Understand the Lambda execution environment lifecycle", AWS Lambda
+ * Developer Guide, https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html,
+ * invoke phase failures); what Kafka acknowledged stays written, and Powertools' in-progress
+ * record lives until the invocation's deadline.
  *
  * `FLUXO_FAULT_CRASH_BUDGET_FILE`: a file holding how many crashes are left; each crash takes
  * one. Only sends carrying `fluxo-record-id` (requests with an Idempotency-Key) crash.
