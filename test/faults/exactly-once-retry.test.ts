@@ -9,7 +9,7 @@
  * record that expires 8 s after a killed invocation began), from a test entry that can kill its
  * execution environment right after Kafka acknowledged (crashing-producer.ts).
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,6 +39,7 @@ describe('keyed requests retried after an unknown outcome', () => {
 
   afterAll(async () => {
     await run?.stop();
+    rmSync(crashBudget, { force: true });
   });
 
   /** One request's attempts: every answer's status (0: the client gave up waiting) until it was written. */
