@@ -23,19 +23,28 @@ export class DrainTimeoutError extends Error {
   }
 }
 
-/** Fills `bench-drain`, then drains it and reports per-invocation figures and DynamoDB requests per record. */
-export async function measureConsumer(ctx: BenchContext): Promise<ConsumerRow> {
+/** Records per keyed request in the `bench-drain-keyed` backlog. */
+export const KEYED_REQUEST_RECORDS = 100;
+
+/**
+ * Fills `bench-drain` (or, `keyed`, `bench-drain-keyed` with a `fluxo-record-id` on every record,
+ * as keyed requests of {@link KEYED_REQUEST_RECORDS} records), then drains it and reports
+ * per-invocation figures and DynamoDB requests per record.
+ */
+export async function measureConsumer(ctx: BenchContext, { keyed = false }: { keyed?: boolean } = {}): Promise<ConsumerRow> {
   const { settings } = ctx;
-  const consumer = benchConsumer(BENCH.drain);
+  const topic = keyed ? BENCH.drainKeyed : BENCH.drain;
+  const consumer = benchConsumer(topic);
   await runLoad(ctx.loadWorkerFile, {
     kind: 'raw-fill',
     brokers: ctx.services.kafkaBrokers.split(','),
-    topic: BENCH.drain,
+    topic,
     records: settings.drainRecords,
     keys: settings.drainKeys,
+    ...(keyed ? { recordIdsPerRequest: KEYED_REQUEST_RECORDS } : {}),
   });
   const counter = await startDynamoDbCounter(ctx.services.dynamodbEndpoint);
-  const fn = createLocalFunction(`fluxo-consumer-${BENCH.drain}`, 'consumer', ctx.consumerBundle, { ...ctx.factory, dynamodbEndpoint: counter.endpoint }, BENCH.drain);
+  const fn = createLocalFunction(`fluxo-consumer-${topic}`, 'consumer', ctx.consumerBundle, { ...ctx.factory, dynamodbEndpoint: counter.endpoint }, topic);
   const invocations: InvocationSample[] = [];
   let delivered = 0;
   const emulator = new EventSourceMappingEmulator({
@@ -48,9 +57,9 @@ export async function measureConsumer(ctx: BenchContext): Promise<ConsumerRow> {
       const sample = invocationSample(event, result);
       if (result.ok) delivered += sample.records;
       invocations.push(sample);
-      if (!result.ok) ctx.log(`[${BENCH.drain}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+      if (!result.ok) ctx.log(`[${topic}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
     },
-    onWarning: (message) => ctx.log(`[esm ${BENCH.drain}] ${message}`),
+    onWarning: (message) => ctx.log(`[esm ${topic}] ${message}`),
   });
   try {
     await fn.start();
@@ -62,7 +71,8 @@ export async function measureConsumer(ctx: BenchContext): Promise<ConsumerRow> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const counts = counter.counts();
-    const row = consumerRow(`backlog of ${settings.drainRecords} records, batch size ${consumer.batchSize}, window 0 ms`, invocations, String(settings.drainKeys));
+    const label = keyed ? `, each with a fluxo-record-id (keyed requests of ${KEYED_REQUEST_RECORDS})` : '';
+    const row = consumerRow(`backlog of ${settings.drainRecords} records${label}, batch size ${consumer.batchSize}, window 0 ms`, invocations, String(settings.drainKeys));
     ctx.log(`consumer: ${JSON.stringify(counts.requests)}, ${counts.itemsWritten} items written`);
     return {
       ...row,

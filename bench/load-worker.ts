@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Message, Producer } from 'kafkajs';
 import { createIdempotentProducer, createKafka, SEND_OPTIONS } from '../lambdas/clients/kafka';
+import { RECORD_ID_HEADER, recordIdOf, requestIdOf } from '../core/record-id';
 import { findTopic } from '../core/spec';
 import { pipeline } from './spec';
 import {
@@ -134,7 +135,9 @@ function rawFill(job: RawFillJob): Promise<ThroughputResult> {
       const batch: Message[] = [];
       for (let seq = first; seq < Math.min(job.records, first + chunk); seq += 1) {
         const k = `k${seq % job.keys}`;
-        batch.push({ key: k, value: JSON.stringify({ k, seq, v: seq % 100 }), timestamp: String(Date.now()) });
+        const perRequest = job.recordIdsPerRequest;
+        const headers = perRequest === undefined ? undefined : { [RECORD_ID_HEADER]: recordIdOf(requestIdOf(job.topic, `fill-${Math.floor(seq / perRequest)}`), seq % perRequest) };
+        batch.push({ key: k, value: JSON.stringify({ k, seq, v: seq % 100 }), timestamp: String(Date.now()), ...(headers === undefined ? {} : { headers }) });
       }
       await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: batch }] });
       requestMs.push(now() - sent);

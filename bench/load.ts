@@ -55,6 +55,8 @@ export interface RawFillJob {
   readonly topic: string;
   readonly records: number;
   readonly keys: number;
+  /** When set, records carry `fluxo-record-id` as keyed HTTP requests of this many records stamp them. */
+  readonly recordIdsPerRequest?: number;
 }
 
 /** A job of the load worker. */

@@ -115,7 +115,7 @@ async function measure(ctx: BenchContext, only: readonly Phase[], services: Loca
   const wants = (phase: Phase): boolean => only.includes(phase);
   const ingest = wants('ingest') ? await measureIngest(ctx) : { rows: [], ceiling: { median: 0, records: 0, averageValueBytes: 0, variants: [] } };
   const latency = wants('latency') ? await measureLatency(ctx) : { rows: [], consumers: [] };
-  const drain = wants('consumer') ? [await measureConsumer(ctx)] : [];
+  const drain = wants('consumer') ? [await measureConsumer(ctx), await measureConsumer(ctx, { keyed: true })] : [];
   const bundles = wants('bundles') ? await measureBundles(ctx) : { rows: [], producerAlternatives: [] };
   if (wants('handler')) await measureHandler(ctx, process.env[PROFILE_DIR_ENV]);
   const jvm = (name: string, pid: number | undefined, note: string) => {

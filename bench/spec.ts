@@ -8,6 +8,8 @@
  *   the end-to-end latency; the bench runs the second with a 500 ms batching window (AWS's default
  *   for Kafka mappings; the spec only takes whole seconds, so the bench sets it on the emulator).
  * - `bench-drain`: the same aggregation over a backlog, for consumer records/s and DynamoDB writes.
+ * - `bench-drain-keyed`: the same, with every record carrying a `fluxo-record-id` as keyed HTTP
+ *   requests stamp them, for what the consumer's copy claims cost.
  */
 import { validateSpec, type ConsumerSpec, type PipelineSpec, type TopicSpec } from '../core/spec';
 import { pipeline as builtIn } from '../pipeline';
@@ -18,6 +20,7 @@ export const BENCH = {
   latencyW0: 'bench-e2e-w0',
   latencyW500: 'bench-e2e-w500',
   drain: 'bench-drain',
+  drainKeyed: 'bench-drain-keyed',
 } as const;
 
 /** Partitions of every bench topic (as the course's `health` topic). */
@@ -58,6 +61,7 @@ export const pipeline: PipelineSpec = validateSpec({
     keyed(BENCH.latencyW0),
     keyed(BENCH.latencyW500),
     keyed(BENCH.drain),
+    keyed(BENCH.drainKeyed),
   ],
-  consumers: [...builtIn.consumers, aggregation(BENCH.latencyW0), aggregation(BENCH.latencyW500), aggregation(BENCH.drain)],
+  consumers: [...builtIn.consumers, aggregation(BENCH.latencyW0), aggregation(BENCH.latencyW500), aggregation(BENCH.drain), aggregation(BENCH.drainKeyed)],
 });

@@ -9,6 +9,7 @@
 import { addDerivedFields, MAX_VALUE_BYTES, normalizeValue, type CanonicalValue } from './canonical';
 import { BadRequestError, FluxoError, PayloadTooLargeError, SchemaViolationError, UnknownPartitionError } from './errors';
 import { INGEST_TIME_HEADER } from './kafka-record';
+import { RECORD_ID_HEADER } from './record-id';
 import type { ResolvedTopic } from './spec';
 
 const MIB = 1024 * 1024;
@@ -141,7 +142,7 @@ function checkHeaders(input: unknown, path: string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input)) {
     if (name === '') throw new BadRequestError(`${path} must not have an empty name`);
-    if (name.toLowerCase() === INGEST_TIME_HEADER) throw new BadRequestError(`${path}.${name} is reserved: fluxo sets it`);
+    if (name.toLowerCase() === INGEST_TIME_HEADER || name.toLowerCase() === RECORD_ID_HEADER) throw new BadRequestError(`${path}.${name} is reserved: fluxo sets it`);
     if (typeof value !== 'string') throw new BadRequestError(`${path}.${name} must be a string`);
     headers[name] = value;
   }

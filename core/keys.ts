@@ -46,3 +46,11 @@ export function keptRecordKey(consumer: string, eventTime: number, topic: string
 export function deadLetterKey(consumer: string, topic: string, partition: number, offset: number) {
   return { pk: `DLQ#${consumer}`, sk: `${topic}#${sortableInt(partition, 5)}#${sortableInt(offset)}` };
 }
+
+/**
+ * Which copy of each record of one keyed request a consumer counts (`fluxo-record-id`, see
+ * lambdas/consumer/README.md "Retried requests"): one item per consumer and request.
+ */
+export function copyClaimKey(consumer: string, requestId: string) {
+  return { pk: `DUP#${consumer}#${requestId}`, sk: 'claims' };
+}

@@ -49,6 +49,14 @@ export interface LocalStackOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Receives log lines of functions, emulators and requests. @default discard */
   readonly log?: (line: string) => void;
+  /** API Gateway's integration timeout, ms, read per request (tests shorten it). @default 29000 (gateway.ts) */
+  readonly integrationTimeoutMs?: number | (() => number);
+  /**
+   * Test seams of the fault suite: the producer's timeout in seconds (shorter than on AWS, so a
+   * killed producer's in-progress idempotency record expires in seconds), and its handler's
+   * source file (a test entry wrapping the real one). @default deployment.ts's, the real handler
+   */
+  readonly producer?: { readonly timeoutSeconds?: number; readonly entry?: string; readonly env?: Readonly<Record<string, string>> };
   /** Observes every consumer invocation. */
   readonly onInvoke?: (consumer: string, event: unknown, result: InvocationResult) => void;
 }
@@ -78,25 +86,35 @@ export interface FunctionFactoryOptions {
  * variable names as core/deployment.ts describes them for AWS too, pointed at the local
  * services (`consumerName` for consumer functions).
  */
-export function createLocalFunction(name: string, handler: FunctionName, bundle: Bundle, options: FunctionFactoryOptions, consumerName?: string): LocalFunction {
+export function createLocalFunction(
+  name: string,
+  handler: FunctionName,
+  bundle: Bundle,
+  options: FunctionFactoryOptions,
+  consumerName?: string,
+  overrides: { readonly timeoutSeconds?: number; readonly env?: Readonly<Record<string, string>> } = {},
+): LocalFunction {
   const described = FUNCTIONS[handler];
   return new LocalFunction({
     name,
     bundleFile: bundle.file,
     workerFile: options.workerFile,
-    timeoutSeconds: described.timeoutSeconds,
+    timeoutSeconds: overrides.timeoutSeconds ?? described.timeoutSeconds,
     memoryMB: described.memoryMB,
-    env: localFunctionEnvironment({
-      functionName: name,
-      handler,
-      kafkaBrokers: options.kafkaBrokers,
-      dynamodbEndpoint: options.dynamodbEndpoint,
-      resultsTable: options.tables.results,
-      idempotencyTable: options.tables.idempotency,
-      consumerName,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    }),
+    env: {
+      ...localFunctionEnvironment({
+        functionName: name,
+        handler,
+        kafkaBrokers: options.kafkaBrokers,
+        dynamodbEndpoint: options.dynamodbEndpoint,
+        resultsTable: options.tables.results,
+        idempotencyTable: options.tables.idempotency,
+        consumerName,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+      }),
+      ...overrides.env,
+    },
     onLog: (line) => options.log(`[${name}] ${line}`),
   });
 }
@@ -108,7 +126,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const bundleOptions = { root, outDir: options.buildDir, specFile: options.specFile };
   const worker = await bundleWorker(bundleOptions);
   const bundles: Bundle[] = [worker];
-  for (const [name, entry] of Object.entries(HANDLER_ENTRIES)) bundles.push(await bundleFunction({ name, entry }, bundleOptions));
+  // A test entry for the producer gets a bundle name of its own, so it never replaces the real one's.
+  const producerBundle = options.producer?.entry === undefined ? 'producer' : `producer-${options.producer.entry.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
+  const entries: Record<string, string> = { ...HANDLER_ENTRIES };
+  if (options.producer?.entry !== undefined) {
+    delete entries.producer;
+    entries[producerBundle] = options.producer.entry;
+  }
+  for (const [name, entry] of Object.entries(entries)) bundles.push(await bundleFunction({ name, entry }, bundleOptions));
   const bundle = (name: string): Bundle => bundles.find((b) => b.name === name) as Bundle;
   const factory: FunctionFactoryOptions = {
     kafkaBrokers: options.kafkaBrokers,
@@ -119,7 +144,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   const functions = new Map<string, LocalFunction>();
-  const producer = createLocalFunction('fluxo-producer', 'producer', bundle('producer'), factory);
+  const producer = createLocalFunction('fluxo-producer', 'producer', bundle(producerBundle), factory, undefined, options.producer ?? {});
   const results = createLocalFunction('fluxo-results', 'results', bundle('results'), factory);
   functions.set(producer.name, producer).set(results.name, results);
   const consumers: ResolvedConsumer[] = options.spec.consumers
@@ -148,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       functions: { producer, results },
       localRoutes: dashboard.routes,
       port: options.port ?? 3000,
+      integrationTimeoutMs: options.integrationTimeoutMs,
       health: localHealthCheck({ kafkaBrokers: options.kafkaBrokers, dynamodbEndpoint: options.dynamodbEndpoint }),
       onRequest: ({ method, path, status, ms }) => log(`[gateway] ${method} ${path} ${status} ${ms} ms`),
     });

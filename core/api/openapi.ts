@@ -14,6 +14,7 @@ import type { DeadLetterReason, RecordForm } from '../canonical';
 import { ERROR_CODES, type ErrorCode } from '../errors';
 import { EVENT_TIME_PATTERN, INGEST_LIMITS, MAX_EVENT_TIME } from '../ingest';
 import { INGEST_TIME_HEADER } from '../kafka-record';
+import { RECORD_ID_HEADER } from '../record-id';
 import { ROUTES, type Route } from './routes';
 import { measureName, resolveConsumer, resolveTopic, type DerivedField, type FieldSpec, type PipelineSpec, type ResolvedConsumer, type ResolvedTopic } from '../spec';
 
@@ -183,7 +184,7 @@ export function recordSchema(value: JsonSchema, partitions?: number): JsonSchema
         type: 'object',
         additionalProperties: { type: 'string' },
         propertyNames: { minLength: 1, not: { pattern: `^${anyCase(INGEST_TIME_HEADER)}$` } },
-        description: `Kafka headers. ${INGEST_TIME_HEADER} is reserved: fluxo sets it.`,
+        description: `Kafka headers. ${INGEST_TIME_HEADER} and ${RECORD_ID_HEADER} are reserved: fluxo sets them.`,
       },
       partition: { type: 'integer', minimum: 0, ...(partitions === undefined ? {} : { maximum: partitions - 1 }) },
       timestamp: {
@@ -463,7 +464,7 @@ function operationFor(route: Route, spec: PipelineSpec, context: OperationContex
         tags: ['ingest'],
         parameters: [
           ...(topic === undefined ? [pathParameter('topic', spec.topics.map((t) => t.name))] : []),
-          { name: 'Idempotency-Key', in: 'header', description: 'A retry with the same key writes nothing new and gets the first answer (24 h).', schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' } },
+          { name: 'Idempotency-Key', in: 'header', description: 'A retry with the same key and body gets the first answer once the first request finished (24 h), 409 while it runs; after an unknown outcome it runs again, and its records carry the same fluxo-record-id, so consumers count each once. Without a key a retry is a new request.', schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' } },
         ],
         requestBody: { required: true, content: json(requestSchema) },
         responses: {

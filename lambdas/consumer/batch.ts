@@ -7,11 +7,12 @@
  */
 import { accumulate, applyContribution, type AggregateRef, type RecordContribution } from '../../core/aggregate';
 import type { AggregateItem } from '../../core/aggregate-item';
-import { aggregateKey, deadLetterKey, keptRecordKey } from '../../core/keys';
+import { aggregateKey, copyClaimKey, deadLetterKey, keptRecordKey } from '../../core/keys';
+import { parseRecordId, RECORD_ID_HEADER } from '../../core/record-id';
 import { topicPartitionKey, type KafkaRecord } from '../../core/kafka-record';
 import type { CanonicalValue } from '../../core/canonical';
 import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterReason, type RecordForm, type RecordWriter } from './classify';
-import { isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem } from './store';
+import { CLAIMS_PER_UPDATE, isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem } from './store';
 
 /** Where a log line goes; Powertools' Logger fits. */
 export interface BatchLog {
@@ -60,6 +61,8 @@ export interface BatchCounts {
   alreadyApplied: number;
   /** Conditional writes that lost a race and were recomputed. */
   conflicts: number;
+  /** Records skipped because another copy of their `fluxo-record-id` is the one counted. */
+  duplicates: number;
 }
 
 /** The outcome of one batch. */
@@ -165,6 +168,56 @@ export function keptRecordItem(record: KafkaRecord, consumer: string, kept: Kept
   return { ...base, value };
 }
 
+/** What {@link resolveCopies} decided for a batch's records that carry a record id. */
+interface CopyDecisions {
+  /** Copies that are not the counted one: skipped. */
+  readonly skip: ReadonlySet<KafkaRecord>;
+  /** Per partition, the first offset whose claim could not be stored: it and every later record of the partition are unapplied. */
+  readonly stopAt: ReadonlyMap<string, number>;
+  /** Claim items written. */
+  readonly writes: number;
+}
+
+/**
+ * Decides which copy of each record id counts, before anything is aggregated: per request, the
+ * batch's first copy of each index is claimed with one `if_not_exists` update (the claim item
+ * is kept `retentionDays`), and a record counts only if the claim holds its own position. Claims
+ * never change, so every delivery of a record decides the same.
+ */
+async function resolveCopies(records: readonly KafkaRecord[], deps: BatchDeps, now: number, onError: (error: unknown, requestId: string) => void): Promise<CopyDecisions> {
+  const { plan, store } = deps;
+  const byRequest = new Map<string, Array<{ record: KafkaRecord; index: number; position: string }>>();
+  for (const record of records) {
+    const id = parseRecordId(record.headers[RECORD_ID_HEADER]);
+    if (id === undefined) continue;
+    const copies = byRequest.get(id.request) ?? [];
+    copies.push({ record, index: id.index, position: `${topicPartitionKey(record.topic, record.partition)}@${record.offset}` });
+    byRequest.set(id.request, copies);
+  }
+  const skip = new Set<KafkaRecord>();
+  const stopAt = new Map<string, number>();
+  let writes = 0;
+  const expiresAt = Math.floor(now / 1000) + plan.consumer.retentionDays * SECONDS_PER_DAY;
+  await mapLimit([...byRequest], deps.writeConcurrency ?? 16, async ([requestId, copies]) => {
+    const wanted = new Map<number, string>();
+    for (const copy of copies) if (!wanted.has(copy.index)) wanted.set(copy.index, copy.position);
+    let held: Map<number, string>;
+    try {
+      held = await store.claimCopies(copyClaimKey(plan.consumer.name, requestId), wanted, expiresAt);
+      writes += Math.ceil(wanted.size / CLAIMS_PER_UPDATE);
+    } catch (error) {
+      onError(error, requestId);
+      for (const { record } of copies) {
+        const tp = topicPartitionKey(record.topic, record.partition);
+        stopAt.set(tp, Math.min(stopAt.get(tp) ?? Infinity, record.offset));
+      }
+      return;
+    }
+    for (const copy of copies) if (held.get(copy.index) !== copy.position) skip.add(copy.record);
+  });
+  return { skip, stopAt, writes };
+}
+
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -211,7 +264,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
   const { consumer } = plan;
   const now = (deps.now ?? Date.now)();
   const recordLog = new BoundedLog(log, deps.maxRecordLogs ?? 10);
-  const counts: BatchCounts = { recordsIn: records.length, filteredOut: 0, aggregated: 0, late: 0, deadLettered: 0, writes: 0, alreadyApplied: 0, conflicts: 0 };
+  const counts: BatchCounts = { recordsIn: records.length, filteredOut: 0, aggregated: 0, late: 0, deadLettered: 0, writes: 0, alreadyApplied: 0, conflicts: 0, duplicates: 0 };
   // Records whose effect may not be stored, by position; the lowest offset per partition is answered.
   const unapplied = new Map<string, number>();
   const markUnapplied = (tp: string, offset: number): void => {
@@ -229,7 +282,23 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
     putOwners.set(keyId(item), owners);
   };
 
+  const copies = await resolveCopies(records, deps, now, (error, requestId) =>
+    recordLog.record('error', 'copy claim failed', { requestId, transient: isTransientError(error), error: describeError(error) }),
+  );
+  counts.writes += copies.writes;
+
   for (const record of records) {
+    const tp = topicPartitionKey(record.topic, record.partition);
+    const stop = copies.stopAt.get(tp);
+    if (stop !== undefined && record.offset >= stop) {
+      // Nothing at or past an undecided copy is applied: the partition resumes there.
+      markUnapplied(tp, record.offset);
+      continue;
+    }
+    if (copies.skip.has(record)) {
+      counts.duplicates += 1;
+      continue;
+    }
     const outcome = classifyRecord(record, plan);
     const position = { topic: record.topic, partition: record.partition, offset: record.offset };
     switch (outcome.kind) {

@@ -70,6 +70,7 @@ function addMetrics(counts: BatchCounts, failedPartitions: number): void {
   metrics.addMetric('DynamoDBWrites', MetricUnit.Count, counts.writes);
   metrics.addMetric('AlreadyApplied', MetricUnit.Count, counts.alreadyApplied);
   metrics.addMetric('WriteConflicts', MetricUnit.Count, counts.conflicts);
+  metrics.addMetric('Duplicates', MetricUnit.Count, counts.duplicates);
   metrics.addMetric('PartitionsRetried', MetricUnit.Count, failedPartitions);
 }
 

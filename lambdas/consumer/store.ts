@@ -4,7 +4,7 @@
  * unprocessed keys and items are retried with jittered exponential backoff a few times, then
  * reported back so the batch can answer them as failures instead of hanging.
  */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AggregateItem } from '../../core/aggregate-item';
 import { backoffMs } from '../../core/backoff';
 
@@ -34,6 +34,13 @@ export interface ResultsStoreOptions {
 /** DynamoDB's limits on one BatchGetItem and one BatchWriteItem. */
 export const BATCH_GET_LIMIT = 100;
 export const BATCH_WRITE_LIMIT = 25;
+/**
+ * Record indexes claimed per UpdateItem: an update expression may be 4 KB at most
+ * ("Expression parameters", Amazon DynamoDB Developer Guide, Service, account, and table quotas,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html); 100
+ * terms `#nN = if_not_exists(#nN, :vN)` stay under 3.5 KB.
+ */
+export const CLAIMS_PER_UPDATE = 100;
 
 /** The string form of a key, for maps and sets. */
 export function keyId(key: ItemKey): string {
@@ -202,5 +209,50 @@ export class ResultsStore {
       }),
     );
     return lastError === undefined || failed.size === 0 ? { failed } : { failed, error: lastError };
+  }
+
+  /**
+   * Claims, for one keyed request, the copy of each record index a consumer counts: attribute
+   * `i<index>` of the request's claim item is set to `position` unless it already holds one
+   * (`if_not_exists`: atomic per item, so concurrent invocations agree), and the position each
+   * index holds afterwards — this call's, or an earlier claim's — is returned. A claim is never
+   * changed afterwards. At most {@link CLAIMS_PER_UPDATE} indexes per UpdateItem; transient
+   * errors are retried with backoff, the last error is thrown.
+   */
+  public async claimCopies(key: ItemKey, wanted: ReadonlyMap<number, string>, expiresAt: number): Promise<Map<number, string>> {
+    const held = new Map<number, string>();
+    for (const chunk of chunks([...wanted], CLAIMS_PER_UPDATE)) {
+      const names: Record<string, string> = { '#kind': 'kind', '#expiresAt': 'expiresAt' };
+      const values: Record<string, unknown> = { ':kind': 'copyClaims', ':expiresAt': expiresAt };
+      const terms = ['#kind = :kind', '#expiresAt = :expiresAt'];
+      chunk.forEach(([index, position], n) => {
+        names[`#n${n}`] = `i${index}`;
+        values[`:v${n}`] = position;
+        terms.push(`#n${n} = if_not_exists(#n${n}, :v${n})`);
+      });
+      const command = new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: key.pk, sk: key.sk },
+        UpdateExpression: `SET ${terms.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      });
+      let item: Record<string, unknown> | undefined;
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          item = (await this.client.send(command)).Attributes;
+          break;
+        } catch (error) {
+          if (!isTransientError(error) || attempt >= this.maxAttempts) throw error;
+          await this.backoff(attempt);
+        }
+      }
+      for (const [index] of chunk) {
+        const position = item?.[`i${index}`];
+        if (typeof position === 'string') held.set(index, position);
+      }
+    }
+    return held;
   }
 }

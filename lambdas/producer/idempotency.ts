@@ -10,7 +10,9 @@
  * - a failure (503, whole-request errors) is not stored, so a retry runs again;
  * - when the records were written but their answer cannot be stored, the client still gets the
  *   true answer; a retry then meets 409 until the in-progress record expires (the Lambda's
- *   remaining time) and would write again: the one window where a key does not prevent a rewrite.
+ *   remaining time) and runs again.
+ * A request that runs again may write its records to the topic a second time; the consumers
+ * count one copy of each `fluxo-record-id` (../consumer/README.md, "Retried requests").
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';

@@ -16,6 +16,7 @@ import { answerRoute, jsonAnswer, requestHeader } from '../../core/api/http-answ
 import type { RouteTable } from '../../core/api/http-answer';
 import { INGEST_LIMITS, nestedDeeperThan } from '../../core/ingest';
 import { createIdempotentProducer, createKafka, kafkaOptionsFromEnv, LazyProducer } from '../clients/kafka';
+import { firstSlotOf, requestIdOf } from '../../core/record-id';
 import { findTopic, resolveTopic } from '../../core/spec';
 import type { PipelineSpec, ResolvedTopic } from '../../core/spec';
 import { checkIdempotencyKey, IDEMPOTENCY_KEY_HEADER, idempotencyOptionsFromEnv, makeIdempotentIngest } from './idempotency';
@@ -117,11 +118,16 @@ function parseBody(event: APIGatewayProxyEvent): unknown {
 export function createProducerHandler(options: ProducerHandlerOptions): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
   const { spec, producers, idempotency, now = Date.now, logger = new Logger({ serviceName: 'fluxo-producer' }) } = options;
 
-  const processIngest: IngestProcessor = ({ topic, body }, context) => {
+  const processIngest: IngestProcessor = ({ idempotencyKey, topic, body }, context) => {
     const resolved = findTopic(spec, topic);
     if (resolved === undefined) throw new UnknownTopicError(topic);
     const deadlineMs = Math.min(MAX_WRITE_MS, Math.max(1000, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS));
-    return ingestRecords(resolved, body, (name, records) => writeRecords(producers, name, records, { deadlineMs }), now());
+    if (idempotencyKey === '') return ingestRecords(resolved, body, (name, records) => writeRecords(producers, name, records, { deadlineMs }), now());
+    // Every attempt of a keyed request writes the same record ids to the same partitions: a
+    // retry after an unknown outcome may add copies to the topic, and consumers count one.
+    const requestId = requestIdOf(topic, idempotencyKey);
+    const firstSlot = firstSlotOf(requestId);
+    return ingestRecords(resolved, body, (name, records) => writeRecords(producers, name, records, { deadlineMs, firstSlot }), now(), requestId);
   };
   const idempotentProcess = idempotency === undefined ? undefined : makeIdempotentIngest(processIngest, idempotency);
 

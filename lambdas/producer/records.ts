@@ -11,13 +11,16 @@
  *   `error_code` are the FIRST rejected record's, with `results` alongside:
  *   `{error_code, message, results}`.
  * Records are checked first and only the valid ones are sent, in one `sendBatch`; when Kafka
- * fails, the whole request fails (503) and nothing is reported written.
+ * fails, the whole request fails (503) and nothing is reported written. A request sent with an
+ * `Idempotency-Key` has its records stamped with `fluxo-record-id` (`<request id>.<index in the
+ * body>`), the same in every attempt, so consumers count one copy of each (core/record-id.ts).
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { errorBody } from '../../core/errors';
 import type { ErrorBody } from '../../core/errors';
 import { jsonAnswer } from '../../core/api/http-answer';
 import { parseIngestBody, prepareRecord } from '../../core/ingest';
+import { RECORD_ID_HEADER, recordIdOf } from '../../core/record-id';
 import type { PreparedRecord } from '../../core/ingest';
 import type { ResolvedTopic } from '../../core/spec';
 import type { WrittenRecord } from './kafka-writer';
@@ -36,11 +39,18 @@ export type RecordResult = WrittenResult | ErrorBody;
 /** Writes valid records of one topic; resolves with where each landed, in order. */
 export type RecordWriter = (topic: string, records: readonly PreparedRecord[]) => Promise<readonly WrittenRecord[]>;
 
-/** Checks, writes and answers one ingest request. `now` is the ingest time (epoch ms). */
-export async function ingestRecords(topic: ResolvedTopic, body: unknown, write: RecordWriter, now: number): Promise<APIGatewayProxyResult> {
+/**
+ * Checks, writes and answers one ingest request. `now` is the ingest time (epoch ms);
+ * `requestId` (a request with an `Idempotency-Key`) stamps each record with its record id.
+ */
+export async function ingestRecords(topic: ResolvedTopic, body: unknown, write: RecordWriter, now: number, requestId?: string): Promise<APIGatewayProxyResult> {
   const { form, records } = parseIngestBody(body);
   const outcomes = records.map((record, index) => prepareRecord(topic, record, { form, index, now }));
-  const valid = outcomes.flatMap((o) => (o.ok ? [o.record] : []));
+  const valid = outcomes.flatMap((o, index) => {
+    if (!o.ok) return [];
+    if (requestId === undefined) return [o.record];
+    return [{ ...o.record, headers: { ...o.record.headers, [RECORD_ID_HEADER]: recordIdOf(requestId, index) } }];
+  });
   const written = valid.length === 0 ? [] : await write(topic.name, valid);
   let next = 0;
   const results: RecordResult[] = outcomes.map((outcome) => {

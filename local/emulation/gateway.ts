@@ -17,6 +17,16 @@ import type { Invoker } from './runtime/local-function';
 /** API Gateway's payload limit: 10 MB. */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
+/**
+ * API Gateway's default integration timeout for REST APIs: 29 s. Past it API Gateway answers
+ * HTTP 504 `{"message": "Endpoint request timed out"}` while the Lambda invocation runs on to its
+ * own timeout ("How do I troubleshoot HTTP 504 errors from API Gateway?", AWS Knowledge Center,
+ * https://repost.aws/knowledge-center/api-gateway-504-errors; "Amazon API Gateway integration
+ * timeout limit increase beyond 29 seconds",
+ * https://aws.amazon.com/about-aws/whats-new/2024/06/amazon-api-gateway-integration-timeout-limit-29-seconds/).
+ */
+export const INTEGRATION_TIMEOUT_MS = 29_000;
+
 /** What `GET /health` reports. */
 export interface HealthReport {
   readonly ok: boolean;
@@ -33,6 +43,11 @@ export interface GatewayOptions {
   readonly host?: string;
   /** The API Gateway stage name in events. @default 'local' */
   readonly stage?: string;
+  /**
+   * How long the gateway waits for the function before it answers 504 `Endpoint request timed
+   * out`, ms; the invocation goes on. @default {@link INTEGRATION_TIMEOUT_MS}
+   */
+  readonly integrationTimeoutMs?: number | (() => number);
   /** Largest request body, bytes. @default {@link MAX_PAYLOAD_BYTES} */
   readonly maxPayloadBytes?: number;
   /** Answers `GET /health`. @default always ok */
@@ -147,6 +162,7 @@ export async function startGateway({
   host = '127.0.0.1',
   stage = 'local',
   maxPayloadBytes = MAX_PAYLOAD_BYTES,
+  integrationTimeoutMs = INTEGRATION_TIMEOUT_MS,
   health = async () => ({ ok: true }),
   localRoutes = [],
   onRequest,
@@ -211,7 +227,18 @@ export async function startGateway({
       sendJson(res, 400, errorBody(error));
       return;
     }
-    const outcome = await functions[matched.route.handler].invoke(event);
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      functions[matched.route.handler].invoke(event),
+      new Promise<'integration timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('integration timeout'), typeof integrationTimeoutMs === 'function' ? integrationTimeoutMs() : integrationTimeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (outcome === 'integration timeout') {
+      // The invocation goes on, as on AWS; only the client stops waiting for it.
+      sendJson(res, 504, { message: 'Endpoint request timed out' }, { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'IntegrationTimeout' });
+      return;
+    }
     if (!outcome.ok) {
       // API Gateway's answers when the integration fails or times out.
       if (outcome.kind === 'timeout') sendJson(res, 504, { message: 'Endpoint request timed out' }, { 'x-amzn-RequestId': requestId });

@@ -36,6 +36,9 @@ export const pipeline: PipelineSpec = validateSpec({
     reading('f-dup', 2),
     reading('f-idem', 1),
     reading('f-overload', 2),
+    reading('f-retry', 2),
+    reading('f-pcrash', 2),
+    reading('f-gwtimeout', 2),
   ],
   consumers: [
     // Per record id: each id's count must be exactly 1.
@@ -46,6 +49,10 @@ export const pipeline: PipelineSpec = validateSpec({
     { name: 'f-dup', topics: ['f-dup'], groupBy: { kind: 'field', field: 'g' }, window: day, measures: [...measures], keepRecords: true },
     // Small batches: consumption is slower than ingest.
     { name: 'f-overload', topics: ['f-overload'], groupBy: { kind: 'field', field: 'g' }, window: day, measures: [...measures], batchSize: 10 },
+    // Retried keyed requests: per record id, so a copy counted twice shows as a count of 2.
+    { name: 'f-retry', topics: ['f-retry'], groupBy: { kind: 'field', field: 'id' }, window: day, measures: [...measures], batchSize: 50 },
+    { name: 'f-pcrash', topics: ['f-pcrash'], groupBy: { kind: 'field', field: 'id' }, window: day, measures: [...measures], batchSize: 50 },
+    { name: 'f-gwtimeout', topics: ['f-gwtimeout'], groupBy: { kind: 'field', field: 'id' }, window: day, measures: [...measures], batchSize: 50 },
   ],
 });
 

@@ -164,7 +164,7 @@ export interface FaultRun {
  */
 export async function startFaultRun(
   label: string,
-  options: Pick<LocalStackOptions, 'consumers' | 'onInvoke' | 'backoff'> & { readonly dynamoDbOnDisk?: boolean } = {},
+  options: Pick<LocalStackOptions, 'consumers' | 'onInvoke' | 'backoff' | 'producer' | 'integrationTimeoutMs'> & { readonly dynamoDbOnDisk?: boolean } = {},
 ): Promise<FaultRun> {
   const services = await FaultServices.start(label, { dynamoDbOnDisk: options.dynamoDbOnDisk });
   const onFailureFile = join(services.dir, 'on-failure.jsonl');
@@ -183,6 +183,8 @@ export async function startFaultRun(
       destination: new JsonlDestination(onFailureFile),
       backoff: options.backoff ?? { initialMs: 50, maxMs: 1000 },
       onInvoke: options.onInvoke,
+      producer: options.producer,
+      integrationTimeoutMs: options.integrationTimeoutMs,
       log: (line) => appendFileSync(logFile, `${line}\n`),
     });
   } catch (error) {

@@ -1,10 +1,17 @@
 /**
  * DynamoDB Local (com.amazonaws:DynamoDBLocal 2.x), started from the cached Maven jars with its
- * sqlite4java native library. It has no option to choose its bind address: it listens on every
- * interface of the chosen port; clients use 127.0.0.1.
+ * sqlite4java native library, listening on 127.0.0.1 only. It has no option for its bind
+ * address (its Jetty server listens on every interface of the port), so fluxo starts it through
+ * a small launcher, `java/LoopbackDynamoDbLocal.java`, which sets the Jetty connector's host
+ * before the server starts; the launcher is compiled once with the JDK's `javac` into a
+ * temporary directory named after its hash. Without `javac` (a JRE only), DynamoDB Local is not
+ * started unless `FLUXO_DYNAMODB_ANY_INTERFACE=1` accepts that it listens on every interface.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ServiceStartError } from './errors';
 import { type SpawnServiceOptions, fileSize, logTail, reapStaleProcess, spawnService, type ManagedProcess } from './process';
@@ -51,6 +58,43 @@ export interface RunningDynamoDbLocal {
 
 const MARKER = 'fluxo.service=dynamodb';
 const MAIN_CLASS = 'com.amazonaws.services.dynamodbv2.local.main.ServerRunner';
+/** The launcher that binds DynamoDB Local to 127.0.0.1 (see the module comment). */
+const LAUNCHER_CLASS = 'LoopbackDynamoDbLocal';
+const LAUNCHER_SOURCE = join(__dirname, 'java', `${LAUNCHER_CLASS}.java`);
+/** Set to `1` to run DynamoDB Local without the launcher, listening on every interface. */
+export const ANY_INTERFACE_ENV = 'FLUXO_DYNAMODB_ANY_INTERFACE';
+
+/**
+ * The directory holding the compiled launcher, compiled with the `javac` next to `java` (or on
+ * PATH) against `libDir` on first use; named after the source and the jar directory, so a new
+ * DynamoDB Local version or launcher compiles again. Throws a {@link ServiceStartError} when it cannot be compiled.
+ */
+export function loopbackLauncher(java: string, libDir: string): string {
+  const source = readFileSync(LAUNCHER_SOURCE);
+  const hash = createHash('sha256').update(source).update(libDir).digest('hex').slice(0, 16);
+  const dir = join(tmpdir(), `fluxo-dynamodb-launcher-${hash}`);
+  if (existsSync(join(dir, `${LAUNCHER_CLASS}.class`))) return dir;
+  let javac = join(dirname(realpathSync(java)), 'javac');
+  if (!existsSync(javac)) javac = 'javac';
+  const staging = mkdtempSync(join(tmpdir(), 'fluxo-dynamodb-launcher-build-'));
+  const compiled = spawnSync(javac, ['-nowarn', '-cp', join(libDir, '*'), '-d', staging, LAUNCHER_SOURCE], { encoding: 'utf8' });
+  if (compiled.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    const why = compiled.error === undefined ? (compiled.stderr ?? '').trim() : compiled.error.message;
+    throw new ServiceStartError(
+      'dynamodb',
+      `cannot compile the launcher that binds DynamoDB Local to 127.0.0.1 (${javac}): install a JDK 17 (javac), or set ${ANY_INTERFACE_ENV}=1 to run DynamoDB Local listening on every interface`,
+      why,
+    );
+  }
+  try {
+    renameSync(staging, dir);
+  } catch {
+    // Another process compiled it meanwhile: use theirs.
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return dir;
+}
 
 /** Placeholder credentials for DynamoDB Local: not checked (it runs with `-sharedDb`), but 2.x takes only letters and digits in the key id. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'fluxolocal', secretAccessKey: 'fluxolocal' } as const;
@@ -107,6 +151,9 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
   options.onProgress?.(`dynamodb: starting DynamoDB Local on ${endpoint}${options.inMemory ? ' (in memory)' : ''}`);
   const logFile = join(options.logDir, 'dynamodb.log');
   const logOffset = fileSize(logFile);
+  const anyInterface = process.env[ANY_INTERFACE_ENV] === '1';
+  if (anyInterface) options.onProgress?.(`dynamodb: ${ANY_INTERFACE_ENV}=1: DynamoDB Local listens on every interface of port ${options.port}`);
+  const launcher = anyInterface ? undefined : loopbackLauncher(options.java, options.libDir);
   const child = spawnService({
     name: 'dynamodb',
     command: options.java,
@@ -119,8 +166,8 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
       `-Dsqlite4java.library.path=${options.nativeDir}`,
       `-D${MARKER}`,
       '-cp',
-      join(options.libDir, '*'),
-      MAIN_CLASS,
+      launcher === undefined ? join(options.libDir, '*') : [launcher, join(options.libDir, '*')].join(delimiter),
+      launcher === undefined ? MAIN_CLASS : LAUNCHER_CLASS,
       ...dynamoDbLocalArgs(options),
     ],
     logFile,

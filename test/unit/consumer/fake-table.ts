@@ -2,11 +2,12 @@
  * An in-memory results table with the DynamoDB semantics the consumer relies on, installed
  * behind aws-sdk-client-mock: BatchGetItem (consistent, UnprocessedKeys), GetItem, PutItem with
  * `attribute_not_exists(pk)` or `#version = :expected` conditions, BatchWriteItem
- * (UnprocessedItems). Items are deep-copied in and out, as serialization would. Every call
+ * (UnprocessedItems), and UpdateItem of `SET #a = :v` / `#a = if_not_exists(#a, :v)` terms with
+ * `ReturnValues: ALL_NEW` (the consumer's copy claims). Items are deep-copied in and out, as serialization would. Every call
  * yields to the event loop first, a random number of times, so that concurrent invocations
  * interleave; hooks inject throttling, unprocessed keys and crashes.
  */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/lib-dynamodb';
 
@@ -54,6 +55,7 @@ export class FakeTable {
     mock.on(GetCommand).callsFake((input) => this.get(input));
     mock.on(PutCommand).callsFake((input) => this.put(input));
     mock.on(BatchWriteCommand).callsFake((input) => this.batchWrite(input));
+    mock.on(UpdateCommand).callsFake((input) => this.update(input));
   }
 
   /** The stored items whose pk starts with a prefix. */
@@ -117,6 +119,39 @@ export class FakeTable {
     this.items.set(FakeTable.id(item), item);
     this.writes += 1;
     return {};
+  }
+
+  private async update(input: {
+    Key?: Key;
+    UpdateExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+    ReturnValues?: string;
+  }) {
+    await this.interleave();
+    const key = input.Key as Key;
+    const error = this.fault('write', key);
+    if (error) throw error;
+    if (input.ReturnValues !== 'ALL_NEW') throw new Error('the fake answers updates with ALL_NEW only');
+    const expression = input.UpdateExpression ?? '';
+    // DynamoDB refuses an expression over 4 KB.
+    if (Buffer.byteLength(expression) > 4096) throw serviceError('ValidationException');
+    if (!expression.startsWith('SET ')) throw new Error(`update not supported by the fake: ${expression}`);
+    const names = input.ExpressionAttributeNames ?? {};
+    const values = input.ExpressionAttributeValues ?? {};
+    const item: Item = structuredClone(this.items.get(FakeTable.id(key))) ?? { pk: key.pk, sk: key.sk };
+    for (const term of expression.slice(4).split(/,\s*(?=#)/)) {
+      const plain = /^(#\w+) = (:\w+)$/.exec(term);
+      const ifNotExists = /^(#\w+) = if_not_exists\((#\w+), (:\w+)\)$/.exec(term);
+      if (plain) item[names[plain[1] as string] as string] = structuredClone(values[plain[2] as string]);
+      else if (ifNotExists && ifNotExists[1] === ifNotExists[2]) {
+        const name = names[ifNotExists[1] as string] as string;
+        if (!(name in item)) item[name] = structuredClone(values[ifNotExists[3] as string]);
+      } else throw new Error(`update term not supported by the fake: ${term}`);
+    }
+    this.items.set(FakeTable.id(key), item);
+    this.writes += 1;
+    return { Attributes: structuredClone(item) };
   }
 
   private async batchWrite(input: { RequestItems?: Record<string, Array<{ PutRequest?: { Item?: Record<string, unknown> } }>> }) {

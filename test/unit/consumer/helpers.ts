@@ -30,6 +30,8 @@ export function kafkaRecord(options: {
   key?: string;
   /** Written straight to Kafka by another client: no fluxo-ingest-time header. */
   direct?: boolean;
+  /** More headers (e.g. `fluxo-record-id`). */
+  headers?: Record<string, string>;
 }): KafkaRecord {
   const timestamp = options.timestamp ?? 1_000;
   const text = options.rawValue !== undefined ? options.rawValue : JSON.stringify(options.value ?? {});
@@ -40,7 +42,7 @@ export function kafkaRecord(options: {
     timestamp,
     key: options.key === undefined ? null : Buffer.from(options.key),
     value: text === null ? null : Buffer.from(text),
-    headers: options.direct ? {} : { [INGEST_TIME_HEADER]: String(options.ingestTime ?? timestamp) },
+    headers: { ...(options.direct ? {} : { [INGEST_TIME_HEADER]: String(options.ingestTime ?? timestamp) }), ...options.headers },
   });
 }
 

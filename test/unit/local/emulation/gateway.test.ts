@@ -125,6 +125,33 @@ describe('local gateway', () => {
     expect(timedOut.status).toBe(504);
   });
 
+  it('answers 504 at its integration timeout while the invocation goes on, as API Gateway does', async () => {
+    // Prepare: a function that answers only when told to
+    let finish: (result: InvocationResult) => void = () => undefined;
+    let finished = false;
+    const slow: Invoker = {
+      invoke: () =>
+        new Promise<InvocationResult>((resolve) => {
+          finish = (result) => {
+            finished = true;
+            resolve(result);
+          };
+        }),
+    };
+    gateway = await startGateway({ functions: { producer: slow, results: slow }, port: 0, integrationTimeoutMs: 50 });
+
+    // Act
+    const response = await fetch(`${gateway.url}/topics/t/records`, { method: 'POST', body: '{}' });
+    const bodyAtTimeout = await response.json();
+    const finishedWhenAnswered = finished;
+    finish(ok({ statusCode: 200, body: '{}' }));
+
+    // Assess: the client heard 504 while the invocation was still running
+    expect(response.status).toBe(504);
+    expect(bodyAtTimeout).toEqual({ message: 'Endpoint request timed out' });
+    expect(finishedWhenAnswered).toBe(false);
+  });
+
   it('answers 502 when the handler returns something that is not a proxy result', async () => {
     // Prepare
     const { url } = await start(new FakeFunction(() => ok({ body: 'no status' })));
