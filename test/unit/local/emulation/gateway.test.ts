@@ -93,6 +93,20 @@ describe('local gateway', () => {
     expect(await wrongMethod.json()).toMatchObject({ error_code: 40501 });
   });
 
+  it('passes a query parameter named __proto__ as any other', async () => {
+    // Prepare
+    const results = new FakeFunction(() => ok({ statusCode: 200, body: '{}' }));
+    const { url } = await start(new FakeFunction(() => ok({ statusCode: 200, body: '' })), results);
+
+    // Act
+    const response = await fetch(`${url}/dlq?__proto__=a&__proto__=b`);
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(Object.getOwnPropertyDescriptor(results.events[0].queryStringParameters, '__proto__')?.value).toBe('b');
+    expect(Object.getOwnPropertyDescriptor(results.events[0].multiValueQueryStringParameters, '__proto__')?.value).toEqual(['a', 'b']);
+  });
+
   it('answers TRACE on /health and a local route with 405 and the methods they take', async () => {
     // Prepare: fetch refuses to send TRACE, so node:http sends it
     const { url } = await start(new FakeFunction(() => ok({ statusCode: 200, body: '' })));
