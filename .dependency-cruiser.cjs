@@ -15,9 +15,9 @@ module.exports = {
     {
       name: 'core-is-pure',
       severity: 'error',
-      comment: 'core/ is the pure domain and the API contract: no I/O adapter, no AWS SDK, no runtime, no npm package but type-only aws-lambda.',
+      comment: 'core/ is the pure domain and the API contract: no I/O adapter, no AWS SDK, no runtime; of npm packages only TypeBox (the API schemas) and the aws-lambda types.',
       from: { path: '^core/' },
-      to: { pathNot: ['^core/', '^node_modules/@types/aws-lambda/'], dependencyTypesNot: ['core'] },
+      to: { pathNot: ['^core/', '^node_modules/(@types/aws-lambda|@sinclair/typebox)/'], dependencyTypesNot: ['core'] },
     },
     {
       name: 'core-no-node-io',
@@ -76,6 +76,13 @@ module.exports = {
       to: { path: '^(local/(start|stack|banner)\\.ts$|lib/)' },
     },
     {
+      name: 'local-runs-handlers-as-bundles',
+      severity: 'error',
+      comment: 'The local stack runs each handler as its bundle in a worker thread, as Lambda runs it: local code never imports a handler (types of the API come from core/api).',
+      from: { path: '^local/' },
+      to: { path: '^lambdas/(?!clients/)' },
+    },
+    {
       name: 'tools-share-through-their-own-modules',
       severity: 'error',
       comment: 'The scenarios and the dashboard are tools beside the CLI, not parts of it: what they share with it (the API client) sits in local/tools/.',
@@ -92,7 +99,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|cdk\\.out|\\.fluxo|coverage)/' },
+    exclude: { path: '^(cdk\\.out|\\.fluxo|coverage)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     moduleSystems: ['cjs', 'es6'],

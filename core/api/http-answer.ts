@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { RouteNotFoundError, toHttpError } from '../errors';
+import { API, readParameters, type Route, type RouteHandler, type RouteName, type RouteParameters } from './routes';
 
 /** A request header's value, by case-insensitive name (single- or multi-value form); undefined when absent. */
 export function requestHeader(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>, name: string): string | undefined {
@@ -18,16 +19,6 @@ export function requestHeader(event: Pick<APIGatewayProxyEvent, 'headers' | 'mul
   return undefined;
 }
 
-/** A query string parameter; undefined when absent. */
-export function queryParameter(event: Pick<APIGatewayProxyEvent, 'queryStringParameters'>, name: string): string | undefined {
-  return event.queryStringParameters?.[name] ?? undefined;
-}
-
-/** `"<METHOD> <resource>"`, e.g. `POST /topics/{topic}/records`: how handlers route. */
-export function routeKey(event: Pick<APIGatewayProxyEvent, 'httpMethod' | 'resource'>): string {
-  return `${event.httpMethod.toUpperCase()} ${event.resource}`;
-}
-
 /** A JSON answer. */
 export function jsonAnswer(statusCode: number, body: unknown, headers: Readonly<Record<string, string>> = {}): APIGatewayProxyResult {
   return { statusCode, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) };
@@ -39,27 +30,35 @@ export function errorAnswer(error: unknown): APIGatewayProxyResult {
   return jsonAnswer(status, body, headers);
 }
 
-/** A handler's routes, by `"<METHOD> <resource>"` (see {@link routeKey}). */
-export type RouteTable<C> = Readonly<Record<string, (event: APIGatewayProxyEvent, context: C) => APIGatewayProxyResult | Promise<APIGatewayProxyResult>>>;
+/** How a handler serves each of its routes (routes.ts), by route name: with the route's checked parameters. */
+export type RouteImplementations<H extends RouteHandler, C> = {
+  readonly [K in RouteName as (typeof API)[K]['handler'] extends H ? K : never]: (
+    parameters: RouteParameters<(typeof API)[K]>,
+    event: APIGatewayProxyEvent,
+    context: C,
+  ) => APIGatewayProxyResult | Promise<APIGatewayProxyResult>;
+};
 
 /**
- * Answers an event from its route: an unknown route is 404, and anything thrown becomes its
- * documented error answer. `onServerError` hears of every 5xx (handlers log them).
+ * Answers an event from its route: an unknown route is 404, a bad parameter 400/40003 (as the
+ * route declares it), and anything thrown becomes its documented error answer. `onServerError`
+ * hears of every 5xx (handlers log them).
  */
-export async function answerRoute<C>(
+export async function answerRoute<H extends RouteHandler, C>(
   event: APIGatewayProxyEvent,
   context: C,
-  routes: RouteTable<C>,
+  implementations: RouteImplementations<H, C>,
   onServerError: (route: string, error: unknown) => void,
 ): Promise<APIGatewayProxyResult> {
-  const route = routeKey(event);
+  const method = event.httpMethod.toUpperCase();
+  const name = (Object.keys(implementations) as (keyof RouteImplementations<H, C> & RouteName)[]).find((n) => API[n].method === method && API[n].resource === event.resource);
   try {
-    const serve = Object.hasOwn(routes, route) ? routes[route] : undefined;
-    if (serve === undefined) throw new RouteNotFoundError(event.httpMethod, event.path);
-    return await serve(event, context);
+    if (name === undefined) throw new RouteNotFoundError(event.httpMethod, event.path);
+    const serve = implementations[name] as (parameters: RouteParameters<Route>, event: APIGatewayProxyEvent, context: C) => APIGatewayProxyResult | Promise<APIGatewayProxyResult>;
+    return await serve(readParameters(API[name], event), event, context);
   } catch (error) {
     const answer = errorAnswer(error);
-    if (answer.statusCode >= 500) onServerError(route, error);
+    if (answer.statusCode >= 500) onServerError(`${method} ${event.resource}`, error);
     return answer;
   }
 }

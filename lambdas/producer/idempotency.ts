@@ -20,7 +20,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ENV } from '../../core/config';
 import { IDEMPOTENCY_KEY } from '../../core/keys';
-import { BadParameterError, IdempotencyInProgressError, IdempotencyKeyReusedError, ServiceUnavailableError } from '../../core/errors';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError, ServiceUnavailableError } from '../../core/errors';
 
 /** The request header carrying the client's idempotency key. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -28,14 +28,6 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 /** How long a key is remembered. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-
-const KEY = /^[\x21-\x7e]{1,255}$/;
-
-/** Checks an `Idempotency-Key` value: 1 to 255 visible ASCII characters. Throws 40003. */
-export function checkIdempotencyKey(value: string): string {
-  if (!KEY.test(value)) throw new BadParameterError(`${IDEMPOTENCY_KEY_HEADER} must be 1 to 255 visible ASCII characters`);
-  return value;
-}
 
 /** What the idempotent part of ingest receives: the key, the topic and the parsed body it guards. */
 export interface IdempotentRequest {

@@ -13,30 +13,17 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { pipeline } from '../../pipeline';
 import { BadRequestError, BodyNotJsonError, FluxoError, PayloadTooLargeError, UnknownTopicError, UnsupportedMediaTypeError } from '../../core/errors';
 import { answerRoute, jsonAnswer, requestHeader } from '../../core/api/http-answer';
-import type { RouteTable } from '../../core/api/http-answer';
+import type { RouteImplementations } from '../../core/api/http-answer';
+import type { TopicDescription } from '../../core/api/routes';
 import { INGEST_LIMITS, nestedDeeperThan } from '../../core/ingest';
 import { createIdempotentProducer, createKafka, kafkaOptionsFromEnv, LazyProducer } from '../clients/kafka';
 import { firstSlotOf, requestIdOf } from '../../core/record-id';
 import { findTopic, resolveTopic } from '../../core/spec';
-import type { PipelineSpec, ResolvedTopic } from '../../core/spec';
-import { checkIdempotencyKey, IDEMPOTENCY_KEY_HEADER, idempotencyOptionsFromEnv, makeIdempotentIngest } from './idempotency';
+import type { PipelineSpec } from '../../core/spec';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyOptionsFromEnv, makeIdempotentIngest } from './idempotency';
 import type { IdempotentIngestOptions, IngestProcessor } from './idempotency';
 import { trackingPartitioner, writeRecords } from './kafka-writer';
 import { ingestRecords } from './records';
-
-/** What `GET /topics` answers per topic. */
-export interface TopicDescription {
-  readonly name: string;
-  /** `json` (checked against `schema`) or `text` (lines of text, no schema). */
-  readonly format: ResolvedTopic['format'];
-  readonly partitions: number;
-  readonly retentionHours: number;
-  readonly description?: string;
-  readonly schema: ResolvedTopic['schema'];
-  readonly derived: ResolvedTopic['derived'];
-  /** Input forms accepted besides an object (e.g. `tuple`). */
-  readonly accepts: ResolvedTopic['accepts'];
-}
 
 /** The `GET /topics` answer for a spec. */
 export function describeTopics(spec: PipelineSpec): { topics: TopicDescription[] } {
@@ -48,8 +35,8 @@ export function describeTopics(spec: PipelineSpec): { topics: TopicDescription[]
       retentionHours: t.retentionHours,
       ...(t.description === undefined ? {} : { description: t.description }),
       schema: t.schema,
-      derived: t.derived,
-      accepts: t.accepts,
+      derived: [...t.derived],
+      accepts: [...t.accepts],
     })),
   };
 }
@@ -131,22 +118,20 @@ export function createProducerHandler(options: ProducerHandlerOptions): (event: 
   };
   const idempotentProcess = idempotency === undefined ? undefined : makeIdempotentIngest(processIngest, idempotency);
 
-  const ingest = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-    const topic = event.pathParameters?.topic ?? '';
+  const ingest: RouteImplementations<'producer', Context>['produceRecords'] = async ({ path: { topic }, headers }, event, context) => {
     if (findTopic(spec, topic) === undefined) throw new UnknownTopicError(topic);
     const body = parseBody(event);
-    const key = requestHeader(event, IDEMPOTENCY_KEY_HEADER);
+    const key = headers[IDEMPOTENCY_KEY_HEADER];
     if (key === undefined) return processIngest({ idempotencyKey: '', topic, body }, context);
-    checkIdempotencyKey(key);
     if (idempotentProcess === undefined) {
       throw new FluxoError(50001, `${IDEMPOTENCY_KEY_HEADER} is not available: no idempotency table is configured`);
     }
     return idempotentProcess({ idempotencyKey: key, topic, body }, context);
   };
 
-  const routes: RouteTable<Context> = {
-    'GET /topics': () => jsonAnswer(200, describeTopics(spec)),
-    'POST /topics/{topic}/records': ingest,
+  const routes: RouteImplementations<'producer', Context> = {
+    listTopics: () => jsonAnswer(200, describeTopics(spec)),
+    produceRecords: ingest,
   };
   return (event, context) => answerRoute(event, context, routes, (route, error) => logger.error('request failed', { route, error: error as Error }));
 }

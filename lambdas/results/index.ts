@@ -4,12 +4,13 @@
  * - `GET /results/{consumer}`: aggregates, newest window first. `key` selects one group key;
  *   `from`/`to` select windows overlapping `[from, to)`; `limit`, `cursor` page; `top=N` answers
  *   the N keys with the highest count in one window (the window containing `from` when given,
- *   else the newest window starting before `to`), highest first, ties by key.
+ *   else the newest window starting before `to`), highest first, ties by key (with `key`: that
+ *   key only).
  * - `GET /results/{consumer}/records`: the records a `keepRecords` consumer kept, newest first.
  * - `GET /dlq`: dead letters, optionally of one `consumer`, by consumer, topic, partition, offset.
  *
- * Answers: `{consumer, items: [{key, windowStart, windowEnd, count, late, measures}], nextCursor?}`
- * with ISO 8601 window bounds; errors `{error_code, message}` from the one table in errors.ts.
+ * Parameters, answers and error codes are declared once in core/api/routes.ts, which checks the
+ * parameters before these run; errors are `{error_code, message}` from the one table in errors.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -19,33 +20,24 @@ import type { AggregateItem } from '../../core/aggregate-item';
 import { ENV, requireEnv } from '../../core/config';
 import { createDocumentClient } from '../clients/dynamodb';
 import { BadParameterError, FluxoError, UnknownConsumerError } from '../../core/errors';
-import { answerRoute, errorAnswer, jsonAnswer, queryParameter } from '../../core/api/http-answer';
-import type { RouteTable } from '../../core/api/http-answer';
+import { answerRoute, errorAnswer, jsonAnswer } from '../../core/api/http-answer';
+import type { RouteImplementations } from '../../core/api/http-answer';
+import { PAGE_SIZE, type AggregateView, type DeadLetterView, type KeptRecordView } from '../../core/api/routes';
 import { aggregateKey, deadLetterKey, keptRecordKey } from '../../core/keys';
+import { MAX_EVENT_TIME } from '../../core/ingest';
 import { findConsumer } from '../../core/spec';
 import type { PipelineSpec, ResolvedConsumer } from '../../core/spec';
-import { decodeCursor, encodeCursor, iso, MAX_TOP, parseLimit, parseTimeRange, parseWholeNumber } from './query';
+import { decodeCursor, encodeCursor, iso, parseTimeRange } from './query';
 import type { CursorKey } from './query';
 import { ResultsReader } from './reader';
 
-/** One aggregate as the API reports it. */
-export interface AggregateView {
-  readonly key: string;
-  readonly windowStart: string;
-  readonly windowEnd: string;
-  readonly count: number;
-  readonly late: number;
-  readonly measures: Readonly<Record<string, number>>;
-}
-
 /** Most aggregates of one window read to rank `top`. */
 export const TOP_SCAN_LIMIT = 10_000;
-/** Longest `key` accepted, in characters. */
-const MAX_KEY_LENGTH = 512;
 
 function aggregateView(item: AggregateItem, consumer: ResolvedConsumer): AggregateView {
   const s = summarize(item, consumer);
-  return { key: s.key, windowStart: iso(s.windowStart), windowEnd: iso(s.windowEnd), count: s.count, late: s.late, measures: s.measures };
+  // The last window of year 9999 ends at its last millisecond: a date-time has no year 10000.
+  return { key: s.key, windowStart: iso(s.windowStart), windowEnd: iso(Math.min(s.windowEnd, MAX_EVENT_TIME)), count: s.count, late: s.late, measures: s.measures };
 }
 
 function pageAnswer(consumer: string | undefined, items: readonly unknown[], lastKey: CursorKey | undefined): APIGatewayProxyResult {
@@ -56,48 +48,49 @@ function pageAnswer(consumer: string | undefined, items: readonly unknown[], las
   });
 }
 
-function consumerOf(spec: PipelineSpec, event: APIGatewayProxyEvent): ResolvedConsumer {
-  const name = event.pathParameters?.consumer ?? '';
+function consumerOf(spec: PipelineSpec, name: string): ResolvedConsumer {
   const consumer = findConsumer(spec, name);
   if (consumer === undefined) throw new UnknownConsumerError(name);
   return consumer;
 }
 
 /** A kept record as the API reports it. */
-export function keptRecordView(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function keptRecordView(item: Readonly<Record<string, unknown>>): KeptRecordView {
   const value = item.value ?? (typeof item.valueJson === 'string' ? (JSON.parse(item.valueJson) as unknown) : undefined);
   return {
-    topic: item.topic,
-    partition: item.partition,
-    offset: item.offset,
+    topic: item.topic as string,
+    partition: item.partition as number,
+    offset: item.offset as number,
     eventTime: iso(Number(item.eventTime)),
-    ...(item.key === undefined ? {} : { key: item.key }),
-    ...(value === undefined ? {} : { value }),
-    ...(item.form === undefined ? {} : { form: item.form }),
-    ...(item.writer === undefined ? {} : { writer: item.writer }),
-    ...(item.valueOmitted === true ? { valueOmitted: true, valueBytes: item.valueBytes } : {}),
+    ...(item.key === undefined ? {} : { key: item.key as string }),
+    ...(value === undefined ? {} : { value: value as KeptRecordView['value'] }),
+    ...(item.form === undefined ? {} : { form: item.form as KeptRecordView['form'] }),
+    ...(item.writer === undefined ? {} : { writer: item.writer as KeptRecordView['writer'] }),
+    ...(item.valueOmitted === true ? { valueOmitted: true, valueBytes: item.valueBytes as number } : {}),
   };
 }
 
 /** A dead letter as the API reports it; `value` stays base64 (it may not be text). */
-export function deadLetterView(item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function deadLetterView(item: Readonly<Record<string, unknown>>): DeadLetterView {
   return {
-    consumer: item.consumer,
-    topic: item.topic,
-    partition: item.partition,
-    offset: item.offset,
+    consumer: item.consumer as string,
+    topic: item.topic as string,
+    partition: item.partition as number,
+    offset: item.offset as number,
     timestamp: iso(Number(item.timestamp)),
-    reason: item.reason,
-    error: item.error,
-    ...(item.form === undefined ? {} : { form: item.form }),
-    ...(item.writer === undefined ? {} : { writer: item.writer }),
-    ...(item.key === undefined ? {} : { key: item.key }),
-    ...(item.value === undefined ? {} : { value: item.value }),
-    valueBytes: item.valueBytes,
-    valueTruncated: item.valueTruncated,
+    reason: item.reason as DeadLetterView['reason'],
+    error: item.error as string,
+    ...(item.form === undefined ? {} : { form: item.form as DeadLetterView['form'] }),
+    ...(item.writer === undefined ? {} : { writer: item.writer as DeadLetterView['writer'] }),
+    ...(item.key === undefined ? {} : { key: item.key as string }),
+    ...(item.value === undefined ? {} : { value: item.value as string }),
+    valueBytes: item.valueBytes as number,
+    valueTruncated: item.valueTruncated as boolean,
     deadLetteredAt: iso(Number(item.deadLetteredAt)),
   };
 }
+
+type Routes = RouteImplementations<'results', unknown>;
 
 /** What a results handler needs. */
 export interface ResultsHandlerOptions {
@@ -108,18 +101,16 @@ export interface ResultsHandlerOptions {
 
 /** Builds a results handler; {@link handler} is the one built from the environment. */
 export function createResultsHandler({ spec, reader, logger = new Logger({ serviceName: 'fluxo-results' }) }: ResultsHandlerOptions) {
-  const aggregates = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const consumer = consumerOf(spec, event);
-    const query = event.queryStringParameters;
+  const aggregates: Routes['getAggregates'] = async ({ path, query }) => {
+    const consumer = consumerOf(spec, path.consumer);
     const range = parseTimeRange(query);
+    const { key, top, limit = PAGE_SIZE.default } = query;
+    if (top !== undefined && query.cursor !== undefined) throw new BadParameterError('top cannot be combined with cursor: a top answer has no pages');
+    if (range.from >= range.to) return pageAnswer(consumer.name, [], undefined);
     const fromStart = windowOf(range.from, consumer.window).start;
-    const key = queryParameter(event, 'key');
-    if (key !== undefined && (key.length === 0 || key.length > MAX_KEY_LENGTH)) throw new BadParameterError(`key must be 1 to ${MAX_KEY_LENGTH} characters`);
     const gsi1pk = aggregateKey(consumer.name, '', 0).gsi1pk;
 
-    if (query?.top !== undefined) {
-      const top = parseWholeNumber(query, 'top', 1, MAX_TOP, 10);
-      if (key !== undefined || query.cursor !== undefined) throw new BadParameterError('top cannot be combined with key or cursor');
+    if (top !== undefined) {
       let windowStart: number | undefined;
       if (query.from !== undefined) windowStart = fromStart;
       else windowStart = (await reader.aggregatesByWindow(gsi1pk, 0, range.to, 1)).items[0]?.windowStart;
@@ -128,41 +119,40 @@ export function createResultsHandler({ spec, reader, logger = new Logger({ servi
           ? []
           : (await reader.aggregatesOfWindow(gsi1pk, windowStart, TOP_SCAN_LIMIT))
               .map((item) => aggregateView(item, consumer))
+              .filter((view) => key === undefined || view.key === key)
               .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
               .slice(0, top);
       return pageAnswer(consumer.name, ranked, undefined);
     }
 
-    const limit = parseLimit(query);
     if (key !== undefined) {
       const { pk } = aggregateKey(consumer.name, encodeGroupKey(key), 0);
-      const page = await reader.aggregatesOfKey(pk, fromStart, range.to, limit, decodeCursor(query?.cursor, { pk }));
+      const page = await reader.aggregatesOfKey(pk, fromStart, range.to, limit, decodeCursor(query.cursor, { pk }));
       return pageAnswer(consumer.name, page.items.map((item) => aggregateView(item, consumer)), page.lastKey);
     }
-    const page = await reader.aggregatesByWindow(gsi1pk, fromStart, range.to, limit, decodeCursor(query?.cursor, { gsi1pk }));
+    const page = await reader.aggregatesByWindow(gsi1pk, fromStart, range.to, limit, decodeCursor(query.cursor, { gsi1pk }));
     return pageAnswer(consumer.name, page.items.map((item) => aggregateView(item, consumer)), page.lastKey);
   };
 
-  const keptRecords = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const consumer = consumerOf(spec, event);
+  const keptRecords: Routes['getKeptRecords'] = async ({ path, query }) => {
+    const consumer = consumerOf(spec, path.consumer);
     if (!consumer.keepRecords) throw new FluxoError(40402, `consumer "${consumer.name}" does not keep its records (keepRecords is off)`, { details: { consumer: consumer.name } });
-    const query = event.queryStringParameters;
     const range = parseTimeRange(query);
-    const limit = parseLimit(query);
     const { pk } = keptRecordKey(consumer.name, 0, '', 0, 0);
-    const page = await reader.byTime<Record<string, unknown>>(pk, range.from, range.to, limit, decodeCursor(query?.cursor, { pk }));
+    const cursor = decodeCursor(query.cursor, { pk });
+    if (range.from >= range.to) return pageAnswer(consumer.name, [], undefined);
+    const page = await reader.byTime<Record<string, unknown>>(pk, range.from, range.to, query.limit ?? PAGE_SIZE.default, cursor);
     return pageAnswer(consumer.name, page.items.map(keptRecordView), page.lastKey);
   };
 
-  const deadLetters = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const query = event.queryStringParameters;
-    const only = query?.consumer;
+  const deadLetters: Routes['getDeadLetters'] = async ({ query }) => {
+    const only = query.consumer;
     if (only !== undefined && findConsumer(spec, only) === undefined) throw new UnknownConsumerError(only);
     const names = only === undefined ? spec.consumers.map((c) => c.name) : [only];
     const partitions = names.map((name) => deadLetterKey(name, '', 0, 0).pk);
-    const limit = parseLimit(query);
+    const limit = query.limit ?? PAGE_SIZE.default;
     // The cursor names the consumer partition to continue in (its `pk`), with `sk` when mid-partition.
-    let cursor = query?.cursor === undefined ? undefined : decodeCursor(query.cursor, {});
+    let cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, {});
     let index = 0;
     if (cursor !== undefined) {
       index = partitions.indexOf(cursor.pk ?? '');
@@ -181,13 +171,9 @@ export function createResultsHandler({ spec, reader, logger = new Logger({ servi
     return pageAnswer(undefined, items.map(deadLetterView), lastKey);
   };
 
-  const routes: RouteTable<unknown> = {
-    'GET /results/{consumer}': aggregates,
-    'GET /results/{consumer}/records': keptRecords,
-    'GET /dlq': deadLetters,
-  };
+  const routes: Routes = { getAggregates: aggregates, getKeptRecords: keptRecords, getDeadLetters: deadLetters };
   return (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
-    answerRoute(event, undefined, routes, (route, error) => logger.error('request failed', { route, error: error as Error }));
+    answerRoute<'results', unknown>(event, undefined, routes, (route, error) => logger.error('request failed', { route, error: error as Error }));
 }
 
 let defaultHandler: ReturnType<typeof createResultsHandler> | undefined;

@@ -1,9 +1,12 @@
 /**
- * The results API's query parameters and cursors, checked once on entry. Pure: no AWS imports.
+ * The results API's time range and cursors. Pure: no AWS imports.
  *
- * - `from`, `to`: ISO 8601 with a zone or epoch milliseconds. A window is selected when it
- *   overlaps `[from, to)`; both are optional.
- * - `limit`: 1..1000, default 100.
+ * The route declarations (core/api/routes.ts) check each parameter's form; this module reads
+ * what a form cannot say:
+ *
+ * - `from`, `to`: ISO 8601 with a zone or epoch milliseconds, as epoch ms. A window is selected
+ *   when it overlaps `[from, to)`; both are optional, and a range where `from` is not before `to`
+ *   selects nothing.
  * - `cursor`: opaque to clients; base64url of the JSON of DynamoDB's LastEvaluatedKey. It is
  *   checked on the way in: only key attributes, string values, and the partition the request
  *   reads, so a cursor cannot be used to read another consumer's items.
@@ -11,16 +14,8 @@
 import { BadParameterError } from '../../core/errors';
 import { parseEventTime } from '../../core/ingest';
 
-/** Largest and default page size. */
-export const MAX_LIMIT = 1000;
-export const DEFAULT_LIMIT = 100;
-/** Largest `top`. */
-export const MAX_TOP = 1000;
 /** The latest epoch ms a sortable key can hold (15 digits). */
 export const END_OF_TIME = 999_999_999_999_999;
-
-/** Query parameters as API Gateway passes them. */
-export type QueryParameters = Readonly<Record<string, string | undefined>> | null | undefined;
 
 /** A time range `[from, to)`, epoch ms. */
 export interface TimeRange {
@@ -42,27 +37,11 @@ function parseTime(raw: string, name: string): number {
   }
 }
 
-/** Reads `from` and `to`. Throws 40003 when either is malformed or `from` is not before `to`. */
-export function parseTimeRange(query: QueryParameters): TimeRange {
-  const from = query?.from === undefined ? 0 : parseTime(query.from, 'from');
-  const to = query?.to === undefined ? END_OF_TIME : parseTime(query.to, 'to');
-  if (from >= to) throw new BadParameterError('from must be before to');
+/** Reads `from` and `to` (absent: the start and the end of time). Throws 40003 when either is not a time. */
+export function parseTimeRange(query: { readonly from?: string; readonly to?: string }): TimeRange {
+  const from = query.from === undefined ? 0 : parseTime(query.from, 'from');
+  const to = query.to === undefined ? END_OF_TIME : parseTime(query.to, 'to');
   return { from, to };
-}
-
-/** Reads a whole number parameter in `[min, max]`, or its default. Throws 40003. */
-export function parseWholeNumber(query: QueryParameters, name: string, min: number, max: number, fallback: number): number {
-  const raw = query?.[name];
-  if (raw === undefined) return fallback;
-  if (!/^\d{1,7}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new BadParameterError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  }
-  return Number(raw);
-}
-
-/** Reads `limit`: 1..1000, default 100. */
-export function parseLimit(query: QueryParameters): number {
-  return parseWholeNumber(query, 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT);
 }
 
 /** Encodes a LastEvaluatedKey as an opaque cursor. */
@@ -92,12 +71,6 @@ export function decodeCursor(raw: string | undefined, partition: Readonly<Record
     if (record[name] !== value) throw invalid('it belongs to another query');
   }
   return record;
-}
-
-/** A page of items and the cursor of the next page, if any. */
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly nextCursor?: string;
 }
 
 /** ISO 8601 of epoch ms. */

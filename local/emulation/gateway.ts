@@ -2,8 +2,8 @@
  * The local HTTP gateway: what API Gateway (REST API, Lambda proxy integration) does for fluxo's
  * routes, on 127.0.0.1. Each request becomes an API Gateway REST proxy event for the handler its
  * route names (core/api/routes.ts), and the handler's answer becomes the HTTP response.
- * The event itself is built by proxy-event.ts. Limits follow API Gateway: a 10 MB payload at most; an unknown path is a 404, a known path with
- * another method a 405. `GET /health` (local only) reports whether Kafka and DynamoDB answer.
+ * The event itself is built by proxy-event.ts. Limits follow API Gateway: a 10 MB payload at most;
+ * an unknown path is a 404, a known path with another method (e.g. TRACE on `/health`) a 405 with `Allow`. `GET /health` (local only) reports whether Kafka and DynamoDB answer.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -150,9 +150,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   socket.end(`HTTP/1.1 ${fluxoError.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-function allowedMethods(path: string): string[] {
-  const methods = [...new Set(ROUTES.map((r) => r.method))];
-  return methods.filter((m) => matchRoute(m, path) !== undefined);
+/** The methods a path takes: its API routes', its local routes' and `/health`'s. */
+function allowedMethods(path: string, localRoutes: readonly LocalRoute[]): string[] {
+  const methods = new Set([...ROUTES.map((r) => r.method), 'GET']);
+  return [...methods].filter((m) => matchRoute(m, path) !== undefined || (m === 'GET' && path === '/health') || localRoutes.some((r) => r.method === m && r.path === path));
 }
 
 /** Starts the gateway; resolves once it listens. */
@@ -192,7 +193,7 @@ export async function startGateway({
     }
     const matched = matchRoute(method, url.pathname);
     if (matched === undefined) {
-      const allowed = allowedMethods(url.pathname);
+      const allowed = allowedMethods(url.pathname, localRoutes);
       if (allowed.length > 0) {
         sendJson(res, 405, { error_code: 40501, message: `method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` }, { Allow: allowed.join(', ') });
       } else {

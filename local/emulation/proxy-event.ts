@@ -16,24 +16,28 @@ export type MultiHeaders = Record<string, string[]>;
 /** Single- and multi-value headers from Node's `rawHeaders` (name, value, name, value, ...). */
 export function headersOf(rawHeaders: readonly string[]): { headers: Headers; multiValueHeaders: MultiHeaders } {
   // API Gateway REST keeps header names as the client sent them; rawHeaders has them.
-  const headers: Headers = {};
-  const multiValueHeaders: MultiHeaders = {};
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    const value = rawHeaders[i + 1];
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i], rawHeaders[i + 1]]);
+  const { single, multi } = collect(pairs);
+  return { headers: single, multiValueHeaders: multi };
+}
+
+/**
+ * Name-value pairs as API Gateway's single-value (last wins) and multi-value maps. Built through
+ * Maps so that a name such as `__proto__` becomes an own property like any other.
+ */
+function collect(pairs: Iterable<[string, string]>): { single: Headers; multi: MultiHeaders } {
+  const single = new Map<string, string>();
+  const multi = new Map<string, string[]>();
+  for (const [name, value] of pairs) {
+    single.set(name, value);
+    multi.set(name, [...(multi.get(name) ?? []), value]);
   }
-  return { headers, multiValueHeaders };
+  return { single: Object.fromEntries(single), multi: Object.fromEntries(multi) };
 }
 
 function queryOf(url: URL): { single: Record<string, string> | null; multi: Record<string, string[]> | null } {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    single[name] = value;
-    (multi[name] ??= []).push(value);
-  }
+  const { single, multi } = collect(url.searchParams);
   return Object.keys(single).length === 0 ? { single: null, multi: null } : { single, multi };
 }
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { ENV } from '../../core/config';
-import type { AggregateView } from '../../lambdas/results';
+import type { AggregateView } from '../../core/api/routes';
 
 /** The gateway's URL, published by the global setup. */
 export function apiUrl(): string {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Kafka } from 'kafkajs';
-import type { TopicDescription } from '../../../lambdas/producer';
+import type { TopicDescription } from '../../../core/api/routes';
 import { canonicalRecord } from '../../../core/canonical';
 import { parseValue } from '../../../core/filter';
 import { createKafka, ensureTopic } from '../../../lambdas/clients/kafka';

@@ -355,13 +355,10 @@ function queryParameters(): BadInputCase[] {
   const cases: BadInputCase[] = [
     ...times.map((t) => q(results, `from=${t}`, badParameter('from'))),
     ...times.slice(0, 6).map((t) => q(results, `to=${t}`, badParameter('to'))),
-    q(results, 'from=2000&to=1000', badParameter('from')),
-    q(results, 'from=1000&to=1000', badParameter('from')),
     ...limits.map((l) => q(results, `limit=${l}`, badParameter('limit'))),
     q(results, 'limit=10&limit=0', badParameter('limit')),
     ...cursors.map(([, c]) => q(results, `cursor=${c}`, badParameter('cursor'))),
     ...['0', '1001', 'x', '-1', '1.5'].map((t) => q(results, `top=${t}`, badParameter('top'))),
-    q(results, 'top=5&key=all', badParameter('top')),
     q(results, `top=5&cursor=${encodeCursor({ gsi1pk: `WIN#${CONSUMER}`, gsi1sk: '000000000000000#all', pk: `AGG#${CONSUMER}#all`, sk: '000000000000000' })}`, badParameter('top')),
     q(results, 'key=', badParameter('key')),
     q(results, `key=${'k'.repeat(600)}`, badParameter('key')),

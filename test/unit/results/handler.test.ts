@@ -104,6 +104,16 @@ describe('GET /results/{consumer}', () => {
     expect(queryInput()).not.toHaveProperty('IndexName');
   });
 
+  it('answers no items, reading nothing, when from is not before to', async () => {
+    // Act
+    const answer = await results(resultsOf('ohlc-1m', { from: String(T0), to: String(T0 - 1) }));
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(body(answer)).toEqual({ consumer: 'ohlc-1m', items: [] });
+    expect(documents.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+
   it('selects windows overlapping [from, to): from is aligned down to its window start', async () => {
     // Prepare
     documents.on(QueryCommand).resolves({ Items: [] });
@@ -137,13 +147,12 @@ describe('GET /results/{consumer}', () => {
     ['a limit over 1000', { limit: '1001' }, 'limit must be a whole number from 1 to 1000'],
     ['a limit that is not a number', { limit: 'ten' }, 'limit must be a whole number'],
     ['a from that is not a time', { from: 'yesterday' }, 'from must be an ISO 8601 date-time with a zone or epoch milliseconds (got "yesterday")'],
-    ['a to before from', { from: String(T0), to: String(T0 - 1) }, 'from must be before to'],
-    ['a cursor that is not base64url', { cursor: 'a b' }, 'cursor is not valid: not base64url'],
+    ['a cursor that is not base64url', { cursor: 'a b' }, 'cursor must be a nextCursor of this query (got "a b")'],
     ['a cursor that is not JSON', { cursor: Buffer.from('nope').toString('base64url') }, 'cursor is not valid: not JSON'],
     ['a cursor with other attributes', { cursor: encodeCursor({ gsi1pk: 'WIN#ohlc-1m', admin: 'x' }) }, 'cursor is not valid: not a key'],
     ['a cursor of another consumer', { cursor: encodeCursor({ gsi1pk: 'WIN#hashtags-5m', gsi1sk: '1' }) }, 'cursor is not valid: it belongs to another query'],
     ['an empty key', { key: '' }, 'key must be 1 to 512 characters'],
-    ['top with a key', { top: '3', key: 'petr4' }, 'top cannot be combined with key or cursor'],
+    ['top with a cursor', { top: '3', cursor: encodeCursor({ gsi1pk: 'WIN#ohlc-1m', gsi1sk: '1' }) }, 'top cannot be combined with cursor'],
     ['top of 0', { top: '0' }, 'top must be a whole number from 1 to 1000'],
   ])('refuses %s with 400/40003', async (_, query, message) => {
     // Act
@@ -225,6 +234,17 @@ describe('top=N: trending keys of one window', () => {
     expect(body(answer).items).toHaveLength(1);
     expect(documents.commandCalls(QueryCommand)).toHaveLength(1);
     expect(queryInput().ExpressionAttributeValues).toEqual({ ':pk': 'WIN#hashtags-5m', ':window': `00${T0}#` });
+  });
+
+  it('ranks one key only when key is given', async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [aggregate('hashtags-5m', 'aws', T0, 3), aggregate('hashtags-5m', 'kafka', T0, 9)] });
+
+    // Act
+    const answer = await results(resultsOf('hashtags-5m', { top: '5', key: 'aws', from: String(T0) }));
+
+    // Assess
+    expect((body(answer).items as Array<{ key: string }>).map((i) => i.key)).toEqual(['aws']);
   });
 
   it('answers no items when the consumer has no windows yet', async () => {

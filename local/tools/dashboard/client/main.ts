@@ -8,7 +8,7 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import type { AggregateView } from '../../../../lambdas/results/index';
+import type { AggregateView } from '../../../../core/api/routes';
 import type { ConsumerState, DashboardState } from '../model';
 import { candles, formatNumber, rankedBars, timeLines, windowSeries, type Chart } from './charts';
 

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { request } from 'node:http';
 import { startGateway, type Gateway } from '../../../../local/emulation/gateway';
 import type { InvocationResult, Invoker } from '../../../../local/emulation/runtime/local-function';
 import { sendRaw, type RawRequest } from '../../../integration/bad-input/raw-http';
@@ -90,6 +91,43 @@ describe('local gateway', () => {
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET');
     expect(await wrongMethod.json()).toMatchObject({ error_code: 40501 });
+  });
+
+  it('passes a query parameter named __proto__ as any other', async () => {
+    // Prepare
+    const results = new FakeFunction(() => ok({ statusCode: 200, body: '{}' }));
+    const { url } = await start(new FakeFunction(() => ok({ statusCode: 200, body: '' })), results);
+
+    // Act
+    const response = await fetch(`${url}/dlq?__proto__=a&__proto__=b`);
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(Object.getOwnPropertyDescriptor(results.events[0].queryStringParameters, '__proto__')?.value).toBe('b');
+    expect(Object.getOwnPropertyDescriptor(results.events[0].multiValueQueryStringParameters, '__proto__')?.value).toEqual(['a', 'b']);
+  });
+
+  it('answers TRACE on /health and a local route with 405 and the methods they take', async () => {
+    // Prepare: fetch refuses to send TRACE, so node:http sends it
+    const { url } = await start(new FakeFunction(() => ok({ statusCode: 200, body: '' })));
+    const trace = (path: string) =>
+      new Promise<{ status: number; allow: string | undefined }>((resolve, reject) => {
+        request(`${url}${path}`, { method: 'TRACE' }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, allow: res.headers.allow });
+        })
+          .on('error', reject)
+          .end();
+      });
+
+    // Act
+    const answers = [await trace('/health'), await trace('/topics/health/records')];
+
+    // Assess
+    expect(answers).toEqual([
+      { status: 405, allow: 'GET' },
+      { status: 405, allow: 'POST' },
+    ]);
   });
 
   it('rejects a body over the payload limit with 413 without invoking the handler', async () => {
