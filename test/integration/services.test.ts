@@ -177,11 +177,11 @@ describe('the local Kafka broker', () => {
     // New partitions reach the metadata a moment after createPartitions returns (KRaft metadata lag).
     const grownInMetadata = await eventually(async () => (await admin.fetchTopicMetadata({ topics: [name] })).topics[0]?.partitions.length === 3, 10_000);
     expect(grownInMetadata).toBe(true);
-    const configs = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] }],
-    });
-    expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('7200000');
+    // So does an altered config: the broker answering DescribeConfigs may not have it yet.
+    const retention = async (): Promise<string | undefined> =>
+      (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] }] })).resources[0]
+        ?.configEntries[0]?.configValue;
+    expect(await eventually(async () => (await retention()) === '7200000', 10_000)).toBe(true);
   });
 });
 

@@ -166,6 +166,9 @@ describe('service processes', () => {
   });
 });
 
+// These start Node processes that load TypeScript through tsx: seconds each on a loaded 2-core machine.
+jest.setTimeout(30_000);
+
 describe('signals to the process that started the services', () => {
   it('stop the services that opted in, leave the others to the caller, and the exit still kills those', async () => {
     // Prepare: a Node process starts two services, handles SIGTERM itself, and reports who is alive.
