@@ -148,7 +148,10 @@ export class EventSourceMappingEmulator {
     const kafka = new Kafka({ clientId: `fluxo-esm-${options.consumer.name}`, brokers: [...options.brokers], logLevel: logLevel.NOTHING });
     this.kafkaConsumer = kafka.consumer({
       groupId: mapping.groupId,
-      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
+      // The broker answers a fetch as soon as a record arrives (kafkajs' minBytes is 1), so this
+      // only sets how often an idle mapping asks: every 500 ms cost `npm start` 0.8 % of a core
+      // idle (issue 15; BENCHMARKS.md). 5 s is kafkajs' default; a stop waits up to this long.
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 5000,
       // A member that vanished without leaving (a killed `npm start`) holds up the next start's
       // join until its session expires: keep that short. Invocations heartbeat between retries.
       sessionTimeout: 10_000,
