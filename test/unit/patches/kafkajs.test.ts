@@ -1,7 +1,8 @@
 /**
- * kafkajs 2.2.4's request queue, as patched at install time by patches/kafkajs+2.2.4.patch
- * (patch-package, run by the root package's postinstall). These tests drive the real
- * `RequestQueue` class (no broker, no mocks of kafkajs) and fail on the unpatched file:
+ * kafkajs 2.2.4 as patched at install time by patches/kafkajs+2.2.4.patch (patch-package, run by
+ * the root package's postinstall). These tests drive the real `RequestQueue` class and
+ * `groupMessagesPerPartition` (no broker, no mocks of kafkajs); the request-queue ones fail on the
+ * unpatched file:
  * - kafkajs#1556/#1604/#1704: with nothing pending it re-armed a 1 ms timer forever;
  * - kafkajs#1751: that timer's delay was negative, which Node 24 reports as a TimeoutNegativeWarning.
  */
@@ -107,5 +108,23 @@ describe('kafkajs request queue (patched)', () => {
     expect(queue.pending).toHaveLength(0);
     expect(delays.filter((delay) => !(delay >= 1))).toEqual([]);
     expect(warnings.filter((warning) => warning.name === 'TimeoutNegativeWarning')).toEqual([]);
+  });
+});
+
+describe('kafkajs groupMessagesPerPartition (patched to append instead of copying)', () => {
+  it('groups messages by the partitioner, keeping their order within each partition', () => {
+    // Prepare
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const group = require('kafkajs/src/producer/groupMessagesPerPartition') as (args: Record<string, unknown>) => Record<string, { value: number }[]>;
+    const messages = Array.from({ length: 500 }, (_, value) => ({ value }));
+    const partitionMetadata = [{ partitionId: 0 }, { partitionId: 1 }, { partitionId: 2 }];
+
+    // Act
+    const grouped = group({ topic: 't', partitionMetadata, messages, partitioner: ({ message }: { message: { value: number } }) => message.value % 3 });
+
+    // Assess
+    expect(Object.keys(grouped)).toEqual(['0', '1', '2']);
+    for (const partition of [0, 1, 2]) expect(grouped[partition]).toEqual(messages.filter((m) => m.value % 3 === partition));
+    expect(group({ topic: 't', partitionMetadata: [], messages, partitioner: () => 0 })).toEqual({});
   });
 });
