@@ -445,13 +445,14 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   out.push('## How to reproduce', '');
   out.push(
     '```sh',
-    'npm run bench                 # full run (about 9 minutes on 2 cores): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
-    'npm run bench -- --quick      # CI smoke (under 2 minutes): writes bench/results/ only',
+    'npm run bench                 # full run (about 15 minutes on 2 cores): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
+    'npm run bench -- --quick      # CI smoke (about 3 minutes): writes bench/results/ only',
     'npm run bench -- --profile    # CPU profiles: the ingest phase under node --cpu-prof (every thread), then the producer handler alone (source frames); summary.md in bench/results/profile-*/',
     'npm run bench -- --render     # re-renders BENCHMARKS.md from BENCHMARKS.json (after editing the Analysis section or the template)',
     '```',
     '',
-    'The run starts its own Kafka and DynamoDB Local in a temporary directory (jars from `.fluxo/cache`), bundles the handlers against `bench/spec.ts`, ' +
+    'The run starts its own Kafka and DynamoDB Local in a temporary directory (jars from `.fluxo/cache`), fetches the Strimzi bridge into the same cache on its first run, ' +
+      'starts `npm start` for the idle phase and the bridge for the ingest phase, bundles the handlers against `bench/spec.ts`, ' +
       'and stops everything it started. JSON of every run lands in `bench/results/` (not committed).',
     '',
   );

@@ -3,7 +3,7 @@
  * run, and writes BENCHMARKS.md and BENCHMARKS.json (keeping BENCHMARKS.md's hand-written analysis)
  * plus a JSON copy in bench/results/.
  *
- * Options: `--quick` (CI smoke, under 2 minutes: short phases, writes bench/results/ only),
+ * Options: `--quick` (CI smoke, about 3 minutes: short phases, writes bench/results/ only),
  * `--profile` (CPU profiles of the ingest path and of the producer handler alone, summarised),
  * `--render` (re-renders BENCHMARKS.md from BENCHMARKS.json), `--only <phase,...>` (ingest,
  * latency, consumer, bundles, handler; writes no BENCHMARKS.*).
@@ -18,6 +18,7 @@ import { bundleFunction } from '../local/runtime/bundle';
 import { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION, LOCAL_TABLES, ensureTables, ensureTopics, startServices, type LocalServices } from '../local/services';
 import { findJava } from '../local/services/tools';
 import { startLocalStack, type LocalStack } from '../local/stack';
+import { BRIDGE_VERSION } from './bridge';
 import { measureBundles } from './bundles';
 import { benchSettings, type BenchContext } from './context';
 import { measureConsumer } from './consumer';
@@ -70,7 +71,8 @@ function versions(): Record<string, string> {
     java: command(findJava(), ['-version']).split('\n')[0] ?? '',
     'Apache Kafka (broker, perf test)': KAFKA_VERSION,
     'DynamoDB Local': DYNAMODB_LOCAL_VERSION,
-    kafkajs: packageVersion('kafkajs'),
+    kafkajs: `${packageVersion('kafkajs')} (patched at install: patches/kafkajs+2.2.4.patch)`,
+    'Strimzi Kafka Bridge': `${BRIDGE_VERSION} (io.strimzi:kafka-bridge)`,
     esbuild: packageVersion('esbuild'),
     '@aws-sdk/client-dynamodb': packageVersion('@aws-sdk/client-dynamodb'),
   };
