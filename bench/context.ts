@@ -2,6 +2,7 @@
  * What every bench phase works with: the running services and local stack, the bundles, the run's
  * settings, and {@link runLoad}, which runs one load job in a fresh worker thread.
  */
+import { createServer } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import type { LocalServices } from '../local/emulation/services';
 import type { LocalStack, FunctionFactoryOptions } from '../local/stack';
@@ -11,6 +12,8 @@ import type { AckMessage, LoadJob, LoadMessage, ThroughputResult } from './load'
 /** How long and how often each phase runs. */
 export interface BenchSettings {
   readonly quick: boolean;
+  /** How long `npm start` idles, measured, after its banner (ms). */
+  readonly idleMs: number;
   /** Concurrent clients of the closed-loop ingest phase. */
   readonly ingestClients: number;
   readonly ingestBatches: readonly number[];
@@ -36,6 +39,7 @@ export interface BenchSettings {
 export function benchSettings(quick: boolean): BenchSettings {
   return {
     quick,
+    idleMs: quick ? 10_000 : 30_000,
     ingestClients: 4,
     ingestBatches: [1, 100, 500],
     ingestExtra: quick ? [] : [{ batch: 100, clients: 16 }],
@@ -97,5 +101,17 @@ export function runLoad(workerFile: string, job: LoadJob, onAck?: (ack: AckMessa
     });
     worker.on('error', (error) => finish(() => reject(new LoadWorkerError(`load worker crashed running ${job.kind}`, { cause: error }))));
     worker.on('exit', (code) => finish(() => reject(new LoadWorkerError(`load worker exited (${code}) before answering ${job.kind}`))));
+  });
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a server the bench starts that cannot take port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new RangeError('no port assigned'))));
+    });
   });
 }

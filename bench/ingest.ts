@@ -5,15 +5,17 @@
  * so slow drift of the machine affects both sides alike.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { findTopic } from '../core/spec';
 import { KAFKA_BUNDLE, installBundle } from '../local/emulation/services/install';
 import { findJava } from '../local/emulation/services/tools';
-import { runLoad, type BenchContext } from './context';
+import { BRIDGE_VERSION, startBridge, type RunningBridge } from './bridge';
+import { freePort, runLoad, type BenchContext } from './context';
 import { healthWireRecords, type ThroughputResult } from './load';
-import type { CeilingResult, CeilingVariant, IngestRow } from './report';
+import type { BridgeInfo, CeilingResult, CeilingVariant, IngestRow } from './report';
 import { BENCH, pipeline } from './spec';
 import { median, percentile, perSecond, ratio } from '../local/tools/stats';
 
@@ -107,8 +109,55 @@ async function withCpu(run: () => Promise<ThroughputResult>): Promise<Throughput
   return { ...result, eventLoopUtilization: performance.eventLoopUtilization(eluBefore).utilization, cpuUs: cpu.user + cpu.system };
 }
 
-/** Runs the HTTP and raw closed loops at each batch size, then the ceiling. */
-export async function measureIngest(ctx: BenchContext): Promise<{ rows: IngestRow[]; ceiling: CeilingResult }> {
+/** A bare Node `http` server on 127.0.0.1 that reads each request's body and answers an empty 200. */
+async function startBareServer(): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.statusCode = 200;
+      response.end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) throw new RangeError('the bare server has no port');
+  return { url: `http://127.0.0.1:${address.port}/`, server };
+}
+
+/** Starts the Strimzi bridge, or says why it could not (the rows then carry no bridge figures). */
+async function bridgeOrReason(ctx: BenchContext): Promise<{ bridge?: RunningBridge; info: BridgeInfo }> {
+  const workDir = join(ctx.scratchDir, 'bridge');
+  mkdirSync(workDir, { recursive: true });
+  try {
+    const bridge = await startBridge({ brokers: ctx.services.kafkaBrokers, port: await freePort(), workDir, install: { onProgress: ctx.log } });
+    ctx.log(`Strimzi bridge ${BRIDGE_VERSION} on ${bridge.url}`);
+    return { bridge, info: { version: BRIDGE_VERSION, available: true } };
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0] ?? String(error);
+    ctx.log(`Strimzi bridge ${BRIDGE_VERSION} not measured: ${reason}`);
+    return { info: { version: BRIDGE_VERSION, available: false, reason } };
+  }
+}
+
+/**
+ * Runs, at each batch size, the closed loops of every path: fluxo over HTTP, the raw kafkajs
+ * client (plain and coalescing), the Strimzi bridge and the bare Node server; then the ceiling.
+ */
+export async function measureIngest(ctx: BenchContext): Promise<{ rows: IngestRow[]; ceiling: CeilingResult; bridge: BridgeInfo }> {
+  const bare = await startBareServer();
+  const { bridge, info } = await bridgeOrReason(ctx);
+  try {
+    const result = await measurePaths(ctx, bare.url, bridge);
+    return { ...result, bridge: info };
+  } finally {
+    await bridge?.stop();
+    await new Promise((resolve) => bare.server.close(resolve));
+    bare.server.closeAllConnections();
+  }
+}
+
+async function measurePaths(ctx: BenchContext, bareUrl: string, bridge: RunningBridge | undefined): Promise<{ rows: IngestRow[]; ceiling: CeilingResult }> {
   const { settings, stack, services } = ctx;
   const brokers = services.kafkaBrokers.split(',');
   const base = { topic: BENCH.ingestTopic, durationMs: settings.ingestDurationMs };
@@ -125,12 +174,26 @@ export async function measureIngest(ctx: BenchContext): Promise<{ rows: IngestRo
     const rawCpu: number[] = [];
     const httpMs: number[] = [];
     const rawMs: number[] = [];
+    const viaBridge: number[] = [];
+    const bridgeMs: number[] = [];
+    const viaBare: number[] = [];
     let errors = 0;
     let firstError: string | undefined;
     for (let rep = 0; rep < settings.ingestRepetitions; rep += 1) {
       const viaHttp = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients, batch }));
       const viaRaw = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', brokers, ...base, clients, batch }));
       const viaCoalesced = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', coalesce: true, brokers, ...base, clients, batch });
+      const bridged = bridge === undefined ? undefined : await runLoad(ctx.loadWorkerFile, { kind: 'bridge-closed', url: bridge.url, ...base, clients, batch });
+      const bared = await runLoad(ctx.loadWorkerFile, { kind: 'bare-closed', url: bareUrl, durationMs: base.durationMs, clients, batch });
+      if (bridged !== undefined) {
+        viaBridge.push(perSecond(bridged.records, bridged.elapsedMs));
+        bridgeMs.push(...bridged.requestMs);
+        errors += bridged.errors;
+        firstError ??= bridged.firstError;
+      }
+      viaBare.push(perSecond(bared.records, bared.elapsedMs));
+      errors += bared.errors;
+      firstError ??= bared.firstError;
       gatewayElu.push(viaHttp.eventLoopUtilization);
       httpCpu.push(viaHttp.cpuUs / Math.max(1, viaHttp.records));
       rawCpu.push(viaRaw.cpuUs / Math.max(1, viaRaw.records));
@@ -141,11 +204,20 @@ export async function measureIngest(ctx: BenchContext): Promise<{ rows: IngestRo
       rawMs.push(...viaRaw.requestMs);
       errors += viaHttp.errors + viaRaw.errors + viaCoalesced.errors;
       firstError ??= viaHttp.firstError ?? viaRaw.firstError ?? viaCoalesced.firstError;
-      ctx.log(`ingest batch ${batch} × ${clients} clients rep ${rep + 1}: HTTP ${http.at(-1)?.toFixed(0)}, raw ${raw.at(-1)?.toFixed(0)}, raw coalesced ${coalesced.at(-1)?.toFixed(0)} records/s`);
+      ctx.log(
+        `ingest batch ${batch} × ${clients} clients rep ${rep + 1}: HTTP ${http.at(-1)?.toFixed(0)}, raw ${raw.at(-1)?.toFixed(0)}, raw coalesced ${coalesced.at(-1)?.toFixed(0)}, ` +
+          `bridge ${bridged === undefined ? '-' : viaBridge.at(-1)?.toFixed(0)}, bare Node ${viaBare.at(-1)?.toFixed(0)} records/s`,
+      );
     }
     const httpMedian = median(http);
     const rawMedian = median(raw);
+    const bridgeMedian = viaBridge.length > 0 ? median(viaBridge) : undefined;
+    const bareMedian = median(viaBare);
     measured.push({
+      ...(bridgeMedian === undefined ? {} : { bridge: viaBridge, bridgeMedian, httpOverBridge: ratio(httpMedian, bridgeMedian), bridgeRequestP50Ms: percentile(bridgeMs, 50) }),
+      bare: viaBare,
+      bareMedian,
+      httpOverBare: ratio(httpMedian, bareMedian),
       batch,
       clients,
       http,

@@ -11,10 +11,13 @@ import { RECORD_ID_HEADER, recordIdOf, requestIdOf } from '../core/record-id';
 import { findTopic } from '../core/spec';
 import { pipeline } from './spec';
 import {
+  bridgeBody,
   coalescingSender,
   healthBody,
   healthWireRecords,
   now,
+  type BareClosedJob,
+  type BridgeClosedJob,
   type HttpClosedJob,
   type HttpOpenJob,
   type LoadJob,
@@ -39,6 +42,23 @@ async function postRecords(url: string, topic: string, body: string): Promise<{ 
   const answer = JSON.parse(text) as { offset?: number; results?: { offset?: number }[] };
   const results = answer.results ?? [answer];
   return { ok: true, records: results.filter((r) => typeof r.offset === 'number').length };
+}
+
+/** The bridge's media type for JSON values (Strimzi bridge v2 API). */
+const BRIDGE_JSON = 'application/vnd.kafka.json.v2+json';
+
+async function postBridge(url: string, topic: string, body: string): Promise<{ ok: boolean; records: number; error?: string }> {
+  const response = await fetch(`${url}/topics/${topic}`, { method: 'POST', headers: { 'content-type': BRIDGE_JSON }, body });
+  const text = await response.text();
+  if (response.status !== 200) return { ok: false, records: 0, error: `bridge HTTP ${response.status}: ${text.slice(0, 200)}` };
+  const answer = JSON.parse(text) as { offsets?: { offset?: number }[] };
+  return { ok: true, records: (answer.offsets ?? []).filter((o) => typeof o.offset === 'number').length };
+}
+
+async function postBare(url: string, body: string, batch: number): Promise<{ ok: boolean; records: number; error?: string }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  await response.arrayBuffer();
+  return response.status === 200 ? { ok: true, records: batch } : { ok: false, records: 0, error: `bare HTTP ${response.status}` };
 }
 
 /** Unrecorded closed-loop time before the clock starts: this fresh thread's JIT and connections warm up. */
@@ -88,6 +108,16 @@ async function closedLoop(
 function httpClosed(job: HttpClosedJob): Promise<ThroughputResult> {
   const bodies = Array.from({ length: POOL }, (_, i) => healthBody(i * job.batch, job.batch));
   return closedLoop(job.clients, job.durationMs, (client, i) => postRecords(job.url, job.topic, bodies[(client + i) % POOL] as string));
+}
+
+function bridgeClosed(job: BridgeClosedJob): Promise<ThroughputResult> {
+  const bodies = Array.from({ length: POOL }, (_, i) => bridgeBody(i * job.batch, job.batch));
+  return closedLoop(job.clients, job.durationMs, (client, i) => postBridge(job.url, job.topic, bodies[(client + i) % POOL] as string));
+}
+
+function bareClosed(job: BareClosedJob): Promise<ThroughputResult> {
+  const bodies = Array.from({ length: POOL }, (_, i) => healthBody(i * job.batch, job.batch));
+  return closedLoop(job.clients, job.durationMs, (client, i) => postBare(job.url, bodies[(client + i) % POOL] as string, job.batch));
 }
 
 async function withProducer<T>(brokers: readonly string[], use: (producer: Producer) => Promise<T>): Promise<T> {
@@ -200,6 +230,10 @@ function run(job: LoadJob): Promise<ThroughputResult> {
       return rawFill(job);
     case 'http-open':
       return httpOpen(job);
+    case 'bridge-closed':
+      return bridgeClosed(job);
+    case 'bare-closed':
+      return bareClosed(job);
   }
 }
 

@@ -59,8 +59,34 @@ export interface RawFillJob {
   readonly recordIdsPerRequest?: number;
 }
 
+/**
+ * POST the same tuples to the Strimzi bridge's `POST /topics/{topic}` (its v2 API, JSON embedded
+ * format: `{records: [{value}]}`, also for one record), closed loop like {@link HttpClosedJob}.
+ */
+export interface BridgeClosedJob {
+  readonly kind: 'bridge-closed';
+  readonly url: string;
+  readonly topic: string;
+  readonly batch: number;
+  readonly clients: number;
+  readonly durationMs: number;
+}
+
+/**
+ * POST fluxo's request bodies to a bare Node `http` server that reads the body and answers an
+ * empty 200, closed loop: the per-request ceiling of the runtime on this machine. A 200 counts
+ * the request's records.
+ */
+export interface BareClosedJob {
+  readonly kind: 'bare-closed';
+  readonly url: string;
+  readonly batch: number;
+  readonly clients: number;
+  readonly durationMs: number;
+}
+
 /** A job of the load worker. */
-export type LoadJob = HttpClosedJob | RawClosedJob | HttpOpenJob | RawFillJob;
+export type LoadJob = HttpClosedJob | RawClosedJob | HttpOpenJob | RawFillJob | BridgeClosedJob | BareClosedJob;
 
 /** What a closed-loop or fill job did. */
 export interface ThroughputResult {
@@ -120,6 +146,11 @@ export function healthTuple(i: number): [number, { idade: number; altura: number
 /** The JSON body of an ingest request of `batch` health tuples starting at `first`: the single-record form for 1. */
 export function healthBody(first: number, batch: number): string {
   if (batch === 1) return JSON.stringify({ value: healthTuple(first) });
+  return JSON.stringify({ records: Array.from({ length: batch }, (_, i) => ({ value: healthTuple(first + i) })) });
+}
+
+/** The Strimzi bridge's body for the same tuples as {@link healthBody} (its batch form, which it also takes for one record). */
+export function bridgeBody(first: number, batch: number): string {
   return JSON.stringify({ records: Array.from({ length: batch }, (_, i) => ({ value: healthTuple(first + i) })) });
 }
 

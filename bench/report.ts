@@ -5,6 +5,7 @@
  * Pure functions, no I/O.
  */
 import type { LatencySummary } from '../local/tools/stats';
+import type { IdleResult } from './idle';
 
 /** Where and with what the figures were measured. */
 export interface BenchMeta {
@@ -43,8 +44,24 @@ export interface IngestRow {
   /** Median request latency, ms (HTTP request, raw `sendBatch`). */
   readonly httpRequestP50Ms: number;
   readonly rawRequestP50Ms: number;
+  /** records/s of the Strimzi bridge (absent when it could not be started), its median, httpMedian / it, its request p50 (ms). */
+  readonly bridge?: readonly number[];
+  readonly bridgeMedian?: number;
+  readonly httpOverBridge?: number;
+  readonly bridgeRequestP50Ms?: number;
+  /** records/s (requests/s × records per request) of the bare Node server answering an empty 200; httpMedian / its median. */
+  readonly bare?: readonly number[];
+  readonly bareMedian?: number;
+  readonly httpOverBare?: number;
   readonly errors: number;
   readonly firstError?: string;
+}
+
+/** Whether the Strimzi bridge ran, and why not. */
+export interface BridgeInfo {
+  readonly version: string;
+  readonly available: boolean;
+  readonly reason?: string;
 }
 
 /** One configuration of the broker's own perf test. */
@@ -149,7 +166,9 @@ export interface GoalRow {
 /** Everything one bench run measured. */
 export interface BenchResults {
   readonly meta: BenchMeta;
-  readonly ingest: { readonly rows: readonly IngestRow[]; readonly ceiling: CeilingResult };
+  /** Idle CPU of `npm start` (absent from runs before it was measured, and from runs without the phase). */
+  readonly idle?: IdleResult;
+  readonly ingest: { readonly rows: readonly IngestRow[]; readonly ceiling: CeilingResult; readonly bridge?: BridgeInfo };
   readonly latency: readonly LatencyRow[];
   readonly consumer: readonly ConsumerRow[];
   readonly bundles: { readonly rows: readonly BundleRow[]; readonly producerAlternatives: readonly BundleAlternative[] };
@@ -204,7 +223,7 @@ const DEFAULT_ANALYSIS = '_No analysis written yet: profile the missed goals (se
 
 /** BENCHMARKS.md for `results`, with `analysis` (hand-written markdown) in its section. */
 export function renderReport(results: BenchResults, analysis: string = DEFAULT_ANALYSIS): string {
-  const { meta, ingest, latency, consumer, bundles, resources, goals } = results;
+  const { meta, idle, ingest, latency, consumer, bundles, resources, goals } = results;
   const out: string[] = [];
   out.push('# fluxo benchmarks', '');
   out.push(
@@ -218,6 +237,23 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
 
   out.push('## Goals', '');
   out.push(renderTable(['goal', 'target', 'measured', ''], goals.map((g) => [g.goal, g.target, g.measured, g.met ? 'met' : '**missed**']), ['left', 'left', 'left', 'left']), '');
+
+  if (idle !== undefined) {
+    out.push('## 0. Idle', '');
+    out.push(
+      '`npm start` as a user runs it (npm, tsx and the stack\'s Node process with all its threads: gateway, ESM emulators, Lambda worker threads), ' +
+        'pointed at the bench\'s Kafka and DynamoDB Local, measured from its banner with no traffic at all. CPU is the kernel\'s count (utime + stime, /proc) for every process the command started; the JVMs are not in it.',
+      '',
+    );
+    out.push(
+      renderTable(
+        ['window', 'CPU time', 'share of one core', 'Node threads', 'processes', 'start to banner'],
+        [[`${fmt(idle.seconds, 1)} s`, `${fmt(idle.cpuSeconds, 2)} s`, pct(idle.coreShare), idle.nodeThreads, idle.processes.join(', '), `${fmt(idle.startSeconds, 1)} s`]],
+        ['right', 'right', 'right', 'right', 'left', 'right'],
+      ),
+      '',
+    );
+  }
 
   out.push('## 1. Ingest throughput', '');
   out.push(
@@ -252,6 +288,35 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
         r.errors,
       ]),
       ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ),
+    '',
+  );
+  out.push(
+    `*Side by side*, same run, same records, same concurrent clients, same closed loop: *Strimzi bridge*: the Strimzi HTTP Bridge for Apache Kafka ${ingest.bridge?.version ?? ''} ` +
+      '(`io.strimzi:kafka-bridge`, fetched with its dependencies by Maven and started by the bench against the same broker), `POST /topics/bench-ingest` with the same tuples ' +
+      'in its JSON embedded format, its producer set as fluxo\'s (`acks=all enable.idempotence=true max.in.flight.requests.per.connection=1 compression.type=gzip linger.ms=0`); ' +
+      'it writes the values as sent (no schema check, no derived fields, no headers). *bare Node*: a Node `http` server in the gateway\'s thread that reads the body of fluxo\'s ' +
+      'request and answers an empty 200, counted as the request\'s records: the per-request ceiling of the runtime on this machine.',
+    '',
+  );
+  if (ingest.bridge !== undefined && !ingest.bridge.available) out.push(`> The Strimzi bridge was not measured in this run: ${ingest.bridge.reason ?? 'unknown reason'}.`, '');
+  const maybe = (value: number | undefined, render: (v: number) => string): string => (value === undefined ? '–' : render(value));
+  out.push(
+    renderTable(
+      ['records/request', 'clients', 'fluxo HTTP records/s', 'Strimzi bridge records/s', 'fluxo / bridge', 'bridge request p50', 'bare Node records/s', 'fluxo / bare Node', 'raw kafkajs records/s', 'fluxo / raw'],
+      ingest.rows.map((r) => [
+        r.batch,
+        r.clients,
+        fmt(r.httpMedian),
+        maybe(r.bridgeMedian, (v) => fmt(v)),
+        maybe(r.httpOverBridge, (v) => `${fmt(v, 2)}×`),
+        maybe(r.bridgeRequestP50Ms, (v) => `${fmt(v, 1)} ms`),
+        maybe(r.bareMedian, (v) => fmt(v)),
+        maybe(r.httpOverBare, pct),
+        fmt(r.rawMedian),
+        pct(r.httpOverRaw),
+      ]),
+      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     ),
     '',
   );
@@ -380,13 +445,14 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   out.push('## How to reproduce', '');
   out.push(
     '```sh',
-    'npm run bench                 # full run (about 9 minutes on 2 cores): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
-    'npm run bench -- --quick      # CI smoke (under 2 minutes): writes bench/results/ only',
+    'npm run bench                 # full run (about 15 minutes on 2 cores): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
+    'npm run bench -- --quick      # CI smoke (about 3 minutes): writes bench/results/ only',
     'npm run bench -- --profile    # CPU profiles: the ingest phase under node --cpu-prof (every thread), then the producer handler alone (source frames); summary.md in bench/results/profile-*/',
     'npm run bench -- --render     # re-renders BENCHMARKS.md from BENCHMARKS.json (after editing the Analysis section or the template)',
     '```',
     '',
-    'The run starts its own Kafka and DynamoDB Local in a temporary directory (jars from `.fluxo/cache`), bundles the handlers against `bench/spec.ts`, ' +
+    'The run starts its own Kafka and DynamoDB Local in a temporary directory (jars from `.fluxo/cache`), fetches the Strimzi bridge into the same cache on its first run, ' +
+      'starts `npm start` for the idle phase and the bridge for the ingest phase, bundles the handlers against `bench/spec.ts`, ' +
       'and stops everything it started. JSON of every run lands in `bench/results/` (not committed).',
     '',
   );

@@ -3,7 +3,7 @@
  * run, and writes BENCHMARKS.md and BENCHMARKS.json (keeping BENCHMARKS.md's hand-written analysis)
  * plus a JSON copy in bench/results/.
  *
- * Options: `--quick` (CI smoke, under 2 minutes: short phases, writes bench/results/ only),
+ * Options: `--quick` (CI smoke, about 3 minutes: short phases, writes bench/results/ only),
  * `--profile` (CPU profiles of the ingest path and of the producer handler alone, summarised),
  * `--render` (re-renders BENCHMARKS.md from BENCHMARKS.json), `--only <phase,...>` (ingest,
  * latency, consumer, bundles, handler; writes no BENCHMARKS.*).
@@ -18,21 +18,23 @@ import { bundleFunction } from '../local/emulation/runtime/bundle';
 import { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION, LOCAL_TABLES, ensureTables, ensureTopics, startServices, type LocalServices } from '../local/emulation/services';
 import { findJava } from '../local/emulation/services/tools';
 import { startLocalStack, type LocalStack } from '../local/stack';
+import { BRIDGE_VERSION } from './bridge';
 import { measureBundles } from './bundles';
 import { benchSettings, type BenchContext } from './context';
 import { measureConsumer } from './consumer';
 import { measureHandler } from './handler';
+import { measureIdle } from './idle';
 import { measureIngest } from './ingest';
 import { measureLatency } from './latency';
 import { renderProfileSummary, summarizeProfileDir } from './profile';
-import { extractAnalysis, fmt, kib, pct, renderReport, renderTable, type BenchResults, type GoalRow } from './report';
+import { extractAnalysis, fmt, pct, renderReport, renderTable, type BenchResults, type GoalRow } from './report';
 import { ownPeakRssMiB, peakRssMiB } from './resources';
 import { BENCH_PARTITIONS, pipeline } from './spec';
 
 const ROOT = resolve(__dirname, '..');
-const PHASES = ['ingest', 'latency', 'consumer', 'bundles', 'handler'] as const;
+const PHASES = ['idle', 'ingest', 'latency', 'consumer', 'bundles', 'handler'] as const;
 /** What a plain run measures; `handler` only runs when asked for (--profile). */
-const DEFAULT_PHASES: readonly Phase[] = ['ingest', 'latency', 'consumer', 'bundles'];
+const DEFAULT_PHASES: readonly Phase[] = ['idle', 'ingest', 'latency', 'consumer', 'bundles'];
 type Phase = (typeof PHASES)[number];
 /** Where a profiled child run writes the handler's profile. */
 const PROFILE_DIR_ENV = 'FLUXO_BENCH_PROFILE_DIR';
@@ -69,7 +71,8 @@ function versions(): Record<string, string> {
     java: command(findJava(), ['-version']).split('\n')[0] ?? '',
     'Apache Kafka (broker, perf test)': KAFKA_VERSION,
     'DynamoDB Local': DYNAMODB_LOCAL_VERSION,
-    kafkajs: packageVersion('kafkajs'),
+    kafkajs: `${packageVersion('kafkajs')} (patched at install: patches/kafkajs+2.2.4.patch)`,
+    'Strimzi Kafka Bridge': `${BRIDGE_VERSION} (io.strimzi:kafka-bridge)`,
     esbuild: packageVersion('esbuild'),
     '@aws-sdk/client-dynamodb': packageVersion('@aws-sdk/client-dynamodb'),
   };
@@ -77,12 +80,14 @@ function versions(): Record<string, string> {
 
 function goals(results: Omit<BenchResults, 'goals' | 'meta'>): GoalRow[] {
   const rows: GoalRow[] = [];
+  if (results.idle) rows.push({ goal: `idle CPU of \`npm start\` (every process and thread), ${fmt(results.idle.seconds)} s with no traffic`, target: '<= 1 % of a core', measured: pct(results.idle.coreShare), met: results.idle.coreShare <= 0.01 });
   const ingest100 = results.ingest.rows.find((r) => r.batch === 100);
+  if (ingest100?.httpOverBridge !== undefined) {
+    rows.push({ goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs the Strimzi bridge`, target: '>= 1.5×', measured: `${fmt(ingest100.httpOverBridge, 2)}×`, met: ingest100.httpOverBridge >= 1.5 });
+  }
   if (ingest100) rows.push({ goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs raw kafkajs`, target: '>= 70 %', measured: pct(ingest100.httpOverRaw), met: ingest100.httpOverRaw >= 0.7 });
   const sustained = results.latency.find((r) => r.batchingWindowMs === 0 && r.load === 'sustained');
   if (sustained) rows.push({ goal: `end-to-end p99, window 0, ${fmt(sustained.recordsPerSecond)} records/s`, target: '<= 150 ms', measured: `${fmt(sustained.p99, 1)} ms`, met: sustained.p99 <= 150 && sustained.notVisible === 0 });
-  const producer = results.bundles.rows.find((b) => b.name === 'producer');
-  if (producer) rows.push({ goal: 'producer bundle (deployed, minified)', target: '<= 250 KiB', measured: kib(producer.deployedBytes), met: producer.deployedBytes <= 250 * 1024 });
   const drain = results.consumer.find((c) => c.writeRequestsPerRecord !== undefined);
   if (drain?.writeRequestsPerRecord !== undefined) {
     rows.push({ goal: `DynamoDB write requests per record, keyed windowed aggregation (${drain.keys} keys)`, target: '<= 0.05', measured: fmt(drain.writeRequestsPerRecord, 3), met: drain.writeRequestsPerRecord <= 0.05 });
@@ -113,6 +118,7 @@ function profile(): void {
 
 async function measure(ctx: BenchContext, only: readonly Phase[], services: LocalServices): Promise<Omit<BenchResults, 'goals' | 'meta'>> {
   const wants = (phase: Phase): boolean => only.includes(phase);
+  const idle = wants('idle') ? await measureIdle(ctx, ctx.settings.idleMs) : undefined;
   const ingest = wants('ingest') ? await measureIngest(ctx) : { rows: [], ceiling: { median: 0, records: 0, averageValueBytes: 0, variants: [] } };
   const latency = wants('latency') ? await measureLatency(ctx) : { rows: [], consumers: [] };
   const drain = wants('consumer') ? [await measureConsumer(ctx), await measureConsumer(ctx, { keyed: true })] : [];
@@ -127,7 +133,7 @@ async function measure(ctx: BenchContext, only: readonly Phase[], services: Loca
     ...jvm('Kafka broker (JVM)', services.pids.kafka, 'KRaft broker + controller, -Xmx512m'),
     ...jvm('DynamoDB Local (JVM)', services.pids.dynamodb, 'in memory'),
   ];
-  return { ingest, latency: latency.rows, consumer: [...drain, ...latency.consumers], bundles, resources };
+  return { ...(idle === undefined ? {} : { idle }), ingest, latency: latency.rows, consumer: [...drain, ...latency.consumers], bundles, resources };
 }
 
 async function main(): Promise<void> {
@@ -199,6 +205,7 @@ async function main(): Promise<void> {
       machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: totalmem() / 2 ** 30, os: `${osType()} ${release()}` },
       versions: versions(),
       settings: {
+        'idle': `\`npm start\` against the bench's Kafka and DynamoDB Local, ${settings.idleMs / 1000} s from its banner`,
         'bench topics': `${BENCH_PARTITIONS} partitions each, one broker (replication 1), DynamoDB Local in memory`,
         'ingest': `${settings.ingestClients} clients${settings.ingestExtra.map((e) => ` (and ${e.clients} at ${e.batch} records/request)`).join('')}, ${settings.ingestRepetitions} × ${settings.ingestDurationMs / 1000} s per row and path, each repetition after 0.3 s of unrecorded warm-up`,
         'ceiling': `${settings.ceilingRepetitions} × ${fmt(settings.ceilingRecords)} records`,

@@ -24,7 +24,7 @@
  */
 import { SchemaViolationError } from './errors';
 import type { ParsedValue } from './filter';
-import { derivedInputs, type DerivedField, type FieldSpec, type ResolvedTopic } from './spec';
+import { derivedInputs, type DerivedField, type FieldSpec, type RecordSchema, type ResolvedTopic } from './spec';
 
 /** A canonical value: an object on a `json` topic, the text itself on a `text` topic. */
 export type CanonicalValue = Readonly<Record<string, unknown>> | string;
@@ -50,23 +50,56 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function fieldProblem(spec: FieldSpec, value: unknown, path: string): string | undefined {
+/**
+ * The check of one schema field, built once from its spec: what is wrong with a present value,
+ * without the field's path (`must be a number`), or undefined when nothing is.
+ */
+function fieldCheck(spec: FieldSpec): (value: unknown) => string | undefined {
   switch (spec.type) {
     case 'number':
     case 'integer': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `${path} must be a number`;
-      if (spec.type === 'integer' && !Number.isInteger(value)) return `${path} must be an integer`;
-      if (spec.min !== undefined && value < spec.min) return `${path} must be at least ${spec.min}`;
-      if (spec.max !== undefined && value > spec.max) return `${path} must be at most ${spec.max}`;
-      return undefined;
+      const { min, max } = spec;
+      const integer = spec.type === 'integer';
+      return (value) => {
+        if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
+        if (integer && !Number.isInteger(value)) return 'must be an integer';
+        if (min !== undefined && value < min) return `must be at least ${min}`;
+        if (max !== undefined && value > max) return `must be at most ${max}`;
+        return undefined;
+      };
     }
-    case 'string':
-      if (typeof value !== 'string') return `${path} must be a string`;
-      if (spec.maxLength !== undefined && [...value].length > spec.maxLength) return `${path} must be at most ${spec.maxLength} characters`;
-      return undefined;
+    case 'string': {
+      const { maxLength } = spec;
+      return (value) => {
+        if (typeof value !== 'string') return 'must be a string';
+        // Characters, not UTF-16 units; a string no longer in units than the limit is within it.
+        if (maxLength !== undefined && value.length > maxLength && [...value].length > maxLength) return `must be at most ${maxLength} characters`;
+        return undefined;
+      };
+    }
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : `${path} must be a boolean`;
+      return (value) => (typeof value === 'boolean' ? undefined : 'must be a boolean');
   }
+}
+
+/** One field of a compiled schema. */
+interface CompiledField {
+  readonly name: string;
+  readonly required: boolean;
+  readonly check: (value: unknown) => string | undefined;
+}
+
+/** Each schema's fields with their checks, compiled on first use (a container sees a few schemas). */
+const compiledSchemas = new WeakMap<RecordSchema, readonly CompiledField[]>();
+
+/** The schema's fields in declaration order, each with its check built once. */
+function compiledFields(schema: RecordSchema): readonly CompiledField[] {
+  let fields = compiledSchemas.get(schema);
+  if (fields === undefined) {
+    fields = Object.entries(schema.fields).map(([name, spec]) => ({ name, required: spec.required !== false, check: fieldCheck(spec) }));
+    compiledSchemas.set(schema, fields);
+  }
+  return fields;
 }
 
 /** What a `json` topic takes, for messages: `a JSON object` or `an object or a tuple [id, {fields}]`. */
@@ -96,18 +129,19 @@ export function normalizeValue(topic: ResolvedTopic, value: unknown, path: strin
   }
   const { fields, additionalFields = true } = topic.schema;
   const violations: string[] = [];
-  for (const [name, spec] of Object.entries(fields)) {
-    if (!(name in object) || object[name] === undefined) {
-      if (spec.required !== false) violations.push(`${path}.${name} is required`);
+  // The paths in messages are built only for a field that has a problem.
+  for (const field of compiledFields(topic.schema)) {
+    const present = object[field.name];
+    if (present === undefined) {
+      if (field.required) violations.push(`${path}.${field.name} is required`);
       continue;
     }
-    const problem = fieldProblem(spec, object[name], `${path}.${name}`);
-    if (problem !== undefined) violations.push(problem);
+    const problem = field.check(present);
+    if (problem !== undefined) violations.push(`${path}.${field.name} ${problem}`);
   }
   if (!additionalFields) {
-    const derived = new Set(topic.derived.map((d) => d.name));
     for (const name of Object.keys(object)) {
-      if (!(name in fields) && !derived.has(name)) violations.push(`${path}.${name} is not a field of topic "${topic.name}"`);
+      if (!(name in fields) && !topic.derived.some((d) => d.name === name)) violations.push(`${path}.${name} is not a field of topic "${topic.name}"`);
     }
   }
   if (violations.length > 0) {
@@ -176,9 +210,16 @@ function deriveInto(topic: ResolvedTopic, object: Record<string, unknown>, given
  * the HTTP producer's rule: what it writes to Kafka is canonical.
  */
 export function addDerivedFields(topic: ResolvedTopic, value: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...value };
-  deriveInto(topic, result, 'replace', 'value');
-  return result;
+  return setDerivedFields(topic, { ...value });
+}
+
+/**
+ * {@link addDerivedFields} on an object the caller owns (normalizeValue's fresh copy): the fields
+ * are set in place, with no second copy of the value.
+ */
+export function setDerivedFields(topic: ResolvedTopic, object: Record<string, unknown>): Record<string, unknown> {
+  deriveInto(topic, object, 'replace', 'value');
+  return object;
 }
 
 /** Whether two JSON values are the same value (numbers by `===`, arrays in order, objects by key). */

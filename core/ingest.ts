@@ -6,7 +6,7 @@
  * Error messages name the offending field with its path in the request, e.g.
  * `records[3].value.peso must be a number`.
  */
-import { addDerivedFields, MAX_VALUE_BYTES, normalizeValue, type CanonicalValue } from './canonical';
+import { MAX_VALUE_BYTES, normalizeValue, setDerivedFields, type CanonicalValue } from './canonical';
 import { BadRequestError, FluxoError, PayloadTooLargeError, SchemaViolationError, UnknownPartitionError } from './errors';
 import { INGEST_TIME_HEADER } from './kafka-record';
 import { RECORD_ID_HEADER } from './record-id';
@@ -44,6 +44,7 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
 
 /** The fields a record may have. */
 export const RECORD_FIELDS = ['value', 'key', 'headers', 'partition', 'timestamp'] as const;
+const RECORD_FIELD_SET: ReadonlySet<string> = new Set(RECORD_FIELDS);
 
 /** `single`: the body is one record; `batch`: the body is `{records: [...]}`. */
 export type BodyForm = 'single' | 'batch';
@@ -170,7 +171,7 @@ function canonicalValue(topic: ResolvedTopic, value: unknown, path: string): Can
     if (typeof value !== 'string') throw new SchemaViolationError(`${path} must be a string: topic "${topic.name}" takes lines of text`, { details: { field: path } });
     return value;
   }
-  return addDerivedFields(topic, normalizeValue(topic, value, path));
+  return setDerivedFields(topic, normalizeValue(topic, value, path));
 }
 
 /** Options of {@link prepareRecord}. */
@@ -193,12 +194,13 @@ export function prepareRecord(topic: ResolvedTopic, input: unknown, { form, inde
   try {
     const where = form === 'batch' ? `records[${index}]` : 'body';
     if (!isObject(input)) throw new BadRequestError(`${where} must be a record object {value, key?, headers?, partition?, timestamp?}`);
-    const unknownField = Object.keys(input).find((k) => !(RECORD_FIELDS as readonly string[]).includes(k));
+    const unknownField = Object.keys(input).find((k) => !RECORD_FIELD_SET.has(k));
     if (unknownField !== undefined) throw new BadRequestError(`${at(unknownField)} is not a record field (${RECORD_FIELDS.join(', ')})`);
     if (!('value' in input)) throw new BadRequestError(`${at('value')} is required`);
-    const key = checkKey(input.key, at('key'));
-    const headers = checkHeaders(input.headers, at('headers'));
-    const partition = checkPartition(topic, input.partition, at('partition'));
+    // An absent optional field needs no check, and no path for a message.
+    const key = input.key === undefined ? undefined : checkKey(input.key, at('key'));
+    const headers = input.headers === undefined ? {} : checkHeaders(input.headers, at('headers'));
+    const partition = input.partition === undefined ? undefined : checkPartition(topic, input.partition, at('partition'));
     const timestamp = input.timestamp === undefined ? now : parseEventTime(input.timestamp, at('timestamp'));
     const value = canonicalValue(topic, input.value, at('value'));
     const serializedValue = typeof value === 'string' ? value : JSON.stringify(value);
@@ -208,7 +210,9 @@ export function prepareRecord(topic: ResolvedTopic, input: unknown, { form, inde
         details: { bytes, limit: INGEST_LIMITS.maxValueBytes },
       });
     }
-    return { ok: true, record: { key, value, serializedValue, headers: { ...headers, [INGEST_TIME_HEADER]: String(now) }, partition, timestamp } };
+    // checkHeaders' object is fresh: the ingest time goes last, into it.
+    headers[INGEST_TIME_HEADER] = String(now);
+    return { ok: true, record: { key, value, serializedValue, headers, partition, timestamp } };
   } catch (error) {
     if (error instanceof FluxoError) return { ok: false, error };
     throw error;

@@ -53,10 +53,17 @@ export async function ingestRecords(topic: ResolvedTopic, body: unknown, write: 
   });
   const written = valid.length === 0 ? [] : await write(topic.name, valid);
   let next = 0;
+  // A request's records mostly share one timestamp (the ingest time): format it once.
+  let lastTime: number | undefined;
+  let lastIso = '';
   const results: RecordResult[] = outcomes.map((outcome) => {
     if (!outcome.ok) return errorBody(outcome.error);
     const { partition, offset, timestamp } = written[next++];
-    return { partition, offset, timestamp: new Date(timestamp).toISOString() };
+    if (timestamp !== lastTime) {
+      lastTime = timestamp;
+      lastIso = new Date(timestamp).toISOString();
+    }
+    return { partition, offset, timestamp: lastIso };
   });
   const firstRejected = outcomes.find((o) => !o.ok);
   if (form === 'single') {
