@@ -5,6 +5,7 @@
  * client is the idempotent kafkajs producer fluxo's producer Lambda uses, with the same send options.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { apiRequest, describeApiError } from '../local/tools/api-client';
 import type { Message, Producer } from 'kafkajs';
 import { createIdempotentProducer, createKafka, SEND_OPTIONS } from '../lambdas/clients/kafka';
 import { RECORD_ID_HEADER, recordIdOf, requestIdOf } from '../core/record-id';
@@ -35,12 +36,12 @@ function post(message: LoadMessage): void {
 /** Distinct bodies each client cycles through (so the producer does not see one body over and over). */
 const POOL = 16;
 
+/** One request to fluxo's API, through the API client the tools share (the same fetch and parse as the CLI's). */
 async function postRecords(url: string, topic: string, body: string): Promise<{ ok: boolean; records: number; error?: string }> {
-  const response = await fetch(`${url}/topics/${topic}/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const text = await response.text();
-  if (response.status !== 200) return { ok: false, records: 0, error: `HTTP ${response.status}: ${text.slice(0, 200)}` };
-  const answer = JSON.parse(text) as { offset?: number; results?: { offset?: number }[] };
-  const results = answer.results ?? [answer];
+  const answer = await apiRequest({ url }, 'POST', `/topics/${topic}/records`, body);
+  if (answer.status !== 200) return { ok: false, records: 0, error: describeApiError(answer.status, answer.body) };
+  const parsed = answer.body as { offset?: number; results?: { offset?: number }[] };
+  const results = parsed.results ?? [parsed];
   return { ok: true, records: results.filter((r) => typeof r.offset === 'number').length };
 }
 
