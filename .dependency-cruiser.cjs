@@ -15,7 +15,8 @@ module.exports = {
     {
       name: 'core-is-pure',
       severity: 'error',
-      comment: 'core/ is the pure domain and the API contract: no I/O adapter, no AWS SDK, no runtime; of npm packages only TypeBox (the API schemas) and the aws-lambda types.',
+      comment:
+        'core/ is the pure domain and the API contract: no I/O adapter, no AWS SDK, no runtime; of npm packages only TypeBox (the API schemas) and the aws-lambda types.',
       from: { path: '^core/' },
       to: { pathNot: ['^core/', '^node_modules/(@types/aws-lambda|@sinclair/typebox)/'], dependencyTypesNot: ['core'] },
     },
@@ -64,7 +65,8 @@ module.exports = {
     {
       name: 'emulation-not-tools',
       severity: 'error',
-      comment: "local/emulation is AWS's stand-in (Lambda runtime, API Gateway, event source mappings, services); the tools use it, not the other way.",
+      comment:
+        "local/emulation is AWS's stand-in (Lambda runtime, API Gateway, event source mappings, services); the tools use it, not the other way.",
       from: { path: '^local/emulation/' },
       to: { path: '^(local/tools/|local/[^/]+\\.ts$|lib/)' },
     },
@@ -78,14 +80,16 @@ module.exports = {
     {
       name: 'local-runs-handlers-as-bundles',
       severity: 'error',
-      comment: 'The local stack runs each handler as its bundle in a worker thread, as Lambda runs it: local code never imports a handler (types of the API come from core/api).',
+      comment:
+        'The local stack runs each handler as its bundle in a worker thread, as Lambda runs it: local code never imports a handler (types of the API come from core/api).',
       from: { path: '^local/' },
       to: { path: '^lambdas/(?!clients/)' },
     },
     {
       name: 'tools-share-through-their-own-modules',
       severity: 'error',
-      comment: 'The scenarios and the dashboard are tools beside the CLI, not parts of it: what they share with it (the API client) sits in local/tools/.',
+      comment:
+        'The scenarios and the dashboard are tools beside the CLI, not parts of it: what they share with it (the API client) sits in local/tools/.',
       from: { path: '^local/tools/(scenarios|dashboard)/' },
       to: { path: '^local/tools/cli/' },
     },

@@ -9,7 +9,9 @@ module.exports = tseslint.config(
   ...tseslint.configs.recommended,
   { files: ['**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   {
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' },
+    },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -22,7 +24,13 @@ module.exports = tseslint.config(
         { object: 'it', property: 'skip', message: 'no skipped tests in main' },
         { object: 'test', property: 'skip', message: 'no skipped tests in main' },
       ],
-      'no-restricted-globals': ['error', { name: 'fit', message: 'no focused tests' }, { name: 'xit', message: 'no skipped tests' }, { name: 'xdescribe', message: 'no skipped tests' }, { name: 'fdescribe', message: 'no focused tests' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fit', message: 'no focused tests' },
+        { name: 'xit', message: 'no skipped tests' },
+        { name: 'xdescribe', message: 'no skipped tests' },
+        { name: 'fdescribe', message: 'no focused tests' },
+      ],
     },
   },
 );

@@ -66,7 +66,9 @@ export function bridgeProperties(brokers: string, port: number): string {
     'http.consumer.enabled': 'false',
     'http.producer.enabled': 'true',
   };
-  return `${Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  return `${Object.entries(props)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -82,14 +84,31 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Fetches the bridge when it is not cached, starts it and waits until `GET /ready` answers. */
-export async function startBridge(options: { brokers: string; port: number; workDir: string; install?: InstallOptions }): Promise<RunningBridge> {
+export async function startBridge(options: {
+  brokers: string;
+  port: number;
+  workDir: string;
+  install?: InstallOptions;
+}): Promise<RunningBridge> {
   const installed = await installBundle(BRIDGE_BUNDLE, options.install);
   const config = join(options.workDir, 'bridge.properties');
   writeFileSync(config, bridgeProperties(options.brokers, options.port));
   // No log4j2 configuration: log4j2's default prints errors only.
-  const child = spawn(findJava(), ['-Xmx512m', `-Dvertx.cacheDirBase=${join(options.workDir, 'vertx-cache')}`, '-cp', join(installed.libDir, '*'), 'io.strimzi.kafka.bridge.Application', '--config-file', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    findJava(),
+    [
+      '-Xmx512m',
+      `-Dvertx.cacheDirBase=${join(options.workDir, 'vertx-cache')}`,
+      '-cp',
+      join(installed.libDir, '*'),
+      'io.strimzi.kafka.bridge.Application',
+      '--config-file',
+      config,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-4000);

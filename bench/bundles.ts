@@ -18,7 +18,9 @@ import type { BundleAlternative, BundleRow } from './report';
 import { median } from '../local/tools/stats';
 
 /** Every Lambda of the CDK app and its handler. */
-export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(FUNCTIONS).map(([name, fn]) => [name, fn.entry]));
+export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(FUNCTIONS).map(([name, fn]) => [name, fn.entry]),
+);
 
 /** The esbuild settings of the CDK app's FluxoFunction (core/deployment.ts `BUNDLING`). */
 export const DEPLOYED_SETTINGS = { external: BUNDLING.externalModules, target: BUNDLING.target } as const;
@@ -80,7 +82,11 @@ function measureInit(ctx: BenchContext, name: string, file: string): { initMs: n
   const processes: number[] = [];
   for (let rep = 0; rep < ctx.settings.initRepetitions; rep += 1) {
     const began = performance.now();
-    const run = spawnSync(process.execPath, ['-e', INIT_SCRIPT, file], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['-e', INIT_SCRIPT, file], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     processes.push(performance.now() - began);
     if (run.status !== 0) throw new InitMeasureError(`${name}: loading ${file} failed (${run.status}): ${run.stderr.slice(-500)}`);
     inits.push((JSON.parse(run.stdout) as { initMs: number }).initMs);
@@ -117,16 +123,38 @@ export async function measureBundles(ctx: BenchContext): Promise<{ rows: BundleR
   if (producerDeployed !== undefined) {
     const parts = packageSizes(metafileOf(producerDeployed));
     const own = parts.find((p) => p.name === 'fluxo')?.bytes ?? 0;
-    producerAlternatives.push({ name: 'as deployed', bytes: producerDeployed.bytes, note: `kafkajs ${Math.round(((parts.find((p) => p.name === 'kafkajs')?.bytes ?? 0) * 100) / producerDeployed.bytes)} % of it; fluxo's own code ${Math.round((own * 100) / producerDeployed.bytes)} %` });
-    const smithy = await bundleFunction({ name: 'producer-smithy-external', entry: LAMBDA_ENTRIES.producer as string }, { ...deployedOptions, external: ['@aws-sdk/*', '@smithy/*'] });
-    producerAlternatives.push({ name: '`@smithy/*` external too', bytes: smithy.bytes, note: 'the Lambda runtime ships @smithy with its AWS SDK, but its version is the runtime\'s, not the lock file\'s' });
-    const layer = await bundleFunction({ name: 'producer-kafkajs-layer', entry: LAMBDA_ENTRIES.producer as string }, { ...deployedOptions, external: ['@aws-sdk/*', 'kafkajs'] });
-    producerAlternatives.push({ name: 'kafkajs in a Lambda layer', bytes: layer.bytes, note: 'smaller function zip, same bytes loaded at a cold start' });
+    producerAlternatives.push({
+      name: 'as deployed',
+      bytes: producerDeployed.bytes,
+      note: `kafkajs ${Math.round(((parts.find((p) => p.name === 'kafkajs')?.bytes ?? 0) * 100) / producerDeployed.bytes)} % of it; fluxo's own code ${Math.round((own * 100) / producerDeployed.bytes)} %`,
+    });
+    const smithy = await bundleFunction(
+      { name: 'producer-smithy-external', entry: LAMBDA_ENTRIES.producer as string },
+      { ...deployedOptions, external: ['@aws-sdk/*', '@smithy/*'] },
+    );
+    producerAlternatives.push({
+      name: '`@smithy/*` external too',
+      bytes: smithy.bytes,
+      note: "the Lambda runtime ships @smithy with its AWS SDK, but its version is the runtime's, not the lock file's",
+    });
+    const layer = await bundleFunction(
+      { name: 'producer-kafkajs-layer', entry: LAMBDA_ENTRIES.producer as string },
+      { ...deployedOptions, external: ['@aws-sdk/*', 'kafkajs'] },
+    );
+    producerAlternatives.push({
+      name: 'kafkajs in a Lambda layer',
+      bytes: layer.bytes,
+      note: 'smaller function zip, same bytes loaded at a cold start',
+    });
     const entries = join(buildRoot, 'entries');
     mkdirSync(entries, { recursive: true });
     writeFileSync(join(entries, 'kafkajs-only.ts'), "export { Kafka } from 'kafkajs';\n");
     const kafkajsOnly = await bundleFunction({ name: 'kafkajs-only', entry: join(entries, 'kafkajs-only.ts') }, deployedOptions);
-    producerAlternatives.push({ name: 'kafkajs alone', bytes: kafkajsOnly.bytes, note: 'the floor of any producer on kafkajs: already above 250 KiB' });
+    producerAlternatives.push({
+      name: 'kafkajs alone',
+      bytes: kafkajsOnly.bytes,
+      note: 'the floor of any producer on kafkajs: already above 250 KiB',
+    });
   }
   return { rows, producerAlternatives };
 }

@@ -44,7 +44,13 @@ export async function measureConsumer(ctx: BenchContext, { keyed = false }: { ke
     ...(keyed ? { recordIdsPerRequest: KEYED_REQUEST_RECORDS } : {}),
   });
   const counter = await startDynamoDbCounter(ctx.services.dynamodbEndpoint);
-  const fn = createLocalFunction(`fluxo-consumer-${topic}`, 'consumer', ctx.consumerBundle, { ...ctx.factory, dynamodbEndpoint: counter.endpoint }, topic);
+  const fn = createLocalFunction(
+    `fluxo-consumer-${topic}`,
+    'consumer',
+    ctx.consumerBundle,
+    { ...ctx.factory, dynamodbEndpoint: counter.endpoint },
+    topic,
+  );
   const invocations: InvocationSample[] = [];
   let delivered = 0;
   const emulator = new EventSourceMappingEmulator({
@@ -72,7 +78,11 @@ export async function measureConsumer(ctx: BenchContext, { keyed = false }: { ke
     }
     const counts = counter.counts();
     const label = keyed ? `, each with a fluxo-record-id (keyed requests of ${KEYED_REQUEST_RECORDS})` : '';
-    const row = consumerRow(`backlog of ${settings.drainRecords} records${label}, batch size ${consumer.batchSize}, window 0 ms`, invocations, String(settings.drainKeys));
+    const row = consumerRow(
+      `backlog of ${settings.drainRecords} records${label}, batch size ${consumer.batchSize}, window 0 ms`,
+      invocations,
+      String(settings.drainKeys),
+    );
     ctx.log(`consumer: ${JSON.stringify(counts.requests)}, ${counts.itemsWritten} items written`);
     return {
       ...row,

@@ -87,7 +87,11 @@ export async function startDynamoDbCounter(target: string): Promise<DynamoDbCoun
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    counts: () => ({ requests: { ...requests }, itemsWritten, durationsMs: Object.fromEntries(Object.entries(durationsMs).map(([op, list]) => [op, [...list]])) }),
+    counts: () => ({
+      requests: { ...requests },
+      itemsWritten,
+      durationsMs: Object.fromEntries(Object.entries(durationsMs).map(([op, list]) => [op, [...list]])),
+    }),
     reset: () => {
       requests = {};
       itemsWritten = 0;

@@ -73,7 +73,9 @@ async function profiled<T>(file: string, run: () => Promise<T>): Promise<T> {
  * loop at 100 records per call is CPU-profiled into `<profileDir>/handler-batch-100.cpuprofile`.
  */
 export async function measureHandler(ctx: BenchContext, profileDir?: string): Promise<HandlerResult[]> {
-  const producers = new LazyProducer(() => createIdempotentProducer(createKafka({ brokers: ctx.services.kafkaBrokers.split(',') }), { createPartitioner: trackingPartitioner }));
+  const producers = new LazyProducer(() =>
+    createIdempotentProducer(createKafka({ brokers: ctx.services.kafkaBrokers.split(',') }), { createPartitioner: trackingPartitioner }),
+  );
   const handle = createProducerHandler({ spec: pipeline, producers });
   const url = new URL(`http://127.0.0.1/topics/${BENCH.ingestTopic}/records`);
   const match = matchRoute('POST', url.pathname);
@@ -116,7 +118,11 @@ export async function measureHandler(ctx: BenchContext, profileDir?: string): Pr
     // Warm-up: connect and let the JIT see the path, as a warm container has.
     await loop(100);
     for (const batch of ctx.settings.ingestBatches) {
-      results.push(profileDir !== undefined && batch === 100 ? await profiled(join(profileDir, 'handler-batch-100.cpuprofile'), () => loop(batch)) : await loop(batch));
+      results.push(
+        profileDir !== undefined && batch === 100
+          ? await profiled(join(profileDir, 'handler-batch-100.cpuprofile'), () => loop(batch))
+          : await loop(batch),
+      );
     }
   } finally {
     await producers.reset();

@@ -49,7 +49,10 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
   const ppid = Number(rest[1]);
   const utime = Number(rest[11]);
@@ -121,7 +124,12 @@ export async function measureIdle(ctx: BenchContext, idleMs: number): Promise<Id
   // Its own process group, so that stopping it reaches npm, tsx and the stack's Node process.
   const child = spawn('npm', ['start'], {
     cwd: ctx.root,
-    env: { ...process.env, [ENV.kafkaBrokers]: ctx.services.kafkaBrokers, [ENV.dynamodbEndpoint]: ctx.services.dynamodbEndpoint, PORT: String(port) },
+    env: {
+      ...process.env,
+      [ENV.kafkaBrokers]: ctx.services.kafkaBrokers,
+      [ENV.dynamodbEndpoint]: ctx.services.dynamodbEndpoint,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -150,12 +158,21 @@ export async function measureIdle(ctx: BenchContext, idleMs: number): Promise<Id
     const ticks = after.reduce((sum, p) => sum + p.ticks - (before.find((b) => b.pid === p.pid)?.ticks ?? 0), 0);
     const cpuSeconds = ticks / hz;
     const node = after.filter((p) => p.command === 'node').at(-1);
-    return { seconds, cpuSeconds, coreShare: cpuSeconds / seconds, nodeThreads: node === undefined ? 0 : threadsOf(node.pid), processes: after.map((p) => p.command), startSeconds };
+    return {
+      seconds,
+      cpuSeconds,
+      coreShare: cpuSeconds / seconds,
+      nodeThreads: node === undefined ? 0 : threadsOf(node.pid),
+      processes: after.map((p) => p.command),
+      startSeconds,
+    };
   } finally {
     if (child.exitCode === null && child.pid !== undefined) {
       // SIGTERM to the stack's Node process alone, as one Ctrl-C: npm and sh forward a signal to
       // the group too, and a second one makes `npm start` skip its orderly stop.
-      const stack = processTree(child.pid, allProcesses()).filter((p) => p.command === 'node').at(-1);
+      const stack = processTree(child.pid, allProcesses())
+        .filter((p) => p.command === 'node')
+        .at(-1);
       process.kill(stack?.pid ?? -child.pid, 'SIGTERM');
       if (!(await exited(child, 25_000))) process.kill(-child.pid, 'SIGKILL');
     }

@@ -25,8 +25,14 @@ import { median, percentile, perSecond, ratio } from '../local/tools/stats';
  * second uses fluxo's producer settings exactly (kafka-client.ts), for comparison.
  */
 export const CEILING_VARIANTS: readonly { readonly name: string; readonly props: readonly string[] }[] = [
-  { name: 'Java client, batching freely (the ceiling)', props: ['acks=all', 'enable.idempotence=true', 'compression.type=gzip', 'linger.ms=5', 'batch.size=262144'] },
-  { name: "Java client, fluxo's producer settings", props: ['acks=all', 'enable.idempotence=true', 'compression.type=gzip', 'max.in.flight.requests.per.connection=1', 'linger.ms=0'] },
+  {
+    name: 'Java client, batching freely (the ceiling)',
+    props: ['acks=all', 'enable.idempotence=true', 'compression.type=gzip', 'linger.ms=5', 'batch.size=262144'],
+  },
+  {
+    name: "Java client, fluxo's producer settings",
+    props: ['acks=all', 'enable.idempotence=true', 'compression.type=gzip', 'max.in.flight.requests.per.connection=1', 'linger.ms=0'],
+  },
 ];
 
 /** The perf test's summary line could not be found. */
@@ -47,12 +53,16 @@ export function parsePerfTestOutput(output: string): { records: number; recordsP
 
 async function runPerfTest(java: string, libDir: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(java, ['-Xmx512m', '-cp', join(libDir, '*'), 'org.apache.kafka.tools.ProducerPerformance', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(java, ['-Xmx512m', '-cp', join(libDir, '*'), 'org.apache.kafka.tools.ProducerPerformance', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new CeilingRunError(`kafka-producer-perf-test exited ${code}: ${output.slice(-500)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(output) : reject(new CeilingRunError(`kafka-producer-perf-test exited ${code}: ${output.slice(-500)}`)),
+    );
   });
 }
 
@@ -130,7 +140,12 @@ async function bridgeOrReason(ctx: BenchContext): Promise<{ bridge?: RunningBrid
   const workDir = join(ctx.scratchDir, 'bridge');
   mkdirSync(workDir, { recursive: true });
   try {
-    const bridge = await startBridge({ brokers: ctx.services.kafkaBrokers, port: await freePort(), workDir, install: { onProgress: ctx.log } });
+    const bridge = await startBridge({
+      brokers: ctx.services.kafkaBrokers,
+      port: await freePort(),
+      workDir,
+      install: { onProgress: ctx.log },
+    });
     ctx.log(`Strimzi bridge ${BRIDGE_VERSION} on ${bridge.url}`);
     return { bridge, info: { version: BRIDGE_VERSION, available: true } };
   } catch (error) {
@@ -157,12 +172,23 @@ export async function measureIngest(ctx: BenchContext): Promise<{ rows: IngestRo
   }
 }
 
-async function measurePaths(ctx: BenchContext, bareUrl: string, bridge: RunningBridge | undefined): Promise<{ rows: IngestRow[]; ceiling: CeilingResult }> {
+async function measurePaths(
+  ctx: BenchContext,
+  bareUrl: string,
+  bridge: RunningBridge | undefined,
+): Promise<{ rows: IngestRow[]; ceiling: CeilingResult }> {
   const { settings, stack, services } = ctx;
   const brokers = services.kafkaBrokers.split(',');
   const base = { topic: BENCH.ingestTopic, durationMs: settings.ingestDurationMs };
   // Warm-up: the producer Lambda connects to Kafka on its first request, as a warm container already has.
-  await runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients: settings.ingestClients, batch: 10, durationMs: 500 });
+  await runLoad(ctx.loadWorkerFile, {
+    kind: 'http-closed',
+    url: stack.url,
+    ...base,
+    clients: settings.ingestClients,
+    batch: 10,
+    durationMs: 500,
+  });
   const measured: Omit<IngestRow, 'httpOverCeiling'>[] = [];
   const shapes = [...settings.ingestBatches.map((batch) => ({ batch, clients: settings.ingestClients })), ...settings.ingestExtra];
   for (const { batch, clients } of shapes) {
@@ -183,7 +209,10 @@ async function measurePaths(ctx: BenchContext, bareUrl: string, bridge: RunningB
       const viaHttp = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients, batch }));
       const viaRaw = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', brokers, ...base, clients, batch }));
       const viaCoalesced = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', coalesce: true, brokers, ...base, clients, batch });
-      const bridged = bridge === undefined ? undefined : await runLoad(ctx.loadWorkerFile, { kind: 'bridge-closed', url: bridge.url, ...base, clients, batch });
+      const bridged =
+        bridge === undefined
+          ? undefined
+          : await runLoad(ctx.loadWorkerFile, { kind: 'bridge-closed', url: bridge.url, ...base, clients, batch });
       const bared = await runLoad(ctx.loadWorkerFile, { kind: 'bare-closed', url: bareUrl, durationMs: base.durationMs, clients, batch });
       if (bridged !== undefined) {
         viaBridge.push(perSecond(bridged.records, bridged.elapsedMs));
@@ -214,7 +243,14 @@ async function measurePaths(ctx: BenchContext, bareUrl: string, bridge: RunningB
     const bridgeMedian = viaBridge.length > 0 ? median(viaBridge) : undefined;
     const bareMedian = median(viaBare);
     measured.push({
-      ...(bridgeMedian === undefined ? {} : { bridge: viaBridge, bridgeMedian, httpOverBridge: ratio(httpMedian, bridgeMedian), bridgeRequestP50Ms: percentile(bridgeMs, 50) }),
+      ...(bridgeMedian === undefined
+        ? {}
+        : {
+            bridge: viaBridge,
+            bridgeMedian,
+            httpOverBridge: ratio(httpMedian, bridgeMedian),
+            bridgeRequestP50Ms: percentile(bridgeMs, 50),
+          }),
       bare: viaBare,
       bareMedian,
       httpOverBare: ratio(httpMedian, bareMedian),

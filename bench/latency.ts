@@ -72,9 +72,18 @@ export function consumerRow(scenario: string, samples: readonly InvocationSample
     invocations: ok.length,
     recordsPerInvocation: records / ok.length,
     recordsPerSecondPerInvocation: median(ok.map((s) => perSecond(s.records, Math.max(s.durationMs, 0.5)))),
-    invocationP50Ms: percentile(ok.map((s) => s.durationMs), 50),
-    waitedP50Ms: percentile(ok.map((s) => s.waitedMs), 50),
-    waitedP99Ms: percentile(ok.map((s) => s.waitedMs), 99),
+    invocationP50Ms: percentile(
+      ok.map((s) => s.durationMs),
+      50,
+    ),
+    waitedP50Ms: percentile(
+      ok.map((s) => s.waitedMs),
+      50,
+    ),
+    waitedP99Ms: percentile(
+      ok.map((s) => s.waitedMs),
+      99,
+    ),
     drainRecordsPerSecond: perSecond(records, Math.max(last - first, 1)),
     keys,
   };
@@ -82,7 +91,10 @@ export function consumerRow(scenario: string, samples: readonly InvocationSample
 
 /** Pending requests and the reads that find their aggregates. */
 class VisibilityPoller {
-  private readonly pending = new Map<string, { readonly ackAt: number; readonly records: number; readonly pk: string; readonly sk: string }>();
+  private readonly pending = new Map<
+    string,
+    { readonly ackAt: number; readonly records: number; readonly pk: string; readonly sk: string }
+  >();
   public readonly latencies: number[] = [];
   private running = true;
   private loop: Promise<void> | undefined;
@@ -120,7 +132,14 @@ class VisibilityPoller {
       const keys = [...this.pending.entries()].slice(0, 100);
       const answer = await this.client.send(
         new BatchGetCommand({
-          RequestItems: { [LOCAL_TABLES.results]: { Keys: keys.map(([, p]) => ({ pk: p.pk, sk: p.sk })), ConsistentRead: true, ProjectionExpression: 'pk, sk, #c', ExpressionAttributeNames: { '#c': 'count' } } },
+          RequestItems: {
+            [LOCAL_TABLES.results]: {
+              Keys: keys.map(([, p]) => ({ pk: p.pk, sk: p.sk })),
+              ConsistentRead: true,
+              ProjectionExpression: 'pk, sk, #c',
+              ExpressionAttributeNames: { '#c': 'count' },
+            },
+          },
         }),
       );
       const seenAt = now();
@@ -191,7 +210,9 @@ export async function measureLatency(ctx: BenchContext): Promise<{ rows: Latency
             errors += outcome.errors;
             if (outcome.latencies.length > 0) reps.push(summarizeLatencies(outcome.latencies));
             const last = reps.at(-1);
-            ctx.log(`latency ${name} ${load} rep ${rep + 1}: p50 ${last?.p50.toFixed(1)} p95 ${last?.p95.toFixed(1)} p99 ${last?.p99.toFixed(1)} ms (${outcome.latencies.length} samples, ${outcome.notVisible} not visible)`);
+            ctx.log(
+              `latency ${name} ${load} rep ${rep + 1}: p50 ${last?.p50.toFixed(1)} p95 ${last?.p95.toFixed(1)} p99 ${last?.p99.toFixed(1)} ms (${outcome.latencies.length} samples, ${outcome.notVisible} not visible)`,
+            );
           }
           rows.push({
             consumer: name,
@@ -212,8 +233,14 @@ export async function measureLatency(ctx: BenchContext): Promise<{ rows: Latency
         await emulator.stop();
         await fn.close();
       }
-      const row = consumerRow(`sustained ${settings.sustainedLoad.requestsPerSecond * settings.sustainedLoad.recordsPerRequest} records/s, window ${windowMs} ms`, invocations, 'one per request');
-      ctx.log(`consumer ${name}: ${row.invocations} invocations, ${row.recordsPerInvocation.toFixed(1)} records each, p50 ${row.invocationP50Ms} ms; oldest record waited p50 ${row.waitedP50Ms} ms, p99 ${row.waitedP99Ms} ms`);
+      const row = consumerRow(
+        `sustained ${settings.sustainedLoad.requestsPerSecond * settings.sustainedLoad.recordsPerRequest} records/s, window ${windowMs} ms`,
+        invocations,
+        'one per request',
+      );
+      ctx.log(
+        `consumer ${name}: ${row.invocations} invocations, ${row.recordsPerInvocation.toFixed(1)} records each, p50 ${row.invocationP50Ms} ms; oldest record waited p50 ${row.waitedP50Ms} ms, p99 ${row.waitedP99Ms} ms`,
+      );
       consumers.push(row);
     }
   } finally {

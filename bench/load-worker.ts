@@ -142,7 +142,9 @@ function rawClosed(job: RawClosedJob): Promise<ThroughputResult> {
   const pool = Array.from({ length: POOL }, (_, i) => healthWireRecords(topic, i * job.batch, job.batch));
   return withProducer(job.brokers, async (producer) => {
     const coalesced =
-      job.coalesce === true ? coalescingSender((merged) => producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: merged }] })) : undefined;
+      job.coalesce === true
+        ? coalescingSender((merged) => producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: merged }] }))
+        : undefined;
     const send = async (batch: Message[]): Promise<boolean> => {
       if (coalesced !== undefined) return coalesced(batch);
       const acks = await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: batch }] });
@@ -167,8 +169,16 @@ function rawFill(job: RawFillJob): Promise<ThroughputResult> {
       for (let seq = first; seq < Math.min(job.records, first + chunk); seq += 1) {
         const k = `k${seq % job.keys}`;
         const perRequest = job.recordIdsPerRequest;
-        const headers = perRequest === undefined ? undefined : { [RECORD_ID_HEADER]: recordIdOf(requestIdOf(job.topic, `fill-${Math.floor(seq / perRequest)}`), seq % perRequest) };
-        batch.push({ key: k, value: JSON.stringify({ k, seq, v: seq % 100 }), timestamp: String(Date.now()), ...(headers === undefined ? {} : { headers }) });
+        const headers =
+          perRequest === undefined
+            ? undefined
+            : { [RECORD_ID_HEADER]: recordIdOf(requestIdOf(job.topic, `fill-${Math.floor(seq / perRequest)}`), seq % perRequest) };
+        batch.push({
+          key: k,
+          value: JSON.stringify({ k, seq, v: seq % 100 }),
+          timestamp: String(Date.now()),
+          ...(headers === undefined ? {} : { headers }),
+        });
       }
       await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: batch }] });
       requestMs.push(now() - sent);

@@ -140,7 +140,7 @@ export function now(): number {
 /** The i-th synthetic health tuple of the course, `[id, {idade, altura, peso}]` (deterministic). */
 export function healthTuple(i: number): [number, { idade: number; altura: number; peso: number }] {
   const id = i % 1000;
-  return [id, { idade: 18 + ((i * 7) % 63), altura: 150 + ((i * 13) % 51), peso: 50 + ((i * 17) % 81) + ((i % 10) / 10) }];
+  return [id, { idade: 18 + ((i * 7) % 63), altura: 150 + ((i * 13) % 51), peso: 50 + ((i * 17) % 81) + (i % 10) / 10 }];
 }
 
 /** The JSON body of an ingest request of `batch` health tuples starting at `first`: the single-record form for 1. */

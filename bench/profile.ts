@@ -77,7 +77,12 @@ export function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary 
     const pkg = packageOf(url);
     packages.set(pkg, (packages.get(pkg) ?? 0) + hits);
   }
-  return { samples: total, busyShare: total === 0 ? 0 : (total - idle) / total, topFrames: rank(frames, total, top), packages: rank(packages, total, top) };
+  return {
+    samples: total,
+    busyShare: total === 0 ? 0 : (total - idle) / total,
+    topFrames: rank(frames, total, top),
+    packages: rank(packages, total, top),
+  };
 }
 
 /** Summaries of every `.cpuprofile` in `dir`, busiest first. */

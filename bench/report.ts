@@ -236,19 +236,35 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   if (meta.quick) out.push('> **Quick run** (CI smoke): short phases, few repetitions; the figures are indicative only.', '');
 
   out.push('## Goals', '');
-  out.push(renderTable(['goal', 'target', 'measured', ''], goals.map((g) => [g.goal, g.target, g.measured, g.met ? 'met' : '**missed**']), ['left', 'left', 'left', 'left']), '');
+  out.push(
+    renderTable(
+      ['goal', 'target', 'measured', ''],
+      goals.map((g) => [g.goal, g.target, g.measured, g.met ? 'met' : '**missed**']),
+      ['left', 'left', 'left', 'left'],
+    ),
+    '',
+  );
 
   if (idle !== undefined) {
     out.push('## 0. Idle', '');
     out.push(
-      '`npm start` as a user runs it (npm, tsx and the stack\'s Node process with all its threads: gateway, ESM emulators, Lambda worker threads), ' +
-        'pointed at the bench\'s Kafka and DynamoDB Local, measured from its banner with no traffic at all. CPU is the kernel\'s count (utime + stime, /proc) for every process the command started; the JVMs are not in it.',
+      "`npm start` as a user runs it (npm, tsx and the stack's Node process with all its threads: gateway, ESM emulators, Lambda worker threads), " +
+        "pointed at the bench's Kafka and DynamoDB Local, measured from its banner with no traffic at all. CPU is the kernel's count (utime + stime, /proc) for every process the command started; the JVMs are not in it.",
       '',
     );
     out.push(
       renderTable(
         ['window', 'CPU time', 'share of one core', 'Node threads', 'processes', 'start to banner'],
-        [[`${fmt(idle.seconds, 1)} s`, `${fmt(idle.cpuSeconds, 2)} s`, pct(idle.coreShare), idle.nodeThreads, idle.processes.join(', '), `${fmt(idle.startSeconds, 1)} s`]],
+        [
+          [
+            `${fmt(idle.seconds, 1)} s`,
+            `${fmt(idle.cpuSeconds, 2)} s`,
+            pct(idle.coreShare),
+            idle.nodeThreads,
+            idle.processes.join(', '),
+            `${fmt(idle.startSeconds, 1)} s`,
+          ],
+        ],
         ['right', 'right', 'right', 'right', 'left', 'right'],
       ),
       '',
@@ -264,13 +280,28 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
       '*raw, coalesced*: the same client, but batches that queue while a send is in flight go out together in the next `sendBatch` ' +
       '(the coalescing a producer could do; measured as a possible fix, not what fluxo does). ' +
       '*gateway thread busy*: event-loop utilisation of the thread running the gateway during the HTTP repetitions; *Node CPU/record*: CPU time of the ' +
-      'whole Node process (gateway, producer Lambda worker, load worker with its start and 0.3 s warm-up) per record acknowledged — the clients\' cost is in both; ' +
-      'the broker\'s is in neither.',
+      "whole Node process (gateway, producer Lambda worker, load worker with its start and 0.3 s warm-up) per record acknowledged — the clients' cost is in both; " +
+      "the broker's is in neither.",
     '',
   );
   out.push(
     renderTable(
-      ['records/request', 'clients', 'HTTP records/s', 'raw kafkajs records/s', 'raw, coalesced', 'HTTP / raw', 'HTTP / ceiling', 'HTTP request p50', 'raw send p50', 'gateway thread busy', 'Node CPU/record, HTTP', 'Node CPU/record, raw', 'repetitions', 'errors'],
+      [
+        'records/request',
+        'clients',
+        'HTTP records/s',
+        'raw kafkajs records/s',
+        'raw, coalesced',
+        'HTTP / raw',
+        'HTTP / ceiling',
+        'HTTP request p50',
+        'raw send p50',
+        'gateway thread busy',
+        'Node CPU/record, HTTP',
+        'Node CPU/record, raw',
+        'repetitions',
+        'errors',
+      ],
       ingest.rows.map((r) => [
         r.batch,
         r.clients,
@@ -294,16 +325,28 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   out.push(
     `*Side by side*, same run, same records, same concurrent clients, same closed loop: *Strimzi bridge*: the Strimzi HTTP Bridge for Apache Kafka ${ingest.bridge?.version ?? ''} ` +
       '(`io.strimzi:kafka-bridge`, fetched with its dependencies by Maven and started by the bench against the same broker), `POST /topics/bench-ingest` with the same tuples ' +
-      'in its JSON embedded format, its producer set as fluxo\'s (`acks=all enable.idempotence=true max.in.flight.requests.per.connection=1 compression.type=gzip linger.ms=0`); ' +
-      'it writes the values as sent (no schema check, no derived fields, no headers). *bare Node*: a Node `http` server in the gateway\'s thread that reads the body of fluxo\'s ' +
-      'request and answers an empty 200, counted as the request\'s records: the per-request ceiling of the runtime on this machine.',
+      "in its JSON embedded format, its producer set as fluxo's (`acks=all enable.idempotence=true max.in.flight.requests.per.connection=1 compression.type=gzip linger.ms=0`); " +
+      "it writes the values as sent (no schema check, no derived fields, no headers). *bare Node*: a Node `http` server in the gateway's thread that reads the body of fluxo's " +
+      "request and answers an empty 200, counted as the request's records: the per-request ceiling of the runtime on this machine.",
     '',
   );
-  if (ingest.bridge !== undefined && !ingest.bridge.available) out.push(`> The Strimzi bridge was not measured in this run: ${ingest.bridge.reason ?? 'unknown reason'}.`, '');
+  if (ingest.bridge !== undefined && !ingest.bridge.available)
+    out.push(`> The Strimzi bridge was not measured in this run: ${ingest.bridge.reason ?? 'unknown reason'}.`, '');
   const maybe = (value: number | undefined, render: (v: number) => string): string => (value === undefined ? '–' : render(value));
   out.push(
     renderTable(
-      ['records/request', 'clients', 'fluxo HTTP records/s', 'Strimzi bridge records/s', 'fluxo / bridge', 'bridge request p50', 'bare Node records/s', 'fluxo / bare Node', 'raw kafkajs records/s', 'fluxo / raw'],
+      [
+        'records/request',
+        'clients',
+        'fluxo HTTP records/s',
+        'Strimzi bridge records/s',
+        'fluxo / bridge',
+        'bridge request p50',
+        'bare Node records/s',
+        'fluxo / bare Node',
+        'raw kafkajs records/s',
+        'fluxo / raw',
+      ],
       ingest.rows.map((r) => [
         r.batch,
         r.clients,
@@ -329,7 +372,12 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   out.push(
     renderTable(
       ['perf test', 'producer settings', 'records/s (median)', 'repetitions'],
-      ingest.ceiling.variants.map((v) => [v.name, `\`${v.producerProps}\``, fmt(v.median), v.recordsPerSecond.map((x) => fmt(x)).join(', ')]),
+      ingest.ceiling.variants.map((v) => [
+        v.name,
+        `\`${v.producerProps}\``,
+        fmt(v.median),
+        v.recordsPerSecond.map((x) => fmt(x)).join(', '),
+      ]),
       ['left', 'left', 'right', 'right'],
     ),
     '',
@@ -337,8 +385,8 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
 
   out.push('## 2. End-to-end latency', '');
   out.push(
-    'From the HTTP answer (the records are on the topic, acks=all) to the aggregate holding all of the request\'s records in DynamoDB ' +
-      '(a strongly consistent read sees `count` equal to the records sent). Open loop at a fixed request rate; each request\'s records ' +
+    "From the HTTP answer (the records are on the topic, acks=all) to the aggregate holding all of the request's records in DynamoDB " +
+      "(a strongly consistent read sees `count` equal to the records sent). Open loop at a fixed request rate; each request's records " +
       'share one fresh group key, so its aggregate is its own (keyed windowed aggregation, 60 s windows). A poller reads the pending ' +
       'aggregates back to back, so a figure includes up to one read round trip (about 1–3 ms) of detection delay.',
     '',
@@ -372,7 +420,21 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   const opt = (value: number | undefined, digits: number): string => (value === undefined ? '–' : fmt(value, digits));
   out.push(
     renderTable(
-      ['scenario', 'records', 'invocations', 'records/invocation', 'records/s per invocation', 'invocation p50', 'oldest record waited p50 / p99', 'drain records/s', 'keys', 'write requests/record', 'items written/record', 'read requests/record', 'DynamoDB p50 by request'],
+      [
+        'scenario',
+        'records',
+        'invocations',
+        'records/invocation',
+        'records/s per invocation',
+        'invocation p50',
+        'oldest record waited p50 / p99',
+        'drain records/s',
+        'keys',
+        'write requests/record',
+        'items written/record',
+        'read requests/record',
+        'DynamoDB p50 by request',
+      ],
       consumer.map((c) => [
         c.scenario,
         fmt(c.records),
@@ -386,7 +448,11 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
         opt(c.writeRequestsPerRecord, 3),
         opt(c.itemsWrittenPerRecord, 3),
         opt(c.readRequestsPerRecord, 3),
-        c.dynamodbP50Ms === undefined ? '–' : Object.entries(c.dynamodbP50Ms).map(([op, ms]) => `${op} ${fmt(ms, 1)} ms`).join(', '),
+        c.dynamodbP50Ms === undefined
+          ? '–'
+          : Object.entries(c.dynamodbP50Ms)
+              .map(([op, ms]) => `${op} ${fmt(ms, 1)} ms`)
+              .join(', '),
       ]),
       ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     ),
@@ -395,8 +461,8 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
 
   out.push('## 4. Bundles and module initialisation', '');
   out.push(
-    '*deployed*: esbuild as the CDK app\'s NodejsFunction runs it (minified, CommonJS, target node24, `@aws-sdk/*` external because the Lambda runtime ships it). ' +
-      '*local*: the self-contained bundle the local stack runs. Init: `require()` of the bundle in a fresh `node` process with the function\'s environment ' +
+    "*deployed*: esbuild as the CDK app's NodejsFunction runs it (minified, CommonJS, target node24, `@aws-sdk/*` external because the Lambda runtime ships it). " +
+      "*local*: the self-contained bundle the local stack runs. Init: `require()` of the bundle in a fresh `node` process with the function's environment " +
       '(the deployed bundle loads the AWS SDK from node_modules, as Lambda loads it from the runtime); median over the repetitions.',
     '',
   );
@@ -418,11 +484,25 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   );
   if (bundles.producerAlternatives.length > 0) {
     out.push('Producer bundle, measured alternatives (same esbuild settings):', '');
-    out.push(renderTable(['variant', 'size', 'what it means'], bundles.producerAlternatives.map((a) => [a.name, kib(a.bytes), a.note]), ['left', 'right', 'left']), '');
+    out.push(
+      renderTable(
+        ['variant', 'size', 'what it means'],
+        bundles.producerAlternatives.map((a) => [a.name, kib(a.bytes), a.note]),
+        ['left', 'right', 'left'],
+      ),
+      '',
+    );
   }
 
   out.push('## 5. Resources', '');
-  out.push(renderTable(['process', 'peak RSS', 'what'], resources.map((r) => [r.process, `${fmt(r.peakRssMiB)} MiB`, r.note]), ['left', 'right', 'left']), '');
+  out.push(
+    renderTable(
+      ['process', 'peak RSS', 'what'],
+      resources.map((r) => [r.process, `${fmt(r.peakRssMiB)} MiB`, r.note]),
+      ['left', 'right', 'left'],
+    ),
+    '',
+  );
 
   out.push('## Analysis', '', ANALYSIS_BEGIN, analysis.trim(), ANALYSIS_END, '');
 

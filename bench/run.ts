@@ -15,7 +15,15 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JsonlDestination } from '../local/emulation/esm/on-failure';
 import { bundleFunction } from '../local/emulation/runtime/bundle';
-import { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION, LOCAL_TABLES, ensureTables, ensureTopics, startServices, type LocalServices } from '../local/emulation/services';
+import {
+  DYNAMODB_LOCAL_VERSION,
+  KAFKA_VERSION,
+  LOCAL_TABLES,
+  ensureTables,
+  ensureTopics,
+  startServices,
+  type LocalServices,
+} from '../local/emulation/services';
 import { findJava } from '../local/emulation/services/tools';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { BRIDGE_VERSION } from './bridge';
@@ -80,17 +88,45 @@ function versions(): Record<string, string> {
 
 function goals(results: Omit<BenchResults, 'goals' | 'meta'>): GoalRow[] {
   const rows: GoalRow[] = [];
-  if (results.idle) rows.push({ goal: `idle CPU of \`npm start\` (every process and thread), ${fmt(results.idle.seconds)} s with no traffic`, target: '<= 1 % of a core', measured: pct(results.idle.coreShare), met: results.idle.coreShare <= 0.01 });
+  if (results.idle)
+    rows.push({
+      goal: `idle CPU of \`npm start\` (every process and thread), ${fmt(results.idle.seconds)} s with no traffic`,
+      target: '<= 1 % of a core',
+      measured: pct(results.idle.coreShare),
+      met: results.idle.coreShare <= 0.01,
+    });
   const ingest100 = results.ingest.rows.find((r) => r.batch === 100);
   if (ingest100?.httpOverBridge !== undefined) {
-    rows.push({ goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs the Strimzi bridge`, target: '>= 1.5×', measured: `${fmt(ingest100.httpOverBridge, 2)}×`, met: ingest100.httpOverBridge >= 1.5 });
+    rows.push({
+      goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs the Strimzi bridge`,
+      target: '>= 1.5×',
+      measured: `${fmt(ingest100.httpOverBridge, 2)}×`,
+      met: ingest100.httpOverBridge >= 1.5,
+    });
   }
-  if (ingest100) rows.push({ goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs raw kafkajs`, target: '>= 70 %', measured: pct(ingest100.httpOverRaw), met: ingest100.httpOverRaw >= 0.7 });
+  if (ingest100)
+    rows.push({
+      goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs raw kafkajs`,
+      target: '>= 70 %',
+      measured: pct(ingest100.httpOverRaw),
+      met: ingest100.httpOverRaw >= 0.7,
+    });
   const sustained = results.latency.find((r) => r.batchingWindowMs === 0 && r.load === 'sustained');
-  if (sustained) rows.push({ goal: `end-to-end p99, window 0, ${fmt(sustained.recordsPerSecond)} records/s`, target: '<= 150 ms', measured: `${fmt(sustained.p99, 1)} ms`, met: sustained.p99 <= 150 && sustained.notVisible === 0 });
+  if (sustained)
+    rows.push({
+      goal: `end-to-end p99, window 0, ${fmt(sustained.recordsPerSecond)} records/s`,
+      target: '<= 150 ms',
+      measured: `${fmt(sustained.p99, 1)} ms`,
+      met: sustained.p99 <= 150 && sustained.notVisible === 0,
+    });
   const drain = results.consumer.find((c) => c.writeRequestsPerRecord !== undefined);
   if (drain?.writeRequestsPerRecord !== undefined) {
-    rows.push({ goal: `DynamoDB write requests per record, keyed windowed aggregation (${drain.keys} keys)`, target: '<= 0.05', measured: fmt(drain.writeRequestsPerRecord, 3), met: drain.writeRequestsPerRecord <= 0.05 });
+    rows.push({
+      goal: `DynamoDB write requests per record, keyed windowed aggregation (${drain.keys} keys)`,
+      target: '<= 0.05',
+      measured: fmt(drain.writeRequestsPerRecord, 3),
+      met: drain.writeRequestsPerRecord <= 0.05,
+    });
   }
   return rows;
 }
@@ -104,7 +140,11 @@ function profile(): void {
   const dir = join(ROOT, 'bench', 'results', `profile-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(dir, { recursive: true });
   const child = (nodeArgs: readonly string[], phases: string, env: NodeJS.ProcessEnv = process.env): void => {
-    const run = spawnSync(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'bench', 'run.ts'), '--quick', '--only', phases], { cwd: ROOT, stdio: 'inherit', env });
+    const run = spawnSync(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'bench', 'run.ts'), '--quick', '--only', phases], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env,
+    });
     if (run.status !== 0) throw new BenchUsageError(`the profiled run failed (${run.status})`);
   };
   log(`profiling the ingest phase, every thread, into ${dir}`);
@@ -119,7 +159,9 @@ function profile(): void {
 async function measure(ctx: BenchContext, only: readonly Phase[], services: LocalServices): Promise<Omit<BenchResults, 'goals' | 'meta'>> {
   const wants = (phase: Phase): boolean => only.includes(phase);
   const idle = wants('idle') ? await measureIdle(ctx, ctx.settings.idleMs) : undefined;
-  const ingest = wants('ingest') ? await measureIngest(ctx) : { rows: [], ceiling: { median: 0, records: 0, averageValueBytes: 0, variants: [] } };
+  const ingest = wants('ingest')
+    ? await measureIngest(ctx)
+    : { rows: [], ceiling: { median: 0, records: 0, averageValueBytes: 0, variants: [] } };
   const latency = wants('latency') ? await measureLatency(ctx) : { rows: [], consumers: [] };
   const drain = wants('consumer') ? [await measureConsumer(ctx), await measureConsumer(ctx, { keyed: true })] : [];
   const bundles = wants('bundles') ? await measureBundles(ctx) : { rows: [], producerAlternatives: [] };
@@ -129,15 +171,34 @@ async function measure(ctx: BenchContext, only: readonly Phase[], services: Loca
     return mib === undefined ? [] : [{ process: name, peakRssMiB: mib, note }];
   };
   const resources = [
-    { process: 'Node (bench + local stack)', peakRssMiB: ownPeakRssMiB(), note: 'one process: gateway, ESM emulators, the Lambda worker threads and the load worker threads' },
+    {
+      process: 'Node (bench + local stack)',
+      peakRssMiB: ownPeakRssMiB(),
+      note: 'one process: gateway, ESM emulators, the Lambda worker threads and the load worker threads',
+    },
     ...jvm('Kafka broker (JVM)', services.pids.kafka, 'KRaft broker + controller, -Xmx512m'),
     ...jvm('DynamoDB Local (JVM)', services.pids.dynamodb, 'in memory'),
   ];
-  return { ...(idle === undefined ? {} : { idle }), ingest, latency: latency.rows, consumer: [...drain, ...latency.consumers], bundles, resources };
+  return {
+    ...(idle === undefined ? {} : { idle }),
+    ingest,
+    latency: latency.rows,
+    consumer: [...drain, ...latency.consumers],
+    bundles,
+    resources,
+  };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, render: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      render: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -189,7 +250,13 @@ async function main(): Promise<void> {
       services,
       stack,
       consumerBundle,
-      factory: { kafkaBrokers: services.kafkaBrokers, dynamodbEndpoint: services.dynamodbEndpoint, tables: LOCAL_TABLES, workerFile: worker.file, log: (line) => (line.includes('"level":"ERROR"') ? log(line) : undefined) },
+      factory: {
+        kafkaBrokers: services.kafkaBrokers,
+        dynamodbEndpoint: services.dynamodbEndpoint,
+        tables: LOCAL_TABLES,
+        workerFile: worker.file,
+        log: (line) => (line.includes('"level":"ERROR"') ? log(line) : undefined),
+      },
       loadWorkerFile: loadWorker.file,
       scratchDir,
       log,
@@ -202,16 +269,21 @@ async function main(): Promise<void> {
       finishedAt: finishedAt.toISOString(),
       quick: settings.quick,
       commit: command('git', ['rev-parse', '--short', 'HEAD']),
-      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: totalmem() / 2 ** 30, os: `${osType()} ${release()}` },
+      machine: {
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        memoryGiB: totalmem() / 2 ** 30,
+        os: `${osType()} ${release()}`,
+      },
       versions: versions(),
       settings: {
-        'idle': `\`npm start\` against the bench's Kafka and DynamoDB Local, ${settings.idleMs / 1000} s from its banner`,
+        idle: `\`npm start\` against the bench's Kafka and DynamoDB Local, ${settings.idleMs / 1000} s from its banner`,
         'bench topics': `${BENCH_PARTITIONS} partitions each, one broker (replication 1), DynamoDB Local in memory`,
-        'ingest': `${settings.ingestClients} clients${settings.ingestExtra.map((e) => ` (and ${e.clients} at ${e.batch} records/request)`).join('')}, ${settings.ingestRepetitions} × ${settings.ingestDurationMs / 1000} s per row and path, each repetition after 0.3 s of unrecorded warm-up`,
-        'ceiling': `${settings.ceilingRepetitions} × ${fmt(settings.ceilingRecords)} records`,
-        'latency': `${settings.latencyRepetitions} repetition(s); low ${settings.lowLoad.requestsPerSecond} req/s × ${settings.lowLoad.recordsPerRequest} for ${settings.lowLoad.durationMs / 1000} s; sustained ${settings.sustainedLoad.requestsPerSecond} req/s × ${settings.sustainedLoad.recordsPerRequest} for ${settings.sustainedLoad.durationMs / 1000} s`,
-        'consumer': `backlog of ${fmt(settings.drainRecords)} records over ${settings.drainKeys} keys, batch size 100, 60 s windows`,
-        'init': `${settings.initRepetitions} fresh processes per bundle`,
+        ingest: `${settings.ingestClients} clients${settings.ingestExtra.map((e) => ` (and ${e.clients} at ${e.batch} records/request)`).join('')}, ${settings.ingestRepetitions} × ${settings.ingestDurationMs / 1000} s per row and path, each repetition after 0.3 s of unrecorded warm-up`,
+        ceiling: `${settings.ceilingRepetitions} × ${fmt(settings.ceilingRecords)} records`,
+        latency: `${settings.latencyRepetitions} repetition(s); low ${settings.lowLoad.requestsPerSecond} req/s × ${settings.lowLoad.recordsPerRequest} for ${settings.lowLoad.durationMs / 1000} s; sustained ${settings.sustainedLoad.requestsPerSecond} req/s × ${settings.sustainedLoad.recordsPerRequest} for ${settings.sustainedLoad.durationMs / 1000} s`,
+        consumer: `backlog of ${fmt(settings.drainRecords)} records over ${settings.drainKeys} keys, batch size 100, 60 s windows`,
+        init: `${settings.initRepetitions} fresh processes per bundle`,
         // The machine may be shared: a load above the core count means the figures include waiting for a CPU.
         'load average (1 min), start / end': `${loadAtStart.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)} on ${cpus().length} cores`,
       },
@@ -233,7 +305,12 @@ async function main(): Promise<void> {
       writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown);
       log('wrote BENCHMARKS.md and BENCHMARKS.json');
     }
-    process.stdout.write(`${renderTable(['goal', 'target', 'measured', ''], results.goals.map((g) => [g.goal, g.target, g.measured, g.met ? 'met' : 'missed']))}\n`);
+    process.stdout.write(
+      `${renderTable(
+        ['goal', 'target', 'measured', ''],
+        results.goals.map((g) => [g.goal, g.target, g.measured, g.met ? 'met' : 'missed']),
+      )}\n`,
+    );
     log(`done in ${fmt(meta.wallSeconds)} s`);
   } finally {
     await stack?.stop().catch((error: unknown) => log(`stopping the stack failed: ${(error as Error).message}`));

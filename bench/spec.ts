@@ -63,5 +63,11 @@ export const pipeline: PipelineSpec = validateSpec({
     keyed(BENCH.drain),
     keyed(BENCH.drainKeyed),
   ],
-  consumers: [...builtIn.consumers, aggregation(BENCH.latencyW0), aggregation(BENCH.latencyW500), aggregation(BENCH.drain), aggregation(BENCH.drainKeyed)],
+  consumers: [
+    ...builtIn.consumers,
+    aggregation(BENCH.latencyW0),
+    aggregation(BENCH.latencyW500),
+    aggregation(BENCH.drain),
+    aggregation(BENCH.drainKeyed),
+  ],
 });

@@ -145,7 +145,10 @@ export function measureValuesOf(value: Readonly<Record<string, unknown>>, fields
     }
     const magnitude = Math.abs(raw);
     if (magnitude > MAX_MEASURE_MAGNITUDE || (magnitude !== 0 && magnitude < MIN_MEASURE_MAGNITUDE)) {
-      throw new RecordFieldError(field, `is ${raw}, outside the storable range (0 or ${MIN_MEASURE_MAGNITUDE} to ${MAX_MEASURE_MAGNITUDE} in magnitude)`);
+      throw new RecordFieldError(
+        field,
+        `is ${raw}, outside the storable range (0 or ${MIN_MEASURE_MAGNITUDE} to ${MAX_MEASURE_MAGNITUDE} in magnitude)`,
+      );
     }
     values[field] = raw;
   }

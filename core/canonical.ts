@@ -73,7 +73,8 @@ function fieldCheck(spec: FieldSpec): (value: unknown) => string | undefined {
       return (value) => {
         if (typeof value !== 'string') return 'must be a string';
         // Characters, not UTF-16 units; a string no longer in units than the limit is within it.
-        if (maxLength !== undefined && value.length > maxLength && [...value].length > maxLength) return `must be at most ${maxLength} characters`;
+        if (maxLength !== undefined && value.length > maxLength && [...value].length > maxLength)
+          return `must be at most ${maxLength} characters`;
         return undefined;
       };
     }
@@ -117,9 +118,12 @@ export function normalizeValue(topic: ResolvedTopic, value: unknown, path: strin
   if (Array.isArray(value) && topic.accepts.includes('tuple')) {
     const [id, fields] = value as unknown[];
     if (value.length !== 2 || !isObject(fields)) {
-      throw new SchemaViolationError(`${path} must be ${expectedShape(topic)}; this array has ${value.length} element(s)${value.length === 2 ? ' and its second is not an object' : ''}`, {
-        details: { field: path },
-      });
+      throw new SchemaViolationError(
+        `${path} must be ${expectedShape(topic)}; this array has ${value.length} element(s)${value.length === 2 ? ' and its second is not an object' : ''}`,
+        {
+          details: { field: path },
+        },
+      );
     }
     object = { id, ...fields };
   } else if (isObject(value)) {
@@ -141,7 +145,8 @@ export function normalizeValue(topic: ResolvedTopic, value: unknown, path: strin
   }
   if (!additionalFields) {
     for (const name of Object.keys(object)) {
-      if (!(name in fields) && !topic.derived.some((d) => d.name === name)) violations.push(`${path}.${name} is not a field of topic "${topic.name}"`);
+      if (!(name in fields) && !topic.derived.some((d) => d.name === name))
+        violations.push(`${path}.${name} is not a field of topic "${topic.name}"`);
     }
   }
   if (violations.length > 0) {
@@ -287,11 +292,18 @@ export function canonicalRecord(topic: ResolvedTopic, { text, parsed, raw }: Rec
     return { ok: false, form, reason: topic.format === 'text' ? 'schema violation' : 'not JSON', detail: 'value is null (a tombstone)' };
   }
   if (topic.format === 'text') {
-    return isUtf8(text, raw) ? { ok: true, form, value: text } : { ok: false, form, reason: 'not UTF-8', detail: `value is not UTF-8 text; topic "${topic.name}" takes lines of UTF-8 text` };
+    return isUtf8(text, raw)
+      ? { ok: true, form, value: text }
+      : { ok: false, form, reason: 'not UTF-8', detail: `value is not UTF-8 text; topic "${topic.name}" takes lines of UTF-8 text` };
   }
   if (parsed.kind !== 'json') {
     // JSON.parse's message quotes the text (V8: `Unexpected token 'M', "Mensagem 1" is not valid JSON`).
-    return { ok: false, form, reason: 'not JSON', detail: `value is not JSON (${jsonErrorOf(text)}); topic "${topic.name}" takes ${expectedShape(topic)}` };
+    return {
+      ok: false,
+      form,
+      reason: 'not JSON',
+      detail: `value is not JSON (${jsonErrorOf(text)}); topic "${topic.name}" takes ${expectedShape(topic)}`,
+    };
   }
   let object: Record<string, unknown>;
   try {

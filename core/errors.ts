@@ -34,11 +34,20 @@ export const ERROR_CODES = {
   41501: { status: 415, description: 'The request body is not declared as JSON (Content-Type must be application/json).' },
   42201: { status: 422, description: 'A record violates its topic schema.' },
   42202: { status: 422, description: 'The Idempotency-Key was already used with a different request body.' },
-  42901: { status: 429, description: 'Too many requests: the usage plan throttles this API key; retry with backoff. Answered by API Gateway.' },
+  42901: {
+    status: 429,
+    description: 'Too many requests: the usage plan throttles this API key; retry with backoff. Answered by API Gateway.',
+  },
   42902: { status: 429, description: "The API key's daily request quota is used up. Answered by API Gateway." },
   50001: { status: 500, description: 'An unexpected error; nothing is reported as written.' },
-  50301: { status: 503, description: 'Kafka cannot take the write now (unreachable, timed out, not enough replicas); retry after Retry-After seconds.' },
-  50302: { status: 503, description: 'A DynamoDB table (results or idempotency store) cannot be used now; retry after Retry-After seconds.' },
+  50301: {
+    status: 503,
+    description: 'Kafka cannot take the write now (unreachable, timed out, not enough replicas); retry after Retry-After seconds.',
+  },
+  50302: {
+    status: 503,
+    description: 'A DynamoDB table (results or idempotency store) cannot be used now; retry after Retry-After seconds.',
+  },
 } as const satisfies Record<number, ErrorCodeInfo>;
 
 /** A documented error code. */

@@ -73,7 +73,9 @@ export function filteredFields(consumer: Pick<ResolvedConsumer, 'filters'>): str
  */
 export function passThroughFields(consumer: Pick<ResolvedConsumer, 'filters'>, topic: ResolvedTopic): string[] {
   const derived = new Set(topic.derived.map((d) => d.name));
-  return filteredFields(consumer).filter((field) => derived.has(field) || (topic.schema.fields[field] !== undefined && topic.schema.fields[field]?.required !== false));
+  return filteredFields(consumer).filter(
+    (field) => derived.has(field) || (topic.schema.fields[field] !== undefined && topic.schema.fields[field]?.required !== false),
+  );
 }
 
 /**

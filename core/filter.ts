@@ -126,7 +126,10 @@ function affixTest(operand: unknown, path: string, kind: 'prefix' | 'suffix'): L
 function anythingButTest(operand: unknown, path: string): LeafTest {
   if (isPlainObject(operand)) {
     const op = Object.keys(operand)[0] ?? '';
-    throw new FilterPatternError(path, `anything-but with ${JSON.stringify(op)} is an EventBridge-bus-only form; Lambda event filtering takes one value or a list of strings or numbers`);
+    throw new FilterPatternError(
+      path,
+      `anything-but with ${JSON.stringify(op)} is an EventBridge-bus-only form; Lambda event filtering takes one value or a list of strings or numbers`,
+    );
   }
   const values: unknown[] = Array.isArray(operand) ? operand : [operand];
   if (values.length === 0) throw new FilterPatternError(path, 'anything-but needs at least one value');
@@ -150,7 +153,8 @@ function numericTest(operand: unknown, path: string): LeafTest {
     if (typeof op !== 'string' || !(op === '=' || LOWER_BOUNDS.has(op) || UPPER_BOUNDS.has(op))) {
       throw new FilterPatternError(`${path}[${i}]`, `unknown numeric operator ${JSON.stringify(op)}; use =, >, >=, < or <=`);
     }
-    if (typeof n !== 'number' || !Number.isFinite(n)) throw new FilterPatternError(`${path}[${i + 1}]`, `must be a number, not ${describe(n)}`);
+    if (typeof n !== 'number' || !Number.isFinite(n))
+      throw new FilterPatternError(`${path}[${i + 1}]`, `must be a number, not ${describe(n)}`);
     pairs.push([op, n]);
   }
   const [first, second] = pairs as [[string, number], [string, number] | undefined];
@@ -176,8 +180,7 @@ function numericTest(operand: unknown, path: string): LeafTest {
   const loInclusive = lower?.[0] === '>=';
   const hi = upper?.[1] ?? Infinity;
   const hiInclusive = upper?.[0] === '<=';
-  return (leaf) =>
-    typeof leaf === 'number' && (loInclusive ? leaf >= lo : leaf > lo) && (hiInclusive ? leaf <= hi : leaf < hi);
+  return (leaf) => typeof leaf === 'number' && (loInclusive ? leaf >= lo : leaf > lo) && (hiInclusive ? leaf <= hi : leaf < hi);
 }
 
 /** An IPv4 or IPv6 address as a number and its width in bits; undefined when the text is neither. */
@@ -237,7 +240,8 @@ function cidrTest(operand: unknown, path: string): LeafTest {
 /** One element of a field's rule list: a value to equal, or a one-operator object. */
 function compileRule(rule: unknown, path: string): Matcher {
   if (isScalar(rule)) return (value) => forEachLeaf(value, (leaf) => leaf === rule);
-  if (!isPlainObject(rule)) throw new FilterPatternError(path, `a rule is a string, number, boolean, null or {operator: operand}, not ${describe(rule)}`);
+  if (!isPlainObject(rule))
+    throw new FilterPatternError(path, `a rule is a string, number, boolean, null or {operator: operand}, not ${describe(rule)}`);
   const keys = Object.keys(rule);
   if (keys.length !== 1) throw new FilterPatternError(path, `a rule object takes exactly one operator (got ${keys.length})`);
   const op = keys[0] as string;
@@ -270,7 +274,8 @@ function compileRule(rule: unknown, path: string): Matcher {
       return (value) => forEachLeaf(value, test);
     }
     default:
-      if (UNSUPPORTED_BY_LAMBDA.has(op)) throw new FilterPatternError(at, `${op} is an EventBridge-bus-only operator; Lambda event filtering does not take it`);
+      if (UNSUPPORTED_BY_LAMBDA.has(op))
+        throw new FilterPatternError(at, `${op} is an EventBridge-bus-only operator; Lambda event filtering does not take it`);
       throw new FilterPatternError(at, `unknown operator ${JSON.stringify(op)}`);
   }
 }
@@ -312,7 +317,8 @@ function compileObject(pattern: Readonly<Record<string, unknown>>, path: string)
       throw new FilterPatternError(at, `must be a list of rules or a nested pattern object, not ${describe(sub)}`);
     }
   }
-  if (fields.length === 0 && absent.length === 0 && alternatives.length === 0) throw new FilterPatternError(path, 'a pattern object needs at least one field');
+  if (fields.length === 0 && absent.length === 0 && alternatives.length === 0)
+    throw new FilterPatternError(path, 'a pattern object needs at least one field');
   // A scalar (or nothing) has no fields: only absence rules hold there.
   const positive = (element: unknown): boolean => {
     if (Array.isArray(element)) return element.length === 0 ? positive(undefined) : element.some(positive);
@@ -358,7 +364,11 @@ export function compileFilters(
     if (!isPlainObject(pattern)) throw new FilterPatternError(at, `must be a JSON object, not ${describe(pattern)}`);
     if (allowed) {
       for (const name of Object.keys(pattern)) {
-        if (!allowed.has(name)) throw new FilterPatternError(`${at}.${name}`, `only ${[...allowed].map((f) => JSON.stringify(f)).join(', ')} can be filtered on here`);
+        if (!allowed.has(name))
+          throw new FilterPatternError(
+            `${at}.${name}`,
+            `only ${[...allowed].map((f) => JSON.stringify(f)).join(', ')} can be filtered on here`,
+          );
       }
     }
     return compileObject(pattern, at);
@@ -383,9 +393,7 @@ export function filterableValue(text: string | undefined): unknown {
 
 /** A record value parsed once, for filtering and for whatever reads it after. */
 export type ParsedValue =
-  | { readonly kind: 'null' }
-  | { readonly kind: 'json'; readonly json: unknown }
-  | { readonly kind: 'text'; readonly text: string };
+  { readonly kind: 'null' } | { readonly kind: 'json'; readonly json: unknown } | { readonly kind: 'text'; readonly text: string };
 
 /** Parses a record value once: JSON when it is JSON, else the plain text; `null` for a tombstone. */
 export function parseValue(text: string | undefined): ParsedValue {

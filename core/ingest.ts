@@ -97,7 +97,8 @@ export function parseIngestBody(body: unknown): ParsedBody {
     }
     return { form: 'batch', records };
   }
-  if (!('value' in body)) throw new BadRequestError('body must be one record {value, key?, headers?, partition?, timestamp?} or {records: [...]}');
+  if (!('value' in body))
+    throw new BadRequestError('body must be one record {value, key?, headers?, partition?, timestamp?} or {records: [...]}');
   return { form: 'single', records: [body] };
 }
 
@@ -143,7 +144,8 @@ function checkHeaders(input: unknown, path: string): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input)) {
     if (name === '') throw new BadRequestError(`${path} must not have an empty name`);
-    if (name.toLowerCase() === INGEST_TIME_HEADER || name.toLowerCase() === RECORD_ID_HEADER) throw new BadRequestError(`${path}.${name} is reserved: fluxo sets it`);
+    if (name.toLowerCase() === INGEST_TIME_HEADER || name.toLowerCase() === RECORD_ID_HEADER)
+      throw new BadRequestError(`${path}.${name} is reserved: fluxo sets it`);
     if (typeof value !== 'string') throw new BadRequestError(`${path}.${name} must be a string`);
     headers[name] = value;
   }
@@ -152,7 +154,8 @@ function checkHeaders(input: unknown, path: string): Record<string, string> {
 
 function checkPartition(topic: ResolvedTopic, input: unknown, path: string): number | undefined {
   if (input === undefined) return undefined;
-  if (typeof input !== 'number' || !Number.isInteger(input) || input < 0) throw new BadRequestError(`${path} must be a whole number from 0`);
+  if (typeof input !== 'number' || !Number.isInteger(input) || input < 0)
+    throw new BadRequestError(`${path} must be a whole number from 0`);
   if (input >= topic.partitions) {
     throw new UnknownPartitionError(`${path}: topic "${topic.name}" has partitions 0 to ${topic.partitions - 1}, not ${input}`, {
       details: { topic: topic.name, partition: input, partitions: topic.partitions },
@@ -168,7 +171,8 @@ function checkPartition(topic: ResolvedTopic, input: unknown, path: string): num
  */
 function canonicalValue(topic: ResolvedTopic, value: unknown, path: string): CanonicalValue {
   if (topic.format === 'text') {
-    if (typeof value !== 'string') throw new SchemaViolationError(`${path} must be a string: topic "${topic.name}" takes lines of text`, { details: { field: path } });
+    if (typeof value !== 'string')
+      throw new SchemaViolationError(`${path} must be a string: topic "${topic.name}" takes lines of text`, { details: { field: path } });
     return value;
   }
   return setDerivedFields(topic, normalizeValue(topic, value, path));

@@ -171,7 +171,8 @@ function decodeRecord(input: unknown, listKey: string, field: string): KafkaReco
   if (typeof topic !== 'string' || topic.length === 0) throw new MskEventError(`${field}.topic`, 'must be a non-empty string');
   if (!isNonNegativeInteger(partition)) throw new MskEventError(`${field}.partition`, 'must be a non-negative integer');
   if (!isNonNegativeInteger(offset)) throw new MskEventError(`${field}.offset`, 'must be a non-negative integer');
-  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) throw new MskEventError(`${field}.timestamp`, 'must be a number (epoch ms)');
+  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp))
+    throw new MskEventError(`${field}.timestamp`, 'must be a number (epoch ms)');
   if (typeof timestampType !== 'string') throw new MskEventError(`${field}.timestampType`, 'must be a string');
   if (topicPartitionKey(topic, partition) !== listKey) {
     throw new MskEventError(field, `is ${topicPartitionKey(topic, partition)} but is listed under "${listKey}"`);

@@ -22,7 +22,8 @@ export function requestIdOf(topic: string, idempotencyKey: string): string {
 /** The id of the record at `index` of request `requestId`. */
 export function recordIdOf(requestId: string, index: number): string {
   if (!REQUEST_ID.test(requestId)) throw new RangeError(`not a request id: ${requestId}`);
-  if (!Number.isSafeInteger(index) || index < 0 || index > 999_999_999) throw new RangeError(`record index must be 0 to 999999999, not ${index}`);
+  if (!Number.isSafeInteger(index) || index < 0 || index > 999_999_999)
+    throw new RangeError(`record index must be 0 to 999999999, not ${index}`);
   return `${requestId}.${index}`;
 }
 

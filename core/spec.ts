@@ -320,7 +320,8 @@ function topicProblems(topic: TopicSpec): string[] {
   for (const derived of topic.derived ?? []) {
     if (fields.includes(derived.name)) problems.push(`${at}: derived field "${derived.name}" clashes with a schema field`);
     for (const input of derivedInputs(derived)) {
-      if (!fields.includes(input)) problems.push(`${at}: derived field "${derived.name}" reads "${input}", which the schema does not declare`);
+      if (!fields.includes(input))
+        problems.push(`${at}: derived field "${derived.name}" reads "${input}", which the schema does not declare`);
     }
   }
   return problems;
@@ -373,9 +374,11 @@ function consumerProblems(consumer: ConsumerSpec, topics: ReadonlyMap<string, To
   if (!Number.isInteger(size) || size < 1 || size > SECONDS_PER_DAY || SECONDS_PER_DAY % size !== 0) {
     problems.push(`${at}: window.sizeSeconds must be a whole number from 1 to 86400 that divides a day evenly (got ${size})`);
   }
-  if (!inRange(consumer.window.graceSeconds, 0, SECONDS_PER_DAY)) problems.push(`${at}: window.graceSeconds must be a whole number from 0 to 86400`);
+  if (!inRange(consumer.window.graceSeconds, 0, SECONDS_PER_DAY))
+    problems.push(`${at}: window.graceSeconds must be a whole number from 0 to 86400`);
   if (consumer.groupBy.kind === 'field' || consumer.groupBy.kind === 'each') {
-    if (!declares(consumer.groupBy.field)) problems.push(`${at}: groupBy reads "${consumer.groupBy.field}", which not every topic it reads declares`);
+    if (!declares(consumer.groupBy.field))
+      problems.push(`${at}: groupBy reads "${consumer.groupBy.field}", which not every topic it reads declares`);
   }
   if (consumer.groupBy.kind === 'constant' && !/^[^#\s]{1,128}$/.test(consumer.groupBy.key)) {
     problems.push(`${at}: groupBy key must be 1 to 128 characters, no spaces or #`);
@@ -383,8 +386,10 @@ function consumerProblems(consumer: ConsumerSpec, topics: ReadonlyMap<string, To
   const measureNames = (consumer.measures ?? []).map(measureName);
   for (const name of duplicates(measureNames)) problems.push(`${at}: measure "${name}" is declared twice`);
   for (const measure of consumer.measures ?? []) {
-    if (!['sum', 'min', 'max', 'avg', 'first', 'last'].includes(measure.fn)) problems.push(`${at}: unknown measure function "${measure.fn}"`);
-    if (!declares(measure.field)) problems.push(`${at}: measure ${measureName(measure)} reads "${measure.field}", which not every topic it reads declares`);
+    if (!['sum', 'min', 'max', 'avg', 'first', 'last'].includes(measure.fn))
+      problems.push(`${at}: unknown measure function "${measure.fn}"`);
+    if (!declares(measure.field))
+      problems.push(`${at}: measure ${measureName(measure)} reads "${measure.field}", which not every topic it reads declares`);
   }
   if (!inRange(consumer.batchSize, 1, 10_000)) problems.push(`${at}: batchSize must be a whole number from 1 to 10000`);
   if (!inRange(consumer.batchingWindowSeconds, 0, 300)) problems.push(`${at}: batchingWindowSeconds must be a whole number from 0 to 300`);
@@ -393,7 +398,8 @@ function consumerProblems(consumer: ConsumerSpec, topics: ReadonlyMap<string, To
   }
   if (!inRange(consumer.retryAttempts, 0, 10_000)) problems.push(`${at}: retryAttempts must be a whole number from 0 to 10000`);
   const age = consumer.maxRecordAgeSeconds;
-  if (age !== undefined && age !== -1 && !inRange(age, 60, 604_800)) problems.push(`${at}: maxRecordAgeSeconds must be -1 or a whole number from 60 to 604800`);
+  if (age !== undefined && age !== -1 && !inRange(age, 60, 604_800))
+    problems.push(`${at}: maxRecordAgeSeconds must be -1 or a whole number from 60 to 604800`);
   if (!inRange(consumer.retentionDays, 1, 3650)) problems.push(`${at}: retentionDays must be a whole number from 1 to 3650`);
   return problems;
 }

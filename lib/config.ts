@@ -108,5 +108,12 @@ export function readDeploymentConfig(tryGetContext: (key: string) => unknown): D
   const producerReservedConcurrency = wholeNumber('producerReservedConcurrency', tryGetContext('producerReservedConcurrency'), 1, 10_000);
   const pollers = oneOf('pollers', tryGetContext('pollers'), POLLER_MODES, 'provisioned');
   const filters = oneOf('filters', tryGetContext('filters'), FILTER_PLACEMENTS, 'mapping');
-  return { stage, brokerMode, clientHost, pollers, filters, ...(producerReservedConcurrency === undefined ? {} : { producerReservedConcurrency }) };
+  return {
+    stage,
+    brokerMode,
+    clientHost,
+    pollers,
+    filters,
+    ...(producerReservedConcurrency === undefined ? {} : { producerReservedConcurrency }),
+  };
 }

@@ -48,7 +48,13 @@ export class FluxoStack extends Stack {
     const network = new Network(this, 'Network', { removalPolicy });
 
     // 2. Kafka, as the broker mode says, with the spec's topics.
-    const kafka = new KafkaCluster(this, 'Kafka', { mode: brokerMode, vpc: network.vpc, subnets: network.privateSubnets, topics, removalPolicy });
+    const kafka = new KafkaCluster(this, 'Kafka', {
+      mode: brokerMode,
+      vpc: network.vpc,
+      subnets: network.privateSubnets,
+      topics,
+      removalPolicy,
+    });
 
     network.allowDeadLetterEndpoint(kafka.pollerSecurityGroup, 'event source mapping pollers (on-failure destination)');
 
@@ -74,7 +80,10 @@ export class FluxoStack extends Stack {
       reservedConcurrentExecutions: props.deployment.producerReservedConcurrency,
       removalPolicy,
     });
-    kafka.bindProducer(producer.function, topics.map((t) => t.name));
+    kafka.bindProducer(
+      producer.function,
+      topics.map((t) => t.name),
+    );
     tables.bindIdempotency(producer.function);
     api.addRoutes('producer', producer.function);
 
@@ -85,7 +94,17 @@ export class FluxoStack extends Stack {
     const consumerConstructs = new Map(
       consumers.map((consumer) => [
         consumer.name,
-        new Consumer(this, `Consumer-${consumer.name}`, { consumer, topics, kafka, tables, deadLetters, pollerGroupName, pollers: props.deployment.pollers, filters: props.deployment.filters, removalPolicy }),
+        new Consumer(this, `Consumer-${consumer.name}`, {
+          consumer,
+          topics,
+          kafka,
+          tables,
+          deadLetters,
+          pollerGroupName,
+          pollers: props.deployment.pollers,
+          filters: props.deployment.filters,
+          removalPolicy,
+        }),
       ]),
     );
 
@@ -102,7 +121,12 @@ export class FluxoStack extends Stack {
     new Observability(this, 'Observability', {
       api: api.api,
       producer: producer.function,
-      consumers: new Map([...consumerConstructs].map(([name, c]) => [name, { function: c.function, mappingIds: [...c.mappings.values()].map((m) => m.attrId) }])),
+      consumers: new Map(
+        [...consumerConstructs].map(([name, c]) => [
+          name,
+          { function: c.function, mappingIds: [...c.mappings.values()].map((m) => m.attrId) },
+        ]),
+      ),
       deadLetterQueue: deadLetters.queue,
       tables: [tables.results, tables.idempotency],
     });
@@ -117,10 +141,17 @@ export class FluxoStack extends Stack {
     new CfnOutput(this, 'BrokerMode', { value: brokerMode });
     new CfnOutput(this, 'BootstrapBrokers', { value: kafka.bootstrapBrokers, description: 'Kafka bootstrap brokers (inside the VPC)' });
     if (kafka.clusterArn) new CfnOutput(this, 'ClusterArn', { value: kafka.clusterArn, description: 'MSK cluster ARN' });
-    if (kafka.brokerInstance) new CfnOutput(this, 'BrokerInstanceId', { value: kafka.brokerInstance.instanceId, description: 'hdpmaster (self-managed broker) instance id' });
+    if (kafka.brokerInstance)
+      new CfnOutput(this, 'BrokerInstanceId', {
+        value: kafka.brokerInstance.instanceId,
+        description: 'hdpmaster (self-managed broker) instance id',
+      });
     if (clientHost) {
       new CfnOutput(this, 'ClientHostId', { value: clientHost.instance.instanceId, description: 'Client host instance id' });
-      new CfnOutput(this, 'ClientHostSession', { value: `aws ssm start-session --target ${clientHost.instance.instanceId}`, description: 'Opens a shell on the client host' });
+      new CfnOutput(this, 'ClientHostSession', {
+        value: `aws ssm start-session --target ${clientHost.instance.instanceId}`,
+        description: 'Opens a shell on the client host',
+      });
     }
   }
 
@@ -129,13 +160,16 @@ export class FluxoStack extends Stack {
     const awsCustomResource = this.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
     if (awsCustomResource) {
       Validations.of(awsCustomResource).acknowledge(
-          { id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'), reason: 'The AwsCustomResource singleton function uses AWSLambdaBasicExecutionRole (aws-cdk-lib).' },
-          { id: 'AwsSolutions-L1', reason: 'The AwsCustomResource singleton runtime is chosen by aws-cdk-lib.' },
-          { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation.' },
-          { id: 'Serverless-LambdaDefaultMemorySize', reason: 'Configured by aws-cdk-lib.' },
-          { id: 'Serverless-LambdaLatestVersion', reason: 'The runtime is chosen by aws-cdk-lib.' },
-          { id: 'Serverless-LambdaTracing', reason: 'Configured by aws-cdk-lib; runs once per deployment.' },
-        );
+        {
+          id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
+          reason: 'The AwsCustomResource singleton function uses AWSLambdaBasicExecutionRole (aws-cdk-lib).',
+        },
+        { id: 'AwsSolutions-L1', reason: 'The AwsCustomResource singleton runtime is chosen by aws-cdk-lib.' },
+        { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation.' },
+        { id: 'Serverless-LambdaDefaultMemorySize', reason: 'Configured by aws-cdk-lib.' },
+        { id: 'Serverless-LambdaLatestVersion', reason: 'The runtime is chosen by aws-cdk-lib.' },
+        { id: 'Serverless-LambdaTracing', reason: 'Configured by aws-cdk-lib; runs once per deployment.' },
+      );
       skipCheckov(awsCustomResource, ...FRAMEWORK_FUNCTION_SKIPS);
     }
     // The handler behind the VPC's restrictDefaultSecurityGroup.

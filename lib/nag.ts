@@ -38,7 +38,8 @@ export function managedPolicyFinding(policyName: string): string {
  */
 export const LOGS_ENCRYPTION_SKIP: CheckovSkip = {
   id: 'CKV_AWS_158',
-  comment: 'CloudWatch Logs encrypts every log group at rest with service keys; the logs carry no secrets, and a customer managed key would add a monthly key charge and a key policy to this sandbox stack.',
+  comment:
+    'CloudWatch Logs encrypts every log group at rest with service keys; the logs carry no secrets, and a customer managed key would add a monthly key charge and a key policy to this sandbox stack.',
 };
 
 /**
@@ -47,8 +48,14 @@ export const LOGS_ENCRYPTION_SKIP: CheckovSkip = {
  */
 export const FRAMEWORK_FUNCTION_SKIPS: readonly CheckovSkip[] = [
   { id: 'CKV_AWS_115', comment: 'A custom resource handler of aws-cdk-lib, run by CloudFormation a few times per deployment.' },
-  { id: 'CKV_AWS_116', comment: 'Invoked synchronously by CloudFormation, which reports its failures: an async DLQ would never receive anything.' },
-  { id: 'CKV_AWS_117', comment: 'A custom resource handler of aws-cdk-lib that calls AWS APIs only; it needs no network access to the VPC.' },
+  {
+    id: 'CKV_AWS_116',
+    comment: 'Invoked synchronously by CloudFormation, which reports its failures: an async DLQ would never receive anything.',
+  },
+  {
+    id: 'CKV_AWS_117',
+    comment: 'A custom resource handler of aws-cdk-lib that calls AWS APIs only; it needs no network access to the VPC.',
+  },
 ];
 
 /**
@@ -57,7 +64,8 @@ export const FRAMEWORK_FUNCTION_SKIPS: readonly CheckovSkip[] = [
  */
 export const ENI_WRITE_SKIP: CheckovSkip = {
   id: 'CKV_AWS_111',
-  comment: 'The only writes on "*" are VPC network interface actions (for the function or its event source mapping pollers), which have no resource-level permissions; every other write names its log group, table, queue, topic or group.',
+  comment:
+    'The only writes on "*" are VPC network interface actions (for the function or its event source mapping pollers), which have no resource-level permissions; every other write names its log group, table, queue, topic or group.',
 };
 
 /** A checkov check skipped on one resource, and why. */
@@ -75,7 +83,8 @@ export interface CheckovSkip {
  */
 export function skipCheckov(construct: IConstruct, ...skips: readonly CheckovSkip[]): void {
   const resource = construct instanceof CfnResource ? construct : construct.node.defaultChild;
-  if (!(resource instanceof CfnResource)) throw new Error(`${construct.node.path} has no CloudFormation resource to skip checkov checks on`);
+  if (!(resource instanceof CfnResource))
+    throw new Error(`${construct.node.path} has no CloudFormation resource to skip checkov checks on`);
   const existing = (resource.getMetadata('checkov') as { skip?: CheckovSkip[] } | undefined)?.skip ?? [];
   const ids = new Set(skips.map((s) => s.id));
   resource.addMetadata('checkov', { skip: [...existing.filter((s) => !ids.has(s.id)), ...skips] });

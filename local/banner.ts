@@ -20,7 +20,7 @@ export function kafkaLines(brokers: string, startedHere: boolean): string[] {
         : `  Kafka bootstrap ${brokers} (from ${ENV.kafkaBrokers})`;
   return [
     where,
-    '  the course\'s kafka-python producer, unchanged but for the topic:',
+    "  the course's kafka-python producer, unchanged but for the topic:",
     `    producer = KafkaProducer(bootstrap_servers='${address}', value_serializer=lambda v: json.dumps(v).encode('utf-8'))`,
     `    producer.send('health', [7, {"idade": 30, "altura": 170, "peso": 95}]); producer.flush()`,
     "  Kafka's own tools (kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups):",
@@ -30,8 +30,12 @@ export function kafkaLines(brokers: string, startedHere: boolean): string[] {
 
 /** The banner, once everything runs. */
 export function banner(stack: LocalStack, services: LocalServices, seconds: number): string {
-  const topics = pipeline.topics.map(resolveTopic).map((t) => `    ${t.name.padEnd(12)} ${t.partitions} partition(s)${t.format === 'text' ? '  (lines of text)' : ''}`);
-  const consumers = pipeline.consumers.map(resolveConsumer).map((c) => `    ${c.name.padEnd(20)} <- ${c.topics.join(', ')}  (group ${c.mappings.map((m) => m.groupId).join(', ')})`);
+  const topics = pipeline.topics
+    .map(resolveTopic)
+    .map((t) => `    ${t.name.padEnd(12)} ${t.partitions} partition(s)${t.format === 'text' ? '  (lines of text)' : ''}`);
+  const consumers = pipeline.consumers
+    .map(resolveConsumer)
+    .map((c) => `    ${c.name.padEnd(20)} <- ${c.topics.join(', ')}  (group ${c.mappings.map((m) => m.groupId).join(', ')})`);
   return [
     '',
     `fluxo is running (${seconds.toFixed(1)} s): ${stack.url}`,
@@ -53,4 +57,3 @@ export function banner(stack: LocalStack, services: LocalServices, seconds: numb
     '',
   ].join('\n');
 }
-

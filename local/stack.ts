@@ -127,7 +127,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const worker = await bundleWorker(bundleOptions);
   const bundles: Bundle[] = [worker];
   // A test entry for the producer gets a bundle name of its own, so it never replaces the real one's.
-  const producerBundle = options.producer?.entry === undefined ? 'producer' : `producer-${options.producer.entry.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
+  const producerBundle =
+    options.producer?.entry === undefined ? 'producer' : `producer-${options.producer.entry.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
   const entries: Record<string, string> = { ...HANDLER_ENTRIES };
   if (options.producer?.entry !== undefined) {
     delete entries.producer;

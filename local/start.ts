@@ -37,7 +37,13 @@ async function kafkaPort(env: NodeJS.ProcessEnv): Promise<number | undefined> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      fresh: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
   if (values.help) {
     console.log(USAGE);
     return;
@@ -80,7 +86,13 @@ async function main(): Promise<void> {
     // the next start waits for their sessions to expire); in their own process group, a terminal's
     // Ctrl-C does not reach them first. Their exit handler still kills any JVM left if this process
     // dies another way.
-    services = await startServices({ fresh: values.fresh, onProgress: progress, stopOnSignals: false, ownProcessGroup: true, kafkaPort: await kafkaPort(process.env) });
+    services = await startServices({
+      fresh: values.fresh,
+      onProgress: progress,
+      stopOnSignals: false,
+      ownProcessGroup: true,
+      kafkaPort: await kafkaPort(process.env),
+    });
     const tables = await ensureTables(services.dynamodbEndpoint);
     progress(`tables: ${[...tables.created.map((t) => `${t} (created)`), ...tables.existing].join(', ')}`);
     const topics = await ensureTopics(services.kafkaBrokers, pipeline);
@@ -93,7 +105,9 @@ async function main(): Promise<void> {
       port,
       log: values.verbose ? (line) => console.log(line) : (line) => (line.includes('failed') ? console.error(line) : undefined),
     });
-    progress(`bundles: ${stack.bundles.map((b) => `${b.name} ${(b.bytes / 1024).toFixed(0)} KiB${b.cached ? ' (cached)' : ''}`).join(', ')}`);
+    progress(
+      `bundles: ${stack.bundles.map((b) => `${b.name} ${(b.bytes / 1024).toFixed(0)} KiB${b.cached ? ' (cached)' : ''}`).join(', ')}`,
+    );
     if (stopping) {
       await stack.stop();
       return;

@@ -51,10 +51,16 @@ export async function answerRoute<H extends RouteHandler, C>(
   onServerError: (route: string, error: unknown) => void,
 ): Promise<APIGatewayProxyResult> {
   const method = event.httpMethod.toUpperCase();
-  const name = (Object.keys(implementations) as (keyof RouteImplementations<H, C> & RouteName)[]).find((n) => API[n].method === method && API[n].resource === event.resource);
+  const name = (Object.keys(implementations) as (keyof RouteImplementations<H, C> & RouteName)[]).find(
+    (n) => API[n].method === method && API[n].resource === event.resource,
+  );
   try {
     if (name === undefined) throw new RouteNotFoundError(event.httpMethod, event.path);
-    const serve = implementations[name] as (parameters: RouteParameters<Route>, event: APIGatewayProxyEvent, context: C) => APIGatewayProxyResult | Promise<APIGatewayProxyResult>;
+    const serve = implementations[name] as (
+      parameters: RouteParameters<Route>,
+      event: APIGatewayProxyEvent,
+      context: C,
+    ) => APIGatewayProxyResult | Promise<APIGatewayProxyResult>;
     return await serve(readParameters(API[name], event), event, context);
   } catch (error) {
     const answer = errorAnswer(error);

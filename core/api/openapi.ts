@@ -9,7 +9,16 @@
  */
 import { ERROR_CODES, type ErrorCode } from '../errors';
 import { COMPONENTS, ROUTES, ingestRequestSchema, type Route } from './routes';
-import { measureName, resolveConsumer, resolveTopic, type DerivedField, type FieldSpec, type PipelineSpec, type ResolvedConsumer, type ResolvedTopic } from '../spec';
+import {
+  measureName,
+  resolveConsumer,
+  resolveTopic,
+  type DerivedField,
+  type FieldSpec,
+  type PipelineSpec,
+  type ResolvedConsumer,
+  type ResolvedTopic,
+} from '../spec';
 
 /** A JSON Schema (draft 2020-12, OpenAPI 3.1's dialect), as plain data. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -92,13 +101,25 @@ export function fieldSchema(field: FieldSpec): JsonSchema {
 function derivedSchema(field: DerivedField): JsonSchema {
   switch (field.kind) {
     case 'bmi':
-      return { type: 'number', description: `Derived at ingest: ${field.weightKgField} / (${field.heightCmField} / 100)² (IMC, body-mass index).` };
+      return {
+        type: 'number',
+        description: `Derived at ingest: ${field.weightKgField} / (${field.heightCmField} / 100)² (IMC, body-mass index).`,
+      };
     case 'hashtags':
-      return { type: 'array', items: { type: 'string' }, description: `Derived at ingest: the distinct hashtags of ${field.textField}, lower-cased, without #.` };
+      return {
+        type: 'array',
+        items: { type: 'string' },
+        description: `Derived at ingest: the distinct hashtags of ${field.textField}, lower-cased, without #.`,
+      };
   }
 }
 
-function objectSchema(fields: Readonly<Record<string, FieldSpec>>, additional: boolean, extra: Readonly<Record<string, JsonSchema>> = {}, omit: readonly string[] = []): JsonSchema {
+function objectSchema(
+  fields: Readonly<Record<string, FieldSpec>>,
+  additional: boolean,
+  extra: Readonly<Record<string, JsonSchema>> = {},
+  omit: readonly string[] = [],
+): JsonSchema {
   const names = Object.keys(fields).filter((n) => !omit.includes(n));
   const required = names.filter((n) => fields[n].required !== false);
   return {
@@ -111,11 +132,14 @@ function objectSchema(fields: Readonly<Record<string, FieldSpec>>, additional: b
 
 /** The JSON Schema of a record value a client may send to a topic (object, or tuple where accepted). */
 export function topicValueSchema(topic: ResolvedTopic): JsonSchema {
-  if (topic.format === 'text') return { type: 'string', description: `A ${topic.name} record value: one line of text, written as its UTF-8 bytes.` };
+  if (topic.format === 'text')
+    return { type: 'string', description: `A ${topic.name} record value: one line of text, written as its UTF-8 bytes.` };
   const { fields, additionalFields = true } = topic.schema;
   // Derived fields may be sent (they are overwritten) even where other extra fields are refused;
   // the document asks for their stored type (the producer takes any value and replaces it).
-  const derived = Object.fromEntries(topic.derived.map((d) => [d.name, { ...derivedSchema(d), description: 'Derived at ingest: a value sent here is replaced.' }]));
+  const derived = Object.fromEntries(
+    topic.derived.map((d) => [d.name, { ...derivedSchema(d), description: 'Derived at ingest: a value sent here is replaced.' }]),
+  );
   const object = objectSchema(fields, additionalFields, derived);
   if (!topic.accepts.includes('tuple')) return { ...object, description: `A ${topic.name} record value.` };
   const tuple: JsonSchema = {
@@ -141,14 +165,25 @@ function aggregateSchema(consumer: ResolvedConsumer): JsonSchema {
     type: 'object',
     allOf: [ref('Aggregate')],
     properties: {
-      measures: { type: 'object', additionalProperties: false, properties: Object.fromEntries(measures.map((m) => [m, { type: 'number' }])) },
+      measures: {
+        type: 'object',
+        additionalProperties: false,
+        properties: Object.fromEntries(measures.map((m) => [m, { type: 'number' }])),
+      },
     },
   };
 }
 
 function keptRecordSchema(consumer: ResolvedConsumer, spec: PipelineSpec): JsonSchema {
-  const values = spec.topics.map(resolveTopic).filter((t) => consumer.topics.includes(t.name)).map(storedValueSchema);
-  return { type: 'object', allOf: [ref('KeptRecord')], properties: { topic: { enum: [...consumer.topics] }, value: values.length === 1 ? values[0] : { anyOf: values } } };
+  const values = spec.topics
+    .map(resolveTopic)
+    .filter((t) => consumer.topics.includes(t.name))
+    .map(storedValueSchema);
+  return {
+    type: 'object',
+    allOf: [ref('KeptRecord')],
+    properties: { topic: { enum: [...consumer.topics] }, value: values.length === 1 ? values[0] : { anyOf: values } },
+  };
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
@@ -175,7 +210,15 @@ function errorSchema(codes: readonly ErrorCode[], withResults = false): JsonSche
       error_code: { type: 'integer', enum: [...codes].sort((a, b) => a - b) },
       message: { type: 'string' },
       details: { type: 'object' },
-      ...(withResults ? { results: { type: 'array', items: ref('RecordResult'), description: 'Every record was rejected: one error per record, in order.' } } : {}),
+      ...(withResults
+        ? {
+            results: {
+              type: 'array',
+              items: ref('RecordResult'),
+              description: 'Every record was rejected: one error per record, in order.',
+            },
+          }
+        : {}),
     },
   };
 }
@@ -206,7 +249,15 @@ function parameters(route: Route, pathSchema: JsonSchema | undefined): JsonSchem
       const own = place === 'path' ? pathSchema : schema;
       if (own === undefined) return [];
       const { description, ...rest } = own as JsonSchema & { description?: string };
-      return [{ name, in: place, ...(description === undefined ? {} : { description }), ...(place === 'path' || declared.required?.includes(name) ? { required: true } : {}), schema: rest }];
+      return [
+        {
+          name,
+          in: place,
+          ...(description === undefined ? {} : { description }),
+          ...(place === 'path' || declared.required?.includes(name) ? { required: true } : {}),
+          schema: rest,
+        },
+      ];
     });
   return [...list('path', route.path), ...list('query', route.query), ...list('header', route.headers)];
 }
@@ -236,10 +287,25 @@ function specialize(schema: unknown, prefix: string, schemas: Readonly<Record<st
   ) as JsonSchema;
 }
 
-function operation(route: Route, target: OpenApiTarget, schemas: Readonly<Record<string, JsonSchema>>, names: readonly string[], concrete?: { kind: 'topic' | 'consumer'; name: string; description?: string }): OpenApiOperation {
+function operation(
+  route: Route,
+  target: OpenApiTarget,
+  schemas: Readonly<Record<string, JsonSchema>>,
+  names: readonly string[],
+  concrete?: { kind: 'topic' | 'consumer'; name: string; description?: string },
+): OpenApiOperation {
   const prefix = concrete === undefined ? '' : `${concrete.kind}.${concrete.name}.`;
   const templated: JsonSchema | undefined =
-    concrete !== undefined ? undefined : names.length === 0 ? { type: 'string', minLength: 1 } : { type: 'string', minLength: 1, not: { enum: [...names] }, description: `A name the spec does not declare (404): ${names.join(', ')} have their own paths.` };
+    concrete !== undefined
+      ? undefined
+      : names.length === 0
+        ? { type: 'string', minLength: 1 }
+        : {
+            type: 'string',
+            minLength: 1,
+            not: { enum: [...names] },
+            description: `A name the spec does not declare (404): ${names.join(', ')} have their own paths.`,
+          };
   const responses: Record<string, OpenApiResponse> = {};
   for (const [status, answer] of Object.entries(route.answers)) {
     responses[status] = {
@@ -253,10 +319,19 @@ function operation(route: Route, target: OpenApiTarget, schemas: Readonly<Record
   return {
     operationId: concrete === undefined ? route.operationId : `${route.operationId}_${concrete.name.replace(/[^A-Za-z0-9]/g, '_')}`,
     summary: concrete === undefined ? route.summary : `${route.summary}: ${concrete.name}`,
-    ...(route.description === undefined && concrete?.description === undefined ? {} : { description: [concrete?.description, route.description].filter((d) => d !== undefined).join(' ') }),
+    ...(route.description === undefined && concrete?.description === undefined
+      ? {}
+      : { description: [concrete?.description, route.description].filter((d) => d !== undefined).join(' ') }),
     tags: [route.tag],
     ...(params.length === 0 ? {} : { parameters: params }),
-    ...(route.body === undefined ? {} : { requestBody: { required: true, content: json(ref(schemas[`${prefix}${route.body}`] === undefined ? route.body : `${prefix}${route.body}`)) } }),
+    ...(route.body === undefined
+      ? {}
+      : {
+          requestBody: {
+            required: true,
+            content: json(ref(schemas[`${prefix}${route.body}`] === undefined ? route.body : `${prefix}${route.body}`)),
+          },
+        }),
     responses,
     ...(target === 'aws' ? { security: [{ [API_KEY_SCHEME]: [] }] } : {}),
     'x-fluxo-route': route.resource,
@@ -270,7 +345,10 @@ function localOperations(): Record<string, Record<string, OpenApiOperation>> {
         operationId: 'getHealth',
         summary: 'Whether the local Kafka and DynamoDB answer (local only)',
         tags: ['local'],
-        responses: { '200': { description: 'Both answer.', content: json(ref('Health')) }, '503': { description: 'One does not.', content: json(ref('Health')) } },
+        responses: {
+          '200': { description: 'Both answer.', content: json(ref('Health')) },
+          '503': { description: 'One does not.', content: json(ref('Health')) },
+        },
         'x-fluxo-route': '/health',
       },
     },
@@ -279,7 +357,16 @@ function localOperations(): Record<string, Record<string, OpenApiOperation>> {
         operationId: 'getOpenApi',
         summary: 'This document (local only)',
         tags: ['local'],
-        responses: { '200': { description: 'The OpenAPI 3.1 document.', content: json({ type: 'object', required: ['openapi', 'paths'], properties: { openapi: { const: '3.1.0' }, paths: { type: 'object' } } }) } },
+        responses: {
+          '200': {
+            description: 'The OpenAPI 3.1 document.',
+            content: json({
+              type: 'object',
+              required: ['openapi', 'paths'],
+              properties: { openapi: { const: '3.1.0' }, paths: { type: 'object' } },
+            }),
+          },
+        },
         'x-fluxo-route': '/openapi.json',
       },
     },
@@ -287,15 +374,22 @@ function localOperations(): Record<string, Record<string, OpenApiOperation>> {
 }
 
 /** The OpenAPI 3.1 document of a spec's HTTP API. */
-export function openApiDocument(spec: PipelineSpec, { target = 'local', serverUrl, version = '0.1.0' }: OpenApiOptions = {}): OpenApiDocument {
+export function openApiDocument(
+  spec: PipelineSpec,
+  { target = 'local', serverUrl, version = '0.1.0' }: OpenApiOptions = {},
+): OpenApiDocument {
   const topics = spec.topics.map(resolveTopic);
   const consumers = spec.consumers.map(resolveConsumer);
   const schemas: Record<string, JsonSchema> = JSON.parse(JSON.stringify(COMPONENTS)) as Record<string, JsonSchema>;
-  schemas.IngestRequest = JSON.parse(JSON.stringify(ingestRequestSchema({ description: 'Any JSON; checked against the schema of the topic in the path.' }))) as JsonSchema;
+  schemas.IngestRequest = JSON.parse(
+    JSON.stringify(ingestRequestSchema({ description: 'Any JSON; checked against the schema of the topic in the path.' })),
+  ) as JsonSchema;
   for (const topic of topics) {
     schemas[`topic.${topic.name}.Value`] = topicValueSchema(topic);
     schemas[`topic.${topic.name}.StoredValue`] = storedValueSchema(topic);
-    schemas[`topic.${topic.name}.IngestRequest`] = JSON.parse(JSON.stringify(ingestRequestSchema(ref(`topic.${topic.name}.Value`), topic.partitions))) as JsonSchema;
+    schemas[`topic.${topic.name}.IngestRequest`] = JSON.parse(
+      JSON.stringify(ingestRequestSchema(ref(`topic.${topic.name}.Value`), topic.partitions)),
+    ) as JsonSchema;
   }
   for (const consumer of consumers) {
     schemas[`consumer.${consumer.name}.Aggregate`] = aggregateSchema(consumer);
@@ -312,7 +406,11 @@ export function openApiDocument(spec: PipelineSpec, { target = 'local', serverUr
     for (const name of names) {
       const kind = route.per === 'topic' ? 'topic' : 'consumer';
       const description = (kind === 'topic' ? topics : consumers).find((x) => x.name === name)?.description;
-      add(route.resource.replace(/\{[^}]+\}/, name), route.method, operation(route, target, schemas, names, { kind, name, ...(description === undefined ? {} : { description }) }));
+      add(
+        route.resource.replace(/\{[^}]+\}/, name),
+        route.method,
+        operation(route, target, schemas, names, { kind, name, ...(description === undefined ? {} : { description }) }),
+      );
     }
   }
   if (target === 'local') Object.assign(paths, localOperations());
@@ -332,7 +430,13 @@ export function openApiDocument(spec: PipelineSpec, { target = 'local', serverUr
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     servers: aws
-      ? [{ url: serverUrl ?? 'https://{apiId}.execute-api.{region}.amazonaws.com/v1', description: 'API Gateway stage v1 (the ApiUrl output)', ...(serverUrl === undefined ? { variables: { apiId: { default: 'abcdef1234' }, region: { default: 'us-east-1' } } } : {}) }]
+      ? [
+          {
+            url: serverUrl ?? 'https://{apiId}.execute-api.{region}.amazonaws.com/v1',
+            description: 'API Gateway stage v1 (the ApiUrl output)',
+            ...(serverUrl === undefined ? { variables: { apiId: { default: 'abcdef1234' }, region: { default: 'us-east-1' } } } : {}),
+          },
+        ]
       : [{ url: serverUrl ?? 'http://127.0.0.1:3000', description: 'npm start' }],
     tags: [
       { name: 'ingest', description: 'Topics and records (Confluent REST Proxy v3 is the model).' },
@@ -342,9 +446,22 @@ export function openApiDocument(spec: PipelineSpec, { target = 'local', serverUr
     paths,
     components: {
       schemas,
-      ...(aws ? { securitySchemes: { [API_KEY_SCHEME]: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The API key of the usage plan (the ApiKeyId output).' } } } : {}),
+      ...(aws
+        ? {
+            securitySchemes: {
+              [API_KEY_SCHEME]: {
+                type: 'apiKey',
+                in: 'header',
+                name: 'x-api-key',
+                description: 'The API key of the usage plan (the ApiKeyId output).',
+              },
+            },
+          }
+        : {}),
     },
     ...(aws ? { security: [{ [API_KEY_SCHEME]: [] }] } : {}),
-    'x-fluxo-error-codes': Object.fromEntries(Object.entries(ERROR_CODES).map(([code, info]) => [code, { status: info.status, description: info.description }])),
+    'x-fluxo-error-codes': Object.fromEntries(
+      Object.entries(ERROR_CODES).map(([code, info]) => [code, { status: info.status, description: info.description }]),
+    ),
   };
 }

@@ -22,38 +22,64 @@ import { RECORD_ID_HEADER } from '../record-id';
 export type RouteHandler = 'producer' | 'results';
 
 /** A component of the document: its name, its schema and a `$ref` to it typed as the schema. */
-function component<T extends TSchema>(name: string, schema: T): { readonly name: string; readonly schema: T; readonly ref: TUnsafe<Static<T>> } {
+function component<T extends TSchema>(
+  name: string,
+  schema: T,
+): { readonly name: string; readonly schema: T; readonly ref: TUnsafe<Static<T>> } {
   return { name, schema, ref: Type.Unsafe<Static<T>>(Type.Ref(`#/components/schemas/${name}`)) };
 }
 /** An object with these properties and no others. */
-const closed = <P extends TProperties>(properties: P, description?: string) => Type.Object(properties, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
+const closed = <P extends TProperties>(properties: P, description?: string) =>
+  Type.Object(properties, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
 /** An object of any property names whose values are `value`. */
-const map = <T extends TSchema>(value: T, description?: string) => Type.Unsafe<Record<string, Static<T>>>({ type: 'object', additionalProperties: value, ...(description === undefined ? {} : { description }) });
+const map = <T extends TSchema>(value: T, description?: string) =>
+  Type.Unsafe<Record<string, Static<T>>>({
+    type: 'object',
+    additionalProperties: value,
+    ...(description === undefined ? {} : { description }),
+  });
 /** One of these strings. */
-const oneOf = <const T extends string>(values: readonly T[], description?: string) => Type.Unsafe<T>({ enum: [...values], ...(description === undefined ? {} : { description }) });
+const oneOf = <const T extends string>(values: readonly T[], description?: string) =>
+  Type.Unsafe<T>({ enum: [...values], ...(description === undefined ? {} : { description }) });
 const optional = Type.Optional;
 
 /** An event time as a query parameter or a record's `timestamp` string: ISO 8601 with a zone, years 1971 to 9998. */
 export const EVENT_TIME_ISO = Type.String({
   // What parseEventTime accepts, less the edges that a zone offset moves out of its range
   // (1970 and 9999) and the values Date.parse refuses (seconds 60, offsets over 23:59).
-  pattern: '^(?:19[7-9][1-9]|19[89]0|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])$',
+  pattern:
+    '^(?:19[7-9][1-9]|19[89]0|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])$',
 });
-const TIME_PARAMETER = Type.Union([EVENT_TIME_ISO, Type.String({ pattern: '^[0-9]{1,14}$' })], { title: 'an ISO 8601 date-time with a zone or epoch milliseconds' });
+const TIME_PARAMETER = Type.Union([EVENT_TIME_ISO, Type.String({ pattern: '^[0-9]{1,14}$' })], {
+  title: 'an ISO 8601 date-time with a zone or epoch milliseconds',
+});
 const DATE_TIME = Type.String({ format: 'date-time' });
 const WHOLE = Type.Integer({ minimum: 0 });
 
 const ErrorBody = component(
   'Error',
-  closed({ error_code: Type.Integer(), message: Type.String(), details: optional(map(Type.Unknown())) }, '`error_code` = HTTP status × 100 + a sub-code; see x-fluxo-error-codes.'),
+  closed(
+    { error_code: Type.Integer(), message: Type.String(), details: optional(map(Type.Unknown())) },
+    '`error_code` = HTTP status × 100 + a sub-code; see x-fluxo-error-codes.',
+  ),
 );
 const WrittenResult = component(
   'WrittenResult',
-  closed({ partition: WHOLE, offset: WHOLE, timestamp: Type.String({ format: 'date-time', description: 'The Kafka record timestamp (event time).' }) }, 'The record is on the topic (acks=all) at this partition and offset.'),
+  closed(
+    {
+      partition: WHOLE,
+      offset: WHOLE,
+      timestamp: Type.String({ format: 'date-time', description: 'The Kafka record timestamp (event time).' }),
+    },
+    'The record is on the topic (acks=all) at this partition and offset.',
+  ),
 );
 const RecordResult = component('RecordResult', Type.Union([WrittenResult.ref, ErrorBody.ref]));
 const BatchAnswer = component('BatchAnswer', closed({ results: Type.Array(RecordResult.ref, { minItems: 1 }) }));
-const GatewayError = component('GatewayError', closed({ message: Type.String() }, "API Gateway's own answer when the integration fails (502) or times out (504)."));
+const GatewayError = component(
+  'GatewayError',
+  closed({ message: Type.String() }, "API Gateway's own answer when the integration fails (502) or times out (504)."),
+);
 
 const FieldDescription = closed({
   type: oneOf(['number', 'integer', 'string', 'boolean']),
@@ -96,7 +122,10 @@ const Aggregate = component(
   }),
 );
 
-const RECORD_FORM = oneOf<RecordForm>(['object', 'tuple', 'scalar', 'text', 'tombstone'], 'The form the value was written in: a JSON object, a tuple (JSON array), a JSON scalar, plain text, or a tombstone.');
+const RECORD_FORM = oneOf<RecordForm>(
+  ['object', 'tuple', 'scalar', 'text', 'tombstone'],
+  'The form the value was written in: a JSON object, a tuple (JSON array), a JSON scalar, plain text, or a tombstone.',
+);
 const WRITER = oneOf(['http', 'kafka'], "Who wrote it: fluxo's HTTP API, or a Kafka client straight to the topic.");
 
 const KeptRecord = component(
@@ -107,7 +136,11 @@ const KeptRecord = component(
     offset: WHOLE,
     eventTime: DATE_TIME,
     key: optional(Type.String()),
-    value: optional(Type.Union([map(Type.Unknown()), Type.String()], { description: 'The canonical value the consumer counted: an object, or the text of a text topic.' })),
+    value: optional(
+      Type.Union([map(Type.Unknown()), Type.String()], {
+        description: 'The canonical value the consumer counted: an object, or the text of a text topic.',
+      }),
+    ),
     form: optional(RECORD_FORM),
     writer: optional(WRITER),
     valueOmitted: optional(Type.Literal(true, { description: 'The value was too large to keep.' })),
@@ -119,7 +152,8 @@ const KeptRecord = component(
 const DEAD_LETTER_REASONS: Readonly<Record<DeadLetterReason, string>> = {
   'not JSON': 'the value is not a JSON text (or is a tombstone) on a json topic',
   'not UTF-8': 'the value of a text topic is not UTF-8 text',
-  'schema violation': 'the value cannot be brought to its topic schema (a tuple of the wrong shape, a missing or mistyped field, a derived field that differs from what fluxo derives), or its timestamp is not a valid event time',
+  'schema violation':
+    'the value cannot be brought to its topic schema (a tuple of the wrong shape, a missing or mistyped field, a derived field that differs from what fluxo derives), or its timestamp is not a valid event time',
   'too large': 'the value is over 1 MiB',
 };
 const DeadLetter = component(
@@ -130,7 +164,12 @@ const DeadLetter = component(
     partition: WHOLE,
     offset: WHOLE,
     timestamp: Type.String({ format: 'date-time', description: 'The Kafka record timestamp.' }),
-    reason: oneOf(Object.keys(DEAD_LETTER_REASONS) as DeadLetterReason[], Object.entries(DEAD_LETTER_REASONS).map(([r, why]) => `${r}: ${why}`).join('; ')),
+    reason: oneOf(
+      Object.keys(DEAD_LETTER_REASONS) as DeadLetterReason[],
+      Object.entries(DEAD_LETTER_REASONS)
+        .map(([r, why]) => `${r}: ${why}`)
+        .join('; '),
+    ),
     error: Type.String({ maxLength: 1024, description: 'What is wrong, naming the field.' }),
     form: optional(RECORD_FORM),
     writer: optional(WRITER),
@@ -145,19 +184,26 @@ const DeadLetter = component(
 const CURSOR = Type.String({
   pattern: '^[A-Za-z0-9_-]{1,2048}$',
   title: 'a nextCursor of this query',
-  description: 'The nextCursor of the previous page of the same query, passed back as is (base64url of the position it continues from). Any other value is refused with 400/40003.',
+  description:
+    'The nextCursor of the previous page of the same query, passed back as is (base64url of the position it continues from). Any other value is refused with 400/40003.',
 });
 const Cursor = component('Cursor', CURSOR);
-const page = <T extends TSchema>(item: T, withConsumer: boolean) => closed({ ...(withConsumer ? { consumer: Type.String() } : {}), items: Type.Array(item), nextCursor: optional(Cursor.ref) });
+const page = <T extends TSchema>(item: T, withConsumer: boolean) =>
+  closed({ ...(withConsumer ? { consumer: Type.String() } : {}), items: Type.Array(item), nextCursor: optional(Cursor.ref) });
 const DeadLetters = component('DeadLetters', page(DeadLetter.ref, false));
 const Health = component(
   'Health',
-  Type.Object({ ok: Type.Boolean() }, { additionalProperties: closed({ ok: Type.Boolean(), address: Type.String(), ms: Type.Number(), error: optional(Type.String()) }) }),
+  Type.Object(
+    { ok: Type.Boolean() },
+    { additionalProperties: closed({ ok: Type.Boolean(), address: Type.String(), ms: Type.Number(), error: optional(Type.String()) }) },
+  ),
 );
 
 /** A case-insensitive regular expression source for one literal name (JSON Schema patterns take no flags). */
 function anyCase(name: string): string {
-  return [...name].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  return [...name]
+    .map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
 }
 
 /** The ingest request body of a topic whose record value is `value`; `partitions` bounds `partition`. */
@@ -176,18 +222,39 @@ export function ingestRequestSchema(value: Readonly<Record<string, unknown>>, pa
       ),
       partition: Type.Optional(Type.Integer({ minimum: 0, ...(partitions === undefined ? {} : { maximum: partitions - 1 }) })),
       timestamp: Type.Optional(
-        Type.Union([EVENT_TIME_ISO, Type.Integer({ minimum: 0, maximum: MAX_EVENT_TIME })], { description: 'Event time: ISO 8601 with a zone, or epoch milliseconds. Default: now.' }),
+        Type.Union([EVENT_TIME_ISO, Type.Integer({ minimum: 0, maximum: MAX_EVENT_TIME })], {
+          description: 'Event time: ISO 8601 with a zone, or epoch milliseconds. Default: now.',
+        }),
       ),
     },
     { additionalProperties: false },
   );
-  const batch = Type.Object({ records: Type.Array(record, { minItems: 1, maxItems: INGEST_LIMITS.maxRecords }) }, { additionalProperties: false });
-  return Type.Union([record, batch], { description: `One record {value, key?, headers?, partition?, timestamp?} or {records: [...]} (1 to ${INGEST_LIMITS.maxRecords}).` });
+  const batch = Type.Object(
+    { records: Type.Array(record, { minItems: 1, maxItems: INGEST_LIMITS.maxRecords }) },
+    { additionalProperties: false },
+  );
+  return Type.Union([record, batch], {
+    description: `One record {value, key?, headers?, partition?, timestamp?} or {records: [...]} (1 to ${INGEST_LIMITS.maxRecords}).`,
+  });
 }
 
 /** Every component of the document that does not depend on the pipeline spec, by name. */
 export const COMPONENTS: Readonly<Record<string, TSchema>> = Object.fromEntries(
-  [ErrorBody, WrittenResult, RecordResult, BatchAnswer, GatewayError, TopicDescription, Topics, Aggregate, KeptRecord, DeadLetter, DeadLetters, Cursor, Health].map((c) => [c.name, c.schema]),
+  [
+    ErrorBody,
+    WrittenResult,
+    RecordResult,
+    BatchAnswer,
+    GatewayError,
+    TopicDescription,
+    Topics,
+    Aggregate,
+    KeptRecord,
+    DeadLetter,
+    DeadLetters,
+    Cursor,
+    Health,
+  ].map((c) => [c.name, c.schema]),
 );
 
 /** One answer of a route: its status, what it means, its body and headers. */
@@ -245,7 +312,8 @@ export const API = {
         Type.String({
           pattern: '^[\\x21-\\x7e]{1,255}$',
           title: '1 to 255 visible ASCII characters',
-          description: 'Unique per request. A retry with the same key and body gets the first answer once the first request finished (24 h), 409 while it runs; after an unknown outcome it runs again, and its records carry the same fluxo-record-id, so consumers count each once. The same key with another body is 422/42202. Without a key a retry is a new request.',
+          description:
+            'Unique per request. A retry with the same key and body gets the first answer once the first request finished (24 h), 409 while it runs; after an unknown outcome it runs again, and its records carry the same fluxo-record-id, so consumers count each once. The same key with another body is 422/42202. Without a key a retry is a new request.',
         }),
       ),
     }),
@@ -254,7 +322,12 @@ export const API = {
       200: {
         description: 'Every record was written: one record answers its result, a batch {results}.',
         schema: Type.Union([WrittenResult.ref, BatchAnswer.ref]),
-        headers: { 'Idempotent-Replayed': { description: 'true when this is the stored answer of an earlier request with the same Idempotency-Key.', schema: Type.Literal('true') } },
+        headers: {
+          'Idempotent-Replayed': {
+            description: 'true when this is the stored answer of an earlier request with the same Idempotency-Key.',
+            schema: Type.Literal('true'),
+          },
+        },
       },
       207: { description: 'Some records were written, some rejected: one result per record, in order.', schema: BatchAnswer.ref },
     },
@@ -281,7 +354,8 @@ export const API = {
     handler: 'results',
     operationId: 'getAggregates',
     summary: "A consumer's windowed aggregates",
-    description: 'Newest window first. A window is listed when it overlaps [from, to) (none when from is not before to). top=N ranks the keys of one window by count: the window containing from, else the newest starting before to (with key: that key only; no pages).',
+    description:
+      'Newest window first. A window is listed when it overlaps [from, to) (none when from is not before to). top=N ranks the keys of one window by count: the window containing from, else the newest starting before to (with key: that key only; no pages).',
     tag: 'results',
     path: Type.Object({ consumer: NAME }),
     query: Type.Object({
@@ -364,11 +438,15 @@ function readParameter(name: string, schema: TSchema, raw: string): string | num
   if (schema.type === 'integer') {
     const { minimum, maximum } = schema as TSchema & { minimum: number; maximum: number };
     if (/^\d{1,7}$/.test(raw) && Number(raw) >= minimum && Number(raw) <= maximum) return Number(raw);
-    throw new BadParameterError(`${name} must be a whole number from ${minimum} to ${maximum} (got "${raw}")`, { details: { parameter: name } });
+    throw new BadParameterError(`${name} must be a whole number from ${minimum} to ${maximum} (got "${raw}")`, {
+      details: { parameter: name },
+    });
   }
   if (accepts(schema, raw)) return raw;
   const must = (schema.title as string | undefined) ?? `${schema.minLength ?? 0} to ${schema.maxLength ?? 'any number of'} characters`;
-  throw new BadParameterError(`${name} must be ${must} (got "${raw.length > 100 ? `${raw.slice(0, 100)}…` : raw}")`, { details: { parameter: name } });
+  throw new BadParameterError(`${name} must be ${must} (got "${raw.length > 100 ? `${raw.slice(0, 100)}…` : raw}")`, {
+    details: { parameter: name },
+  });
 }
 
 function readObject<T extends TObject>(declared: T, values: (name: string) => string | undefined): Static<T> {

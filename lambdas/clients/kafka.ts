@@ -197,14 +197,25 @@ const DYNAMIC_TOPIC_CONFIG = 1;
  * keeping the topic's other dynamic configs. The admin must be connected. `waitForLeaders: false`
  * returns once the controller has the topic (the caller then waits its own way).
  */
-export async function ensureTopic(admin: Admin, settings: TopicSettings, { waitForLeaders = true }: { readonly waitForLeaders?: boolean } = {}): Promise<EnsureTopicOutcome> {
+export async function ensureTopic(
+  admin: Admin,
+  settings: TopicSettings,
+  { waitForLeaders = true }: { readonly waitForLeaders?: boolean } = {},
+): Promise<EnsureTopicOutcome> {
   const { name, partitions, retentionHours, replicationFactor } = settings;
   const retention = retentionMs(retentionHours);
   const existing = await admin.listTopics();
   if (!existing.includes(name)) {
     const created = await admin.createTopics({
       waitForLeaders,
-      topics: [{ topic: name, numPartitions: partitions, replicationFactor: replicationFactor ?? -1, configEntries: [{ name: RETENTION_MS, value: retention }] }],
+      topics: [
+        {
+          topic: name,
+          numPartitions: partitions,
+          replicationFactor: replicationFactor ?? -1,
+          configEntries: [{ name: RETENTION_MS, value: retention }],
+        },
+      ],
     });
     // false: created by someone else meanwhile; fall through and reconcile it.
     if (created) return 'created';

@@ -95,7 +95,13 @@ export interface DeadLetterCause {
 }
 
 /** Builds the dead-letter item of a record (idempotent by position). */
-export function deadLetterItem(record: KafkaRecord, consumer: string, cause: DeadLetterCause, now: number, retentionDays: number): StoredItem {
+export function deadLetterItem(
+  record: KafkaRecord,
+  consumer: string,
+  cause: DeadLetterCause,
+  now: number,
+  retentionDays: number,
+): StoredItem {
   const { reason, detail, form, writer } = cause;
   const raw = record.raw.value;
   const kept = raw?.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES);
@@ -184,7 +190,12 @@ interface CopyDecisions {
  * is kept `retentionDays`), and a record counts only if the claim holds its own position. Claims
  * never change, so every delivery of a record decides the same.
  */
-async function resolveCopies(records: readonly KafkaRecord[], deps: BatchDeps, now: number, onError: (error: unknown, requestId: string) => void): Promise<CopyDecisions> {
+async function resolveCopies(
+  records: readonly KafkaRecord[],
+  deps: BatchDeps,
+  now: number,
+  onError: (error: unknown, requestId: string) => void,
+): Promise<CopyDecisions> {
   const { plan, store } = deps;
   const byRequest = new Map<string, Array<{ record: KafkaRecord; index: number; position: string }>>();
   for (const record of records) {
@@ -264,7 +275,17 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
   const { consumer } = plan;
   const now = (deps.now ?? Date.now)();
   const recordLog = new BoundedLog(log, deps.maxRecordLogs ?? 10);
-  const counts: BatchCounts = { recordsIn: records.length, filteredOut: 0, aggregated: 0, late: 0, deadLettered: 0, writes: 0, alreadyApplied: 0, conflicts: 0, duplicates: 0 };
+  const counts: BatchCounts = {
+    recordsIn: records.length,
+    filteredOut: 0,
+    aggregated: 0,
+    late: 0,
+    deadLettered: 0,
+    writes: 0,
+    alreadyApplied: 0,
+    conflicts: 0,
+    duplicates: 0,
+  };
   // Records whose effect may not be stored, by position; the lowest offset per partition is answered.
   const unapplied = new Map<string, number>();
   const markUnapplied = (tp: string, offset: number): void => {
@@ -306,13 +327,24 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
         counts.filteredOut += 1;
         break;
       case 'dead':
-        recordLog.record('warn', 'record dead-lettered', { ...position, reason: outcome.reason, detail: outcome.detail, form: outcome.form, writer: outcome.writer });
+        recordLog.record('warn', 'record dead-lettered', {
+          ...position,
+          reason: outcome.reason,
+          detail: outcome.detail,
+          form: outcome.form,
+          writer: outcome.writer,
+        });
         addPut(deadLetterItem(record, consumer.name, outcome, now, consumer.retentionDays), record, true);
         break;
       case 'aggregate':
         if (outcome.late) {
           counts.late += 1;
-          recordLog.record('warn', 'record counted late', { ...position, eventTime: outcome.eventTime, ingestTime: ingestTimeOf(record), windowEnd: outcome.window.end });
+          recordLog.record('warn', 'record counted late', {
+            ...position,
+            eventTime: outcome.eventTime,
+            ingestTime: ingestTimeOf(record),
+            windowEnd: outcome.window.end,
+          });
         } else {
           counts.aggregated += 1;
         }
@@ -332,7 +364,12 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
 
   const failAggregate = (pending: PendingAggregate, error: unknown, message: string): void => {
     for (const c of pending.contributions) markUnapplied(c.tp, c.off);
-    recordLog.record('error', message, { pk: pending.key.pk, sk: pending.key.sk, transient: isTransientError(error), error: describeError(error) });
+    recordLog.record('error', message, {
+      pk: pending.key.pk,
+      sk: pending.key.sk,
+      transient: isTransientError(error),
+      error: describeError(error),
+    });
   };
 
   const writeAggregates = async (): Promise<void> => {
@@ -384,13 +421,20 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
         if (failed) markUnapplied(owner.tp, owner.offset);
         else if (owner.deadLetter) counts.deadLettered += 1;
       }
-      if (failed) recordLog.record('error', 'put failed', { items: owners.length, transient: isTransientError(result.error), error: describeError(result.error) });
+      if (failed)
+        recordLog.record('error', 'put failed', {
+          items: owners.length,
+          transient: isTransientError(result.error),
+          error: describeError(result.error),
+        });
     }
   };
 
   await Promise.all([writeAggregates(), writePuts()]);
 
-  const answer = [...unapplied].map(([topicPartition, offset]) => ({ topicPartition, offset })).sort((a, b) => (a.topicPartition < b.topicPartition ? -1 : 1));
+  const answer = [...unapplied]
+    .map(([topicPartition, offset]) => ({ topicPartition, offset }))
+    .sort((a, b) => (a.topicPartition < b.topicPartition ? -1 : 1));
   log.info('batch applied', { ...counts, unapplied: answer, suppressedLogLines: recordLog.suppressedLines });
   return { unapplied: answer, counts };
 }

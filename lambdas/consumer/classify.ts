@@ -55,7 +55,8 @@ export function planConsumer(consumer: ResolvedConsumer, topics: readonly Resolv
   const matches =
     consumer.filters.length === 0
       ? () => true
-      : (topic: ResolvedTopic, value: CanonicalValue, parsed: ParsedValue) => filters(topic.format === 'text' ? filterableOf(parsed) : { value });
+      : (topic: ResolvedTopic, value: CanonicalValue, parsed: ParsedValue) =>
+          filters(topic.format === 'text' ? filterableOf(parsed) : { value });
   return { consumer, topics: read, matches, fields: measuredFields(consumer) };
 }
 
@@ -117,7 +118,13 @@ export function classifyRecord(record: KafkaRecord, plan: ConsumerPlan): RecordO
   const parsed = parseValue(record.value);
   const topic = plan.topics.get(record.topic);
   if (topic === undefined) {
-    return { kind: 'dead', reason: 'schema violation', detail: `topic "${record.topic}" is not read by consumer ${plan.consumer.name}`, form: formOf(parsed), writer };
+    return {
+      kind: 'dead',
+      reason: 'schema violation',
+      detail: `topic "${record.topic}" is not read by consumer ${plan.consumer.name}`,
+      form: formOf(parsed),
+      writer,
+    };
   }
   const canonical = canonicalRecord(topic, { text: record.value, parsed, raw: record.raw.value });
   if (!canonical.ok) return { kind: 'dead', reason: canonical.reason, detail: canonical.detail, form: canonical.form, writer };
@@ -125,7 +132,13 @@ export function classifyRecord(record: KafkaRecord, plan: ConsumerPlan): RecordO
   if (!plan.matches(topic, value, parsed)) return { kind: 'filtered' };
   const { consumer } = plan;
   if (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0) {
-    return { kind: 'dead', reason: 'schema violation', detail: `record timestamp ${record.timestamp} is not a valid event time`, form, writer };
+    return {
+      kind: 'dead',
+      reason: 'schema violation',
+      detail: `record timestamp ${record.timestamp} is not a valid event time`,
+      form,
+      writer,
+    };
   }
   const fields = typeof value === 'string' ? NO_FIELDS : value;
   let keys: string[];

@@ -59,7 +59,11 @@ const consumer = consumerFromEnv();
 const plan = planConsumer(consumer, pipeline.topics.map(resolveTopic));
 const store = new ResultsStore(createDocumentClient(), requireEnv(ENV.resultsTable));
 const logger = new Logger({ serviceName: 'fluxo-consumer', persistentKeys: { consumer: consumer.name } });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: CONSUMER_SERVICE, defaultDimensions: { consumer: consumer.name } });
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: CONSUMER_SERVICE,
+  defaultDimensions: { consumer: consumer.name },
+});
 
 function addMetrics(counts: BatchCounts, failedPartitions: number): void {
   metrics.addMetric('RecordsIn', MetricUnit.Count, counts.recordsIn);

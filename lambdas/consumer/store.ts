@@ -4,7 +4,14 @@
  * unprocessed keys and items are retried with jittered exponential backoff a few times, then
  * reported back so the batch can answer them as failures instead of hanging.
  */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { AggregateItem } from '../../core/aggregate-item';
 import { backoffMs } from '../../core/backoff';
 
@@ -131,7 +138,9 @@ export class ResultsStore {
   public async readAggregates(keys: readonly ItemKey[]): Promise<ReadResult> {
     const items = new Map<string, AggregateItem>();
     const { failed, error } = await this.untilProcessed(chunks(keys, BATCH_GET_LIMIT), async (pending) => {
-      const answer = await this.client.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: true } } }));
+      const answer = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: true } } }),
+      );
       for (const item of answer.Responses?.[this.table] ?? []) items.set(keyId(item as AggregateItem), item as AggregateItem);
       return (answer.UnprocessedKeys?.[this.table]?.Keys ?? []) as ItemKey[];
     });
@@ -152,7 +161,11 @@ export class ResultsStore {
     const condition =
       expectedVersion === undefined
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } };
+        : {
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          };
     try {
       await this.client.send(new PutCommand({ TableName: this.table, Item: item, ...condition }));
       return 'written';
@@ -172,7 +185,9 @@ export class ResultsStore {
     const unique = [...new Map(items.map((item) => [keyId(item), item])).values()];
     let written = 0;
     const { failed, error } = await this.untilProcessed(chunks(unique, BATCH_WRITE_LIMIT), async (pending) => {
-      const answer = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending.map((item) => ({ PutRequest: { Item: item } })) } }));
+      const answer = await this.client.send(
+        new BatchWriteCommand({ RequestItems: { [this.table]: pending.map((item) => ({ PutRequest: { Item: item } })) } }),
+      );
       const unprocessed = (answer.UnprocessedItems?.[this.table] ?? [])
         .map((request) => request.PutRequest?.Item as StoredItem | undefined)
         .filter((item): item is StoredItem => item !== undefined);

@@ -11,7 +11,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { pipeline } from '../../pipeline';
-import { BadRequestError, BodyNotJsonError, FluxoError, PayloadTooLargeError, UnknownTopicError, UnsupportedMediaTypeError } from '../../core/errors';
+import {
+  BadRequestError,
+  BodyNotJsonError,
+  FluxoError,
+  PayloadTooLargeError,
+  UnknownTopicError,
+  UnsupportedMediaTypeError,
+} from '../../core/errors';
 import { answerRoute, jsonAnswer, requestHeader } from '../../core/api/http-answer';
 import type { RouteImplementations } from '../../core/api/http-answer';
 import type { TopicDescription } from '../../core/api/routes';
@@ -96,25 +103,36 @@ function parseBody(event: APIGatewayProxyEvent): unknown {
   }
   // Checked before anything serializes the body again (idempotency hash, the value written).
   if (nestedDeeperThan(body, INGEST_LIMITS.maxBodyDepth)) {
-    throw new BadRequestError(`request body nests arrays and objects deeper than ${INGEST_LIMITS.maxBodyDepth} levels`, { details: { limit: INGEST_LIMITS.maxBodyDepth } });
+    throw new BadRequestError(`request body nests arrays and objects deeper than ${INGEST_LIMITS.maxBodyDepth} levels`, {
+      details: { limit: INGEST_LIMITS.maxBodyDepth },
+    });
   }
   return body;
 }
 
 /** Builds a producer handler; {@link handler} is the one built from the environment. */
-export function createProducerHandler(options: ProducerHandlerOptions): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
+export function createProducerHandler(
+  options: ProducerHandlerOptions,
+): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
   const { spec, producers, idempotency, now = Date.now, logger = new Logger({ serviceName: 'fluxo-producer' }) } = options;
 
   const processIngest: IngestProcessor = ({ idempotencyKey, topic, body }, context) => {
     const resolved = findTopic(spec, topic);
     if (resolved === undefined) throw new UnknownTopicError(topic);
     const deadlineMs = Math.min(MAX_WRITE_MS, Math.max(1000, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS));
-    if (idempotencyKey === '') return ingestRecords(resolved, body, (name, records) => writeRecords(producers, name, records, { deadlineMs }), now());
+    if (idempotencyKey === '')
+      return ingestRecords(resolved, body, (name, records) => writeRecords(producers, name, records, { deadlineMs }), now());
     // Every attempt of a keyed request writes the same record ids to the same partitions: a
     // retry after an unknown outcome may add copies to the topic, and consumers count one.
     const requestId = requestIdOf(topic, idempotencyKey);
     const firstSlot = firstSlotOf(requestId);
-    return ingestRecords(resolved, body, (name, records) => writeRecords(producers, name, records, { deadlineMs, firstSlot }), now(), requestId);
+    return ingestRecords(
+      resolved,
+      body,
+      (name, records) => writeRecords(producers, name, records, { deadlineMs, firstSlot }),
+      now(),
+      requestId,
+    );
   };
   const idempotentProcess = idempotency === undefined ? undefined : makeIdempotentIngest(processIngest, idempotency);
 
@@ -133,7 +151,8 @@ export function createProducerHandler(options: ProducerHandlerOptions): (event: 
     listTopics: () => jsonAnswer(200, describeTopics(spec)),
     produceRecords: ingest,
   };
-  return (event, context) => answerRoute(event, context, routes, (route, error) => logger.error('request failed', { route, error: error as Error }));
+  return (event, context) =>
+    answerRoute(event, context, routes, (route, error) => logger.error('request failed', { route, error: error as Error }));
 }
 
 let defaultHandler: ReturnType<typeof createProducerHandler> | undefined;
@@ -142,7 +161,9 @@ let defaultHandler: ReturnType<typeof createProducerHandler> | undefined;
 export function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   defaultHandler ??= createProducerHandler({
     spec: pipeline,
-    producers: new LazyProducer(() => createIdempotentProducer(createKafka(kafkaOptionsFromEnv()), { createPartitioner: trackingPartitioner })),
+    producers: new LazyProducer(() =>
+      createIdempotentProducer(createKafka(kafkaOptionsFromEnv()), { createPartitioner: trackingPartitioner }),
+    ),
     idempotency: idempotencyOptionsFromEnv(),
   });
   return defaultHandler(event, context);

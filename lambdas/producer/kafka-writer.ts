@@ -65,11 +65,15 @@ function errorType(error: unknown): string | undefined {
 export function classifySendError(error: unknown): FluxoError {
   if (error instanceof KafkaConfigurationError) return new InternalError(`Kafka is not configured: ${error.message}`, { cause: error });
   const type = errorType(error);
-  if (type !== undefined && TOO_LARGE.has(type)) return new PayloadTooLargeError(`Kafka rejected the records as too large (${type})`, { cause: error });
-  return new KafkaUnavailableError(`Kafka did not acknowledge the records${type === undefined ? '' : ` (${type})`}; nothing is reported written`, {
-    cause: error,
-    details: type === undefined ? undefined : { kafkaError: type },
-  });
+  if (type !== undefined && TOO_LARGE.has(type))
+    return new PayloadTooLargeError(`Kafka rejected the records as too large (${type})`, { cause: error });
+  return new KafkaUnavailableError(
+    `Kafka did not acknowledge the records${type === undefined ? '' : ` (${type})`}; nothing is reported written`,
+    {
+      cause: error,
+      details: type === undefined ? undefined : { kafkaError: type },
+    },
+  );
 }
 
 /**
@@ -108,7 +112,10 @@ export interface WriteOptions {
 function deadline(ms: number): { promise: Promise<never>; clear: () => void } {
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KafkaUnavailableError(`Kafka did not acknowledge within ${ms} ms; nothing is reported written`)), ms);
+    timer = setTimeout(
+      () => reject(new KafkaUnavailableError(`Kafka did not acknowledge within ${ms} ms; nothing is reported written`)),
+      ms,
+    );
   });
   return { promise, clear: () => clearTimeout(timer) };
 }

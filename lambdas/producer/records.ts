@@ -43,7 +43,13 @@ export type RecordWriter = (topic: string, records: readonly PreparedRecord[]) =
  * Checks, writes and answers one ingest request. `now` is the ingest time (epoch ms);
  * `requestId` (a request with an `Idempotency-Key`) stamps each record with its record id.
  */
-export async function ingestRecords(topic: ResolvedTopic, body: unknown, write: RecordWriter, now: number, requestId?: string): Promise<APIGatewayProxyResult> {
+export async function ingestRecords(
+  topic: ResolvedTopic,
+  body: unknown,
+  write: RecordWriter,
+  now: number,
+  requestId?: string,
+): Promise<APIGatewayProxyResult> {
   const { form, records } = parseIngestBody(body);
   const outcomes = records.map((record, index) => prepareRecord(topic, record, { form, index, now }));
   const valid = outcomes.flatMap((o, index) => {
@@ -67,7 +73,9 @@ export async function ingestRecords(topic: ResolvedTopic, body: unknown, write: 
   });
   const firstRejected = outcomes.find((o) => !o.ok);
   if (form === 'single') {
-    return firstRejected === undefined || firstRejected.ok ? jsonAnswer(200, results[0]) : jsonAnswer(firstRejected.error.status, results[0]);
+    return firstRejected === undefined || firstRejected.ok
+      ? jsonAnswer(200, results[0])
+      : jsonAnswer(firstRejected.error.status, results[0]);
   }
   if (firstRejected === undefined || firstRejected.ok) return jsonAnswer(200, { results });
   if (valid.length > 0) return jsonAnswer(207, { results });

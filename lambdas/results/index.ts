@@ -37,7 +37,14 @@ export const TOP_SCAN_LIMIT = 10_000;
 function aggregateView(item: AggregateItem, consumer: ResolvedConsumer): AggregateView {
   const s = summarize(item, consumer);
   // The last window of year 9999 ends at its last millisecond: a date-time has no year 10000.
-  return { key: s.key, windowStart: iso(s.windowStart), windowEnd: iso(Math.min(s.windowEnd, MAX_EVENT_TIME)), count: s.count, late: s.late, measures: s.measures };
+  return {
+    key: s.key,
+    windowStart: iso(s.windowStart),
+    windowEnd: iso(Math.min(s.windowEnd, MAX_EVENT_TIME)),
+    count: s.count,
+    late: s.late,
+    measures: s.measures,
+  };
 }
 
 function pageAnswer(consumer: string | undefined, items: readonly unknown[], lastKey: CursorKey | undefined): APIGatewayProxyResult {
@@ -105,7 +112,8 @@ export function createResultsHandler({ spec, reader, logger = new Logger({ servi
     const consumer = consumerOf(spec, path.consumer);
     const range = parseTimeRange(query);
     const { key, top, limit = PAGE_SIZE.default } = query;
-    if (top !== undefined && query.cursor !== undefined) throw new BadParameterError('top cannot be combined with cursor: a top answer has no pages');
+    if (top !== undefined && query.cursor !== undefined)
+      throw new BadParameterError('top cannot be combined with cursor: a top answer has no pages');
     if (range.from >= range.to) return pageAnswer(consumer.name, [], undefined);
     const fromStart = windowOf(range.from, consumer.window).start;
     const gsi1pk = aggregateKey(consumer.name, '', 0).gsi1pk;
@@ -128,15 +136,26 @@ export function createResultsHandler({ spec, reader, logger = new Logger({ servi
     if (key !== undefined) {
       const { pk } = aggregateKey(consumer.name, encodeGroupKey(key), 0);
       const page = await reader.aggregatesOfKey(pk, fromStart, range.to, limit, decodeCursor(query.cursor, { pk }));
-      return pageAnswer(consumer.name, page.items.map((item) => aggregateView(item, consumer)), page.lastKey);
+      return pageAnswer(
+        consumer.name,
+        page.items.map((item) => aggregateView(item, consumer)),
+        page.lastKey,
+      );
     }
     const page = await reader.aggregatesByWindow(gsi1pk, fromStart, range.to, limit, decodeCursor(query.cursor, { gsi1pk }));
-    return pageAnswer(consumer.name, page.items.map((item) => aggregateView(item, consumer)), page.lastKey);
+    return pageAnswer(
+      consumer.name,
+      page.items.map((item) => aggregateView(item, consumer)),
+      page.lastKey,
+    );
   };
 
   const keptRecords: Routes['getKeptRecords'] = async ({ path, query }) => {
     const consumer = consumerOf(spec, path.consumer);
-    if (!consumer.keepRecords) throw new FluxoError(40402, `consumer "${consumer.name}" does not keep its records (keepRecords is off)`, { details: { consumer: consumer.name } });
+    if (!consumer.keepRecords)
+      throw new FluxoError(40402, `consumer "${consumer.name}" does not keep its records (keepRecords is off)`, {
+        details: { consumer: consumer.name },
+      });
     const range = parseTimeRange(query);
     const { pk } = keptRecordKey(consumer.name, 0, '', 0, 0);
     const cursor = decodeCursor(query.cursor, { pk });
@@ -173,7 +192,9 @@ export function createResultsHandler({ spec, reader, logger = new Logger({ servi
 
   const routes: Routes = { getAggregates: aggregates, getKeptRecords: keptRecords, getDeadLetters: deadLetters };
   return (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
-    answerRoute<'results', unknown>(event, undefined, routes, (route, error) => logger.error('request failed', { route, error: error as Error }));
+    answerRoute<'results', unknown>(event, undefined, routes, (route, error) =>
+      logger.error('request failed', { route, error: error as Error }),
+    );
 }
 
 let defaultHandler: ReturnType<typeof createResultsHandler> | undefined;
@@ -181,7 +202,10 @@ let defaultHandler: ReturnType<typeof createResultsHandler> | undefined;
 /** The Lambda entry point: `RESULTS_TABLE` (and `DYNAMODB_ENDPOINT` locally), the built-in spec. */
 export function handler(event: APIGatewayProxyEvent, _context?: Context): Promise<APIGatewayProxyResult> {
   try {
-    defaultHandler ??= createResultsHandler({ spec: pipeline, reader: new ResultsReader(createDocumentClient(), requireEnv(ENV.resultsTable)) });
+    defaultHandler ??= createResultsHandler({
+      spec: pipeline,
+      reader: new ResultsReader(createDocumentClient(), requireEnv(ENV.resultsTable)),
+    });
   } catch (error) {
     return Promise.resolve(errorAnswer(error));
   }

@@ -65,7 +65,8 @@ export function decodeCursor(raw: string | undefined, partition: Readonly<Record
   }
   if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid('not a key');
   const entries = Object.entries(key as Record<string, unknown>);
-  if (entries.length === 0 || entries.some(([name, value]) => !KEY_ATTRIBUTES.has(name) || typeof value !== 'string')) throw invalid('not a key');
+  if (entries.length === 0 || entries.some(([name, value]) => !KEY_ATTRIBUTES.has(name) || typeof value !== 'string'))
+    throw invalid('not a key');
   const record = key as Record<string, string>;
   for (const [name, value] of Object.entries(partition)) {
     if (record[name] !== value) throw invalid('it belongs to another query');

@@ -54,7 +54,8 @@ export class ResultsReader {
       const items = (answer.Items ?? []) as T[];
       return answer.LastEvaluatedKey === undefined ? { items } : { items, lastKey: answer.LastEvaluatedKey as CursorKey };
     } catch (error) {
-      if (isTransientReadError(error)) throw new ServiceUnavailableError('the results table cannot be read now', { code: 50302, cause: error });
+      if (isTransientReadError(error))
+        throw new ServiceUnavailableError('the results table cannot be read now', { code: 50302, cause: error });
       throw error;
     }
   }
@@ -65,7 +66,13 @@ export class ResultsReader {
   }
 
   /** Aggregates of every key of a consumer with window start in `[fromStart, to)`, newest window first. */
-  public aggregatesByWindow(gsi1pk: string, fromStart: number, to: number, limit: number, cursor?: CursorKey): Promise<QueryPage<AggregateItem>> {
+  public aggregatesByWindow(
+    gsi1pk: string,
+    fromStart: number,
+    to: number,
+    limit: number,
+    cursor?: CursorKey,
+  ): Promise<QueryPage<AggregateItem>> {
     const { lower, upper } = timeBounds(fromStart, to);
     return this.query({
       IndexName: BY_WINDOW_INDEX.name,

@@ -51,12 +51,17 @@ export function topicSettings(properties: TopicResourceProperties): TopicSetting
     name: properties.Name,
     partitions: wholeNumber(properties.Partitions, 'Partitions', 1, 1000),
     retentionHours: wholeNumber(properties.RetentionHours, 'RetentionHours', 1, 87_600),
-    ...(properties.ReplicationFactor === undefined ? {} : { replicationFactor: wholeNumber(properties.ReplicationFactor, 'ReplicationFactor', 1, 3) }),
+    ...(properties.ReplicationFactor === undefined
+      ? {}
+      : { replicationFactor: wholeNumber(properties.ReplicationFactor, 'ReplicationFactor', 1, 3) }),
   };
 }
 
 /** Applies one lifecycle event with a kafkajs client; exported for tests. */
-export async function onTopicEvent(event: CdkCustomResourceEvent<TopicResourceProperties>, kafka: Kafka): Promise<CdkCustomResourceResponse> {
+export async function onTopicEvent(
+  event: CdkCustomResourceEvent<TopicResourceProperties>,
+  kafka: Kafka,
+): Promise<CdkCustomResourceResponse> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -28,7 +28,10 @@ export class BootstrapBrokers extends Construct {
       outputPaths: ['BootstrapBrokerStringSaslIam'],
     };
     // Without a log group of its own, the lookup function's logs would never expire.
-    const logGroup = new logs.LogGroup(this, 'LookupLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new logs.LogGroup(this, 'LookupLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     skipCheckov(logGroup, LOGS_ENCRYPTION_SKIP);
     const resource = new cr.AwsCustomResource(this, 'Lookup', {
       onCreate: call,
@@ -38,6 +41,9 @@ export class BootstrapBrokers extends Construct {
       policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [props.clusterArn] }),
     });
     this.saslIam = resource.getResponseField('BootstrapBrokerStringSaslIam');
-    Validations.of(resource).acknowledge({ id: 'AwsSolutions-IAM5', reason: 'Scoped to the one cluster ARN; the wildcard is only in CDK-generated log permissions.' });
+    Validations.of(resource).acknowledge({
+      id: 'AwsSolutions-IAM5',
+      reason: 'Scoped to the one cluster ARN; the wildcard is only in CDK-generated log permissions.',
+    });
   }
 }

@@ -95,12 +95,17 @@ export class ClientHost extends Construct {
       role,
       userData,
       requireImdsv2: true,
-      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
+      blockDevices: [
+        { deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) },
+      ],
     });
     Validations.of(this).acknowledge(
-        { id: managedPolicyFinding('AmazonSSMManagedInstanceCore'), reason: 'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager access (no SSH key, no public IP).' },
-        { id: 'AwsSolutions-EC28', reason: 'Sandbox client host: basic monitoring is enough.' },
-        { id: 'AwsSolutions-EC29', reason: 'Sandbox client host, off by a context flag; termination protection would block `cdk destroy`.' },
-      );
+      {
+        id: managedPolicyFinding('AmazonSSMManagedInstanceCore'),
+        reason: 'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager access (no SSH key, no public IP).',
+      },
+      { id: 'AwsSolutions-EC28', reason: 'Sandbox client host: basic monitoring is enough.' },
+      { id: 'AwsSolutions-EC29', reason: 'Sandbox client host, off by a context flag; termination protection would block `cdk destroy`.' },
+    );
   }
 }

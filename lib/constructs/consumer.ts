@@ -37,7 +37,10 @@ export interface ConsumerProps {
  * pass-throughs for records AWS cannot judge as written (filter-pushdown.ts), one JSON pattern
  * each (patterns are ORed); none without filters. The local emulator applies the same list.
  */
-export function filterCriteria(consumer: ResolvedConsumer, topic: ResolvedTopic): lambda.CfnEventSourceMapping.FilterCriteriaProperty | undefined {
+export function filterCriteria(
+  consumer: ResolvedConsumer,
+  topic: ResolvedTopic,
+): lambda.CfnEventSourceMapping.FilterCriteriaProperty | undefined {
   const patterns = mappingFilters(consumer, topic);
   if (patterns.length === 0) return undefined;
   return { filters: patterns.map((pattern) => ({ pattern: JSON.stringify(pattern) })) };
@@ -53,7 +56,11 @@ export function filterCriteria(consumer: ResolvedConsumer, topic: ResolvedTopic)
  * pollers none is set: a failed batch is retried whole until it succeeds or its records leave the
  * topic, and the consumer fails a batch rather than answering a partial response (whole-batch.ts).
  */
-export function pollerSettings(consumer: ResolvedConsumer, pollers: PollerMode, pollerGroupName: string): Partial<lambda.CfnEventSourceMappingProps> {
+export function pollerSettings(
+  consumer: ResolvedConsumer,
+  pollers: PollerMode,
+  pollerGroupName: string,
+): Partial<lambda.CfnEventSourceMappingProps> {
   if (pollers === 'on-demand') return {};
   return {
     // At least one poller per mapping, all in one group: they share Event Poller Units (10 pollers each).
@@ -95,7 +102,8 @@ export class Consumer extends Construct {
     this.mappings = new Map(
       consumer.mappings.map(({ topic, groupId }) => {
         const topicSpec = props.topics.find((t) => t.name === topic);
-        if (topicSpec === undefined) throw new RangeError(`consumer ${consumer.name} reads topic "${topic}", which is not among the spec's topics`);
+        if (topicSpec === undefined)
+          throw new RangeError(`consumer ${consumer.name} reads topic "${topic}", which is not among the spec's topics`);
         kafka.grantMapping(this.function, topic, groupId);
         const mapping = new lambda.CfnEventSourceMapping(this, `Mapping-${topic}`, {
           functionName: this.function.functionName,
@@ -119,11 +127,10 @@ export class Consumer extends Construct {
       const policy = fn.role.node.tryFindChild('DefaultPolicy');
       if (policy) mapping.node.addDependency(policy);
     }
-    Validations.of(fn).acknowledge(
-        {
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'ENI and X-Ray actions have no resource-level permissions; Kafka actions are scoped to this consumer\'s topics and group; table index access is the CDK grant of its own index.',
-        },
-      );
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "ENI and X-Ray actions have no resource-level permissions; Kafka actions are scoped to this consumer's topics and group; table index access is the CDK grant of its own index.",
+    });
   }
 }

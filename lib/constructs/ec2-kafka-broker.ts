@@ -98,14 +98,28 @@ export class Ec2KafkaBroker extends Construct {
       requireImdsv2: true,
       // CloudFormation waits for the user data's signal, so topics are created on a running broker.
       resourceSignalTimeout: Duration.minutes(15),
-      blockDevices: [{ deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(props.volumeSizeGiB ?? 20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) }],
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(props.volumeSizeGiB ?? 20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+        },
+      ],
     });
     userData.addSignalOnExitCommand(this.instance);
     this.bootstrapBrokers = `${this.instance.instancePrivateDnsName}:${EC2_KAFKA_PORT}`;
     Validations.of(this).acknowledge(
-        { id: managedPolicyFinding('AmazonSSMManagedInstanceCore'), reason: 'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager access (no SSH key, no public IP).' },
-        { id: 'AwsSolutions-EC28', reason: 'Sandbox broker: basic 5-minute monitoring is enough; detailed monitoring costs extra per metric.' },
-        { id: 'AwsSolutions-EC29', reason: 'Sandbox broker, recreated at will by the stack; termination protection would block `cdk destroy`.' },
-      );
+      {
+        id: managedPolicyFinding('AmazonSSMManagedInstanceCore'),
+        reason: 'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager access (no SSH key, no public IP).',
+      },
+      {
+        id: 'AwsSolutions-EC28',
+        reason: 'Sandbox broker: basic 5-minute monitoring is enough; detailed monitoring costs extra per metric.',
+      },
+      {
+        id: 'AwsSolutions-EC29',
+        reason: 'Sandbox broker, recreated at will by the stack; termination protection would block `cdk destroy`.',
+      },
+    );
   }
 }

@@ -73,7 +73,13 @@ export class FluxoFunction extends Construct {
     if (props.vpc) {
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
           resources: ['*'],
         }),
       );
@@ -102,29 +108,47 @@ export class FluxoFunction extends Construct {
       bundling: deployedBundling(),
     });
     Validations.of(this).acknowledge(
-        {
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'X-Ray PutTraceSegments/PutTelemetryRecords and the VPC ENI actions have no resource-level permissions; log writes are scoped to this log group.',
-        },
-        {
-          id: 'Serverless-LambdaDLQ',
-          reason: 'Invoked synchronously only (API Gateway, event source mappings with their own on-failure destination, CloudFormation custom resources): a function DLQ would never receive anything.',
-        },
-      );
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray PutTraceSegments/PutTelemetryRecords and the VPC ENI actions have no resource-level permissions; log writes are scoped to this log group.',
+      },
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Invoked synchronously only (API Gateway, event source mappings with their own on-failure destination, CloudFormation custom resources): a function DLQ would never receive anything.',
+      },
+    );
     this.skipCheckovFindings(props);
   }
 
   /** checkov findings on this function's resources, each accepted with its reason (see Validations above for cdk-nag's). */
   private skipCheckovFindings(props: FluxoFunctionProps): void {
     const skips: CheckovSkip[] = [
-      { id: 'CKV_AWS_116', comment: 'Invoked synchronously only (API Gateway, event source mappings with their own SQS on-failure destination, CloudFormation): an async DLQ would never receive anything.' },
-      { id: 'CKV_AWS_173', comment: 'The environment holds names and addresses only (tables, brokers), no secrets; Lambda encrypts it at rest with its AWS managed key.' },
+      {
+        id: 'CKV_AWS_116',
+        comment:
+          'Invoked synchronously only (API Gateway, event source mappings with their own SQS on-failure destination, CloudFormation): an async DLQ would never receive anything.',
+      },
+      {
+        id: 'CKV_AWS_173',
+        comment:
+          'The environment holds names and addresses only (tables, brokers), no secrets; Lambda encrypts it at rest with its AWS managed key.',
+      },
     ];
     if (props.vpc === undefined) {
-      skips.push({ id: 'CKV_AWS_117', comment: 'Talks only to AWS APIs (DynamoDB, CloudWatch) over TLS with IAM; functions that reach Kafka run in the VPC, and event source mapping pollers run in the VPC for the consumers.' });
+      skips.push({
+        id: 'CKV_AWS_117',
+        comment:
+          'Talks only to AWS APIs (DynamoDB, CloudWatch) over TLS with IAM; functions that reach Kafka run in the VPC, and event source mapping pollers run in the VPC for the consumers.',
+      });
     }
     if (props.reservedConcurrentExecutions === undefined) {
-      skips.push({ id: 'CKV_AWS_115', comment: 'Bounded without reserving: consumers by their event source mapping (one invocation per partition and poller), the producer and results by the API usage plan, the topic admin by CloudFormation; Lambda keeps 100 of the account concurrency unreserved, so a new account cannot reserve any (opt in for the producer with -c producerReservedConcurrency).' });
+      skips.push({
+        id: 'CKV_AWS_115',
+        comment:
+          'Bounded without reserving: consumers by their event source mapping (one invocation per partition and poller), the producer and results by the API usage plan, the topic admin by CloudFormation; Lambda keeps 100 of the account concurrency unreserved, so a new account cannot reserve any (opt in for the producer with -c producerReservedConcurrency).',
+      });
     }
     skipCheckov(this.function, ...skips);
     skipCheckov(this.logGroup, LOGS_ENCRYPTION_SKIP);

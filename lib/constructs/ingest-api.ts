@@ -102,11 +102,20 @@ export class IngestApi extends Construct {
       templates: { 'application/json': '{"error_code":42902,"message":"daily request quota exceeded"}' },
     });
     Validations.of(this.api).acknowledge(
-        { id: 'AwsSolutions-APIG3', reason: 'Sandbox API protected by API key, usage plan throttling and quota; WAF adds a monthly charge per web ACL.' },
-        { id: 'AwsSolutions-APIG4', reason: 'Authenticated by API key (the course exercise uses curl with x-api-key); no user identities to authorize.' },
-        { id: 'AwsSolutions-COG4', reason: 'Authenticated by API key; there is no Cognito user pool in fluxo.' },
-        { id: managedPolicyFinding('service-role/AmazonAPIGatewayPushToCloudWatchLogs'), reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the documented policy of the account-level API Gateway logging role.' },
-      );
+      {
+        id: 'AwsSolutions-APIG3',
+        reason: 'Sandbox API protected by API key, usage plan throttling and quota; WAF adds a monthly charge per web ACL.',
+      },
+      {
+        id: 'AwsSolutions-APIG4',
+        reason: 'Authenticated by API key (the course exercise uses curl with x-api-key); no user identities to authorize.',
+      },
+      { id: 'AwsSolutions-COG4', reason: 'Authenticated by API key; there is no Cognito user pool in fluxo.' },
+      {
+        id: managedPolicyFinding('service-role/AmazonAPIGatewayPushToCloudWatchLogs'),
+        reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the documented policy of the account-level API Gateway logging role.',
+      },
+    );
     skipCheckov(this.api.deploymentStage, {
       id: 'CKV_AWS_120',
       comment: 'No stage cache: ingest is POST-only and results must show the latest aggregates; a cache cluster is also billed per hour.',

@@ -35,10 +35,22 @@ export interface KafkaClusterProps {
 /** The source part of an event source mapping: where it reads and as which consumer group. */
 export type MappingSource = Pick<
   lambda.CfnEventSourceMappingProps,
-  'eventSourceArn' | 'topics' | 'amazonManagedKafkaEventSourceConfig' | 'selfManagedEventSource' | 'selfManagedKafkaEventSourceConfig' | 'sourceAccessConfigurations'
+  | 'eventSourceArn'
+  | 'topics'
+  | 'amazonManagedKafkaEventSourceConfig'
+  | 'selfManagedEventSource'
+  | 'selfManagedKafkaEventSourceConfig'
+  | 'sourceAccessConfigurations'
 >;
 
-const ENI_ACTIONS = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'];
+const ENI_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeVpcs',
+  'ec2:DeleteNetworkInterface',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeSecurityGroups',
+];
 
 /**
  * The Kafka the pipeline runs on, whichever the broker mode, behind one interface: bootstrap
@@ -101,7 +113,11 @@ export class KafkaCluster extends Construct {
 
     // MSK event source mappings run their pollers' ENIs in the cluster's own security group.
     this.pollerSecurityGroup = this.securityGroup;
-    this.securityGroup.addIngressRule(this.securityGroup, ec2.Port.tcp(this.port), 'event source mapping pollers (they use the cluster security group)');
+    this.securityGroup.addIngressRule(
+      this.securityGroup,
+      ec2.Port.tcp(this.port),
+      'event source mapping pollers (they use the cluster security group)',
+    );
     if (props.mode === 'provisioned') {
       // AWS::MSK::Topic for topics at the brokers' defaults; the topic admin sets any other
       // retention over the Kafka protocol (hasBrokerDefaultConfigs says why).
@@ -120,7 +136,11 @@ export class KafkaCluster extends Construct {
       this.topicsReady = new DependencyGroup(...cluster.topics.values(), ...admin);
       return;
     }
-    const cluster = new MskServerlessCluster(this, 'Serverless', { vpc: props.vpc, subnets: props.subnets, securityGroup: this.securityGroup });
+    const cluster = new MskServerlessCluster(this, 'Serverless', {
+      vpc: props.vpc,
+      subnets: props.subnets,
+      securityGroup: this.securityGroup,
+    });
     this.clusterArn = cluster.clusterArn;
     this.arns = new KafkaDataPlaneArns(cluster.clusterArn);
     this.bootstrapBrokers = new BootstrapBrokers(this, 'Bootstrap', { clusterArn: cluster.clusterArn }).saslIam;
@@ -186,8 +206,12 @@ export class KafkaCluster extends Construct {
     // Kafka 3's producers (the console producer, kafka-python 3) are idempotent by default: "Produce data
     // idempotently: kafka-cluster:Connect, DescribeTopic, WriteData, WriteDataIdempotently" ("Common use
     // cases for client authorization policy", https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control-use-cases.html).
-    this.grantDataPlane(grantee, ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'], (a) => [a.clusterArn]);
-    this.grantDataPlane(grantee, ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData', 'kafka-cluster:WriteData'], (a) => topics.map((t) => a.topic(t)));
+    this.grantDataPlane(grantee, ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster', 'kafka-cluster:WriteDataIdempotently'], (a) => [
+      a.clusterArn,
+    ]);
+    this.grantDataPlane(grantee, ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData', 'kafka-cluster:WriteData'], (a) =>
+      topics.map((t) => a.topic(t)),
+    );
     this.grantDataPlane(grantee, ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], (a) => [a.group(groupId)]);
   }
 
@@ -219,8 +243,14 @@ export class KafkaCluster extends Construct {
       vpc: this.vpc,
       vpcSubnets: this.subnets,
     });
-    this.bindTopicAdmin(fn.function, topics.map((t) => t.name));
-    Validations.of(fn).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ENI actions have no resource-level permissions; Kafka actions are scoped per topic.' });
+    this.bindTopicAdmin(
+      fn.function,
+      topics.map((t) => t.name),
+    );
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ENI actions have no resource-level permissions; Kafka actions are scoped per topic.',
+    });
     return new TopicAdmin(this, 'Topics', { handler: fn.function, topics, defaultReplicationFactor });
   }
 }

@@ -130,7 +130,8 @@ export class MskProvisionedCluster extends Construct {
     this.clusterArn = this.cluster.attrArn;
     this.replicationFactor = Math.min(brokers, 3);
     const odd = props.topics.find((topic) => !hasBrokerDefaultConfigs(topic));
-    if (odd !== undefined) throw new RangeError(`topic ${odd.name} needs its own configs: create it with the topic admin, not as AWS::MSK::Topic`);
+    if (odd !== undefined)
+      throw new RangeError(`topic ${odd.name} needs its own configs: create it with the topic admin, not as AWS::MSK::Topic`);
     this.topics = new Map(
       props.topics.map((topic) => [
         topic.name,

@@ -54,13 +54,27 @@ export type MappingMetric = 'PolledEventCount' | 'FilteredOutEventCount';
  * metrics for Lambda functions", event source mapping metrics, and "Viewing metrics for Lambda
  * functions", https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
  */
-export function mappingMetric(consumer: string, mappingIds: readonly string[], metricName: MappingMetric, label = consumer): cloudwatch.IMetric {
+export function mappingMetric(
+  consumer: string,
+  mappingIds: readonly string[],
+  metricName: MappingMetric,
+  label = consumer,
+): cloudwatch.IMetric {
   const metrics = mappingIds.map(
-    (id) => new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { EventSourceMappingUUID: id }, statistic: 'Sum', period: FIVE_MINUTES, label }),
+    (id) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName,
+        dimensionsMap: { EventSourceMappingUUID: id },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+        label,
+      }),
   );
   if (metrics.length === 1) return metrics[0] as cloudwatch.Metric;
   // Ids are unique per graph: one per consumer, metric and mapping.
-  const id = (i: number): string => `${metricName === 'PolledEventCount' ? 'p' : 'f'}_${consumer.replace(/[^a-zA-Z0-9]/g, '_')}_${i}`.toLowerCase();
+  const id = (i: number): string =>
+    `${metricName === 'PolledEventCount' ? 'p' : 'f'}_${consumer.replace(/[^a-zA-Z0-9]/g, '_')}_${i}`.toLowerCase();
   return new cloudwatch.MathExpression({
     expression: metrics.map((_m, i) => id(i)).join(' + '),
     usingMetrics: Object.fromEntries(metrics.map((m, i) => [id(i), m])),

@@ -62,7 +62,8 @@ export class Tables extends Construct {
     for (const table of [this.results, this.idempotency]) {
       skipCheckov(table, {
         id: 'CKV_AWS_119',
-        comment: 'Encrypted at rest with the AWS managed key (aws/dynamodb, audited in CloudTrail); a customer managed key would add a monthly charge and key policy to the sandbox stack for no added isolation.',
+        comment:
+          'Encrypted at rest with the AWS managed key (aws/dynamodb, audited in CloudTrail); a customer managed key would add a monthly charge and key policy to the sandbox stack for no added isolation.',
       });
     }
   }
@@ -74,7 +75,7 @@ export class Tables extends Construct {
     // The grant lands in the role's default policy, so that is where the finding is acknowledged.
     Validations.of(fn.role ?? fn).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${arnInFinding(this.results)}/index/*]`,
-      reason: 'The CDK table grant covers the table\'s own indexes (the byWindow GSI), nothing else.',
+      reason: "The CDK table grant covers the table's own indexes (the byWindow GSI), nothing else.",
     });
     fn.addEnvironment(ENV.resultsTable, this.results.tableName);
   }

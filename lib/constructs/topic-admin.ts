@@ -57,17 +57,24 @@ export class TopicAdmin extends Construct {
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: props.handler, logGroup: providerLogs });
     skipCheckov(provider.node.findChild('framework-onEvent'), ...FRAMEWORK_FUNCTION_SKIPS, {
       id: 'CKV_AWS_173',
-      comment: 'Its environment holds the name of the topics function it calls, no secret; Lambda encrypts it at rest with its AWS managed key.',
+      comment:
+        'Its environment holds the name of the topics function it calls, no secret; Lambda encrypts it at rest with its AWS managed key.',
     });
     Validations.of(provider).acknowledge(
-        { id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'), reason: 'The CDK custom resource framework function uses AWSLambdaBasicExecutionRole.' },
-        { id: `AwsSolutions-IAM5[Resource::${arnInFinding(props.handler)}:*]`, reason: 'The framework may invoke any version of the topics function (`<arn>:*`).' },
-        { id: 'AwsSolutions-L1', reason: 'The framework function runtime is chosen by aws-cdk-lib.' },
-        { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation.' },
-        { id: 'Serverless-LambdaDefaultMemorySize', reason: 'Framework function configured by aws-cdk-lib.' },
-        { id: 'Serverless-LambdaLatestVersion', reason: 'The framework function runtime is chosen by aws-cdk-lib.' },
-        { id: 'Serverless-LambdaTracing', reason: 'Framework function configured by aws-cdk-lib; the topics function itself is traced.' },
-      );
+      {
+        id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
+        reason: 'The CDK custom resource framework function uses AWSLambdaBasicExecutionRole.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${arnInFinding(props.handler)}:*]`,
+        reason: 'The framework may invoke any version of the topics function (`<arn>:*`).',
+      },
+      { id: 'AwsSolutions-L1', reason: 'The framework function runtime is chosen by aws-cdk-lib.' },
+      { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation.' },
+      { id: 'Serverless-LambdaDefaultMemorySize', reason: 'Framework function configured by aws-cdk-lib.' },
+      { id: 'Serverless-LambdaLatestVersion', reason: 'The framework function runtime is chosen by aws-cdk-lib.' },
+      { id: 'Serverless-LambdaTracing', reason: 'Framework function configured by aws-cdk-lib; the topics function itself is traced.' },
+    );
     this.topics = new Map(
       props.topics.map((topic) => [
         topic.name,

@@ -147,13 +147,20 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
       : new BadParameterError(`the request is not valid HTTP/1.1 (${error.code ?? 'unreadable'})`);
   const body = JSON.stringify(errorBody(fluxoError));
   const reason = fluxoError.status === 413 ? 'Payload Too Large' : 'Bad Request';
-  socket.end(`HTTP/1.1 ${fluxoError.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${fluxoError.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** The methods a path takes: its API routes', its local routes' and `/health`'s. */
 function allowedMethods(path: string, localRoutes: readonly LocalRoute[]): string[] {
   const methods = new Set([...ROUTES.map((r) => r.method), 'GET']);
-  return [...methods].filter((m) => matchRoute(m, path) !== undefined || (m === 'GET' && path === '/health') || localRoutes.some((r) => r.method === m && r.path === path));
+  return [...methods].filter(
+    (m) =>
+      matchRoute(m, path) !== undefined ||
+      (m === 'GET' && path === '/health') ||
+      localRoutes.some((r) => r.method === m && r.path === path),
+  );
 }
 
 /** Starts the gateway; resolves once it listens. */
@@ -177,7 +184,13 @@ export async function startGateway({
     try {
       url = new URL(req.url ?? '/', `http://${req.headers.host ?? `${host}:${port}`}`);
     } catch (error) {
-      sendJson(res, 400, errorBody(new BadParameterError('the request-target or the Host header is not valid', { cause: error, details: { header: 'Host' } })));
+      sendJson(
+        res,
+        400,
+        errorBody(
+          new BadParameterError('the request-target or the Host header is not valid', { cause: error, details: { header: 'Host' } }),
+        ),
+      );
       req.resume();
       return;
     }
@@ -195,7 +208,12 @@ export async function startGateway({
     if (matched === undefined) {
       const allowed = allowedMethods(url.pathname, localRoutes);
       if (allowed.length > 0) {
-        sendJson(res, 405, { error_code: 40501, message: `method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` }, { Allow: allowed.join(', ') });
+        sendJson(
+          res,
+          405,
+          { error_code: 40501, message: `method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` },
+          { Allow: allowed.join(', ') },
+        );
       } else {
         sendJson(res, 404, errorBody(new RouteNotFoundError(method, url.pathname)));
       }
@@ -218,7 +236,14 @@ export async function startGateway({
     let event: APIGatewayProxyEvent;
     try {
       event = toProxyEvent({
-        method, url, headers, multiValueHeaders, body, requestId, stage, now: Date.now(),
+        method,
+        url,
+        headers,
+        multiValueHeaders,
+        body,
+        requestId,
+        stage,
+        now: Date.now(),
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         route: matched.route,
         pathParameters: matched.pathParameters,
@@ -232,22 +257,41 @@ export async function startGateway({
     const outcome = await Promise.race([
       functions[matched.route.handler].invoke(event),
       new Promise<'integration timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('integration timeout'), typeof integrationTimeoutMs === 'function' ? integrationTimeoutMs() : integrationTimeoutMs);
+        timer = setTimeout(
+          () => resolve('integration timeout'),
+          typeof integrationTimeoutMs === 'function' ? integrationTimeoutMs() : integrationTimeoutMs,
+        );
       }),
     ]).finally(() => clearTimeout(timer));
     if (outcome === 'integration timeout') {
       // The invocation goes on, as on AWS; only the client stops waiting for it.
-      sendJson(res, 504, { message: 'Endpoint request timed out' }, { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'IntegrationTimeout' });
+      sendJson(
+        res,
+        504,
+        { message: 'Endpoint request timed out' },
+        { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'IntegrationTimeout' },
+      );
       return;
     }
     if (!outcome.ok) {
       // API Gateway's answers when the integration fails or times out.
       if (outcome.kind === 'timeout') sendJson(res, 504, { message: 'Endpoint request timed out' }, { 'x-amzn-RequestId': requestId });
-      else sendJson(res, 502, { message: 'Internal server error' }, { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': outcome.error.errorType });
+      else
+        sendJson(
+          res,
+          502,
+          { message: 'Internal server error' },
+          { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': outcome.error.errorType },
+        );
       return;
     }
     if (!isProxyResult(outcome.payload)) {
-      sendJson(res, 502, { message: 'Internal server error' }, { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'MalformedProxyResponse' });
+      sendJson(
+        res,
+        502,
+        { message: 'Internal server error' },
+        { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'MalformedProxyResponse' },
+      );
       return;
     }
     sendResult(res, outcome.payload, requestId);
@@ -255,7 +299,9 @@ export async function startGateway({
 
   const server: Server = createServer((req, res) => {
     const started = Date.now();
-    res.on('finish', () => onRequest?.({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode, ms: Date.now() - started }));
+    res.on('finish', () =>
+      onRequest?.({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode, ms: Date.now() - started }),
+    );
     handle(req, res).catch(() => {
       if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' });
       else res.destroy();

@@ -43,7 +43,15 @@ async function timed(address: string, check: () => Promise<unknown>): Promise<De
 }
 
 /** Builds the health check of the local services: a TCP connect to each broker, ListTables on DynamoDB. */
-export function localHealthCheck({ kafkaBrokers, dynamodbEndpoint, timeoutMs = 2000 }: { kafkaBrokers: string; dynamodbEndpoint: string; timeoutMs?: number }): () => Promise<HealthReport> {
+export function localHealthCheck({
+  kafkaBrokers,
+  dynamodbEndpoint,
+  timeoutMs = 2000,
+}: {
+  kafkaBrokers: string;
+  dynamodbEndpoint: string;
+  timeoutMs?: number;
+}): () => Promise<HealthReport> {
   const dynamodb = localDynamoDbClient(dynamodbEndpoint);
   return async () => {
     const brokers = kafkaBrokers.split(',').filter((b) => b !== '');

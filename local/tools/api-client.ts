@@ -72,7 +72,9 @@ export async function apiRequest(
       signal: target.io?.signal,
     });
   } catch (error) {
-    throw new ApiError(`cannot reach ${target.url}${target.local === true ? ' (is `npm start` running?)' : ''}`, undefined, { cause: error });
+    throw new ApiError(`cannot reach ${target.url}${target.local === true ? ' (is `npm start` running?)' : ''}`, undefined, {
+      cause: error,
+    });
   }
   const text = await response.text();
   let parsed: unknown = text;

@@ -22,21 +22,43 @@ describe('broker killed during sustained ingest', () => {
   it('keeps every acknowledged record on the topic and in the aggregates exactly once, and answers 503 with Retry-After while the broker is down', async () => {
     // Prepare: sustained ingest from 4 clients, 10 records per request
     let sending = true;
-    const { log, finished } = startIngest({ url: run.stack.url, topic: 'f-broker', clients: 4, recordsPerRequest: 10, running: () => sending });
+    const { log, finished } = startIngest({
+      url: run.stack.url,
+      topic: 'f-broker',
+      clients: 4,
+      recordsPerRequest: 10,
+      running: () => sending,
+    });
 
     // Act: kill the broker once records flow, restart it after some 503s, stop once records flow again
-    await eventually(() => log.acked.size, (n) => n >= 300, 60_000);
+    await eventually(
+      () => log.acked.size,
+      (n) => n >= 300,
+      60_000,
+    );
     const killedAt = Date.now();
     await run.services.killKafka();
-    await eventually(() => log.statuses['503'] ?? 0, (n) => n >= 20, 60_000);
+    await eventually(
+      () => log.statuses['503'] ?? 0,
+      (n) => n >= 20,
+      60_000,
+    );
     const restartingAt = Date.now();
     await run.services.startKafka();
     const ackedBeforeRestart = log.acked.size;
-    await eventually(() => log.acked.size, (n) => n >= ackedBeforeRestart + 300, 90_000);
+    await eventually(
+      () => log.acked.size,
+      (n) => n >= ackedBeforeRestart + 300,
+      90_000,
+    );
     sending = false;
     await finished;
     const onTopic = await readTopic('f-broker');
-    const endLag = await eventually(() => consumerLag(consumerGroupId('f-broker'), 'f-broker'), (lag) => lag === 0, 90_000);
+    const endLag = await eventually(
+      () => consumerLag(consumerGroupId('f-broker'), 'f-broker'),
+      (lag) => lag === 0,
+      90_000,
+    );
     const topicIds = new Set(onTopic.flatMap((r) => (r.id === undefined ? [] : [r.id])));
     const aggregates = await eventually(
       () => aggregatesByKey('f-broker'),

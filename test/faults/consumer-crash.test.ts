@@ -33,7 +33,13 @@ describe('consumer crashing mid-batch', () => {
     // Prepare: 800 acknowledged records waiting on the topic, a consumer that dies after its 2nd aggregate write, 6 times
     const ids = Array.from({ length: 800 }, (_, id) => id);
     const written = [];
-    for (let i = 0; i < ids.length; i += 100) written.push(...(await post('f-crash', ids.slice(i, i + 100).map((id) => ({ value: faultValue(id) })))));
+    for (let i = 0; i < ids.length; i += 100)
+      written.push(
+        ...(await post(
+          'f-crash',
+          ids.slice(i, i + 100).map((id) => ({ value: faultValue(id) })),
+        )),
+      );
     const budgetFile = join(run.services.dir, 'crash-budget');
     writeFileSync(budgetFile, String(CRASHES));
     fn = await consumerFunction(run, {
@@ -59,7 +65,11 @@ describe('consumer crashing mid-batch', () => {
     await mapping.start();
     let lag: number;
     try {
-      lag = await eventually(() => consumerLag(consumerGroupId('f-crash'), 'f-crash'), (n) => n === 0, 120_000);
+      lag = await eventually(
+        () => consumerLag(consumerGroupId('f-crash'), 'f-crash'),
+        (n) => n === 0,
+        120_000,
+      );
     } finally {
       await mapping.stop();
     }

@@ -30,7 +30,12 @@ export interface IngestLog {
   /** Answers with a status a truthful ingest API may not give under faults (not 200/207/429/503). */
   readonly untruthful: string[];
   /** Every request: when it was sent and answered (epoch ms) and its status (0: no answer). */
-  readonly requests: Array<{ readonly sentAt: number; readonly answeredAt: number; readonly status: number; readonly retryAfter: string | null }>;
+  readonly requests: Array<{
+    readonly sentAt: number;
+    readonly answeredAt: number;
+    readonly status: number;
+    readonly retryAfter: string | null;
+  }>;
 }
 
 /** Options of {@link ingest}. */
@@ -88,7 +93,8 @@ export function startIngest(options: IngestOptions): { readonly log: IngestLog; 
       if (response.status === 200 || response.status === 207) {
         const results = (JSON.parse(text) as { results: Array<{ partition?: number; offset?: number }> }).results;
         results.forEach((result, i) => {
-          if (result.offset !== undefined && result.partition !== undefined) log.acked.set(ids[i] as number, { partition: result.partition, offset: result.offset });
+          if (result.offset !== undefined && result.partition !== undefined)
+            log.acked.set(ids[i] as number, { partition: result.partition, offset: result.offset });
         });
       }
     }
@@ -205,7 +211,10 @@ export async function listAll<T>(path: string): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {
-    const answer = await api('GET', `${path}${path.includes('?') ? '&' : '?'}limit=1000${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    const answer = await api(
+      'GET',
+      `${path}${path.includes('?') ? '&' : '?'}limit=1000${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+    );
     if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     const body = answer.body as { items: T[]; nextCursor?: string };
     items.push(...body.items);
@@ -239,7 +248,10 @@ export async function aggregatesByKey(consumer: string): Promise<Map<string, Gro
 }
 
 /** The figures computed directly from records' values, per group key. */
-export function expectedByKey(values: Iterable<FaultValue>, keyOf: (value: FaultValue) => string = (value) => value.g): Map<string, GroupFigures> {
+export function expectedByKey(
+  values: Iterable<FaultValue>,
+  keyOf: (value: FaultValue) => string = (value) => value.g,
+): Map<string, GroupFigures> {
   const byKey = new Map<string, GroupFigures>();
   for (const value of values) {
     const key = keyOf(value);
@@ -263,7 +275,9 @@ export function totalOf(figures: ReadonlyMap<string, GroupFigures>): number {
 /** Batches the emulators gave up on (sent to the on-failure destination): records missing from the aggregates by design. */
 export function givenUpBatches(onFailureFile: string): number {
   if (!existsSync(onFailureFile)) return 0;
-  return readFileSync(onFailureFile, 'utf8').split('\n').filter((line) => line.trim() !== '').length;
+  return readFileSync(onFailureFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '').length;
 }
 
 /**

@@ -11,7 +11,17 @@ import { LOCAL_CLUSTER_ARN } from '../../local/emulation/esm/emulator';
 import { encodeMskEvent, kafkaRecordFrom } from '../../core/msk-event';
 import type { KafkaRecord } from '../../core/kafka-record';
 import type { LocalFunction } from '../../local/emulation/runtime/local-function';
-import { aggregatesByKey, consumerLag, expectedByKey, faultValue, givenUpBatches, listAll, report, totalOf, type FaultValue } from './counts';
+import {
+  aggregatesByKey,
+  consumerLag,
+  expectedByKey,
+  faultValue,
+  givenUpBatches,
+  listAll,
+  report,
+  totalOf,
+  type FaultValue,
+} from './counts';
 import { consumerGroupId } from './fault-spec';
 import { consumerFunction, startFaultRun, type FaultRun } from './harness';
 
@@ -55,21 +65,36 @@ describe('poison records and duplicate delivery', () => {
       for (let round = 0; round < poison.length; round += 1) {
         const batch = Array.from({ length: 15 }, (_, i) => faultValue(round * 100 + i));
         good.push(...batch);
-        for (const value of batch) await producer.send({ topic: 'f-poison', messages: [{ partition: value.id % 2, value: JSON.stringify(value) }] });
+        for (const value of batch)
+          await producer.send({ topic: 'f-poison', messages: [{ partition: value.id % 2, value: JSON.stringify(value) }] });
         const bad = poison[round] as (typeof poison)[number];
         const [written] = await producer.send({ topic: 'f-poison', messages: [{ partition: bad.partition, value: bad.value }] });
-        poisonAt.push({ partition: bad.partition, offset: Number(written?.baseOffset), reason: bad.reason, bytes: Buffer.byteLength(bad.value) });
+        poisonAt.push({
+          partition: bad.partition,
+          offset: Number(written?.baseOffset),
+          reason: bad.reason,
+          bytes: Buffer.byteLength(bad.value),
+        });
       }
       const tail = Array.from({ length: 10 }, (_, i) => faultValue(1000 + i));
       good.push(...tail);
-      for (const value of tail) await producer.send({ topic: 'f-poison', messages: [{ partition: value.id % 2, value: JSON.stringify(value) }] });
+      for (const value of tail)
+        await producer.send({ topic: 'f-poison', messages: [{ partition: value.id % 2, value: JSON.stringify(value) }] });
     } finally {
       await producer.disconnect();
     }
 
     // Act
-    const lag = await eventually(() => consumerLag(consumerGroupId('f-poison'), 'f-poison'), (n) => n === 0, 90_000);
-    const deadLetters = await eventually(() => listAll<DeadLetterView>('/dlq?consumer=f-poison'), (items) => items.length >= poison.length, 30_000);
+    const lag = await eventually(
+      () => consumerLag(consumerGroupId('f-poison'), 'f-poison'),
+      (n) => n === 0,
+      90_000,
+    );
+    const deadLetters = await eventually(
+      () => listAll<DeadLetterView>('/dlq?consumer=f-poison'),
+      (items) => items.length >= poison.length,
+      30_000,
+    );
     const stored = await aggregatesByKey('f-poison');
 
     // Assess
@@ -88,8 +113,11 @@ describe('poison records and duplicate delivery', () => {
     expect(lag).toBe(0);
     expect(givenUpBatches(run.onFailureFile)).toBe(0);
     expect(stored).toEqual(expectedByKey(good));
-    const byPosition = (a: { partition: number; offset: number }, b: { partition: number; offset: number }): number => a.partition - b.partition || a.offset - b.offset;
-    expect(deadLetters.map((d) => ({ partition: d.partition, offset: d.offset, reason: d.reason, bytes: d.valueBytes })).sort(byPosition)).toEqual([...poisonAt].sort(byPosition));
+    const byPosition = (a: { partition: number; offset: number }, b: { partition: number; offset: number }): number =>
+      a.partition - b.partition || a.offset - b.offset;
+    expect(
+      deadLetters.map((d) => ({ partition: d.partition, offset: d.offset, reason: d.reason, bytes: d.valueBytes })).sort(byPosition),
+    ).toEqual([...poisonAt].sort(byPosition));
     for (const letter of deadLetters) {
       expect(letter.topic).toBe('f-poison');
       expect(letter.error).not.toBe('');
@@ -103,10 +131,20 @@ describe('poison records and duplicate delivery', () => {
     const recordsOf = (from: number, to: number): KafkaRecord[] =>
       Array.from({ length: to - from }, (_, i) => {
         const id = from + i;
-        return kafkaRecordFrom({ topic: 'f-dup', partition: id % 2, offset: Math.floor(id / 2), timestamp: now + id, value: Buffer.from(JSON.stringify(faultValue(id))) });
+        return kafkaRecordFrom({
+          topic: 'f-dup',
+          partition: id % 2,
+          offset: Math.floor(id / 2),
+          timestamp: now + id,
+          value: Buffer.from(JSON.stringify(faultValue(id))),
+        });
       }).sort((a, b) => a.partition - b.partition || a.offset - b.offset);
-    const event = (from: number, to: number): unknown => encodeMskEvent(recordsOf(from, to), { kind: 'msk', eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: run.services.kafkaBrokers });
-    const [a, b] = await Promise.all([consumerFunction(run, { consumer: 'f-dup', name: 'f-dup-a' }), consumerFunction(run, { consumer: 'f-dup', name: 'f-dup-b' })]);
+    const event = (from: number, to: number): unknown =>
+      encodeMskEvent(recordsOf(from, to), { kind: 'msk', eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: run.services.kafkaBrokers });
+    const [a, b] = await Promise.all([
+      consumerFunction(run, { consumer: 'f-dup', name: 'f-dup-a' }),
+      consumerFunction(run, { consumer: 'f-dup', name: 'f-dup-b' }),
+    ]);
     functions.push(a, b);
     const invoke = async (fn: LocalFunction, payload: unknown): Promise<unknown> => {
       const result = await fn.invoke(payload);

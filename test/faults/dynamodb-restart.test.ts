@@ -22,7 +22,8 @@ describe('DynamoDB Local restarted during consumption', () => {
       onInvoke: (_consumer, _event, result) => {
         invocations.total += 1;
         if (!result.ok) invocations.failed += 1;
-        else if (((result.payload as { batchItemFailures?: unknown[] } | null)?.batchItemFailures ?? []).length > 0) invocations.partial += 1;
+        else if (((result.payload as { batchItemFailures?: unknown[] } | null)?.batchItemFailures ?? []).length > 0)
+          invocations.partial += 1;
       },
     });
   });
@@ -35,17 +36,35 @@ describe('DynamoDB Local restarted during consumption', () => {
     // Prepare: a backlog of 2,000 acknowledged records
     const ids = Array.from({ length: 2000 }, (_, id) => id);
     let acknowledged = 0;
-    for (let i = 0; i < ids.length; i += 200) acknowledged += (await post('f-dynamo', ids.slice(i, i + 200).map((id) => ({ value: faultValue(id) })))).length;
+    for (let i = 0; i < ids.length; i += 200)
+      acknowledged += (
+        await post(
+          'f-dynamo',
+          ids.slice(i, i + 200).map((id) => ({ value: faultValue(id) })),
+        )
+      ).length;
 
     // Act: kill DynamoDB while the consumer works, restart it once invocations have failed against it
-    await eventually(() => invocations.total, (n) => n >= 5, 60_000);
+    await eventually(
+      () => invocations.total,
+      (n) => n >= 5,
+      60_000,
+    );
     const invokedBeforeKill = invocations.total;
     await run.services.killDynamoDb();
     const failingBefore = invocations.partial + invocations.failed;
-    await eventually(() => invocations.partial + invocations.failed, (n) => n >= failingBefore + 3, 60_000);
+    await eventually(
+      () => invocations.partial + invocations.failed,
+      (n) => n >= failingBefore + 3,
+      60_000,
+    );
     const failedDuringOutage = invocations.partial + invocations.failed - failingBefore;
     await run.services.startDynamoDb();
-    const lag = await eventually(() => consumerLag(consumerGroupId('f-dynamo'), 'f-dynamo'), (n) => n === 0, 120_000);
+    const lag = await eventually(
+      () => consumerLag(consumerGroupId('f-dynamo'), 'f-dynamo'),
+      (n) => n === 0,
+      120_000,
+    );
     const stored = await aggregatesByKey('f-dynamo');
 
     // Assess

@@ -32,7 +32,11 @@ describe('keyed requests retried after an unknown outcome', () => {
     writeFileSync(crashBudget, '0');
     run = await startFaultRun('retry', {
       consumers: ['f-retry', 'f-pcrash', 'f-gwtimeout'],
-      producer: { timeoutSeconds: PRODUCER_TIMEOUT_S, entry: 'test/faults/crashing-producer.ts', env: { FLUXO_FAULT_CRASH_BUDGET_FILE: crashBudget } },
+      producer: {
+        timeoutSeconds: PRODUCER_TIMEOUT_S,
+        entry: 'test/faults/crashing-producer.ts',
+        env: { FLUXO_FAULT_CRASH_BUDGET_FILE: crashBudget },
+      },
       integrationTimeoutMs: () => integrationTimeoutMs,
     });
   });
@@ -70,7 +74,8 @@ describe('keyed requests retried after an unknown outcome', () => {
           const results = (JSON.parse(text) as { results: Array<{ partition?: number; offset?: number }> }).results;
           const acked = new Map<number, { partition: number; offset: number }>();
           results.forEach((r, i) => {
-            if (r.partition !== undefined && r.offset !== undefined) acked.set(ids[i] as number, { partition: r.partition, offset: r.offset });
+            if (r.partition !== undefined && r.offset !== undefined)
+              acked.set(ids[i] as number, { partition: r.partition, offset: r.offset });
           });
           return { ids, statuses, acked, replayed: response.headers.get('idempotent-replayed') === 'true' };
         }
@@ -86,7 +91,11 @@ describe('keyed requests retried after an unknown outcome', () => {
   async function tallyOf(topic: string, outcomes: readonly Outcome[]) {
     const sent = outcomes.flatMap((o) => o.ids);
     const onTopic = await readTopic(topic);
-    await eventually(() => consumerLag(consumerGroupId(topic), topic), (lag) => lag === 0, 90_000);
+    await eventually(
+      () => consumerLag(consumerGroupId(topic), topic),
+      (lag) => lag === 0,
+      90_000,
+    );
     const aggregates = await eventually(
       () => aggregatesByKey(topic),
       (byKey) => sent.every((id) => byKey.has(String(id))),
@@ -128,14 +137,24 @@ describe('keyed requests retried after an unknown outcome', () => {
     const client = async (c: number): Promise<void> => {
       for (let r = 0; r < requests; r += 1) {
         const first = 10_000 + (c * requests + r) * perRequest;
-        outcomes.push(await postUntilWritten('f-retry', `frozen-${c}-${r}`, Array.from({ length: perRequest }, (_, i) => first + i)));
+        outcomes.push(
+          await postUntilWritten(
+            'f-retry',
+            `frozen-${c}-${r}`,
+            Array.from({ length: perRequest }, (_, i) => first + i),
+          ),
+        );
         await sleep(150);
       }
     };
 
     // Act: freeze the broker once some requests are written, for longer than the deadline
     const sending = Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
-    await eventually(() => outcomes.length, (n) => n >= 8, 60_000);
+    await eventually(
+      () => outcomes.length,
+      (n) => n >= 8,
+      60_000,
+    );
     run.services.pauseKafka();
     const frozenMs = DEADLINE_MS + 3_000;
     try {

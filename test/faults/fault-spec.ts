@@ -42,17 +42,45 @@ export const pipeline: PipelineSpec = validateSpec({
   ],
   consumers: [
     // Per record id: each id's count must be exactly 1.
-    { name: 'f-broker', topics: ['f-broker'], groupBy: { kind: 'field', field: 'id' }, window: day, measures: [...measures], batchSize: 50 },
+    {
+      name: 'f-broker',
+      topics: ['f-broker'],
+      groupBy: { kind: 'field', field: 'id' },
+      window: day,
+      measures: [...measures],
+      batchSize: 50,
+    },
     { name: 'f-crash', topics: ['f-crash'], groupBy: { kind: 'field', field: 'g' }, window: day, measures: [...measures], batchSize: 40 },
     { name: 'f-dynamo', topics: ['f-dynamo'], groupBy: { kind: 'field', field: 'g' }, window: day, measures: [...measures], batchSize: 20 },
     { name: 'f-poison', topics: ['f-poison'], groupBy: { kind: 'field', field: 'g' }, window: day, measures: [...measures], batchSize: 10 },
     { name: 'f-dup', topics: ['f-dup'], groupBy: { kind: 'field', field: 'g' }, window: day, measures: [...measures], keepRecords: true },
     // Small batches: consumption is slower than ingest.
-    { name: 'f-overload', topics: ['f-overload'], groupBy: { kind: 'field', field: 'g' }, window: day, measures: [...measures], batchSize: 10 },
+    {
+      name: 'f-overload',
+      topics: ['f-overload'],
+      groupBy: { kind: 'field', field: 'g' },
+      window: day,
+      measures: [...measures],
+      batchSize: 10,
+    },
     // Retried keyed requests: per record id, so a copy counted twice shows as a count of 2.
     { name: 'f-retry', topics: ['f-retry'], groupBy: { kind: 'field', field: 'id' }, window: day, measures: [...measures], batchSize: 50 },
-    { name: 'f-pcrash', topics: ['f-pcrash'], groupBy: { kind: 'field', field: 'id' }, window: day, measures: [...measures], batchSize: 50 },
-    { name: 'f-gwtimeout', topics: ['f-gwtimeout'], groupBy: { kind: 'field', field: 'id' }, window: day, measures: [...measures], batchSize: 50 },
+    {
+      name: 'f-pcrash',
+      topics: ['f-pcrash'],
+      groupBy: { kind: 'field', field: 'id' },
+      window: day,
+      measures: [...measures],
+      batchSize: 50,
+    },
+    {
+      name: 'f-gwtimeout',
+      topics: ['f-gwtimeout'],
+      groupBy: { kind: 'field', field: 'id' },
+      window: day,
+      measures: [...measures],
+      batchSize: 50,
+    },
   ],
 });
 

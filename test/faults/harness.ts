@@ -56,7 +56,13 @@ export class FaultServices {
     const java = findJava();
     const jars = { kafka: await installBundle(KAFKA_BUNDLE), dynamodb: await installBundle(DYNAMODB_LOCAL_BUNDLE) };
     const [kafka = 0, controller = 0, dynamodb = 0] = await freePorts(3);
-    const services = new FaultServices(!dynamoDbOnDisk, java, jars, { kafka, controller, dynamodb }, mkdtempSync(join(tmpdir(), `fluxo-fault-${label}-`)));
+    const services = new FaultServices(
+      !dynamoDbOnDisk,
+      java,
+      jars,
+      { kafka, controller, dynamodb },
+      mkdtempSync(join(tmpdir(), `fluxo-fault-${label}-`)),
+    );
     try {
       await Promise.all([services.startKafka(), services.startDynamoDb()]);
       await ensureTables(services.dynamodbEndpoint);
@@ -164,7 +170,9 @@ export interface FaultRun {
  */
 export async function startFaultRun(
   label: string,
-  options: Pick<LocalStackOptions, 'consumers' | 'onInvoke' | 'backoff' | 'producer' | 'integrationTimeoutMs'> & { readonly dynamoDbOnDisk?: boolean } = {},
+  options: Pick<LocalStackOptions, 'consumers' | 'onInvoke' | 'backoff' | 'producer' | 'integrationTimeoutMs'> & {
+    readonly dynamoDbOnDisk?: boolean;
+  } = {},
 ): Promise<FaultRun> {
   const services = await FaultServices.start(label, { dynamoDbOnDisk: options.dynamoDbOnDisk });
   const onFailureFile = join(services.dir, 'on-failure.jsonl');

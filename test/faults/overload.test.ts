@@ -5,7 +5,18 @@
  * the load lasts and then drains to 0, and every record on the topic is counted exactly once.
  */
 import { eventually } from '../integration/helpers';
-import { aggregatesByKey, consumerLag, expectedByKey, faultValue, givenUpBatches, readTopic, report, startIngest, tally, totalOf } from './counts';
+import {
+  aggregatesByKey,
+  consumerLag,
+  expectedByKey,
+  faultValue,
+  givenUpBatches,
+  readTopic,
+  report,
+  startIngest,
+  tally,
+  totalOf,
+} from './counts';
 import { consumerGroupId } from './fault-spec';
 import { startFaultRun, type FaultRun } from './harness';
 
@@ -24,7 +35,13 @@ describe('overload: ingest faster than consumption', () => {
     // Prepare: 16 clients of 50 records per request
     let sending = true;
     const group = consumerGroupId('f-overload');
-    const { log, finished } = startIngest({ url: run.stack.url, topic: 'f-overload', clients: 16, recordsPerRequest: 50, running: () => sending });
+    const { log, finished } = startIngest({
+      url: run.stack.url,
+      topic: 'f-overload',
+      clients: 16,
+      recordsPerRequest: 50,
+      running: () => sending,
+    });
 
     // Act: load until 2,000 records are acknowledged, sampling the lag; then let the consumer drain
     const lagSamples: number[] = [];
@@ -40,7 +57,11 @@ describe('overload: ingest faster than consumption', () => {
     await finished;
     const loadEndedAt = Date.now();
     const lagAtLoadEnd = await consumerLag(group, 'f-overload');
-    const endLag = await eventually(() => consumerLag(group, 'f-overload'), (n) => n === 0, 180_000);
+    const endLag = await eventually(
+      () => consumerLag(group, 'f-overload'),
+      (n) => n === 0,
+      180_000,
+    );
     const drainMs = Date.now() - loadEndedAt;
     const onTopic = await readTopic('f-overload');
     const topicIds = new Set(onTopic.flatMap((r) => (r.id === undefined ? [] : [r.id])));

@@ -24,7 +24,8 @@ const onDemand = synthesize('ec2', { pollers: 'on-demand', producerReservedConcu
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 const resourcesOf = (template: Template, type: string): Resource[] => Object.values(template.findResources(type)) as Resource[];
-const mappingsOf = (template: Template): Array<Record<string, unknown>> => resourcesOf(template, 'AWS::Lambda::EventSourceMapping').map((r) => r.Properties);
+const mappingsOf = (template: Template): Array<Record<string, unknown>> =>
+  resourcesOf(template, 'AWS::Lambda::EventSourceMapping').map((r) => r.Properties);
 /** fluxo's own functions (descriptions start with "fluxo"), not the ones aws-cdk-lib adds. */
 const fluxoFunctions = (template: Template): Array<Record<string, unknown>> =>
   resourcesOf(template, 'AWS::Lambda::Function')
@@ -56,7 +57,11 @@ describe.each(MODES)('in broker mode %s', (mode) => {
   describe('"Filtering events from Amazon MSK and self-managed Apache Kafka event sources" (https://docs.aws.amazon.com/lambda/latest/dg/kafka-filtering.html): a Kafka record is filtered on its `value` only', () => {
     it('gives every mapping filter patterns on `value` alone', () => {
       // Act
-      const patterns = mappingsOf(template).flatMap((m) => ((m.FilterCriteria as { Filters?: Array<{ Pattern: string }> } | undefined)?.Filters ?? []).map((f) => JSON.parse(f.Pattern) as object));
+      const patterns = mappingsOf(template).flatMap((m) =>
+        ((m.FilterCriteria as { Filters?: Array<{ Pattern: string }> } | undefined)?.Filters ?? []).map(
+          (f) => JSON.parse(f.Pattern) as object,
+        ),
+      );
 
       // Assess
       expect(KAFKA_FILTER_FIELDS).toEqual(['value']);
@@ -66,7 +71,7 @@ describe.each(MODES)('in broker mode %s', (mode) => {
   });
 
   describe('"Control which events Lambda sends to your function" (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html): "By default, you can define up to five different filters for a single event source mapping"; "Your filters are logically ORed together"; "Filter" API reference (https://docs.aws.amazon.com/lambda/latest/api/API_Filter.html): Pattern "Maximum length of 4096"', () => {
-    it('keeps every mapping within five patterns of at most 4,096 characters, the consumer\'s filters first, then the pass-throughs', () => {
+    it("keeps every mapping within five patterns of at most 4,096 characters, the consumer's filters first, then the pass-throughs", () => {
       // Assess
       for (const mapping of mappingsOf(template)) {
         const filters = (mapping.FilterCriteria as { Filters?: Array<{ Pattern: string }> } | undefined)?.Filters ?? [];
@@ -78,7 +83,7 @@ describe.each(MODES)('in broker mode %s', (mode) => {
   });
 
   describe('"All Amazon MSK event source configuration parameters in Lambda" (https://docs.aws.amazon.com/lambda/latest/dg/msk-esm-parameters.html): BatchSize "Maximum: 10,000"', () => {
-    it('keeps every mapping\'s batch within it', () => {
+    it("keeps every mapping's batch within it", () => {
       // Assess
       for (const mapping of mappingsOf(template)) expect(mapping.BatchSize as number).toBeLessThanOrEqual(10_000);
     });
@@ -90,7 +95,9 @@ describe.each(MODES)('in broker mode %s', (mode) => {
       const queueId = new Capture();
 
       // Act
-      template.allResourcesProperties('AWS::Lambda::EventSourceMapping', { DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } } });
+      template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      });
       const queue = template.toJSON().Resources[queueId.asString()] as Resource;
       const endpoints = resourcesOf(template, 'AWS::EC2::VPCEndpoint').map((e) => JSON.stringify(e.Properties.ServiceName));
 
@@ -108,13 +115,20 @@ describe.each(MODES)('in broker mode %s', (mode) => {
       const groups = new Map<string, number[]>();
       for (const m of mappings) {
         const config = m.ProvisionedPollerConfig as { MinimumPollers: number; MaximumPollers: number; PollerGroupName: string } | undefined;
-        if (config !== undefined) groups.set(config.PollerGroupName, [...(groups.get(config.PollerGroupName) ?? []), config.MaximumPollers]);
+        if (config !== undefined)
+          groups.set(config.PollerGroupName, [...(groups.get(config.PollerGroupName) ?? []), config.MaximumPollers]);
       }
 
       // Assess
       for (const m of mappings) {
-        const controls = ['MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'BisectBatchOnFunctionError', 'FunctionResponseTypes'].filter((key) => m[key] !== undefined);
-        if (controls.length > 0) expect(m.ProvisionedPollerConfig).toMatchObject({ MinimumPollers: expect.any(Number), MaximumPollers: expect.any(Number) });
+        const controls = [
+          'MaximumRetryAttempts',
+          'MaximumRecordAgeInSeconds',
+          'BisectBatchOnFunctionError',
+          'FunctionResponseTypes',
+        ].filter((key) => m[key] !== undefined);
+        if (controls.length > 0)
+          expect(m.ProvisionedPollerConfig).toMatchObject({ MinimumPollers: expect.any(Number), MaximumPollers: expect.any(Number) });
         const config = m.ProvisionedPollerConfig as { MinimumPollers: number; MaximumPollers: number } | undefined;
         if (config !== undefined) {
           expect(config.MinimumPollers).toBeGreaterThanOrEqual(1);
@@ -163,7 +177,10 @@ describe.each(MODES)('in broker mode %s', (mode) => {
     it('gives the functions behind the API no more than 29 s', () => {
       // Assess
       for (const name of ['producer', 'results'] as const) expect(FUNCTIONS[name].timeoutSeconds).toBeLessThanOrEqual(29);
-      template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^fluxo ingest'), Timeout: FUNCTIONS.producer.timeoutSeconds });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('^fluxo ingest'),
+        Timeout: FUNCTIONS.producer.timeoutSeconds,
+      });
     });
   });
 });
@@ -204,7 +221,9 @@ describe('"Amazon MSK quota" (https://docs.aws.amazon.com/msk/latest/developergu
     const config = kafkaConfig({ brokers: ['b-1:9098'], auth: 'iam', region: 'us-east-1' });
 
     // Assess
-    templates.get('provisioned')?.hasResourceProperties('AWS::MSK::Cluster', { BrokerNodeGroupInfo: Match.objectLike({ InstanceType: 'kafka.t3.small' }) });
+    templates
+      .get('provisioned')
+      ?.hasResourceProperties('AWS::MSK::Cluster', { BrokerNodeGroupInfo: Match.objectLike({ InstanceType: 'kafka.t3.small' }) });
     expect(config.retry).toEqual(IAM_RETRY);
     expect(IAM_RETRY.initialRetryTime).toBeGreaterThanOrEqual(250);
   });
@@ -219,7 +238,10 @@ describe('"KRaft mode" (https://docs.aws.amazon.com/msk/latest/developerguide/kr
     const [configuration] = resourcesOf(template, 'AWS::MSK::Configuration');
 
     // Assess
-    template.hasResourceProperties('AWS::MSK::Cluster', { KafkaVersion: '3.9.x', BrokerNodeGroupInfo: Match.objectLike({ InstanceType: 'kafka.t3.small' }) });
+    template.hasResourceProperties('AWS::MSK::Cluster', {
+      KafkaVersion: '3.9.x',
+      BrokerNodeGroupInfo: Match.objectLike({ InstanceType: 'kafka.t3.small' }),
+    });
     expect(String(configuration?.Properties.ServerProperties).split('\n')).toContain('zookeeper.connection.timeout.ms=10000');
   });
 });
@@ -243,11 +265,19 @@ describe('"AWS::MSK::Topic" (https://docs.aws.amazon.com/AWSCloudFormation/lates
 describe('"Using Lambda with Amazon MSK", example event (https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html): `eventSource` "aws:kafka", `records` keyed "topic-partition", base64 `key` and `value`, headers as byte arrays', () => {
   it('decodes the documented event and encodes one of the same shape (what the local emulator delivers)', () => {
     // Prepare
-    const documented = loadEvent('msk-event.json') as { eventSourceArn: string; bootstrapServers: string; records: Record<string, Array<Record<string, unknown>>> };
+    const documented = loadEvent('msk-event.json') as {
+      eventSourceArn: string;
+      bootstrapServers: string;
+      records: Record<string, Array<Record<string, unknown>>>;
+    };
 
     // Act
     const records = decodeMskEvent(documented);
-    const encoded = encodeMskEvent(records, { kind: 'msk', eventSourceArn: documented.eventSourceArn, bootstrapServers: documented.bootstrapServers });
+    const encoded = encodeMskEvent(records, {
+      kind: 'msk',
+      eventSourceArn: documented.eventSourceArn,
+      bootstrapServers: documented.bootstrapServers,
+    });
     const shape = (event: object) => ({
       keys: Object.keys(event).sort(),
       groups: Object.keys((event as { records: object }).records),
@@ -276,6 +306,8 @@ describe('"Configuring error handling controls for Kafka event sources", partial
 
     // Act & Assess
     expect(firstFailedOffset(batchResponse([{ topicPartition: 'health-0', offset: 41 }]), records)).toBe(41);
-    expect(firstFailedOffset({ batchItemFailures: [{ itemIdentifier: { 'topic-partition': 'health-0', offset: 41 } }] }, records)).toBe('invalid');
+    expect(firstFailedOffset({ batchItemFailures: [{ itemIdentifier: { 'topic-partition': 'health-0', offset: 41 } }] }, records)).toBe(
+      'invalid',
+    );
   });
 });

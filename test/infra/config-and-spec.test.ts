@@ -73,7 +73,9 @@ describe('deployment context', () => {
 
   it('names one stack per stage so both fit in one account', () => {
     // Assess
-    expect(stackName({ stage: 'sandbox', brokerMode: 'ec2', clientHost: true, pollers: 'provisioned', filters: 'mapping' })).toBe('FluxoSandbox');
+    expect(stackName({ stage: 'sandbox', brokerMode: 'ec2', clientHost: true, pollers: 'provisioned', filters: 'mapping' })).toBe(
+      'FluxoSandbox',
+    );
     expect(stackName({ stage: 'prod', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned', filters: 'mapping' })).toBe('Fluxo');
   });
 });
@@ -98,7 +100,13 @@ describe('spec validation at synth', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
     // Act
-    const error = catchError(() => new FluxoStack(app, 'Bad', { spec: bad, deployment: { stage: 'sandbox', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned', filters: 'mapping' } }));
+    const error = catchError(
+      () =>
+        new FluxoStack(app, 'Bad', {
+          spec: bad,
+          deployment: { stage: 'sandbox', brokerMode: 'ec2', clientHost: false, pollers: 'provisioned', filters: 'mapping' },
+        }),
+    );
 
     // Assess
     expect(error).toBeInstanceOf(SpecValidationError);
@@ -132,12 +140,16 @@ describe('what the constructs derive from the spec', () => {
 
     // Act & Assess
     expect(filterCriteria(peso, topic('health'))).toEqual({
-      filters: [{ pattern: '{"value":{"peso":[{"numeric":[">",80]}]}}' }, { pattern: '{"value":[{"exists":true}]}' }, { pattern: '{"value":{"peso":[{"exists":false}]}}' }],
+      filters: [
+        { pattern: '{"value":{"peso":[{"numeric":[">",80]}]}}' },
+        { pattern: '{"value":[{"exists":true}]}' },
+        { pattern: '{"value":{"peso":[{"exists":false}]}}' },
+      ],
     });
     expect(filterCriteria(hashtags, topic('tweets'))).toBeUndefined();
   });
 
-  it('creates as AWS::MSK::Topic only topics that need no Configs: those at the brokers\' retention', () => {
+  it("creates as AWS::MSK::Topic only topics that need no Configs: those at the brokers' retention", () => {
     // Prepare
     const byDefault = resolveTopic(pipeline.topics[0]);
     const oneDay = resolveTopic({ ...pipeline.topics[0], retentionHours: 24 });

@@ -8,7 +8,10 @@ type Widget = { properties: { title: string; metrics?: unknown[][] } };
 /** The dashboard's widgets, parsed from its body with every token as `<token>`. */
 function widgets(template: Template): Widget[] {
   const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
-  const body = text((dashboard as { Properties: { DashboardBody: unknown } }).Properties.DashboardBody).replace(/"<token>"|<token>/g, '"<token>"');
+  const body = text((dashboard as { Properties: { DashboardBody: unknown } }).Properties.DashboardBody).replace(
+    /"<token>"|<token>/g,
+    '"<token>"',
+  );
   return (JSON.parse(body) as { widgets: Widget[] }).widgets;
 }
 
@@ -16,15 +19,25 @@ describe('the CloudWatch dashboard', () => {
   const { template } = synthesize('provisioned');
   const all = widgets(template);
   const byTitle = (title: string) => all.find((w) => w.properties.title === title)?.properties;
-  const series = (title: string): string[] => (byTitle(title)?.metrics ?? []).map((m) => m.filter((part) => typeof part === 'string').join(' '));
+  const series = (title: string): string[] =>
+    (byTitle(title)?.metrics ?? []).map((m) => m.filter((part) => typeof part === 'string').join(' '));
 
   it('shows ingest requests and errors, consumer OffsetLag, the dead-letter queue depth and DynamoDB throttles', () => {
     // Act
     const titles = all.map((w) => w.properties.title);
 
     // Assess
-    expect(titles).toEqual(expect.arrayContaining(['Ingest: requests and errors', 'Consumers: OffsetLag (records behind)', 'Dead-letter queue depth', 'DynamoDB throttle events']));
-    expect(series('Ingest: requests and errors').join('\n')).toMatch(/AWS\/ApiGateway Count[\s\S]*4XXError[\s\S]*5XXError[\s\S]*AWS\/Lambda Errors/);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Ingest: requests and errors',
+        'Consumers: OffsetLag (records behind)',
+        'Dead-letter queue depth',
+        'DynamoDB throttle events',
+      ]),
+    );
+    expect(series('Ingest: requests and errors').join('\n')).toMatch(
+      /AWS\/ApiGateway Count[\s\S]*4XXError[\s\S]*5XXError[\s\S]*AWS\/Lambda Errors/,
+    );
     expect(series('Consumers: OffsetLag (records behind)')).toHaveLength(pipeline.consumers.length);
     expect(series('DynamoDB throttle events').join('\n')).toMatch(/ReadThrottleEvents[\s\S]*WriteThrottleEvents/);
   });
@@ -42,9 +55,11 @@ describe('the CloudWatch dashboard', () => {
     }
   });
 
-  it('turns on every mapping\'s own counts and charts what each consumer\'s mappings polled and filtered out', () => {
+  it("turns on every mapping's own counts and charts what each consumer's mappings polled and filtered out", () => {
     // Prepare
-    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Array<{ Properties: { MetricsConfig?: { Metrics: string[] } } }>;
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Array<{
+      Properties: { MetricsConfig?: { Metrics: string[] } };
+    }>;
 
     // Act
     const counted = series('Consumers: records polled and filtered out by their mappings');
@@ -64,7 +79,11 @@ describe('the CloudWatch dashboard', () => {
 
     // Assess
     expect(Object.keys(lagAlarms)).toHaveLength(pipeline.consumers.length);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardBody: Match.anyValue() });
   });
 });

@@ -9,7 +9,15 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV } from '../../core/config';
-import { BUNDLING, COMMON_ENVIRONMENT, FUNCTIONS, LAMBDA_RUNTIME, LOCAL_BUNDLE_TARGET, TABLES, type FunctionName } from '../../core/deployment';
+import {
+  BUNDLING,
+  COMMON_ENVIRONMENT,
+  FUNCTIONS,
+  LAMBDA_RUNTIME,
+  LOCAL_BUNDLE_TARGET,
+  TABLES,
+  type FunctionName,
+} from '../../core/deployment';
 import { deployedBundling } from '../../lib/constructs/fluxo-function';
 import { LOCAL_BUNDLING } from '../../local/emulation/runtime/bundle';
 import { localFunctionEnvironment } from '../../local/emulation/runtime/environment';
@@ -33,9 +41,9 @@ interface FunctionProperties {
 }
 
 function deployedFunctions(template: Template, name: FunctionName): FunctionProperties[] {
-  return Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp(DESCRIPTIONS[name].source) } })).map(
-    (r) => (r as { Properties: FunctionProperties }).Properties,
-  );
+  return Object.values(
+    template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp(DESCRIPTIONS[name].source) } }),
+  ).map((r) => (r as { Properties: FunctionProperties }).Properties);
 }
 
 const ENV_NAMES: readonly string[] = Object.values(ENV);
@@ -51,39 +59,64 @@ const factory: FunctionFactoryOptions = {
 const { template } = synthesize('serverless');
 
 describe('one description of each function, on AWS and locally', () => {
-  it.each(Object.keys(FUNCTIONS) as FunctionName[])('gives %s the same timeout and memory in the template and the local runtime', (name) => {
-    // Prepare
-    const described = FUNCTIONS[name];
+  it.each(Object.keys(FUNCTIONS) as FunctionName[])(
+    'gives %s the same timeout and memory in the template and the local runtime',
+    (name) => {
+      // Prepare
+      const described = FUNCTIONS[name];
 
-    // Act
-    const deployed = deployedFunctions(template, name);
-    const local = createLocalFunction(`fluxo-${name}`, name, { name, file: '/nonexistent/index.js', bytes: 0, cached: true }, factory, name === 'consumer' ? 'peso-acima-80' : undefined);
+      // Act
+      const deployed = deployedFunctions(template, name);
+      const local = createLocalFunction(
+        `fluxo-${name}`,
+        name,
+        { name, file: '/nonexistent/index.js', bytes: 0, cached: true },
+        factory,
+        name === 'consumer' ? 'peso-acima-80' : undefined,
+      );
 
-    // Assess
-    expect(deployed.length).toBeGreaterThan(0);
-    for (const fn of deployed) expect(fn).toMatchObject({ Runtime: LAMBDA_RUNTIME, Timeout: described.timeoutSeconds, MemorySize: described.memoryMB });
-    expect({ timeoutSeconds: local.timeoutSeconds, memoryMB: local.memoryMB }).toEqual({ timeoutSeconds: described.timeoutSeconds, memoryMB: described.memoryMB });
-  });
+      // Assess
+      expect(deployed.length).toBeGreaterThan(0);
+      for (const fn of deployed)
+        expect(fn).toMatchObject({ Runtime: LAMBDA_RUNTIME, Timeout: described.timeoutSeconds, MemorySize: described.memoryMB });
+      expect({ timeoutSeconds: local.timeoutSeconds, memoryMB: local.memoryMB }).toEqual({
+        timeoutSeconds: described.timeoutSeconds,
+        memoryMB: described.memoryMB,
+      });
+    },
+  );
 
-  it.each(Object.keys(FUNCTIONS) as FunctionName[])('sets %s the same environment variables on AWS and locally, besides the local-only ones', (name) => {
-    // Prepare
-    const described = FUNCTIONS[name];
+  it.each(Object.keys(FUNCTIONS) as FunctionName[])(
+    'sets %s the same environment variables on AWS and locally, besides the local-only ones',
+    (name) => {
+      // Prepare
+      const described = FUNCTIONS[name];
 
-    // Act
-    const deployed = deployedFunctions(template, name).map((fn) => Object.keys(fn.Environment.Variables).sort());
-    const local = Object.keys(
-      localFunctionEnvironment({ functionName: `fluxo-${name}`, handler: name, kafkaBrokers: 'b:9092', dynamodbEndpoint: 'http://d:8000', resultsTable: 'r', idempotencyTable: 'i', consumerName: 'c' }),
-    ).filter((key) => ENV_NAMES.includes(key) || key in COMMON_ENVIRONMENT);
+      // Act
+      const deployed = deployedFunctions(template, name).map((fn) => Object.keys(fn.Environment.Variables).sort());
+      const local = Object.keys(
+        localFunctionEnvironment({
+          functionName: `fluxo-${name}`,
+          handler: name,
+          kafkaBrokers: 'b:9092',
+          dynamodbEndpoint: 'http://d:8000',
+          resultsTable: 'r',
+          idempotencyTable: 'i',
+          consumerName: 'c',
+        }),
+      ).filter((key) => ENV_NAMES.includes(key) || key in COMMON_ENVIRONMENT);
 
-    // Assess
-    for (const keys of deployed) expect(keys).toEqual([...described.environment, ...Object.keys(COMMON_ENVIRONMENT)].sort());
-    expect(local.sort()).toEqual([...described.environment, ...described.localEnvironment, ...Object.keys(COMMON_ENVIRONMENT)].sort());
-    expect(described.localEnvironment.every((key) => key === ENV.dynamodbEndpoint)).toBe(true);
-  });
+      // Assess
+      for (const keys of deployed) expect(keys).toEqual([...described.environment, ...Object.keys(COMMON_ENVIRONMENT)].sort());
+      expect(local.sort()).toEqual([...described.environment, ...described.localEnvironment, ...Object.keys(COMMON_ENVIRONMENT)].sort());
+      expect(described.localEnvironment.every((key) => key === ENV.dynamodbEndpoint)).toBe(true);
+    },
+  );
 
   it('bundles alike on both sides, but for the local Node.js', () => {
     // Prepare: the lowest Node.js the local stack supports (package.json engines)
-    const engines = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const engines = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { engines: { node: string } }).engines
+      .node;
 
     // Act
     const deployed = deployedBundling();
@@ -91,7 +124,13 @@ describe('one description of each function, on AWS and locally', () => {
     const { target: deployedTarget, ...shared } = BUNDLING;
 
     // Assess
-    expect(deployed).toMatchObject({ minify: BUNDLING.minify, sourceMap: BUNDLING.sourceMap, target: BUNDLING.target, externalModules: [...BUNDLING.externalModules], format: 'cjs' });
+    expect(deployed).toMatchObject({
+      minify: BUNDLING.minify,
+      sourceMap: BUNDLING.sourceMap,
+      target: BUNDLING.target,
+      externalModules: [...BUNDLING.externalModules],
+      format: 'cjs',
+    });
     expect(local).toEqual(shared);
     expect(deployedTarget).toBe(`node${/^nodejs(\d+)\.x$/.exec(LAMBDA_RUNTIME)?.[1]}`);
     expect(localTarget).toBe(LOCAL_BUNDLE_TARGET);
@@ -106,7 +145,9 @@ describe('one description of each table, on AWS and locally', () => {
     TimeToLiveSpecification: { AttributeName: string; Enabled: boolean };
     GlobalSecondaryIndexes?: Array<{ IndexName: string; KeySchema: dynamodb.KeySchemaElement[]; Projection: { ProjectionType: string } }>;
   };
-  const deployed = Object.values(template.findResources('AWS::DynamoDB::Table')).map((r) => (r as { Properties: TableProperties }).Properties);
+  const deployed = Object.values(template.findResources('AWS::DynamoDB::Table')).map(
+    (r) => (r as { Properties: TableProperties }).Properties,
+  );
   const local = localTableDefinitions();
 
   it.each([
@@ -115,7 +156,10 @@ describe('one description of each table, on AWS and locally', () => {
   ] as const)('creates the %s table with the same keys, TTL and indexes', (name, localName) => {
     // Prepare
     const described = TABLES[name];
-    const keySchema = [{ AttributeName: described.partitionKey, KeyType: 'HASH' }, ...(described.sortKey === undefined ? [] : [{ AttributeName: described.sortKey, KeyType: 'RANGE' }])];
+    const keySchema = [
+      { AttributeName: described.partitionKey, KeyType: 'HASH' },
+      ...(described.sortKey === undefined ? [] : [{ AttributeName: described.sortKey, KeyType: 'RANGE' }]),
+    ];
 
     // Act
     const onAws = deployed.find((t) => t.KeySchema[0]?.AttributeName === described.partitionKey);
@@ -131,8 +175,11 @@ describe('one description of each table, on AWS and locally', () => {
     expect([...(onAws?.AttributeDefinitions ?? [])].sort((a, b) => String(a.AttributeName).localeCompare(String(b.AttributeName)))).toEqual(
       [...(onLocal?.create.AttributeDefinitions ?? [])].sort((a, b) => String(a.AttributeName).localeCompare(String(b.AttributeName))),
     );
-    const indexes = (list: ReadonlyArray<{ IndexName?: string; KeySchema?: dynamodb.KeySchemaElement[]; Projection?: { ProjectionType?: string } }> | undefined) =>
-      (list ?? []).map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection?.ProjectionType }));
+    const indexes = (
+      list:
+        | ReadonlyArray<{ IndexName?: string; KeySchema?: dynamodb.KeySchemaElement[]; Projection?: { ProjectionType?: string } }>
+        | undefined,
+    ) => (list ?? []).map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection?.ProjectionType }));
     expect(indexes(onAws?.GlobalSecondaryIndexes)).toEqual(indexes(onLocal?.create.GlobalSecondaryIndexes));
     expect(indexes(onAws?.GlobalSecondaryIndexes).map((i) => i.IndexName)).toEqual(described.indexes.map((i) => i.name));
   });

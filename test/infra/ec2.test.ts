@@ -13,7 +13,9 @@ describe('EC2 (self-managed hdpmaster) broker mode', () => {
     const instances = synth.template.findResources('AWS::EC2::Instance', {
       Properties: { Tags: Match.arrayWith([{ Key: 'Name', Value: 'hdpmaster' }]) },
     });
-    const userData = text((Object.values(instances)[0] as { Properties: { UserData: { 'Fn::Base64': unknown } } }).Properties.UserData['Fn::Base64']);
+    const userData = text(
+      (Object.values(instances)[0] as { Properties: { UserData: { 'Fn::Base64': unknown } } }).Properties.UserData['Fn::Base64'],
+    );
 
     // Assess
     expect(Object.keys(instances)).toHaveLength(1);
@@ -30,9 +32,11 @@ describe('EC2 (self-managed hdpmaster) broker mode', () => {
 
   it('makes CloudFormation wait for the broker to answer before creating topics', () => {
     // Act
-    const broker = Object.values(synth.template.findResources('AWS::EC2::Instance', {
-      Properties: { Tags: Match.arrayWith([{ Key: 'Name', Value: 'hdpmaster' }]) },
-    }))[0] as { CreationPolicy?: unknown; Properties: { UserData: { 'Fn::Base64': unknown } } };
+    const broker = Object.values(
+      synth.template.findResources('AWS::EC2::Instance', {
+        Properties: { Tags: Match.arrayWith([{ Key: 'Name', Value: 'hdpmaster' }]) },
+      }),
+    )[0] as { CreationPolicy?: unknown; Properties: { UserData: { 'Fn::Base64': unknown } } };
     const userData = text(broker.Properties.UserData['Fn::Base64']);
 
     // Assess
@@ -84,7 +88,9 @@ describe('EC2 (self-managed hdpmaster) broker mode', () => {
 
     // Assess
     expect(rules.map((r) => r.Description).sort()).toEqual(
-      ['client host (Kafka CLI)', 'event source mapping pollers', 'producer Lambda', 'topic admin Lambda'].map((d) => expect.stringContaining(d)),
+      ['client host (Kafka CLI)', 'event source mapping pollers', 'producer Lambda', 'topic admin Lambda'].map((d) =>
+        expect.stringContaining(d),
+      ),
     );
     expect(rules.every((r) => r.CidrIp === undefined && r.SourceSecurityGroupId !== undefined)).toBe(true);
   });

@@ -67,9 +67,7 @@ describe('dead letters', () => {
     synth.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
     synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });
@@ -92,7 +90,9 @@ describe('dead letters', () => {
 describe('ingest and results API', () => {
   it.each(ROUTES.map((r) => [r.method, r.resource]))('serves %s %s behind the API key', (method, resource) => {
     // Act
-    const methods = Object.values(synth.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: method } })) as Array<{
+    const methods = Object.values(
+      synth.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: method } }),
+    ) as Array<{
       Properties: { ApiKeyRequired: boolean; RequestParameters?: Record<string, boolean> };
     }>;
     const params = [...resource.matchAll(/\{([^}]+)\}/g)].map((m) => `method.request.path.${m[1]}`);
@@ -118,7 +118,13 @@ describe('ingest and results API', () => {
       AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
       TracingEnabled: true,
       MethodSettings: Match.arrayWith([
-        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR' }),
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+          LoggingLevel: 'ERROR',
+        }),
       ]),
     });
   });
@@ -129,7 +135,10 @@ describe('ingest and results API', () => {
     const roleRef = new Capture();
 
     // Act
-    const [account] = Object.values(template.findResources('AWS::ApiGateway::Account')) as Array<{ DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+    const [account] = Object.values(template.findResources('AWS::ApiGateway::Account')) as Array<{
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+    }>;
     template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: { 'Fn::GetAtt': [roleRef, 'Arn'] } });
     const role = template.toJSON().Resources[roleRef.asString()] as { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
@@ -158,9 +167,11 @@ describe('ingest and results API', () => {
 
   it('gives the results Lambda read-only access and no VPC', () => {
     // Act
-    const functions = Object.values(synth.template.findResources('AWS::Lambda::Function', {
-      Properties: { Description: Match.stringLikeRegexp('^fluxo results') },
-    })) as Array<{ Properties: { VpcConfig?: unknown; Environment: { Variables: Record<string, unknown> } } }>;
+    const functions = Object.values(
+      synth.template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp('^fluxo results') },
+      }),
+    ) as Array<{ Properties: { VpcConfig?: unknown; Environment: { Variables: Record<string, unknown> } } }>;
 
     // Assess
     expect(functions).toHaveLength(1);
@@ -186,9 +197,9 @@ type Mapping = { Properties: Record<string, unknown> };
 
 describe('poller modes', () => {
   const consumerEnv = (template: ReturnType<typeof synthesize>['template']) =>
-    Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^fluxo consumer ') } })).map(
-      (f) => (f as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables,
-    );
+    Object.values(
+      template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^fluxo consumer ') } }),
+    ).map((f) => (f as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables);
 
   it('runs provisioned pollers with every error handling control by default, and tells the consumer it may answer partial batches', () => {
     // Act
@@ -196,7 +207,16 @@ describe('poller modes', () => {
 
     // Assess
     for (const { Properties: p } of mappings) {
-      expect(Object.keys(p)).toEqual(expect.arrayContaining(['ProvisionedPollerConfig', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'BisectBatchOnFunctionError', 'FunctionResponseTypes', 'DestinationConfig']));
+      expect(Object.keys(p)).toEqual(
+        expect.arrayContaining([
+          'ProvisionedPollerConfig',
+          'MaximumRetryAttempts',
+          'MaximumRecordAgeInSeconds',
+          'BisectBatchOnFunctionError',
+          'FunctionResponseTypes',
+          'DestinationConfig',
+        ]),
+      );
     }
     expect(consumerEnv(synth.template).every((env) => env.REPORT_BATCH_ITEM_FAILURES === 'true')).toBe(true);
   });
@@ -209,7 +229,14 @@ describe('poller modes', () => {
     // Assess
     expect(mappings.length).toBeGreaterThan(0);
     for (const { Properties: p } of mappings) {
-      for (const key of ['ProvisionedPollerConfig', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'BisectBatchOnFunctionError', 'FunctionResponseTypes']) expect(p[key]).toBeUndefined();
+      for (const key of [
+        'ProvisionedPollerConfig',
+        'MaximumRetryAttempts',
+        'MaximumRecordAgeInSeconds',
+        'BisectBatchOnFunctionError',
+        'FunctionResponseTypes',
+      ])
+        expect(p[key]).toBeUndefined();
       expect(p.DestinationConfig).toBeDefined();
       expect(p.FilterCriteria ?? p.Topics).toBeDefined();
     }
@@ -226,7 +253,9 @@ describe('where filters apply (-c filters=)', () => {
     const unfiltered = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Mapping[];
 
     // Assess: the spec's consumers with filters (peso-acima-80, imc-acima-35) have them only by default
-    expect(filtered.filter((m) => m.Properties.FilterCriteria !== undefined)).toHaveLength(pipeline.consumers.filter((c) => (c.filters ?? []).length > 0).length);
+    expect(filtered.filter((m) => m.Properties.FilterCriteria !== undefined)).toHaveLength(
+      pipeline.consumers.filter((c) => (c.filters ?? []).length > 0).length,
+    );
     expect(unfiltered).toHaveLength(filtered.length);
     expect(unfiltered.every((m) => m.Properties.FilterCriteria === undefined)).toBe(true);
     expect(nagFindings(stack)).toEqual([]);
@@ -257,7 +286,8 @@ describe('observability', () => {
   it('draws ingest, lag, dead letters and DynamoDB throttles on one dashboard', () => {
     // Act
     const body = text(
-      (Object.values(synth.template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } }).Properties.DashboardBody,
+      (Object.values(synth.template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } })
+        .Properties.DashboardBody,
     );
 
     // Assess

@@ -37,7 +37,9 @@ describe('MSK provisioned broker mode', () => {
 
   it('turns off automatic topic creation and unclean leader election', () => {
     // Act
-    const configuration = Object.values(synth.template.findResources('AWS::MSK::Configuration'))[0] as { Properties: { ServerProperties: string } };
+    const configuration = Object.values(synth.template.findResources('AWS::MSK::Configuration'))[0] as {
+      Properties: { ServerProperties: string };
+    };
 
     // Assess
     expect(configuration.Properties.ServerProperties).toContain('auto.create.topics.enable=false');
@@ -51,19 +53,24 @@ describe('MSK provisioned broker mode', () => {
     });
   });
 
-  it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))('creates topic %s as AWS::MSK::Topic with %d partitions and no Configs', (name, partitions) => {
-    // Assess: the 7 days retention is the brokers' log.retention.ms (next test)
-    synth.template.hasResourceProperties('AWS::MSK::Topic', {
-      TopicName: name,
-      PartitionCount: partitions,
-      ReplicationFactor: 2,
-      Configs: Match.absent(),
-    });
-  });
+  it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))(
+    'creates topic %s as AWS::MSK::Topic with %d partitions and no Configs',
+    (name, partitions) => {
+      // Assess: the 7 days retention is the brokers' log.retention.ms (next test)
+      synth.template.hasResourceProperties('AWS::MSK::Topic', {
+        TopicName: name,
+        PartitionCount: partitions,
+        ReplicationFactor: 2,
+        Configs: Match.absent(),
+      });
+    },
+  );
 
-  it('gives every topic without settings of its own the spec\'s default retention of 7 days, on the brokers', () => {
+  it("gives every topic without settings of its own the spec's default retention of 7 days, on the brokers", () => {
     // Act
-    const configuration = Object.values(synth.template.findResources('AWS::MSK::Configuration'))[0] as { Properties: { ServerProperties: string } };
+    const configuration = Object.values(synth.template.findResources('AWS::MSK::Configuration'))[0] as {
+      Properties: { ServerProperties: string };
+    };
 
     // Assess
     expect(configuration.Properties.ServerProperties.split('\n')).toContain('log.retention.ms=604800000');
@@ -81,27 +88,39 @@ describe('MSK provisioned broker mode', () => {
     template.hasResourceProperties('Custom::KafkaTopic', { Name: 'tweets', RetentionHours: 24, ReplicationFactor: 2 });
     expect(nagFindings(stack)).toEqual([]);
     template.resourceCountIs('Custom::KafkaTopic', 1);
-    expect(Object.values(template.findResources('AWS::MSK::Topic')).map((t) => (t as { Properties: { TopicName: string } }).Properties.TopicName)).not.toContain('tweets');
+    expect(
+      Object.values(template.findResources('AWS::MSK::Topic')).map(
+        (t) => (t as { Properties: { TopicName: string } }).Properties.TopicName,
+      ),
+    ).not.toContain('tweets');
     expect(JSON.stringify(template.findResources('AWS::MSK::Topic'))).not.toContain('Configs');
   });
 
-  it.each(consumers.map((c) => [c.name, c]))('gives consumer %s one mapping per topic with its filters, group and error handling', (_name, consumer) => {
-    for (const topic of consumer.topics) {
-      // Assess
-      synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        Topics: [topic],
-        AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: consumer.topics.length === 1 ? consumer.groupId : `${consumer.groupId}.${topic}` },
-        StartingPosition: 'TRIM_HORIZON',
-        BatchSize: consumer.batchSize,
-        FilterCriteria: consumer.filters.length === 0 ? Match.absent() : { Filters: mappingFilters(consumer, topicOf(topic)).map((f) => ({ Pattern: JSON.stringify(f) })) },
-        MaximumRetryAttempts: consumer.retryAttempts,
-        MaximumRecordAgeInSeconds: consumer.maxRecordAgeSeconds,
-        BisectBatchOnFunctionError: true,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetters'), 'Arn'] } } },
-      });
-    }
-  });
+  it.each(consumers.map((c) => [c.name, c]))(
+    'gives consumer %s one mapping per topic with its filters, group and error handling',
+    (_name, consumer) => {
+      for (const topic of consumer.topics) {
+        // Assess
+        synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          Topics: [topic],
+          AmazonManagedKafkaEventSourceConfig: {
+            ConsumerGroupId: consumer.topics.length === 1 ? consumer.groupId : `${consumer.groupId}.${topic}`,
+          },
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: consumer.batchSize,
+          FilterCriteria:
+            consumer.filters.length === 0
+              ? Match.absent()
+              : { Filters: mappingFilters(consumer, topicOf(topic)).map((f) => ({ Pattern: JSON.stringify(f) })) },
+          MaximumRetryAttempts: consumer.retryAttempts,
+          MaximumRecordAgeInSeconds: consumer.maxRecordAgeSeconds,
+          BisectBatchOnFunctionError: true,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetters'), 'Arn'] } } },
+        });
+      }
+    },
+  );
 
   it('puts the course filters peso > 80 and imc > 35 on their mappings, with pass-throughs for tuples, text and a missing field', () => {
     // Assess
@@ -181,7 +200,9 @@ describe('MSK provisioned broker mode', () => {
 
   it('derives topic and group ARNs from the cluster ARN (name and uuid, never a wildcard)', () => {
     // Act
-    const producer = statements(synth.template).find((s) => s.policy.startsWith('ProducerRole') && actions(s).includes('kafka-cluster:WriteData'));
+    const producer = statements(synth.template).find(
+      (s) => s.policy.startsWith('ProducerRole') && actions(s).includes('kafka-cluster:WriteData'),
+    );
     const arn = (producer!.Resource as unknown[])[0] as { 'Fn::Join': [string, unknown[]] };
 
     // Assess
@@ -191,8 +212,12 @@ describe('MSK provisioned broker mode', () => {
 
   it('reads the bootstrap brokers from GetBootstrapBrokers scoped to the cluster', () => {
     // Act
-    const calls = Object.values(synth.template.findResources('Custom::AWS')).map((r) => text((r as { Properties: { Create: unknown } }).Properties.Create));
-    const lookup = statements(synth.template).find((s) => actions(s).includes('kafka:GetBootstrapBrokers') && s.policy.startsWith('KafkaBootstrap'));
+    const calls = Object.values(synth.template.findResources('Custom::AWS')).map((r) =>
+      text((r as { Properties: { Create: unknown } }).Properties.Create),
+    );
+    const lookup = statements(synth.template).find(
+      (s) => actions(s).includes('kafka:GetBootstrapBrokers') && s.policy.startsWith('KafkaBootstrap'),
+    );
 
     // Assess
     expect(calls).toHaveLength(1);
@@ -209,16 +234,20 @@ describe('MSK provisioned broker mode', () => {
       ReservedConcurrentExecutions: Match.absent(),
       TracingConfig: { Mode: 'Active' },
       VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
-      Environment: { Variables: Match.objectLike({ KAFKA_AUTH: 'iam', KAFKA_BROKERS: Match.anyValue(), IDEMPOTENCY_TABLE: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({ KAFKA_AUTH: 'iam', KAFKA_BROKERS: Match.anyValue(), IDEMPOTENCY_TABLE: Match.anyValue() }),
+      },
     });
   });
 
   it('admits the Kafka port only from security groups, never from an address range', () => {
     // Act
     const ingress = [
-      ...Object.values(synth.template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => (r as { Properties: Record<string, unknown> }).Properties),
+      ...Object.values(synth.template.findResources('AWS::EC2::SecurityGroupIngress')).map(
+        (r) => (r as { Properties: Record<string, unknown> }).Properties,
+      ),
       ...Object.values(synth.template.findResources('AWS::EC2::SecurityGroup')).flatMap(
-        (r) => ((r as { Properties: { SecurityGroupIngress?: Record<string, unknown>[] } }).Properties.SecurityGroupIngress ?? []),
+        (r) => (r as { Properties: { SecurityGroupIngress?: Record<string, unknown>[] } }).Properties.SecurityGroupIngress ?? [],
       ),
     ];
     const kafkaIngress = ingress.filter((rule) => rule.FromPort === 9098);
@@ -231,9 +260,11 @@ describe('MSK provisioned broker mode', () => {
 
   it('configures the client host for IAM and lets its console tools use only the spec topics and group fluxo-cli', () => {
     // Act
-    const host = Object.values(synth.template.findResources('AWS::EC2::Instance', {
-      Properties: { Tags: Match.arrayWith([{ Key: 'Name', Value: 'fluxo-client' }]) },
-    }))[0] as { Properties: { UserData: { 'Fn::Base64': unknown } } };
+    const host = Object.values(
+      synth.template.findResources('AWS::EC2::Instance', {
+        Properties: { Tags: Match.arrayWith([{ Key: 'Name', Value: 'fluxo-client' }]) },
+      }),
+    )[0] as { Properties: { UserData: { 'Fn::Base64': unknown } } };
     const userData = text(host.Properties.UserData['Fn::Base64']);
     const hostStatements = statements(synth.template).filter((s) => s.policy.startsWith('ClientHostRole'));
 
@@ -243,12 +274,25 @@ describe('MSK provisioned broker mode', () => {
     expect(userData).toContain('export BOOTSTRAP=');
     expect(userData).toContain('pip3 install kafka-python==3.0.12 botocore');
     expect(userData).toMatch(/export AWS_DEFAULT_REGION=\S+/);
-    expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:WriteDataIdempotently')).flatMap(resources).every((r) => !r.includes(':topic/') && !r.includes(':group/'))).toBe(true);
+    expect(
+      hostStatements
+        .filter((s) => actions(s).includes('kafka-cluster:WriteDataIdempotently'))
+        .flatMap(resources)
+        .every((r) => !r.includes(':topic/') && !r.includes(':group/')),
+    ).toBe(true);
     expect(hostStatements.some((s) => actions(s).includes('kafka-cluster:WriteDataIdempotently'))).toBe(true);
-    expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:AlterGroup')).flatMap(resources).map((r) => r.split('/').pop())).toEqual(['fluxo-cli']);
-    expect(hostStatements.filter((s) => actions(s).includes('kafka-cluster:ReadData')).flatMap(resources).map((r) => r.split('/').pop())).toEqual(
-      pipeline.topics.map((t) => t.name),
-    );
+    expect(
+      hostStatements
+        .filter((s) => actions(s).includes('kafka-cluster:AlterGroup'))
+        .flatMap(resources)
+        .map((r) => r.split('/').pop()),
+    ).toEqual(['fluxo-cli']);
+    expect(
+      hostStatements
+        .filter((s) => actions(s).includes('kafka-cluster:ReadData'))
+        .flatMap(resources)
+        .map((r) => r.split('/').pop()),
+    ).toEqual(pipeline.topics.map((t) => t.name));
   });
 
   it('has no unacknowledged cdk-nag finding', () => {
@@ -261,7 +305,9 @@ describe('MSK provisioned broker mode', () => {
     const outputs = synth.template.findOutputs('*');
 
     // Assess
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'ApiKeyId', 'ApiKeyCommand', 'ClusterArn', 'ClientHostId', 'BootstrapBrokers']));
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['ApiUrl', 'ApiKeyId', 'ApiKeyCommand', 'ClusterArn', 'ClientHostId', 'BootstrapBrokers']),
+    );
     expect(text(outputs.ApiKeyCommand.Value)).toMatch(/^aws apigateway get-api-key --api-key <token> --include-value/);
   });
 });
@@ -269,7 +315,9 @@ describe('MSK provisioned broker mode', () => {
 describe('the client host and the integration tests run one kafka-python', () => {
   it('pins the same version as test/integration/python/requirements.txt', () => {
     // Act
-    const pinned = readFileSync(join(__dirname, '..', 'integration', 'python', 'requirements.txt'), 'utf8').match(/^kafka-python==(\S+)$/m)?.[1];
+    const pinned = readFileSync(join(__dirname, '..', 'integration', 'python', 'requirements.txt'), 'utf8').match(
+      /^kafka-python==(\S+)$/m,
+    )?.[1];
 
     // Assess
     expect(pinned).toBe(KAFKA_PYTHON_VERSION);

@@ -50,7 +50,11 @@ function target(value: unknown): string | undefined {
 function privateSubnets(template: Template): Set<string> {
   return new Set(
     Object.entries(resourcesOf(template, 'AWS::EC2::Subnet'))
-      .filter(([, s]) => ((props(s).Tags ?? []) as Array<{ Key: string; Value: string }>).some((t) => t.Key === 'aws-cdk:subnet-type' && t.Value === 'Private'))
+      .filter(([, s]) =>
+        ((props(s).Tags ?? []) as Array<{ Key: string; Value: string }>).some(
+          (t) => t.Key === 'aws-cdk:subnet-type' && t.Value === 'Private',
+        ),
+      )
       .map(([id]) => id),
   );
 }
@@ -79,45 +83,56 @@ function brokerSecurityGroup(template: Template, mode: BrokerMode): string | und
 }
 
 function lambdaEnvironments(template: Template): Array<Record<string, unknown>> {
-  return Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((fn) => ((props(fn).Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}));
+  return Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map(
+    (fn) => (props(fn).Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {},
+  );
 }
 
 describe.each(STACKS)('security of the $label stack', ({ label, mode }) => {
-  it(mode === 'ec2' ? 'reaches the self-managed broker only inside the VPC, from named security groups' : 'admits only IAM-authenticated TLS clients to MSK', () => {
-    // Prepare
-    const { template } = stackOf(label);
-    const brokerSg = brokerSecurityGroup(template, mode);
+  it(
+    mode === 'ec2'
+      ? 'reaches the self-managed broker only inside the VPC, from named security groups'
+      : 'admits only IAM-authenticated TLS clients to MSK',
+    () => {
+      // Prepare
+      const { template } = stackOf(label);
+      const brokerSg = brokerSecurityGroup(template, mode);
 
-    // Act
-    const kafkaIngress = ingressRules(template).filter((rule) => target(rule.GroupId) === brokerSg || rule.where === brokerSg);
-    const clients = lambdaEnvironments(template).filter((env) => env.KAFKA_BROKERS !== undefined);
+      // Act
+      const kafkaIngress = ingressRules(template).filter((rule) => target(rule.GroupId) === brokerSg || rule.where === brokerSg);
+      const clients = lambdaEnvironments(template).filter((env) => env.KAFKA_BROKERS !== undefined);
 
-    // Assess
-    expect(kafkaIngress.length).toBeGreaterThan(0);
-    expect(kafkaIngress.every((rule) => rule.SourceSecurityGroupId !== undefined && rule.CidrIp === undefined && rule.CidrIpv6 === undefined)).toBe(true);
-    expect(clients.length).toBeGreaterThan(0);
-    if (mode === 'ec2') {
-      expect(new Set(kafkaIngress.map((rule) => rule.FromPort))).toEqual(new Set([9092]));
-      expect(clients.every((env) => env.KAFKA_AUTH === 'none')).toBe(true);
-      return;
-    }
-    // 9098 is MSK's IAM (SASL over TLS) listener; 9092 plaintext, 9094 mutual TLS and 9096 SCRAM stay closed.
-    expect(new Set(kafkaIngress.flatMap((rule) => [rule.FromPort, rule.ToPort]))).toEqual(new Set([9098]));
-    expect(clients.every((env) => env.KAFKA_AUTH === 'iam')).toBe(true);
-    if (mode === 'provisioned') {
-      template.hasResourceProperties('AWS::MSK::Cluster', {
-        ClientAuthentication: Match.objectEquals({ Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } }),
-        EncryptionInfo: Match.objectLike({ EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } }),
-      });
-    } else {
-      // MSK Serverless has no plaintext listener at all: IAM over TLS is its only access.
-      template.hasResourceProperties('AWS::MSK::ServerlessCluster', { ClientAuthentication: Match.objectEquals({ Sasl: { Iam: { Enabled: true } } }) });
-    }
-    const credentials = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).flatMap((m) =>
-      ((props(m).SourceAccessConfigurations ?? []) as Array<{ Type: string }>).map((c) => c.Type),
-    );
-    expect(credentials.filter((type) => !type.startsWith('VPC_'))).toEqual([]);
-  });
+      // Assess
+      expect(kafkaIngress.length).toBeGreaterThan(0);
+      expect(
+        kafkaIngress.every((rule) => rule.SourceSecurityGroupId !== undefined && rule.CidrIp === undefined && rule.CidrIpv6 === undefined),
+      ).toBe(true);
+      expect(clients.length).toBeGreaterThan(0);
+      if (mode === 'ec2') {
+        expect(new Set(kafkaIngress.map((rule) => rule.FromPort))).toEqual(new Set([9092]));
+        expect(clients.every((env) => env.KAFKA_AUTH === 'none')).toBe(true);
+        return;
+      }
+      // 9098 is MSK's IAM (SASL over TLS) listener; 9092 plaintext, 9094 mutual TLS and 9096 SCRAM stay closed.
+      expect(new Set(kafkaIngress.flatMap((rule) => [rule.FromPort, rule.ToPort]))).toEqual(new Set([9098]));
+      expect(clients.every((env) => env.KAFKA_AUTH === 'iam')).toBe(true);
+      if (mode === 'provisioned') {
+        template.hasResourceProperties('AWS::MSK::Cluster', {
+          ClientAuthentication: Match.objectEquals({ Sasl: { Iam: { Enabled: true } }, Unauthenticated: { Enabled: false } }),
+          EncryptionInfo: Match.objectLike({ EncryptionInTransit: { ClientBroker: 'TLS', InCluster: true } }),
+        });
+      } else {
+        // MSK Serverless has no plaintext listener at all: IAM over TLS is its only access.
+        template.hasResourceProperties('AWS::MSK::ServerlessCluster', {
+          ClientAuthentication: Match.objectEquals({ Sasl: { Iam: { Enabled: true } } }),
+        });
+      }
+      const credentials = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).flatMap((m) =>
+        ((props(m).SourceAccessConfigurations ?? []) as Array<{ Type: string }>).map((c) => c.Type),
+      );
+      expect(credentials.filter((type) => !type.startsWith('VPC_'))).toEqual([]);
+    },
+  );
 
   it('keeps brokers, hosts and VPC functions in private subnets without public addresses', () => {
     // Prepare
@@ -127,15 +142,18 @@ describe.each(STACKS)('security of the $label stack', ({ label, mode }) => {
     // Act
     const placed: Array<[string, string | undefined]> = [];
     for (const [id, cluster] of Object.entries(resourcesOf(template, 'AWS::MSK::Cluster'))) {
-      for (const subnet of (props(cluster).BrokerNodeGroupInfo as { ClientSubnets: unknown[] }).ClientSubnets) placed.push([id, target(subnet)]);
+      for (const subnet of (props(cluster).BrokerNodeGroupInfo as { ClientSubnets: unknown[] }).ClientSubnets)
+        placed.push([id, target(subnet)]);
     }
     for (const [id, cluster] of Object.entries(resourcesOf(template, 'AWS::MSK::ServerlessCluster'))) {
-      for (const config of props(cluster).VpcConfigs as Array<{ SubnetIds: unknown[] }>) for (const subnet of config.SubnetIds) placed.push([id, target(subnet)]);
+      for (const config of props(cluster).VpcConfigs as Array<{ SubnetIds: unknown[] }>)
+        for (const subnet of config.SubnetIds) placed.push([id, target(subnet)]);
     }
     const instances = Object.entries(resourcesOf(template, 'AWS::EC2::Instance'));
     for (const [id, instance] of instances) placed.push([id, target(props(instance).SubnetId)]);
     for (const [id, fn] of Object.entries(resourcesOf(template, 'AWS::Lambda::Function'))) {
-      for (const subnet of ((props(fn).VpcConfig as { SubnetIds?: unknown[] } | undefined)?.SubnetIds ?? [])) placed.push([id, target(subnet)]);
+      for (const subnet of (props(fn).VpcConfig as { SubnetIds?: unknown[] } | undefined)?.SubnetIds ?? [])
+        placed.push([id, target(subnet)]);
     }
 
     // Assess
@@ -143,14 +161,22 @@ describe.each(STACKS)('security of the $label stack', ({ label, mode }) => {
     expect(placed.length).toBeGreaterThan(0);
     expect(placed.filter(([, subnet]) => subnet === undefined || !privates.has(subnet))).toEqual([]);
     for (const id of privates) expect(props(resourcesOf(template, 'AWS::EC2::Subnet')[id]).MapPublicIpOnLaunch).toBe(false);
-    expect(instances.filter(([, i]) => ((props(i).NetworkInterfaces ?? []) as Array<{ AssociatePublicIpAddress?: boolean }>).some((n) => n.AssociatePublicIpAddress === true))).toEqual([]);
+    expect(
+      instances.filter(([, i]) =>
+        ((props(i).NetworkInterfaces ?? []) as Array<{ AssociatePublicIpAddress?: boolean }>).some(
+          (n) => n.AssociatePublicIpAddress === true,
+        ),
+      ),
+    ).toEqual([]);
     // A private subnet reaches the internet only through the NAT gateway, never an internet gateway.
     const privateTables = new Set(
       Object.values(resourcesOf(template, 'AWS::EC2::SubnetRouteTableAssociation'))
         .filter((a) => privates.has(target(props(a).SubnetId) ?? ''))
         .map((a) => target(props(a).RouteTableId)),
     );
-    const privateRoutes = Object.values(resourcesOf(template, 'AWS::EC2::Route')).filter((r) => privateTables.has(target(props(r).RouteTableId)));
+    const privateRoutes = Object.values(resourcesOf(template, 'AWS::EC2::Route')).filter((r) =>
+      privateTables.has(target(props(r).RouteTableId)),
+    );
     expect(privateRoutes.length).toBe(privates.size);
     expect(privateRoutes.every((r) => props(r).NatGatewayId !== undefined && props(r).GatewayId === undefined)).toBe(true);
   });
@@ -162,7 +188,10 @@ describe.each(STACKS)('security of the $label stack', ({ label, mode }) => {
     // Act
     const rules = ingressRules(template);
     const openAcls = Object.values(resourcesOf(template, 'AWS::EC2::NetworkAclEntry')).filter(
-      (e) => props(e).Egress !== true && props(e).RuleAction === 'allow' && (props(e).CidrBlock === '0.0.0.0/0' || props(e).Ipv6CidrBlock === '::/0'),
+      (e) =>
+        props(e).Egress !== true &&
+        props(e).RuleAction === 'allow' &&
+        (props(e).CidrBlock === '0.0.0.0/0' || props(e).Ipv6CidrBlock === '::/0'),
     );
 
     // Assess
@@ -199,7 +228,14 @@ describe.each(STACKS)('security of the $label stack', ({ label, mode }) => {
     expect(plan.Quota).toEqual({ Limit: expect.any(Number), Period: 'DAY' });
     expect((plan.ApiStages as unknown[]).length).toBe(1);
     expect(stage.MethodSettings).toEqual(
-      expect.arrayContaining([expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: expect.any(Number),
+          ThrottlingBurstLimit: expect.any(Number),
+        }),
+      ]),
     );
   });
 
@@ -210,7 +246,9 @@ describe.each(STACKS)('security of the $label stack', ({ label, mode }) => {
     // Act
     const tables = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table')).map(props);
     const queues = Object.values(resourcesOf(template, 'AWS::SQS::Queue')).map(props);
-    const disks = Object.values(resourcesOf(template, 'AWS::EC2::Instance')).flatMap((i) => (props(i).BlockDeviceMappings ?? []) as Array<{ Ebs?: { Encrypted?: boolean } }>);
+    const disks = Object.values(resourcesOf(template, 'AWS::EC2::Instance')).flatMap(
+      (i) => (props(i).BlockDeviceMappings ?? []) as Array<{ Ebs?: { Encrypted?: boolean } }>,
+    );
     const volumes = Object.values(resourcesOf(template, 'AWS::EC2::Volume')).map(props);
 
     // Assess
@@ -222,7 +260,9 @@ describe.each(STACKS)('security of the $label stack', ({ label, mode }) => {
     expect(disks.every((d) => d.Ebs?.Encrypted === true)).toBe(true);
     expect(volumes.every((v) => v.Encrypted === true)).toBe(true);
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 
@@ -240,12 +280,21 @@ describe.each(STACKS)('security of the $label stack', ({ label, mode }) => {
         return !namedFor.has(JSON.stringify({ 'Fn::Join': ['', ['/aws/lambda/', { Ref: id }]] }));
       })
       .map(([id]) => id);
-    const skips = (g: Resources[string]): Array<{ id: string; comment: string }> => ((g.Metadata?.checkov as { skip?: Array<{ id: string; comment: string }> } | undefined)?.skip ?? []);
+    const skips = (g: Resources[string]): Array<{ id: string; comment: string }> =>
+      (g.Metadata?.checkov as { skip?: Array<{ id: string; comment: string }> } | undefined)?.skip ?? [];
 
     // Assess
     expect(withoutGroup).toEqual([]);
-    expect(Object.entries(groups).filter(([, g]) => typeof props(g).RetentionInDays !== 'number').map(([id]) => id)).toEqual([]);
-    expect(Object.entries(groups).filter(([, g]) => props(g).KmsKeyId === undefined && !skips(g).some((s) => s.id === 'CKV_AWS_158')).map(([id]) => id)).toEqual([]);
+    expect(
+      Object.entries(groups)
+        .filter(([, g]) => typeof props(g).RetentionInDays !== 'number')
+        .map(([id]) => id),
+    ).toEqual([]);
+    expect(
+      Object.entries(groups)
+        .filter(([, g]) => props(g).KmsKeyId === undefined && !skips(g).some((s) => s.id === 'CKV_AWS_158'))
+        .map(([id]) => id),
+    ).toEqual([]);
     template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: { DestinationArn: Match.anyValue() } });
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
   });
@@ -267,11 +316,18 @@ describe.each(STACKS)('security of the $label stack', ({ label, mode }) => {
 
     // Act
     const skips = Object.entries(resourcesOf(template)).flatMap(([id, r]) =>
-      ((r.Metadata?.checkov as { skip?: Array<{ id?: unknown; comment?: unknown }> } | undefined)?.skip ?? []).map((s) => ({ resource: id, ...s })),
+      ((r.Metadata?.checkov as { skip?: Array<{ id?: unknown; comment?: unknown }> } | undefined)?.skip ?? []).map((s) => ({
+        resource: id,
+        ...s,
+      })),
     );
 
     // Assess
     expect(skips.length).toBeGreaterThan(0);
-    expect(skips.filter((s) => typeof s.id !== 'string' || !/^CKV_AWS_\d+$/.test(s.id) || typeof s.comment !== 'string' || s.comment.length < 40)).toEqual([]);
+    expect(
+      skips.filter(
+        (s) => typeof s.id !== 'string' || !/^CKV_AWS_\d+$/.test(s.id) || typeof s.comment !== 'string' || s.comment.length < 40,
+      ),
+    ).toEqual([]);
   });
 });

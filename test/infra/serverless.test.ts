@@ -21,20 +21,25 @@ describe('MSK Serverless broker mode', () => {
     expect(clusters[0].Properties.VpcConfigs[0].SubnetIds).toHaveLength(2);
   });
 
-  it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))('creates topic %s with %d partitions through the topic admin custom resource', (name, partitions) => {
-    // Assess
-    synth.template.resourceCountIs('AWS::MSK::Topic', 0);
-    synth.template.hasResourceProperties('Custom::KafkaTopic', {
-      Name: name,
-      Partitions: partitions,
-      RetentionHours: 168,
-      ReplicationFactor: Match.absent(),
-    });
-  });
+  it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))(
+    'creates topic %s with %d partitions through the topic admin custom resource',
+    (name, partitions) => {
+      // Assess
+      synth.template.resourceCountIs('AWS::MSK::Topic', 0);
+      synth.template.hasResourceProperties('Custom::KafkaTopic', {
+        Name: name,
+        Partitions: partitions,
+        RetentionHours: 168,
+        ReplicationFactor: Match.absent(),
+      });
+    },
+  );
 
   it('lets the topic admin manage exactly the spec topics', () => {
     // Act
-    const admin = statements(synth.template).find((s) => s.policy.startsWith('KafkaTopicsFunctionRole') && actions(s).includes('kafka-cluster:CreateTopic'));
+    const admin = statements(synth.template).find(
+      (s) => s.policy.startsWith('KafkaTopicsFunctionRole') && actions(s).includes('kafka-cluster:CreateTopic'),
+    );
 
     // Assess
     expect(resources(admin!).map((r) => r.split('/').pop())).toEqual(pipeline.topics.map((t) => t.name));

@@ -30,7 +30,9 @@ export function synthesize(brokerMode: BrokerMode, overrides: Partial<Deployment
 /** Every unacknowledged cdk-nag finding (AwsSolutions and ServerlessChecks) as `rule at path` lines. */
 export function nagFindings(stack: FluxoStack): string[] {
   return nagPacks(stack).flatMap((pack) =>
-    pack.validateScope(stack).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath ?? r.resourceLogicalId}`)),
+    pack
+      .validateScope(stack)
+      .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath ?? r.resourceLogicalId}`)),
   );
 }
 

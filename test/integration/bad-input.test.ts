@@ -31,22 +31,25 @@ describe('bad input on the HTTP API', () => {
     expect(new Set(corpus.map((c) => c.category)).size).toBe(13);
   });
 
-  it.each(corpus.map((c) => [`${c.category}: ${c.name}`, c] as const))('answers %s with its documented 4xx', async (_, { request, expected }) => {
-    // Act
-    const answer = await sendRaw(apiUrl(), request);
+  it.each(corpus.map((c) => [`${c.category}: ${c.name}`, c] as const))(
+    'answers %s with its documented 4xx',
+    async (_, { request, expected }) => {
+      // Act
+      const answer = await sendRaw(apiUrl(), request);
 
-    // Assess
-    expect({ status: answer.status, body: answer.body.toString('utf8').slice(0, 300) }).toMatchObject({ status: expected.status });
-    const parsed = parseAnswer(answer.body.toString('utf8'));
-    const body = expectErrorBody(parsed, answer.status);
-    const path = pathOf(request.target);
-    if (path !== undefined) expectOpenApiAnswer(openApi, request.method, path, answer.status, parsed);
-    expect(body.error_code).toBe(expected.code);
-    if (expected.field !== undefined) expect(body.message).toContain(expected.field);
-    expect(answer.headers['content-type']).toMatch(/^application\/json/);
-    expect(Object.keys(answer.headers)).not.toEqual(expect.arrayContaining(['set-cookie']));
-    expect(Object.keys(answer.headers)).not.toEqual(expect.arrayContaining(['x-injected']));
-  });
+      // Assess
+      expect({ status: answer.status, body: answer.body.toString('utf8').slice(0, 300) }).toMatchObject({ status: expected.status });
+      const parsed = parseAnswer(answer.body.toString('utf8'));
+      const body = expectErrorBody(parsed, answer.status);
+      const path = pathOf(request.target);
+      if (path !== undefined) expectOpenApiAnswer(openApi, request.method, path, answer.status, parsed);
+      expect(body.error_code).toBe(expected.code);
+      if (expected.field !== undefined) expect(body.message).toContain(expected.field);
+      expect(answer.headers['content-type']).toMatch(/^application\/json/);
+      expect(Object.keys(answer.headers)).not.toEqual(expect.arrayContaining(['set-cookie']));
+      expect(Object.keys(answer.headers)).not.toEqual(expect.arrayContaining(['x-injected']));
+    },
+  );
 
   it('keeps serving after the whole corpus', async () => {
     // Act

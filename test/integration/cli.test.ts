@@ -55,11 +55,20 @@ describe('fluxo CLI', () => {
 
   it('sends stdin lines as records, reports each one, and the aggregates become readable', async () => {
     // Prepare
-    const lines = ['{"price":10.5,"volume":100}', 'not json', '{"price":11,"volume":50}', '{"price":-1,"volume":1}', '{"price":9.75,"volume":25}'].join('\n');
+    const lines = [
+      '{"price":10.5,"volume":100}',
+      'not json',
+      '{"price":11,"volume":50}',
+      '{"price":-1,"volume":1}',
+      '{"price":9.75,"volume":25}',
+    ].join('\n');
 
     // Act
     const sent = await fluxo(['send', 'vale3', '-'], { stdin: `${lines}\n` });
-    const read = await eventually(() => fluxo(['results', 'ohlc-1m', '--key', 'vale3', '--json']), (r) => r.code === 0 && ((JSON.parse(r.stdout) as { items: Array<{ count: number }> }).items.reduce((n, i) => n + i.count, 0) >= 3));
+    const read = await eventually(
+      () => fluxo(['results', 'ohlc-1m', '--key', 'vale3', '--json']),
+      (r) => r.code === 0 && (JSON.parse(r.stdout) as { items: Array<{ count: number }> }).items.reduce((n, i) => n + i.count, 0) >= 3,
+    );
 
     // Assess
     expect(sent.code).toBe(1);
@@ -79,8 +88,13 @@ describe('fluxo CLI', () => {
 
     // Act
     const sent = await fluxo(['send', 'mensagens', '-'], { stdin: 'Mensagem 1\n{"not": "JSON to this topic"}\nOlá\n' });
-    const counted = await eventually(async () => (await results('mensagens-por-minuto')).reduce((n, i) => n + i.count, 0), (n) => n >= before + 3);
-    const kept = (await api('GET', '/results/mensagens-por-minuto/records?limit=3')).body as { items: Array<{ value: string; form: string; writer: string }> };
+    const counted = await eventually(
+      async () => (await results('mensagens-por-minuto')).reduce((n, i) => n + i.count, 0),
+      (n) => n >= before + 3,
+    );
+    const kept = (await api('GET', '/results/mensagens-por-minuto/records?limit=3')).body as {
+      items: Array<{ value: string; form: string; writer: string }>;
+    };
 
     // Assess
     expect(sent).toMatchObject({ code: 0, stderr: '' });
@@ -98,7 +112,13 @@ describe('fluxo CLI', () => {
     const topic = CLI_HEALTH_TOPIC;
     const producer = kafka('cli-tail-producer').producer();
     await producer.connect();
-    const [written] = await producer.send({ topic, messages: [{ value: '[8, {"idade": 41, "altura": 150, "peso": 90}]', partition: 1 }, { value: 'Mensagem 1', partition: 1 }] });
+    const [written] = await producer.send({
+      topic,
+      messages: [
+        { value: '[8, {"idade": 41, "altura": 150, "peso": 90}]', partition: 1 },
+        { value: 'Mensagem 1', partition: 1 },
+      ],
+    });
     await producer.disconnect();
     const admin = kafka('cli-tail-admin').admin();
     await admin.connect();
@@ -119,7 +139,9 @@ describe('fluxo CLI', () => {
     // Act
     const unknownConsumer = await fluxo(['results', 'no-such-consumer']);
     const missingArgument = await fluxo(['send']);
-    const deployed = await fluxo(['topics', 'create', 'x'], { env: { FLUXO_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com/sandbox', [ENV.kafkaBrokers]: '' } });
+    const deployed = await fluxo(['topics', 'create', 'x'], {
+      env: { FLUXO_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com/sandbox', [ENV.kafkaBrokers]: '' },
+    });
     const unreachable = await fluxo(['topics'], { env: { FLUXO_URL: 'http://127.0.0.1:9' } });
 
     // Assess

@@ -47,9 +47,21 @@ afterAll(async () => {
 });
 
 async function mapping(topic: string, fn: Invoker, filters: readonly FilterPattern[] = []): Promise<void> {
-  const consumer = resolveConsumer({ name: unique('conf'), topics: [topic], filters, groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 } });
+  const consumer = resolveConsumer({
+    name: unique('conf'),
+    topics: [topic],
+    filters,
+    groupBy: { kind: 'constant', key: 'all' },
+    window: { sizeSeconds: 60 },
+  });
   // A text topic: its mapping's FilterCriteria are the filters alone, applied to the value as written.
-  const emulator = new EventSourceMappingEmulator({ consumer, topics: [resolveTopic({ name: topic, format: 'text' })], brokers: brokers(), invoker: fn, destination: nowhere });
+  const emulator = new EventSourceMappingEmulator({
+    consumer,
+    topics: [resolveTopic({ name: topic, format: 'text' })],
+    brokers: brokers(),
+    invoker: fn,
+    destination: nowhere,
+  });
   running.push(emulator);
   await emulator.start();
 }
@@ -57,7 +69,7 @@ async function mapping(topic: string, fn: Invoker, filters: readonly FilterPatte
 const typeOf = (value: unknown): string => (Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value);
 
 describe('MSK event conformance', () => {
-  it("delivers the documented MSK event shape, field by field, with the produced bytes", async () => {
+  it('delivers the documented MSK event shape, field by field, with the produced bytes', async () => {
     // Prepare
     const documented = fixture<MskEvent>('msk-event.json');
     const documentedRecord = Object.values(documented.records)[0]![0]!;
@@ -73,13 +85,22 @@ describe('MSK event conformance', () => {
     await producer.send({
       topic,
       messages: [
-        { partition: 1, key: 'k-1', value: 'Hello, this is a test.', timestamp: String(timestamp), headers: { headerKey: 'headerValue', origem: ['São Paulo', 'Ribeirão Preto'] } },
+        {
+          partition: 1,
+          key: 'k-1',
+          value: 'Hello, this is a test.',
+          timestamp: String(timestamp),
+          headers: { headerKey: 'headerValue', origem: ['São Paulo', 'Ribeirão Preto'] },
+        },
         { partition: 0, value: Buffer.from([0xff, 0x00, 0x7f]), timestamp: String(timestamp + 1) },
         { partition: 0, key: 'gone', value: null, timestamp: String(timestamp + 2) },
       ],
     });
     await producer.disconnect();
-    await eventually(() => fn.records().length, (n) => n >= 3);
+    await eventually(
+      () => fn.records().length,
+      (n) => n >= 3,
+    );
 
     // Assess: the envelope
     for (const event of fn.events) {
@@ -94,10 +115,12 @@ describe('MSK event conformance', () => {
       }
     }
     // Assess: each record has the documented fields with the documented types
-    const byPosition = (partition: number, offset: number): MskEventRecord | undefined => fn.records().find((r) => r.partition === partition && r.offset === offset);
+    const byPosition = (partition: number, offset: number): MskEventRecord | undefined =>
+      fn.records().find((r) => r.partition === partition && r.offset === offset);
     const [withKey, binary, tombstone] = [byPosition(1, 0), byPosition(0, 0), byPosition(0, 1)];
     expect(Object.keys(withKey ?? {}).sort()).toEqual(Object.keys(documentedRecord).sort());
-    for (const field of Object.keys(documentedRecord) as Array<keyof MskEventRecord>) expect(typeOf(withKey?.[field])).toBe(typeOf(documentedRecord[field]));
+    for (const field of Object.keys(documentedRecord) as Array<keyof MskEventRecord>)
+      expect(typeOf(withKey?.[field])).toBe(typeOf(documentedRecord[field]));
     expect(withKey).toEqual({
       topic,
       partition: 1,
@@ -106,13 +129,40 @@ describe('MSK event conformance', () => {
       timestampType: 'CREATE_TIME',
       key: Buffer.from('k-1').toString('base64'),
       value: Buffer.from('Hello, this is a test.').toString('base64'),
-      headers: [{ headerKey: [...Buffer.from('headerValue')] }, { origem: [...Buffer.from('São Paulo')] }, { origem: [...Buffer.from('Ribeirão Preto')] }],
+      headers: [
+        { headerKey: [...Buffer.from('headerValue')] },
+        { origem: [...Buffer.from('São Paulo')] },
+        { origem: [...Buffer.from('Ribeirão Preto')] },
+      ],
     });
     // A record without a key has no `key`; a tombstone has no `value`; bytes are kept exactly.
-    expect(binary).toEqual({ topic, partition: 0, offset: 0, timestamp: timestamp + 1, timestampType: 'CREATE_TIME', value: Buffer.from([0xff, 0x00, 0x7f]).toString('base64'), headers: [] });
-    expect(tombstone).toEqual({ topic, partition: 0, offset: 1, timestamp: timestamp + 2, timestampType: 'CREATE_TIME', key: Buffer.from('gone').toString('base64'), headers: [] });
+    expect(binary).toEqual({
+      topic,
+      partition: 0,
+      offset: 0,
+      timestamp: timestamp + 1,
+      timestampType: 'CREATE_TIME',
+      value: Buffer.from([0xff, 0x00, 0x7f]).toString('base64'),
+      headers: [],
+    });
+    expect(tombstone).toEqual({
+      topic,
+      partition: 0,
+      offset: 1,
+      timestamp: timestamp + 2,
+      timestampType: 'CREATE_TIME',
+      key: Buffer.from('gone').toString('base64'),
+      headers: [],
+    });
     // The consumer's decoder reads every captured event, and re-encoding it gives it back exactly.
-    for (const event of fn.events) expect(encodeMskEvent(decodeMskEvent(event), { kind: 'msk', eventSourceArn: event.eventSourceArn!, bootstrapServers: event.bootstrapServers! })).toEqual(event);
+    for (const event of fn.events)
+      expect(
+        encodeMskEvent(decodeMskEvent(event), {
+          kind: 'msk',
+          eventSourceArn: event.eventSourceArn!,
+          bootstrapServers: event.bootstrapServers!,
+        }),
+      ).toEqual(event);
   });
 });
 
@@ -121,17 +171,57 @@ const FILTER_EXAMPLES: ReadonlyArray<{ rule: string; pattern: Record<string, unk
   { rule: 'Null', pattern: { UserID: [null] }, match: [{ UserID: null }], noMatch: [{ UserID: 'u1' }, {}] },
   { rule: 'Empty', pattern: { LastName: [''] }, match: [{ LastName: '' }], noMatch: [{ LastName: 'Doe' }, {}] },
   { rule: 'Equals', pattern: { Name: ['Alice'] }, match: [{ Name: 'Alice' }], noMatch: [{ Name: 'alice' }, { Name: 'Bob' }] },
-  { rule: 'Equals (ignore case)', pattern: { Name: [{ 'equals-ignore-case': 'alice' }] }, match: [{ Name: 'ALICE' }, { Name: 'alice' }], noMatch: [{ Name: 'Alicia' }] },
-  { rule: 'And', pattern: { Location: ['New York'], Day: ['Monday'] }, match: [{ Location: 'New York', Day: 'Monday' }], noMatch: [{ Location: 'New York', Day: 'Tuesday' }, { Day: 'Monday' }] },
-  { rule: 'Or', pattern: { PaymentType: ['Credit', 'Debit'] }, match: [{ PaymentType: 'Credit' }, { PaymentType: 'Debit' }], noMatch: [{ PaymentType: 'Cash' }] },
-  { rule: 'Or (multiple fields)', pattern: { $or: [{ Location: ['New York'] }, { Day: ['Monday'] }] }, match: [{ Location: 'New York' }, { Day: 'Monday' }], noMatch: [{ Location: 'Boston', Day: 'Friday' }] },
-  { rule: 'Not', pattern: { Weather: [{ 'anything-but': ['Raining'] }] }, match: [{ Weather: 'Sunny' }], noMatch: [{ Weather: 'Raining' }] },
-  { rule: 'Numeric (equals)', pattern: { Price: [{ numeric: ['=', 100] }] }, match: [{ Price: 100 }, { Price: 100.0 }], noMatch: [{ Price: 101 }, { Price: '100' }] },
-  { rule: 'Numeric (range)', pattern: { Price: [{ numeric: ['>', 10, '<=', 20] }] }, match: [{ Price: 20 }, { Price: 10.5 }], noMatch: [{ Price: 10 }, { Price: 21 }] },
+  {
+    rule: 'Equals (ignore case)',
+    pattern: { Name: [{ 'equals-ignore-case': 'alice' }] },
+    match: [{ Name: 'ALICE' }, { Name: 'alice' }],
+    noMatch: [{ Name: 'Alicia' }],
+  },
+  {
+    rule: 'And',
+    pattern: { Location: ['New York'], Day: ['Monday'] },
+    match: [{ Location: 'New York', Day: 'Monday' }],
+    noMatch: [{ Location: 'New York', Day: 'Tuesday' }, { Day: 'Monday' }],
+  },
+  {
+    rule: 'Or',
+    pattern: { PaymentType: ['Credit', 'Debit'] },
+    match: [{ PaymentType: 'Credit' }, { PaymentType: 'Debit' }],
+    noMatch: [{ PaymentType: 'Cash' }],
+  },
+  {
+    rule: 'Or (multiple fields)',
+    pattern: { $or: [{ Location: ['New York'] }, { Day: ['Monday'] }] },
+    match: [{ Location: 'New York' }, { Day: 'Monday' }],
+    noMatch: [{ Location: 'Boston', Day: 'Friday' }],
+  },
+  {
+    rule: 'Not',
+    pattern: { Weather: [{ 'anything-but': ['Raining'] }] },
+    match: [{ Weather: 'Sunny' }],
+    noMatch: [{ Weather: 'Raining' }],
+  },
+  {
+    rule: 'Numeric (equals)',
+    pattern: { Price: [{ numeric: ['=', 100] }] },
+    match: [{ Price: 100 }, { Price: 100.0 }],
+    noMatch: [{ Price: 101 }, { Price: '100' }],
+  },
+  {
+    rule: 'Numeric (range)',
+    pattern: { Price: [{ numeric: ['>', 10, '<=', 20] }] },
+    match: [{ Price: 20 }, { Price: 10.5 }],
+    noMatch: [{ Price: 10 }, { Price: 21 }],
+  },
   { rule: 'Exists', pattern: { ProductName: [{ exists: true }] }, match: [{ ProductName: 'Widget' }], noMatch: [{ Other: 1 }] },
   { rule: 'Does not exist', pattern: { ProductName: [{ exists: false }] }, match: [{ Other: 1 }], noMatch: [{ ProductName: 'Widget' }] },
   { rule: 'Begins with', pattern: { Region: [{ prefix: 'us-' }] }, match: [{ Region: 'us-east-1' }], noMatch: [{ Region: 'eu-west-1' }] },
-  { rule: 'Ends with', pattern: { FileName: [{ suffix: '.png' }] }, match: [{ FileName: 'photo.png' }], noMatch: [{ FileName: 'photo.jpg' }] },
+  {
+    rule: 'Ends with',
+    pattern: { FileName: [{ suffix: '.png' }] },
+    match: [{ FileName: 'photo.png' }],
+    noMatch: [{ FileName: 'photo.jpg' }],
+  },
 ];
 
 describe('filter conformance', () => {
@@ -150,7 +240,10 @@ describe('filter conformance', () => {
     }
     await producer.disconnect();
     // Non-matching values precede the matching ones: once these arrive, every decision is made.
-    await eventually(() => cases.every((c) => c.fn.records().length >= c.match.length), (done) => done);
+    await eventually(
+      () => cases.every((c) => c.fn.records().length >= c.match.length),
+      (done) => done,
+    );
 
     // Assess
     for (const c of cases) {
@@ -175,7 +268,11 @@ describe('API Gateway event conformance', () => {
 
     // Act
     try {
-      await fetch(`${gateway.url}/topics/health/records?dryRun=1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"value":[1,{"idade":30,"altura":170,"peso":95}]}' });
+      await fetch(`${gateway.url}/topics/health/records?dryRun=1`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"value":[1,{"idade":30,"altura":170,"peso":95}]}',
+      });
     } finally {
       await gateway.close();
     }
@@ -187,8 +284,14 @@ describe('API Gateway event conformance', () => {
     expect(missing(captured.requestContext, event!.requestContext)).toEqual([]);
     expect(missing(captured.requestContext.identity, event!.requestContext.identity)).toEqual([]);
     for (const field of Object.keys(captured) as Array<keyof APIGatewayProxyEvent>) {
-      if (captured[field] !== null && event![field] !== null) expect(`${field}: ${typeOf(event![field])}`).toBe(`${field}: ${typeOf(captured[field])}`);
+      if (captured[field] !== null && event![field] !== null)
+        expect(`${field}: ${typeOf(event![field])}`).toBe(`${field}: ${typeOf(captured[field])}`);
     }
-    expect(event).toMatchObject({ resource: captured.resource, httpMethod: 'POST', pathParameters: { topic: 'health' }, isBase64Encoded: false });
+    expect(event).toMatchObject({
+      resource: captured.resource,
+      httpMethod: 'POST',
+      pathParameters: { topic: 'health' },
+      isBase64Encoded: false,
+    });
   });
 });

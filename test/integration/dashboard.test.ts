@@ -27,16 +27,20 @@ let context: BrowserContext;
 let page: Page;
 
 async function post(topic: string, records: readonly unknown[]): Promise<void> {
-  const response = await fetch(`${stack.url}/topics/${PREFIX}${topic}/records`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ records }) });
+  const response = await fetch(`${stack.url}/topics/${PREFIX}${topic}/records`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ records }),
+  });
   if (response.status !== 200) throw new Error(`POST ${topic}: ${response.status} ${await response.text()}`);
 }
 
 /** A seeded random walk, so the screenshot looks the same on every run. */
 function walk(seed: number, start: number, steps: number): number[] {
   let state = seed;
-  const next = (): number => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) - 0.5;
+  const next = (): number => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31 - 0.5;
   const prices = [start];
-  for (let i = 1; i < steps; i += 1) prices.push(Math.round((prices[i - 1] * (1 + next() * 0.01)) * 100) / 100);
+  for (let i = 1; i < steps; i += 1) prices.push(Math.round(prices[i - 1] * (1 + next() * 0.01) * 100) / 100);
   return prices;
 }
 
@@ -71,7 +75,16 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1440, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = context.pages()[0] ?? (await context.newPage());
 });
@@ -103,22 +116,37 @@ describe('the live dashboard in chromium', () => {
       timestamp: at(15 - Math.floor(i / 4), (i % 4) * 10_000),
     }));
     await post('health', health);
-    for (const [ticker, seed, start] of [['petr4', 7, 38.5], ['vale3', 11, 61.2]] as const) {
+    for (const [ticker, seed, start] of [
+      ['petr4', 7, 38.5],
+      ['vale3', 11, 61.2],
+    ] as const) {
       const prices = walk(seed, start, 16 * 6);
-      await post(ticker, prices.map((price, i) => ({ value: { price, volume: 100 * (1 + (i % 7)) }, timestamp: at(15 - Math.floor(i / 6), (i % 6) * 9000) })));
+      await post(
+        ticker,
+        prices.map((price, i) => ({
+          value: { price, volume: 100 * (1 + (i % 7)) },
+          timestamp: at(15 - Math.floor(i / 6), (i % 6) * 9000),
+        })),
+      );
     }
     // Tweets in two steps: the same seven hashtags are re-ranked while the page shows them.
     await post('tweets', [{ value: { user: 'u0', text: `#dynamodb #msk #serverless #lambda #aws #kafka #${tag}` } }]);
     await cardShows('hashtags-5m', `d.keys === 'aws,dynamodb,kafka,lambda,msk,${tag},serverless'`);
     const texts = ['#kafka #aws', '#kafka #aws', '#kafka #lambda', '#kafka streams'];
-    await post('tweets', texts.map((text, i) => ({ value: { user: `v${i}`, text } })));
+    await post(
+      'tweets',
+      texts.map((text, i) => ({ value: { user: `v${i}`, text } })),
+    );
     const producer = kafka('fluxo-it-dashboard').producer();
     await producer.connect();
     try {
       // Not JSON: ohlc-1m has no filter, so it gets the record and dead-letters it.
       await producer.send({ topic: `${PREFIX}petr4`, messages: [{ key: poisonKey, value: 'not json {' }] });
       // Straight from Kafka clients, as the course writes them: a tuple (the newest record) and console lines.
-      await producer.send({ topic: `${PREFIX}health`, messages: [{ value: '[999, {"idade": 30, "altura": 150, "peso": 99}]', timestamp: String(now + 2 * minute) }] });
+      await producer.send({
+        topic: `${PREFIX}health`,
+        messages: [{ value: '[999, {"idade": 30, "altura": 150, "peso": 99}]', timestamp: String(now + 2 * minute) }],
+      });
       await producer.send({ topic: `${PREFIX}mensagens`, messages: [{ value: 'Mensagem 1' }, { value: 'Mensagem 2' }] });
     } finally {
       await producer.disconnect();
@@ -140,13 +168,20 @@ describe('the live dashboard in chromium', () => {
     await seen.waitFor({ timeout: 60_000 });
     const poison = page.locator(`tr[data-dlq^="${PREFIX}ohlc-1m/${PREFIX}petr4/"]`, { hasText: poisonKey });
     await poison.waitFor({ timeout: 60_000 });
-    await page.waitForFunction((consumers) => document.querySelectorAll('[data-consumer] .badge.ok').length === consumers, pipeline.consumers.length, { timeout: 60_000 });
+    await page.waitForFunction(
+      (consumers) => document.querySelectorAll('[data-consumer] .badge.ok').length === consumers,
+      pipeline.consumers.length,
+      { timeout: 60_000 },
+    );
     const healthRecords = await page.getAttribute(`tr[data-topic="${PREFIX}health"]`, 'data-end-offset');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(Number(healthRecords)).toBe(health.length + 1);
     const [json, writtenAs] = (await seen.textContent())!.split(/ (?=tuple from)/);
-    expect([JSON.parse(json!), writtenAs]).toEqual([{ id: 999, idade: 30, altura: 150, peso: 99, imc: 99 / 1.5 ** 2 }, 'tuple from a Kafka client']);
+    expect([JSON.parse(json!), writtenAs]).toEqual([
+      { id: 999, idade: 30, altura: 150, peso: 99, imc: 99 / 1.5 ** 2 },
+      'tuple from a Kafka client',
+    ]);
     expect(await poison.textContent()).toContain('text from a Kafka client');
     expect(await page.locator('[data-consumer] canvas').count()).toBeGreaterThanOrEqual(5);
     expect(drawn).toBe(await trending.getAttribute('data-keys'));

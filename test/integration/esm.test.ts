@@ -17,14 +17,20 @@ import { brokers, eventually, kafka, unique } from './helpers';
 /** A consumer function that records its events and answers what `answer` says. */
 class RecordingFunction implements Invoker {
   public readonly events: MskEvent[] = [];
-  public constructor(private readonly answer: (event: MskEvent, call: number) => InvocationResult | Promise<InvocationResult> = () => ok()) {}
+  public constructor(
+    private readonly answer: (event: MskEvent, call: number) => InvocationResult | Promise<InvocationResult> = () => ok(),
+  ) {}
   public async invoke(event: unknown): Promise<InvocationResult> {
     this.events.push(event as MskEvent);
     return this.answer(event as MskEvent, this.events.length);
   }
   /** Every delivered record as `partition:offset:value`, in delivery order. */
   public delivered(): string[] {
-    return this.events.flatMap((e) => Object.values(e.records).flat().map((r) => `${r.partition}:${r.offset}:${Buffer.from(r.value ?? '', 'base64').toString()}`));
+    return this.events.flatMap((e) =>
+      Object.values(e.records)
+        .flat()
+        .map((r) => `${r.partition}:${r.offset}:${Buffer.from(r.value ?? '', 'base64').toString()}`),
+    );
   }
 }
 
@@ -32,7 +38,13 @@ function ok(payload: unknown = { batchItemFailures: [] }): InvocationResult {
   return { ok: true, payload, requestId: 'req', durationMs: 1 };
 }
 
-const failed: InvocationResult = { ok: false, kind: 'handled', error: { errorType: 'PoisonError', errorMessage: 'cannot process' }, requestId: 'req', durationMs: 1 };
+const failed: InvocationResult = {
+  ok: false,
+  kind: 'handled',
+  error: { errorType: 'PoisonError', errorMessage: 'cannot process' },
+  requestId: 'req',
+  durationMs: 1,
+};
 
 let admin: Admin;
 let dir: string;
@@ -69,12 +81,29 @@ async function produce(name: string, messages: Array<{ value: string; partition?
   }
 }
 
-async function start(name: string, fn: Invoker, overrides: Partial<ConsumerSpec> = {}): Promise<{ emulator: EventSourceMappingEmulator; groupId: string; dlqFile: string }> {
-  const consumer = resolveConsumer({ name: unique('c'), topics: [name], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 }, ...overrides });
+async function start(
+  name: string,
+  fn: Invoker,
+  overrides: Partial<ConsumerSpec> = {},
+): Promise<{ emulator: EventSourceMappingEmulator; groupId: string; dlqFile: string }> {
+  const consumer = resolveConsumer({
+    name: unique('c'),
+    topics: [name],
+    groupBy: { kind: 'constant', key: 'all' },
+    window: { sizeSeconds: 60 },
+    ...overrides,
+  });
   const dlqFile = join(dir, `${consumer.name}.jsonl`);
   // A text topic: the mapping's FilterCriteria are the consumer's filters alone, on the value as written.
   const topics = [resolveTopic({ name, format: 'text' })];
-  const emulator = new EventSourceMappingEmulator({ consumer, topics, brokers: brokers(), invoker: fn, destination: new JsonlDestination(dlqFile), backoff: { initialMs: 10, maxMs: 50 } });
+  const emulator = new EventSourceMappingEmulator({
+    consumer,
+    topics,
+    brokers: brokers(),
+    invoker: fn,
+    destination: new JsonlDestination(dlqFile),
+    backoff: { initialMs: 10, maxMs: 50 },
+  });
   running.push(emulator);
   await emulator.start();
   return { emulator, groupId: consumer.groupId, dlqFile };
@@ -85,7 +114,8 @@ async function committed(groupId: string, name: string): Promise<Record<number, 
   return Object.fromEntries((offsets?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
 }
 
-const values = (n: number, from = 0): Array<{ value: string }> => Array.from({ length: n }, (_, i) => ({ value: JSON.stringify({ v: from + i }) }));
+const values = (n: number, from = 0): Array<{ value: string }> =>
+  Array.from({ length: n }, (_, i) => ({ value: JSON.stringify({ v: from + i }) }));
 
 describe('event source mapping emulator', () => {
   it('delivers each partition in offset order in batches of at most batchSize and commits after success', async () => {
@@ -96,7 +126,10 @@ describe('event source mapping emulator', () => {
 
     // Act
     await produce(name, [...values(10).map((m) => ({ ...m, partition: 0 })), ...values(5, 100).map((m) => ({ ...m, partition: 1 }))]);
-    const offsets = await eventually(() => committed(groupId, name), (o) => o[0] === 10 && o[1] === 5);
+    const offsets = await eventually(
+      () => committed(groupId, name),
+      (o) => o[0] === 10 && o[1] === 5,
+    );
 
     // Assess
     expect(offsets).toEqual({ 0: 10, 1: 5 });
@@ -104,7 +137,10 @@ describe('event source mapping emulator', () => {
       expect(Object.keys(event.records)).toHaveLength(1);
       expect(Object.values(event.records)[0]!.length).toBeLessThanOrEqual(4);
     }
-    const p0 = fn.delivered().filter((d) => d.startsWith('0:')).map((d) => Number(d.split(':')[1]));
+    const p0 = fn
+      .delivered()
+      .filter((d) => d.startsWith('0:'))
+      .map((d) => Number(d.split(':')[1]));
     expect(p0).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(fn.delivered()).toHaveLength(15);
   });
@@ -117,7 +153,10 @@ describe('event source mapping emulator', () => {
 
     // Act
     for (const message of values(3)) await produce(name, [message]);
-    await eventually(() => fn.delivered().length, (n) => n >= 3);
+    await eventually(
+      () => fn.delivered().length,
+      (n) => n >= 3,
+    );
 
     // Assess
     expect(fn.events).toHaveLength(1);
@@ -132,7 +171,10 @@ describe('event source mapping emulator', () => {
 
     // Act
     await produce(name, [{ value: '{"v":5}' }, { value: '{"v":15}' }, { value: 'not json' }, { value: '{"v":20}' }, { value: '{"v":1}' }]);
-    const offsets = await eventually(() => committed(groupId, name), (o) => o[0] === 5);
+    const offsets = await eventually(
+      () => committed(groupId, name),
+      (o) => o[0] === 5,
+    );
 
     // Assess
     expect(offsets[0]).toBe(5);
@@ -148,7 +190,10 @@ describe('event source mapping emulator', () => {
 
     // Act
     await produce(name, values(2, 50));
-    await eventually(() => fn.delivered().length, (n) => n >= 2);
+    await eventually(
+      () => fn.delivered().length,
+      (n) => n >= 2,
+    );
 
     // Assess
     expect(fn.delivered()).toEqual(['0:3:{"v":50}', '0:4:{"v":51}']);
@@ -157,12 +202,17 @@ describe('event source mapping emulator', () => {
   it('redelivers a batch from the first offset the function reports as failed, in the documented shape', async () => {
     // Prepare
     const name = await topic();
-    const fn = new RecordingFunction((_event, call) => (call === 1 ? ok({ batchItemFailures: [{ itemIdentifier: { partition: `${name}-0`, offset: 2 } }] }) : ok()));
+    const fn = new RecordingFunction((_event, call) =>
+      call === 1 ? ok({ batchItemFailures: [{ itemIdentifier: { partition: `${name}-0`, offset: 2 } }] }) : ok(),
+    );
     const { groupId } = await start(name, fn);
 
     // Act
     await produce(name, values(5));
-    await eventually(() => committed(groupId, name), (o) => o[0] === 5);
+    await eventually(
+      () => committed(groupId, name),
+      (o) => o[0] === 5,
+    );
 
     // Assess
     expect(fn.events.map((e) => Object.values(e.records)[0]!.map((r) => r.offset))).toEqual([
@@ -174,12 +224,17 @@ describe('event source mapping emulator', () => {
   it('retries the whole batch when the function names a failure in any other shape, as Lambda does', async () => {
     // Prepare: the key of an earlier revision of AWS's page, which Lambda does not read.
     const name = await topic();
-    const fn = new RecordingFunction((_event, call) => (call === 1 ? ok({ batchItemFailures: [{ itemIdentifier: { 'topic-partition': `${name}-0`, offset: 2 } }] }) : ok()));
+    const fn = new RecordingFunction((_event, call) =>
+      call === 1 ? ok({ batchItemFailures: [{ itemIdentifier: { 'topic-partition': `${name}-0`, offset: 2 } }] }) : ok(),
+    );
     const { groupId } = await start(name, fn);
 
     // Act
     await produce(name, values(5));
-    await eventually(() => committed(groupId, name), (o) => o[0] === 5);
+    await eventually(
+      () => committed(groupId, name),
+      (o) => o[0] === 5,
+    );
 
     // Assess
     expect(fn.events.map((e) => Object.values(e.records)[0]!.map((r) => r.offset))).toEqual([
@@ -191,12 +246,21 @@ describe('event source mapping emulator', () => {
   it('bisects a failing batch, sends the poison record to the on-failure destination and keeps the partition flowing', async () => {
     // Prepare
     const name = await topic();
-    const fn = new RecordingFunction((event) => (Object.values(event.records).flat().some((r) => Buffer.from(r.value ?? '', 'base64').toString() === 'poison') ? failed : ok()));
+    const fn = new RecordingFunction((event) =>
+      Object.values(event.records)
+        .flat()
+        .some((r) => Buffer.from(r.value ?? '', 'base64').toString() === 'poison')
+        ? failed
+        : ok(),
+    );
     const { groupId, dlqFile } = await start(name, fn, { retryAttempts: 1, bisectOnError: true });
 
     // Act
     await produce(name, [...values(3), { value: 'poison' }, ...values(2, 10)]);
-    const offsets = await eventually(() => committed(groupId, name), (o) => o[0] === 6);
+    const offsets = await eventually(
+      () => committed(groupId, name),
+      (o) => o[0] === 6,
+    );
     const entries = await readOnFailureEntries(dlqFile);
 
     // Assess
@@ -207,7 +271,20 @@ describe('event source mapping emulator', () => {
       KafkaBatchInfo: { batchSize: 1, recordsInfo: { [`${name}-0`]: { firstRecordOffset: '3', lastRecordOffset: '3' } } },
       fluxo: { topic: name, partition: 0, offsets: [3], error: { errorType: 'PoisonError' } },
     });
-    const succeeded = new Set(fn.events.filter((e) => !Object.values(e.records).flat().some((r) => r.offset === 3)).flatMap((e) => Object.values(e.records).flat().map((r) => r.offset)));
+    const succeeded = new Set(
+      fn.events
+        .filter(
+          (e) =>
+            !Object.values(e.records)
+              .flat()
+              .some((r) => r.offset === 3),
+        )
+        .flatMap((e) =>
+          Object.values(e.records)
+            .flat()
+            .map((r) => r.offset),
+        ),
+    );
     expect([...succeeded].sort()).toEqual([0, 1, 2, 4, 5]);
   });
 
@@ -220,7 +297,10 @@ describe('event source mapping emulator', () => {
 
     // Act
     await produce(name, [{ value: '{"v":1}', timestamp: twoHoursAgo }, { value: '{"v":2}', timestamp: twoHoursAgo }, { value: '{"v":3}' }]);
-    await eventually(() => committed(groupId, name), (o) => o[0] === 3);
+    await eventually(
+      () => committed(groupId, name),
+      (o) => o[0] === 3,
+    );
 
     // Assess
     expect(fn.delivered()).toEqual(['0:2:{"v":3}']);

@@ -76,8 +76,15 @@ async function readTopic(topic: string): Promise<TopicRecord[]> {
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ partition, message }) => void records.push({ partition, offset: Number(message.offset), timestamp: Number(message.timestamp), value: message.value }) });
-    await eventually(() => records.length, (n) => n >= wanted, 60_000);
+    await consumer.run({
+      eachMessage: async ({ partition, message }) =>
+        void records.push({ partition, offset: Number(message.offset), timestamp: Number(message.timestamp), value: message.value }),
+    });
+    await eventually(
+      () => records.length,
+      (n) => n >= wanted,
+      60_000,
+    );
   } finally {
     await consumer.disconnect();
   }
@@ -117,14 +124,18 @@ function courseTuple(value: Buffer | null): { peso: number; altura: number } | u
   const { idade, altura, peso, imc } = fields;
   const whole = (n: unknown, min: number, max: number): boolean => Number.isInteger(n) && (n as number) >= min && (n as number) <= max;
   const within = (n: unknown, min: number, max: number): boolean => typeof n === 'number' && n >= min && n <= max;
-  if (!whole(id, 0, Number.MAX_SAFE_INTEGER) || !whole(idade, 0, 150) || !within(altura, 30, 300) || !within(peso, 1, 700)) return undefined;
+  if (!whole(id, 0, Number.MAX_SAFE_INTEGER) || !whole(idade, 0, 150) || !within(altura, 30, 300) || !within(peso, 1, 700))
+    return undefined;
   // A writer that sets IMC itself must set what the arithmetic gives.
   if (imc !== undefined && Math.abs((imc as number) - (peso as number) / ((altura as number) / 100) ** 2) > 1e-9) return undefined;
   return { peso: peso as number, altura: altura as number };
 }
 
 /** The course's consumers' figures per minute: count, avg_peso, avg_imc, max_peso, with IMC as its students compute it. */
-function expectedHealth(records: readonly TopicRecord[], keep: (t: { peso: number; imc: number }) => boolean): Map<string, { count: number; avg_peso: number; avg_imc: number; max_peso: number }> {
+function expectedHealth(
+  records: readonly TopicRecord[],
+  keep: (t: { peso: number; imc: number }) => boolean,
+): Map<string, { count: number; avg_peso: number; avg_imc: number; max_peso: number }> {
   const windows = new Map<number, Array<{ peso: number; imc: number }>>();
   for (const record of records) {
     const tuple = courseTuple(record.value);
@@ -138,7 +149,12 @@ function expectedHealth(records: readonly TopicRecord[], keep: (t: { peso: numbe
   return new Map(
     [...windows].map(([start, ts]) => [
       new Date(start).toISOString(),
-      { count: ts.length, avg_peso: sum(ts.map((t) => t.peso)) / ts.length, avg_imc: sum(ts.map((t) => t.imc)) / ts.length, max_peso: Math.max(...ts.map((t) => t.peso)) },
+      {
+        count: ts.length,
+        avg_peso: sum(ts.map((t) => t.peso)) / ts.length,
+        avg_imc: sum(ts.map((t) => t.imc)) / ts.length,
+        max_peso: Math.max(...ts.map((t) => t.peso)),
+      },
     ]),
   );
 }
@@ -147,7 +163,13 @@ function expectSameHealth(stored: readonly ResultItem[], expected: ReturnType<ty
   expect(stored.map((i) => i.windowStart).sort()).toEqual([...expected.keys()].sort());
   for (const item of stored) {
     const want = expected.get(item.windowStart)!;
-    expect({ window: item.windowStart, key: item.key, count: item.count, late: item.late, max_peso: item.measures.max_peso }).toEqual({ window: item.windowStart, key: 'all', count: want.count, late: 0, max_peso: want.max_peso });
+    expect({ window: item.windowStart, key: item.key, count: item.count, late: item.late, max_peso: item.measures.max_peso }).toEqual({
+      window: item.windowStart,
+      key: 'all',
+      count: want.count,
+      late: 0,
+      max_peso: want.max_peso,
+    });
     expect(Math.abs(item.measures.avg_peso! - want.avg_peso) / want.avg_peso).toBeLessThanOrEqual(1e-9);
     expect(Math.abs(item.measures.avg_imc! - want.avg_imc) / want.avg_imc).toBeLessThanOrEqual(1e-9);
   }
@@ -167,7 +189,7 @@ async function deadLetters(consumer: string): Promise<DeadLetterView[]> {
   return (answer.body as { items: DeadLetterView[] }).items;
 }
 
-describe('the course\'s own Kafka clients feed the pipeline', () => {
+describe("the course's own Kafka clients feed the pipeline", () => {
   it('counts every tuple kafka-python and the console producer wrote exactly as the direct computation, dead-letters the bad ones, and drains the lag', async () => {
     // Prepare
     const python = await testPython();
@@ -176,7 +198,10 @@ describe('the course\'s own Kafka clients feed the pipeline', () => {
 
     // Act: the course's script, Kafka's console producer, and an oversized value (gzip gets it past the broker's 1 MB limit)
     const produced = await promisify(execFile)(python, [script, brokers()[0]!, HEALTH, String(TUPLES), '7'], { timeout: 120_000 });
-    const consoleHealth = await fluxoKafka(['kafka-console-producer.sh', '--bootstrap-server', brokers()[0]!, '--topic', HEALTH], `${CONSOLE_HEALTH.join('\n')}\n`);
+    const consoleHealth = await fluxoKafka(
+      ['kafka-console-producer.sh', '--bootstrap-server', brokers()[0]!, '--topic', HEALTH],
+      `${CONSOLE_HEALTH.join('\n')}\n`,
+    );
     const consoleLines = await fluxoKafka(['kafka-console-producer', '--topic', LINES], `${CONSOLE_LINES.join('\n')}\n`);
     const producer = kafka('kafka-clients-huge').producer();
     await producer.connect();
@@ -203,8 +228,20 @@ describe('the course\'s own Kafka clients feed the pipeline', () => {
     const imcExpected = expectedHealth(health, (t) => t.imc > 35);
     expect([...pesoExpected.values()].reduce((n, w) => n + w.count, 0)).toBeGreaterThan(50);
     expect([...imcExpected.values()].reduce((n, w) => n + w.count, 0)).toBeGreaterThan(50);
-    expectSameHealth(await eventually(() => results(PESO), (items) => items.reduce((n, i) => n + i.count, 0) >= [...pesoExpected.values()].reduce((n, w) => n + w.count, 0)), pesoExpected);
-    expectSameHealth(await eventually(() => results(IMC), (items) => items.reduce((n, i) => n + i.count, 0) >= [...imcExpected.values()].reduce((n, w) => n + w.count, 0)), imcExpected);
+    expectSameHealth(
+      await eventually(
+        () => results(PESO),
+        (items) => items.reduce((n, i) => n + i.count, 0) >= [...pesoExpected.values()].reduce((n, w) => n + w.count, 0),
+      ),
+      pesoExpected,
+    );
+    expectSameHealth(
+      await eventually(
+        () => results(IMC),
+        (items) => items.reduce((n, i) => n + i.count, 0) >= [...imcExpected.values()].reduce((n, w) => n + w.count, 0),
+      ),
+      imcExpected,
+    );
     const perMinute = new Map<string, number>();
     for (const line of lines) {
       const minute = new Date(Math.floor(line.timestamp / 60_000) * 60_000).toISOString();
@@ -213,14 +250,26 @@ describe('the course\'s own Kafka clients feed the pipeline', () => {
     expect((await results(COUNTER)).map((i) => [i.windowStart, i.count]).sort()).toEqual([...perMinute].sort());
 
     // The kept records show what the consumer saw: the tuple as an object with IMC, and who wrote it
-    const kept = (await api('GET', `/results/${IMC}/records?limit=1000`)).body as { items: Array<{ value: Record<string, unknown>; form: string; writer: string }> };
+    const kept = (await api('GET', `/results/${IMC}/records?limit=1000`)).body as {
+      items: Array<{ value: Record<string, unknown>; form: string; writer: string }>;
+    };
     expect(kept.items.length).toBe([...imcExpected.values()].reduce((n, w) => n + w.count, 0));
     expect(kept.items.every((r) => typeof r.value.imc === 'number' && r.writer === 'kafka')).toBe(true);
     expect(new Set(kept.items.map((r) => r.form))).toEqual(new Set(['tuple', 'object']));
 
     // Every bad record is a dead letter, with its reason, form and writer, for each consumer it reached
     const byValue = (a: readonly string[], b: readonly string[]): number => a[0]!.localeCompare(b[0]!);
-    const summary = (items: DeadLetterView[]) => items.map((d) => [Buffer.from(d.value ?? '', 'base64').toString('utf8').slice(0, 40), d.reason, d.form, d.writer]).sort(byValue);
+    const summary = (items: DeadLetterView[]) =>
+      items
+        .map((d) => [
+          Buffer.from(d.value ?? '', 'base64')
+            .toString('utf8')
+            .slice(0, 40),
+          d.reason,
+          d.form,
+          d.writer,
+        ])
+        .sort(byValue);
     const common = [
       ['Mensagem 1', 'not JSON', 'text', 'kafka'],
       ['[7]', 'schema violation', 'tuple', 'kafka'],
@@ -228,11 +277,21 @@ describe('the course\'s own Kafka clients feed the pipeline', () => {
       [huge.slice(0, 40), 'too large', 'object', 'kafka'],
     ];
     // The wrong IMC (10 for 95 kg, 170 cm) passes peso > 80 and is refused by the consumer; the mapping of imc > 35 drops it, as AWS would.
-    const pesoDead = await eventually(() => deadLetters(PESO), (items) => items.length >= 5);
-    const imcDead = await eventually(() => deadLetters(IMC), (items) => items.length >= 4);
-    expect(summary(pesoDead)).toEqual([...common, ['{"id": 9, "idade": 30, "altura": 170, "p', 'schema violation', 'object', 'kafka']].sort(byValue));
+    const pesoDead = await eventually(
+      () => deadLetters(PESO),
+      (items) => items.length >= 5,
+    );
+    const imcDead = await eventually(
+      () => deadLetters(IMC),
+      (items) => items.length >= 4,
+    );
+    expect(summary(pesoDead)).toEqual(
+      [...common, ['{"id": 9, "idade": 30, "altura": 170, "p', 'schema violation', 'object', 'kafka']].sort(byValue),
+    );
     expect(summary(imcDead)).toEqual([...common].sort(byValue));
-    expect(pesoDead.find((d) => d.form === 'object' && d.reason === 'schema violation')?.error).toMatch(/^value\.imc is 10, but fluxo derives 32\.87\d+ from peso and altura/);
+    expect(pesoDead.find((d) => d.form === 'object' && d.reason === 'schema violation')?.error).toMatch(
+      /^value\.imc is 10, but fluxo derives 32\.87\d+ from peso and altura/,
+    );
     expect(await deadLetters(COUNTER)).toEqual([]);
   });
 });

@@ -82,12 +82,18 @@ describe('what the local stack listens on', () => {
       return;
     }
     // Prepare: the run's ports and the processes that hold them
-    const ports = [portOf(process.env[ENV.kafkaBrokers]?.split(',')[0]), portOf(process.env[ENV.dynamodbEndpoint]), portOf(process.env.FLUXO_URL)];
+    const ports = [
+      portOf(process.env[ENV.kafkaBrokers]?.split(',')[0]),
+      portOf(process.env[ENV.dynamodbEndpoint]),
+      portOf(process.env.FLUXO_URL),
+    ];
     const all = listeners();
     const byPid = socketsByPid();
 
     // Act: every listening socket of those processes
-    const servicePids = [...byPid].filter(([, inodes]) => all.some((l) => ports.includes(l.port) && inodes.has(l.inode))).map(([pid]) => pid);
+    const servicePids = [...byPid]
+      .filter(([, inodes]) => all.some((l) => ports.includes(l.port) && inodes.has(l.inode)))
+      .map(([pid]) => pid);
     const theirs = all.filter((l) => servicePids.some((pid) => byPid.get(pid)?.has(l.inode)));
 
     // Assess: each port is served, and nothing of theirs listens beyond loopback

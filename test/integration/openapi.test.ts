@@ -22,13 +22,21 @@ interface Answer {
 let validator: OpenApiValidator;
 
 async function call(method: 'GET' | 'POST', path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const response = await fetch(`${apiUrl()}${path}`, { method, headers: { 'Content-Type': 'application/json', ...init.headers }, body: init.body });
+  const response = await fetch(`${apiUrl()}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...init.headers },
+    body: init.body,
+  });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }
 
 /** Calls the API and returns the answer with what the document finds wrong with it. */
-async function checked(method: 'GET' | 'POST', path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Answer & { problems: string[] }> {
+async function checked(
+  method: 'GET' | 'POST',
+  path: string,
+  init: { body?: string; headers?: Record<string, string> } = {},
+): Promise<Answer & { problems: string[] }> {
   const answer = await call(method, path, init);
   return { ...answer, problems: validator.responseErrors(method, path.split('?')[0], answer.status, answer.body) };
 }
@@ -75,15 +83,42 @@ describe('the OpenAPI document served by the local gateway', () => {
     // Assess
     const statuses = Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.status]));
     const codes = Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, (a.body as { error_code?: number }).error_code]));
-    expect(statuses).toEqual({ single: 200, batch: 200, mixed: 207, allRejected: 422, badPartition: 404, notJson: 400, wrongType: 415, badShape: 400, badKey: 400, first: 200, replay: 200, reused: 422, unknownTopic: 404 });
-    expect(codes).toMatchObject({ allRejected: 42201, badPartition: 40403, notJson: 40001, wrongType: 41501, badShape: 40002, badKey: 40003, reused: 42202, unknownTopic: 40401 });
+    expect(statuses).toEqual({
+      single: 200,
+      batch: 200,
+      mixed: 207,
+      allRejected: 422,
+      badPartition: 404,
+      notJson: 400,
+      wrongType: 415,
+      badShape: 400,
+      badKey: 400,
+      first: 200,
+      replay: 200,
+      reused: 422,
+      unknownTopic: 404,
+    });
+    expect(codes).toMatchObject({
+      allRejected: 42201,
+      badPartition: 40403,
+      notJson: 40001,
+      wrongType: 41501,
+      badShape: 40002,
+      badKey: 40003,
+      reused: 42202,
+      unknownTopic: 40401,
+    });
     expect(answers.replay.headers.get('Idempotent-Replayed')).toBe('true');
-    expect(Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.problems]))).toEqual(Object.fromEntries(Object.keys(answers).map((name) => [name, []])));
+    expect(Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.problems]))).toEqual(
+      Object.fromEntries(Object.keys(answers).map((name) => [name, []])),
+    );
   });
 
   it('describes the answers of the topics, results, kept records and dead letters routes', async () => {
     // Prepare: records the it-openapi consumer counts and keeps, and one that is not JSON
-    await call('POST', '/topics/it-openapi/records', { body: JSON.stringify({ records: [{ value: { n: 3, v: 4 } }, { value: { n: 4, v: 5 } }] }) });
+    await call('POST', '/topics/it-openapi/records', {
+      body: JSON.stringify({ records: [{ value: { n: 3, v: 4 } }, { value: { n: 4, v: 5 } }] }),
+    });
     const producer = kafka('fluxo-it-openapi').producer();
     await producer.connect();
     try {
@@ -91,8 +126,14 @@ describe('the OpenAPI document served by the local gateway', () => {
     } finally {
       await producer.disconnect();
     }
-    await eventually(() => call('GET', '/dlq?consumer=it-openapi'), (a) => (a.body as { items: unknown[] }).items.length > 0);
-    await eventually(() => call('GET', '/results/it-openapi/records'), (a) => (a.body as { items: unknown[] }).items.length >= 2);
+    await eventually(
+      () => call('GET', '/dlq?consumer=it-openapi'),
+      (a) => (a.body as { items: unknown[] }).items.length > 0,
+    );
+    await eventually(
+      () => call('GET', '/results/it-openapi/records'),
+      (a) => (a.body as { items: unknown[] }).items.length >= 2,
+    );
 
     // Act
     const answers = {
@@ -114,12 +155,25 @@ describe('the OpenAPI document served by the local gateway', () => {
     // Assess
     const statuses = Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.status]));
     expect(statuses).toEqual({
-      topics: 200, aggregates: 200, top: 200, kept: 200, builtInAggregates: 200, deadLetters: 200, allDeadLetters: 200,
-      badLimit: 400, badCursor: 400, unknownConsumer: 404, notKept: 404, unknownDlqConsumer: 404, health: 200,
+      topics: 200,
+      aggregates: 200,
+      top: 200,
+      kept: 200,
+      builtInAggregates: 200,
+      deadLetters: 200,
+      allDeadLetters: 200,
+      badLimit: 400,
+      badCursor: 400,
+      unknownConsumer: 404,
+      notKept: 404,
+      unknownDlqConsumer: 404,
+      health: 200,
     });
     expect((answers.kept.body as { items: unknown[]; nextCursor?: string }).nextCursor).toEqual(expect.any(String));
     expect((answers.deadLetters.body as { items: unknown[] }).items).toHaveLength(1);
-    expect(Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.problems]))).toEqual(Object.fromEntries(Object.keys(answers).map((name) => [name, []])));
+    expect(Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.problems]))).toEqual(
+      Object.fromEntries(Object.keys(answers).map((name) => [name, []])),
+    );
   });
 });
 
@@ -134,7 +188,11 @@ interface CurlExample {
 }
 
 function curlExamples(markdown: string): CurlExample[] {
-  const commands = markdown.replace(/\\\n\s*/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('curl '));
+  const commands = markdown
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('curl '));
   return commands.map((line) => {
     const url = /"\$\{URL\}([^"]*)"/.exec(line)?.[1];
     if (url === undefined) throw new Error(`README curl line without "\${URL}...": ${line}`);
@@ -160,14 +218,18 @@ describe("the README's curl examples", () => {
       for (const [name, value] of example.query) {
         const parameter = parameters.find((p) => p.in === 'query' && p.name === name);
         if (parameter === undefined) found.push(`query parameter ${name} is not documented`);
-        else if (!aws.compile(`query ${name} ${example.path}`, parameter.schema)(parameter.schema.type === 'integer' ? Number(value) : value)) found.push(`${name}=${value} is not valid`);
+        else if (
+          !aws.compile(`query ${name} ${example.path}`, parameter.schema)(parameter.schema.type === 'integer' ? Number(value) : value)
+        )
+          found.push(`${name}=${value} is not valid`);
       }
       if (example.body !== undefined) {
         const body = JSON.parse(example.body) as unknown;
         found.push(...aws.requestErrors(example.method, example.path, body));
         const topic = findTopic(pipeline, example.path.split('/')[2]);
         const { form, records } = parseIngestBody(body);
-        if (topic === undefined || !records.every((r, index) => prepareRecord(topic, r, { form, index, now: Date.now() }).ok)) found.push('the producer would refuse this body');
+        if (topic === undefined || !records.every((r, index) => prepareRecord(topic, r, { form, index, now: Date.now() }).ok))
+          found.push('the producer would refuse this body');
       }
       return found.map((p) => `${example.line}: ${p}`);
     });

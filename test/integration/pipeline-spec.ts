@@ -9,14 +9,20 @@ import { pipeline as builtIn } from '../../pipeline';
 const reading = (name: string, partitions: number): TopicSpec => ({
   name,
   partitions,
-  schema: { fields: { n: { type: 'integer', min: 0, description: 'Sequence number.' }, v: { type: 'number', description: 'A measured value.' } } },
+  schema: {
+    fields: { n: { type: 'integer', min: 0, description: 'Sequence number.' }, v: { type: 'number', description: 'A measured value.' } },
+  },
 });
 
 /** Copies of the built-in topics and consumers, their names prefixed, for a test that needs them to itself. */
 function copies(prefix: string): Pick<PipelineSpec, 'topics' | 'consumers'> {
   return {
     topics: builtIn.topics.map((topic) => ({ ...topic, name: `${prefix}${topic.name}` })),
-    consumers: builtIn.consumers.map((consumer) => ({ ...consumer, name: `${prefix}${consumer.name}`, topics: consumer.topics.map((t) => `${prefix}${t}`) })),
+    consumers: builtIn.consumers.map((consumer) => ({
+      ...consumer,
+      name: `${prefix}${consumer.name}`,
+      topics: consumer.topics.map((t) => `${prefix}${t}`),
+    })),
   };
 }
 
@@ -34,7 +40,17 @@ export const MANUAL_CONSUMERS = ['it-restart'];
 
 /** The built-in spec plus the integration scenarios. */
 export const pipeline: PipelineSpec = validateSpec({
-  topics: [...builtIn.topics, reading('it-window', 1), reading('it-shared', 3), reading('it-poison', 2), reading('it-restart', 1), reading('it-openapi', 2), ...scenario.topics, ...kafkaClients.topics, { ...builtIn.topics.find((t) => t.name === 'health')!, name: CLI_HEALTH_TOPIC }],
+  topics: [
+    ...builtIn.topics,
+    reading('it-window', 1),
+    reading('it-shared', 3),
+    reading('it-poison', 2),
+    reading('it-restart', 1),
+    reading('it-openapi', 2),
+    ...scenario.topics,
+    ...kafkaClients.topics,
+    { ...builtIn.topics.find((t) => t.name === 'health')!, name: CLI_HEALTH_TOPIC },
+  ],
   consumers: [
     ...builtIn.consumers,
     {
@@ -51,11 +67,30 @@ export const pipeline: PipelineSpec = validateSpec({
       ],
     },
     { name: 'it-shared-a', topics: ['it-shared'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 7 },
-    { name: 'it-shared-b', topics: ['it-shared'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 100 },
-    { name: 'it-poison', topics: ['it-poison'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, measures: [{ fn: 'sum', field: 'n' }] },
+    {
+      name: 'it-shared-b',
+      topics: ['it-shared'],
+      groupBy: { kind: 'constant', key: 'all' },
+      window: { sizeSeconds: 3600 },
+      batchSize: 100,
+    },
+    {
+      name: 'it-poison',
+      topics: ['it-poison'],
+      groupBy: { kind: 'constant', key: 'all' },
+      window: { sizeSeconds: 3600 },
+      measures: [{ fn: 'sum', field: 'n' }],
+    },
     { name: 'it-restart', topics: ['it-restart'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 3600 }, batchSize: 3 },
     // openapi.test.ts: answers of every route, validated against the OpenAPI document.
-    { name: 'it-openapi', topics: ['it-openapi'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 }, measures: [{ fn: 'sum', field: 'v' }], keepRecords: true },
+    {
+      name: 'it-openapi',
+      topics: ['it-openapi'],
+      groupBy: { kind: 'constant', key: 'all' },
+      window: { sizeSeconds: 60 },
+      measures: [{ fn: 'sum', field: 'v' }],
+      keepRecords: true,
+    },
     ...scenario.consumers,
     ...kafkaClients.consumers,
   ],

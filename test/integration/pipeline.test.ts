@@ -14,7 +14,8 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../../local/emula
 import { api, brokers, eventually, kafka, post, results, totalCount, type ResultItem } from './helpers';
 import { pipeline } from './pipeline-spec';
 
-const sum = (items: readonly ResultItem[], pick: (item: ResultItem) => number): number => items.reduce((total, item) => total + pick(item), 0);
+const sum = (items: readonly ResultItem[], pick: (item: ResultItem) => number): number =>
+  items.reduce((total, item) => total + pick(item), 0);
 
 describe('local pipeline over HTTP', () => {
   it('filters health tuples by weight and by BMI and aggregates each consumer separately', async () => {
@@ -27,9 +28,18 @@ describe('local pipeline over HTTP', () => {
     ];
 
     // Act
-    await post('health', tuples.map((value) => ({ value })));
-    const heavy = await eventually(() => results('peso-acima-80'), (items) => sum(items, (i) => i.count) >= 2);
-    const obese = await eventually(() => results('imc-acima-35'), (items) => sum(items, (i) => i.count) >= 2);
+    await post(
+      'health',
+      tuples.map((value) => ({ value })),
+    );
+    const heavy = await eventually(
+      () => results('peso-acima-80'),
+      (items) => sum(items, (i) => i.count) >= 2,
+    );
+    const obese = await eventually(
+      () => results('imc-acima-35'),
+      (items) => sum(items, (i) => i.count) >= 2,
+    );
 
     // Assess
     expect(sum(heavy, (i) => i.count)).toBe(2);
@@ -54,7 +64,10 @@ describe('local pipeline over HTTP', () => {
 
     // Act
     await post('it-window', records);
-    const items = await eventually(() => results('it-window'), (found) => sum(found, (i) => i.count) >= 5);
+    const items = await eventually(
+      () => results('it-window'),
+      (found) => sum(found, (i) => i.count) >= 5,
+    );
 
     // Assess
     const byStart = new Map(items.map((i) => [i.windowStart, i]));
@@ -64,7 +77,10 @@ describe('local pipeline over HTTP', () => {
       late: 0,
       measures: { sum_v: 15, min_v: 3, max_v: 7, first_v: 5, last_v: 7 },
     });
-    expect(byStart.get(new Date(base + 10_000).toISOString())).toMatchObject({ count: 2, measures: { sum_v: 12, min_v: 2, max_v: 10, first_v: 10, last_v: 2 } });
+    expect(byStart.get(new Date(base + 10_000).toISOString())).toMatchObject({
+      count: 2,
+      measures: { sum_v: 12, min_v: 2, max_v: 10, first_v: 10, last_v: 2 },
+    });
     expect(items.map((i) => i.windowStart)).toEqual([new Date(base + 10_000).toISOString(), new Date(base).toISOString()]);
   });
 
@@ -74,8 +90,14 @@ describe('local pipeline over HTTP', () => {
 
     // Act
     await post('it-shared', records);
-    const a = await eventually(() => totalCount('it-shared-a'), (count) => count >= 40);
-    const b = await eventually(() => totalCount('it-shared-b'), (count) => count >= 40);
+    const a = await eventually(
+      () => totalCount('it-shared-a'),
+      (count) => count >= 40,
+    );
+    const b = await eventually(
+      () => totalCount('it-shared-b'),
+      (count) => count >= 40,
+    );
 
     // Assess
     expect(a).toBe(40);
@@ -91,8 +113,14 @@ describe('local pipeline over HTTP', () => {
     const poisonOffset = Number(written?.baseOffset);
 
     // Act
-    await post('it-poison', [1, 2, 3].map((n) => ({ value: { n, v: n }, partition: 0 })));
-    const counted = await eventually(() => totalCount('it-poison'), (count) => count >= 3);
+    await post(
+      'it-poison',
+      [1, 2, 3].map((n) => ({ value: { n, v: n }, partition: 0 })),
+    );
+    const counted = await eventually(
+      () => totalCount('it-poison'),
+      (count) => count >= 3,
+    );
     const deadLetters = await eventually(
       async () => ((await api('GET', '/dlq?consumer=it-poison')).body as { items: Array<Record<string, unknown>> }).items,
       (items) => items.length >= 1,
@@ -135,21 +163,34 @@ describe('local pipeline over HTTP', () => {
         destination: new JsonlDestination(process.env.FLUXO_TEST_ON_FAILURE_FILE as string),
         onInvoke: (event, result) => {
           if (!result.ok) return;
-          for (const records of Object.values((event as { records: Record<string, Array<{ offset: number }>> }).records)) delivered.push(...records.map((r) => r.offset));
+          for (const records of Object.values((event as { records: Record<string, Array<{ offset: number }>> }).records))
+            delivered.push(...records.map((r) => r.offset));
         },
       });
     const first = mapping();
     try {
       await first.start();
-      await post('it-restart', [1, 2, 3, 4, 5].map((n) => ({ value: { n, v: n } })));
-      await eventually(() => totalCount('it-restart'), (count) => count >= 5);
+      await post(
+        'it-restart',
+        [1, 2, 3, 4, 5].map((n) => ({ value: { n, v: n } })),
+      );
+      await eventually(
+        () => totalCount('it-restart'),
+        (count) => count >= 5,
+      );
       await first.stop();
 
       // Act: records written while the mapping is down, then a new mapping in the same group
-      await post('it-restart', [6, 7, 8, 9].map((n) => ({ value: { n, v: n } })));
+      await post(
+        'it-restart',
+        [6, 7, 8, 9].map((n) => ({ value: { n, v: n } })),
+      );
       const second = mapping();
       await second.start();
-      const count = await eventually(() => totalCount('it-restart'), (c) => c >= 9);
+      const count = await eventually(
+        () => totalCount('it-restart'),
+        (c) => c >= 9,
+      );
       await second.stop();
 
       // Assess

@@ -20,7 +20,11 @@ const PYTHON = join(VENV, 'bin', 'python');
 async function hasPinnedPackages(): Promise<boolean> {
   if (!existsSync(PYTHON)) return false;
   try {
-    await run(join(VENV, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--no-index', '--dry-run', '-r', REQUIREMENTS], { timeout: 60_000 });
+    await run(
+      join(VENV, 'bin', 'pip'),
+      ['install', '--quiet', '--disable-pip-version-check', '--no-index', '--dry-run', '-r', REQUIREMENTS],
+      { timeout: 60_000 },
+    );
     return true;
   } catch {
     return false;

@@ -23,13 +23,30 @@ import { pipeline, SCENARIO_PREFIX } from './pipeline-spec';
 const RUNS_DIR = mkdtempSync(join(tmpdir(), 'fluxo-it-runs-'));
 
 function context(): CliContext {
-  const io = { stdout: () => undefined, stderr: () => undefined, stdin: Readable.from([]), env: { FLUXO_URL: apiUrl() }, signal: new AbortController().signal };
+  const io = {
+    stdout: () => undefined,
+    stderr: () => undefined,
+    stdin: Readable.from([]),
+    env: { FLUXO_URL: apiUrl() },
+    signal: new AbortController().signal,
+  };
   return cliContext(io, () => undefined);
 }
 
 /** Four producers, 600 records in two seconds, ten per request. */
 async function loadAndVerify(scenario: Scenario, seed: number) {
-  const summary = await runLoad({ context: context(), scenario, seed, producers: 4, rate: 300, durationSeconds: 2, batch: 10, prefix: SCENARIO_PREFIX, runsDir: RUNS_DIR, progress: false });
+  const summary = await runLoad({
+    context: context(),
+    scenario,
+    seed,
+    producers: 4,
+    rate: 300,
+    durationSeconds: 2,
+    batch: 10,
+    prefix: SCENARIO_PREFIX,
+    runsDir: RUNS_DIR,
+    progress: false,
+  });
   const report = await verifyRun({ context: context(), scenario, seed, runsDir: RUNS_DIR, spec: pipeline, waitMs: 60_000, pollMs: 250 });
   return { summary, report };
 }
@@ -50,7 +67,10 @@ describe('course scenarios on the local stack', () => {
     // Act: one more heavy tuple in the run's first window, from outside the run
     await post(`${SCENARIO_PREFIX}health`, [{ value: [1, { idade: 30, altura: 170, peso: 95 }], timestamp: summary.manifest.start }]);
     const stray = (d: Difference): boolean => d.consumer === 'sc-peso-acima-80' && (d.measure === 'count' || d.measure === 'late');
-    const after = await eventually(() => verifyRun({ context: context(), scenario: healthScenario, seed: 11, runsDir: RUNS_DIR, spec: pipeline }), (r) => r.differences.some(stray));
+    const after = await eventually(
+      () => verifyRun({ context: context(), scenario: healthScenario, seed: 11, runsDir: RUNS_DIR, spec: pipeline }),
+      (r) => r.differences.some(stray),
+    );
 
     // Assess: one more than expected, counted in the window or, on a slow machine past its grace, as late
     const found = after.differences.find(stray);

@@ -105,8 +105,17 @@ describe('the local Kafka broker', () => {
     await ensureTopics(brokers(), { topics: [{ name: topic, partitions: 2, schema: { fields: {} } }], consumers: [] });
     const records = 20_000;
     const tool = await kafkaTool('org.apache.kafka.tools.ProducerPerformance', [
-      '--topic', topic, '--num-records', String(records), '--record-size', '100', '--throughput', '-1',
-      '--producer-props', `bootstrap.servers=${brokers()}`, 'acks=all',
+      '--topic',
+      topic,
+      '--num-records',
+      String(records),
+      '--record-size',
+      '100',
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${brokers()}`,
+      'acks=all',
     ]);
 
     // Act
@@ -125,7 +134,12 @@ describe('the local Kafka broker', () => {
   it('refuses records for a topic that does not exist instead of creating it', async () => {
     // Prepare
     const topic = uniqueTopic();
-    producer = new Kafka({ clientId: 'services-test', brokers: brokers().split(','), logLevel: logLevel.NOTHING, retry: { retries: 1 } }).producer({
+    producer = new Kafka({
+      clientId: 'services-test',
+      brokers: brokers().split(','),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 1 },
+    }).producer({
       allowAutoTopicCreation: false,
     });
     await producer.connect();
@@ -152,7 +166,9 @@ describe('the local Kafka broker', () => {
     // Assess
     for (const topic of topics) {
       expect(metadata.topics.find((m) => m.name === topic.name)?.partitions).toHaveLength(topic.partitions);
-      const retention = configs.resources.find((r) => r.resourceName === topic.name)?.configEntries.find((e) => e.configName === 'retention.ms');
+      const retention = configs.resources
+        .find((r) => r.resourceName === topic.name)
+        ?.configEntries.find((e) => e.configName === 'retention.ms');
       expect(retention?.configValue).toBe(String(topic.retentionHours * 3_600_000));
     }
   });
@@ -175,12 +191,19 @@ describe('the local Kafka broker', () => {
     expect(again).toEqual({ created: [], updated: [], unchanged: [name] });
     expect(grown).toEqual({ created: [], updated: [name], unchanged: [] });
     // New partitions reach the metadata a moment after createPartitions returns (KRaft metadata lag).
-    const grownInMetadata = await eventually(async () => (await admin.fetchTopicMetadata({ topics: [name] })).topics[0]?.partitions.length === 3, 10_000);
+    const grownInMetadata = await eventually(
+      async () => (await admin.fetchTopicMetadata({ topics: [name] })).topics[0]?.partitions.length === 3,
+      10_000,
+    );
     expect(grownInMetadata).toBe(true);
     // So does an altered config: the broker answering DescribeConfigs may not have it yet.
     const retention = async (): Promise<string | undefined> =>
-      (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] }] })).resources[0]
-        ?.configEntries[0]?.configValue;
+      (
+        await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] }],
+        })
+      ).resources[0]?.configEntries[0]?.configValue;
     expect(await eventually(async () => (await retention()) === '7200000', 10_000)).toBe(true);
   });
 });
@@ -201,7 +224,9 @@ describe('the local DynamoDB', () => {
 
     // Act
     await documents.send(new PutCommand({ TableName: LOCAL_TABLES.results, Item: item }));
-    const read = await documents.send(new GetCommand({ TableName: LOCAL_TABLES.results, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }));
+    const read = await documents.send(
+      new GetCommand({ TableName: LOCAL_TABLES.results, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }),
+    );
 
     // Assess
     expect(read.Item).toEqual(item);
@@ -251,7 +276,12 @@ describe('startServices', () => {
     await services.stop();
 
     // Assess
-    expect(services).toMatchObject({ kafkaBrokers: brokers(), dynamodbEndpoint: endpoint(), started: { kafka: false, dynamodb: false }, pids: {} });
+    expect(services).toMatchObject({
+      kafkaBrokers: brokers(),
+      dynamodbEndpoint: endpoint(),
+      started: { kafka: false, dynamodb: false },
+      pids: {},
+    });
   });
 
   it('stops the JVM it started, and stop() resolves only once it has exited', async () => {

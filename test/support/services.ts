@@ -44,7 +44,10 @@ export async function startTestServices(): Promise<TestServices> {
       await services.stop();
       throw error;
     }
-    Object.assign(process.env, services.env, { [ENV.resultsTable]: LOCAL_TABLES.results, [ENV.idempotencyTable]: LOCAL_TABLES.idempotency });
+    Object.assign(process.env, services.env, {
+      [ENV.resultsTable]: LOCAL_TABLES.results,
+      [ENV.idempotencyTable]: LOCAL_TABLES.idempotency,
+    });
     const handle = { services, dataDir };
     registry[HANDLE] = handle;
     return handle;

@@ -134,7 +134,14 @@ export async function deliver(records: readonly KafkaRecord[], policy: DeliveryP
       while (cut < batch.records.length && (batch.records[cut] as KafkaRecord).timestamp < oldest) cut += 1;
       if (cut > 0) {
         const old = batch.records.slice(0, cut);
-        await hooks.giveUp({ records: old, condition: 'MaximumRecordAgeExceeded', invocations: batch.invocations, payloadSize: 0, requestId: randomUUID(), error: lastError });
+        await hooks.giveUp({
+          records: old,
+          condition: 'MaximumRecordAgeExceeded',
+          invocations: batch.invocations,
+          payloadSize: 0,
+          requestId: randomUUID(),
+          error: lastError,
+        });
         await hooks.commit(lastOffset(old) + 1);
         batch.records = batch.records.slice(cut);
         if (batch.records.length === 0) {
@@ -159,7 +166,13 @@ export async function deliver(records: readonly KafkaRecord[], policy: DeliveryP
         queue.shift();
         continue;
       }
-      lastError = { errorType: 'BatchItemFailures', errorMessage: failedFrom === 'invalid' ? 'the function answered batchItemFailures Lambda cannot read' : `the function reported offset ${failedFrom} as failed` };
+      lastError = {
+        errorType: 'BatchItemFailures',
+        errorMessage:
+          failedFrom === 'invalid'
+            ? 'the function answered batchItemFailures Lambda cannot read'
+            : `the function reported offset ${failedFrom} as failed`,
+      };
       if (typeof failedFrom === 'number') {
         // Everything before the first failed record is done; the retry starts at it.
         const from = failedFrom;
@@ -170,13 +183,25 @@ export async function deliver(records: readonly KafkaRecord[], policy: DeliveryP
       lastError = result.error;
       if (policy.bisectOnError && batch.records.length > 1) {
         const half = Math.ceil(batch.records.length / 2);
-        queue.splice(0, 1, { records: batch.records.slice(0, half), failures: batch.failures, invocations: 0 }, { records: batch.records.slice(half), failures: batch.failures, invocations: 0 });
+        queue.splice(
+          0,
+          1,
+          { records: batch.records.slice(0, half), failures: batch.failures, invocations: 0 },
+          { records: batch.records.slice(half), failures: batch.failures, invocations: 0 },
+        );
         continue;
       }
     }
     batch.failures += 1;
     if (batch.failures > policy.retryAttempts) {
-      await hooks.giveUp({ records: batch.records, condition: 'RetryAttemptsExhausted', invocations: batch.invocations, payloadSize, requestId: result.requestId, error: lastError });
+      await hooks.giveUp({
+        records: batch.records,
+        condition: 'RetryAttemptsExhausted',
+        invocations: batch.invocations,
+        payloadSize,
+        requestId: result.requestId,
+        error: lastError,
+      });
       await hooks.commit(lastOffset(batch.records) + 1);
       queue.shift();
       continue;

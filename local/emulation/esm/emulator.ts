@@ -98,7 +98,10 @@ class Lane {
   public generation = 0;
   private chain: Promise<void> = Promise.resolve();
 
-  public constructor(public readonly topic: string, public readonly partition: number) {}
+  public constructor(
+    public readonly topic: string,
+    public readonly partition: number,
+  ) {}
 
   /** Runs `task` after every task queued before it (one delivery per partition at a time). */
   public run(task: () => Promise<void>): Promise<void> {
@@ -114,7 +117,6 @@ class Lane {
     this.generation += 1;
   }
 }
-
 
 /** The kafkajs message's timestamp type (attribute bit 3), as Lambda names it. */
 function timestampType(message: KafkaMessage): string {
@@ -136,14 +138,18 @@ export class EventSourceMappingEmulator {
   public constructor(options: EmulatorOptions) {
     if (options.brokers.length === 0) throw new RangeError('at least one broker is required');
     const { mappings } = options.consumer;
-    const mapping = options.topic === undefined ? (mappings.length === 1 ? mappings[0] : undefined) : mappings.find((m) => m.topic === options.topic);
+    const mapping =
+      options.topic === undefined ? (mappings.length === 1 ? mappings[0] : undefined) : mappings.find((m) => m.topic === options.topic);
     if (mapping === undefined) {
-      throw new RangeError(`consumer ${options.consumer.name} has one mapping per topic (${options.consumer.topics.join(', ')}): name the topic of this one`);
+      throw new RangeError(
+        `consumer ${options.consumer.name} has one mapping per topic (${options.consumer.topics.join(', ')}): name the topic of this one`,
+      );
     }
     this.mapping = mapping;
     this.options = options;
     const topicSpec = options.topics.find((t) => t.name === mapping.topic);
-    if (topicSpec === undefined) throw new RangeError(`topic ${mapping.topic} of consumer ${options.consumer.name} is not among the topics given`);
+    if (topicSpec === undefined)
+      throw new RangeError(`topic ${mapping.topic} of consumer ${options.consumer.name} is not among the topics given`);
     // The mapping's FilterCriteria, as the CDK app deploys them. Compiling validates the patterns up
     // front, as creating a mapping with bad FilterCriteria fails.
     this.matches = compileFilters(mappingFilters(options.consumer, topicSpec));
@@ -224,7 +230,14 @@ export class EventSourceMappingEmulator {
             lane.timer = setTimeout(() => {
               lane.timer = undefined;
               const at = lane.generation;
-              void lane.run(() => this.drain(lane, true, () => this.running && lane.generation === at, async () => undefined));
+              void lane.run(() =>
+                this.drain(
+                  lane,
+                  true,
+                  () => this.running && lane.generation === at,
+                  async () => undefined,
+                ),
+              );
             }, wait);
           }
         },
@@ -235,7 +248,11 @@ export class EventSourceMappingEmulator {
     }
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new EmulatorStartError(`event source mapping of ${spec.name} did not join its consumer group within ${joinTimeoutMs} ms`)), joinTimeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(new EmulatorStartError(`event source mapping of ${spec.name} did not join its consumer group within ${joinTimeoutMs} ms`)),
+        joinTimeoutMs,
+      );
     });
     try {
       await Promise.race([groupJoined, timedOut]);
@@ -281,7 +298,8 @@ export class EventSourceMappingEmulator {
       if (batch.length > 0) {
         const outcome = await deliver(batch, consumer, {
           invoker: this.options.invoker,
-          encode: (records) => encodeMskEvent(records, { kind: 'msk', eventSourceArn: this.eventSourceArn, bootstrapServers: this.options.brokers.join(',') }),
+          encode: (records) =>
+            encodeMskEvent(records, { kind: 'msk', eventSourceArn: this.eventSourceArn, bootstrapServers: this.options.brokers.join(',') }),
           commit: (next) => this.commit(lane, next),
           giveUp: async (failed) => {
             this.stats.batchesGivenUp += 1;
@@ -322,7 +340,9 @@ export class EventSourceMappingEmulator {
       lane.committed = next;
     } catch (error) {
       // A rebalance moved the partition: its new owner re-reads from the last committed offset.
-      this.options.onWarning?.(`${this.options.consumer.name}: commit of ${lane.topic}-${lane.partition}@${next} failed: ${(error as Error).message}`);
+      this.options.onWarning?.(
+        `${this.options.consumer.name}: commit of ${lane.topic}-${lane.partition}@${next} failed: ${(error as Error).message}`,
+      );
     }
   }
 

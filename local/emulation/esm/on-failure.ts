@@ -14,7 +14,6 @@ import type { FailureCondition, GivenUpBatch } from './delivery';
 export type { FailureCondition } from './delivery';
 import { topicPartitionKey } from '../../../core/kafka-record';
 
-
 /** One on-failure entry. */
 export interface OnFailureEntry {
   readonly requestContext: {
@@ -32,7 +31,10 @@ export interface OnFailureEntry {
     readonly eventSourceArn: string;
     readonly bootstrapServers: string;
     readonly payloadSize: number;
-    readonly recordsInfo: Record<string, { firstRecordOffset: string; lastRecordOffset: string; firstRecordTimestamp: string; lastRecordTimestamp: string }>;
+    readonly recordsInfo: Record<
+      string,
+      { firstRecordOffset: string; lastRecordOffset: string; firstRecordTimestamp: string; lastRecordTimestamp: string }
+    >;
   };
   /** Local additions: what a person debugging needs without the SQS round trip. */
   readonly fluxo: {
@@ -67,7 +69,9 @@ export function describeFailedBatch(batch: FailedBatch): OnFailureEntry {
       approximateInvokeCount: batch.invocations,
     },
     responseContext:
-      batch.invocations === 0 ? null : { statusCode: 200, executedVersion: '$LATEST', functionError: batch.error?.errorType ?? 'Unhandled' },
+      batch.invocations === 0
+        ? null
+        : { statusCode: 200, executedVersion: '$LATEST', functionError: batch.error?.errorType ?? 'Unhandled' },
     version: '1.0',
     timestamp: iso(batch.now ?? Date.now()),
     KafkaBatchInfo: {

@@ -93,8 +93,13 @@ export class LocalFunction implements Invoker {
   public async invoke(event: unknown): Promise<InvocationResult> {
     const requestId = randomUUID();
     const started = Date.now();
-    const failed = (kind: InvocationFailureKind, error: FunctionErrorPayload): InvocationResult =>
-      ({ ok: false, kind, error, requestId, durationMs: Date.now() - started });
+    const failed = (kind: InvocationFailureKind, error: FunctionErrorPayload): InvocationResult => ({
+      ok: false,
+      kind,
+      error,
+      requestId,
+      durationMs: Date.now() - started,
+    });
     if (this.stopped) return failed('stopped', { errorType: 'FunctionStopped', errorMessage: `${this.name} is stopped` });
     const initError = await this.start();
     const worker = this.worker;
@@ -106,7 +111,10 @@ export class LocalFunction implements Invoker {
     const id = this.nextId++;
     return new Promise<InvocationResult>((resolve) => {
       const timer = setTimeout(() => {
-        this.settle(id, failed('timeout', { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${timeoutMs / 1000} seconds` }));
+        this.settle(
+          id,
+          failed('timeout', { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${timeoutMs / 1000} seconds` }),
+        );
         // Lambda ends an environment whose invocation timed out; the next invocation starts a new one.
         this.restart(worker, 'the execution environment was reset after a timeout');
       }, timeoutMs);
@@ -167,7 +175,13 @@ export class LocalFunction implements Invoker {
             message.id,
             message.ok
               ? { ok: true, payload: message.payload, requestId: pending.requestId, durationMs: Date.now() - pending.started }
-              : { ok: false, kind: 'handled', error: message.error, requestId: pending.requestId, durationMs: Date.now() - pending.started },
+              : {
+                  ok: false,
+                  kind: 'handled',
+                  error: message.error,
+                  requestId: pending.requestId,
+                  durationMs: Date.now() - pending.started,
+                },
           );
         }
       });

@@ -34,9 +34,7 @@ export type ResultMessage =
   | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: FunctionErrorPayload };
 
 /** Worker → parent: the handler module was loaded (the "init" phase) or failed to load. */
-export type InitMessage =
-  | { readonly type: 'ready' }
-  | { readonly type: 'init-error'; readonly error: FunctionErrorPayload };
+export type InitMessage = { readonly type: 'ready' } | { readonly type: 'init-error'; readonly error: FunctionErrorPayload };
 
 /** Data the worker is started with. */
 export interface WorkerData {
@@ -51,5 +49,5 @@ export function toErrorPayload(error: unknown): FunctionErrorPayload {
   if (error instanceof Error) {
     return { errorType: error.name || 'Error', errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
   }
-  return { errorType: 'Error', errorMessage: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) };
+  return { errorType: 'Error', errorMessage: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)) };
 }

@@ -112,7 +112,6 @@ export function dynamoDbLocalArgs(options: Pick<StartDynamoDbLocalOptions, 'port
   return ['-port', String(options.port), '-sharedDb', '-disableTelemetry', ...storage];
 }
 
-
 /** Waits until DynamoDB at `endpoint` answers ListTables, or throws when the deadline passes or `failed()` turns true. */
 export async function waitForDynamoDb(endpoint: string, deadlineMs: number, failed?: () => boolean): Promise<void> {
   const client = localDynamoDbClient(endpoint);
@@ -152,7 +151,8 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
   const logFile = join(options.logDir, 'dynamodb.log');
   const logOffset = fileSize(logFile);
   const anyInterface = process.env[ANY_INTERFACE_ENV] === '1';
-  if (anyInterface) options.onProgress?.(`dynamodb: ${ANY_INTERFACE_ENV}=1: DynamoDB Local listens on every interface of port ${options.port}`);
+  if (anyInterface)
+    options.onProgress?.(`dynamodb: ${ANY_INTERFACE_ENV}=1: DynamoDB Local listens on every interface of port ${options.port}`);
   const launcher = anyInterface ? undefined : loopbackLauncher(options.java, options.libDir);
   const child = spawnService({
     name: 'dynamodb',
@@ -182,7 +182,9 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
     await child.stop();
     throw new ServiceStartError(
       'dynamodb',
-      exited ? `DynamoDB Local exited while starting (log: ${child.logFile})` : `DynamoDB Local did not answer on ${endpoint} in time (log: ${child.logFile})`,
+      exited
+        ? `DynamoDB Local exited while starting (log: ${child.logFile})`
+        : `DynamoDB Local did not answer on ${endpoint} in time (log: ${child.logFile})`,
       logTail(logFile, 30, logOffset),
       { cause: error },
     );

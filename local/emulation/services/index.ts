@@ -132,7 +132,9 @@ async function useExisting(kind: 'kafka' | 'dynamodb', address: string): Promise
     await (kind === 'kafka' ? waitForKafka(address, deadline) : waitForDynamoDb(address, deadline));
   } catch (error) {
     const variable = kind === 'kafka' ? ENV.kafkaBrokers : ENV.dynamodbEndpoint;
-    throw new ServiceStartError(kind, `${variable}=${address} is set but nothing answers there; unset it to let fluxo start its own`, '', { cause: error });
+    throw new ServiceStartError(kind, `${variable}=${address} is set but nothing answers there; unset it to let fluxo start its own`, '', {
+      cause: error,
+    });
   }
   return { address, ms: 0 };
 }
@@ -212,7 +214,10 @@ export async function startServices(options: StartServicesOptions = {}): Promise
     throw failure.reason;
   }
   const [kafka, dynamo] = handles as [ServiceHandle, ServiceHandle];
-  for (const [name, handle] of [['kafka', kafka], ['dynamodb', dynamo]] as const) {
+  for (const [name, handle] of [
+    ['kafka', kafka],
+    ['dynamodb', dynamo],
+  ] as const) {
     if (handle.process) onProgress(`${name}: ready on ${handle.address} in ${(handle.ms / 1000).toFixed(1)} s (pid ${handle.process.pid})`);
   }
   return {

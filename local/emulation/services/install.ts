@@ -143,7 +143,11 @@ function runMaven(mvn: string, pomDir: string, args: readonly string[], env: Nod
       if (code === 0) resolvePromise();
       else {
         const tail = output.trim().split('\n').slice(-15).join('\n');
-        reject(new DependencyInstallError(`mvn exited with code ${code} while fetching jars from Maven Central (is https://repo.maven.apache.org reachable?)\n${tail}`));
+        reject(
+          new DependencyInstallError(
+            `mvn exited with code ${code} while fetching jars from Maven Central (is https://repo.maven.apache.org reachable?)\n${tail}`,
+          ),
+        );
       }
     });
   });
@@ -205,7 +209,9 @@ export async function installBundle(bundle: Bundle, options: InstallOptions = {}
   }
   const result = installed(true);
   const files = readdirSync(result.libDir).length;
-  onProgress(`fetched ${bundle.name}: ${files} jars, ${(result.bytes / 1_048_576).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  onProgress(
+    `fetched ${bundle.name}: ${files} jars, ${(result.bytes / 1_048_576).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return result;
 }
 
@@ -222,7 +228,9 @@ if (require.main === module) {
     .then(({ kafka, dynamodb }) => {
       const mib = (kafka.bytes + dynamodb.bytes) / 1_048_576;
       const state = kafka.fetched || dynamodb.fetched ? 'installed' : 'already cached';
-      console.log(`local services ${state}: Kafka ${KAFKA_VERSION}, DynamoDB Local ${DYNAMODB_LOCAL_VERSION} (${mib.toFixed(1)} MiB, ${((Date.now() - started) / 1000).toFixed(1)} s) in ${defaultCacheDir()}`);
+      console.log(
+        `local services ${state}: Kafka ${KAFKA_VERSION}, DynamoDB Local ${DYNAMODB_LOCAL_VERSION} (${mib.toFixed(1)} MiB, ${((Date.now() - started) / 1000).toFixed(1)} s) in ${defaultCacheDir()}`,
+      );
     })
     .catch((error: unknown) => {
       console.error(`fluxo: ${error instanceof Error ? error.message : String(error)}`);

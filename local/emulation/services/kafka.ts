@@ -8,7 +8,16 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createKafka } from '../../../lambdas/clients/kafka';
 import { ServiceStartError } from './errors';
-import { type SpawnServiceOptions, fileSize, lastLines, logErrors, readLogSince, reapStaleProcess, spawnService, type ManagedProcess } from './process';
+import {
+  type SpawnServiceOptions,
+  fileSize,
+  lastLines,
+  logErrors,
+  readLogSince,
+  reapStaleProcess,
+  spawnService,
+  type ManagedProcess,
+} from './process';
 import { LOOPBACK } from './ports';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -145,17 +154,24 @@ function formatStorage(options: StartKafkaOptions, propertiesFile: string, log4j
   );
   if (result.status !== 0) {
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n');
-    throw new ServiceStartError('kafka', `kafka-storage format failed (exit ${result.status ?? result.signal})`, output, { cause: result.error });
+    throw new ServiceStartError('kafka', `kafka-storage format failed (exit ${result.status ?? result.signal})`, output, {
+      cause: result.error,
+    });
   }
 }
-
 
 /**
  * Waits until a broker answers a metadata request (kafkajs admin `describeCluster`), or throws
  * when the deadline passes or `failed` resolves first (the process exited).
  */
 export async function waitForKafka(brokers: string, deadlineMs: number, failed?: () => boolean): Promise<void> {
-  const kafka = createKafka({ clientId: 'fluxo-local-services', brokers: brokers.split(','), connectionTimeoutMs: 1_000, requestTimeoutMs: 5_000, retries: 0 });
+  const kafka = createKafka({
+    clientId: 'fluxo-local-services',
+    brokers: brokers.split(','),
+    connectionTimeoutMs: 1_000,
+    requestTimeoutMs: 5_000,
+    retries: 0,
+  });
   let lastError: unknown;
   while (Date.now() < deadlineMs && !failed?.()) {
     const admin = kafka.admin();
@@ -250,7 +266,9 @@ export async function startKafka(options: StartKafkaOptions): Promise<RunningKaf
     await child.stop();
     throw new ServiceStartError(
       'kafka',
-      exited ? `the Kafka broker exited while starting (logs in ${paths.logDir})` : `the Kafka broker did not answer on ${brokers} in time (logs in ${paths.logDir})`,
+      exited
+        ? `the Kafka broker exited while starting (logs in ${paths.logDir})`
+        : `the Kafka broker did not answer on ${brokers} in time (logs in ${paths.logDir})`,
       tail(),
       { cause: error },
     );
@@ -290,6 +308,14 @@ export function kafkaToolCommand(java: string, libDir: string, mainClass: string
   if (!existsSync(log4jFile)) writeFileSync(log4jFile, TOOLS_LOG4J);
   return {
     command: java,
-    args: ['-Xmx256m', '-Djava.awt.headless=true', `-Dlog4j.configuration=file:${log4jFile.replace(/\\/g, '/')}`, '-cp', join(libDir, '*'), mainClass, ...args],
+    args: [
+      '-Xmx256m',
+      '-Djava.awt.headless=true',
+      `-Dlog4j.configuration=file:${log4jFile.replace(/\\/g, '/')}`,
+      '-cp',
+      join(libDir, '*'),
+      mainClass,
+      ...args,
+    ],
   };
 }

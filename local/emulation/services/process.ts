@@ -109,7 +109,6 @@ function commandLine(pid: number): string {
   return ps.stdout ?? '';
 }
 
-
 /**
  * Deals with a PID file a previous run left behind. When the run that wrote it is still alive,
  * the data directory is in use: throws a {@link DataDirInUseError}. When that run is gone but

@@ -36,7 +36,11 @@ export interface TableDefinition {
 
 /** One table's CreateTable request and TTL attribute, as described in `TABLES`. */
 function definition(tableName: string, table: TableDescription): TableDefinition {
-  const keyNames = [table.partitionKey, ...(table.sortKey === undefined ? [] : [table.sortKey]), ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const keyNames = [
+    table.partitionKey,
+    ...(table.sortKey === undefined ? [] : [table.sortKey]),
+    ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   return {
     create: {
       TableName: tableName,
@@ -76,7 +80,6 @@ export interface EnsureTablesResult {
   readonly existing: string[];
 }
 
-
 async function waitActive(client: DynamoDBClient, tableName: string, deadlineMs: number): Promise<void> {
   for (;;) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -90,7 +93,9 @@ async function ensureTtl(client: DynamoDBClient, tableName: string, attribute: s
   const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = TimeToLiveDescription?.TimeToLiveStatus;
   if ((status === 'ENABLED' || status === 'ENABLING') && TimeToLiveDescription?.AttributeName === attribute) return;
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
+  await client.send(
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }),
+  );
 }
 
 /**
@@ -108,7 +113,8 @@ export async function ensureTables(dynamodbEndpoint: string): Promise<EnsureTabl
         await client.send(new CreateTableCommand(table.create));
         created.push(name);
       } catch (error) {
-        if (!(error instanceof ResourceInUseException)) throw new Error(`could not create table ${name} at ${dynamodbEndpoint}`, { cause: error });
+        if (!(error instanceof ResourceInUseException))
+          throw new Error(`could not create table ${name} at ${dynamodbEndpoint}`, { cause: error });
         existing.push(name);
       }
       await waitActive(client, name, Date.now() + 30_000);

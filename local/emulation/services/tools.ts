@@ -38,10 +38,17 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): 
 export function findJava(env: NodeJS.ProcessEnv = process.env): string {
   const fromHome = env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', process.platform === 'win32' ? 'java.exe' : 'java') : undefined;
   const java = fromHome && isExecutable(fromHome) ? fromHome : findOnPath('java', env);
-  if (!java) throw new MissingToolError('java', `install Java ${MIN_JAVA_VERSION} or newer (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME`);
+  if (!java)
+    throw new MissingToolError(
+      'java',
+      `install Java ${MIN_JAVA_VERSION} or newer (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME`,
+    );
   const major = javaMajorVersion(java);
   if (major !== undefined && major < MIN_JAVA_VERSION) {
-    throw new MissingToolError(`java ${MIN_JAVA_VERSION}+`, `${java} is Java ${major}; install Java ${MIN_JAVA_VERSION} or newer or point JAVA_HOME at it`);
+    throw new MissingToolError(
+      `java ${MIN_JAVA_VERSION}+`,
+      `${java} is Java ${major}; install Java ${MIN_JAVA_VERSION} or newer or point JAVA_HOME at it`,
+    );
   }
   return java;
 }
@@ -63,6 +70,10 @@ function javaMajorVersion(java: string): number | undefined {
 /** The `mvn` on PATH; throws a {@link MissingToolError} when there is none. */
 export function findMaven(env: NodeJS.ProcessEnv = process.env): string {
   const mvn = findOnPath('mvn', env);
-  if (!mvn) throw new MissingToolError('mvn', 'install Maven 3 (e.g. apt-get install maven); it fetches the Kafka and DynamoDB Local jars from Maven Central on the first run');
+  if (!mvn)
+    throw new MissingToolError(
+      'mvn',
+      'install Maven 3 (e.g. apt-get install maven); it fetches the Kafka and DynamoDB Local jars from Maven Central on the first run',
+    );
   return mvn;
 }

@@ -52,11 +52,16 @@ export async function waitForTopics(
 ): Promise<void> {
   if (topics.length === 0) return;
   for (;;) {
-    const metadata = await metadataOrUndefined(kafkaBrokers, topics.map((t) => t.name));
-    const ready = metadata !== undefined && topics.every((topic) => {
-      const partitions = metadata.find((m) => m.name === topic.name)?.partitions ?? [];
-      return partitions.length >= topic.partitions && partitions.every((p) => p.leader >= 0);
-    });
+    const metadata = await metadataOrUndefined(
+      kafkaBrokers,
+      topics.map((t) => t.name),
+    );
+    const ready =
+      metadata !== undefined &&
+      topics.every((topic) => {
+        const partitions = metadata.find((m) => m.name === topic.name)?.partitions ?? [];
+        return partitions.length >= topic.partitions && partitions.every((p) => p.leader >= 0);
+      });
     if (ready) return;
     if (Date.now() > deadlineMs) throw new Error(`topics ${topics.map((t) => t.name).join(', ')} have no leaders yet at ${kafkaBrokers}`);
     await sleep(50);
@@ -83,7 +88,10 @@ export async function ensureTopics(kafkaBrokers: string, pipeline: PipelineSpec)
       // waitForTopics below waits out KRaft's moment when brokers do not know a new topic yet.
       result[await ensureTopic(admin, { ...topicSettings(topic), replicationFactor }, { waitForLeaders: false })].push(topic.name);
     }
-    await waitForTopics(kafkaBrokers, topics.filter((t) => !result.unchanged.includes(t.name)));
+    await waitForTopics(
+      kafkaBrokers,
+      topics.filter((t) => !result.unchanged.includes(t.name)),
+    );
     return result;
   } finally {
     await admin.disconnect();

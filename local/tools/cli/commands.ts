@@ -30,7 +30,8 @@ function kafkaFor(brokers: string, clientId: string): Kafka {
 function positiveInt(value: string | boolean | undefined, name: string, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number above 0 (got "${String(value)}")`);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a whole number above 0 (got "${String(value)}")`);
   return n;
 }
 
@@ -67,9 +68,13 @@ export async function listTopics(context: CliContext, options: Options): Promise
     return;
   }
   for (const t of topics) {
-    print(context, `${t.name.padEnd(20)} ${String(t.partitions ?? '?').padStart(3)} partition(s)  ${t.retentionHours ?? '?'} h  ${t.description ?? ''}`.trimEnd());
+    print(
+      context,
+      `${t.name.padEnd(20)} ${String(t.partitions ?? '?').padStart(3)} partition(s)  ${t.retentionHours ?? '?'} h  ${t.description ?? ''}`.trimEnd(),
+    );
   }
-  for (const name of extra) print(context, `${name.padEnd(20)}   (on the broker only: not in pipeline.ts, so the API does not accept records for it)`);
+  for (const name of extra)
+    print(context, `${name.padEnd(20)}   (on the broker only: not in pipeline.ts, so the API does not accept records for it)`);
 }
 
 /** `fluxo topics create NAME --partitions N`: local only, like `kafka-topics.sh --create`. */
@@ -83,7 +88,10 @@ export async function createTopic(context: CliContext, name: string | undefined,
   try {
     await admin.connect();
     const outcome = await ensureTopic(admin, { name, partitions, retentionHours, replicationFactor: 1 });
-    print(context, `${outcome === 'created' ? 'Created' : outcome === 'updated' ? 'Updated' : 'Already had'} topic ${name} (${partitions} partition(s), ${retentionHours} h retention).`);
+    print(
+      context,
+      `${outcome === 'created' ? 'Created' : outcome === 'updated' ? 'Updated' : 'Already had'} topic ${name} (${partitions} partition(s), ${retentionHours} h retention).`,
+    );
     print(context, 'To post records to it over HTTP, declare it in pipeline.ts (the API only accepts topics of the spec).');
   } catch (error) {
     throw new CliError(`could not create topic ${name} on ${brokers}: ${(error as Error).message}`, { cause: error });
@@ -131,7 +139,10 @@ const STDIN_BATCH = 100;
  * kafka-console-producer), printing each record's partition and offset or error.
  */
 export async function send(context: CliContext, topic: string | undefined, input: string | undefined, options: Options): Promise<void> {
-  if (topic === undefined) throw new UsageError("usage: fluxo send <topic> ['<json value>' | -]   (no value, or -, reads one JSON value per line from stdin; on a text topic, one line of text)");
+  if (topic === undefined)
+    throw new UsageError(
+      "usage: fluxo send <topic> ['<json value>' | -]   (no value, or -, reads one JSON value per line from stdin; on a text topic, one line of text)",
+    );
   // A text topic takes lines as they are, as kafka-console-producer writes them; other topics one JSON value per line.
   const text = (await specTopics(context))?.find((t) => t.name === topic)?.format === 'text';
   const valueOf = (line: string, where: string): unknown => (text ? line : parseJson(line, where));
@@ -178,7 +189,15 @@ async function specTopics(context: CliContext): Promise<ResolvedTopic[] | undefi
   try {
     const { body } = await callApi(context, 'GET', '/topics');
     const topics = ((body as { topics?: unknown[] } | undefined)?.topics ?? []) as TopicDescription[];
-    return topics.map((t) => ({ name: t.name, partitions: t.partitions, retentionHours: t.retentionHours, format: t.format, schema: t.schema, accepts: t.accepts, derived: t.derived }));
+    return topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions,
+      retentionHours: t.retentionHours,
+      format: t.format,
+      schema: t.schema,
+      accepts: t.accepts,
+      derived: t.derived,
+    }));
   } catch {
     return undefined;
   }
@@ -217,7 +236,12 @@ export async function tail(context: CliContext, topic: string | undefined, optio
     await admin.disconnect();
   }
   // A throwaway group that never commits, as the console consumer's: every tail reads on its own.
-  const consumer = kafka.consumer({ groupId: `fluxo-tail-${randomUUID()}`, maxWaitTimeInMs: 500, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  const consumer = kafka.consumer({
+    groupId: `fluxo-tail-${randomUUID()}`,
+    maxWaitTimeInMs: 500,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
+  });
   let seen = 0;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => {
@@ -298,14 +322,20 @@ export async function dlq(context: CliContext, options: Options): Promise<void> 
   for (const item of items) {
     const { consumer, topic, partition, offset, reason, error, form, writer } = item;
     const from = form === undefined ? '' : `  [${String(form)} from ${writer === 'http' ? "fluxo's HTTP API" : 'a Kafka client'}]`;
-    print(context, `  ${String(consumer ?? '?')}  ${String(topic ?? '?')}-${String(partition ?? '?')}@${String(offset ?? '?')}  ${String(reason ?? JSON.stringify(item))}: ${String(error ?? '')}${from}`);
+    print(
+      context,
+      `  ${String(consumer ?? '?')}  ${String(topic ?? '?')}-${String(partition ?? '?')}@${String(offset ?? '?')}  ${String(reason ?? JSON.stringify(item))}: ${String(error ?? '')}${from}`,
+    );
   }
   if (context.state !== undefined) {
     print(context, `failed batches (event source mapping on-failure destination, ${context.state.onFailureFile}): ${wanted.length}`);
     for (const entry of wanted) {
       const { consumer, topic, partition, offsets, error } = entry.fluxo;
       const range = offsets.length === 1 ? `${offsets[0]}` : `${offsets[0]}..${offsets[offsets.length - 1]}`;
-      print(context, `  ${entry.timestamp}  ${consumer}  ${topic}-${partition}@${range}  ${entry.requestContext.condition}${error ? `: ${error.errorType}: ${error.errorMessage}` : ''}`);
+      print(
+        context,
+        `  ${entry.timestamp}  ${consumer}  ${topic}-${partition}@${range}  ${entry.requestContext.condition}${error ? `: ${error.errorType}: ${error.errorMessage}` : ''}`,
+      );
     }
   }
 }

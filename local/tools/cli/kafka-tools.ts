@@ -67,7 +67,11 @@ function withoutOption(args: readonly string[], name: string): string[] {
 
 /** Whether `address` (host:port) names the broker at `brokers`, allowing `localhost` for 127.0.0.1. */
 function sameBroker(address: string, brokers: string): boolean {
-  const normalise = (a: string): string => a.trim().replace(/^localhost:/, '127.0.0.1:').replace(/^\[::1\]:/, '127.0.0.1:');
+  const normalise = (a: string): string =>
+    a
+      .trim()
+      .replace(/^localhost:/, '127.0.0.1:')
+      .replace(/^\[::1\]:/, '127.0.0.1:');
   const known = new Set(brokers.split(',').map(normalise));
   return address.split(',').some((a) => known.has(normalise(a)));
 }
@@ -85,7 +89,9 @@ export function kafkaToolInvocation(tool: string, args: readonly string[], broke
   const zookeeper = optionValue(out, ['--zookeeper']);
   if (zookeeper !== undefined) {
     out = withoutOption(out, '--zookeeper');
-    notes.push(`--zookeeper ${zookeeper} replaced by --bootstrap-server ${brokers}: the local broker runs in KRaft mode, without ZooKeeper`);
+    notes.push(
+      `--zookeeper ${zookeeper} replaced by --bootstrap-server ${brokers}: the local broker runs in KRaft mode, without ZooKeeper`,
+    );
   }
   const given = optionValue(out, BOOTSTRAP_OPTIONS);
   const help = out.includes('--help') || out.includes('--version');

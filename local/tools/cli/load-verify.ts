@@ -32,7 +32,8 @@ function numberOption(options: Options, name: string, fallback: number): number 
   const value = options[name];
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number of 0 or more (got "${String(value)}")`);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--${name} must be a number of 0 or more (got "${String(value)}")`);
   return n;
 }
 
@@ -40,7 +41,8 @@ function seedOption(options: Options): number | undefined {
   const value = options.seed;
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || n > MAX_SEED) throw new UsageError(`--seed must be a whole number from 0 to ${MAX_SEED} (got "${String(value)}")`);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n > MAX_SEED)
+    throw new UsageError(`--seed must be a whole number from 0 to ${MAX_SEED} (got "${String(value)}")`);
   return n;
 }
 
@@ -108,12 +110,18 @@ export async function verify(context: CliContext, name: string | undefined, opti
   }
   const { differences } = report;
   if (context.io.stderrIsTTY === true) context.io.stderr('\r\u001b[K');
-  if (options.json) context.io.stdout(`${JSON.stringify({ records: report.records, expected: report.expected, rankings: report.rankings, differences })}\n`);
+  if (options.json)
+    context.io.stdout(
+      `${JSON.stringify({ records: report.records, expected: report.expected, rankings: report.rankings, differences })}\n`,
+    );
   else {
     for (const difference of differences) context.io.stdout(`${formatDifference(difference)}\n`);
     const ranked = report.rankings > 0 ? ` and ${report.rankings} trending list(s)` : '';
     const what = `${report.records} acknowledged records, ${report.expected} aggregates${ranked} of ${scenario.consumers.join(', ')}`;
-    context.io.stdout(differences.length === 0 ? `OK: ${what} equal to the direct computation\n` : `${differences.length} difference(s) over ${what}\n`);
+    context.io.stdout(
+      differences.length === 0 ? `OK: ${what} equal to the direct computation\n` : `${differences.length} difference(s) over ${what}\n`,
+    );
   }
-  if (differences.length > 0) throw new CliError(`${differences.length} difference(s) between the stored aggregates and the direct computation`);
+  if (differences.length > 0)
+    throw new CliError(`${differences.length} difference(s) between the stored aggregates and the direct computation`);
 }

@@ -81,7 +81,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     // Kafka's tools take their own options, passed through untouched.
     if (argv[0] === 'kafka') {
-      if (argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h') throw new UsageError('usage: fluxo kafka <tool> [args]   (kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups, kafka-configs, kafka-get-offsets)');
+      if (argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h')
+        throw new UsageError(
+          'usage: fluxo kafka <tool> [args]   (kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups, kafka-configs, kafka-get-offsets)',
+        );
       return await kafka(cliContext(io), argv[1], argv.slice(2));
     }
     const { positionals, options } = parse(argv);

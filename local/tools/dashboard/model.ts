@@ -8,7 +8,14 @@ import { measureName, type ResolvedConsumer, type StartingPosition } from '../..
 /** How a consumer's windows are charted. */
 export type ChartSpec =
   /** Candlesticks per group key (e.g. per ticker): first, max, min, last of one field, and an optional volume. */
-  | { readonly kind: 'candles'; readonly open: string; readonly high: string; readonly low: string; readonly close: string; readonly volume?: string }
+  | {
+      readonly kind: 'candles';
+      readonly open: string;
+      readonly high: string;
+      readonly low: string;
+      readonly close: string;
+      readonly volume?: string;
+    }
   /** The keys with the highest count in the newest window (e.g. trending hashtags). */
   | { readonly kind: 'top'; readonly n: number }
   /** Count and measures per window over time, one line per group key. */
@@ -48,7 +55,10 @@ export function partitionLag({ low, high, committed }: PartitionOffsets, start: 
 }
 
 /** Records per second between two samples of a topic's end offsets (sum over partitions); null without a previous sample. */
-export function ingestRate(previous: { readonly at: number; readonly end: number } | undefined, current: { readonly at: number; readonly end: number }): number | null {
+export function ingestRate(
+  previous: { readonly at: number; readonly end: number } | undefined,
+  current: { readonly at: number; readonly end: number },
+): number | null {
   if (previous === undefined || current.at <= previous.at) return null;
   return Math.max(0, current.end - previous.end) / ((current.at - previous.at) / 1000);
 }

@@ -51,8 +51,18 @@ export class KafkaMonitor {
   private lastTouched = 0;
   private stopped = false;
 
-  public constructor({ spec, kafkaBrokers, intervalMs = 1000, historyLength = 300, idleAfterMs = 30_000, admin, clock = Date.now, filteredOut = () => undefined }: KafkaMonitorOptions) {
-    if (!Number.isInteger(intervalMs) || intervalMs < 50) throw new RangeError(`intervalMs must be a whole number of at least 50 (got ${intervalMs})`);
+  public constructor({
+    spec,
+    kafkaBrokers,
+    intervalMs = 1000,
+    historyLength = 300,
+    idleAfterMs = 30_000,
+    admin,
+    clock = Date.now,
+    filteredOut = () => undefined,
+  }: KafkaMonitorOptions) {
+    if (!Number.isInteger(intervalMs) || intervalMs < 50)
+      throw new RangeError(`intervalMs must be a whole number of at least 50 (got ${intervalMs})`);
     this.topics = spec.topics.map(resolveTopic);
     this.consumers = spec.consumers.map(resolveConsumer);
     this.admin = admin ?? localKafkaAdmin(kafkaBrokers, 'fluxo-dashboard');
@@ -61,7 +71,12 @@ export class KafkaMonitor {
     this.idleAfterMs = idleAfterMs;
     this.clock = clock;
     this.filteredOut = filteredOut;
-    this.latest = { at: 0, topics: this.topics.map((t) => ({ name: t.name, partitions: t.partitions, endOffset: 0, rate: null })), consumers: this.consumers.map((c) => this.consumerState(c, null, 0)), history: [] };
+    this.latest = {
+      at: 0,
+      topics: this.topics.map((t) => ({ name: t.name, partitions: t.partitions, endOffset: 0, rate: null })),
+      consumers: this.consumers.map((c) => this.consumerState(c, null, 0)),
+      history: [],
+    };
   }
 
   /** Marks the dashboard as watched and returns the latest state (sampling now when there is none yet). */
@@ -135,7 +150,10 @@ export class KafkaMonitor {
       await Promise.all(
         this.topics.map(async (topic) => {
           const entries = await this.admin.fetchTopicOffsets(topic.name);
-          offsets.set(topic.name, entries.map((e) => ({ partition: e.partition, low: Number(e.low), high: Number(e.high) })));
+          offsets.set(
+            topic.name,
+            entries.map((e) => ({ partition: e.partition, low: Number(e.low), high: Number(e.high) })),
+          );
         }),
       );
       const topics: TopicState[] = this.topics.map((topic) => {

@@ -68,7 +68,12 @@ const PAGE = `<!doctype html>
 `;
 
 function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -95,13 +100,20 @@ export function startDashboard({ spec, kafkaBrokers, ...monitorOptions }: Dashbo
     assets.catch(() => (assets = undefined));
     return assets;
   };
-  const asset = (kind: keyof DashboardAssets, type: string): LocalRoute['handle'] => async (_req, res) => {
-    try {
-      send(res, 200, type, (await bundle())[kind]);
-    } catch (error) {
-      send(res, 500, 'text/plain; charset=utf-8', `${(error as Error).message}: ${((error as Error).cause as Error | undefined)?.message ?? ''}`);
-    }
-  };
+  const asset =
+    (kind: keyof DashboardAssets, type: string): LocalRoute['handle'] =>
+    async (_req, res) => {
+      try {
+        send(res, 200, type, (await bundle())[kind]);
+      } catch (error) {
+        send(
+          res,
+          500,
+          'text/plain; charset=utf-8',
+          `${(error as Error).message}: ${((error as Error).cause as Error | undefined)?.message ?? ''}`,
+        );
+      }
+    };
 
   const routes: LocalRoute[] = [
     { method: 'GET', path: '/', handle: (_req, res) => send(res, 200, 'text/html; charset=utf-8', PAGE) },
@@ -130,7 +142,13 @@ export function startDashboard({ spec, kafkaBrokers, ...monitorOptions }: Dashbo
     {
       method: 'GET',
       path: '/openapi.json',
-      handle: (req, res) => send(res, 200, 'application/json', JSON.stringify(openApiDocument(spec, { serverUrl: `http://${req.headers.host ?? '127.0.0.1:3000'}` }))),
+      handle: (req, res) =>
+        send(
+          res,
+          200,
+          'application/json',
+          JSON.stringify(openApiDocument(spec, { serverUrl: `http://${req.headers.host ?? '127.0.0.1:3000'}` })),
+        ),
     },
   ];
   return {

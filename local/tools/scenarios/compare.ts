@@ -47,7 +47,11 @@ function id(key: string, windowStart: number): string {
  * aggregate of the consumer in the run's time range: one the direct computation does not expect
  * is a difference too (another producer wrote into the run's windows).
  */
-export function compareConsumer(consumer: string, expected: readonly ExpectedAggregate[], stored: readonly StoredAggregate[]): Difference[] {
+export function compareConsumer(
+  consumer: string,
+  expected: readonly ExpectedAggregate[],
+  stored: readonly StoredAggregate[],
+): Difference[] {
   const differences: Difference[] = [];
   const byId = new Map(stored.map((s) => [id(s.key, s.windowStart), s]));
   const expectedIds = new Set<string>();
@@ -70,7 +74,8 @@ export function compareConsumer(consumer: string, expected: readonly ExpectedAgg
     }
   }
   for (const got of stored) {
-    if (!expectedIds.has(id(got.key, got.windowStart))) differences.push({ consumer, key: got.key, windowStart: got.windowStart, measure: 'count', expected: undefined, actual: got.count });
+    if (!expectedIds.has(id(got.key, got.windowStart)))
+      differences.push({ consumer, key: got.key, windowStart: got.windowStart, measure: 'count', expected: undefined, actual: got.count });
   }
   return differences;
 }
@@ -88,7 +93,8 @@ export function expectedTop(expected: readonly ExpectedAggregate[], windowStart:
 export function compareTop(consumer: string, windowStart: number, expected: readonly string[], actual: readonly string[]): Difference[] {
   const differences: Difference[] = [];
   for (let rank = 0; rank < Math.max(expected.length, actual.length); rank += 1) {
-    if (expected[rank] !== actual[rank]) differences.push({ consumer, key: '', windowStart, measure: `top[${rank + 1}]`, expected: expected[rank], actual: actual[rank] });
+    if (expected[rank] !== actual[rank])
+      differences.push({ consumer, key: '', windowStart, measure: `top[${rank + 1}]`, expected: expected[rank], actual: actual[rank] });
   }
   return differences;
 }

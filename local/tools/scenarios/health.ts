@@ -29,7 +29,13 @@ export function imcOf(tuple: HealthTuple): number {
   return tuple.peso / (metres * metres);
 }
 
-function aggregate(consumer: string, key: string, windowStart: number, windowEnd: number, tuples: readonly HealthTuple[]): ExpectedAggregate {
+function aggregate(
+  consumer: string,
+  key: string,
+  windowStart: number,
+  windowEnd: number,
+  tuples: readonly HealthTuple[],
+): ExpectedAggregate {
   return {
     consumer,
     key,

@@ -116,7 +116,13 @@ type Outcome =
   | { readonly kind: 'unanswered'; readonly message: string };
 
 /** Posts one request, retrying what is worth retrying with the same `Idempotency-Key`. */
-async function postWithRetries(context: ScenarioContext, topic: string, records: readonly ScenarioRecord[], idempotencyKey: string, retry: RetryPolicy): Promise<Outcome> {
+async function postWithRetries(
+  context: ScenarioContext,
+  topic: string,
+  records: readonly ScenarioRecord[],
+  idempotencyKey: string,
+  retry: RetryPolicy,
+): Promise<Outcome> {
   const body = JSON.stringify({ records: records.map((r) => ({ value: r.value, timestamp: r.timestamp })) });
   const began = performance.now();
   let last = 'not sent';
@@ -124,10 +130,13 @@ async function postWithRetries(context: ScenarioContext, topic: string, records:
     const delay = backoffMs(attempt, retry);
     let wait = delay;
     try {
-      const answer = await apiRequest(context, 'POST', `/topics/${encodeURIComponent(topic)}/records`, body, { 'idempotency-key': idempotencyKey });
+      const answer = await apiRequest(context, 'POST', `/topics/${encodeURIComponent(topic)}/records`, body, {
+        'idempotency-key': idempotencyKey,
+      });
       if (answer.status === 200 || answer.status === 207) {
         const results = (answer.body as { results?: RecordResult[] } | undefined)?.results;
-        if (!Array.isArray(results) || results.length !== records.length) return { kind: 'refused', message: `${answer.status} with an unreadable answer` };
+        if (!Array.isArray(results) || results.length !== records.length)
+          return { kind: 'refused', message: `${answer.status} with an unreadable answer` };
         return { kind: 'answered', results, latencyMs: performance.now() - began };
       }
       last = describeApiError(answer.status, answer.body);
@@ -194,7 +203,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   let rejected = 0;
   let unanswered = 0;
   let lastAnswer = began;
-  const counts = (): ProgressCounts => ({ total: count, sent, acknowledged: acknowledged.length, rejected, elapsedMs: performance.now() - began });
+  const counts = (): ProgressCounts => ({
+    total: count,
+    sent,
+    acknowledged: acknowledged.length,
+    rejected,
+    elapsedMs: performance.now() - began,
+  });
   const display = options.progress === false ? undefined : progressDisplay({ write: context.io.stderr, tty: options.tty === true });
   const ticker = display === undefined ? undefined : setInterval(() => display.update(counts()), 100);
   const noteError = (message: string, records: number): void => void errors.set(message, (errors.get(message) ?? 0) + records);
@@ -206,10 +221,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       const at = Date.now();
       sentAt[k] = at - start;
       const first = k * batch;
-      const records: ScenarioRecord[] = values.slice(first, first + batch).map((v, j) => ({ ...v, index: first + j, timestamp: eventTimeOf(scenario, first + j, at, seed) }));
+      const records: ScenarioRecord[] = values
+        .slice(first, first + batch)
+        .map((v, j) => ({ ...v, index: first + j, timestamp: eventTimeOf(scenario, first + j, at, seed) }));
       for (const [topic, group] of byTopic(records)) {
         sent += group.length;
-        const outcome = await postWithRetries(context, `${prefix}${topic}`, group, `fluxo-load-${scenario.name}-${seed}-${start}-${k}-${topic}`, retry);
+        const outcome = await postWithRetries(
+          context,
+          `${prefix}${topic}`,
+          group,
+          `fluxo-load-${scenario.name}-${seed}-${start}-${k}-${topic}`,
+          retry,
+        );
         lastAnswer = performance.now();
         if (outcome.kind === 'answered') {
           latencies.push(outcome.latencyMs);
@@ -278,7 +301,8 @@ export function formatLoadSummary(summary: LoadSummary): string[] {
   const { manifest } = summary;
   const fromHere = relative(process.cwd(), summary.file);
   const file = fromHere.startsWith('..') || isAbsolute(fromHere) ? summary.file : fromHere;
-  const latency = summary.latency === undefined ? 'n/a' : `p50 ${summary.latency.p50.toFixed(1)} ms, p99 ${summary.latency.p99.toFixed(1)} ms`;
+  const latency =
+    summary.latency === undefined ? 'n/a' : `p50 ${summary.latency.p50.toFixed(1)} ms, p99 ${summary.latency.p99.toFixed(1)} ms`;
   const lines = [
     `${manifest.scenario} (seed ${manifest.seed}): ${manifest.producers} producers, target ${manifest.rate} records/s for ${manifest.durationSeconds} s, ${manifest.batch} record(s) per request${manifest.interrupted ? ' (interrupted)' : ''}`,
     `sent          ${summary.sent} of ${manifest.count}`,

@@ -26,7 +26,8 @@ export interface Random {
  * the first outputs are discarded so that nearby seeds give unrelated streams.
  */
 export function seededRandom(seed: number): Random {
-  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new RangeError(`seed must be a whole number from 0 to ${MAX_SEED}, got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED)
+    throw new RangeError(`seed must be a whole number from 0 to ${MAX_SEED}, got ${seed}`);
   let a = 0x9e37_79b9;
   let b = 0x243f_6a88;
   let c = 0xb7e1_5162;

@@ -81,7 +81,12 @@ export function eventTimeOf(scenario: Pick<Scenario, 'eventTime'>, index: number
  * gives when record i's request was first sent, or undefined for a record never sent (it is
  * left out).
  */
-export function recordsOf(scenario: Scenario, seed: number, count: number, sentAt: (index: number) => number | undefined): ScenarioRecord[] {
+export function recordsOf(
+  scenario: Scenario,
+  seed: number,
+  count: number,
+  sentAt: (index: number) => number | undefined,
+): ScenarioRecord[] {
   const records: ScenarioRecord[] = [];
   scenario.values(seed, count).forEach((v, index) => {
     const at = sentAt(index);
@@ -110,7 +115,10 @@ export interface Bucket<T> {
  * Buckets of records by (consumer, key, window): `add` puts an item in the bucket of its event
  * time, `list` gives the buckets in insertion order.
  */
-export function buckets<T>(): { add(consumer: string, key: string, sizeMs: number, eventTime: number, item: T): void; list(): Bucket<T>[] } {
+export function buckets<T>(): {
+  add(consumer: string, key: string, sizeMs: number, eventTime: number, item: T): void;
+  list(): Bucket<T>[];
+} {
   const byId = new Map<string, Bucket<T>>();
   return {
     add(consumer, key, sizeMs, eventTime, item) {

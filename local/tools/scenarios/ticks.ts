@@ -58,7 +58,11 @@ export const ticksScenario: Scenario = {
     const prefix = target.prefix ?? '';
     const size = windowMs(target, 'ohlc-1m');
     const grouped = buckets<{ t: number; tick: Tick }>();
-    for (const record of records) grouped.add(`${prefix}ohlc-1m`, `${prefix}${record.topic}`, size, record.timestamp, { t: record.timestamp, tick: record.value as Tick });
+    for (const record of records)
+      grouped.add(`${prefix}ohlc-1m`, `${prefix}${record.topic}`, size, record.timestamp, {
+        t: record.timestamp,
+        tick: record.value as Tick,
+      });
     return grouped.list().map((b) => {
       const byTime = [...b.items].sort((x, y) => x.t - y.t);
       const prices = byTime.map((i) => i.tick.price);

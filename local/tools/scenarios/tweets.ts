@@ -8,11 +8,57 @@ import { buckets, windowMs, type Scenario, type ScenarioValue } from './scenario
 
 /** The hashtags, most popular first (rank k is drawn with weight 1/k^1.2). */
 export const HASHTAGS = [
-  'kafka', 'streaming', 'dados', 'serverless', 'aws', 'lambda', 'tempo_real', 'bigdata', 'ação', 'python', 'spark', 'petr4',
-  'vale3', 'ibovespa', 'ciência', 'música', 'café', 'futebol', 'copa2026', 'eleições', 'chuva', 'cinema', 'saúde', 'dev',
+  'kafka',
+  'streaming',
+  'dados',
+  'serverless',
+  'aws',
+  'lambda',
+  'tempo_real',
+  'bigdata',
+  'ação',
+  'python',
+  'spark',
+  'petr4',
+  'vale3',
+  'ibovespa',
+  'ciência',
+  'música',
+  'café',
+  'futebol',
+  'copa2026',
+  'eleições',
+  'chuva',
+  'cinema',
+  'saúde',
+  'dev',
 ] as const;
 
-const WORDS = ['hoje', 'o', 'pipeline', 'rodou', 'no', 'laptop', 'sem', 'docker', 'mais', 'um', 'tópico', 'novo', 'que', 'dia', 'bom', 'para', 'aprender', 'consumidor', 'produtor', 'mensagem', 'agora', 'ao', 'vivo'];
+const WORDS = [
+  'hoje',
+  'o',
+  'pipeline',
+  'rodou',
+  'no',
+  'laptop',
+  'sem',
+  'docker',
+  'mais',
+  'um',
+  'tópico',
+  'novo',
+  'que',
+  'dia',
+  'bom',
+  'para',
+  'aprender',
+  'consumidor',
+  'produtor',
+  'mensagem',
+  'agora',
+  'ao',
+  'vivo',
+];
 const PUNCTUATION = ['', '', '', '.', ',', '!', '?'];
 const TAG_WEIGHTS = zipfCumulative(HASHTAGS.length, 1.2);
 /** How many hashtags a tweet carries: 0..3, weighted. */
@@ -73,6 +119,13 @@ export const tweetsScenario: Scenario = {
     for (const record of records) {
       for (const tag of tagsOf((record.value as Tweet).text)) grouped.add(consumer, tag, size, record.timestamp, record.index);
     }
-    return grouped.list().map((b) => ({ consumer: b.consumer, key: b.key, windowStart: b.windowStart, windowEnd: b.windowEnd, count: b.items.length, measures: {} }));
+    return grouped.list().map((b) => ({
+      consumer: b.consumer,
+      key: b.key,
+      windowStart: b.windowStart,
+      windowEnd: b.windowEnd,
+      count: b.items.length,
+      measures: {},
+    }));
   },
 };

@@ -46,12 +46,26 @@ export interface VerifyReport {
 }
 
 interface ResultsPage {
-  readonly items: ReadonlyArray<{ key: string; windowStart: string; windowEnd: string; count: number; late?: number; measures?: Record<string, number> }>;
+  readonly items: ReadonlyArray<{
+    key: string;
+    windowStart: string;
+    windowEnd: string;
+    count: number;
+    late?: number;
+    measures?: Record<string, number>;
+  }>;
   readonly nextCursor?: string;
 }
 
 function stored(item: ResultsPage['items'][number]): StoredAggregate {
-  return { key: item.key, windowStart: Date.parse(item.windowStart), windowEnd: Date.parse(item.windowEnd), count: item.count, late: item.late ?? 0, measures: item.measures ?? {} };
+  return {
+    key: item.key,
+    windowStart: Date.parse(item.windowStart),
+    windowEnd: Date.parse(item.windowEnd),
+    count: item.count,
+    late: item.late ?? 0,
+    measures: item.measures ?? {},
+  };
 }
 
 /** Every aggregate of a consumer whose window overlaps `[from, to)`, all pages. */
@@ -75,7 +89,11 @@ async function storedTop(context: ScenarioContext, consumer: string, windowStart
 }
 
 /** The acknowledged records of a run and what each consumer must store for them. */
-export function expectationOf(scenario: Scenario, manifest: RunManifest, spec: PipelineSpec): { records: number; from: number; to: number; expected: ExpectedAggregate[] } {
+export function expectationOf(
+  scenario: Scenario,
+  manifest: RunManifest,
+  spec: PipelineSpec,
+): { records: number; from: number; to: number; expected: ExpectedAggregate[] } {
   const all = recordsOf(scenario, manifest.seed, manifest.count, (index) => sentAtOf(manifest, index));
   const acknowledged = all.filter((r) => inRanges(manifest.acknowledged, r.index));
   // Every window any record sent falls in, acknowledged or not.
@@ -90,7 +108,12 @@ export function expectationOf(scenario: Scenario, manifest: RunManifest, spec: P
   };
 }
 
-async function look(context: ScenarioContext, scenario: Scenario, manifest: RunManifest, expectation: ReturnType<typeof expectationOf>): Promise<{ differences: Difference[]; rankings: number }> {
+async function look(
+  context: ScenarioContext,
+  scenario: Scenario,
+  manifest: RunManifest,
+  expectation: ReturnType<typeof expectationOf>,
+): Promise<{ differences: Difference[]; rankings: number }> {
   const differences: Difference[] = [];
   let rankings = 0;
   for (const name of scenario.consumers) {
@@ -100,7 +123,9 @@ async function look(context: ScenarioContext, scenario: Scenario, manifest: RunM
     if (name !== scenario.ranked) continue;
     for (const windowStart of [...new Set(expected.map((e) => e.windowStart))].sort((a, b) => a - b)) {
       rankings += 1;
-      differences.push(...compareTop(consumer, windowStart, expectedTop(expected, windowStart, TOP_N), await storedTop(context, consumer, windowStart)));
+      differences.push(
+        ...compareTop(consumer, windowStart, expectedTop(expected, windowStart, TOP_N), await storedTop(context, consumer, windowStart)),
+      );
     }
   }
   return { differences, rankings };
@@ -121,5 +146,11 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
     await sleep(pollMs, context.io.signal);
     result = await look(context, scenario, manifest, expectation);
   }
-  return { manifest, records: expectation.records, expected: expectation.expected.length, rankings: result.rankings, differences: result.differences };
+  return {
+    manifest,
+    records: expectation.records,
+    expected: expectation.expected.length,
+    rankings: result.rankings,
+    differences: result.differences,
+  };
 }

@@ -55,7 +55,13 @@ function get(target: string, headers: readonly string[] = []): RawRequest {
 }
 
 /** A record in both body forms, with the field path the message must name in each. */
-function bothForms(category: string, name: string, record: Record<string, unknown>, field: string, expected: (field: string) => Expected): BadInputCase[] {
+function bothForms(
+  category: string,
+  name: string,
+  record: Record<string, unknown>,
+  field: string,
+  expected: (field: string) => Expected,
+): BadInputCase[] {
   return [
     { category, name: `${name} (one record)`, request: post({ json: record }), expected: expected(field) },
     { category, name: `${name} (in a batch)`, request: post({ json: { records: [record] } }), expected: expected(`records[0].${field}`) },
@@ -84,7 +90,12 @@ function truncatedJson(): BadInputCase[] {
     ['a lone closing brace', '}'],
   ];
   return [
-    ...[...new Set(cuts)].map((cut) => ({ category: 'truncated JSON', name: `cut at byte ${cut} of ${text.length}`, request: post(text.slice(0, cut)), expected: notJson })),
+    ...[...new Set(cuts)].map((cut) => ({
+      category: 'truncated JSON',
+      name: `cut at byte ${cut} of ${text.length}`,
+      request: post(text.slice(0, cut)),
+      expected: notJson,
+    })),
     ...garbage.map(([name, body]) => ({ category: 'truncated JSON', name, request: post(body), expected: notJson })),
   ];
 }
@@ -120,14 +131,25 @@ function wrongTypes(): BadInputCase[] {
   const fields: Array<[string, string, unknown[], (field: string) => Expected]> = [
     ['key', 'key', [{}, [], true, null], badRequest],
     ['headers', 'headers', ['x', [], 1, { a: 1 }, { a: null }], badRequest],
-    ['timestamp', 'timestamp', ['yesterday', '2026-11-22', '2026-11-22T10:00:00', -1, 1.5, true, {}, 9e15, '10000-01-01T00:00:00Z', 1e21], badRequest],
+    [
+      'timestamp',
+      'timestamp',
+      ['yesterday', '2026-11-22', '2026-11-22T10:00:00', -1, 1.5, true, {}, 9e15, '10000-01-01T00:00:00Z', 1e21],
+      badRequest,
+    ],
   ];
   const cases = fields.flatMap(([label, field, values, expected]) =>
     values.flatMap((value) => bothForms(category, `${label} ${JSON.stringify(value)}`, { value: TUPLE, [field]: value }, field, expected)),
   );
   cases.push(
     ...bothForms(category, 'a header with an empty name', { value: TUPLE, headers: { '': 'x' } }, 'headers', badRequest),
-    ...bothForms(category, 'the reserved ingest-time header', { value: TUPLE, headers: { 'fluxo-ingest-time': '1' } }, 'headers', badRequest),
+    ...bothForms(
+      category,
+      'the reserved ingest-time header',
+      { value: TUPLE, headers: { 'fluxo-ingest-time': '1' } },
+      'headers',
+      badRequest,
+    ),
   );
   const values: Array<[string, unknown, string]> = [
     ['value a string', 'x', 'value'],
@@ -150,11 +172,36 @@ function wrongTypes(): BadInputCase[] {
   for (const [name, value, field] of values) cases.push(...bothForms(category, name, { value }, field, schema));
   cases.push(
     ...bothForms(category, 'a record without value', { key: 'k' }, 'value', badRequest),
-    { category, name: 'petr4 price a string', request: post({ json: { value: { price: 'x', volume: 1 } } }, '/topics/petr4/records'), expected: schema('value.price') },
-    { category, name: 'petr4 volume negative', request: post({ json: { value: { price: 1, volume: -1 } } }, '/topics/petr4/records'), expected: schema('value.volume') },
-    { category, name: 'vale3 volume a fraction', request: post({ json: { value: { price: 1, volume: 1.5 } } }, '/topics/vale3/records'), expected: schema('value.volume') },
-    { category, name: 'tweets user over 64 characters', request: post({ json: { value: { user: 'u'.repeat(65), text: 'hi' } } }, '/topics/tweets/records'), expected: schema('value.user') },
-    { category, name: 'tweets text a number', request: post({ json: { value: { user: 'u', text: 1 } } }, '/topics/tweets/records'), expected: schema('value.text') },
+    {
+      category,
+      name: 'petr4 price a string',
+      request: post({ json: { value: { price: 'x', volume: 1 } } }, '/topics/petr4/records'),
+      expected: schema('value.price'),
+    },
+    {
+      category,
+      name: 'petr4 volume negative',
+      request: post({ json: { value: { price: 1, volume: -1 } } }, '/topics/petr4/records'),
+      expected: schema('value.volume'),
+    },
+    {
+      category,
+      name: 'vale3 volume a fraction',
+      request: post({ json: { value: { price: 1, volume: 1.5 } } }, '/topics/vale3/records'),
+      expected: schema('value.volume'),
+    },
+    {
+      category,
+      name: 'tweets user over 64 characters',
+      request: post({ json: { value: { user: 'u'.repeat(65), text: 'hi' } } }, '/topics/tweets/records'),
+      expected: schema('value.user'),
+    },
+    {
+      category,
+      name: 'tweets text a number',
+      request: post({ json: { value: { user: 'u', text: 1 } } }, '/topics/tweets/records'),
+      expected: schema('value.text'),
+    },
   );
   return cases;
 }
@@ -171,9 +218,17 @@ function hugeNumbers(): BadInputCase[] {
     raw('idade 2^53 + 1', '{"value": [7, {"idade": 9007199254740993, "altura": 170, "peso": 80}]}', schema('value.idade')),
     raw('id of 1000 digits', `{"value": [${digits}, {"idade": 30, "altura": 170, "peso": 80}]}`, schema('value.id')),
     raw('partition 1e308', `{"value": [7, {"idade": 30, "altura": 170, "peso": 80}], "partition": 1e308}`, unknownPartition),
-    raw('partition of 1000 digits', `{"value": [7, {"idade": 30, "altura": 170, "peso": 80}], "partition": ${digits}}`, badRequest('partition')),
+    raw(
+      'partition of 1000 digits',
+      `{"value": [7, {"idade": 30, "altura": 170, "peso": 80}], "partition": ${digits}}`,
+      badRequest('partition'),
+    ),
     raw('timestamp 1e400', '{"value": [7, {"idade": 30, "altura": 170, "peso": 80}], "timestamp": 1e400}', badRequest('timestamp')),
-    raw('timestamp 2^63', '{"value": [7, {"idade": 30, "altura": 170, "peso": 80}], "timestamp": 9223372036854775808}', badRequest('timestamp')),
+    raw(
+      'timestamp 2^63',
+      '{"value": [7, {"idade": 30, "altura": 170, "peso": 80}], "timestamp": 9223372036854775808}',
+      badRequest('timestamp'),
+    ),
     raw('key 1e400', '{"value": [7, {"idade": 30, "altura": 170, "peso": 80}], "key": 1e400}', badRequest('key')),
   ];
 }
@@ -185,11 +240,31 @@ function deepNesting(): BadInputCase[] {
   return [
     { category, name: '100,000 nested arrays as the body', request: post(arrays(100_000)), expected: badRequest() },
     { category, name: '100,000 nested objects as the body', request: post(`{"value":${objects(100_000)}}`), expected: badRequest() },
-    { category, name: '100,000 nested arrays in a tweet', request: post(`{"value":{"user":"u","text":"t","x":${arrays(100_000)}}}`, '/topics/tweets/records'), expected: badRequest() },
-    { category, name: '10,000 nested objects in a tweet', request: post(`{"value":{"user":"u","text":"t","x":${objects(10_000)}}}`, '/topics/tweets/records'), expected: badRequest() },
+    {
+      category,
+      name: '100,000 nested arrays in a tweet',
+      request: post(`{"value":{"user":"u","text":"t","x":${arrays(100_000)}}}`, '/topics/tweets/records'),
+      expected: badRequest(),
+    },
+    {
+      category,
+      name: '10,000 nested objects in a tweet',
+      request: post(`{"value":{"user":"u","text":"t","x":${objects(10_000)}}}`, '/topics/tweets/records'),
+      expected: badRequest(),
+    },
     { category, name: '100,000 nested arrays as a record', request: post(`{"records":[${arrays(100_000)}]}`), expected: badRequest() },
-    { category, name: 'a batch record one level past the limit', request: post(`{"records":[{"value":{"user":"u","text":"t","x":${arrays(29)}}}]}`, '/topics/tweets/records'), expected: badRequest() },
-    { category, name: 'nested headers', request: post(`{"value":[7,{"idade":30,"altura":170,"peso":80}],"headers":{"a":${objects(1000)}}}`), expected: badRequest() },
+    {
+      category,
+      name: 'a batch record one level past the limit',
+      request: post(`{"records":[{"value":{"user":"u","text":"t","x":${arrays(29)}}}]}`, '/topics/tweets/records'),
+      expected: badRequest(),
+    },
+    {
+      category,
+      name: 'nested headers',
+      request: post(`{"value":[7,{"idade":30,"altura":170,"peso":80}],"headers":{"a":${objects(1000)}}}`),
+      expected: badRequest(),
+    },
   ];
 }
 
@@ -204,16 +279,41 @@ function largeBodies(): BadInputCase[] {
   return [
     { category, name: 'exactly 10 MiB (the gateway limit)', request: post(padded(MB10), '/topics/tweets/records'), expected: tooLarge() },
     { category, name: '10 MiB + 1 byte', request: post(padded(MB10 + 1), '/topics/tweets/records'), expected: tooLarge() },
-    { category, name: 'a declared 20 MiB body', request: { method: 'POST', target: HEALTH, headers: [JSON_TYPE, `Content-Length: ${2 * MB10}`], contentLength: false, body: '{"value":' }, expected: tooLarge() },
+    {
+      category,
+      name: 'a declared 20 MiB body',
+      request: {
+        method: 'POST',
+        target: HEALTH,
+        headers: [JSON_TYPE, `Content-Length: ${2 * MB10}`],
+        contentLength: false,
+        body: '{"value":',
+      },
+      expected: tooLarge(),
+    },
     { category, name: '6 MiB of valid JSON', request: post(padded(6 * 1024 * 1024), '/topics/tweets/records'), expected: tooLarge() },
-    { category, name: 'a 2 MiB value', request: post({ json: { value: { user: 'u', text: 'hi', pad: 'x'.repeat(2 * 1024 * 1024) } } }, '/topics/tweets/records'), expected: tooLarge('value') },
-    { category, name: 'a batch of 100 values of 60 KiB (6 MiB)', request: post({ json: { records: Array.from({ length: 100 }, () => ({ value: { user: 'u', text: 'x'.repeat(60 * 1024) } })) } }, '/topics/tweets/records'), expected: tooLarge() },
+    {
+      category,
+      name: 'a 2 MiB value',
+      request: post({ json: { value: { user: 'u', text: 'hi', pad: 'x'.repeat(2 * 1024 * 1024) } } }, '/topics/tweets/records'),
+      expected: tooLarge('value'),
+    },
+    {
+      category,
+      name: 'a batch of 100 values of 60 KiB (6 MiB)',
+      request: post(
+        { json: { records: Array.from({ length: 100 }, () => ({ value: { user: 'u', text: 'x'.repeat(60 * 1024) } })) } },
+        '/topics/tweets/records',
+      ),
+      expected: tooLarge(),
+    },
   ];
 }
 
 function invalidUtf8(): BadInputCase[] {
   const category = 'invalid UTF-8';
-  const around = (bytes: number[]): Buffer => Buffer.concat([Buffer.from('{"value":{"user":"'), Buffer.from(bytes), Buffer.from('","text":"t"}}')]);
+  const around = (bytes: number[]): Buffer =>
+    Buffer.concat([Buffer.from('{"value":{"user":"'), Buffer.from(bytes), Buffer.from('","text":"t"}}')]);
   const sequences: Array<[string, number[]]> = [
     ['0xFF', [0xff]],
     ['0xFE 0xFF', [0xfe, 0xff]],
@@ -226,19 +326,44 @@ function invalidUtf8(): BadInputCase[] {
     ['a code point past U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
   ];
   return [
-    ...sequences.map(([name, bytes]) => ({ category, name: `${name} in a string`, request: post(around(bytes), '/topics/tweets/records'), expected: notJson })),
+    ...sequences.map(([name, bytes]) => ({
+      category,
+      name: `${name} in a string`,
+      request: post(around(bytes), '/topics/tweets/records'),
+      expected: notJson,
+    })),
     { category, name: 'a body of random bytes', request: post(Buffer.from([0x00, 0xff, 0x10, 0x80, 0xc3, 0x28])), expected: notJson },
-    { category, name: '%FF as the topic', request: post({ json: { value: TUPLE } }, '/topics/%FF/records'), expected: badParameter('topic') },
-    { category, name: 'an overlong %C0%AF as the topic', request: post({ json: { value: TUPLE } }, '/topics/%C0%AF/records'), expected: badParameter('topic') },
+    {
+      category,
+      name: '%FF as the topic',
+      request: post({ json: { value: TUPLE } }, '/topics/%FF/records'),
+      expected: badParameter('topic'),
+    },
+    {
+      category,
+      name: 'an overlong %C0%AF as the topic',
+      request: post({ json: { value: TUPLE } }, '/topics/%C0%AF/records'),
+      expected: badParameter('topic'),
+    },
     { category, name: 'an encoded surrogate as the consumer', request: get('/results/%ED%A0%80'), expected: badParameter('consumer') },
-    { category, name: 'a truncated sequence as the consumer of /records', request: get('/results/%E2%82/records'), expected: badParameter('consumer') },
+    {
+      category,
+      name: 'a truncated sequence as the consumer of /records',
+      request: get('/results/%E2%82/records'),
+      expected: badParameter('consumer'),
+    },
   ];
 }
 
 function headerInjection(): BadInputCase[] {
   const category = 'header injection';
   const body = JSON.stringify({ value: TUPLE });
-  const withHeaders = (name: string, headers: readonly (string | Buffer)[], expected: Expected, extra: Partial<RawRequest> = {}): BadInputCase => ({
+  const withHeaders = (
+    name: string,
+    headers: readonly (string | Buffer)[],
+    expected: Expected,
+    extra: Partial<RawRequest> = {},
+  ): BadInputCase => ({
     category,
     name,
     request: { method: 'POST', target: HEALTH, headers, body, ...extra },
@@ -250,24 +375,50 @@ function headerInjection(): BadInputCase[] {
     withHeaders('a space in a header name', [JSON_TYPE, 'X A: b'], badParameter()),
     withHeaders('an empty header name', [JSON_TYPE, ': b'], badParameter()),
     withHeaders('a folded header line', [JSON_TYPE, 'X-A: a', ' X-Injected: 1'], badParameter()),
-    withHeaders('two different Content-Lengths', [JSON_TYPE, `Content-Length: ${body.length}`, `Content-Length: ${body.length + 5}`], badParameter(), { contentLength: false }),
-    withHeaders('Content-Length with Transfer-Encoding (smuggling)', [JSON_TYPE, `Content-Length: ${body.length}`, 'Transfer-Encoding: chunked'], badParameter(), { contentLength: false }),
+    withHeaders(
+      'two different Content-Lengths',
+      [JSON_TYPE, `Content-Length: ${body.length}`, `Content-Length: ${body.length + 5}`],
+      badParameter(),
+      { contentLength: false },
+    ),
+    withHeaders(
+      'Content-Length with Transfer-Encoding (smuggling)',
+      [JSON_TYPE, `Content-Length: ${body.length}`, 'Transfer-Encoding: chunked'],
+      badParameter(),
+      { contentLength: false },
+    ),
     withHeaders('a Content-Length that is not a number', [JSON_TYPE, 'Content-Length: abc'], badParameter(), { contentLength: false }),
     withHeaders('a negative Content-Length', [JSON_TYPE, 'Content-Length: -1'], badParameter(), { contentLength: false }),
-    withHeaders('a bad chunk size', [JSON_TYPE, 'Transfer-Encoding: chunked'], badParameter(), { contentLength: false, body: 'zz\r\nabc\r\n0\r\n\r\n' }),
+    withHeaders('a bad chunk size', [JSON_TYPE, 'Transfer-Encoding: chunked'], badParameter(), {
+      contentLength: false,
+      body: 'zz\r\nabc\r\n0\r\n\r\n',
+    }),
     withHeaders('headers of 64 KiB', [JSON_TYPE, `X-Big: ${'a'.repeat(64 * 1024)}`], tooLarge()),
     withHeaders('a Host with a space', [JSON_TYPE, 'Host: a b'], badParameter('Host'), { host: false }),
     withHeaders('an empty Idempotency-Key', [JSON_TYPE, 'Idempotency-Key: '], badParameter('Idempotency-Key')),
-    withHeaders('an Idempotency-Key of 256 characters', [JSON_TYPE, `Idempotency-Key: ${'k'.repeat(256)}`], badParameter('Idempotency-Key')),
+    withHeaders(
+      'an Idempotency-Key of 256 characters',
+      [JSON_TYPE, `Idempotency-Key: ${'k'.repeat(256)}`],
+      badParameter('Idempotency-Key'),
+    ),
     withHeaders('an Idempotency-Key with a tab', [JSON_TYPE, 'Idempotency-Key: a\tb'], badParameter('Idempotency-Key')),
-    withHeaders('an Idempotency-Key with Latin-1 bytes', [JSON_TYPE, Buffer.concat([Buffer.from('Idempotency-Key: a'), Buffer.from([0xe9])])], badParameter('Idempotency-Key')),
+    withHeaders(
+      'an Idempotency-Key with Latin-1 bytes',
+      [JSON_TYPE, Buffer.concat([Buffer.from('Idempotency-Key: a'), Buffer.from([0xe9])])],
+      badParameter('Idempotency-Key'),
+    ),
     {
       category,
       name: 'an encoded CRLF and Set-Cookie in the topic',
       request: post(body, '/topics/health%0D%0ASet-Cookie:%20x=1/records'),
       expected: unknownTopic,
     },
-    { category, name: 'an encoded CRLF in a query parameter', request: get(`/results/${CONSUMER}?limit=1%0D%0AX-Injected:%201`), expected: badParameter('limit') },
+    {
+      category,
+      name: 'an encoded CRLF in a query parameter',
+      request: get(`/results/${CONSUMER}?limit=1%0D%0AX-Injected:%201`),
+      expected: badParameter('limit'),
+    },
   ];
 }
 
@@ -309,12 +460,22 @@ function oddNames(): BadInputCase[] {
   }
   for (const name of undecodable) {
     cases.push(
-      { category, name: `topic ${name}`, request: post({ json: { value: TUPLE } }, `/topics/${name}/records`), expected: badParameter('topic') },
+      {
+        category,
+        name: `topic ${name}`,
+        request: post({ json: { value: TUPLE } }, `/topics/${name}/records`),
+        expected: badParameter('topic'),
+      },
       { category, name: `consumer ${name}`, request: get(`/results/${name}`), expected: badParameter('consumer') },
     );
   }
   cases.push(
-    { category, name: 'raw traversal out of the API', request: post({ json: { value: TUPLE } }, '/topics/health/../../etc/passwd'), expected: noRoute },
+    {
+      category,
+      name: 'raw traversal out of the API',
+      request: post({ json: { value: TUPLE } }, '/topics/health/../../etc/passwd'),
+      expected: noRoute,
+    },
     { category, name: 'encoded dots as a segment', request: post({ json: { value: TUPLE } }, '/topics/%2e%2e/records'), expected: noRoute },
     { category, name: 'backslash traversal', request: post({ json: { value: TUPLE } }, '/topics\\..\\health/records'), expected: noRoute },
     { category, name: 'an empty topic segment', request: post({ json: { value: TUPLE } }, '/topics//records'), expected: noRoute },
@@ -329,16 +490,35 @@ function partitions(): BadInputCase[] {
   const missing = [3, 4, 1000, 2 ** 31, 2 ** 53];
   return [
     ...bad.flatMap((p) => bothForms(category, `partition ${JSON.stringify(p)}`, { value: TUPLE, partition: p }, 'partition', badRequest)),
-    ...missing.flatMap((p) => bothForms(category, `partition ${p} of 3`, { value: TUPLE, partition: p }, 'partition', (field) => ({ ...unknownPartition, field }))),
+    ...missing.flatMap((p) =>
+      bothForms(category, `partition ${p} of 3`, { value: TUPLE, partition: p }, 'partition', (field) => ({ ...unknownPartition, field })),
+    ),
   ];
 }
 
 function queryParameters(): BadInputCase[] {
   const category = 'query parameters';
   const results = `/results/${CONSUMER}`;
-  const q = (path: string, query: string, expected: Expected): BadInputCase => ({ category, name: `${path} ?${query.length > 60 ? `${query.slice(0, 40)}…` : query}`, request: get(`${path}?${query}`), expected });
-  const cursor = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8').toString('base64url');
-  const times = ['yesterday', '2026-13-01T00:00:00Z', '-1', '1.5', '1e3', '99999999999999999999', '253402300800000', '2026-11-22', '', '2026-11-22T10:00:00'];
+  const q = (path: string, query: string, expected: Expected): BadInputCase => ({
+    category,
+    name: `${path} ?${query.length > 60 ? `${query.slice(0, 40)}…` : query}`,
+    request: get(`${path}?${query}`),
+    expected,
+  });
+  const cursor = (value: unknown): string =>
+    Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8').toString('base64url');
+  const times = [
+    'yesterday',
+    '2026-13-01T00:00:00Z',
+    '-1',
+    '1.5',
+    '1e3',
+    '99999999999999999999',
+    '253402300800000',
+    '2026-11-22',
+    '',
+    '2026-11-22T10:00:00',
+  ];
   const limits = ['0', '-1', '1001', '1.5', 'abc', '', '1e2', '99999999', '%201', '0x10'];
   const cursors: Array<[string, string]> = [
     ['not base64url', 'not%20base64!'],
@@ -348,7 +528,10 @@ function queryParameters(): BadInputCase[] {
     ['base64 of an empty object', cursor({})],
     ['a number attribute', cursor({ pk: 1 })],
     ['a foreign attribute', cursor({ foo: 'x' })],
-    ['another consumer’s', encodeCursor({ gsi1pk: 'WIN#imc-acima-35', gsi1sk: '000000000000000#all', pk: 'AGG#imc-acima-35#all', sk: '000000000000000' })],
+    [
+      'another consumer’s',
+      encodeCursor({ gsi1pk: 'WIN#imc-acima-35', gsi1sk: '000000000000000#all', pk: 'AGG#imc-acima-35#all', sk: '000000000000000' }),
+    ],
     ['3000 characters', 'A'.repeat(3000)],
     ['empty', ''],
   ];
@@ -359,7 +542,11 @@ function queryParameters(): BadInputCase[] {
     q(results, 'limit=10&limit=0', badParameter('limit')),
     ...cursors.map(([, c]) => q(results, `cursor=${c}`, badParameter('cursor'))),
     ...['0', '1001', 'x', '-1', '1.5'].map((t) => q(results, `top=${t}`, badParameter('top'))),
-    q(results, `top=5&cursor=${encodeCursor({ gsi1pk: `WIN#${CONSUMER}`, gsi1sk: '000000000000000#all', pk: `AGG#${CONSUMER}#all`, sk: '000000000000000' })}`, badParameter('top')),
+    q(
+      results,
+      `top=5&cursor=${encodeCursor({ gsi1pk: `WIN#${CONSUMER}`, gsi1sk: '000000000000000#all', pk: `AGG#${CONSUMER}#all`, sk: '000000000000000' })}`,
+      badParameter('top'),
+    ),
     q(results, 'key=', badParameter('key')),
     q(results, `key=${'k'.repeat(600)}`, badParameter('key')),
     q(`${results}/records`, 'limit=0', badParameter('limit')),
@@ -377,7 +564,20 @@ function queryParameters(): BadInputCase[] {
 }
 
 function contentTypes(): BadInputCase[] {
-  const types = ['text/plain', 'text/json', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', 'json', '*/*', 'application/jsonp', 'image/png', 'application/octet-stream', ''];
+  const types = [
+    'text/plain',
+    'text/json',
+    'application/xml',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/jsonx',
+    'json',
+    '*/*',
+    'application/jsonp',
+    'image/png',
+    'application/octet-stream',
+    '',
+  ];
   return types.map((type) => ({
     category: 'content types',
     name: `Content-Type "${type}"`,
@@ -404,9 +604,29 @@ function methodsAndPaths(): BadInputCase[] {
     ['PUT', '/dlq'],
     ['TRACE', '/topics'],
   ];
-  const missing = ['/topic', '/topics/health', '/topics/health/records/extra', '/results', '/results/a/b/c', '/admin', '/.env', '/health/x', '/topics/health/records%2Fextra'];
+  const missing = [
+    '/topic',
+    '/topics/health',
+    '/topics/health/records/extra',
+    '/results',
+    '/results/a/b/c',
+    '/admin',
+    '/.env',
+    '/health/x',
+    '/topics/health/records%2Fextra',
+  ];
   return [
-    ...wrong.map(([method, path]) => ({ category, name: `${method} ${path}`, request: { method, target: path, headers: [JSON_TYPE], body: method === 'GET' || method === 'OPTIONS' || method === 'TRACE' ? undefined : '{}' }, expected: wrongMethod })),
+    ...wrong.map(([method, path]) => ({
+      category,
+      name: `${method} ${path}`,
+      request: {
+        method,
+        target: path,
+        headers: [JSON_TYPE],
+        body: method === 'GET' || method === 'OPTIONS' || method === 'TRACE' ? undefined : '{}',
+      },
+      expected: wrongMethod,
+    })),
     ...missing.map((path) => ({ category, name: `GET ${path}`, request: get(path), expected: noRoute })),
     { category, name: 'an unknown method', request: { method: 'FOO', target: '/topics' }, expected: badParameter() },
     { category, name: 'a lower-case method', request: { method: 'get', target: '/topics' }, expected: badParameter() },

@@ -38,7 +38,9 @@ export class NoAnswerError extends Error {
 const CRLF = '\r\n';
 
 function head(request: RawRequest, host: string, bodyBytes: number): Buffer {
-  const parts: Buffer[] = [Buffer.from(`${request.method} ${request.target} HTTP/1.1${CRLF}${request.host ?? true ? `Host: ${host}${CRLF}` : ''}`, 'utf8')];
+  const parts: Buffer[] = [
+    Buffer.from(`${request.method} ${request.target} HTTP/1.1${CRLF}${(request.host ?? true) ? `Host: ${host}${CRLF}` : ''}`, 'utf8'),
+  ];
   for (const line of request.headers ?? []) parts.push(typeof line === 'string' ? Buffer.from(line, 'utf8') : line, Buffer.from(CRLF));
   if (request.contentLength ?? true) parts.push(Buffer.from(`Content-Length: ${bodyBytes}${CRLF}`));
   parts.push(Buffer.from(`Connection: close${CRLF}${CRLF}`));
@@ -70,7 +72,8 @@ function parse(bytes: Buffer): RawResponse {
  */
 export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 60_000): Promise<RawResponse> {
   const url = new URL(baseUrl);
-  const body = request.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8');
+  const body =
+    request.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body, 'utf8');
   return new Promise<RawResponse>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let settled = false;
@@ -89,7 +92,11 @@ export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 60_000
           return;
         }
       }
-      reject(new NoAnswerError(`no answer to ${request.method} ${request.target.slice(0, 80)}${error ? `: ${error.message}` : ''}`, { cause: error }));
+      reject(
+        new NoAnswerError(`no answer to ${request.method} ${request.target.slice(0, 80)}${error ? `: ${error.message}` : ''}`, {
+          cause: error,
+        }),
+      );
     };
     socket.setTimeout(timeoutMs, () => finish(new Error(`no answer within ${timeoutMs} ms`)));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));

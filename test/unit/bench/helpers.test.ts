@@ -29,7 +29,12 @@ describe('bench helpers', () => {
     const batch = JSON.stringify({ RequestItems: { t: [{ PutRequest: {} }, { PutRequest: {} }], u: [{ DeleteRequest: {} }] } });
 
     // Act
-    const items = [itemsInWrite('PutItem', ''), itemsInWrite('BatchWriteItem', batch), itemsInWrite('TransactWriteItems', '{"TransactItems":[{},{}]}'), itemsInWrite('BatchGetItem', '{}')];
+    const items = [
+      itemsInWrite('PutItem', ''),
+      itemsInWrite('BatchWriteItem', batch),
+      itemsInWrite('TransactWriteItems', '{"TransactItems":[{},{}]}'),
+      itemsInWrite('BatchGetItem', '{}'),
+    ];
 
     // Assess
     expect(items).toEqual([1, 3, 2, 0]);
@@ -45,7 +50,12 @@ describe('bench helpers', () => {
           bytes: 0,
           imports: [],
           exports: [],
-          inputs: { 'node_modules/kafkajs/src/a.js': { bytesInOutput: 30 }, 'node_modules/@smithy/core/x.js': { bytesInOutput: 20 }, 'lambdas/producer/index.ts': { bytesInOutput: 5 }, 'node_modules/kafkajs/src/b.js': { bytesInOutput: 10 } },
+          inputs: {
+            'node_modules/kafkajs/src/a.js': { bytesInOutput: 30 },
+            'node_modules/@smithy/core/x.js': { bytesInOutput: 20 },
+            'lambdas/producer/index.ts': { bytesInOutput: 5 },
+            'node_modules/kafkajs/src/b.js': { bytesInOutput: 10 },
+          },
         },
       },
     } as unknown as Metafile;
@@ -54,7 +64,11 @@ describe('bench helpers', () => {
       endTime: 1,
       nodes: [
         { id: 1, callFrame: { functionName: '(idle)', url: '', lineNumber: -1 }, hitCount: 50 },
-        { id: 2, callFrame: { functionName: 'encode', url: 'file:///w/node_modules/kafkajs/src/protocol/encoder.js', lineNumber: 9 }, hitCount: 30 },
+        {
+          id: 2,
+          callFrame: { functionName: 'encode', url: 'file:///w/node_modules/kafkajs/src/protocol/encoder.js', lineNumber: 9 },
+          hitCount: 30,
+        },
         { id: 3, callFrame: { functionName: '', url: 'file:///w/.fluxo/build/producer/index.js', lineNumber: 0 }, hitCount: 20 },
       ],
     };
@@ -64,13 +78,20 @@ describe('bench helpers', () => {
     const summary = summarizeProfile(profile, 2);
 
     // Assess
-    expect(sizes).toEqual([{ name: 'kafkajs', bytes: 40 }, { name: '@smithy/core', bytes: 20 }, { name: 'fluxo', bytes: 5 }]);
+    expect(sizes).toEqual([
+      { name: 'kafkajs', bytes: 40 },
+      { name: '@smithy/core', bytes: 20 },
+      { name: 'fluxo', bytes: 5 },
+    ]);
     expect(bundlePackage('node_modules/@aws-lambda-powertools/logger/lib/a.js')).toBe('@aws-lambda-powertools/logger');
     expect(packageOf('node:internal/streams')).toBe('node:internal');
     expect(summary.samples).toBe(100);
     expect(summary.busyShare).toBe(0.5);
     expect(summary.topFrames.map((f) => f.name)).toEqual(['(idle)', 'encode encoder.js:10']);
-    expect(summary.packages.map((p) => [p.name, p.share])).toEqual([['kafkajs', 0.3], ['producer/index.js', 0.2]]);
+    expect(summary.packages.map((p) => [p.name, p.share])).toEqual([
+      ['kafkajs', 0.3],
+      ['producer/index.js', 0.2],
+    ]);
   });
 
   it('reads the peak RSS from /proc status text', () => {

@@ -13,9 +13,31 @@ const results: BenchResults = {
   },
   ingest: {
     rows: [
-      { batch: 100, clients: 4, http: [800, 900, 1000], raw: [1000, 1000, 1000], httpMedian: 900, rawMedian: 1000, gatewayEventLoopUtilization: 0.5, httpCpuUsPerRecord: 20, rawCpuUsPerRecord: 5, rawCoalesced: [1500], rawCoalescedMedian: 1500, httpOverRaw: 0.9, httpOverCeiling: 0.45, httpRequestP50Ms: 12.5, rawRequestP50Ms: 8, errors: 0 },
+      {
+        batch: 100,
+        clients: 4,
+        http: [800, 900, 1000],
+        raw: [1000, 1000, 1000],
+        httpMedian: 900,
+        rawMedian: 1000,
+        gatewayEventLoopUtilization: 0.5,
+        httpCpuUsPerRecord: 20,
+        rawCpuUsPerRecord: 5,
+        rawCoalesced: [1500],
+        rawCoalescedMedian: 1500,
+        httpOverRaw: 0.9,
+        httpOverCeiling: 0.45,
+        httpRequestP50Ms: 12.5,
+        rawRequestP50Ms: 8,
+        errors: 0,
+      },
     ],
-    ceiling: { median: 2000, records: 1000, averageValueBytes: 80, variants: [{ name: 'free', producerProps: 'acks=all', recordsPerSecond: [2000], median: 2000 }] },
+    ceiling: {
+      median: 2000,
+      records: 1000,
+      averageValueBytes: 80,
+      variants: [{ name: 'free', producerProps: 'acks=all', recordsPerSecond: [2000], median: 2000 }],
+    },
   },
   latency: [],
   consumer: [],
@@ -27,7 +49,13 @@ const results: BenchResults = {
 describe('bench report', () => {
   it('renders a markdown table with escaped pipes and numbers aligned right', () => {
     // Act
-    const table = renderTable(['name', 'n'], [['a|b', 1], ['c', 22]]);
+    const table = renderTable(
+      ['name', 'n'],
+      [
+        ['a|b', 1],
+        ['c', 22],
+      ],
+    );
 
     // Assess
     expect(table.split('\n')).toEqual(['| name | n |', '|---|---:|', '| a\\|b | 1 |', '| c | 22 |']);

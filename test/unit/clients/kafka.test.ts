@@ -92,7 +92,7 @@ describe('the kafkajs configuration', () => {
     expect(mockedToken).toHaveBeenCalledWith({ region: 'us-east-1' });
   });
 
-  it('spreads refused IAM connections over seconds, and still answers within API Gateway\'s 29 s', () => {
+  it("spreads refused IAM connections over seconds, and still answers within API Gateway's 29 s", () => {
     // Prepare: kafkajs waits initialRetryTime x multiplier (2) ^ n, capped, randomised by +-factor
     const { retries, initialRetryTime, maxRetryTime, factor } = IAM_RETRY;
     const waits = Array.from({ length: retries }, (_, n) => Math.min(maxRetryTime, initialRetryTime * 2 ** n) * (1 + factor));
@@ -153,7 +153,10 @@ describe('the idempotent producer', () => {
 });
 
 function fakeProducer(connect: () => Promise<void> = () => Promise.resolve()): Producer & { connect: jest.Mock; disconnect: jest.Mock } {
-  return { connect: jest.fn(connect), disconnect: jest.fn(() => Promise.resolve()) } as unknown as Producer & { connect: jest.Mock; disconnect: jest.Mock };
+  return { connect: jest.fn(connect), disconnect: jest.fn(() => Promise.resolve()) } as unknown as Producer & {
+    connect: jest.Mock;
+    disconnect: jest.Mock;
+  };
 }
 
 describe('one lazily connected producer per container', () => {
@@ -232,7 +235,11 @@ interface FakeAdmin {
   deleteTopics: jest.Mock;
 }
 
-function fakeAdmin(state: { topics: string[]; partitions?: number; configs?: Array<{ configName: string; configValue: string; configSource: number; isSensitive?: boolean }> }): FakeAdmin {
+function fakeAdmin(state: {
+  topics: string[];
+  partitions?: number;
+  configs?: Array<{ configName: string; configValue: string; configSource: number; isSensitive?: boolean }>;
+}): FakeAdmin {
   return {
     listTopics: jest.fn(async () => state.topics),
     createTopics: jest.fn(async () => true),
@@ -241,7 +248,10 @@ function fakeAdmin(state: { topics: string[]; partitions?: number; configs?: Arr
     })),
     createPartitions: jest.fn(async () => true),
     describeConfigs: jest.fn(async ({ resources }: { resources: Array<{ name: string }> }) => ({
-      resources: resources.map((r) => ({ resourceName: r.name, configEntries: (state.configs ?? []).map((c) => ({ isSensitive: false, ...c })) })),
+      resources: resources.map((r) => ({
+        resourceName: r.name,
+        configEntries: (state.configs ?? []).map((c) => ({ isSensitive: false, ...c })),
+      })),
     })),
     alterConfigs: jest.fn(async () => undefined),
     deleteTopics: jest.fn(async () => undefined),
@@ -280,7 +290,11 @@ describe('making a topic match its settings', () => {
 
   it('changes nothing when the topic already matches', async () => {
     // Prepare
-    const admin = fakeAdmin({ topics: ['health'], partitions: 3, configs: [{ configName: 'retention.ms', configValue: week, configSource: 1 }] });
+    const admin = fakeAdmin({
+      topics: ['health'],
+      partitions: 3,
+      configs: [{ configName: 'retention.ms', configValue: week, configSource: 1 }],
+    });
 
     // Act
     const outcome = await ensureTopic(asAdmin(admin), { name: 'health', partitions: 3, retentionHours: 168 });
@@ -294,7 +308,11 @@ describe('making a topic match its settings', () => {
 
   it('adds partitions when the topic has fewer', async () => {
     // Prepare
-    const admin = fakeAdmin({ topics: ['health'], partitions: 2, configs: [{ configName: 'retention.ms', configValue: week, configSource: 1 }] });
+    const admin = fakeAdmin({
+      topics: ['health'],
+      partitions: 2,
+      configs: [{ configName: 'retention.ms', configValue: week, configSource: 1 }],
+    });
 
     // Act
     const outcome = await ensureTopic(asAdmin(admin), { name: 'health', partitions: 5, retentionHours: 168 });
@@ -392,7 +410,9 @@ describe('deleting a topic', () => {
   it('ignores a topic deleted meanwhile (UNKNOWN_TOPIC_OR_PARTITION, even wrapped)', async () => {
     // Prepare
     const admin = fakeAdmin({ topics: ['t'] });
-    const protocolError = Object.assign(new Error('This server does not host this topic-partition'), { type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    const protocolError = Object.assign(new Error('This server does not host this topic-partition'), {
+      type: 'UNKNOWN_TOPIC_OR_PARTITION',
+    });
     admin.deleteTopics.mockRejectedValue(Object.assign(new Error('retries exceeded'), { originalError: protocolError }));
 
     // Act

@@ -143,7 +143,10 @@ describe('processBatch aggregation', () => {
 describe('processBatch exactly-once effect', () => {
   it('adds nothing when the same batch is delivered again', async () => {
     // Prepare
-    const records = [kafkaRecord({ offset: 0, value: { price: 10, volume: 1 } }), kafkaRecord({ offset: 1, value: { price: 11, volume: 2 } })];
+    const records = [
+      kafkaRecord({ offset: 0, value: { price: 10, volume: 1 } }),
+      kafkaRecord({ offset: 1, value: { price: 11, volume: 2 } }),
+    ];
     await processBatch(records, deps());
     const before = structuredClone(aggregateAt('ticks', 0));
 
@@ -190,7 +193,8 @@ describe('processBatch exactly-once effect', () => {
       kafkaRecord({ partition: 1, offset: 5, value: { sym: 'ok' } }),
       kafkaRecord({ partition: 1, offset: 6, value: { sym: 'hot' } }),
     ];
-    table.fault = (point, key) => (point === 'write' && key.pk.endsWith('#hot') ? serviceError('ProvisionedThroughputExceededException') : undefined);
+    table.fault = (point, key) =>
+      point === 'write' && key.pk.endsWith('#hot') ? serviceError('ProvisionedThroughputExceededException') : undefined;
 
     // Act
     const first = await processBatch(records, deps(consumer));
@@ -299,7 +303,10 @@ describe('processBatch dead letters', () => {
     await processBatch([kafkaRecord({ offset: 0, value: { price: 1 } })], deps(consumer));
 
     // Assess
-    expect(table.itemsWithPrefix('DLQ#')[0]).toMatchObject({ reason: 'schema violation', error: 'field "sym" is missing; the consumer groups by it' });
+    expect(table.itemsWithPrefix('DLQ#')[0]).toMatchObject({
+      reason: 'schema violation',
+      error: 'field "sym" is missing; the consumer groups by it',
+    });
   });
 
   it('dead-letters a record whose timestamp is not a valid event time', async () => {
@@ -329,7 +336,11 @@ describe('processBatch dead letters', () => {
   it('answers a dead letter that could not be stored as unapplied, at its offset', async () => {
     // Prepare
     table.fault = (point, key) => (point === 'write' && key.pk.startsWith('DLQ#') ? serviceError('ThrottlingException') : undefined);
-    const records = [kafkaRecord({ offset: 0, value: {} }), kafkaRecord({ offset: 1, rawValue: '{' }), kafkaRecord({ offset: 2, value: {} })];
+    const records = [
+      kafkaRecord({ offset: 0, value: {} }),
+      kafkaRecord({ offset: 1, rawValue: '{' }),
+      kafkaRecord({ offset: 2, value: {} }),
+    ];
 
     // Act
     const result = await processBatch(records, deps());
@@ -406,7 +417,8 @@ describe('processBatch kept records', () => {
   it('answers a record whose kept copy could not be stored, and overwrites it on redelivery', async () => {
     // Prepare
     let failing = true;
-    table.fault = (point, key) => (failing && point === 'write' && key.pk.startsWith('REC#') ? serviceError('InternalServerError', 500) : undefined);
+    table.fault = (point, key) =>
+      failing && point === 'write' && key.pk.startsWith('REC#') ? serviceError('InternalServerError', 500) : undefined;
     const records = [kafkaRecord({ offset: 0, value: { volume: 1 } }), kafkaRecord({ offset: 1, value: { volume: 2 } })];
 
     // Act

@@ -18,7 +18,10 @@ describe('ingestTimeOf', () => {
     expect(ingestTime).toBe(5_000);
   });
 
-  it.each([['missing', {}], ['not a number', { [INGEST_TIME_HEADER]: 'soon' }]])('falls back to the record timestamp when the header is %s', (_label, headers) => {
+  it.each([
+    ['missing', {}],
+    ['not a number', { [INGEST_TIME_HEADER]: 'soon' }],
+  ])('falls back to the record timestamp when the header is %s', (_label, headers) => {
     // Prepare
     const record = { ...kafkaRecord({ offset: 0, timestamp: 1_000 }), headers };
 
@@ -74,7 +77,10 @@ describe('classifyRecord', () => {
     const plan = planOf(findConsumer(pipeline, 'hashtags-5m')!);
 
     // Act
-    const outcome = classifyRecord(kafkaRecord({ topic: 'tweets', offset: 0, value: { user: 'ana', text: '#Kafka on #AWS, #kafka again' } }), plan);
+    const outcome = classifyRecord(
+      kafkaRecord({ topic: 'tweets', offset: 0, value: { user: 'ana', text: '#Kafka on #AWS, #kafka again' } }),
+      plan,
+    );
 
     // Assess
     expect(outcome.kind === 'aggregate' && outcome.touches.map((t) => t.ref.groupKey)).toEqual(['kafka', 'aws']);
@@ -88,7 +94,13 @@ describe('classifyRecord', () => {
     const outcome = classifyRecord(kafkaRecord({ offset: 0, rawValue: '"just a string"' }), plan);
 
     // Assess
-    expect(outcome).toEqual({ kind: 'dead', reason: 'schema violation', detail: 'value must be a JSON object', form: 'scalar', writer: 'http' });
+    expect(outcome).toEqual({
+      kind: 'dead',
+      reason: 'schema violation',
+      detail: 'value must be a JSON object',
+      form: 'scalar',
+      writer: 'http',
+    });
   });
 
   it("counts the course's kafka-python tuple by the IMC fluxo derives, as written by a Kafka client", () => {
@@ -100,7 +112,12 @@ describe('classifyRecord', () => {
     const outcome = classifyRecord(record, plan);
 
     // Assess
-    expect(outcome).toMatchObject({ kind: 'aggregate', form: 'tuple', writer: 'kafka', value: { id: 8, idade: 41, altura: 150, peso: 90, imc: 40 } });
+    expect(outcome).toMatchObject({
+      kind: 'aggregate',
+      form: 'tuple',
+      writer: 'kafka',
+      value: { id: 8, idade: 41, altura: 150, peso: 90, imc: 40 },
+    });
   });
 
   it('filters the canonical value: a tuple whose derived IMC is not above 35 is filtered out', () => {
@@ -108,7 +125,10 @@ describe('classifyRecord', () => {
     const plan = planOf(findConsumer(pipeline, 'imc-acima-35')!);
 
     // Act
-    const outcome = classifyRecord(kafkaRecord({ topic: 'health', offset: 0, rawValue: '[9, {"idade": 41, "altura": 180, "peso": 90}]', direct: true }), plan);
+    const outcome = classifyRecord(
+      kafkaRecord({ topic: 'health', offset: 0, rawValue: '[9, {"idade": 41, "altura": 180, "peso": 90}]', direct: true }),
+      plan,
+    );
 
     // Assess
     expect(outcome).toEqual({ kind: 'filtered' });
@@ -120,7 +140,10 @@ describe('classifyRecord', () => {
 
     // Act
     const text = classifyRecord(kafkaRecord({ topic: 'health', offset: 0, rawValue: 'Mensagem 1', direct: true }), plan);
-    const noPeso = classifyRecord(kafkaRecord({ topic: 'health', offset: 1, rawValue: '[7, {"idade": 30, "altura": 170}]', direct: true }), plan);
+    const noPeso = classifyRecord(
+      kafkaRecord({ topic: 'health', offset: 1, rawValue: '[7, {"idade": 30, "altura": 170}]', direct: true }),
+      plan,
+    );
 
     // Assess
     expect(text).toMatchObject({ kind: 'dead', reason: 'not JSON', form: 'text', writer: 'kafka' });
@@ -130,14 +153,23 @@ describe('classifyRecord', () => {
   it('counts every line of a text topic, filtering it as AWS filters the value as written', () => {
     // Prepare
     const lines = freeTopic('lines', { format: 'text', schema: undefined });
-    const plan = planOf(consumerOf({ topics: ['lines'], groupBy: { kind: 'constant', key: 'all' }, filters: [{ value: [{ prefix: 'Mensagem' }] }] }), [lines]);
+    const plan = planOf(
+      consumerOf({ topics: ['lines'], groupBy: { kind: 'constant', key: 'all' }, filters: [{ value: [{ prefix: 'Mensagem' }] }] }),
+      [lines],
+    );
 
     // Act
     const counted = classifyRecord(kafkaRecord({ topic: 'lines', offset: 0, rawValue: 'Mensagem 1', direct: true }), plan);
     const other = classifyRecord(kafkaRecord({ topic: 'lines', offset: 1, rawValue: 'Olá', direct: true }), plan);
 
     // Assess
-    expect(counted).toMatchObject({ kind: 'aggregate', form: 'text', writer: 'kafka', value: 'Mensagem 1', touches: [{ ref: { groupKey: 'all' } }] });
+    expect(counted).toMatchObject({
+      kind: 'aggregate',
+      form: 'text',
+      writer: 'kafka',
+      value: 'Mensagem 1',
+      touches: [{ ref: { groupKey: 'all' } }],
+    });
     expect(other).toEqual({ kind: 'filtered' });
   });
 

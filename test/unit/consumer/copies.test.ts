@@ -23,7 +23,12 @@ const REQUEST = requestIdOf('ticks', 'client-key-1');
 let table: FakeTable;
 
 function deps(): BatchDeps {
-  return { plan: planOf(consumer), store: new ResultsStore(client, TABLE, { sleep: () => Promise.resolve() }), log: recordingLog(), now: () => 1_700_000_000_000 };
+  return {
+    plan: planOf(consumer),
+    store: new ResultsStore(client, TABLE, { sleep: () => Promise.resolve() }),
+    log: recordingLog(),
+    now: () => 1_700_000_000_000,
+  };
 }
 
 /** A record of the keyed request at `index` (volume `10 + index`), or an unkeyed one. */
@@ -80,14 +85,18 @@ describe('copies of a record id', () => {
   it('applies nothing at or past a copy whose claim cannot be stored, and counts it exactly once when delivered again', async () => {
     // Prepare: the claim item refuses writes once
     let refuse = true;
-    table.fault = (point, key) => (point === 'write' && key.pk.startsWith('DUP#') && refuse ? serviceError('ValidationException') : undefined);
+    table.fault = (point, key) =>
+      point === 'write' && key.pk.startsWith('DUP#') && refuse ? serviceError('ValidationException') : undefined;
     const batch = [tick(0, 0), tick(0, 1, 0), tick(0, 2), tick(0, 3, 0)];
 
     // Act: delivered, then from the offset answered
     const first = await processBatch(batch, deps());
     refuse = false;
     const resumeAt = first.unapplied[0]?.offset ?? 0;
-    await processBatch(batch.filter((r) => r.offset >= resumeAt), deps());
+    await processBatch(
+      batch.filter((r) => r.offset >= resumeAt),
+      deps(),
+    );
 
     // Assess: the unkeyed records and one copy of id 0
     expect(first.unapplied).toEqual([{ topicPartition: 'ticks-0', offset: 1 }]);

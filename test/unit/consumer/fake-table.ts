@@ -7,7 +7,14 @@
  * yields to the event loop first, a random number of times, so that concurrent invocations
  * interleave; hooks inject throttling, unprocessed keys and crashes.
  */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
 import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/lib-dynamodb';
 
@@ -90,7 +97,10 @@ export class FakeTable {
       const item = this.items.get(FakeTable.id(key));
       if (item) responses.push(structuredClone(item));
     }
-    return { Responses: { [this.table]: responses }, ...(unprocessed.length > 0 ? { UnprocessedKeys: { [this.table]: { Keys: unprocessed } } } : {}) };
+    return {
+      Responses: { [this.table]: responses },
+      ...(unprocessed.length > 0 ? { UnprocessedKeys: { [this.table]: { Keys: unprocessed } } } : {}),
+    };
   }
 
   private async get(input: { Key?: Key; ConsistentRead?: boolean }) {
@@ -103,7 +113,11 @@ export class FakeTable {
     return item ? { Item: structuredClone(item) } : {};
   }
 
-  private async put(input: { Item?: Record<string, unknown>; ConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> }) {
+  private async put(input: {
+    Item?: Record<string, unknown>;
+    ConditionExpression?: string;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  }) {
     await this.interleave();
     const item = structuredClone(input.Item) as Item;
     const error = this.fault('write', item);
@@ -112,7 +126,8 @@ export class FakeTable {
     if (input.ConditionExpression === 'attribute_not_exists(pk)') {
       if (current) throw serviceError('ConditionalCheckFailedException');
     } else if (input.ConditionExpression === '#version = :expected') {
-      if (!current || current.version !== input.ExpressionAttributeValues?.[':expected']) throw serviceError('ConditionalCheckFailedException');
+      if (!current || current.version !== input.ExpressionAttributeValues?.[':expected'])
+        throw serviceError('ConditionalCheckFailedException');
     } else if (input.ConditionExpression !== undefined) {
       throw new Error(`condition not supported by the fake: ${input.ConditionExpression}`);
     }

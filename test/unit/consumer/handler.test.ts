@@ -98,7 +98,15 @@ describe('consumer handler', () => {
     const [emf] = emfLines();
     // 41 and the tuple 43 aggregated (one write) and kept (one batch of two puts); 42 (plain text) and
     // the tombstone cannot be made canonical: dead letters (two more puts).
-    expect(emf).toMatchObject({ consumer: HANDLER_ENV.consumer, RecordsIn: 4, FilteredOut: 0, Aggregated: 2, Late: 0, DeadLettered: 2, DynamoDBWrites: 5 });
+    expect(emf).toMatchObject({
+      consumer: HANDLER_ENV.consumer,
+      RecordsIn: 4,
+      FilteredOut: 0,
+      Aggregated: 2,
+      Late: 0,
+      DeadLettered: 2,
+      DynamoDBWrites: 5,
+    });
     const directive = (emf?._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }).CloudWatchMetrics[0];
     expect(directive?.Namespace).toBe('fluxo');
     expect(directive?.Dimensions[0]).toContain('consumer');
@@ -107,7 +115,8 @@ describe('consumer handler', () => {
   it('answers the first unapplied record of a partition when DynamoDB throttles its aggregate', async () => {
     // Prepare
     const event = loadEvent('fluxo-health-event.json');
-    table.fault = (point, key) => (point === 'write' && key.pk.startsWith('AGG#') ? serviceError('ProvisionedThroughputExceededException') : undefined);
+    table.fault = (point, key) =>
+      point === 'write' && key.pk.startsWith('AGG#') ? serviceError('ProvisionedThroughputExceededException') : undefined;
 
     // Act
     const response = await handler(event, context);
@@ -120,7 +129,8 @@ describe('consumer handler', () => {
   it('fails the whole batch instead of answering a partial one when its mapping reads none (on-demand pollers)', async () => {
     // Prepare
     const event = loadEvent('fluxo-health-event.json');
-    table.fault = (point, key) => (point === 'write' && key.pk.startsWith('AGG#') ? serviceError('ProvisionedThroughputExceededException') : undefined);
+    table.fault = (point, key) =>
+      point === 'write' && key.pk.startsWith('AGG#') ? serviceError('ProvisionedThroughputExceededException') : undefined;
     process.env.REPORT_BATCH_ITEM_FAILURES = 'false';
 
     try {
@@ -145,7 +155,14 @@ describe('consumer handler', () => {
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
     expect(emfLines()[0]).toMatchObject({ RecordsIn: 1, FilteredOut: 0, DeadLettered: 1 });
-    expect(table.itemsWithPrefix('DLQ#')).toEqual([expect.objectContaining({ topic: 'mytopic', offset: 15, reason: 'schema violation', error: 'topic "mytopic" is not read by consumer peso-acima-80' })]);
+    expect(table.itemsWithPrefix('DLQ#')).toEqual([
+      expect.objectContaining({
+        topic: 'mytopic',
+        offset: 15,
+        reason: 'schema violation',
+        error: 'topic "mytopic" is not read by consumer peso-acima-80',
+      }),
+    ]);
   });
 
   it('throws on a malformed event, naming the field', async () => {
@@ -170,7 +187,9 @@ describe('consumer configuration', () => {
     const act = () => consumerFromEnv({ CONSUMER_NAME: 'nope' });
 
     // Assess
-    expect(act).toThrow('CONSUMER_NAME "nope" is not a consumer of the pipeline spec (known: mensagens-por-minuto, peso-acima-80, imc-acima-35, ohlc-1m, hashtags-5m)');
+    expect(act).toThrow(
+      'CONSUMER_NAME "nope" is not a consumer of the pipeline spec (known: mensagens-por-minuto, peso-acima-80, imc-acima-35, ohlc-1m, hashtags-5m)',
+    );
   });
 
   it('fails clearly when CONSUMER_NAME is not set', () => {

@@ -1,7 +1,14 @@
 /** Builders shared by the consumer tests. */
 import { INGEST_TIME_HEADER, type KafkaRecord } from '../../../core/kafka-record';
 import { kafkaRecordFrom } from '../../../core/msk-event';
-import { resolveConsumer, resolveTopic, type ConsumerSpec, type ResolvedConsumer, type ResolvedTopic, type TopicSpec } from '../../../core/spec';
+import {
+  resolveConsumer,
+  resolveTopic,
+  type ConsumerSpec,
+  type ResolvedConsumer,
+  type ResolvedTopic,
+  type TopicSpec,
+} from '../../../core/spec';
 import type { BatchLog } from '../../../lambdas/consumer/batch';
 import { planConsumer, type ConsumerPlan } from '../../../lambdas/consumer/classify';
 import { pipeline } from '../../../pipeline';
@@ -60,8 +67,10 @@ export function consumerOf(spec: Partial<ConsumerSpec>) {
 /** A log that records its lines. */
 export function recordingLog(): BatchLog & { lines: Array<{ level: string; message: string; extra: Record<string, unknown> }> } {
   const lines: Array<{ level: string; message: string; extra: Record<string, unknown> }> = [];
-  const push = (level: string) => (message: string, ...extra: Array<Record<string, unknown>>) => {
-    lines.push({ level, message, extra: Object.assign({}, ...extra) as Record<string, unknown> });
-  };
+  const push =
+    (level: string) =>
+    (message: string, ...extra: Array<Record<string, unknown>>) => {
+      lines.push({ level, message, extra: Object.assign({}, ...extra) as Record<string, unknown> });
+    };
   return { lines, info: push('info'), warn: push('warn'), error: push('error') };
 }

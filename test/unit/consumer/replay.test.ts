@@ -39,7 +39,12 @@ interface Written {
 }
 
 /** Generates `perPartition` records on each topic-partition, about 3% late and 1% not JSON, the others from `valueOf`. */
-function generate(random: () => number, partitions: Record<string, number>, perPartition: number, valueOf: (random: () => number) => Written): Map<string, KafkaRecord[]> {
+function generate(
+  random: () => number,
+  partitions: Record<string, number>,
+  perPartition: number,
+  valueOf: (random: () => number) => Written,
+): Map<string, KafkaRecord[]> {
   const streams = new Map<string, KafkaRecord[]>();
   for (const [topic, count] of Object.entries(partitions)) {
     for (let partition = 0; partition < count; partition += 1) {
@@ -127,14 +132,27 @@ describe('replay: 10,000 records in every form a writer produces, through random
   // straight from a Kafka client, and bad ones: a wrong IMC, plain text, a mistyped x.
   const valueOf = (random: () => number): Written => {
     const tags = Array.from({ length: Math.floor(random() * 4) }, () => TAGS[Math.floor(random() * TAGS.length)]);
-    const fields: Record<string, unknown> = { kind: random() < 0.05 ? 'skip' : 'tick', tags, n: Math.floor(random() * 1000), peso: 40 + Math.round(random() * 9000) / 100, altura: 140 + Math.floor(random() * 60) };
+    const fields: Record<string, unknown> = {
+      kind: random() < 0.05 ? 'skip' : 'tick',
+      tags,
+      n: Math.floor(random() * 1000),
+      peso: 40 + Math.round(random() * 9000) / 100,
+      altura: 140 + Math.floor(random() * 60),
+    };
     if (random() < 0.9) fields.x = Math.round(random() * 1e6) / 100;
     const form = random();
     if (form < 0.01) return { rawValue: JSON.stringify({ ...fields, x: 'not a number' }), direct: true };
-    if (form < 0.04) return { rawValue: JSON.stringify({ ...fields, imc: 1 + (addDerivedFields(topics[0]!, fields).imc as number) }), direct: true };
+    if (form < 0.04)
+      return { rawValue: JSON.stringify({ ...fields, imc: 1 + (addDerivedFields(topics[0]!, fields).imc as number) }), direct: true };
     if (form < 0.06) return { rawValue: `Mensagem ${Math.floor(random() * 100)}`, direct: true };
     // The course's [id, {fields}], spaced as Python's json.dumps writes it.
-    if (form < 0.26) return { rawValue: JSON.stringify([Math.floor(random() * 1000), fields]).replace(/,"/g, ', "').replace(/":/g, '": '), direct: true };
+    if (form < 0.26)
+      return {
+        rawValue: JSON.stringify([Math.floor(random() * 1000), fields])
+          .replace(/,"/g, ', "')
+          .replace(/":/g, '": '),
+        direct: true,
+      };
     if (form < 0.41) return { rawValue: JSON.stringify(fields), direct: true };
     return { rawValue: JSON.stringify(addDerivedFields(topics[0]!, fields)) };
   };
@@ -156,7 +174,15 @@ describe('replay: 10,000 records in every form a writer produces, through random
     } else {
       return { kind: 'dead' };
     }
-    const { kind, tags, n, x, peso, altura, imc } = value as { kind: string; tags: string[]; n: number; x?: unknown; peso: number; altura: number; imc?: number };
+    const { kind, tags, n, x, peso, altura, imc } = value as {
+      kind: string;
+      tags: string[];
+      n: number;
+      x?: unknown;
+      peso: number;
+      altura: number;
+      imc?: number;
+    };
     if (x !== undefined && typeof x !== 'number') return { kind: 'dead' };
     const metres = altura / 100;
     const bmi = peso / metres ** 2;
@@ -165,65 +191,89 @@ describe('replay: 10,000 records in every form a writer produces, through random
     return { kind: 'aggregate', keys: tags, values: x === undefined ? { n, imc: bmi } : { n, x, imc: bmi } };
   };
 
-  it.each([[11], [23]])('stores exactly the aggregates computed from the records (seed %i)', async (seed) => {
-    // Prepare
-    const random = prng(seed);
-    const streams = generate(random, { alpha: 3, beta: 2 }, 2_000, valueOf);
-    const records = [...streams.values()].flat();
-    const table = new FakeTable(TABLE, random);
-    table.install(ddb);
-    const deps = { plan, store: new ResultsStore(client, TABLE, { sleep: () => Promise.resolve(), random }), log: recordingLog(), now: () => BASE };
-    let conflicts = 0;
+  it.each([[11], [23]])(
+    'stores exactly the aggregates computed from the records (seed %i)',
+    async (seed) => {
+      // Prepare
+      const random = prng(seed);
+      const streams = generate(random, { alpha: 3, beta: 2 }, 2_000, valueOf);
+      const records = [...streams.values()].flat();
+      const table = new FakeTable(TABLE, random);
+      table.install(ddb);
+      const deps = {
+        plan,
+        store: new ResultsStore(client, TABLE, { sleep: () => Promise.resolve(), random }),
+        log: recordingLog(),
+        now: () => BASE,
+      };
+      let conflicts = 0;
 
-    // Act
-    const counts = await replay({
-      streams,
-      table,
-      random,
-      weights: WEIGHTS,
-      maxPerPartition: 60,
-      delivers,
-      invoke: async (batch) => {
-        const result = await processBatch(batch, deps);
-        conflicts += result.counts.conflicts;
-        return batchResponse(result.unapplied);
-      },
-    });
+      // Act
+      const counts = await replay({
+        streams,
+        table,
+        random,
+        weights: WEIGHTS,
+        maxPerPartition: 60,
+        delivers,
+        invoke: async (batch) => {
+          const result = await processBatch(batch, deps);
+          conflicts += result.counts.conflicts;
+          return batchResponse(result.unapplied);
+        },
+      });
 
-    // Assess
-    expect(records).toHaveLength(10_000);
-    expectSameAggregates(storedSummaries(table, consumer), referenceAggregates(records, consumer, verdict, ingestTimeOf));
-    const position = (r: KafkaRecord) => `${r.topic}#${String(r.partition).padStart(5, '0')}#${String(r.offset).padStart(19, '0')}`;
-    // The mapping delivers every record the consumer counts; a dead letter is stored for every record it delivers that can never be counted.
-    const counted = records.filter((r) => verdict(r).kind === 'aggregate');
-    expect(counted.filter((r) => !delivers(r))).toEqual([]);
-    const dead = records.filter((r) => verdict(r).kind === 'dead' && delivers(r)).map(position).sort();
-    expect(table.itemsWithPrefix('DLQ#').map((item) => item.sk).sort()).toEqual(dead);
-    expect(table.itemsWithPrefix('REC#')).toHaveLength(counted.length);
-    // Every form was written, and each was counted, dead-lettered or filtered as the rules say.
-    const forms = new Map<string, number>();
-    for (const item of table.itemsWithPrefix('REC#')) forms.set(`${String(item.form)}/${String(item.writer)}`, (forms.get(`${String(item.form)}/${String(item.writer)}`) ?? 0) + 1);
-    expect([...forms.keys()].sort()).toEqual(['object/http', 'object/kafka', 'tuple/kafka']);
-    const deadForms = new Set(table.itemsWithPrefix('DLQ#').map((item) => String(item.form)));
-    expect([...deadForms].sort()).toEqual(['object', 'text']);
-    // The run did exercise every scenario, with real contention.
-    for (const scenario of Object.keys(WEIGHTS)) expect(counts[scenario as keyof ScenarioWeights]).toBeGreaterThan(0);
-    expect(conflicts).toBeGreaterThan(0);
-    expect(dead.length).toBeGreaterThan(300);
-    expect(records.filter((r) => verdict(r).kind === 'filtered').length).toBeGreaterThan(300);
-    expect(records.filter((r) => !delivers(r)).length).toBeGreaterThan(300);
-  }, 30_000);
+      // Assess
+      expect(records).toHaveLength(10_000);
+      expectSameAggregates(storedSummaries(table, consumer), referenceAggregates(records, consumer, verdict, ingestTimeOf));
+      const position = (r: KafkaRecord) => `${r.topic}#${String(r.partition).padStart(5, '0')}#${String(r.offset).padStart(19, '0')}`;
+      // The mapping delivers every record the consumer counts; a dead letter is stored for every record it delivers that can never be counted.
+      const counted = records.filter((r) => verdict(r).kind === 'aggregate');
+      expect(counted.filter((r) => !delivers(r))).toEqual([]);
+      const dead = records
+        .filter((r) => verdict(r).kind === 'dead' && delivers(r))
+        .map(position)
+        .sort();
+      expect(
+        table
+          .itemsWithPrefix('DLQ#')
+          .map((item) => item.sk)
+          .sort(),
+      ).toEqual(dead);
+      expect(table.itemsWithPrefix('REC#')).toHaveLength(counted.length);
+      // Every form was written, and each was counted, dead-lettered or filtered as the rules say.
+      const forms = new Map<string, number>();
+      for (const item of table.itemsWithPrefix('REC#'))
+        forms.set(`${String(item.form)}/${String(item.writer)}`, (forms.get(`${String(item.form)}/${String(item.writer)}`) ?? 0) + 1);
+      expect([...forms.keys()].sort()).toEqual(['object/http', 'object/kafka', 'tuple/kafka']);
+      const deadForms = new Set(table.itemsWithPrefix('DLQ#').map((item) => String(item.form)));
+      expect([...deadForms].sort()).toEqual(['object', 'text']);
+      // The run did exercise every scenario, with real contention.
+      for (const scenario of Object.keys(WEIGHTS)) expect(counts[scenario as keyof ScenarioWeights]).toBeGreaterThan(0);
+      expect(conflicts).toBeGreaterThan(0);
+      expect(dead.length).toBeGreaterThan(300);
+      expect(records.filter((r) => verdict(r).kind === 'filtered').length).toBeGreaterThan(300);
+      expect(records.filter((r) => !delivers(r)).length).toBeGreaterThan(300);
+    },
+    30_000,
+  );
 });
 
 describe('replay through the handler: Lambda MSK events for the ohlc-1m consumer', () => {
   const consumer = findConsumer(pipeline, 'ohlc-1m')!;
   const context = { functionName: 'fluxo-consumer-ohlc-1m', awsRequestId: 'replay', getRemainingTimeInMillis: () => 30_000 } as Context;
-  const source = { kind: 'msk', eventSourceArn: 'arn:aws:kafka:sa-east-1:111122223333:cluster/fluxo/abc', bootstrapServers: 'b-1:9098' } as const;
+  const source = {
+    kind: 'msk',
+    eventSourceArn: 'arn:aws:kafka:sa-east-1:111122223333:cluster/fluxo/abc',
+    bootstrapServers: 'b-1:9098',
+  } as const;
 
   it('stores exactly the open, high, low, close and volume computed from the ticks', async () => {
     // Prepare
     const random = prng(5);
-    const streams = generate(random, { petr4: 2, vale3: 2 }, 1_000, (r) => ({ rawValue: JSON.stringify({ price: Math.round(r() * 4000) / 100, volume: Math.floor(r() * 10_000) }) }));
+    const streams = generate(random, { petr4: 2, vale3: 2 }, 1_000, (r) => ({
+      rawValue: JSON.stringify({ price: Math.round(r() * 4000) / 100, volume: Math.floor(r() * 10_000) }),
+    }));
     const records = [...streams.values()].flat();
     const table = new FakeTable(TABLE, random);
     table.install(ddb);

@@ -63,7 +63,16 @@ export async function replay(options: {
 }): Promise<ScenarioCounts> {
   const { streams, invoke, table, random, weights, maxPerPartition, delivers = () => true } = options;
   const cursor = new Map([...streams.keys()].map((tp) => [tp, 0]));
-  const counts: ScenarioCounts = { normal: 0, lostAck: 0, crash: 0, crashThenBisect: 0, throttled: 0, rewind: 0, concurrent: 0, invocations: 0 };
+  const counts: ScenarioCounts = {
+    normal: 0,
+    lostAck: 0,
+    crash: 0,
+    crashThenBisect: 0,
+    throttled: 0,
+    rewind: 0,
+    concurrent: 0,
+    invocations: 0,
+  };
   // A batch is a run of positions; only the records the filters pass are invoked with (none: no invocation).
   const run = async (batch: KafkaRecord[]): Promise<InvocationAnswer> => {
     const delivered = batch.filter(delivers);
@@ -144,12 +153,15 @@ export async function replay(options: {
         for (const r of batch) parts.set(tpOf(r), [...(parts.get(tpOf(r)) ?? []), r]);
         const first = [...parts.values()].flatMap((p) => p.slice(0, Math.ceil(p.length / 2)));
         advance(first, [await run(first)]);
-        const second = [...parts.values()].flatMap((p) => p.slice(Math.ceil(p.length / 2))).filter((r) => cursor.get(tpOf(r)) === Math.ceil(parts.get(tpOf(r))!.length / 2) + parts.get(tpOf(r))![0]!.offset);
+        const second = [...parts.values()]
+          .flatMap((p) => p.slice(Math.ceil(p.length / 2)))
+          .filter((r) => cursor.get(tpOf(r)) === Math.ceil(parts.get(tpOf(r))!.length / 2) + parts.get(tpOf(r))![0]!.offset);
         if (second.length > 0) advance(second, [await run(second)]);
         break;
       }
       case 'throttled':
-        table.fault = (point) => (random() < 0.15 ? serviceError(point === 'read' ? 'ThrottlingException' : 'ProvisionedThroughputExceededException') : undefined);
+        table.fault = (point) =>
+          random() < 0.15 ? serviceError(point === 'read' ? 'ThrottlingException' : 'ProvisionedThroughputExceededException') : undefined;
         table.unprocessed = () => random() < 0.2;
         advance(batch, [await run(batch)]);
         healthy();
@@ -198,7 +210,10 @@ export function referenceAggregates(
   interface Acc {
     count: number;
     late: number;
-    fields: Map<string, { n: number; sum: number; min: number; max: number; first: [number, string, number, number]; last: [number, string, number, number] }>;
+    fields: Map<
+      string,
+      { n: number; sum: number; min: number; max: number; first: [number, string, number, number]; last: [number, string, number, number] }
+    >;
   }
   const size = consumer.window.sizeSeconds * 1000;
   const before = (a: [number, string, number, number], b: [number, string, number, number]): boolean =>

@@ -191,7 +191,9 @@ describe('ResultsStore.putAll', () => {
     const sizes = ddb.commandCalls(BatchWriteCommand).map((call) => call.args[0].input.RequestItems?.[TABLE]?.length);
     expect(sizes).toEqual([25, 25, 10]);
     expect(result).toEqual({ failed: new Set(), written: 60 });
-    expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems?.[TABLE]?.[0]).toEqual({ PutRequest: { Item: { ...items[0], n: 2 } } });
+    expect(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems?.[TABLE]?.[0]).toEqual({
+      PutRequest: { Item: { ...items[0], n: 2 } },
+    });
   });
 
   it('retries unprocessed items with backoff', async () => {

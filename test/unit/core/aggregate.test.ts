@@ -126,7 +126,12 @@ describe('group keys', () => {
 
   it.each([
     ['a missing field', { kind: 'field', field: 'id' } as const, {}, /"id" is missing/],
-    ['an object field', { kind: 'field', field: 'id' } as const, { id: { nested: 1 } }, /"id" must be a string, number or boolean.*an object/],
+    [
+      'an object field',
+      { kind: 'field', field: 'id' } as const,
+      { id: { nested: 1 } },
+      /"id" must be a string, number or boolean.*an object/,
+    ],
     ['a non-array field', { kind: 'each', field: 'hashtags' } as const, { hashtags: 'kafka' }, /"hashtags" must be an array.*string/],
     ['a null element', { kind: 'each', field: 'hashtags' } as const, { hashtags: [null] }, /"hashtags" must be a string.*null/],
     ['a key over 512 characters', { kind: 'field', field: 'id' } as const, { id: 'x'.repeat(513) }, /longer than 512/],

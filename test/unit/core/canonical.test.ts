@@ -201,14 +201,24 @@ describe('a record read from Kafka, brought to its canonical form', () => {
     const same = canonical(tweets, '{"user":"ana","text":"#Kafka now","hashtags":["kafka"]}');
 
     // Assess
-    expect(forged).toMatchObject({ ok: false, reason: 'schema violation', detail: expect.stringContaining('value.hashtags is ["aws"], but fluxo derives ["kafka"] from text') });
+    expect(forged).toMatchObject({
+      ok: false,
+      reason: 'schema violation',
+      detail: expect.stringContaining('value.hashtags is ["aws"], but fluxo derives ["kafka"] from text'),
+    });
     expect(same).toEqual({ ok: true, form: 'object', value: { user: 'ana', text: '#Kafka now', hashtags: ['kafka'] } });
   });
 
   it.each([
     ['plain text on a topic with a schema', 'Mensagem 1', 'text', 'not JSON', 'value is not JSON'],
     ['a tuple without peso', '[7, {"idade": 30, "altura": 170}]', 'tuple', 'schema violation', 'value.peso is required'],
-    ['a tuple of one element', '[7]', 'tuple', 'schema violation', 'value must be an object or a tuple [id, {fields}]; this array has 1 element(s)'],
+    [
+      'a tuple of one element',
+      '[7]',
+      'tuple',
+      'schema violation',
+      'value must be an object or a tuple [id, {fields}]; this array has 1 element(s)',
+    ],
     ['a tuple whose second element is not an object', '[7, 95]', 'tuple', 'schema violation', 'its second is not an object'],
     ['a JSON number', '42', 'scalar', 'schema violation', 'value must be an object or a tuple [id, {fields}]'],
     ['a peso given as text', '[7, {"idade": 30, "altura": 170, "peso": "95"}]', 'tuple', 'schema violation', 'value.peso must be a number'],
@@ -225,7 +235,9 @@ describe('a record read from Kafka, brought to its canonical form', () => {
     const outcome = canonical(health, 'Mensagem 1');
 
     // Assess
-    expect(outcome.ok === false && outcome.detail).toMatch(/^value is not JSON \(.*"Mensagem 1".*\); topic "health" takes an object or a tuple \[id, \{fields\}\]$/);
+    expect(outcome.ok === false && outcome.detail).toMatch(
+      /^value is not JSON \(.*"Mensagem 1".*\); topic "health" takes an object or a tuple \[id, \{fields\}\]$/,
+    );
   });
 
   it('makes a tombstone a dead letter', () => {
@@ -244,13 +256,22 @@ describe('a record read from Kafka, brought to its canonical form', () => {
     const outcome = canonical(petr4, text);
 
     // Assess
-    expect(outcome).toEqual({ ok: false, form: 'object', reason: 'too large', detail: `value is ${Buffer.byteLength(text)} bytes; the limit is 1048576` });
+    expect(outcome).toEqual({
+      ok: false,
+      form: 'object',
+      reason: 'too large',
+      detail: `value is ${Buffer.byteLength(text)} bytes; the limit is 1048576`,
+    });
   });
 
   describe('on a text topic', () => {
     const lines = resolveTopic({ name: 'mensagens', format: 'text' });
 
-    it.each([['a console producer line', 'Mensagem 1'], ['text that happens to be JSON', '{"a":1}'], ['an empty line', '']])('takes %s as it is', (_label, text) => {
+    it.each([
+      ['a console producer line', 'Mensagem 1'],
+      ['text that happens to be JSON', '{"a":1}'],
+      ['an empty line', ''],
+    ])('takes %s as it is', (_label, text) => {
       // Act
       const outcome = canonical(lines, text);
 

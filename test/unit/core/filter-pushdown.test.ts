@@ -12,7 +12,14 @@ import { compileFilters, filterableRecord } from '../../../core/filter';
 import { filteredFields, mappingFilters, NOT_AN_OBJECT_PATTERN, passThroughFields } from '../../../core/filter-pushdown';
 import type { KafkaRecord } from '../../../core/kafka-record';
 import { prepareRecord } from '../../../core/ingest';
-import { resolveConsumer, resolveTopic, validateSpec, type ConsumerSpec, type ResolvedConsumer, type ResolvedTopic } from '../../../core/spec';
+import {
+  resolveConsumer,
+  resolveTopic,
+  validateSpec,
+  type ConsumerSpec,
+  type ResolvedConsumer,
+  type ResolvedTopic,
+} from '../../../core/spec';
 import { pipeline } from '../../../pipeline';
 import { kafkaRecord } from '../consumer/helpers';
 
@@ -20,11 +27,41 @@ const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
 
 // The built-in consumers, and more that filter every kind of topic and field: a derived list, text, $or, ranges.
 const extraConsumers: ConsumerSpec[] = [
-  { name: 'both', topics: ['health'], filters: [{ value: { $or: [{ peso: [{ numeric: ['>', 80] }] }, { imc: [{ numeric: ['>', 35] }] }] } }], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 } },
-  { name: 'young-light', topics: ['health'], filters: [{ value: { idade: [{ numeric: ['<', 30] }], imc: [{ numeric: ['<=', 18.5] }] } }, { value: { id: [7, 8] } }], groupBy: { kind: 'field', field: 'idade' }, window: { sizeSeconds: 60 } },
-  { name: 'kafka-tweets', topics: ['tweets'], filters: [{ value: { hashtags: ['kafka'] } }, { value: { user: [{ prefix: 'ana' }] } }], groupBy: { kind: 'each', field: 'hashtags' }, window: { sizeSeconds: 300 } },
-  { name: 'cheap-ticks', topics: ['petr4', 'vale3'], filters: [{ value: { price: [{ numeric: ['<', 30] }], volume: [{ exists: true }] } }], groupBy: { kind: 'topic' }, window: { sizeSeconds: 60 } },
-  { name: 'mensagens-1', topics: ['mensagens'], filters: [{ value: [{ prefix: 'Mensagem 1' }] }, { value: [{ 'anything-but': ['ignore'] }] }], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 } },
+  {
+    name: 'both',
+    topics: ['health'],
+    filters: [{ value: { $or: [{ peso: [{ numeric: ['>', 80] }] }, { imc: [{ numeric: ['>', 35] }] }] } }],
+    groupBy: { kind: 'constant', key: 'all' },
+    window: { sizeSeconds: 60 },
+  },
+  {
+    name: 'young-light',
+    topics: ['health'],
+    filters: [{ value: { idade: [{ numeric: ['<', 30] }], imc: [{ numeric: ['<=', 18.5] }] } }, { value: { id: [7, 8] } }],
+    groupBy: { kind: 'field', field: 'idade' },
+    window: { sizeSeconds: 60 },
+  },
+  {
+    name: 'kafka-tweets',
+    topics: ['tweets'],
+    filters: [{ value: { hashtags: ['kafka'] } }, { value: { user: [{ prefix: 'ana' }] } }],
+    groupBy: { kind: 'each', field: 'hashtags' },
+    window: { sizeSeconds: 300 },
+  },
+  {
+    name: 'cheap-ticks',
+    topics: ['petr4', 'vale3'],
+    filters: [{ value: { price: [{ numeric: ['<', 30] }], volume: [{ exists: true }] } }],
+    groupBy: { kind: 'topic' },
+    window: { sizeSeconds: 60 },
+  },
+  {
+    name: 'mensagens-1',
+    topics: ['mensagens'],
+    filters: [{ value: [{ prefix: 'Mensagem 1' }] }, { value: [{ 'anything-but': ['ignore'] }] }],
+    groupBy: { kind: 'constant', key: 'all' },
+    window: { sizeSeconds: 60 },
+  },
 ];
 const spec = validateSpec({ topics: pipeline.topics, consumers: [...pipeline.consumers, ...extraConsumers] });
 const topics = spec.topics.map(resolveTopic);
@@ -51,11 +88,18 @@ function onlyObjects(text: string): boolean {
 
 /** Python's json.dumps spacing: `[7, {"idade": 30, ...}]`. */
 function pythonJson(value: unknown): string {
-  return JSON.stringify(value).replace(/,"/g, ', "').replace(/":/g, '": ').replace(/,(?=[\d[{-])/g, ', ');
+  return JSON.stringify(value)
+    .replace(/,"/g, ', "')
+    .replace(/":/g, '": ')
+    .replace(/,(?=[\d[{-])/g, ', ');
 }
 
 // Weights and heights around the course's thresholds (peso 80, IMC 35), now and then out of range.
-const peso = fc.oneof(fc.double({ min: 30, max: 130, noNaN: true }), fc.integer({ min: 75, max: 85 }), fc.constantFrom(80, 0, 701, 80.0000001));
+const peso = fc.oneof(
+  fc.double({ min: 30, max: 130, noNaN: true }),
+  fc.integer({ min: 75, max: 85 }),
+  fc.constantFrom(80, 0, 701, 80.0000001),
+);
 const altura = fc.oneof(fc.integer({ min: 100, max: 200 }), fc.double({ min: 140, max: 170, noNaN: true }), fc.constantFrom(150, 29));
 const idade = fc.oneof(fc.integer({ min: 10, max: 50 }), fc.constantFrom(30.5, -1));
 const healthFields = fc.record({ idade, altura, peso }, { requiredKeys: [] });
@@ -73,9 +117,13 @@ const healthRecord = fc.oneof(
   fc.tuple(id, healthFields).map(([i, f]) => ({ text: JSON.stringify([i, f]), http: false })),
   fc.tuple(id, healthFields).map(([i, f]) => ({ text: JSON.stringify({ id: i, ...f }), http: false })),
   fc.tuple(id, healthFields).map(([i, f]) => ({ text: JSON.stringify(addDerivedFields(topic('health'), { id: i, ...f })), http: false })),
-  fc.tuple(id, healthFields, fc.double({ min: 0, max: 80, noNaN: true })).map(([i, f, imc]) => ({ text: JSON.stringify({ id: i, ...f, imc }), http: false })),
+  fc
+    .tuple(id, healthFields, fc.double({ min: 0, max: 80, noNaN: true }))
+    .map(([i, f, imc]) => ({ text: JSON.stringify({ id: i, ...f, imc }), http: false })),
   // Bad ones: plain text, scalars, tuples of the wrong shape.
-  fc.oneof(fc.constantFrom('Mensagem 1', 'peso=95', '', '{not json', '[7, {"peso": 95}'), fc.string()).map((text) => ({ text, http: false })),
+  fc
+    .oneof(fc.constantFrom('Mensagem 1', 'peso=95', '', '{not json', '[7, {"peso": 95}'), fc.string())
+    .map((text) => ({ text, http: false })),
   fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string()).map((v) => ({ text: JSON.stringify(v), http: false })),
   fc.tuple(id, healthFields).map(([i, f]) => ({ text: JSON.stringify([i, f].slice(0, 1)), http: false })),
   fc.tuple(id, healthFields).map(([i, f]) => ({ text: JSON.stringify([i, f, 3]), http: false })),
@@ -84,50 +132,81 @@ const healthRecord = fc.oneof(
 );
 
 const tweetRecord = fc.oneof(
-  fc.record({ user: fc.constantFrom('ana', 'bia', 'anaclara'), text: fc.constantFrom('#Kafka now', 'no tags', '#kafka #AWS', '#aws') }).map((v) => ({ text: JSON.stringify(v), http: false })),
-  fc.record({ user: fc.constantFrom('ana', 'bia'), text: fc.constantFrom('#Kafka now', '#aws') }).map((v) => ({ text: JSON.stringify(addDerivedFields(topic('tweets'), v)), http: true })),
-  fc.record({ user: fc.constantFrom('ana', 'bia'), text: fc.constantFrom('#Kafka now', '#aws') }).map((v) => ({ text: JSON.stringify({ ...v, hashtags: ['kafka'] }), http: false })),
+  fc
+    .record({ user: fc.constantFrom('ana', 'bia', 'anaclara'), text: fc.constantFrom('#Kafka now', 'no tags', '#kafka #AWS', '#aws') })
+    .map((v) => ({ text: JSON.stringify(v), http: false })),
+  fc
+    .record({ user: fc.constantFrom('ana', 'bia'), text: fc.constantFrom('#Kafka now', '#aws') })
+    .map((v) => ({ text: JSON.stringify(addDerivedFields(topic('tweets'), v)), http: true })),
+  fc
+    .record({ user: fc.constantFrom('ana', 'bia'), text: fc.constantFrom('#Kafka now', '#aws') })
+    .map((v) => ({ text: JSON.stringify({ ...v, hashtags: ['kafka'] }), http: false })),
   fc.string().map((text) => ({ text, http: false })),
 );
 
 const tickRecord = fc.oneof(
-  fc.record({ price: fc.double({ min: 0, max: 60, noNaN: true }), volume: fc.integer({ min: 0, max: 1000 }) }, { requiredKeys: ['price'] }).map((v) => ({ text: JSON.stringify(v), http: false })),
-  fc.tuple(fc.integer(), fc.record({ price: fc.double({ min: 0, max: 60, noNaN: true }) })).map((v) => ({ text: JSON.stringify(v), http: false })),
+  fc
+    .record({ price: fc.double({ min: 0, max: 60, noNaN: true }), volume: fc.integer({ min: 0, max: 1000 }) }, { requiredKeys: ['price'] })
+    .map((v) => ({ text: JSON.stringify(v), http: false })),
+  fc
+    .tuple(fc.integer(), fc.record({ price: fc.double({ min: 0, max: 60, noNaN: true }) }))
+    .map((v) => ({ text: JSON.stringify(v), http: false })),
   fc.string().map((text) => ({ text, http: false })),
 );
 
-const lineRecord = fc.oneof(fc.constantFrom('Mensagem 1', 'Mensagem 12', 'ignore', '', '42', '"Mensagem 1"', '{"a":1}', 'Olá, mundo'), fc.string()).map((text) => ({ text, http: false }));
+const lineRecord = fc
+  .oneof(fc.constantFrom('Mensagem 1', 'Mensagem 12', 'ignore', '', '42', '"Mensagem 1"', '{"a":1}', 'Olá, mundo'), fc.string())
+  .map((text) => ({ text, http: false }));
 
-const FORMS: Readonly<Record<string, fc.Arbitrary<{ text: string; http: boolean }>>> = { health: healthRecord, tweets: tweetRecord, petr4: tickRecord, vale3: tickRecord, mensagens: lineRecord };
+const FORMS: Readonly<Record<string, fc.Arbitrary<{ text: string; http: boolean }>>> = {
+  health: healthRecord,
+  tweets: tweetRecord,
+  petr4: tickRecord,
+  vale3: tickRecord,
+  mensagens: lineRecord,
+};
 
 describe('the generated FilterCriteria', () => {
-  const cases = spec.consumers.map(resolveConsumer).flatMap((consumer) => consumer.topics.map((t) => [consumer.name, t, consumer] as const));
+  const cases = spec.consumers
+    .map(resolveConsumer)
+    .flatMap((consumer) => consumer.topics.map((t) => [consumer.name, t, consumer] as const));
 
-  it.each(cases)('of %s on %s deliver every record the consumer counts, and every one it dead-letters for its form', (_name, topicName, consumer) => {
-    fc.assert(
-      fc.property(FORMS[topicName]!, fc.integer({ min: 0, max: 9 }), ({ text, http }, offset) => {
-        // Prepare
-        const record = kafkaRecord({ topic: topicName, offset, timestamp: NOW, rawValue: text, direct: !http });
+  it.each(cases)(
+    'of %s on %s deliver every record the consumer counts, and every one it dead-letters for its form',
+    (_name, topicName, consumer) => {
+      fc.assert(
+        fc.property(FORMS[topicName]!, fc.integer({ min: 0, max: 9 }), ({ text, http }, offset) => {
+          // Prepare
+          const record = kafkaRecord({ topic: topicName, offset, timestamp: NOW, rawValue: text, direct: !http });
 
-        // Act
-        const { delivered, outcome } = decisions(consumer, record);
+          // Act
+          const { delivered, outcome } = decisions(consumer, record);
 
-        // Assess
-        if (outcome.kind === 'aggregate') expect({ text, delivered }).toEqual({ text, delivered: true });
-        if (outcome.kind === 'dead' && outcome.form !== 'object' && outcome.form !== 'tombstone' && !onlyObjects(text)) expect({ text, delivered }).toEqual({ text, delivered: true });
-      }),
-      { numRuns: 400, seed: 20261129 },
-    );
-  });
+          // Assess
+          if (outcome.kind === 'aggregate') expect({ text, delivered }).toEqual({ text, delivered: true });
+          if (outcome.kind === 'dead' && outcome.form !== 'object' && outcome.form !== 'tombstone' && !onlyObjects(text))
+            expect({ text, delivered }).toEqual({ text, delivered: true });
+        }),
+        { numRuns: 400, seed: 20261129 },
+      );
+    },
+  );
 
   it('still let AWS filter canonical records early: a canonical record the consumer filters out is not delivered', () => {
     // Prepare
     const pesoConsumer = resolveConsumer(spec.consumers.find((c) => c.name === 'peso-acima-80')!);
-    const light = prepareRecord(topic('health'), { value: [1, { idade: 30, altura: 170, peso: 60 }] }, { form: 'single', index: 0, now: NOW });
+    const light = prepareRecord(
+      topic('health'),
+      { value: [1, { idade: 30, altura: 170, peso: 60 }] },
+      { form: 'single', index: 0, now: NOW },
+    );
     if (!light.ok) throw new Error('a valid tuple was refused');
 
     // Act
-    const { delivered, outcome } = decisions(pesoConsumer, kafkaRecord({ topic: 'health', offset: 0, rawValue: light.record.serializedValue }));
+    const { delivered, outcome } = decisions(
+      pesoConsumer,
+      kafkaRecord({ topic: 'health', offset: 0, rawValue: light.record.serializedValue }),
+    );
 
     // Assess
     expect(outcome).toEqual({ kind: 'filtered' });
@@ -158,7 +237,11 @@ describe('mappingFilters', () => {
 
   it('adds the not-an-object pattern and one for each derived or required field the filters read', () => {
     // Act & Assess
-    expect(mappingFilters(consumer('imc-acima-35'), topic('health'))).toEqual([{ value: { imc: [{ numeric: ['>', 35] }] } }, NOT_AN_OBJECT_PATTERN, { value: { imc: [{ exists: false }] } }]);
+    expect(mappingFilters(consumer('imc-acima-35'), topic('health'))).toEqual([
+      { value: { imc: [{ numeric: ['>', 35] }] } },
+      NOT_AN_OBJECT_PATTERN,
+      { value: { imc: [{ exists: false }] } },
+    ]);
     expect(mappingFilters(consumer('both'), topic('health'))).toEqual([
       ...consumer('both').filters,
       NOT_AN_OBJECT_PATTERN,

@@ -1,11 +1,5 @@
 import { pipeline } from '../../../pipeline';
-import {
-  compileFilters,
-  filterableRecord,
-  filterableValue,
-  FilterPatternError,
-  KAFKA_FILTER_FIELDS,
-} from '../../../core/filter';
+import { compileFilters, filterableRecord, filterableValue, FilterPatternError, KAFKA_FILTER_FIELDS } from '../../../core/filter';
 import type { KafkaRecord } from '../../../core/kafka-record';
 import { decodeMskEvent, kafkaRecordFrom } from '../../../core/msk-event';
 import type { FilterPattern } from '../../../core/spec';
@@ -29,7 +23,13 @@ function patternError(patterns: readonly unknown[]): FilterPatternError {
 
 /** A Kafka record whose value is this text (undefined: a tombstone). */
 function recordWithValue(value: string | undefined): KafkaRecord {
-  return kafkaRecordFrom({ topic: 'health', partition: 0, offset: 0, timestamp: 0, value: value === undefined ? null : Buffer.from(value) });
+  return kafkaRecordFrom({
+    topic: 'health',
+    partition: 0,
+    offset: 0,
+    timestamp: 0,
+    value: value === undefined ? null : Buffer.from(value),
+  });
 }
 
 /** Whether a consumer with these filters would be invoked for this record. */
@@ -192,7 +192,14 @@ describe('Kafka records as AWS filters them (on value only)', () => {
   });
 
   it('exposes only the value to filters', () => {
-    const record = kafkaRecordFrom({ topic: 'health', partition: 2, offset: 9, timestamp: 1, key: Buffer.from('7'), value: Buffer.from('{"peso":81}') });
+    const record = kafkaRecordFrom({
+      topic: 'health',
+      partition: 2,
+      offset: 9,
+      timestamp: 1,
+      key: Buffer.from('7'),
+      value: Buffer.from('{"peso":81}'),
+    });
 
     expect(filterableRecord(record)).toEqual({ value: { peso: 81 } });
     expect(filterableRecord(recordWithValue(undefined))).toEqual({});
@@ -346,8 +353,22 @@ describe('matching nested objects', () => {
   });
 
   it('matches an array of objects when one element matches the whole sub-pattern', () => {
-    expect(matches(pattern, { detail: [{ state: 'stopped', size: 5 }, { state: 'running', size: 2 }] })).toBe(true);
-    expect(matches(pattern, { detail: [{ state: 'stopped', size: 5 }, { state: 'running', size: 0 }] })).toBe(false);
+    expect(
+      matches(pattern, {
+        detail: [
+          { state: 'stopped', size: 5 },
+          { state: 'running', size: 2 },
+        ],
+      }),
+    ).toBe(true);
+    expect(
+      matches(pattern, {
+        detail: [
+          { state: 'stopped', size: 5 },
+          { state: 'running', size: 0 },
+        ],
+      }),
+    ).toBe(false);
   });
 
   it('lets a does-not-exist rule match below a missing parent', () => {
@@ -407,13 +428,28 @@ describe('rejecting invalid patterns', () => {
     ['a rule object with two operators', { a: [{ prefix: 'x', suffix: 'y' }] }, 'filters[0].a[0]', /exactly one operator/],
     ['prefix with a number', { a: [{ prefix: 5 }] }, 'filters[0].a[0].prefix', /must be a string/],
     ['prefix with an unknown option', { a: [{ prefix: { wildcard: 'x*' } }] }, 'filters[0].a[0].prefix', /equals-ignore-case/],
-    ['suffix ignoring case with a number', { a: [{ suffix: { 'equals-ignore-case': 1 } }] }, 'filters[0].a[0].suffix.equals-ignore-case', /must be a string/],
+    [
+      'suffix ignoring case with a number',
+      { a: [{ suffix: { 'equals-ignore-case': 1 } }] },
+      'filters[0].a[0].suffix.equals-ignore-case',
+      /must be a string/,
+    ],
     ['equals-ignore-case with a list', { a: [{ 'equals-ignore-case': ['x'] }] }, 'filters[0].a[0].equals-ignore-case', /must be a string/],
     ['exists with text', { a: [{ exists: 'yes' }] }, 'filters[0].a[0].exists', /true or false/],
-    ['anything-but with mixed types', { a: [{ 'anything-but': ['x', 1] }] }, 'filters[0].a[0].anything-but', /only strings or only numbers/],
+    [
+      'anything-but with mixed types',
+      { a: [{ 'anything-but': ['x', 1] }] },
+      'filters[0].a[0].anything-but',
+      /only strings or only numbers/,
+    ],
     ['anything-but with an empty list', { a: [{ 'anything-but': [] }] }, 'filters[0].a[0].anything-but', /at least one value/],
     ['anything-but with null', { a: [{ 'anything-but': null }] }, 'filters[0].a[0].anything-but', /a string, a number/],
-    ['anything-but with a prefix (bus-only)', { a: [{ 'anything-but': { prefix: 'us-' } }] }, 'filters[0].a[0].anything-but', /EventBridge-bus-only/],
+    [
+      'anything-but with a prefix (bus-only)',
+      { a: [{ 'anything-but': { prefix: 'us-' } }] },
+      'filters[0].a[0].anything-but',
+      /EventBridge-bus-only/,
+    ],
     ['numeric that is not a list', { a: [{ numeric: 5 }] }, 'filters[0].a[0].numeric', /numeric takes/],
     ['numeric of three elements', { a: [{ numeric: ['>', 1, '<'] }] }, 'filters[0].a[0].numeric', /numeric takes/],
     ['numeric with an unknown operator', { a: [{ numeric: ['!=', 1] }] }, 'filters[0].a[0].numeric[0]', /unknown numeric operator/],

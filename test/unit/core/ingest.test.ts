@@ -1,12 +1,5 @@
 import { BadRequestError, PayloadTooLargeError } from '../../../core/errors';
-import {
-  INGEST_LIMITS,
-  nestedDeeperThan,
-  parseEventTime,
-  parseIngestBody,
-  prepareRecord,
-  recordPath,
-} from '../../../core/ingest';
+import { INGEST_LIMITS, nestedDeeperThan, parseEventTime, parseIngestBody, prepareRecord, recordPath } from '../../../core/ingest';
 import type { PrepareOutcome, PreparedRecord } from '../../../core/ingest';
 import { INGEST_TIME_HEADER } from '../../../core/kafka-record';
 import type { ResolvedTopic } from '../../../core/spec';
@@ -149,7 +142,13 @@ describe('event time', () => {
 describe('preparing a record', () => {
   it('prepares a tuple with IMC, event time, key, headers and the ingest-time header', () => {
     // Prepare
-    const input = { key: 42, value: [7, { idade: 30, altura: 160, peso: 90 }], headers: { trace: 'abc' }, partition: 2, timestamp: '2026-11-22T09:59:00Z' };
+    const input = {
+      key: 42,
+      value: [7, { idade: 30, altura: 160, peso: 90 }],
+      headers: { trace: 'abc' },
+      partition: 2,
+      timestamp: '2026-11-22T09:59:00Z',
+    };
 
     // Act
     const record = prepared(prepareRecord(health, input, { form: 'single', index: 0, now: NOW }));
@@ -191,15 +190,30 @@ describe('preparing a record', () => {
 
   it.each([
     ['a non-object record', 'hello', 40002, 'records[1] must be a record object'],
-    ['an unknown record field', { value: {}, offset: 3 }, 40002, 'records[1].offset is not a record field (value, key, headers, partition, timestamp)'],
+    [
+      'an unknown record field',
+      { value: {}, offset: 3 },
+      40002,
+      'records[1].offset is not a record field (value, key, headers, partition, timestamp)',
+    ],
     ['a missing value', { key: 'a' }, 40002, 'records[1].value is required'],
     ['an object key', { value: {}, key: { a: 1 } }, 40002, 'records[1].key must be a string or a number'],
     ['headers that are not an object', { value: {}, headers: ['a'] }, 40002, 'records[1].headers must be an object of string values'],
     ['a non-string header', { value: {}, headers: { a: 1 } }, 40002, 'records[1].headers.a must be a string'],
     ['an empty header name', { value: {}, headers: { '': 'x' } }, 40002, 'records[1].headers must not have an empty name'],
-    ['the reserved ingest-time header', { value: {}, headers: { 'Fluxo-Ingest-Time': '1' } }, 40002, 'records[1].headers.Fluxo-Ingest-Time is reserved'],
+    [
+      'the reserved ingest-time header',
+      { value: {}, headers: { 'Fluxo-Ingest-Time': '1' } },
+      40002,
+      'records[1].headers.Fluxo-Ingest-Time is reserved',
+    ],
     ['a negative partition', { value: {}, partition: -1 }, 40002, 'records[1].partition must be a whole number from 0'],
-    ['a partition the topic does not have', { value: {}, partition: 2 }, 40403, 'records[1].partition: topic "petr4" has partitions 0 to 1, not 2'],
+    [
+      'a partition the topic does not have',
+      { value: {}, partition: 2 },
+      40403,
+      'records[1].partition: topic "petr4" has partitions 0 to 1, not 2',
+    ],
     ['a bad timestamp', { value: {}, timestamp: 'yesterday' }, 40002, 'records[1].timestamp must be an ISO 8601'],
     ['a schema violation', { value: { price: 'x', volume: 1 } }, 42201, 'records[1].value.price must be a number'],
   ])('rejects %s with its error code and field path', (_, input, code, message) => {

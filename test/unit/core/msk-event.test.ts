@@ -99,7 +99,13 @@ describe('decoding other documented Kafka events', () => {
   it('decodes the 2020 sample, which has no headers and no bootstrap servers', () => {
     const [record] = decodeMskEvent(loadEvent('msk-event-2020.json'));
 
-    expect(record).toMatchObject({ topic: 'AWSKafkaTopic', partition: 0, offset: 0, key: '8d5596b4-1813-4238-b24b-6dad8e3d1c0c', headers: {} });
+    expect(record).toMatchObject({
+      topic: 'AWSKafkaTopic',
+      partition: 0,
+      offset: 0,
+      key: '8d5596b4-1813-4238-b24b-6dad8e3d1c0c',
+      headers: {},
+    });
     expect(record?.raw.headers).toEqual([]);
   });
 });
@@ -108,13 +114,23 @@ describe('decoding fluxo health events', () => {
   it('orders records by topic, then partition, then offset, whatever the key order', () => {
     const records = decodeMskEvent(loadEvent('fluxo-health-event.json'));
 
-    expect(records.map((r) => `${r.topic}-${r.partition}@${r.offset}`)).toEqual(['health-0@41', 'health-0@42', 'health-0@43', 'health-2@3']);
+    expect(records.map((r) => `${r.topic}-${r.partition}@${r.offset}`)).toEqual([
+      'health-0@41',
+      'health-0@42',
+      'health-0@43',
+      'health-2@3',
+    ]);
   });
 
   it('orders partitions numerically and topics by name', () => {
     // Prepare
     const record = (topic: string, partition: number, offset: number) => ({
-      topic, partition, offset, timestamp: 1, timestampType: 'CREATE_TIME', headers: [],
+      topic,
+      partition,
+      offset,
+      timestamp: 1,
+      timestampType: 'CREATE_TIME',
+      headers: [],
     });
     const event = {
       eventSource: 'SelfManagedKafka',
@@ -192,7 +208,11 @@ describe('rejecting malformed events', () => {
     ['a non-object event', 'nope', 'event'],
     ['an unknown event source', { eventSource: 'aws:sqs', records: {} }, 'eventSource'],
     ['an MSK event without its ARN', { eventSource: 'aws:kafka', records: {} }, 'eventSourceArn'],
-    ['bootstrap servers given as a list', { eventSource: 'SelfManagedKafka', bootstrapServers: ['a:9092'], records: {} }, 'bootstrapServers'],
+    [
+      'bootstrap servers given as a list',
+      { eventSource: 'SelfManagedKafka', bootstrapServers: ['a:9092'], records: {} },
+      'bootstrapServers',
+    ],
     ['records as a list', { eventSource: 'SelfManagedKafka', records: [] }, 'records'],
     ['a record list that is not a list', { eventSource: 'SelfManagedKafka', records: { 't-0': {} } }, 'records["t-0"]'],
     ['a record that is not an object', { eventSource: 'SelfManagedKafka', records: { 't-0': [7] } }, 'records["t-0"][0]'],
@@ -306,7 +326,15 @@ describe('encoding records as Lambda would deliver them', () => {
   it('round-trips arbitrary bytes in key, value and headers', () => {
     // Prepare
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-    const record = kafkaRecordFrom({ topic: 'bin', partition: 3, offset: 9, timestamp: 1, key: bytes, value: bytes, headers: [{ raw: bytes }] });
+    const record = kafkaRecordFrom({
+      topic: 'bin',
+      partition: 3,
+      offset: 9,
+      timestamp: 1,
+      key: bytes,
+      value: bytes,
+      headers: [{ raw: bytes }],
+    });
     const source: MskEventSource = { kind: 'self-managed', bootstrapServers: 'h:1' };
 
     // Act
@@ -331,7 +359,13 @@ describe('building records from a Kafka client message', () => {
     });
 
     // Assess
-    expect(record).toMatchObject({ offset: Number.MAX_SAFE_INTEGER, timestamp: 1763776800000, key: '7', value: '{"peso":81}', timestampType: 'CREATE_TIME' });
+    expect(record).toMatchObject({
+      offset: Number.MAX_SAFE_INTEGER,
+      timestamp: 1763776800000,
+      key: '7',
+      value: '{"peso":81}',
+      timestampType: 'CREATE_TIME',
+    });
   });
 
   it('treats null key and value as absent', () => {
@@ -359,7 +393,13 @@ describe('building records from a Kafka client message', () => {
   });
 
   it('keeps a header list exactly as given', () => {
-    const record = kafkaRecordFrom({ topic: 't', partition: 0, offset: 0, timestamp: 0, headers: [{ z: 'last' }, { a: Buffer.from('first') }] });
+    const record = kafkaRecordFrom({
+      topic: 't',
+      partition: 0,
+      offset: 0,
+      timestamp: 0,
+      headers: [{ z: 'last' }, { a: Buffer.from('first') }],
+    });
 
     expect(record.raw.headers).toEqual([{ z: Buffer.from('last') }, { a: Buffer.from('first') }]);
   });

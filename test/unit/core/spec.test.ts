@@ -65,15 +65,32 @@ describe('pipeline spec validation', () => {
 
     const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, filters }] });
 
-    expect(problems).toEqual(['consumer "heavy": has 4 filters; a consumer takes at most 3 (an event source mapping takes 5, and fluxo adds 2 for records written in other forms)']);
+    expect(problems).toEqual([
+      'consumer "heavy": has 4 filters; a consumer takes at most 3 (an event source mapping takes 5, and fluxo adds 2 for records written in other forms)',
+    ]);
   });
 
   it('accepts a text topic without a schema and refuses one with a schema, tuples or derived fields', () => {
     const lines = { name: 'lines', format: 'text' as const };
-    const counter = { name: 'lines-1m', topics: ['lines'], groupBy: { kind: 'constant' as const, key: 'all' }, window: { sizeSeconds: 60 } };
+    const counter = {
+      name: 'lines-1m',
+      topics: ['lines'],
+      groupBy: { kind: 'constant' as const, key: 'all' },
+      window: { sizeSeconds: 60 },
+    };
 
     const fine = problemsOf({ topics: [lines], consumers: [counter] });
-    const bad = problemsOf({ topics: [{ ...lines, schema: { fields: {} }, accepts: ['tuple' as const], derived: [{ kind: 'hashtags' as const, name: 'h', textField: 't' }] }], consumers: [] });
+    const bad = problemsOf({
+      topics: [
+        {
+          ...lines,
+          schema: { fields: {} },
+          accepts: ['tuple' as const],
+          derived: [{ kind: 'hashtags' as const, name: 'h', textField: 't' }],
+        },
+      ],
+      consumers: [],
+    });
 
     expect(fine).toEqual([]);
     expect(bad).toEqual([
@@ -89,7 +106,10 @@ describe('pipeline spec validation', () => {
       consumers: [{ name: 'mixed', topics: ['health', 'lines'], groupBy: { kind: 'constant', key: 'all' }, window: { sizeSeconds: 60 } }],
     });
 
-    expect(problems).toEqual(['topic "bare": a json topic needs a schema', 'consumer "mixed": reads both text and json topics; a consumer reads one kind']);
+    expect(problems).toEqual([
+      'topic "bare": a json topic needs a schema',
+      'consumer "mixed": reads both text and json topics; a consumer reads one kind',
+    ]);
   });
 
   it.each([0, -60, 7, 61.5, 90_000])('rejects a window of %p seconds', (sizeSeconds) => {
@@ -132,7 +152,14 @@ describe('pipeline spec validation', () => {
 
   it('rejects bad names, partitions and batching settings, listing every problem', () => {
     const topic: TopicSpec = { ...health, name: 'bad topic!', partitions: 0 };
-    const consumer: ConsumerSpec = { ...heavy, name: 'Bad_Name', topics: ['bad topic!'], batchSize: 0, batchingWindowSeconds: 301, maxRecordAgeSeconds: 5 };
+    const consumer: ConsumerSpec = {
+      ...heavy,
+      name: 'Bad_Name',
+      topics: ['bad topic!'],
+      batchSize: 0,
+      batchingWindowSeconds: 301,
+      maxRecordAgeSeconds: 5,
+    };
 
     const problems = problemsOf({ topics: [topic], consumers: [consumer] });
 
@@ -149,7 +176,9 @@ describe('pipeline spec validation', () => {
   });
 
   it('shows every problem in the error message, one per line', () => {
-    expect(() => validateSpec({ topics: [], consumers: [heavy] })).toThrow(/invalid pipeline spec:\n {2}- consumer "heavy": reads unknown topic "health"/);
+    expect(() => validateSpec({ topics: [], consumers: [heavy] })).toThrow(
+      /invalid pipeline spec:\n {2}- consumer "heavy": reads unknown topic "health"/,
+    );
   });
 });
 

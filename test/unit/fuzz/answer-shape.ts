@@ -99,7 +99,10 @@ export function expectIngestAnswer(status: number, body: unknown): number {
 export function expectOpenApiAnswer(validator: OpenApiValidator, method: string, path: string, status: number, body: unknown): void {
   if (pathTemplate(validator.document, method, path) === undefined) return;
   const problems = validator.responseErrors(method, path, status, body);
-  if (problems.length > 0) throw new AnswerShapeError(`${method} ${path} ${status} breaks the OpenAPI document: ${problems.slice(0, 3).join('; ')}: ${JSON.stringify(body)?.slice(0, 300)}`);
+  if (problems.length > 0)
+    throw new AnswerShapeError(
+      `${method} ${path} ${status} breaks the OpenAPI document: ${problems.slice(0, 3).join('; ')}: ${JSON.stringify(body)?.slice(0, 300)}`,
+    );
 }
 
 /** Checks a results-API page: `{consumer?, items: [...], nextCursor?}`. Returns its items. */

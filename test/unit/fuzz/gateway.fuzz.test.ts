@@ -10,13 +10,35 @@ import { matchRoute } from '../../../core/api/routes';
 import { toProxyEvent } from '../../../local/emulation/proxy-event';
 
 const segment = fc.oneof(
-  fc.constantFrom('topics', 'records', 'results', 'dlq', 'health', '..', '.', '%2F', '%2f', '%2E%2E', '%00', '%', '%zz', '%C3%A9', '%FF', '%E2%82', '%u0041', '~', ''),
+  fc.constantFrom(
+    'topics',
+    'records',
+    'results',
+    'dlq',
+    'health',
+    '..',
+    '.',
+    '%2F',
+    '%2f',
+    '%2E%2E',
+    '%00',
+    '%',
+    '%zz',
+    '%C3%A9',
+    '%FF',
+    '%E2%82',
+    '%u0041',
+    '~',
+    '',
+  ),
   fc.string({ maxLength: 8 }),
   fc.fullUnicodeString({ maxLength: 4 }).map(encodeURIComponent),
 );
 
 const rawPath = fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => `/${parts.join('/')}`);
-const rawQuery = fc.array(fc.tuple(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })), { maxLength: 3 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
+const rawQuery = fc
+  .array(fc.tuple(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })), { maxLength: 3 })
+  .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
 
 describe('gateway request mapping under arbitrary paths', () => {
   it('matches a route and decodes its parameter, refuses bad percent-encoding with 40003, or matches nothing', () => {
@@ -36,8 +58,17 @@ describe('gateway request mapping under arbitrary paths', () => {
         let outcome: unknown;
         try {
           outcome = toProxyEvent({
-            method, url, headers: {}, multiValueHeaders: {}, body: Buffer.alloc(0), sourceIp: '127.0.0.1',
-            route: matched.route, pathParameters: matched.pathParameters, stage: 'local', requestId: 'r', now: 0,
+            method,
+            url,
+            headers: {},
+            multiValueHeaders: {},
+            body: Buffer.alloc(0),
+            sourceIp: '127.0.0.1',
+            route: matched.route,
+            pathParameters: matched.pathParameters,
+            stage: 'local',
+            requestId: 'r',
+            now: 0,
           });
         } catch (error) {
           outcome = error;
@@ -51,7 +82,8 @@ describe('gateway request mapping under arbitrary paths', () => {
         if (outcome instanceof Error) throw outcome;
         const event = outcome as ReturnType<typeof toProxyEvent>;
         expect(event.resource).toBe(matched.route.resource);
-        for (const [name, raw] of Object.entries(matched.pathParameters)) expect(event.pathParameters?.[name]).toBe(decodeURIComponent(raw));
+        for (const [name, raw] of Object.entries(matched.pathParameters))
+          expect(event.pathParameters?.[name]).toBe(decodeURIComponent(raw));
       }),
       { numRuns: 2000 },
     );

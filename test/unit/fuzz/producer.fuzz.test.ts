@@ -41,7 +41,11 @@ function producer(idempotency: boolean) {
   return { kafka, handle: (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => handle(event, lambdaContext()) };
 }
 
-function ingestEvent(topic: string, body: { body: string | null; isBase64Encoded: boolean }, headers: Record<string, string>): APIGatewayProxyEvent {
+function ingestEvent(
+  topic: string,
+  body: { body: string | null; isBase64Encoded: boolean },
+  headers: Record<string, string>,
+): APIGatewayProxyEvent {
   const multiValueHeaders = Object.fromEntries(Object.entries(headers).map(([name, v]) => [name, [v]]));
   return apigwEvent('post-records', { path: `/topics/${topic}/records`, pathParameters: { topic }, headers, multiValueHeaders, ...body });
 }
@@ -80,7 +84,11 @@ describe('producer handler under arbitrary requests', () => {
     dynamo.on(PutItemCommand).resolves({});
     dynamo.on(UpdateItemCommand).resolves({});
     const headerName = fc.oneof(fc.constantFrom('Idempotency-Key', 'idempotency-key', 'IDEMPOTENCY-KEY'), oddName);
-    const headerValue = fc.oneof(fc.string({ maxLength: 40 }), fc.fullUnicodeString({ maxLength: 10 }), fc.constantFrom('', ' ', 'k'.repeat(256), 'a\r\nX-Injected: 1', 'a\u0000b'));
+    const headerValue = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.fullUnicodeString({ maxLength: 10 }),
+      fc.constantFrom('', ' ', 'k'.repeat(256), 'a\r\nX-Injected: 1', 'a\u0000b'),
+    );
 
     await fc.assert(
       fc.asyncProperty(topicName, ingestBodyText, fc.dictionary(headerName, headerValue, { maxKeys: 4 }), async (topic, body, extra) => {

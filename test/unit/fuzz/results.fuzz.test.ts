@@ -97,15 +97,23 @@ describe('results handler under arbitrary queries', () => {
           if (answer.statusCode === 200) expectPage(body);
           else if ([400, 404].includes(answer.statusCode)) expectErrorBody(body, answer.statusCode);
           else if (answer.statusCode === 503 && behaviour === 'throttled') {
-            if (expectErrorBody(body, 503).error_code !== 50302 || answer.headers?.['Retry-After'] === undefined) throw new Error(`503 without 50302 and Retry-After: ${answer.body}`);
+            if (expectErrorBody(body, 503).error_code !== 50302 || answer.headers?.['Retry-After'] === undefined)
+              throw new Error(`503 without 50302 and Retry-After: ${answer.body}`);
           } else throw new Error(`undocumented status ${answer.statusCode}: ${answer.body}`);
           const allowed = allowedPartitions(route.resource, consumer, query);
           for (const q of queries) {
-            const read = Object.values(q.ExpressionAttributeValues ?? {}).filter((v): v is string => typeof v === 'string' && /^(AGG|WIN|REC|DLQ)#/.test(v));
+            const read = Object.values(q.ExpressionAttributeValues ?? {}).filter(
+              (v): v is string => typeof v === 'string' && /^(AGG|WIN|REC|DLQ)#/.test(v),
+            );
             const outside = read.filter((v) => !allowed.has(v) && ![...allowed].some((a) => a.endsWith('#') && v.startsWith(a)));
             if (outside.length > 0) throw new Error(`read ${outside[0]} for ${route.resource} of ${consumer}`);
             const start = q.ExclusiveStartKey;
-            if (start !== undefined && !Object.values(start).some((v) => typeof v === 'string' && (allowed.has(v) || [...allowed].some((a) => a.endsWith('#') && v.startsWith(a))))) {
+            if (
+              start !== undefined &&
+              !Object.values(start).some(
+                (v) => typeof v === 'string' && (allowed.has(v) || [...allowed].some((a) => a.endsWith('#') && v.startsWith(a))),
+              )
+            ) {
               throw new Error(`cursor ${JSON.stringify(start)} continues outside the request`);
             }
           }

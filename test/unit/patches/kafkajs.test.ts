@@ -21,13 +21,24 @@ interface KafkaRequestQueue {
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function newQueue(maxInFlightRequests: number | null = null): KafkaRequestQueue {
-  return new RequestQueue({ maxInFlightRequests, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: 'localhost:9092', logger: silent });
+  return new RequestQueue({
+    maxInFlightRequests,
+    requestTimeout: 30_000,
+    enforceRequestTimeout: false,
+    clientId: 'test',
+    broker: 'localhost:9092',
+    logger: silent,
+  });
 }
 
 /** Pushes one request and returns a promise of its response, as kafkajs' Connection does. */
 function request(queue: KafkaRequestQueue, correlationId: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    queue.push({ entry: { correlationId, apiKey: 0, apiName: 'Produce', apiVersion: 7, resolve, reject }, expectResponse: true, sendRequest: () => undefined });
+    queue.push({
+      entry: { correlationId, apiKey: 0, apiName: 'Produce', apiVersion: 7, resolve, reject },
+      expectResponse: true,
+      sendRequest: () => undefined,
+    });
   });
 }
 
@@ -115,12 +126,19 @@ describe('kafkajs groupMessagesPerPartition (patched to append instead of copyin
   it('groups messages by the partitioner, keeping their order within each partition', () => {
     // Prepare
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const group = require('kafkajs/src/producer/groupMessagesPerPartition') as (args: Record<string, unknown>) => Record<string, { value: number }[]>;
+    const group = require('kafkajs/src/producer/groupMessagesPerPartition') as (
+      args: Record<string, unknown>,
+    ) => Record<string, { value: number }[]>;
     const messages = Array.from({ length: 500 }, (_, value) => ({ value }));
     const partitionMetadata = [{ partitionId: 0 }, { partitionId: 1 }, { partitionId: 2 }];
 
     // Act
-    const grouped = group({ topic: 't', partitionMetadata, messages, partitioner: ({ message }: { message: { value: number } }) => message.value % 3 });
+    const grouped = group({
+      topic: 't',
+      partitionMetadata,
+      messages,
+      partitioner: ({ message }: { message: { value: number } }) => message.value % 3,
+    });
 
     // Assess
     expect(Object.keys(grouped)).toEqual(['0', '1', '2']);

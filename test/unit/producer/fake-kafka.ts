@@ -30,7 +30,13 @@ export function fakeKafka(createPartitioner: ICustomPartitioner, partitions = 3)
   const partition = createPartitioner();
   const written: StoredMessage[] = [];
   const nextOffset = new Map<string, number>();
-  const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: 1, replicas: [1], isr: [1] }));
+  const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({
+    partitionErrorCode: 0,
+    partitionId: i,
+    leader: 1,
+    replicas: [1],
+    isr: [1],
+  }));
   const sendBatch = jest.fn(async ({ topicMessages = [] }: ProducerBatch): Promise<RecordMetadata[]> => {
     const metadata: RecordMetadata[] = [];
     for (const { topic, messages } of topicMessages) {

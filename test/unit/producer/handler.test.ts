@@ -1,4 +1,11 @@
-import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -71,7 +78,12 @@ describe('GET /topics', () => {
       ['tweets', 2, 168],
     ]);
     expect(topics[0]).toMatchObject({ format: 'text', accepts: [], derived: [], schema: { fields: {} } });
-    expect(topics[1]).toMatchObject({ format: 'json', accepts: ['tuple'], derived: [{ kind: 'bmi', name: 'imc' }], schema: { fields: { peso: { type: 'number' } } } });
+    expect(topics[1]).toMatchObject({
+      format: 'json',
+      accepts: ['tuple'],
+      derived: [{ kind: 'bmi', name: 'imc' }],
+      schema: { fields: { peso: { type: 'number' } } },
+    });
     expect(parsed(answer)).toEqual(JSON.parse(JSON.stringify(describeTopics(pipeline))));
   });
 });
@@ -135,13 +147,19 @@ describe('POST /topics/{topic}/records', () => {
     const { handle, kafka } = setup();
 
     // Act
-    const answer = await handle(post({ records: [{ value: tuple(1, 90) }, { value: { id: 2, idade: 30, altura: 160, peso: 'heavy' } }, { value: tuple(3, 70) }] }));
+    const answer = await handle(
+      post({ records: [{ value: tuple(1, 90) }, { value: { id: 2, idade: 30, altura: 160, peso: 'heavy' } }, { value: tuple(3, 70) }] }),
+    );
 
     // Assess
     expect(answer.statusCode).toBe(207);
     const { results } = parsed(answer) as { results: Array<Record<string, unknown>> };
     expect(results[0]).toHaveProperty('offset');
-    expect(results[1]).toEqual({ error_code: 42201, message: 'records[1].value.peso must be a number', details: { violations: ['records[1].value.peso must be a number'] } });
+    expect(results[1]).toEqual({
+      error_code: 42201,
+      message: 'records[1].value.peso must be a number',
+      details: { violations: ['records[1].value.peso must be a number'] },
+    });
     expect(results[2]).toHaveProperty('offset');
     expect(kafka.written).toHaveLength(2);
   });
@@ -155,12 +173,15 @@ describe('POST /topics/{topic}/records', () => {
 
     // Assess
     expect(answer.statusCode).toBe(404);
-    expect(parsed(answer)).toMatchObject({ error_code: 40403, message: expect.stringMatching(/^no record was written: all 2 were rejected; first: records\[0\]\.partition/) });
+    expect(parsed(answer)).toMatchObject({
+      error_code: 40403,
+      message: expect.stringMatching(/^no record was written: all 2 were rejected; first: records\[0\]\.partition/),
+    });
     expect((parsed(answer).results as unknown[]).map((r) => (r as { error_code: number }).error_code)).toEqual([40403, 42201]);
     expect(kafka.sendBatch).not.toHaveBeenCalled();
   });
 
-  it("answers a rejected single record with its own status and error", async () => {
+  it('answers a rejected single record with its own status and error', async () => {
     // Prepare
     const { handle } = setup();
 
@@ -190,10 +211,30 @@ describe('POST /topics/{topic}/records', () => {
     ['a body of the wrong shape', post({ foo: 1 }), 400, 40002],
     ['a non-JSON content type', post({ value: {} }, { headers: { 'Content-Type': 'text/plain' }, multiValueHeaders: {} }), 415, 41501],
     ['more than 500 records', post({ records: Array.from({ length: 501 }, () => ({ value: tuple(1, 80) })) }), 413, 41301],
-    ['a body over 5 MiB', post({ records: [{ value: { id: 1, idade: 1, altura: 100, peso: 50, pad: 'x'.repeat(5 * 1024 * 1024) } }] }), 413, 41301],
-    ['a body that is not UTF-8', post(Buffer.from([0x7b, 0x22, 0x76, 0x22, 0x3a, 0xff, 0x7d]).toString('base64'), { isBase64Encoded: true }), 400, 40001],
-    ['a value nested 10,000 levels deep', onTopic('tweets', `{"value":{"user":"u","text":"t","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`), 400, 40002],
-    ['a body nested 33 levels deep', post(`{"value":[1,{"idade":30,"altura":170,"peso":80,"x":${'['.repeat(30)}${']'.repeat(30)}}]}`), 400, 40002],
+    [
+      'a body over 5 MiB',
+      post({ records: [{ value: { id: 1, idade: 1, altura: 100, peso: 50, pad: 'x'.repeat(5 * 1024 * 1024) } }] }),
+      413,
+      41301,
+    ],
+    [
+      'a body that is not UTF-8',
+      post(Buffer.from([0x7b, 0x22, 0x76, 0x22, 0x3a, 0xff, 0x7d]).toString('base64'), { isBase64Encoded: true }),
+      400,
+      40001,
+    ],
+    [
+      'a value nested 10,000 levels deep',
+      onTopic('tweets', `{"value":{"user":"u","text":"t","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`),
+      400,
+      40002,
+    ],
+    [
+      'a body nested 33 levels deep',
+      post(`{"value":[1,{"idade":30,"altura":170,"peso":80,"x":${'['.repeat(30)}${']'.repeat(30)}}]}`),
+      400,
+      40002,
+    ],
   ])('refuses %s as a whole', async (_, event, status, code) => {
     // Prepare
     const { handle, kafka } = setup();
@@ -237,7 +278,9 @@ describe('POST /topics/{topic}/records', () => {
   it('answers 503 with Retry-After and reports nothing written when Kafka is unreachable', async () => {
     // Prepare
     const { handle, kafka } = setup();
-    kafka.sendBatch.mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError' }));
+    kafka.sendBatch.mockRejectedValueOnce(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError' }),
+    );
 
     // Act
     const answer = await handle(apigwEvent('post-records'));
@@ -252,7 +295,11 @@ describe('POST /topics/{topic}/records', () => {
   it('answers 503 when the replicas cannot acknowledge (NOT_ENOUGH_REPLICAS)', async () => {
     // Prepare
     const { handle, kafka } = setup();
-    kafka.sendBatch.mockRejectedValueOnce(Object.assign(new Error('Messages are rejected since there are fewer in-sync replicas than required'), { type: 'NOT_ENOUGH_REPLICAS' }));
+    kafka.sendBatch.mockRejectedValueOnce(
+      Object.assign(new Error('Messages are rejected since there are fewer in-sync replicas than required'), {
+        type: 'NOT_ENOUGH_REPLICAS',
+      }),
+    );
 
     // Act
     const answer = await handle(apigwEvent('post-records'));
@@ -289,15 +336,24 @@ function idempotencyTable(): Map<string, Record<string, AttributeValue>> {
     items.set(keyOf(input.Item), input.Item);
     return {};
   });
-  dynamo.on(UpdateItemCommand).callsFake((input: { Key: Record<string, AttributeValue>; UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, AttributeValue> }) => {
-    const item = { ...items.get(keyOf(input.Key)) };
-    for (const assignment of input.UpdateExpression.replace(/^SET /, '').split(', ')) {
-      const [name, value] = assignment.split(' = ');
-      item[input.ExpressionAttributeNames[name]] = input.ExpressionAttributeValues[value];
-    }
-    items.set(keyOf(input.Key), item);
-    return {};
-  });
+  dynamo
+    .on(UpdateItemCommand)
+    .callsFake(
+      (input: {
+        Key: Record<string, AttributeValue>;
+        UpdateExpression: string;
+        ExpressionAttributeNames: Record<string, string>;
+        ExpressionAttributeValues: Record<string, AttributeValue>;
+      }) => {
+        const item = { ...items.get(keyOf(input.Key)) };
+        for (const assignment of input.UpdateExpression.replace(/^SET /, '').split(', ')) {
+          const [name, value] = assignment.split(' = ');
+          item[input.ExpressionAttributeNames[name]] = input.ExpressionAttributeValues[value];
+        }
+        items.set(keyOf(input.Key), item);
+        return {};
+      },
+    );
   dynamo.on(DeleteItemCommand).callsFake((input: { Key: Record<string, AttributeValue> }) => {
     items.delete(keyOf(input.Key));
     return {};

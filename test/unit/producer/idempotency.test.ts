@@ -13,7 +13,11 @@ describe('idempotency configuration', () => {
     // Act
     const aws = idempotencyOptionsFromEnv({ IDEMPOTENCY_TABLE: 'fluxo-idem' });
     const local = idempotencyOptionsFromEnv({ IDEMPOTENCY_TABLE: 'fluxo-idempotency', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' });
-    const localRegion = idempotencyOptionsFromEnv({ IDEMPOTENCY_TABLE: 't', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000', AWS_REGION: 'sa-east-1' });
+    const localRegion = idempotencyOptionsFromEnv({
+      IDEMPOTENCY_TABLE: 't',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      AWS_REGION: 'sa-east-1',
+    });
 
     // Assess
     expect(aws).toEqual({ tableName: 'fluxo-idem' });

@@ -9,7 +9,15 @@ const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 
 function record(overrides: Partial<PreparedRecord> = {}): PreparedRecord {
   const value = { n: 1 };
-  return { key: undefined, value, serializedValue: JSON.stringify(value), headers: { 'fluxo-ingest-time': String(T0) }, partition: undefined, timestamp: T0, ...overrides };
+  return {
+    key: undefined,
+    value,
+    serializedValue: JSON.stringify(value),
+    headers: { 'fluxo-ingest-time': String(T0) },
+    partition: undefined,
+    timestamp: T0,
+    ...overrides,
+  };
 }
 
 describe('mapping acknowledgements back to records', () => {
@@ -23,7 +31,11 @@ describe('mapping acknowledgements back to records', () => {
     ];
 
     // Act
-    const written = assignOffsets(partitions, partitions.map((_, i) => T0 + i), metadata);
+    const written = assignOffsets(
+      partitions,
+      partitions.map((_, i) => T0 + i),
+      metadata,
+    );
 
     // Assess
     expect(written.map((w) => [w.partition, w.offset])).toEqual([
@@ -39,7 +51,11 @@ describe('mapping acknowledgements back to records', () => {
 
   it("reports the broker's append time on LogAppendTime topics", () => {
     // Act
-    const [written] = assignOffsets([0], [T0], [{ topicName: 't', partition: 0, errorCode: 0, baseOffset: '5', logAppendTime: String(T0 + 99) }]);
+    const [written] = assignOffsets(
+      [0],
+      [T0],
+      [{ topicName: 't', partition: 0, errorCode: 0, baseOffset: '5', logAppendTime: String(T0 + 99) }],
+    );
 
     // Assess
     expect(written).toEqual({ partition: 0, offset: 5, timestamp: T0 + 99 });
@@ -123,14 +139,21 @@ describe('writing records', () => {
     const [written] = await writeRecords(producers, 't', [record({ key: 'k', timestamp: T0 - 5000 })], { deadlineMs: 1000 });
 
     // Assess
-    expect(kafka.written[0].message).toEqual({ key: 'k', value: '{"n":1}', headers: { 'fluxo-ingest-time': String(T0) }, timestamp: String(T0 - 5000) });
+    expect(kafka.written[0].message).toEqual({
+      key: 'k',
+      value: '{"n":1}',
+      headers: { 'fluxo-ingest-time': String(T0) },
+      timestamp: String(T0 - 5000),
+    });
     expect(written.timestamp).toBe(T0 - 5000);
   });
 
   it('fails with 50301 and reconnects next time when Kafka is unreachable', async () => {
     // Prepare
     const kafka = fakeKafka(trackingPartitioner, 1);
-    kafka.sendBatch.mockRejectedValueOnce(Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' }));
+    kafka.sendBatch.mockRejectedValueOnce(
+      Object.assign(new Error('Connection error: connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' }),
+    );
     const create = jest.fn(() => kafka.producer);
     const producers = new LazyProducer(create);
 
@@ -147,7 +170,9 @@ describe('writing records', () => {
 
   it('fails with 50301 when the connection cannot be made', async () => {
     // Prepare
-    const producers = new LazyProducer(() => ({ connect: () => Promise.reject(new Error('ENOTFOUND')), disconnect: jest.fn() }) as unknown as Producer);
+    const producers = new LazyProducer(
+      () => ({ connect: () => Promise.reject(new Error('ENOTFOUND')), disconnect: jest.fn() }) as unknown as Producer,
+    );
 
     // Act
     const act = writeRecords(producers, 't', [record()], { deadlineMs: 1000 });

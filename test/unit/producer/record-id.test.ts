@@ -27,7 +27,13 @@ async function written(body: unknown, requestId?: string, now = 1_000): Promise<
 }
 
 describe('record ids of keyed requests', () => {
-  const body = { records: [{ value: { id: 1, idade: 30, altura: 170, peso: 95 } }, { value: { id: 2, idade: 30, altura: 170, peso: 'heavy' } }, { value: { id: 3, idade: 41, altura: 150, peso: 90 } }] };
+  const body = {
+    records: [
+      { value: { id: 1, idade: 30, altura: 170, peso: 95 } },
+      { value: { id: 2, idade: 30, altura: 170, peso: 'heavy' } },
+      { value: { id: 3, idade: 41, altura: 150, peso: 90 } },
+    ],
+  };
 
   it('stamps each written record with the request id and its index in the body, the same in every attempt', async () => {
     // Prepare

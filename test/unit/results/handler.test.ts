@@ -32,7 +32,13 @@ function field(values: number[]): FieldState {
   return { n: values.length, sum: values.reduce((a, b) => a + b, 0), min: Math.min(...values), max: Math.max(...values), first, last };
 }
 
-function aggregate(consumer: string, groupKey: string, windowStart: number, count: number, fields: Record<string, FieldState> = {}): AggregateItem {
+function aggregate(
+  consumer: string,
+  groupKey: string,
+  windowStart: number,
+  count: number,
+  fields: Record<string, FieldState> = {},
+): AggregateItem {
   return {
     ...aggregateKey(consumer, groupKey, windowStart),
     consumer,
@@ -48,11 +54,17 @@ function aggregate(consumer: string, groupKey: string, windowStart: number, coun
   };
 }
 
-function get(resource: string, path: string, pathParameters: Record<string, string> | null, query: Record<string, string> | null = null): APIGatewayProxyEvent {
+function get(
+  resource: string,
+  path: string,
+  pathParameters: Record<string, string> | null,
+  query: Record<string, string> | null = null,
+): APIGatewayProxyEvent {
   return apigwEvent('get-results', { resource, path, pathParameters, queryStringParameters: query, multiValueQueryStringParameters: null });
 }
 
-const resultsOf = (consumer: string, query: Record<string, string> | null = null) => get('/results/{consumer}', `/results/${consumer}`, { consumer }, query);
+const resultsOf = (consumer: string, query: Record<string, string> | null = null) =>
+  get('/results/{consumer}', `/results/${consumer}`, { consumer }, query);
 
 function body(answer: APIGatewayProxyResult): Record<string, unknown> {
   return JSON.parse(answer.body) as Record<string, unknown>;
@@ -77,8 +89,22 @@ describe('GET /results/{consumer}', () => {
     expect(body(answer)).toEqual({
       consumer: 'peso-acima-80',
       items: [
-        { key: 'all', windowStart: '2026-11-22T10:01:00.000Z', windowEnd: '2026-11-22T10:02:00.000Z', count: 2, late: 0, measures: { avg_peso: 95, avg_imc: 36, max_peso: 100 } },
-        { key: 'all', windowStart: '2026-11-22T10:00:00.000Z', windowEnd: '2026-11-22T10:01:00.000Z', count: 1, late: 0, measures: { avg_peso: 81, avg_imc: 30, max_peso: 81 } },
+        {
+          key: 'all',
+          windowStart: '2026-11-22T10:01:00.000Z',
+          windowEnd: '2026-11-22T10:02:00.000Z',
+          count: 2,
+          late: 0,
+          measures: { avg_peso: 95, avg_imc: 36, max_peso: 100 },
+        },
+        {
+          key: 'all',
+          windowStart: '2026-11-22T10:00:00.000Z',
+          windowEnd: '2026-11-22T10:01:00.000Z',
+          count: 1,
+          late: 0,
+          measures: { avg_peso: 81, avg_imc: 30, max_peso: 81 },
+        },
       ],
     });
     expect(queryInput()).toMatchObject({
@@ -100,7 +126,10 @@ describe('GET /results/{consumer}', () => {
 
     // Assess
     expect(body(answer).items).toEqual([expect.objectContaining({ key: 'c#', count: 4, measures: {} })]);
-    expect(queryInput()).toMatchObject({ KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper', ExpressionAttributeValues: { ':pk': 'AGG#hashtags-5m#c%23' } });
+    expect(queryInput()).toMatchObject({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+      ExpressionAttributeValues: { ':pk': 'AGG#hashtags-5m#c%23' },
+    });
     expect(queryInput()).not.toHaveProperty('IndexName');
   });
 
@@ -123,13 +152,20 @@ describe('GET /results/{consumer}', () => {
 
     // Assess
     expect(body(answer)).toEqual({ consumer: 'ohlc-1m', items: [] });
-    expect(queryInput().ExpressionAttributeValues).toEqual({ ':pk': 'AGG#ohlc-1m#petr4', ':lower': `00${T0}`, ':upper': `00${T0 + 5 * MINUTE - 1}$` });
+    expect(queryInput().ExpressionAttributeValues).toEqual({
+      ':pk': 'AGG#ohlc-1m#petr4',
+      ':lower': `00${T0}`,
+      ':upper': `00${T0 + 5 * MINUTE - 1}$`,
+    });
   });
 
   it('pages with an opaque cursor that comes back as the exclusive start key', async () => {
     // Prepare
     const lastKey = { pk: 'AGG#ohlc-1m#petr4', sk: `00${T0}`, gsi1pk: 'WIN#ohlc-1m', gsi1sk: `00${T0}#petr4` };
-    documents.on(QueryCommand).resolvesOnce({ Items: [aggregate('ohlc-1m', 'petr4', T0, 1)], LastEvaluatedKey: lastKey }).resolves({ Items: [] });
+    documents
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [aggregate('ohlc-1m', 'petr4', T0, 1)], LastEvaluatedKey: lastKey })
+      .resolves({ Items: [] });
 
     // Act
     const first = await results(resultsOf('ohlc-1m', { limit: '1' }));
@@ -146,11 +182,19 @@ describe('GET /results/{consumer}', () => {
     ['a limit of 0', { limit: '0' }, 'limit must be a whole number from 1 to 1000 (got "0")'],
     ['a limit over 1000', { limit: '1001' }, 'limit must be a whole number from 1 to 1000'],
     ['a limit that is not a number', { limit: 'ten' }, 'limit must be a whole number'],
-    ['a from that is not a time', { from: 'yesterday' }, 'from must be an ISO 8601 date-time with a zone or epoch milliseconds (got "yesterday")'],
+    [
+      'a from that is not a time',
+      { from: 'yesterday' },
+      'from must be an ISO 8601 date-time with a zone or epoch milliseconds (got "yesterday")',
+    ],
     ['a cursor that is not base64url', { cursor: 'a b' }, 'cursor must be a nextCursor of this query (got "a b")'],
     ['a cursor that is not JSON', { cursor: Buffer.from('nope').toString('base64url') }, 'cursor is not valid: not JSON'],
     ['a cursor with other attributes', { cursor: encodeCursor({ gsi1pk: 'WIN#ohlc-1m', admin: 'x' }) }, 'cursor is not valid: not a key'],
-    ['a cursor of another consumer', { cursor: encodeCursor({ gsi1pk: 'WIN#hashtags-5m', gsi1sk: '1' }) }, 'cursor is not valid: it belongs to another query'],
+    [
+      'a cursor of another consumer',
+      { cursor: encodeCursor({ gsi1pk: 'WIN#hashtags-5m', gsi1sk: '1' }) },
+      'cursor is not valid: it belongs to another query',
+    ],
     ['an empty key', { key: '' }, 'key must be 1 to 512 characters'],
     ['top with a cursor', { top: '3', cursor: encodeCursor({ gsi1pk: 'WIN#ohlc-1m', gsi1sk: '1' }) }, 'top cannot be combined with cursor'],
     ['top of 0', { top: '0' }, 'top must be a whole number from 1 to 1000'],
@@ -188,7 +232,9 @@ describe('GET /results/{consumer}', () => {
 
   it('answers 500 without details for an unexpected table error', async () => {
     // Prepare
-    documents.on(QueryCommand).rejects(Object.assign(new Error('Requested resource not found: Table: results'), { name: 'ResourceNotFoundException' }));
+    documents
+      .on(QueryCommand)
+      .rejects(Object.assign(new Error('Requested resource not found: Table: results'), { name: 'ResourceNotFoundException' }));
 
     // Act
     const answer = await results(resultsOf('ohlc-1m'));
@@ -207,7 +253,10 @@ describe('top=N: trending keys of one window', () => {
       .on(QueryCommand, { Limit: 1 })
       .resolves({ Items: [aggregate('hashtags-5m', 'kafka', W, 9)] })
       .on(QueryCommand, { KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :window)' })
-      .resolvesOnce({ Items: [aggregate('hashtags-5m', 'aws', W, 3), aggregate('hashtags-5m', 'kafka', W, 9)], LastEvaluatedKey: { gsi1pk: 'WIN#hashtags-5m', gsi1sk: 'x' } })
+      .resolvesOnce({
+        Items: [aggregate('hashtags-5m', 'aws', W, 3), aggregate('hashtags-5m', 'kafka', W, 9)],
+        LastEvaluatedKey: { gsi1pk: 'WIN#hashtags-5m', gsi1sk: 'x' },
+      })
       .resolves({ Items: [aggregate('hashtags-5m', 'lambda', W, 3), aggregate('hashtags-5m', 'msk', W, 1)] });
 
     // Act
@@ -260,16 +309,37 @@ describe('top=N: trending keys of one window', () => {
 });
 
 describe('GET /results/{consumer}/records', () => {
-  const recordsOf = (consumer: string, query: Record<string, string> | null = null) => get('/results/{consumer}/records', `/results/${consumer}/records`, { consumer }, query);
+  const recordsOf = (consumer: string, query: Record<string, string> | null = null) =>
+    get('/results/{consumer}/records', `/results/${consumer}/records`, { consumer }, query);
 
   it('answers the kept records newest first, values as stored or from their JSON text', async () => {
     // Prepare
     const base = { consumer: 'peso-acima-80', kind: 'record', topic: 'health', partition: 1, expiresAt: 1 };
     documents.on(QueryCommand).resolves({
       Items: [
-        { ...keptRecordKey('peso-acima-80', T0 + 2, 'health', 1, 8), ...base, offset: 8, eventTime: T0 + 2, key: '7', value: { id: 7, peso: 90 } },
-        { ...keptRecordKey('peso-acima-80', T0 + 1, 'health', 1, 7), ...base, offset: 7, eventTime: T0 + 1, valueJson: '{"id":8,"peso":1e200}' },
-        { ...keptRecordKey('peso-acima-80', T0, 'health', 1, 6), ...base, offset: 6, eventTime: T0, valueBytes: 400000, valueOmitted: true },
+        {
+          ...keptRecordKey('peso-acima-80', T0 + 2, 'health', 1, 8),
+          ...base,
+          offset: 8,
+          eventTime: T0 + 2,
+          key: '7',
+          value: { id: 7, peso: 90 },
+        },
+        {
+          ...keptRecordKey('peso-acima-80', T0 + 1, 'health', 1, 7),
+          ...base,
+          offset: 7,
+          eventTime: T0 + 1,
+          valueJson: '{"id":8,"peso":1e200}',
+        },
+        {
+          ...keptRecordKey('peso-acima-80', T0, 'health', 1, 6),
+          ...base,
+          offset: 6,
+          eventTime: T0,
+          valueBytes: 400000,
+          valueOmitted: true,
+        },
       ],
     });
 

@@ -30,7 +30,12 @@ function fakeAdmin(state: AdminState) {
       return true;
     }),
     describeConfigs: jest.fn(async ({ resources }: { resources: Array<{ name: string }> }) => ({
-      resources: [{ resourceName: resources[0].name, configEntries: [{ configName: 'retention.ms', configValue: state.retentionMs, configSource: 1, isSensitive: false }] }],
+      resources: [
+        {
+          resourceName: resources[0].name,
+          configEntries: [{ configName: 'retention.ms', configValue: state.retentionMs, configSource: 1, isSensitive: false }],
+        },
+      ],
     })),
     alterConfigs: jest.fn(async ({ resources }: { resources: Array<{ configEntries: Array<{ name: string; value: string }> }> }) => {
       state.retentionMs = resources[0].configEntries.find((e) => e.name === 'retention.ms')?.value ?? state.retentionMs;
@@ -47,9 +52,19 @@ function kafkaWith(admin: FakeAdmin): Kafka {
   return { admin: () => admin } as unknown as Kafka;
 }
 
-const properties: TopicResourceProperties = { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider', Name: 'health', Partitions: '3', RetentionHours: '168', ReplicationFactor: '2' };
+const properties: TopicResourceProperties = {
+  ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
+  Name: 'health',
+  Partitions: '3',
+  RetentionHours: '168',
+  ReplicationFactor: '2',
+};
 
-function lifecycle(requestType: 'Create' | 'Update' | 'Delete', props: TopicResourceProperties = properties, physicalId = 'health'): CdkCustomResourceEvent<TopicResourceProperties> {
+function lifecycle(
+  requestType: 'Create' | 'Update' | 'Delete',
+  props: TopicResourceProperties = properties,
+  physicalId = 'health',
+): CdkCustomResourceEvent<TopicResourceProperties> {
   const common = {
     ServiceToken: props.ServiceToken,
     ResponseURL: 'https://cloudformation-custom-resource-response.s3.amazonaws.com/x',
@@ -60,7 +75,8 @@ function lifecycle(requestType: 'Create' | 'Update' | 'Delete', props: TopicReso
     ResourceProperties: props,
   };
   if (requestType === 'Create') return { ...common, RequestType: 'Create' };
-  if (requestType === 'Update') return { ...common, RequestType: 'Update', PhysicalResourceId: physicalId, OldResourceProperties: properties };
+  if (requestType === 'Update')
+    return { ...common, RequestType: 'Update', PhysicalResourceId: physicalId, OldResourceProperties: properties };
   return { ...common, RequestType: 'Delete', PhysicalResourceId: physicalId };
 }
 
@@ -80,7 +96,11 @@ describe('topic admin custom resource', () => {
     // Assess
     expect(response).toEqual({ PhysicalResourceId: 'health', Data: { Name: 'health', Outcome: 'created' } });
     expect(admin.createTopics).toHaveBeenCalledWith(
-      expect.objectContaining({ topics: [{ topic: 'health', numPartitions: 3, replicationFactor: 2, configEntries: [{ name: 'retention.ms', value: '604800000' }] }] }),
+      expect.objectContaining({
+        topics: [
+          { topic: 'health', numPartitions: 3, replicationFactor: 2, configEntries: [{ name: 'retention.ms', value: '604800000' }] },
+        ],
+      }),
     );
     expect(admin.disconnect).toHaveBeenCalledTimes(1);
   });
@@ -207,7 +227,9 @@ describe('topic admin custom resource', () => {
 
       // Assess
       expect(response.PhysicalResourceId).toBe('health');
-      expect(MockedKafka).toHaveBeenCalledWith(expect.objectContaining({ brokers: ['b-1.example:9092'], clientId: 'fluxo-topics', requestTimeout: 30_000 }));
+      expect(MockedKafka).toHaveBeenCalledWith(
+        expect.objectContaining({ brokers: ['b-1.example:9092'], clientId: 'fluxo-topics', requestTimeout: 30_000 }),
+      );
     } finally {
       process.env = saved;
     }

@@ -48,7 +48,12 @@ function xRange(u: uPlot, min: number, max: number, windowSeconds: number): uPlo
 }
 
 /** Counts as bars and measures as lines per window (x: window start, seconds); `windowSeconds` pads the x range. */
-export function windowSeries(container: HTMLElement, countLabels: readonly string[], measureLabels: readonly string[], windowSeconds: number): Chart {
+export function windowSeries(
+  container: HTMLElement,
+  countLabels: readonly string[],
+  measureLabels: readonly string[],
+  windowSeconds: number,
+): Chart {
   const bars = uPlot.paths.bars?.({ size: [0.6, 40], align: 0 });
   return mount(
     container,
@@ -57,12 +62,32 @@ export function windowSeries(container: HTMLElement, countLabels: readonly strin
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       // From the data itself: for a single x value uPlot widens the range by 86400 / ms (1,000 days in seconds).
-      scales: { x: { time: true, range: (u, min, max) => xRange(u, min, max, windowSeconds) }, count: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
-      axes: [{ ...AXIS }, { ...AXIS, scale: 'count', size: 44, label: 'count' }, { ...AXIS, scale: 'value', side: 1, size: 50, grid: { show: false } }],
+      scales: {
+        x: { time: true, range: (u, min, max) => xRange(u, min, max, windowSeconds) },
+        count: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
+      },
+      axes: [
+        { ...AXIS },
+        { ...AXIS, scale: 'count', size: 44, label: 'count' },
+        { ...AXIS, scale: 'value', side: 1, size: 50, grid: { show: false } },
+      ],
       series: [
         {},
-        ...countLabels.map((label, i) => ({ label, scale: 'count', stroke: PALETTE[i % PALETTE.length], fill: `${PALETTE[i % PALETTE.length]}55`, paths: bars, points: { show: false } })),
-        ...measureLabels.map((label, i) => ({ label, scale: 'value', stroke: PALETTE[(i + countLabels.length) % PALETTE.length], width: 2, points: { show: true, size: 5 } })),
+        ...countLabels.map((label, i) => ({
+          label,
+          scale: 'count',
+          stroke: PALETTE[i % PALETTE.length],
+          fill: `${PALETTE[i % PALETTE.length]}55`,
+          paths: bars,
+          points: { show: false },
+        })),
+        ...measureLabels.map((label, i) => ({
+          label,
+          scale: 'value',
+          stroke: PALETTE[(i + countLabels.length) % PALETTE.length],
+          width: 2,
+          points: { show: true, size: 5 },
+        })),
       ],
     },
     [[], ...countLabels.map(() => []), ...measureLabels.map(() => [])],
@@ -99,7 +124,12 @@ export function candles(container: HTMLElement, title: string, windowSeconds: nu
       cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: true, range: (u, min, max) => xRange(u, min, max, windowSeconds) },
-        y: { range: (_u, min, max) => { const pad = Math.max((max - min) * 0.15, Math.abs(max) * 0.002, 0.01); return [min - pad, max + pad]; } },
+        y: {
+          range: (_u, min, max) => {
+            const pad = Math.max((max - min) * 0.15, Math.abs(max) * 0.002, 0.01);
+            return [min - pad, max + pad];
+          },
+        },
         volume: { range: (_u, _min, max) => [0, Math.max(1, max) * 4] },
       },
       axes: [{ ...AXIS }, { ...AXIS, size: 56 }],
@@ -109,7 +139,14 @@ export function candles(container: HTMLElement, title: string, windowSeconds: nu
         { label: 'high', ...hidden },
         { label: 'low', ...hidden },
         { label: 'close', ...hidden },
-        { label: 'volume', scale: 'volume', fill: 'rgba(154,164,178,0.25)', stroke: 'transparent', paths: uPlot.paths.bars?.({ size: [0.6, 24], align: 1 }), points: { show: false } },
+        {
+          label: 'volume',
+          scale: 'volume',
+          fill: 'rgba(154,164,178,0.25)',
+          stroke: 'transparent',
+          paths: uPlot.paths.bars?.({ size: [0.6, 24], align: 1 }),
+          points: { show: false },
+        },
       ],
       hooks: { draw: [draw] },
     },
@@ -127,16 +164,35 @@ export function rankedBars(container: HTMLElement): Chart & { setLabels(labels: 
       padding: [8, 44, 0, 0],
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: false, range: () => [-0.5, Math.max(1, labels.length) - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] } },
+      scales: {
+        x: { time: false, range: () => [-0.5, Math.max(1, labels.length) - 0.5] },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },
+      },
       axes: [
-        { ...AXIS, grid: { show: false }, splits: () => labels.map((_l, i) => i), values: (_u, splits) => {
+        {
+          ...AXIS,
+          grid: { show: false },
+          splits: () => labels.map((_l, i) => i),
+          values: (_u, splits) => {
             // What the axis drew, for tests and tools: the page's DOM cannot be read off the canvas.
             container.dataset.axisLabels = splits.map((i) => labels[i] ?? '').join(',');
             return splits.map((i) => (labels[i] === undefined ? '' : `#${labels[i]}`));
-          }, rotate: () => (labels.length > 5 ? -35 : 0), size: () => (labels.length > 5 ? 70 : 40) },
+          },
+          rotate: () => (labels.length > 5 ? -35 : 0),
+          size: () => (labels.length > 5 ? 70 : 40),
+        },
         { ...AXIS, size: 44 },
       ],
-      series: [{}, { label: 'count', stroke: PALETTE[0], fill: `${PALETTE[0]}99`, paths: uPlot.paths.bars?.({ size: [0.7, 60] }), points: { show: false } }],
+      series: [
+        {},
+        {
+          label: 'count',
+          stroke: PALETTE[0],
+          fill: `${PALETTE[0]}99`,
+          paths: uPlot.paths.bars?.({ size: [0.7, 60] }),
+          points: { show: false },
+        },
+      ],
     },
     [[], []],
   );

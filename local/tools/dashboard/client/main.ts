@@ -45,7 +45,11 @@ interface DeadLetter extends Provenance {
 /** Results are re-read at least this often, even when no offset moved (late records, restarts). */
 const REFRESH_MS = 5000;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   node.append(...children);
@@ -60,9 +64,10 @@ async function getJson<T>(path: string): Promise<T> {
 
 const seconds = (iso: string): number => Date.parse(iso) / 1000;
 /** `tuple from a Kafka client`, `object from the HTTP API`. */
-const writtenAs = (p: Provenance): string => (p.form === undefined ? '' : `${p.form} from ${p.writer === 'http' ? 'the HTTP API' : 'a Kafka client'}`);
+const writtenAs = (p: Provenance): string =>
+  p.form === undefined ? '' : `${p.form} from ${p.writer === 'http' ? 'the HTTP API' : 'a Kafka client'}`;
 const shortJson = (value: unknown): string => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 };
 const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -71,7 +76,11 @@ const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hou
 class ConsumerCard {
   public readonly root: HTMLElement;
   private readonly lag = el('span', { class: 'badge' }, 'lag –');
-  private readonly filtered = el('span', { class: 'badge filtered', title: 'records its event source mappings filtered out since start (FilteredOutEventCount on AWS)' }, '');
+  private readonly filtered = el(
+    'span',
+    { class: 'badge filtered', title: 'records its event source mappings filtered out since start (FilteredOutEventCount on AWS)' },
+    '',
+  );
   private readonly summary = el('p', { class: 'summary' }, 'no window yet');
   private readonly charts = new Map<string, Chart & { setLabels?: (labels: readonly string[]) => void }>();
   private readonly body = el('div', { class: 'charts' });
@@ -85,9 +94,20 @@ class ConsumerCard {
   public constructor(private readonly consumer: ConsumerState) {
     this.root = el(
       'article',
-      { class: `card ${consumer.chart.kind}`, 'data-consumer': consumer.name, 'data-chart': consumer.chart.kind, 'data-points': '0', 'data-total': '0', 'data-keys': '' },
+      {
+        class: `card ${consumer.chart.kind}`,
+        'data-consumer': consumer.name,
+        'data-chart': consumer.chart.kind,
+        'data-points': '0',
+        'data-total': '0',
+        'data-keys': '',
+      },
       el('header', {}, el('h3', {}, consumer.name), this.filtered, this.lag),
-      el('p', { class: 'meta' }, `← ${consumer.topics.join(', ')} · ${consumer.windowSeconds} s windows${consumer.description === undefined ? '' : ` · ${consumer.description}`}`),
+      el(
+        'p',
+        { class: 'meta' },
+        `← ${consumer.topics.join(', ')} · ${consumer.windowSeconds} s windows${consumer.description === undefined ? '' : ` · ${consumer.description}`}`,
+      ),
       this.body,
       this.summary,
       ...(consumer.keepRecords ? [el('h4', {}, 'last records counted, as the consumer saw them'), this.seen] : []),
@@ -99,7 +119,14 @@ class ConsumerCard {
     this.seen.replaceChildren(
       ...(items.length === 0
         ? [el('li', { class: 'empty' }, 'none yet')]
-        : items.map((r) => el('li', { 'data-record': `${r.topic}/${r.partition}/${r.offset}`, 'data-form': r.form ?? '' }, el('code', {}, shortJson(r.value)), el('span', { class: 'meta' }, ` ${writtenAs(r)}`)))),
+        : items.map((r) =>
+            el(
+              'li',
+              { 'data-record': `${r.topic}/${r.partition}/${r.offset}`, 'data-form': r.form ?? '' },
+              el('code', {}, shortJson(r.value)),
+              el('span', { class: 'meta' }, ` ${writtenAs(r)}`),
+            ),
+          )),
     );
   }
 
@@ -147,8 +174,18 @@ class ConsumerCard {
       const bars = this.charts.get('top');
       bars?.setLabels?.(items.map((i) => i.key));
       bars?.update([items.map((_i, n) => n), items.map((i) => i.count)]);
-      this.show(items.length, items.reduce((s, i) => s + i.count, 0), items.map((i) => i.key));
-      this.summary.textContent = items.length === 0 ? 'no window yet' : `window ${time(items[0].windowStart)}–${time(items[0].windowEnd)}: ${items.map((i) => `#${i.key} ${i.count}`).slice(0, 5).join(', ')}`;
+      this.show(
+        items.length,
+        items.reduce((s, i) => s + i.count, 0),
+        items.map((i) => i.key),
+      );
+      this.summary.textContent =
+        items.length === 0
+          ? 'no window yet'
+          : `window ${time(items[0].windowStart)}–${time(items[0].windowEnd)}: ${items
+              .map((i) => `#${i.key} ${i.count}`)
+              .slice(0, 5)
+              .join(', ')}`;
       return;
     }
     if (chart.kind === 'candles') {
@@ -159,11 +196,16 @@ class ConsumerCard {
         const { items } = await getJson<{ items: Aggregate[] }>(`/results/${name}?key=${encodeURIComponent(key)}&limit=60`);
         const rows = [...items].reverse();
         const m = (measure: string | undefined) => rows.map((i) => (measure === undefined ? 0 : (i.measures[measure] ?? 0)));
-        this.charts.get(key)?.update([rows.map((i) => seconds(i.windowStart)), m(chart.open), m(chart.high), m(chart.low), m(chart.close), m(chart.volume)]);
+        this.charts
+          .get(key)
+          ?.update([rows.map((i) => seconds(i.windowStart)), m(chart.open), m(chart.high), m(chart.low), m(chart.close), m(chart.volume)]);
         points += rows.length;
         total += rows.reduce((s, i) => s + i.count, 0);
         const last = items[0];
-        if (last !== undefined) lines.push(`${key.toUpperCase()} ${time(last.windowStart)} O ${last.measures[chart.open]} H ${last.measures[chart.high]} L ${last.measures[chart.low]} C ${last.measures[chart.close]}${chart.volume === undefined ? '' : ` V ${last.measures[chart.volume] ?? 0}`}`);
+        if (last !== undefined)
+          lines.push(
+            `${key.toUpperCase()} ${time(last.windowStart)} O ${last.measures[chart.open]} H ${last.measures[chart.high]} L ${last.measures[chart.low]} C ${last.measures[chart.close]}${chart.volume === undefined ? '' : ` V ${last.measures[chart.volume] ?? 0}`}`,
+          );
       }
       this.show(points, total, this.consumer.topics);
       this.summary.textContent = lines.length === 0 ? 'no window yet' : lines.join(' · ');
@@ -180,7 +222,10 @@ class ConsumerCard {
       const box = el('div', { class: 'chart' });
       this.body.append(box);
       const measureLabels = keys.length === 1 ? chart.measures : chart.measures.flatMap((m) => keys.map((k) => `${m} ${k}`));
-      this.charts.set('series', windowSeries(box, keys.length === 1 ? ['count'] : keys.map((k) => `count ${k}`), measureLabels, this.consumer.windowSeconds));
+      this.charts.set(
+        'series',
+        windowSeries(box, keys.length === 1 ? ['count'] : keys.map((k) => `count ${k}`), measureLabels, this.consumer.windowSeconds),
+      );
       this.seriesKeys = keys;
     }
     const seriesKeys = this.seriesKeys;
@@ -197,12 +242,20 @@ class ConsumerCard {
     const series = this.charts.get('series');
     series?.update(data as Parameters<Chart['update']>[0]);
     const shown = items.filter((i) => starts.includes(seconds(i.windowStart)) && seriesKeys.includes(i.key));
-    this.show(series?.plot.data[0].length ?? 0, shown.reduce((s, i) => s + i.count, 0), seriesKeys);
+    this.show(
+      series?.plot.data[0].length ?? 0,
+      shown.reduce((s, i) => s + i.count, 0),
+      seriesKeys,
+    );
     const latest = items[0];
     this.summary.textContent =
       latest === undefined
         ? 'no window yet'
-        : `latest ${time(latest.windowStart)}–${time(latest.windowEnd)}: count ${latest.count}${latest.late > 0 ? ` (+${latest.late} late)` : ''}${Object.entries(latest.measures).map(([m, v]) => `, ${m} ${formatNumber(v)}`).join('')}`;
+        : `latest ${time(latest.windowStart)}–${time(latest.windowEnd)}: count ${latest.count}${latest.late > 0 ? ` (+${latest.late} late)` : ''}${Object.entries(
+            latest.measures,
+          )
+            .map(([m, v]) => `, ${m} ${formatNumber(v)}`)
+            .join('')}`;
   }
 }
 
@@ -229,15 +282,53 @@ class Dashboard {
       el(
         'section',
         { class: 'overview' },
-        el('div', { class: 'panel' }, el('h2', {}, 'Topics'), el('table', { class: 'topics' }, el('thead', {}, el('tr', {}, el('th', {}, 'topic'), el('th', {}, 'partitions'), el('th', {}, 'records'), el('th', {}, 'records/s'))), this.topicRows)),
+        el(
+          'div',
+          { class: 'panel' },
+          el('h2', {}, 'Topics'),
+          el(
+            'table',
+            { class: 'topics' },
+            el(
+              'thead',
+              {},
+              el('tr', {}, el('th', {}, 'topic'), el('th', {}, 'partitions'), el('th', {}, 'records'), el('th', {}, 'records/s')),
+            ),
+            this.topicRows,
+          ),
+        ),
         el('div', { class: 'panel' }, el('h2', {}, 'Ingest rate (records/s)'), rateBox),
         el('div', { class: 'panel' }, el('h2', {}, 'Consumer lag (records)'), lagBox),
       ),
       grid,
-      el('section', { class: 'panel dlq' }, el('h2', {}, 'Dead letters ', this.dlqCount), el('table', {}, el('thead', {}, el('tr', {}, ...['consumer', 'topic', 'partition', 'offset', 'key', 'written as', 'reason', 'error', 'at'].map((h) => el('th', {}, h)))), this.dlqRows)),
+      el(
+        'section',
+        { class: 'panel dlq' },
+        el('h2', {}, 'Dead letters ', this.dlqCount),
+        el(
+          'table',
+          {},
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ...['consumer', 'topic', 'partition', 'offset', 'key', 'written as', 'reason', 'error', 'at'].map((h) => el('th', {}, h)),
+            ),
+          ),
+          this.dlqRows,
+        ),
+      ),
     );
-    this.rates = timeLines(rateBox, state.topics.map((t) => t.name));
-    this.lags = timeLines(lagBox, state.consumers.map((c) => c.name));
+    this.rates = timeLines(
+      rateBox,
+      state.topics.map((t) => t.name),
+    );
+    this.lags = timeLines(
+      lagBox,
+      state.consumers.map((c) => c.name),
+    );
     for (const consumer of state.consumers) {
       const card = new ConsumerCard(consumer);
       grid.append(card.root);
@@ -253,7 +344,14 @@ class Dashboard {
     this.status.className = `status ${state.error === undefined ? 'live' : 'error'}`;
     this.topicRows.replaceChildren(
       ...state.topics.map((t) =>
-        el('tr', { 'data-topic': t.name, 'data-end-offset': String(t.endOffset) }, el('td', {}, t.name), el('td', { class: 'num' }, String(t.partitions)), el('td', { class: 'num' }, formatNumber(t.endOffset)), el('td', { class: 'num' }, t.rate === null ? '–' : formatNumber(t.rate))),
+        el(
+          'tr',
+          { 'data-topic': t.name, 'data-end-offset': String(t.endOffset) },
+          el('td', {}, t.name),
+          el('td', { class: 'num' }, String(t.partitions)),
+          el('td', { class: 'num' }, formatNumber(t.endOffset)),
+          el('td', { class: 'num' }, t.rate === null ? '–' : formatNumber(t.rate)),
+        ),
       ),
     );
     const xs = state.history.map((p) => p.t / 1000);
@@ -293,7 +391,9 @@ class Dashboard {
             )),
       );
     } catch (error) {
-      this.dlqRows.replaceChildren(el('tr', {}, el('td', { colspan: '9', class: 'empty' }, `cannot read /dlq: ${(error as Error).message}`)));
+      this.dlqRows.replaceChildren(
+        el('tr', {}, el('td', { colspan: '9', class: 'empty' }, `cannot read /dlq: ${(error as Error).message}`)),
+      );
     }
   }
 }

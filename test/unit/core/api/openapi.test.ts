@@ -19,7 +19,9 @@ const local = openApiDocument(pipeline);
 const aws = openApiDocument(pipeline, { target: 'aws' });
 
 function operations(document: OpenApiDocument): { path: string; method: string; operation: OpenApiDocument['paths'][string][string] }[] {
-  return Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ path, method, operation })));
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, operation]) => ({ path, method, operation })),
+  );
 }
 
 function refs(value: unknown): string[] {
@@ -85,7 +87,12 @@ describe('the OpenAPI document', () => {
 
   it('documents every error code of the table, each under its own status', () => {
     // Prepare
-    const documented = new Set<number>([...UNMATCHED_ERROR_CODES, ...GATEWAY_ERROR_CODES, ...AWS_ERROR_CODES, ...ROUTES.flatMap((route) => route.errors)]);
+    const documented = new Set<number>([
+      ...UNMATCHED_ERROR_CODES,
+      ...GATEWAY_ERROR_CODES,
+      ...AWS_ERROR_CODES,
+      ...ROUTES.flatMap((route) => route.errors),
+    ]);
     const misplaced: string[] = [];
     let checked = 0;
 
@@ -113,11 +120,17 @@ describe('the OpenAPI document', () => {
     const awsOperations = operations(aws);
 
     // Act
-    const withoutKey = awsOperations.filter(({ operation }) => JSON.stringify(operation.security) !== JSON.stringify([{ [API_KEY_SCHEME]: [] }]));
-    const without403 = awsOperations.filter(({ operation }) => operation.responses['403'] === undefined || operation.responses['429'] === undefined);
+    const withoutKey = awsOperations.filter(
+      ({ operation }) => JSON.stringify(operation.security) !== JSON.stringify([{ [API_KEY_SCHEME]: [] }]),
+    );
+    const without403 = awsOperations.filter(
+      ({ operation }) => operation.responses['403'] === undefined || operation.responses['429'] === undefined,
+    );
 
     // Assess
-    expect(aws.components.securitySchemes?.[API_KEY_SCHEME]).toEqual(expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }));
+    expect(aws.components.securitySchemes?.[API_KEY_SCHEME]).toEqual(
+      expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }),
+    );
     expect(withoutKey).toEqual([]);
     expect(without403).toEqual([]);
     expect(Object.keys(aws.paths)).not.toContain('/health');
@@ -132,8 +145,14 @@ describe('the OpenAPI document', () => {
     const item = { key: 'petr4', windowStart: '2026-11-22T10:00:00.000Z', windowEnd: '2026-11-22T10:01:00.000Z', count: 2, late: 0 };
 
     // Act
-    const good = validator.responseErrors('GET', '/results/ohlc-1m', 200, { consumer: 'ohlc-1m', items: [{ ...item, measures: Object.fromEntries(ohlc.measures.map((m) => [measureName(m), 1])) }] });
-    const typo = validator.responseErrors('GET', '/results/ohlc-1m', 200, { consumer: 'ohlc-1m', items: [{ ...item, measures: { avg_prise: 1 } }] });
+    const good = validator.responseErrors('GET', '/results/ohlc-1m', 200, {
+      consumer: 'ohlc-1m',
+      items: [{ ...item, measures: Object.fromEntries(ohlc.measures.map((m) => [measureName(m), 1])) }],
+    });
+    const typo = validator.responseErrors('GET', '/results/ohlc-1m', 200, {
+      consumer: 'ohlc-1m',
+      items: [{ ...item, measures: { avg_prise: 1 } }],
+    });
 
     // Assess
     expect(good).toEqual([]);
@@ -145,8 +164,14 @@ describe('the OpenAPI document', () => {
     const validator = new OpenApiValidator(local);
     const cases: { topic: string; body: unknown }[] = [
       { topic: 'health', body: { value: [42, { idade: 30, altura: 170, peso: 111.5 }] } },
-      { topic: 'health', body: { records: [{ value: [7, { idade: 30, altura: 170, peso: 95 }] }, { value: [8, { idade: 41, altura: 150, peso: 90 }] }] } },
-      { topic: 'health', body: { value: { id: 1, idade: 30, altura: 170, peso: 70 }, key: 1, partition: 2, timestamp: '2026-11-22T10:00Z' } },
+      {
+        topic: 'health',
+        body: { records: [{ value: [7, { idade: 30, altura: 170, peso: 95 }] }, { value: [8, { idade: 41, altura: 150, peso: 90 }] }] },
+      },
+      {
+        topic: 'health',
+        body: { value: { id: 1, idade: 30, altura: 170, peso: 70 }, key: 1, partition: 2, timestamp: '2026-11-22T10:00Z' },
+      },
       { topic: 'health', body: { value: { id: 1, idade: 30, altura: 170, peso: 70 }, partition: 3 } },
       { topic: 'health', body: { value: { id: 1, idade: 30, altura: 170, peso: '70' } } },
       { topic: 'health', body: { value: [1, { idade: 30 }] } },
@@ -161,7 +186,9 @@ describe('the OpenAPI document', () => {
     ];
 
     // Act
-    const disagreements = cases.filter(({ topic, body }) => (validator.requestErrors('POST', `/topics/${topic}/records`, body).length === 0) !== ingestAccepts(topic, body));
+    const disagreements = cases.filter(
+      ({ topic, body }) => (validator.requestErrors('POST', `/topics/${topic}/records`, body).length === 0) !== ingestAccepts(topic, body),
+    );
 
     // Assess
     expect(disagreements).toEqual([]);
@@ -171,14 +198,24 @@ describe('the OpenAPI document', () => {
   it('agrees with the producer on generated health records', () => {
     // Prepare
     const validator = new OpenApiValidator(local);
-    const number = fc.oneof(fc.integer({ min: -10, max: 800 }), fc.double({ min: -10, max: 800, noNaN: true, noDefaultInfinity: true }), fc.constant('80'), fc.constant(null));
+    const number = fc.oneof(
+      fc.integer({ min: -10, max: 800 }),
+      fc.double({ min: -10, max: 800, noNaN: true, noDefaultInfinity: true }),
+      fc.constant('80'),
+      fc.constant(null),
+    );
     const fields = fc.record({ idade: number, altura: number, peso: number }, { requiredKeys: [] });
     const value = fc.oneof(
       fc.tuple(fc.integer({ min: -5, max: 1000 }), fields),
       fields.chain((f) => fc.record({ id: fc.integer({ min: -5, max: 1000 }) }).map((id) => ({ ...id, ...f }))),
     );
     const record = fc.record(
-      { value, key: fc.oneof(fc.string(), fc.integer()), partition: fc.integer({ min: -1, max: 4 }), timestamp: fc.oneof(fc.constant('2026-11-22T10:00:00Z'), fc.integer({ min: -1, max: 2 ** 40 })) },
+      {
+        value,
+        key: fc.oneof(fc.string(), fc.integer()),
+        partition: fc.integer({ min: -1, max: 4 }),
+        timestamp: fc.oneof(fc.constant('2026-11-22T10:00:00Z'), fc.integer({ min: -1, max: 2 ** 40 })),
+      },
       { requiredKeys: ['value'] },
     );
     const body = fc.oneof(record, fc.record({ records: fc.array(record, { minLength: 0, maxLength: 3 }) }));

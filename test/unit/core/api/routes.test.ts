@@ -24,13 +24,16 @@ describe('route matching', () => {
 describe('parameters, checked against the route declaration', () => {
   const ingest = (headers: Record<string, string>) => ({ pathParameters: { topic: 'health' }, queryStringParameters: null, headers });
 
-  it.each([['order-123'], ['a'], ['x'.repeat(255)], ['550e8400-e29b-41d4-a716-446655440000']])('accepts the Idempotency-Key %s, by any header case', (key) => {
-    // Act
-    const read = readParameters(API.produceRecords, ingest({ 'idempotency-key': key }));
+  it.each([['order-123'], ['a'], ['x'.repeat(255)], ['550e8400-e29b-41d4-a716-446655440000']])(
+    'accepts the Idempotency-Key %s, by any header case',
+    (key) => {
+      // Act
+      const read = readParameters(API.produceRecords, ingest({ 'idempotency-key': key }));
 
-    // Assess
-    expect(read).toEqual({ path: { topic: 'health' }, query: {}, headers: { 'Idempotency-Key': key } });
-  });
+      // Assess
+      expect(read).toEqual({ path: { topic: 'health' }, query: {}, headers: { 'Idempotency-Key': key } });
+    },
+  );
 
   it.each([[''], ['x'.repeat(256)], ['with space'], ['não-ascii']])('refuses the Idempotency-Key %j with 40003', (key) => {
     // Act
@@ -43,7 +46,11 @@ describe('parameters, checked against the route declaration', () => {
 
   it('reads whole numbers as numbers and counts characters, not UTF-16 units', () => {
     // Act
-    const read = readParameters(API.getAggregates, { pathParameters: { consumer: 'c' }, queryStringParameters: { limit: '7', top: '3', key: '🙂'.repeat(512) }, headers: null });
+    const read = readParameters(API.getAggregates, {
+      pathParameters: { consumer: 'c' },
+      queryStringParameters: { limit: '7', top: '3', key: '🙂'.repeat(512) },
+      headers: null,
+    });
 
     // Assess
     expect(read.query).toEqual({ limit: 7, top: 3, key: '🙂'.repeat(512) });

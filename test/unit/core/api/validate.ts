@@ -22,7 +22,10 @@ export function pathTemplate(document: OpenApiDocument, method: string, path: st
   return Object.keys(document.paths).find((template) => {
     if (document.paths[template][wanted] === undefined) return false;
     const parts = template.split('/').filter((s) => s !== '');
-    return parts.length === segments.length && parts.every((p, i) => (p.startsWith('{') && p.endsWith('}') ? segments[i] !== '' : p === segments[i]));
+    return (
+      parts.length === segments.length &&
+      parts.every((p, i) => (p.startsWith('{') && p.endsWith('}') ? segments[i] !== '' : p === segments[i]))
+    );
   });
 }
 
@@ -66,13 +69,16 @@ export class OpenApiValidator {
   public responseErrors(method: string, path: string, status: number, body: unknown): string[] {
     const { template, operation } = this.operation(method, path);
     const response = operation.responses[String(status)];
-    if (response === undefined) return [`${method} ${template} documents no ${status} answer (it documents ${Object.keys(operation.responses).join(', ')})`];
+    if (response === undefined)
+      return [`${method} ${template} documents no ${status} answer (it documents ${Object.keys(operation.responses).join(', ')})`];
     const schema = response.content?.['application/json']?.schema;
     if (schema === undefined) return [`${method} ${template} ${status} has no JSON body`];
     return this.problems(this.compile(`response ${method} ${template} ${status}`, schema), body);
   }
 
   private problems(validate: ValidateFunction, data: unknown): string[] {
-    return validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'} ${JSON.stringify(e.params)}`);
+    return validate(data)
+      ? []
+      : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'} ${JSON.stringify(e.params)}`);
   }
 }

@@ -17,8 +17,17 @@ class FakeFunction implements Invoker {
 const ok = (payload: unknown): InvocationResult => ({ ok: true, payload, requestId: 'r', durationMs: 1 });
 let gateway: Gateway | undefined;
 
-async function start(producer: FakeFunction, results = new FakeFunction(() => ok({ statusCode: 200, body: '{}' })), maxPayloadBytes?: number) {
-  gateway = await startGateway({ functions: { producer, results }, port: 0, maxPayloadBytes, health: async () => ({ ok: false, kafka: { ok: false } }) });
+async function start(
+  producer: FakeFunction,
+  results = new FakeFunction(() => ok({ statusCode: 200, body: '{}' })),
+  maxPayloadBytes?: number,
+) {
+  gateway = await startGateway({
+    functions: { producer, results },
+    port: 0,
+    maxPayloadBytes,
+    health: async () => ({ ok: false, kafka: { ok: false } }),
+  });
   return gateway;
 }
 
@@ -74,7 +83,12 @@ describe('local gateway', () => {
     // Assess
     expect(response.status).toBe(200);
     expect(producer.events).toHaveLength(0);
-    expect(results.events[0]).toMatchObject({ body: null, queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: { consumer: 'peso-acima-80' } });
+    expect(results.events[0]).toMatchObject({
+      body: null,
+      queryStringParameters: null,
+      multiValueQueryStringParameters: null,
+      pathParameters: { consumer: 'peso-acima-80' },
+    });
   });
 
   it('answers an unknown route with 404 and a known path with the wrong method with 405', async () => {
@@ -136,7 +150,11 @@ describe('local gateway', () => {
     const { url } = await start(producer, undefined, 100);
 
     // Act
-    const response = await fetch(`${url}/topics/t/records`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: 'x'.repeat(101) });
+    const response = await fetch(`${url}/topics/t/records`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: 'x'.repeat(101),
+    });
 
     // Assess
     expect(response.status).toBe(413);
@@ -204,7 +222,12 @@ describe('local gateway', () => {
   it.each<[string, RawRequest, number, number]>([
     ['a bare CR in a header', { method: 'POST', target: '/topics/t/records', headers: ['X-A: a\rb'], body: '{}' }, 400, 40003],
     ['an unknown method', { method: 'FOO', target: '/topics' }, 400, 40003],
-    ['a malformed chunk', { method: 'POST', target: '/topics/t/records', headers: ['Transfer-Encoding: chunked'], contentLength: false, body: 'zz\r\n' }, 400, 40003],
+    [
+      'a malformed chunk',
+      { method: 'POST', target: '/topics/t/records', headers: ['Transfer-Encoding: chunked'], contentLength: false, body: 'zz\r\n' },
+      400,
+      40003,
+    ],
     ['a Host that makes no URL', { method: 'GET', target: '/topics', headers: ['Host: a b'], host: false }, 400, 40003],
     ['headers over the limit', { method: 'GET', target: '/topics', headers: [`X-Big: ${'a'.repeat(64 * 1024)}`] }, 413, 41301],
   ])('answers %s in fluxo error shape without invoking the handler', async (_, request, status, code) => {
@@ -218,7 +241,11 @@ describe('local gateway', () => {
     // Assess
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(response.body.toString('utf8'))).toEqual({ error_code: code, message: expect.any(String), ...(code === 40003 && request.host === false ? { details: { header: 'Host' } } : {}) });
+    expect(JSON.parse(response.body.toString('utf8'))).toEqual({
+      error_code: code,
+      message: expect.any(String),
+      ...(code === 40003 && request.host === false ? { details: { header: 'Host' } } : {}),
+    });
     expect(producer.events).toHaveLength(0);
   });
 

@@ -1,10 +1,23 @@
 import type { KafkaRecord } from '../../../../../core/kafka-record';
-import { deliver, firstFailedOffset, type DeliveryHooks, type DeliveryPolicy, type GivenUpBatch } from '../../../../../local/emulation/esm/delivery';
+import {
+  deliver,
+  firstFailedOffset,
+  type DeliveryHooks,
+  type DeliveryPolicy,
+  type GivenUpBatch,
+} from '../../../../../local/emulation/esm/delivery';
 import type { InvocationResult } from '../../../../../local/emulation/runtime/local-function';
 
 function record(offset: number, value: string, timestamp = Date.now()): KafkaRecord {
   return {
-    topic: 't', partition: 0, offset, timestamp, timestampType: 'CREATE_TIME', key: undefined, value, headers: {},
+    topic: 't',
+    partition: 0,
+    offset,
+    timestamp,
+    timestampType: 'CREATE_TIME',
+    key: undefined,
+    value,
+    headers: {},
     raw: { key: undefined, value: Buffer.from(value), headers: [] },
   };
 }
@@ -14,7 +27,13 @@ const records = (n: number, poison: number[] = []): KafkaRecord[] =>
 
 type Answer = (batch: readonly KafkaRecord[]) => InvocationResult;
 const success: InvocationResult = { ok: true, payload: { batchItemFailures: [] }, requestId: 'r', durationMs: 1 };
-const error: InvocationResult = { ok: false, kind: 'handled', error: { errorType: 'Boom', errorMessage: 'poison' }, requestId: 'r', durationMs: 1 };
+const error: InvocationResult = {
+  ok: false,
+  kind: 'handled',
+  error: { errorType: 'Boom', errorMessage: 'poison' },
+  requestId: 'r',
+  durationMs: 1,
+};
 
 /** Fake hooks: the "event" is the batch itself; every call is recorded. */
 function hooks(answer: Answer, active = () => true) {
@@ -57,14 +76,24 @@ describe('event source mapping delivery', () => {
     // Prepare
     let calls = 0;
     const { h, invoked, commits } = hooks(() =>
-      ++calls === 1 ? { ...success, payload: { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 4 } }, { itemIdentifier: { partition: 't-0', offset: 3 } }] } } : success,
+      ++calls === 1
+        ? {
+            ...success,
+            payload: {
+              batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 4 } }, { itemIdentifier: { partition: 't-0', offset: 3 } }],
+            },
+          }
+        : success,
     );
 
     // Act
     await deliver(records(6), policy, h);
 
     // Assess
-    expect(invoked).toEqual([[0, 1, 2, 3, 4, 5], [3, 4, 5]]);
+    expect(invoked).toEqual([
+      [0, 1, 2, 3, 4, 5],
+      [3, 4, 5],
+    ]);
     expect(commits).toEqual([3, 6]);
   });
 
@@ -83,7 +112,12 @@ describe('event source mapping delivery', () => {
     expect(backoffs).toEqual([1, 2]);
     expect(commits[commits.length - 1]).toBe(8);
     expect([...commits].sort((a, b) => a - b)).toEqual(commits);
-    expect(invoked.flat().filter((o) => o !== 5).sort((a, b) => a - b)).toEqual(expect.arrayContaining([0, 1, 2, 3, 4, 6, 7]));
+    expect(
+      invoked
+        .flat()
+        .filter((o) => o !== 5)
+        .sort((a, b) => a - b),
+    ).toEqual(expect.arrayContaining([0, 1, 2, 3, 4, 6, 7]));
   });
 
   it('retries the whole batch without bisecting and gives it all up when retries run out', async () => {
@@ -94,7 +128,10 @@ describe('event source mapping delivery', () => {
     await deliver(records(4, [1]), { ...policy, bisectOnError: false, retryAttempts: 1 }, h);
 
     // Assess
-    expect(invoked).toEqual([[0, 1, 2, 3], [0, 1, 2, 3]]);
+    expect(invoked).toEqual([
+      [0, 1, 2, 3],
+      [0, 1, 2, 3],
+    ]);
     expect(givenUp.map((b) => b.records.map((r) => r.offset))).toEqual([[0, 1, 2, 3]]);
     expect(commits).toEqual([4]);
   });
@@ -118,7 +155,10 @@ describe('event source mapping delivery', () => {
 
   it('treats an unreadable batchItemFailures answer as a failure of the whole batch', async () => {
     // Prepare
-    const { h, givenUp } = hooks(() => ({ ...success, payload: { batchItemFailures: [{ itemIdentifier: { partition: 'other-0', offset: 1 } }] } }));
+    const { h, givenUp } = hooks(() => ({
+      ...success,
+      payload: { batchItemFailures: [{ itemIdentifier: { partition: 'other-0', offset: 1 } }] },
+    }));
 
     // Act
     await deliver(records(1), { ...policy, retryAttempts: 0 }, h);
@@ -129,7 +169,10 @@ describe('event source mapping delivery', () => {
 
   it('starts no invocation once the partition is no longer active', async () => {
     // Prepare
-    const { h, invoked, commits } = hooks(() => success, () => false);
+    const { h, invoked, commits } = hooks(
+      () => success,
+      () => false,
+    );
 
     // Act
     const outcome = await deliver(records(3), policy, h);
@@ -150,9 +193,17 @@ describe('firstFailedOffset', () => {
     ['a null answer', null, undefined],
     // The documented shape: {"partition": "<topic>-<partition>", "offset": <number>}.
     ['the documented identifier', { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 2 } }] }, 2],
-    ['the lowest of several documented identifiers', { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 2 } }, { itemIdentifier: { partition: 't-0', offset: 1 } }] }, 1],
+    [
+      'the lowest of several documented identifiers',
+      { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: 2 } }, { itemIdentifier: { partition: 't-0', offset: 1 } }] },
+      1,
+    ],
     // Anything else fails the whole batch, as on AWS.
-    ['the key of an earlier revision of the page, "topic-partition"', { batchItemFailures: [{ itemIdentifier: { 'topic-partition': 't-0', offset: 1 } }] }, 'invalid'],
+    [
+      'the key of an earlier revision of the page, "topic-partition"',
+      { batchItemFailures: [{ itemIdentifier: { 'topic-partition': 't-0', offset: 1 } }] },
+      'invalid',
+    ],
     ['an offset given as text', { batchItemFailures: [{ itemIdentifier: { partition: 't-0', offset: '1' } }] }, 'invalid'],
     ['a "topic-partition-offset" string', { batchItemFailures: [{ itemIdentifier: 't-0-1' }] }, 'invalid'],
     ['a topic and a partition number', { batchItemFailures: [{ itemIdentifier: { topic: 't', partition: 0, offset: 1 } }] }, 'invalid'],

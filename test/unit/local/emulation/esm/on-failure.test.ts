@@ -5,7 +5,14 @@ import type { KafkaRecord } from '../../../../../core/kafka-record';
 import { JsonlDestination, describeFailedBatch, readOnFailureEntries } from '../../../../../local/emulation/esm/on-failure';
 
 const record = (offset: number, timestamp: number): KafkaRecord => ({
-  topic: 'health', partition: 2, offset, timestamp, timestampType: 'CREATE_TIME', key: undefined, value: 'x', headers: {},
+  topic: 'health',
+  partition: 2,
+  offset,
+  timestamp,
+  timestampType: 'CREATE_TIME',
+  key: undefined,
+  value: 'x',
+  headers: {},
   raw: { key: undefined, value: Buffer.from('x'), headers: [] },
 });
 
@@ -19,20 +26,43 @@ describe('on-failure destination', () => {
   it('describes a failed batch the way Lambda does for Kafka, with its offsets and error', () => {
     // Act
     const entry = describeFailedBatch({
-      consumer: 'c', functionName: 'fn', eventSourceArn: 'arn:x', bootstrapServers: '127.0.0.1:9092',
-      records: [record(7, 0), record(9, 1000)], condition: 'RetryAttemptsExhausted', invocations: 3, payloadSize: 42,
-      requestId: 'req', error: { errorType: 'Boom', errorMessage: 'bad' }, now: 0,
+      consumer: 'c',
+      functionName: 'fn',
+      eventSourceArn: 'arn:x',
+      bootstrapServers: '127.0.0.1:9092',
+      records: [record(7, 0), record(9, 1000)],
+      condition: 'RetryAttemptsExhausted',
+      invocations: 3,
+      payloadSize: 42,
+      requestId: 'req',
+      error: { errorType: 'Boom', errorMessage: 'bad' },
+      now: 0,
     });
 
     // Assess
     expect(entry).toEqual({
-      requestContext: { requestId: 'req', functionArn: 'arn:aws:lambda:local:000000000000:function:fn', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
+      requestContext: {
+        requestId: 'req',
+        functionArn: 'arn:aws:lambda:local:000000000000:function:fn',
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 3,
+      },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Boom' },
       version: '1.0',
       timestamp: '1970-01-01T00:00:00.000Z',
       KafkaBatchInfo: {
-        batchSize: 2, eventSourceArn: 'arn:x', bootstrapServers: '127.0.0.1:9092', payloadSize: 42,
-        recordsInfo: { 'health-2': { firstRecordOffset: '7', lastRecordOffset: '9', firstRecordTimestamp: '1970-01-01T00:00:00.000Z', lastRecordTimestamp: '1970-01-01T00:00:01.000Z' } },
+        batchSize: 2,
+        eventSourceArn: 'arn:x',
+        bootstrapServers: '127.0.0.1:9092',
+        payloadSize: 42,
+        recordsInfo: {
+          'health-2': {
+            firstRecordOffset: '7',
+            lastRecordOffset: '9',
+            firstRecordTimestamp: '1970-01-01T00:00:00.000Z',
+            lastRecordTimestamp: '1970-01-01T00:00:01.000Z',
+          },
+        },
       },
       fluxo: { consumer: 'c', topic: 'health', partition: 2, offsets: [7, 9], error: { errorType: 'Boom', errorMessage: 'bad' } },
     });
@@ -43,8 +73,15 @@ describe('on-failure destination', () => {
     const file = join(dir, 'sub', 'on-failure.jsonl');
     const destination = new JsonlDestination(file);
     const entry = describeFailedBatch({
-      consumer: 'c', functionName: 'fn', eventSourceArn: 'a', bootstrapServers: 'b', records: [record(1, 0)],
-      condition: 'MaximumRecordAgeExceeded', invocations: 0, payloadSize: 0, requestId: 'r',
+      consumer: 'c',
+      functionName: 'fn',
+      eventSourceArn: 'a',
+      bootstrapServers: 'b',
+      records: [record(1, 0)],
+      condition: 'MaximumRecordAgeExceeded',
+      invocations: 0,
+      payloadSize: 0,
+      requestId: 'r',
     });
 
     // Act

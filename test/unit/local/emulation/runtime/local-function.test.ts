@@ -11,14 +11,23 @@ let workerFile: string;
 const started: LocalFunction[] = [];
 
 function fn(overrides: Partial<LocalFunctionOptions> & { exportName: string }): LocalFunction {
-  const created = new LocalFunction({ name: 'test-fn', bundleFile, workerFile, env: { CONSUMER_NAME: 'c1', AWS_REGION: 'local' }, onLog: () => undefined, ...overrides });
+  const created = new LocalFunction({
+    name: 'test-fn',
+    bundleFile,
+    workerFile,
+    env: { CONSUMER_NAME: 'c1', AWS_REGION: 'local' },
+    onLog: () => undefined,
+    ...overrides,
+  });
   started.push(created);
   return created;
 }
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'fluxo-fn-'));
-  bundleFile = (await bundleFunction({ name: 'fixtures', entry: 'test/unit/local/emulation/runtime/fixtures/handlers.ts' }, { root, outDir })).file;
+  bundleFile = (
+    await bundleFunction({ name: 'fixtures', entry: 'test/unit/local/emulation/runtime/fixtures/handlers.ts' }, { root, outDir })
+  ).file;
   workerFile = (await bundleWorker({ root, outDir })).file;
 });
 
@@ -38,7 +47,10 @@ describe('LocalFunction', () => {
     const second = await echo.invoke({ n: 2 });
 
     // Assess
-    expect(first).toMatchObject({ ok: true, payload: { event: { n: 1 }, invocations: 1, consumer: 'c1', region: 'local', functionName: 'test-fn' } });
+    expect(first).toMatchObject({
+      ok: true,
+      payload: { event: { n: 1 }, invocations: 1, consumer: 'c1', region: 'local', functionName: 'test-fn' },
+    });
     expect(second).toMatchObject({ ok: true, payload: { event: { n: 2 }, invocations: 2 } });
     const payload = (second as { payload: { remainingMs: number; requestId: string } }).payload;
     expect(payload.remainingMs).toBeGreaterThan(0);
@@ -55,7 +67,11 @@ describe('LocalFunction', () => {
     const result = await fails.invoke({});
 
     // Assess
-    expect(result).toMatchObject({ ok: false, kind: 'handled', error: { errorType: 'PurposeError', errorMessage: 'the handler failed on purpose' } });
+    expect(result).toMatchObject({
+      ok: false,
+      kind: 'handled',
+      error: { errorType: 'PurposeError', errorMessage: 'the handler failed on purpose' },
+    });
     await fails.invoke({});
     expect(fails.coldStarts).toBe(1);
   });
@@ -102,7 +118,10 @@ describe('LocalFunction', () => {
 
   it('reuses a bundle whose inputs did not change', async () => {
     // Act
-    const again = await bundleFunction({ name: 'fixtures', entry: 'test/unit/local/emulation/runtime/fixtures/handlers.ts' }, { root, outDir });
+    const again = await bundleFunction(
+      { name: 'fixtures', entry: 'test/unit/local/emulation/runtime/fixtures/handlers.ts' },
+      { root, outDir },
+    );
 
     // Assess
     expect(again).toMatchObject({ cached: true, file: bundleFile });

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dynamoDbLocalArgs } from '../../../../../local/emulation/services/dynamodb-local';
 import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, KAFKA_VERSION, bundlePom } from '../../../../../local/emulation/services/install';
-import { TOOLS_LOG4J, kafkaToolCommand, log4jProperties, newClusterId, serverProperties } from '../../../../../local/emulation/services/kafka';
+import {
+  TOOLS_LOG4J,
+  kafkaToolCommand,
+  log4jProperties,
+  newClusterId,
+  serverProperties,
+} from '../../../../../local/emulation/services/kafka';
 import { servicePaths } from '../../../../../local/emulation/services';
 
 function properties(text: string): Map<string, string> {
@@ -139,7 +145,9 @@ describe("Kafka's command-line tools", () => {
     const log4j = readFileSync(join(bundle, 'tools-log4j.properties'), 'utf8');
     rmSync(bundle, { recursive: true, force: true });
     expect(tool.command).toBe('/usr/bin/java');
-    expect(tool.args).toEqual(expect.arrayContaining([`-Dlog4j.configuration=file:${join(bundle, 'tools-log4j.properties')}`, '-cp', join(libDir, '*')]));
+    expect(tool.args).toEqual(
+      expect.arrayContaining([`-Dlog4j.configuration=file:${join(bundle, 'tools-log4j.properties')}`, '-cp', join(libDir, '*')]),
+    );
     expect(tool.args.slice(-2)).toEqual(['kafka.admin.TopicCommand', '--list']);
     expect(log4j).toBe(TOOLS_LOG4J);
     expect(log4j).toContain('log4j.appender.stderr.Target=System.err');

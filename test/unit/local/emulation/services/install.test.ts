@@ -52,7 +52,11 @@ describe('fetching the jars of a local service', () => {
     const installed = await installBundle(BUNDLE, { cacheDir, env, onProgress: (line) => progress.push(line) });
 
     // Assess
-    expect(installed).toMatchObject({ fetched: true, libDir: join(cacheDir, 'fake-service-1.0', 'lib'), nativeDir: join(cacheDir, 'fake-service-1.0', 'native') });
+    expect(installed).toMatchObject({
+      fetched: true,
+      libDir: join(cacheDir, 'fake-service-1.0', 'lib'),
+      nativeDir: join(cacheDir, 'fake-service-1.0', 'native'),
+    });
     expect(readdirSync(installed.libDir)).toEqual(['dependency-1.0.jar']);
     expect(readdirSync(installed.nativeDir)).toEqual(['dependency-1.0.so']);
     expect(mvnLog()).toHaveLength(2);

@@ -215,7 +215,8 @@ describe('a signal nothing else handles', () => {
     // Prepare: the service takes 300 ms to shut down after SIGTERM; its parent has no handler of its own.
     const processModule = join(__dirname, '..', '..', '..', '..', '..', 'local', 'emulation', 'services', 'process.ts');
     const dir = mkdtempSync(join(tmpdir(), 'fluxo-signal-default-'));
-    const serviceCode = "process.on('SIGTERM', () => setTimeout(() => { console.log('bye'); process.exit(0); }, 300)); setInterval(() => undefined, 1000);";
+    const serviceCode =
+      "process.on('SIGTERM', () => setTimeout(() => { console.log('bye'); process.exit(0); }, 300)); setInterval(() => undefined, 1000);";
     const script = `
       const { spawnService } = require(${JSON.stringify(processModule)});
       const service = spawnService({ name: 'slow', command: process.execPath, args: ['-e', ${JSON.stringify(serviceCode)}, 'fluxo.test=slow'],

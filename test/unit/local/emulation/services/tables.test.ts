@@ -87,7 +87,9 @@ describe('the local tables', () => {
       .on(DescribeTableCommand)
       .resolvesOnce({ Table: { TableStatus: 'CREATING' } })
       .resolves({ Table: { TableStatus: 'ACTIVE' } });
-    dynamodb.on(DescribeTimeToLiveCommand).resolves({ TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: TTL_ATTRIBUTE } });
+    dynamodb
+      .on(DescribeTimeToLiveCommand)
+      .resolves({ TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: TTL_ATTRIBUTE } });
     dynamodb.on(UpdateTimeToLiveCommand).resolves({});
 
     // Act

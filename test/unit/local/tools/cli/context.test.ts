@@ -7,10 +7,24 @@ import type { LocalState } from '../../../../../local/state';
 function io(env: NodeJS.ProcessEnv = {}): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin: Readable.from([]), env, signal: new AbortController().signal };
+  return {
+    out,
+    err,
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    stdin: Readable.from([]),
+    env,
+    signal: new AbortController().signal,
+  };
 }
 
-const state: LocalState = { url: 'http://127.0.0.1:3999', kafkaBrokers: '127.0.0.1:40000', dynamodbEndpoint: 'http://127.0.0.1:40001', pid: 1, onFailureFile: '/tmp/x.jsonl' };
+const state: LocalState = {
+  url: 'http://127.0.0.1:3999',
+  kafkaBrokers: '127.0.0.1:40000',
+  dynamodbEndpoint: 'http://127.0.0.1:40001',
+  pid: 1,
+  onFailureFile: '/tmp/x.jsonl',
+};
 
 describe('fluxo CLI context', () => {
   it('uses the running local stack when FLUXO_URL is unset', () => {
@@ -23,10 +37,19 @@ describe('fluxo CLI context', () => {
 
   it('prefers FLUXO_URL and FLUXO_API_KEY, and ignores the local stack for a deployed API', () => {
     // Act
-    const context = cliContext(io({ FLUXO_URL: 'https://abc.execute-api.us-east-1.amazonaws.com/sandbox/', FLUXO_API_KEY: 'k' }), () => state);
+    const context = cliContext(
+      io({ FLUXO_URL: 'https://abc.execute-api.us-east-1.amazonaws.com/sandbox/', FLUXO_API_KEY: 'k' }),
+      () => state,
+    );
 
     // Assess
-    expect(context).toMatchObject({ url: 'https://abc.execute-api.us-east-1.amazonaws.com/sandbox', apiKey: 'k', local: false, kafkaBrokers: undefined, state: undefined });
+    expect(context).toMatchObject({
+      url: 'https://abc.execute-api.us-east-1.amazonaws.com/sandbox',
+      apiKey: 'k',
+      local: false,
+      kafkaBrokers: undefined,
+      state: undefined,
+    });
     expect(() => requireLocalKafka(context, '`fluxo tail`')).toThrow(/not supported on a deployed API/);
   });
 

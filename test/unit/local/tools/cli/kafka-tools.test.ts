@@ -5,10 +5,30 @@ const BROKER = '127.0.0.1:9092';
 describe('fluxo kafka: the course commands as Kafka tool command lines', () => {
   it.each([
     ['kafka-topics.sh', ['--list'], 'org.apache.kafka.tools.TopicCommand', ['--list', '--bootstrap-server', BROKER]],
-    ['kafka-topics', ['--create', '--replication-factor', '1', '--partitions', '1', '--topic', 'maria'], 'org.apache.kafka.tools.TopicCommand', ['--create', '--replication-factor', '1', '--partitions', '1', '--topic', 'maria', '--bootstrap-server', BROKER]],
-    ['kafka-console-producer.sh', ['--topic', 'mensagens'], 'kafka.tools.ConsoleProducer', ['--topic', 'mensagens', '--bootstrap-server', BROKER]],
-    ['kafka-console-consumer.sh', ['--topic', 'mensagens', '--from-beginning'], 'org.apache.kafka.tools.consumer.ConsoleConsumer', ['--topic', 'mensagens', '--from-beginning', '--bootstrap-server', BROKER]],
-    ['kafka-consumer-groups', ['--describe', '--group', 'fluxo-peso-acima-80'], 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', ['--describe', '--group', 'fluxo-peso-acima-80', '--bootstrap-server', BROKER]],
+    [
+      'kafka-topics',
+      ['--create', '--replication-factor', '1', '--partitions', '1', '--topic', 'maria'],
+      'org.apache.kafka.tools.TopicCommand',
+      ['--create', '--replication-factor', '1', '--partitions', '1', '--topic', 'maria', '--bootstrap-server', BROKER],
+    ],
+    [
+      'kafka-console-producer.sh',
+      ['--topic', 'mensagens'],
+      'kafka.tools.ConsoleProducer',
+      ['--topic', 'mensagens', '--bootstrap-server', BROKER],
+    ],
+    [
+      'kafka-console-consumer.sh',
+      ['--topic', 'mensagens', '--from-beginning'],
+      'org.apache.kafka.tools.consumer.ConsoleConsumer',
+      ['--topic', 'mensagens', '--from-beginning', '--bootstrap-server', BROKER],
+    ],
+    [
+      'kafka-consumer-groups',
+      ['--describe', '--group', 'fluxo-peso-acima-80'],
+      'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+      ['--describe', '--group', 'fluxo-peso-acima-80', '--bootstrap-server', BROKER],
+    ],
   ])('runs %s %j with the local broker added', (tool, args, mainClass, expected) => {
     // Act
     const invocation = kafkaToolInvocation(tool, args, BROKER);
@@ -45,7 +65,9 @@ describe('fluxo kafka: the course commands as Kafka tool command lines', () => {
 
     // Assess
     expect(invocation.args).toEqual(['--create', '--topic', 'maria', '--bootstrap-server', BROKER]);
-    expect(invocation.notes).toEqual([`--zookeeper localhost:2181 replaced by --bootstrap-server ${BROKER}: the local broker runs in KRaft mode, without ZooKeeper`]);
+    expect(invocation.notes).toEqual([
+      `--zookeeper localhost:2181 replaced by --bootstrap-server ${BROKER}: the local broker runs in KRaft mode, without ZooKeeper`,
+    ]);
   });
 
   it('adds nothing to --help', () => {
@@ -59,6 +81,8 @@ describe('fluxo kafka: the course commands as Kafka tool command lines', () => {
 
     // Assess
     expect(act).toThrow(UnknownKafkaToolError);
-    expect(act).toThrow('unknown Kafka tool "kafka-server-start.sh"; fluxo kafka runs kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups, kafka-configs, kafka-get-offsets');
+    expect(act).toThrow(
+      'unknown Kafka tool "kafka-server-start.sh"; fluxo kafka runs kafka-topics, kafka-console-producer, kafka-console-consumer, kafka-consumer-groups, kafka-configs, kafka-get-offsets',
+    );
   });
 });

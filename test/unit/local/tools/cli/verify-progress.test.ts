@@ -14,18 +14,33 @@ async function emptyApi(): Promise<{ url: string; close: () => Promise<void> }> 
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const records = req.method === 'POST' ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { records: unknown[] }).records : [];
-      const body = req.method === 'POST' ? { results: records.map((_r, offset) => ({ partition: 0, offset, timestamp: new Date().toISOString() })) } : { items: [] };
+      const body =
+        req.method === 'POST'
+          ? { results: records.map((_r, offset) => ({ partition: 0, offset, timestamp: new Date().toISOString() })) }
+          : { items: [] };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 function cliIo(env: NodeJS.ProcessEnv, stderrIsTTY: boolean): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin: Readable.from([]), env, stderrIsTTY, signal: new AbortController().signal };
+  return {
+    out,
+    err,
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    stdin: Readable.from([]),
+    env,
+    stderrIsTTY,
+    signal: new AbortController().signal,
+  };
 }
 
 describe('fluxo verify while the consumers catch up', () => {
@@ -34,7 +49,10 @@ describe('fluxo verify while the consumers catch up', () => {
   beforeEach(async () => {
     runsDir = mkdtempSync(join(tmpdir(), 'fluxo-verify-'));
     api = await emptyApi();
-    await run(['load', 'health', '--rate', '500', '--duration', '0.02', '--seed', '3', '--batch', '10'], cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir }, false));
+    await run(
+      ['load', 'health', '--rate', '500', '--duration', '0.02', '--seed', '3', '--batch', '10'],
+      cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir }, false),
+    );
   });
   afterEach(async () => {
     await api.close();

@@ -10,14 +10,27 @@ describe('dashboard charts', () => {
     const charts = Object.fromEntries(['ohlc-1m', 'hashtags-5m', 'peso-acima-80'].map((name) => [name, chartOf(consumer(name))]));
 
     // Assess
-    expect(charts['ohlc-1m']).toEqual({ kind: 'candles', open: 'first_price', high: 'max_price', low: 'min_price', close: 'last_price', volume: 'sum_volume' });
+    expect(charts['ohlc-1m']).toEqual({
+      kind: 'candles',
+      open: 'first_price',
+      high: 'max_price',
+      low: 'min_price',
+      close: 'last_price',
+      volume: 'sum_volume',
+    });
     expect(charts['hashtags-5m']).toEqual({ kind: 'top', n: 10 });
     expect(charts['peso-acima-80']).toEqual({ kind: 'series', measures: ['avg_peso', 'avg_imc', 'max_peso'] });
   });
 
   it('draws a consumer with only some of open, high, low and close as series', () => {
     // Act
-    const chart = chartOf({ groupBy: { kind: 'topic' }, measures: [{ fn: 'first', field: 'price' }, { fn: 'max', field: 'price' }] });
+    const chart = chartOf({
+      groupBy: { kind: 'topic' },
+      measures: [
+        { fn: 'first', field: 'price' },
+        { fn: 'max', field: 'price' },
+      ],
+    });
 
     // Assess
     expect(chart).toEqual({ kind: 'series', measures: ['first_price', 'max_price'] });

@@ -19,7 +19,11 @@ function fakeAdmin(state: { ends: number[]; committed: number[]; fail?: boolean 
       if (state.fail) throw new Error('broker unreachable');
       return state.ends.map((high, partition) => ({ partition, offset: String(high), high: String(high), low: '0' }));
     },
-    fetchOffsets: async ({ topics }: { topics: string[] }) => topics.map((topic) => ({ topic, partitions: state.committed.map((offset, partition) => ({ partition, offset: String(offset), metadata: null })) })),
+    fetchOffsets: async ({ topics }: { topics: string[] }) =>
+      topics.map((topic) => ({
+        topic,
+        partitions: state.committed.map((offset, partition) => ({ partition, offset: String(offset), metadata: null })),
+      })),
   };
   return { admin: admin as unknown as Admin, calls };
 }
@@ -51,7 +55,13 @@ describe('the dashboard Kafka monitor', () => {
 
       // Assess
       expect(first.topics[0]).toMatchObject({ name: 'ticks', endOffset: 30, rate: null });
-      expect(first.consumers[0]).toMatchObject({ name: 'ohlc', groupIds: ['fluxo-ohlc'], lag: 20, committed: 10, chart: { kind: 'series' } });
+      expect(first.consumers[0]).toMatchObject({
+        name: 'ohlc',
+        groupIds: ['fluxo-ohlc'],
+        lag: 20,
+        committed: 10,
+        chart: { kind: 'series' },
+      });
       expect(second.topics[0].endOffset).toBe(40);
       expect(second.topics[0].rate).toBeGreaterThan(0);
       expect(second.consumers[0]).toMatchObject({ lag: 8, committed: 32 });
@@ -61,12 +71,23 @@ describe('the dashboard Kafka monitor', () => {
     }
   });
 
-  it('reports what each consumer\'s mappings filtered out, as CloudWatch\'s FilteredOutEventCount, and null where no mapping runs', async () => {
+  it("reports what each consumer's mappings filtered out, as CloudWatch's FilteredOutEventCount, and null where no mapping runs", async () => {
     // Prepare
     const { admin } = fakeAdmin({ ends: [3, 4], committed: [3, 4] });
     const counts = new Map([['ohlc', 0]]);
-    const withEmulator = new KafkaMonitor({ spec, kafkaBrokers: 'unused:9092', admin, intervalMs: 50, filteredOut: (name) => counts.get(name) });
-    const without = new KafkaMonitor({ spec, kafkaBrokers: 'unused:9092', admin: fakeAdmin({ ends: [0, 0], committed: [0, 0] }).admin, intervalMs: 50 });
+    const withEmulator = new KafkaMonitor({
+      spec,
+      kafkaBrokers: 'unused:9092',
+      admin,
+      intervalMs: 50,
+      filteredOut: (name) => counts.get(name),
+    });
+    const without = new KafkaMonitor({
+      spec,
+      kafkaBrokers: 'unused:9092',
+      admin: fakeAdmin({ ends: [0, 0], committed: [0, 0] }).admin,
+      intervalMs: 50,
+    });
 
     try {
       // Act

@@ -1,9 +1,30 @@
-import { compareConsumer, compareTop, expectedTop, formatDifference, measureMatches, type StoredAggregate } from '../../../../../local/tools/scenarios/compare';
+import {
+  compareConsumer,
+  compareTop,
+  expectedTop,
+  formatDifference,
+  measureMatches,
+  type StoredAggregate,
+} from '../../../../../local/tools/scenarios/compare';
 import type { ExpectedAggregate } from '../../../../../local/tools/scenarios/scenario';
 
 const W = Date.UTC(2026, 10, 22, 2, 0);
-const expected = (key: string, count: number, measures: Record<string, number> = {}, windowStart = W): ExpectedAggregate => ({ consumer: 'c', key, windowStart, windowEnd: windowStart + 60_000, count, measures });
-const stored = (key: string, count: number, measures: Record<string, number> = {}, late = 0, windowStart = W): StoredAggregate => ({ key, windowStart, windowEnd: windowStart + 60_000, count, late, measures });
+const expected = (key: string, count: number, measures: Record<string, number> = {}, windowStart = W): ExpectedAggregate => ({
+  consumer: 'c',
+  key,
+  windowStart,
+  windowEnd: windowStart + 60_000,
+  count,
+  measures,
+});
+const stored = (key: string, count: number, measures: Record<string, number> = {}, late = 0, windowStart = W): StoredAggregate => ({
+  key,
+  windowStart,
+  windowEnd: windowStart + 60_000,
+  count,
+  late,
+  measures,
+});
 
 describe('comparing stored aggregates with the direct computation', () => {
   it('holds sums, extremes, first and last to exact equality and averages to a relative 1e-9', () => {
@@ -16,7 +37,11 @@ describe('comparing stored aggregates with the direct computation', () => {
 
   it('finds no difference when every aggregate and measure agrees', () => {
     // Act
-    const differences = compareConsumer('c', [expected('all', 3, { avg_peso: 90, max_peso: 95 })], [stored('all', 3, { avg_peso: 90.00000000000001, max_peso: 95 })]);
+    const differences = compareConsumer(
+      'c',
+      [expected('all', 3, { avg_peso: 90, max_peso: 95 })],
+      [stored('all', 3, { avg_peso: 90.00000000000001, max_peso: 95 })],
+    );
 
     // Assess
     expect(differences).toEqual([]);
@@ -45,7 +70,13 @@ describe('comparing stored aggregates with the direct computation', () => {
 
   it('ranks a window by count, ties by key, and reports each rank that differs', () => {
     // Prepare
-    const want = [expected('spark', 2), expected('kafka', 5), expected('aws', 2), expected('dados', 1), expected('old', 9, {}, W - 300_000)];
+    const want = [
+      expected('spark', 2),
+      expected('kafka', 5),
+      expected('aws', 2),
+      expected('dados', 1),
+      expected('old', 9, {}, W - 300_000),
+    ];
 
     // Act
     const top = expectedTop(want, W, 3);

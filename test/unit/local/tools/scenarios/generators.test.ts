@@ -8,20 +8,29 @@ import { HASHTAGS, tagsOf, tweetsScenario, type Tweet } from '../../../../../loc
 
 const W = Date.UTC(2026, 10, 22, 2, 0);
 /** Records of a run that sent record i at `W + 12,345 ms + i * spacing`. */
-const generate = (scenario: Scenario, seed: number, count: number, spacingMs = 5): ScenarioRecord[] => recordsOf(scenario, seed, count, (i) => W + 12_345 + i * spacingMs);
+const generate = (scenario: Scenario, seed: number, count: number, spacingMs = 5): ScenarioRecord[] =>
+  recordsOf(scenario, seed, count, (i) => W + 12_345 + i * spacingMs);
 const target = { spec: pipeline };
-const record = (index: number, topic: string, value: unknown, offsetMs: number): ScenarioRecord => ({ index, topic, value, timestamp: W + offsetMs });
+const record = (index: number, topic: string, value: unknown, offsetMs: number): ScenarioRecord => ({
+  index,
+  topic,
+  value,
+  timestamp: W + offsetMs,
+});
 
 describe('course scenario generators', () => {
-  it.each(Object.values(SCENARIOS).map((s) => [s.name, s] as const))('%s: the same seed gives the same records and another seed other ones', (_name, scenario) => {
-    // Act
-    const [a, b, c] = [generate(scenario, 5, 300), generate(scenario, 5, 300), generate(scenario, 6, 300)];
+  it.each(Object.values(SCENARIOS).map((s) => [s.name, s] as const))(
+    '%s: the same seed gives the same records and another seed other ones',
+    (_name, scenario) => {
+      // Act
+      const [a, b, c] = [generate(scenario, 5, 300), generate(scenario, 5, 300), generate(scenario, 6, 300)];
 
-    // Assess
-    expect(a).toEqual(b);
-    expect(c).not.toEqual(a);
-    expect(a.map((r) => r.index)).toEqual([...Array(300).keys()]);
-  });
+      // Assess
+      expect(a).toEqual(b);
+      expect(c).not.toEqual(a);
+      expect(a.map((r) => r.index)).toEqual([...Array(300).keys()]);
+    },
+  );
 
   it("health: the course's ranges, some tuples [id, {...}] and some objects", () => {
     // Act
@@ -30,7 +39,9 @@ describe('course scenario generators', () => {
 
     // Assess
     const inRange = (v: number, min: number, max: number): boolean => Number.isInteger(v) && v >= min && v <= max;
-    expect(tuples.every((t) => inRange(t.id, 0, 1000) && inRange(t.idade, 10, 50) && inRange(t.altura, 100, 200) && inRange(t.peso, 30, 100))).toBe(true);
+    expect(
+      tuples.every((t) => inRange(t.id, 0, 1000) && inRange(t.idade, 10, 50) && inRange(t.altura, 100, 200) && inRange(t.peso, 30, 100)),
+    ).toBe(true);
     const asTuples = records.filter((r) => Array.isArray(r.value)).length;
     expect(asTuples).toBeGreaterThan(800);
     expect(asTuples).toBeLessThan(1200);
@@ -49,7 +60,9 @@ describe('course scenario generators', () => {
     const inversions = times.filter((t, i) => i > 0 && t < (times[i - 1] as number)).length;
     expect(inversions).toBeGreaterThan(300);
     const ticks = records.map((r) => r.value as Tick);
-    expect(ticks.every((t) => t.price > 0 && Math.round(t.price * 100) / 100 === t.price && t.volume % 100 === 0 && t.volume > 0)).toBe(true);
+    expect(ticks.every((t) => t.price > 0 && Math.round(t.price * 100) / 100 === t.price && t.volume % 100 === 0 && t.volume > 0)).toBe(
+      true,
+    );
     expect(new Set(records.map((r) => r.topic))).toEqual(new Set(['petr4', 'vale3']));
   });
 
@@ -103,9 +116,30 @@ describe('direct computation of the expected aggregates', () => {
 
     // Assess
     expect(expected).toEqual([
-      { consumer: 'peso-acima-80', key: 'all', windowStart: W, windowEnd: W + 60_000, count: 2, measures: { avg_peso: 92.5, avg_imc: expect.closeTo((95 / 1.7 ** 2 + 40) / 2, 12), max_peso: 95 } },
-      { consumer: 'imc-acima-35', key: 'all', windowStart: W, windowEnd: W + 60_000, count: 2, measures: { avg_peso: 80, avg_imc: expect.closeTo((40 + 70 / 1.3 ** 2) / 2, 12), max_peso: 90 } },
-      { consumer: 'peso-acima-80', key: 'all', windowStart: W + 60_000, windowEnd: W + 120_000, count: 1, measures: { avg_peso: 81, avg_imc: expect.closeTo(81 / 1.6 ** 2, 12), max_peso: 81 } },
+      {
+        consumer: 'peso-acima-80',
+        key: 'all',
+        windowStart: W,
+        windowEnd: W + 60_000,
+        count: 2,
+        measures: { avg_peso: 92.5, avg_imc: expect.closeTo((95 / 1.7 ** 2 + 40) / 2, 12), max_peso: 95 },
+      },
+      {
+        consumer: 'imc-acima-35',
+        key: 'all',
+        windowStart: W,
+        windowEnd: W + 60_000,
+        count: 2,
+        measures: { avg_peso: 80, avg_imc: expect.closeTo((40 + 70 / 1.3 ** 2) / 2, 12), max_peso: 90 },
+      },
+      {
+        consumer: 'peso-acima-80',
+        key: 'all',
+        windowStart: W + 60_000,
+        windowEnd: W + 120_000,
+        count: 1,
+        measures: { avg_peso: 81, avg_imc: expect.closeTo(81 / 1.6 ** 2, 12), max_peso: 81 },
+      },
     ]);
   });
 
@@ -124,8 +158,22 @@ describe('direct computation of the expected aggregates', () => {
 
     // Assess
     expect(expected).toEqual([
-      { consumer: 'ohlc-1m', key: 'petr4', windowStart: W, windowEnd: W + 60_000, count: 4, measures: { first_price: 12, max_price: 12, min_price: 9, last_price: 9, sum_volume: 1000 } },
-      { consumer: 'ohlc-1m', key: 'vale3', windowStart: W, windowEnd: W + 60_000, count: 1, measures: { first_price: 50, max_price: 50, min_price: 50, last_price: 50, sum_volume: 100 } },
+      {
+        consumer: 'ohlc-1m',
+        key: 'petr4',
+        windowStart: W,
+        windowEnd: W + 60_000,
+        count: 4,
+        measures: { first_price: 12, max_price: 12, min_price: 9, last_price: 9, sum_volume: 1000 },
+      },
+      {
+        consumer: 'ohlc-1m',
+        key: 'vale3',
+        windowStart: W,
+        windowEnd: W + 60_000,
+        count: 1,
+        measures: { first_price: 50, max_price: 50, min_price: 50, last_price: 50, sum_volume: 100 },
+      },
     ]);
   });
 

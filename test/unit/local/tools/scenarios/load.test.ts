@@ -28,7 +28,11 @@ async function fakeApi(answer: Answer): Promise<{ url: string; received: Receive
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const request = { path: req.url ?? '', key: String(req.headers['idempotency-key']), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received['body'] };
+      const request = {
+        path: req.url ?? '',
+        key: String(req.headers['idempotency-key']),
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received['body'],
+      };
       received.push(request);
       const attempt = (attempts.get(request.key) ?? 0) + 1;
       attempts.set(request.key, attempt);
@@ -54,7 +58,15 @@ const numbers: Scenario = {
 function io(env: NodeJS.ProcessEnv): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdin: Readable.from([]), env, signal: new AbortController().signal };
+  return {
+    out,
+    err,
+    stdout: (t) => void out.push(t),
+    stderr: (t) => void err.push(t),
+    stdin: Readable.from([]),
+    env,
+    signal: new AbortController().signal,
+  };
 }
 
 const batchOf = (request: Received): number => Number(request.key.split('-').at(-2));
@@ -71,8 +83,18 @@ describe('fluxo load', () => {
     // Prepare: batch 0 meets a 503 once; batch 1 has one record refused (207); batch 2 is refused whole (400)
     const api = await fakeApi((request, attempt) => {
       const k = batchOf(request);
-      if (k === 0 && attempt === 1) return { status: 503, body: { error_code: 50301, message: 'Kafka unavailable' }, headers: { 'retry-after': '0' } };
-      if (k === 1) return { status: 207, body: { results: [{ partition: 0, offset: 7 }, { error_code: 40002, message: 'value.n must be at most 2' }] } };
+      if (k === 0 && attempt === 1)
+        return { status: 503, body: { error_code: 50301, message: 'Kafka unavailable' }, headers: { 'retry-after': '0' } };
+      if (k === 1)
+        return {
+          status: 207,
+          body: {
+            results: [
+              { partition: 0, offset: 7 },
+              { error_code: 40002, message: 'value.n must be at most 2' },
+            ],
+          },
+        };
       if (k === 2) return { status: 400, body: { error_code: 40001, message: 'refused' } };
       return ok(request);
     });
@@ -80,7 +102,18 @@ describe('fluxo load', () => {
 
     try {
       // Act
-      const summary = await runLoad({ context, scenario: numbers, seed: 9, producers: 2, rate: 100, durationSeconds: 0.1, batch: 2, runsDir, progress: false, retry: { attempts: 3, initialMs: 1, maxMs: 5 } });
+      const summary = await runLoad({
+        context,
+        scenario: numbers,
+        seed: 9,
+        producers: 2,
+        rate: 100,
+        durationSeconds: 0.1,
+        batch: 2,
+        runsDir,
+        progress: false,
+        retry: { attempts: 3, initialMs: 1, maxMs: 5 },
+      });
 
       // Assess
       expect(summary).toMatchObject({ sent: 10, acknowledged: 7, rejected: 3, unanswered: 0 });
@@ -91,7 +124,9 @@ describe('fluxo load', () => {
       expect(new Set(api.received.map((r) => r.key)).size).toBe(5);
       const sent = api.received.flatMap((r) => r.body.records);
       expect(summary.manifest.sentAt.every((at) => typeof at === 'number')).toBe(true);
-      expect(sent.filter((r) => r.value.n === 2 || r.value.n === 3).map((r) => r.timestamp)).toEqual([1, 1].map(() => summary.manifest.start + (summary.manifest.sentAt[1] as number)));
+      expect(sent.filter((r) => r.value.n === 2 || r.value.n === 3).map((r) => r.timestamp)).toEqual(
+        [1, 1].map(() => summary.manifest.start + (summary.manifest.sentAt[1] as number)),
+      );
       expect(summary.manifest.acknowledged).toEqual([
         [0, 3],
         [6, 10],
@@ -115,7 +150,17 @@ describe('fluxo load', () => {
 
     try {
       // Act
-      const summary = await runLoad({ context, scenario: numbers, seed: 1, producers: 1, rate: 100, durationSeconds: 0.02, runsDir, progress: false, retry: { attempts: 3, initialMs: 1, maxMs: 2 } });
+      const summary = await runLoad({
+        context,
+        scenario: numbers,
+        seed: 1,
+        producers: 1,
+        rate: 100,
+        durationSeconds: 0.02,
+        runsDir,
+        progress: false,
+        retry: { attempts: 3, initialMs: 1, maxMs: 2 },
+      });
 
       // Assess
       expect(summary).toMatchObject({ sent: 2, acknowledged: 0, rejected: 0, unanswered: 2, latency: undefined });
@@ -133,9 +178,15 @@ describe('fluxo load', () => {
 
     // Act / Assess
     await expect(runLoad({ context, scenario: numbers, seed: 1, producers: 0, runsDir })).rejects.toThrow(LoadOptionsError);
-    await expect(runLoad({ context, scenario: numbers, seed: 1, batch: 501, runsDir })).rejects.toThrow('--batch must be a whole number from 1 to 500 (got 501)');
-    await expect(runLoad({ context, scenario: numbers, seed: 1, rate: 0.5, durationSeconds: 0.5, runsDir })).rejects.toThrow(/at least one record/);
-    await expect(runLoad({ context, scenario: ticksScenario, seed: 1, rate: 1001, durationSeconds: 1, runsDir })).rejects.toThrow('--rate must be at most 1000 records/s for ticks');
+    await expect(runLoad({ context, scenario: numbers, seed: 1, batch: 501, runsDir })).rejects.toThrow(
+      '--batch must be a whole number from 1 to 500 (got 501)',
+    );
+    await expect(runLoad({ context, scenario: numbers, seed: 1, rate: 0.5, durationSeconds: 0.5, runsDir })).rejects.toThrow(
+      /at least one record/,
+    );
+    await expect(runLoad({ context, scenario: ticksScenario, seed: 1, rate: 1001, durationSeconds: 1, runsDir })).rejects.toThrow(
+      '--rate must be at most 1000 records/s for ticks',
+    );
   });
 });
 
@@ -153,7 +204,10 @@ describe('fluxo load and verify on the command line', () => {
 
     try {
       // Act
-      const code = await run(['load', 'health', '--producers', '2', '--rate', '200', '--duration', '0.1', '--seed', '17', '--batch', '5'], cli);
+      const code = await run(
+        ['load', 'health', '--producers', '2', '--rate', '200', '--duration', '0.1', '--seed', '17', '--batch', '5'],
+        cli,
+      );
 
       // Assess
       expect(code).toBe(0);
@@ -197,6 +251,8 @@ describe('fluxo load and verify on the command line', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(cli.err.join('')).toMatch(/^fluxo: no run manifest at .*ticks-5\.json: run `fluxo load` with the same scenario and --seed first\n$/);
+    expect(cli.err.join('')).toMatch(
+      /^fluxo: no run manifest at .*ticks-5\.json: run `fluxo load` with the same scenario and --seed first\n$/,
+    );
   });
 });

@@ -1,7 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inRanges, manifestFile, readManifest, RunNotFoundError, sentAtOf, toRanges, writeManifest, type RunManifest } from '../../../../../local/tools/scenarios/manifest';
+import {
+  inRanges,
+  manifestFile,
+  readManifest,
+  RunNotFoundError,
+  sentAtOf,
+  toRanges,
+  writeManifest,
+  type RunManifest,
+} from '../../../../../local/tools/scenarios/manifest';
 
 describe('run manifests', () => {
   let dir: string;
@@ -26,8 +35,23 @@ describe('run manifests', () => {
   it('reads back what a run wrote, under the scenario and seed', () => {
     // Prepare
     const manifest: RunManifest = {
-      scenario: 'health', seed: 7, count: 3, start: 1_763_776_800_000, sentAt: [0, 5, 12], prefix: '', url: 'http://127.0.0.1:3000', producers: 4, rate: 200,
-      durationSeconds: 0.015, batch: 1, startedAt: '2025-11-22T02:00:00.000Z', finishedAt: '2025-11-22T02:00:01.000Z', interrupted: false, acknowledged: [[0, 3]], rejected: 0, unanswered: 0,
+      scenario: 'health',
+      seed: 7,
+      count: 3,
+      start: 1_763_776_800_000,
+      sentAt: [0, 5, 12],
+      prefix: '',
+      url: 'http://127.0.0.1:3000',
+      producers: 4,
+      rate: 200,
+      durationSeconds: 0.015,
+      batch: 1,
+      startedAt: '2025-11-22T02:00:00.000Z',
+      finishedAt: '2025-11-22T02:00:01.000Z',
+      interrupted: false,
+      acknowledged: [[0, 3]],
+      rejected: 0,
+      unanswered: 0,
     };
 
     // Act
