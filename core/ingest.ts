@@ -108,8 +108,6 @@ export function recordPath(form: BodyForm, index: number, field: string): string
 }
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
-/** The ISO 8601 form an event time may take (a zone is required); the OpenAPI document uses it. */
-export const EVENT_TIME_PATTERN = ISO_8601;
 
 /**
  * The latest event time accepted, epoch ms: the end of year 9999, the latest a 4-digit ISO 8601

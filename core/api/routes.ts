@@ -423,13 +423,21 @@ export interface RouteParameters<R extends Route> {
   readonly headers: Static<R['headers']>;
 }
 
+/** Each declared pattern compiled once: parameters are checked on every request. */
+const PATTERNS = new Map<string, RegExp>();
+function patternOf(source: string): RegExp {
+  let pattern = PATTERNS.get(source);
+  if (pattern === undefined) PATTERNS.set(source, (pattern = new RegExp(source, 'u')));
+  return pattern;
+}
+
 function accepts(schema: TSchema, raw: string): boolean {
   if (Array.isArray(schema.anyOf)) return (schema.anyOf as TSchema[]).some((s) => accepts(s, raw));
   const length = [...raw].length;
   return (
     (schema.minLength === undefined || length >= schema.minLength) &&
     (schema.maxLength === undefined || length <= schema.maxLength) &&
-    (schema.pattern === undefined || new RegExp(schema.pattern, 'u').test(raw))
+    (schema.pattern === undefined || patternOf(schema.pattern as string).test(raw))
   );
 }
 

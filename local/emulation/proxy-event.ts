@@ -31,7 +31,9 @@ function collect(pairs: Iterable<[string, string]>): { single: Headers; multi: M
   const multi = new Map<string, string[]>();
   for (const [name, value] of pairs) {
     single.set(name, value);
-    multi.set(name, [...(multi.get(name) ?? []), value]);
+    const values = multi.get(name);
+    if (values === undefined) multi.set(name, [value]);
+    else values.push(value);
   }
   return { single: Object.fromEntries(single), multi: Object.fromEntries(multi) };
 }
