@@ -57,9 +57,12 @@ export function isLate(ingestTime: number, windowEnd: number, graceSeconds: numb
   return ingestTime > windowEnd + graceSeconds * MS_PER_SECOND;
 }
 
-/** The TTL of an aggregate: window end plus the consumer's retention, in epoch seconds. */
-export function expiresAtOf(windowEnd: number, retentionDays: number): number {
-  return Math.floor(windowEnd / MS_PER_SECOND) + retentionDays * SECONDS_PER_DAY;
+/**
+ * The TTL of a stored item, in epoch seconds: the consumer's retention counted from `from` (epoch
+ * ms): an aggregate's window end, a dead letter's or a copy claim's time of writing.
+ */
+export function expiresAtOf(from: number, retentionDays: number): number {
+  return Math.floor(from / MS_PER_SECOND) + retentionDays * SECONDS_PER_DAY;
 }
 
 /**

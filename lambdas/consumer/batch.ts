@@ -5,7 +5,7 @@
  * watermark has not seen; dead letters and kept records are put idempotently by key; and every
  * partition whose effects are not all stored is answered with its first unapplied offset.
  */
-import { accumulate, applyContribution, type AggregateRef, type RecordContribution } from '../../core/aggregate';
+import { accumulate, applyContribution, expiresAtOf, type AggregateRef, type RecordContribution } from '../../core/aggregate';
 import type { AggregateItem } from '../../core/aggregate-item';
 import { aggregateKey, copyClaimKey, deadLetterKey, keptRecordKey } from '../../core/keys';
 import { parseRecordId, RECORD_ID_HEADER } from '../../core/record-id';
@@ -77,8 +77,6 @@ export const MAX_DEAD_LETTER_VALUE_BYTES = 64 * 1024;
 /** Largest kept-record value stored as an attribute, in bytes of JSON text; larger ones are stored without it. */
 export const MAX_KEPT_VALUE_BYTES = 300 * 1024;
 
-const SECONDS_PER_DAY = 86_400;
-
 interface PendingAggregate {
   readonly key: ItemKey;
   readonly ref: AggregateRef;
@@ -122,7 +120,7 @@ export function deadLetterItem(
     valueBytes: raw?.length ?? 0,
     valueTruncated: (raw?.length ?? 0) > MAX_DEAD_LETTER_VALUE_BYTES,
     deadLetteredAt: now,
-    expiresAt: Math.floor(now / 1000) + retentionDays * SECONDS_PER_DAY,
+    expiresAt: expiresAtOf(now, retentionDays),
   };
 }
 
@@ -208,7 +206,7 @@ async function resolveCopies(
   const skip = new Set<KafkaRecord>();
   const stopAt = new Map<string, number>();
   let writes = 0;
-  const expiresAt = Math.floor(now / 1000) + plan.consumer.retentionDays * SECONDS_PER_DAY;
+  const expiresAt = expiresAtOf(now, plan.consumer.retentionDays);
   await mapLimit([...byRequest], deps.writeConcurrency ?? 16, async ([requestId, copies]) => {
     const wanted = new Map<number, string>();
     for (const copy of copies) if (!wanted.has(copy.index)) wanted.set(copy.index, copy.position);
