@@ -42,6 +42,8 @@ module.exports = {
         ]
       : []),
   ],
+  // Jest's own output, then one plain closing line (test/support/closing-line-reporter.cjs).
+  reporters: ['default', '<rootDir>/test/support/closing-line-reporter.cjs'],
   coverageDirectory: 'coverage',
   collectCoverageFrom: ['lambdas/**/*.ts'],
 };
