@@ -9,7 +9,7 @@ import { scenarioNamed, SCENARIOS, UnknownScenarioError } from '../scenarios/ind
 import { formatLoadSummary, LoadOptionsError, runLoad } from '../scenarios/load';
 import { RunNotFoundError } from '../scenarios/manifest';
 import { MAX_SEED } from '../scenarios/random';
-import type { Scenario } from '../scenarios/scenario';
+import type { Breakout, Scenario } from '../scenarios/scenario';
 import { verifyRun } from '../scenarios/verify';
 import type { Options } from './commands';
 import type { CliContext } from './context';
@@ -46,10 +46,39 @@ function seedOption(options: Options): number | undefined {
   return n;
 }
 
-/** `fluxo load <scenario> [--producers N] [--rate R] [--duration S] [--seed S] [--batch N]`. */
+/**
+ * The break-out of `--breakout TAG|none` and `--breakout-at MINUTES` (minutes into the run, a
+ * fraction allowed): null for `none`, undefined for the scenario's default.
+ */
+export function breakoutOption(options: Options, durationSeconds: number, scenario: Scenario): Breakout | null | undefined {
+  const tag = options.breakout;
+  const at = options['breakout-at'];
+  if (tag === undefined && at === undefined) return undefined;
+  if (scenario.defaultBreakout === undefined)
+    throw new UsageError(`--${tag === undefined ? 'breakout-at' : 'breakout'}: only tweets can plant a break-out, not ${scenario.name}`);
+  if (tag === 'none') {
+    if (at !== undefined) throw new UsageError('--breakout-at cannot be used with --breakout none');
+    return null;
+  }
+  const fallback = scenario.defaultBreakout(durationSeconds);
+  if (typeof tag === 'string' && !/^[\p{L}\p{N}_]{1,100}$/u.test(tag))
+    throw new UsageError(`--breakout must be a hashtag without "#" (letters, digits, _) or none (got "${tag}")`);
+  let atSeconds = fallback.atSeconds;
+  if (at !== undefined) {
+    const minutes = Number(at);
+    if (typeof at !== 'string' || at.trim() === '' || !Number.isFinite(minutes) || minutes < 0)
+      throw new UsageError(`--breakout-at must be a number of minutes into the run, 0 or more (got "${String(at)}")`);
+    atSeconds = minutes * 60;
+  }
+  return { hashtag: typeof tag === 'string' ? tag.toLowerCase() : fallback.hashtag, atSeconds };
+}
+
+/** `fluxo load <scenario> [--producers N] [--rate R] [--duration S] [--seed S] [--batch N] [--breakout TAG|none] [--breakout-at M]`. */
 export async function load(context: CliContext, name: string | undefined, options: Options): Promise<void> {
   const scenario = scenarioOf(name, 'usage: fluxo load <scenario> [--producers 4] [--rate 200] [--duration 60] [--seed S] [--batch 1]');
   const seed = seedOption(options) ?? randomInt(0, MAX_SEED);
+  const durationSeconds = numberOption(options, 'duration', 60);
+  const breakout = breakoutOption(options, durationSeconds, scenario);
   let summary;
   try {
     summary = await runLoad({
@@ -58,7 +87,8 @@ export async function load(context: CliContext, name: string | undefined, option
       seed,
       producers: numberOption(options, 'producers', 4),
       rate: numberOption(options, 'rate', 200),
-      durationSeconds: numberOption(options, 'duration', 60),
+      durationSeconds,
+      ...(breakout === undefined ? {} : { breakout }),
       batch: numberOption(options, 'batch', 1),
       tty: context.io.stderrIsTTY === true,
       runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
