@@ -3,6 +3,7 @@
  * scenarios' load and verification, and the bench. JSON in and out, `x-api-key` when a key is
  * given, and one clear message for every failure: `<status> (<error_code>): <message>`.
  */
+import type { AggregatesPage, TrendingView } from '../../core/api/routes';
 
 /** Where the API is, and what aborts a request. The CLI's context is one. */
 export interface ApiTarget {
@@ -100,4 +101,41 @@ export async function callApi(
   }
   if (answer.status < 200 || answer.status >= 300) throw new ApiError(describeApiError(answer.status, answer.body), answer.status);
   return answer;
+}
+
+/** A time as the results API takes it: epoch ms, or an ISO 8601 date-time with a zone. */
+export type ApiTime = number | string;
+
+function resultsPath(consumer: string, suffix: string, query: Readonly<Record<string, string | number | undefined>>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) search.set(name, String(value));
+  const text = search.toString();
+  return `/results/${encodeURIComponent(consumer)}${suffix}${text === '' ? '' : `?${text}`}`;
+}
+
+/**
+ * `GET /results/{consumer}?top=K[&at=T]`: the K keys with the highest count in the hopping window
+ * answered at T (default now: the window ending at the last pane boundary), highest first, ties by key.
+ */
+export async function getTop(
+  target: ApiTarget,
+  consumer: string,
+  options: { readonly top: number; readonly at?: ApiTime },
+): Promise<AggregatesPage> {
+  const { body } = await callApi(target, 'GET', resultsPath(consumer, '', { top: options.top, at: options.at }));
+  return body as AggregatesPage;
+}
+
+/**
+ * `GET /results/{consumer}/trending?top=K&at=T&baseline=B&minCount=M`: break-outs, each with its
+ * count, baseline and score; unset options take the API's defaults (core/trending.ts).
+ */
+export async function getTrending(
+  target: ApiTarget,
+  consumer: string,
+  options: { readonly top?: number; readonly at?: ApiTime; readonly baseline?: number; readonly minCount?: number } = {},
+): Promise<TrendingView> {
+  const { top, at, baseline, minCount } = options;
+  const { body } = await callApi(target, 'GET', resultsPath(consumer, '/trending', { top, at, baseline, minCount }));
+  return body as TrendingView;
 }
