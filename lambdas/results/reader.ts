@@ -41,16 +41,45 @@ export function isTransientReadError(error: unknown): boolean {
   return TRANSIENT.has(error.name) || status >= 500;
 }
 
+/** What one call of the reader read: Query requests, items, and the read capacity units DynamoDB reported consumed. */
+export interface ReadCost {
+  readonly queries: number;
+  readonly items: number;
+  /** Sum of `ConsumedCapacity.CapacityUnits` over the requests (0 where the table reports none). */
+  readonly readUnits: number;
+}
+
+/** Options of a {@link ResultsReader}. */
+export interface ResultsReaderOptions {
+  /** Queries of one multi-pane read in flight at once. @default 16 */
+  readonly concurrency?: number;
+  /** Hears what each multi-pane read cost (the bench measures reads per query with it). */
+  readonly onRead?: (cost: ReadCost) => void;
+}
+
+/** The attributes of an aggregate the hopping-window reads need, besides the keys. */
+export type PaneAttribute = 'groupKey' | 'windowStart' | 'windowEnd' | 'count' | 'late' | 'fields';
+
 /** Reads the results table. */
 export class ResultsReader {
+  private readonly concurrency: number;
+  private readonly onRead: ((cost: ReadCost) => void) | undefined;
+
   public constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+    { concurrency = 16, onRead }: ResultsReaderOptions = {},
+  ) {
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a whole number >= 1 (got ${concurrency})`);
+    this.concurrency = concurrency;
+    this.onRead = onRead;
+  }
 
-  private async query<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<QueryPage<T>> {
+  private async query<T>(input: Omit<QueryCommandInput, 'TableName'>, cost?: { readUnits: number }): Promise<QueryPage<T>> {
     try {
       const answer = await this.client.send(new QueryCommand({ TableName: this.table, ...input }));
+      if (cost !== undefined) cost.readUnits += answer.ConsumedCapacity?.CapacityUnits ?? 0;
       const items = (answer.Items ?? []) as T[];
       return answer.LastEvaluatedKey === undefined ? { items } : { items, lastKey: answer.LastEvaluatedKey as CursorKey };
     } catch (error) {
@@ -99,6 +128,55 @@ export class ResultsReader {
       cursor = page.lastKey;
     } while (cursor !== undefined && items.length < maxItems);
     return items.slice(0, maxItems);
+  }
+
+  /**
+   * Every aggregate of the given panes (all keys), as the hopping-window reads need them: one
+   * Query per pane on the byWindow index (`begins_with(gsi1sk, "<pane start>#")`), every page,
+   * up to `concurrency` at once, reading only `attributes`. Items come pane by pane, in the order
+   * of `paneStarts`.
+   */
+  public async aggregatesOfPanes(
+    gsi1pk: string,
+    paneStarts: readonly number[],
+    attributes: readonly PaneAttribute[],
+  ): Promise<Pick<AggregateItem, PaneAttribute>[]> {
+    const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
+    const cost = { readUnits: 0, queries: 0 };
+    const readPane = async (start: number): Promise<AggregateItem[]> => {
+      const items: AggregateItem[] = [];
+      let cursor: CursorKey | undefined;
+      do {
+        cost.queries += 1;
+        const page = await this.query<AggregateItem>(
+          {
+            IndexName: BY_WINDOW_INDEX.name,
+            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :pane)',
+            ExpressionAttributeValues: { ':pk': gsi1pk, ':pane': `${sortableMillis(start)}#` },
+            ProjectionExpression: Object.keys(names).join(', '),
+            ExpressionAttributeNames: names,
+            ExclusiveStartKey: cursor,
+            ReturnConsumedCapacity: 'TOTAL',
+          },
+          cost,
+        );
+        items.push(...page.items);
+        cursor = page.lastKey;
+      } while (cursor !== undefined);
+      return items;
+    };
+    const panes: AggregateItem[][] = new Array<AggregateItem[]>(paneStarts.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < paneStarts.length) {
+        const index = next++;
+        panes[index] = await readPane(paneStarts[index]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, paneStarts.length) }, worker));
+    const items = panes.flat();
+    this.onRead?.({ queries: cost.queries, items: items.length, readUnits: cost.readUnits });
+    return items;
   }
 
   /** Items of a partition whose sort key starts with a time in `[from, to)`, newest first (kept records). */

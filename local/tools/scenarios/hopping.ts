@@ -27,7 +27,9 @@ export interface HoppingWindow {
 export const RISING_FROM = 2;
 
 /** Pane counts from per-pane aggregates (key, pane start, count), as the scenarios' direct computation gives them. */
-export function paneCountsOf(aggregates: ReadonlyArray<{ readonly key: string; readonly windowStart: number; readonly count: number }>): PaneCounts {
+export function paneCountsOf(
+  aggregates: ReadonlyArray<{ readonly key: string; readonly windowStart: number; readonly count: number }>,
+): PaneCounts {
   const panes = new Map<number, Map<string, number>>();
   for (const { key, windowStart, count } of aggregates) {
     let pane = panes.get(windowStart);
@@ -55,7 +57,8 @@ export function boundariesOf(panes: PaneCounts, advanceMs: number): number[] {
   const starts = [...panes.keys()].sort((a, b) => a - b);
   if (starts.length === 0) return [];
   const boundaries: number[] = [];
-  for (let w = (starts[0] as number) + advanceMs; w <= (starts[starts.length - 1] as number) + advanceMs; w += advanceMs) boundaries.push(w);
+  for (let w = (starts[0] as number) + advanceMs; w <= (starts[starts.length - 1] as number) + advanceMs; w += advanceMs)
+    boundaries.push(w);
   return boundaries;
 }
 

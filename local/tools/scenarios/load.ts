@@ -11,7 +11,15 @@ import { percentile } from '../stats';
 import { apiRequest, describeApiError, retryAfterMs, type ApiTarget } from '../api-client';
 import { writeManifest, toRanges, type RunManifest } from './manifest';
 import { progressDisplay, type ProgressCounts } from './progress';
-import { BreakoutError, eventTimeOf, plannedOffsetMs, type Breakout, type Scenario, type ScenarioRecord, type ValuesPlan } from './scenario';
+import {
+  BreakoutError,
+  eventTimeOf,
+  plannedOffsetMs,
+  type Breakout,
+  type Scenario,
+  type ScenarioRecord,
+  type ValuesPlan,
+} from './scenario';
 import { backoffMs, type BackoffPolicy } from '../../../core/backoff';
 
 /** Most records in one request (the API takes up to 500). */

@@ -5,7 +5,16 @@
  * A run can plant a break-out: from a chosen instant, one hashtag is in ten times as many tweets.
  */
 import { drawWeighted, seededRandom, zipfCumulative, type Random } from './random';
-import { BreakoutError, buckets, paneMs, plannedOffsetMs, type Breakout, type Scenario, type ScenarioValue, type ValuesPlan } from './scenario';
+import {
+  BreakoutError,
+  buckets,
+  paneMs,
+  plannedOffsetMs,
+  type Breakout,
+  type Scenario,
+  type ScenarioValue,
+  type ValuesPlan,
+} from './scenario';
 
 /** The hashtags, most popular first (rank k is drawn with weight 1/k^1.2). */
 export const HASHTAGS = [

@@ -245,8 +245,8 @@ describe('GET /results/{consumer}', () => {
   });
 });
 
-describe('top=N: trending keys of one window', () => {
-  it('ranks the newest window by count, ties by key, reading every page of the window', async () => {
+describe('top=N with from or to: the keys of one stored window', () => {
+  it('ranks the newest window starting before to by count, ties by key, reading every page of the window', async () => {
     // Prepare
     const W = T0 + 5 * MINUTE;
     documents
@@ -260,7 +260,7 @@ describe('top=N: trending keys of one window', () => {
       .resolves({ Items: [aggregate('hashtags-5m', 'lambda', W, 3), aggregate('hashtags-5m', 'msk', W, 1)] });
 
     // Act
-    const answer = await results(resultsOf('hashtags-5m', { top: '3' }));
+    const answer = await results(resultsOf('hashtags-5m', { top: '3', to: String(W + 10 * MINUTE) }));
 
     // Assess
     expect((body(answer).items as Array<{ key: string; count: number }>).map((i) => [i.key, i.count])).toEqual([

@@ -86,7 +86,12 @@ describe('comparing stored aggregates with the direct computation', () => {
 
     // Act
     const same = compareTopAt('c', window, want, [item('kafka', 5), item('aws', 2), item('spark', 2)]);
-    const differences = compareTopAt('c', window, want, [item('kafka', 5, 0, W + 30_000), item('spark', 2), item('aws', 2, 1), item('dados', 1)]);
+    const differences = compareTopAt('c', window, want, [
+      item('kafka', 5, 0, W + 30_000),
+      item('spark', 2),
+      item('aws', 2, 1),
+      item('dados', 1),
+    ]);
 
     // Assess
     expect(same).toEqual([]);
