@@ -10,7 +10,7 @@ import { formatLoadSummary, LoadOptionsError, runLoad } from '../scenarios/load'
 import { RunNotFoundError } from '../scenarios/manifest';
 import { MAX_SEED } from '../scenarios/random';
 import type { Breakout, Scenario } from '../scenarios/scenario';
-import { verifyRun } from '../scenarios/verify';
+import { TOP_N, verifyRun, type BreakoutSeen } from '../scenarios/verify';
 import type { Options } from './commands';
 import type { CliContext } from './context';
 import { CliError, UsageError } from './errors';
@@ -119,6 +119,16 @@ function waitingProgress(context: CliContext): (differences: number, remainingMs
   };
 }
 
+/** What the direct computation says of a planted break-out: when it rose and when it led the trending list. */
+export function formatBreakout(seen: BreakoutSeen): string {
+  const later = (at: number): string => `${new Date(at).toISOString()}, ${((at - seen.riseAt) / 1000).toFixed(1)} s after its rise`;
+  const led =
+    seen.firstAt === undefined
+      ? 'did not lead the trending list at any pane boundary of the run'
+      : `led the trending list from ${later(seen.firstAt)}${seen.risingAt === undefined ? '' : `, marked rising from ${later(seen.risingAt)}`}`;
+  return `break-out: #${seen.hashtag} rose at ${new Date(seen.riseAt).toISOString()} and ${led} (panes of ${seen.advanceMs / 1000} s)`;
+}
+
 /** `fluxo verify <scenario> --seed S [--wait SECONDS]`: exit status 1 on any difference. */
 export async function verify(context: CliContext, name: string | undefined, options: Options): Promise<void> {
   const scenario = scenarioOf(name, 'usage: fluxo verify <scenario> --seed S [--wait 30]');
@@ -142,15 +152,16 @@ export async function verify(context: CliContext, name: string | undefined, opti
   if (context.io.stderrIsTTY === true) context.io.stderr('\r\u001b[K');
   if (options.json)
     context.io.stdout(
-      `${JSON.stringify({ records: report.records, expected: report.expected, rankings: report.rankings, differences })}\n`,
+      `${JSON.stringify({ records: report.records, expected: report.expected, rankings: report.rankings, differences, breakout: report.breakout })}\n`,
     );
   else {
     for (const difference of differences) context.io.stdout(`${formatDifference(difference)}\n`);
-    const ranked = report.rankings > 0 ? ` and ${report.rankings} trending list(s)` : '';
+    const ranked = report.rankings > 0 ? `, and the top-${TOP_N} and trending lists at ${report.rankings} pane boundaries` : '';
     const what = `${report.records} acknowledged records, ${report.expected} aggregates${ranked} of ${scenario.consumers.join(', ')}`;
     context.io.stdout(
       differences.length === 0 ? `OK: ${what} equal to the direct computation\n` : `${differences.length} difference(s) over ${what}\n`,
     );
+    if (report.breakout !== undefined) context.io.stdout(`${formatBreakout(report.breakout)}\n`);
   }
   if (differences.length > 0)
     throw new CliError(`${differences.length} difference(s) between the stored aggregates and the direct computation`);

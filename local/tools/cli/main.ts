@@ -7,10 +7,15 @@
 import { parseArgs } from 'node:util';
 import { cliContext, type CliIo } from './context';
 import { ApiError } from '../api-client';
+import { API } from '../../../core/api/routes';
+import { RISING_SCORE } from '../../../core/trending';
 import { CliError, UsageError } from './errors';
 import { createTopic, dlq, kafka, listTopics, send, tail, type Options } from './commands';
 import { load, verify } from './load-verify';
 import { results, RESULTS_USAGE } from './results';
+
+/** The trending list's parameters as the API declares them (their defaults). */
+const TRENDING = API.getTrending.query.properties;
 
 /** The help text. */
 export const USAGE = `usage: fluxo <command> [options]
@@ -29,8 +34,8 @@ export const USAGE = `usage: fluxo <command> [options]
   results <consumer> --top K [--at T]      the K keys with the highest count in the window ending
                                            at the last pane boundary at or before T (default now)
   results <consumer> --trending [--top K]  break-outs: keys scored (count + 1) / (mean count of
-        [--at T] [--baseline B]            the B windows before + 1), rising from 2; only keys
-        [--min-count M]                    counted M times or more (defaults 10, now, 3, 5)
+        [--at T] [--baseline B]            the B windows before + 1), rising from ${RISING_SCORE}; only keys
+        [--min-count M]                    counted M times or more (defaults ${TRENDING.top.default}, now, ${TRENDING.baseline.default}, ${TRENDING.minCount.default})
   dlq [--consumer C]                       dead letters and failed batches
   load <scenario> [--producers 4]          the course's producers, faster: health, ticks or tweets
         [--rate 200] [--duration 60]       (records/s in all, seconds); progress, then a summary;

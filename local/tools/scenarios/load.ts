@@ -12,6 +12,7 @@ import { apiRequest, describeApiError, retryAfterMs, type ApiTarget } from '../a
 import { writeManifest, toRanges, type RunManifest } from './manifest';
 import { progressDisplay, type ProgressCounts } from './progress';
 import {
+  BREAKOUT_FACTOR,
   BreakoutError,
   eventTimeOf,
   plannedOffsetMs,
@@ -330,6 +331,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   };
 }
 
+/** Seconds into a run as `m:ss`. */
+function formatOffset(seconds: number): string {
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+}
+
 /** The summary's lines, as `fluxo load` prints them. */
 export function formatLoadSummary(summary: LoadSummary): string[] {
   const { manifest } = summary;
@@ -345,6 +352,11 @@ export function formatLoadSummary(summary: LoadSummary): string[] {
     ...(summary.unanswered > 0 ? [`unanswered    ${summary.unanswered} (gave up after retries)`] : []),
     `achieved      ${summary.achievedRate.toFixed(1)} records/s over ${(summary.elapsedMs / 1000).toFixed(1)} s`,
     `ack latency   ${latency} (per request)`,
+    ...(manifest.breakout === undefined
+      ? []
+      : [
+          `break-out     #${manifest.breakout.hashtag} x${manifest.breakout.factor ?? BREAKOUT_FACTOR} from ${formatOffset(manifest.breakout.atSeconds)} into the run`,
+        ]),
     ...summary.errors.slice(0, 5).map((e) => `  ${e.records} record(s): ${e.message}`),
     `run manifest  ${file}`,
     `verify with   fluxo verify ${manifest.scenario} --seed ${manifest.seed}`,

@@ -21,6 +21,9 @@ export interface Breakout {
   readonly factor?: number;
 }
 
+/** How many times a planted break-out multiplies its hashtag's rate, unless it says otherwise. */
+export const BREAKOUT_FACTOR = 10;
+
 /** A break-out a scenario cannot plant (a hashtag it never draws, one already too frequent to multiply). */
 export class BreakoutError extends Error {
   public constructor(message: string) {

@@ -6,6 +6,7 @@
  */
 import { drawWeighted, seededRandom, zipfCumulative, type Random } from './random';
 import {
+  BREAKOUT_FACTOR,
   BreakoutError,
   buckets,
   paneMs,
@@ -76,8 +77,6 @@ const TAG_COUNTS = [0.15, 0.6, 0.9, 1];
 
 /** The hashtag a run plants a break-out of when none is named: rare enough to rise from far down the list. */
 export const DEFAULT_BREAKOUT_HASHTAG = 'copa2026';
-/** How many times a planted break-out multiplies its hashtag's rate. */
-export const BREAKOUT_FACTOR = 10;
 
 /**
  * The share of generated tweets that carry a hashtag, before any break-out: a tweet draws n tags
