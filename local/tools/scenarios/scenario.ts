@@ -95,11 +95,14 @@ export function recordsOf(
   return records;
 }
 
-/** A consumer's window length in ms, from the target's spec. */
+/**
+ * The length in ms of the windows a consumer stores, from the target's spec: its window when
+ * tumbling, its pane (`advanceSeconds`) when hopping, since a record counts once, in its pane.
+ */
 export function windowMs(target: Target, consumer: string): number {
   const found = target.spec.consumers.find((c) => c.name === `${target.prefix ?? ''}${consumer}`);
   if (found === undefined) throw new RangeError(`consumer "${target.prefix ?? ''}${consumer}" is not in the spec`);
-  return resolveConsumer(found).window.sizeSeconds * 1000;
+  return resolveConsumer(found).window.advanceSeconds * 1000;
 }
 
 /** The records falling in one (consumer, key, window): what a scenario turns into measures. */

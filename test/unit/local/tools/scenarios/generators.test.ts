@@ -177,7 +177,7 @@ describe('direct computation of the expected aggregates', () => {
     ]);
   });
 
-  it('tweets: a hashtag counts once per tweet whatever its case, per 5-minute window, under the deployed names', () => {
+  it('tweets: a hashtag counts once per tweet whatever its case, per 30-second pane of the hopping window, under the deployed names', () => {
     // Prepare
     const records = [
       record(0, 'tweets', { user: 'ana', text: 'hoje #Kafka e #kafka! #AÇÃO, vivo' }, 1000),
@@ -192,9 +192,10 @@ describe('direct computation of the expected aggregates', () => {
 
     // Assess
     expect(expected).toEqual([
-      { consumer: 'sc-hashtags-5m', key: 'kafka', windowStart: W, windowEnd: W + 300_000, count: 2, measures: {} },
-      { consumer: 'sc-hashtags-5m', key: 'ação', windowStart: W, windowEnd: W + 300_000, count: 1, measures: {} },
-      { consumer: 'sc-hashtags-5m', key: 'kafka', windowStart: W + 300_000, windowEnd: W + 600_000, count: 1, measures: {} },
+      { consumer: 'sc-hashtags-5m', key: 'kafka', windowStart: W, windowEnd: W + 30_000, count: 1, measures: {} },
+      { consumer: 'sc-hashtags-5m', key: 'ação', windowStart: W, windowEnd: W + 30_000, count: 1, measures: {} },
+      { consumer: 'sc-hashtags-5m', key: 'kafka', windowStart: W + 270_000, windowEnd: W + 300_000, count: 1, measures: {} },
+      { consumer: 'sc-hashtags-5m', key: 'kafka', windowStart: W + 300_000, windowEnd: W + 330_000, count: 1, measures: {} },
     ]);
   });
 });
