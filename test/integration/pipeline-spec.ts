@@ -53,6 +53,13 @@ const breakout = {
 };
 const kafkaClients = copies(KAFKA_CLIENTS_PREFIX);
 
+/**
+ * trending.test.ts: a copy of the built-in tweets topic and of hashtags-5m (a 5-minute window
+ * advancing every 30 s) with a day's grace, so that tweets dated up to an hour back are on time.
+ */
+export const TRENDING = 'it-trending';
+const hashtags = builtIn.consumers.find((c) => c.name === 'hashtags-5m')!;
+
 /** Consumers the global stack does not run: a test starts (and restarts) their emulator itself. */
 export const MANUAL_CONSUMERS = ['it-restart'];
 
@@ -68,6 +75,7 @@ export const pipeline: PipelineSpec = validateSpec({
     ...scenario.topics,
     ...breakout.topics,
     ...kafkaClients.topics,
+    { ...builtIn.topics.find((t) => t.name === 'tweets')!, name: TRENDING },
     { ...builtIn.topics.find((t) => t.name === 'health')!, name: CLI_HEALTH_TOPIC },
   ],
   consumers: [
@@ -113,5 +121,6 @@ export const pipeline: PipelineSpec = validateSpec({
     ...scenario.consumers,
     ...breakout.consumers,
     ...kafkaClients.consumers,
+    { ...hashtags, name: TRENDING, topics: [TRENDING], window: { ...hashtags.window, graceSeconds: 86_400 }, batchSize: 500 },
   ],
 });

@@ -272,17 +272,18 @@ describe('top=N with from or to: the keys of one stored window', () => {
     expect(body(answer)).not.toHaveProperty('nextCursor');
   });
 
-  it('ranks the window containing from when from is given', async () => {
+  it('ranks the stored window containing from when from is given: the 30 s pane of a hopping consumer', async () => {
     // Prepare
-    documents.on(QueryCommand).resolves({ Items: [aggregate('hashtags-5m', 'kafka', T0, 2)] });
+    const pane = T0 + 3 * MINUTE;
+    documents.on(QueryCommand).resolves({ Items: [aggregate('hashtags-5m', 'kafka', pane, 2)] });
 
     // Act
-    const answer = await results(resultsOf('hashtags-5m', { top: '5', from: '2026-11-22T10:03:00Z' }));
+    const answer = await results(resultsOf('hashtags-5m', { top: '5', from: '2026-11-22T10:03:10Z' }));
 
     // Assess
     expect(body(answer).items).toHaveLength(1);
     expect(documents.commandCalls(QueryCommand)).toHaveLength(1);
-    expect(queryInput().ExpressionAttributeValues).toEqual({ ':pk': 'WIN#hashtags-5m', ':window': `00${T0}#` });
+    expect(queryInput().ExpressionAttributeValues).toEqual({ ':pk': 'WIN#hashtags-5m', ':window': `00${pane}#` });
   });
 
   it('ranks one key only when key is given', async () => {
@@ -305,6 +306,234 @@ describe('top=N with from or to: the keys of one stored window', () => {
 
     // Assess
     expect(body(answer)).toEqual({ consumer: 'hashtags-5m', items: [] });
+  });
+});
+
+const SECOND = 1000;
+/** A pane aggregate of hashtags-5m (30 s panes of a 5-minute window). */
+function pane(groupKey: string, start: number, count: number): AggregateItem {
+  return { ...aggregate('hashtags-5m', groupKey, start, count), windowEnd: start + 30 * SECOND };
+}
+
+/** Answers each per-pane Query of the byWindow index with the panes given for its start. */
+function servePanes(panes: readonly AggregateItem[]): void {
+  documents.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, string> }) => {
+    const prefix = input.ExpressionAttributeValues[':pane'];
+    return { Items: panes.filter((p) => p.gsi1sk.startsWith(prefix)), ConsumedCapacity: { CapacityUnits: 0.5 } };
+  });
+}
+
+describe('top=N without from and to: the hopping window at a time', () => {
+  const at = T0 + 10 * MINUTE + 45 * SECOND;
+  const w = T0 + 10 * MINUTE + 30 * SECOND;
+  const clocked = createResultsHandler({
+    spec: pipeline,
+    reader: new ResultsReader(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), 'results'),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    now: () => at,
+  });
+
+  it('merges the 10 panes of [w - 5 min, w), one Query each with a projection, and ranks by count, ties by key', async () => {
+    // Prepare: kafka in 3 panes, aws in 2; a pane just before and just after the window is not read
+    servePanes([
+      pane('kafka', w - 300 * SECOND, 2),
+      pane('kafka', w - 150 * SECOND, 1),
+      pane('kafka', w - 30 * SECOND, 1),
+      pane('aws', w - 270 * SECOND, 3),
+      pane('aws', w - 60 * SECOND, 1),
+      pane('c%23', w - 60 * SECOND, 4),
+      pane('lambda', w - 330 * SECOND, 50),
+      pane('lambda', w, 50),
+    ]);
+
+    // Act
+    const answer = await results(resultsOf('hashtags-5m', { top: '2', at: new Date(at).toISOString() }));
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(body(answer)).toEqual({
+      consumer: 'hashtags-5m',
+      items: [
+        {
+          key: 'aws',
+          windowStart: new Date(w - 300 * SECOND).toISOString(),
+          windowEnd: new Date(w).toISOString(),
+          count: 4,
+          late: 0,
+          measures: {},
+        },
+        {
+          key: 'c#',
+          windowStart: new Date(w - 300 * SECOND).toISOString(),
+          windowEnd: new Date(w).toISOString(),
+          count: 4,
+          late: 0,
+          measures: {},
+        },
+      ],
+    });
+    const calls = documents.commandCalls(QueryCommand).map((c) => c.args[0].input as Record<string, unknown>);
+    expect(calls).toHaveLength(10);
+    expect(calls.map((c) => (c.ExpressionAttributeValues as Record<string, string>)[':pane']).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `00${w - 300 * SECOND + i * 30 * SECOND}#`),
+    );
+    expect(calls[0]).toMatchObject({
+      IndexName: 'byWindow',
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :pane)',
+      ProjectionExpression: '#a0, #a1, #a2, #a3, #a4, #a5',
+      ExpressionAttributeNames: {
+        '#a0': 'groupKey',
+        '#a1': 'windowStart',
+        '#a2': 'windowEnd',
+        '#a3': 'count',
+        '#a4': 'late',
+        '#a5': 'fields',
+      },
+    });
+  });
+
+  it('defaults at to now, and reads every page of a pane', async () => {
+    // Prepare
+    documents
+      .on(QueryCommand)
+      .resolves({ Items: [] })
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'WIN#hashtags-5m', ':pane': `00${w - 30 * SECOND}#` } })
+      .resolvesOnce({ Items: [pane('kafka', w - 30 * SECOND, 2)], LastEvaluatedKey: { gsi1pk: 'WIN#hashtags-5m', gsi1sk: 'x' } })
+      .resolves({ Items: [pane('msk', w - 30 * SECOND, 5)] });
+
+    // Act
+    const answer = await clocked(resultsOf('hashtags-5m', { top: '10' }));
+
+    // Assess
+    expect((body(answer).items as Array<{ key: string; count: number }>).map((i) => [i.key, i.count])).toEqual([
+      ['msk', 5],
+      ['kafka', 2],
+    ]);
+    expect(documents.commandCalls(QueryCommand)).toHaveLength(11);
+  });
+
+  it("with key, reads only that key's panes of the window", async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [pane('kafka', w - 30 * SECOND, 2), pane('kafka', w - 300 * SECOND, 1)] });
+
+    // Act
+    const answer = await clocked(resultsOf('hashtags-5m', { top: '3', key: 'kafka' }));
+
+    // Assess
+    expect((body(answer).items as Array<{ key: string; count: number }>).map((i) => [i.key, i.count])).toEqual([['kafka', 3]]);
+    expect(queryInput()).toMatchObject({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+      ExpressionAttributeValues: { ':pk': 'AGG#hashtags-5m#kafka', ':lower': `00${w - 300 * SECOND}`, ':upper': `00${w - 1}$` },
+      Limit: 10,
+    });
+  });
+
+  it.each([
+    [{ at: String(at) }, 'at applies to top without from and to: give top, and drop from and to'],
+    [{ top: '3', at: String(at), from: String(T0) }, 'at applies to top without from and to: give top, and drop from and to'],
+    [{ top: '3', at: 'soon' }, 'at must be an ISO 8601 date-time with a zone or epoch milliseconds (got "soon")'],
+  ])('answers 400/40003 naming at for %j', async (query, message) => {
+    // Act
+    const answer = await results(resultsOf('hashtags-5m', query));
+
+    // Assess
+    expect(answer.statusCode).toBe(400);
+    expect(body(answer)).toMatchObject({ error_code: 40003, message });
+    expect(documents.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+});
+
+describe('GET /results/{consumer}/trending', () => {
+  const trendingOf = (consumer: string, query: Record<string, string> | null = null) =>
+    get('/results/{consumer}/trending', `/results/${consumer}/trending`, { consumer }, query);
+  const w = T0 + 20 * MINUTE;
+
+  it('ranks keys by (count + 1) / (baseline + 1) over the current window and the baseline windows before it', async () => {
+    // Prepare: steady is 10 per window; rising had 1 per window and has 20 now; quiet rises from 0 to 4, under minCount
+    const steady = [0, 1, 2, 3].map((i) => pane('steady', w - (i + 1) * 300 * SECOND + 60 * SECOND, 10));
+    const rising = [1, 2, 3].map((i) => pane('rising', w - (i + 1) * 300 * SECOND, 1));
+    servePanes([...steady, ...rising, pane('rising', w - 30 * SECOND, 20), pane('quiet', w - 30 * SECOND, 4)]);
+    const reads: number[] = [];
+    const measured = createResultsHandler({
+      spec: pipeline,
+      reader: new ResultsReader(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), 'results', {
+        onRead: (cost) => reads.push(cost.queries, cost.items, cost.readUnits),
+      }),
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+
+    // Act
+    const answer = await measured(trendingOf('hashtags-5m', { at: String(w + 29 * SECOND) }));
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(body(answer)).toEqual({
+      consumer: 'hashtags-5m',
+      at: new Date(w + 29 * SECOND).toISOString(),
+      windowStart: new Date(w - 300 * SECOND).toISOString(),
+      windowEnd: new Date(w).toISOString(),
+      sizeSeconds: 300,
+      advanceSeconds: 30,
+      baselineWindows: 3,
+      minCount: 5,
+      items: [
+        { key: 'rising', count: 20, baseline: 1, score: 10.5, rising: true },
+        { key: 'steady', count: 10, baseline: 10, score: 1, rising: false },
+      ],
+    });
+    expect(reads).toEqual([40, 9, 20]);
+    expect(queryInput().ProjectionExpression).toBe('#a0, #a1, #a2, #a3');
+  });
+
+  it('takes top, baseline and minCount', async () => {
+    // Prepare
+    servePanes([pane('a', w - 30 * SECOND, 2), pane('b', w - 30 * SECOND, 3), pane('b', w - 330 * SECOND, 3)]);
+
+    // Act
+    const answer = await results(trendingOf('hashtags-5m', { at: String(w), top: '1', baseline: '1', minCount: '1' }));
+
+    // Assess
+    expect(body(answer)).toMatchObject({
+      baselineWindows: 1,
+      minCount: 1,
+      items: [{ key: 'a', count: 2, baseline: 0, score: 3, rising: true }],
+    });
+    expect(documents.commandCalls(QueryCommand)).toHaveLength(20);
+  });
+
+  it.each([
+    [{ baseline: '0' }, 'baseline must be a whole number from 1 to 12 (got "0")'],
+    [{ minCount: 'x' }, 'minCount must be a whole number from 1 to 1000000 (got "x")'],
+    [{ top: '1001' }, 'top must be a whole number from 1 to 1000 (got "1001")'],
+    [{ at: '2026-13-01T00:00:00Z' }, 'at must be an ISO 8601 date-time with a zone or epoch milliseconds (got "2026-13-01T00:00:00Z")'],
+  ])('answers 400/40003 naming the parameter for %j', async (query, message) => {
+    // Act
+    const answer = await results(trendingOf('hashtags-5m', query));
+
+    // Assess
+    expect(answer.statusCode).toBe(400);
+    expect(body(answer)).toMatchObject({ error_code: 40003, message });
+  });
+
+  it('answers 404/40402 for a consumer the spec does not declare', async () => {
+    // Act
+    const answer = await results(trendingOf('nope'));
+
+    // Assess
+    expect(answer.statusCode).toBe(404);
+    expect(body(answer).error_code).toBe(40402);
+  });
+
+  it('answers 503/50302 when the table is throttled', async () => {
+    // Prepare
+    documents.on(QueryCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+
+    // Act
+    const answer = await results(trendingOf('hashtags-5m'));
+
+    // Assess
+    expect(answer.statusCode).toBe(503);
+    expect(body(answer).error_code).toBe(50302);
   });
 });
 
