@@ -161,6 +161,11 @@ export class ResultsReader {
           cost,
         );
         items.push(...page.items);
+        if (page.lastKey !== undefined && cursor !== undefined && JSON.stringify(page.lastKey) === JSON.stringify(cursor)) {
+          throw new Error(
+            `the byWindow index answered the key it was given as the next one (${JSON.stringify(cursor)}): the read would not end`,
+          );
+        }
         cursor = page.lastKey;
       } while (cursor !== undefined);
       return items;

@@ -1,6 +1,6 @@
 /**
  * Property-based fuzz of the results handler: arbitrary consumers, query strings (from, to,
- * limit, cursor, top, key, consumer) on its three routes, with a mocked DynamoDB that answers
+ * limit, cursor, top, at, baseline, minCount, key, consumer) on its four routes, with a mocked DynamoDB that answers
  * empty pages, pages with a next key, or a throttle. The handler never throws, answers in its
  * documented shape (README and OpenAPI document), and a cursor it accepts only ever reads the partition of the request.
  */
@@ -36,6 +36,7 @@ const handle = createResultsHandler({
 const ROUTES = [
   { resource: '/results/{consumer}', path: (c: string) => `/results/${c}` },
   { resource: '/results/{consumer}/records', path: (c: string) => `/results/${c}/records` },
+  { resource: '/results/{consumer}/trending', path: (c: string) => `/results/${c}/trending` },
   { resource: '/dlq', path: () => '/dlq' },
 ] as const;
 
@@ -49,7 +50,11 @@ function table(behaviour: TableBehaviour): QueryCommandInput[] {
     if (behaviour === 'throttled') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     const partition = input.ExpressionAttributeValues ?? {};
     const pkValue = Object.values(partition).find((v) => typeof v === 'string' && /^(AGG|WIN|REC|DLQ)#/.test(v));
-    return behaviour === 'more' ? { Items: [], LastEvaluatedKey: { pk: String(pkValue), sk: '000000000000001' } } : { Items: [] };
+    // "more": a next key on every page, advancing, for three pages (a handler that reads every page ends).
+    const page = Number(input.ExclusiveStartKey?.sk ?? 0);
+    return behaviour === 'more' && Number.isSafeInteger(page) && page < 3
+      ? { Items: [], LastEvaluatedKey: { pk: String(pkValue), sk: String(page + 1).padStart(15, '0') } }
+      : { Items: [] };
   });
   return queries;
 }
