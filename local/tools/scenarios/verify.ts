@@ -9,7 +9,8 @@
  */
 import type { PipelineSpec } from '../../../core/spec';
 import { pipeline } from '../../../pipeline';
-import { callApi, getRoute } from '../api-client';
+import type { AggregateView } from '../../../core/api/routes';
+import { getRoute } from '../api-client';
 import { compareConsumer, compareTopAt, compareTrendingAt, type Difference, type StoredAggregate } from './compare';
 import { boundariesOf, directTop, directTrending, paneCountsOf, type HoppingWindow, type PaneCounts, type TrendingQuery } from './hopping';
 import { sleep, type ScenarioContext } from './load';
@@ -56,38 +57,26 @@ export interface VerifyReport {
   readonly differences: readonly Difference[];
 }
 
-interface ResultsPage {
-  readonly items: ReadonlyArray<{
-    key: string;
-    windowStart: string;
-    windowEnd: string;
-    count: number;
-    late?: number;
-    measures?: Record<string, number>;
-  }>;
-  readonly nextCursor?: string;
-}
-
-function stored(item: ResultsPage['items'][number]): StoredAggregate {
+function stored(item: AggregateView): StoredAggregate {
   return {
     key: item.key,
     windowStart: Date.parse(item.windowStart),
     windowEnd: Date.parse(item.windowEnd),
     count: item.count,
-    late: item.late ?? 0,
-    measures: item.measures ?? {},
+    late: item.late,
+    measures: item.measures,
   };
 }
 
-/** Every aggregate of a consumer whose window overlaps `[from, to)`, all pages. */
+/** Every aggregate of a consumer whose window overlaps `[from, to)` (a hopping consumer's panes), all pages. */
 export async function storedAggregates(context: ScenarioContext, consumer: string, from: number, to: number): Promise<StoredAggregate[]> {
   const found: StoredAggregate[] = [];
   let cursor: string | undefined;
   do {
-    const query = new URLSearchParams({ from: String(from), to: String(to), limit: '1000' });
-    if (cursor !== undefined) query.set('cursor', cursor);
-    const { body } = await callApi(context, 'GET', `/results/${encodeURIComponent(consumer)}?${query.toString()}`);
-    const page = body as ResultsPage;
+    const page = await getRoute(context, 'getAggregates', {
+      path: { consumer },
+      query: { from: String(from), to: String(to), limit: 1000, cursor },
+    });
     found.push(...page.items.map(stored));
     cursor = page.nextCursor;
   } while (cursor !== undefined);
