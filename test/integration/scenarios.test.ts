@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { cliContext, type CliContext } from '../../local/tools/cli/context';
+import { run } from '../../local/tools/cli/main';
 import { healthScenario } from '../../local/tools/scenarios/health';
 import type { Difference } from '../../local/tools/scenarios/compare';
 import { getTrending } from '../../local/tools/api-client';
@@ -141,5 +142,13 @@ describe('course scenarios on the local stack', () => {
     const trending = await getTrending(context(), `${BREAKOUT_PREFIX}hashtags-5m`, { at: firstAt! });
     expect(trending).toMatchObject({ windowEnd: new Date(firstAt!).toISOString(), sizeSeconds: 10, advanceSeconds: 2 });
     expect(trending.items[0]).toMatchObject({ key: 'copa2026' });
+    // The same through the CLI: fluxo results bo-hashtags-5m --trending --top 3 --at <that boundary>
+    const printed: string[] = [];
+    const code = await run(['results', `${BREAKOUT_PREFIX}hashtags-5m`, '--trending', '--top', '3', '--at', String(firstAt)], {
+      ...context().io,
+      stdout: (text) => void printed.push(text),
+    });
+    expect(code).toBe(0);
+    expect(printed.join('').split('\n')[1]).toMatch(/^ {2}1 {2}copa2026 +count=\d+ +baseline=[\d.]+ +score=[\d.]+/);
   });
 });
