@@ -2,14 +2,16 @@
  * The results table as the results API reads it (layout: core/keys.ts): aggregates by
  * key (`AGG#consumer#key`, sorted by window start), aggregates of all keys by window (the
  * `byWindow` index, `WIN#consumer`), kept records (`REC#consumer`, by event time) and dead
- * letters (`DLQ#consumer`). Every read is a Query, newest first where time orders the items.
+ * letters (`DLQ#consumer`), and the pane key counts of keyed consumers (`RANK#consumer`, by pane
+ * start). Every read is a Query, newest first where time orders the items.
  * A throttled or failing table is a 503/50302 the client may retry.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AggregateItem } from '../../core/aggregate-item';
 import { ServiceUnavailableError } from '../../core/errors';
-import { BY_WINDOW_INDEX, sortableMillis } from '../../core/keys';
+import { aggregateKey, BY_WINDOW_INDEX, paneCountsKey, sortableMillis } from '../../core/keys';
+import type { PaneCountsItem } from '../../core/pane-counts';
 import type { CursorKey } from './query';
 
 /** One page of a Query: the items and DynamoDB's LastEvaluatedKey. */
@@ -99,6 +101,48 @@ export class ResultsReader {
       cursor = page.lastKey;
     } while (cursor !== undefined && items.length < maxItems);
     return items.slice(0, maxItems);
+  }
+
+  /**
+   * Each pane's on-time count per stored group key, for the given pane starts: what top-K and
+   * trending rank. A consumer that keeps pane key counts (`counted`, core/pane-counts.ts) is read
+   * from those items, one Query for all the panes; a pane whose item overflowed, and every pane of
+   * a consumer that keeps none, from its aggregates (the `byWindow` index). A pane with nothing
+   * stored counts no key.
+   */
+  public async paneCounts(consumer: string, paneStarts: readonly number[], counted: boolean): Promise<Map<number, Map<string, number>>> {
+    const panes = new Map<number, Map<string, number>>(paneStarts.map((start) => [start, new Map()]));
+    if (paneStarts.length === 0) return panes;
+    let fromAggregates = [...paneStarts];
+    if (counted) {
+      fromAggregates = [];
+      const { pk } = paneCountsKey(consumer, 0);
+      const { lower, upper } = timeBounds(Math.min(...paneStarts), Math.max(...paneStarts) + 1);
+      let cursor: CursorKey | undefined;
+      do {
+        const page = await this.query<PaneCountsItem>({
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+          ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
+          ExclusiveStartKey: cursor,
+        });
+        for (const item of page.items) {
+          const pane = panes.get(item.paneStart);
+          if (pane === undefined) continue;
+          if (item.overflow === true) fromAggregates.push(item.paneStart);
+          else for (const [key, count] of Object.entries(item.counts)) pane.set(key, count);
+        }
+        cursor = page.lastKey;
+      } while (cursor !== undefined);
+    }
+    const { gsi1pk } = aggregateKey(consumer, '', 0);
+    await Promise.all(
+      fromAggregates.map(async (start) => {
+        const pane = panes.get(start)!;
+        for (const item of await this.aggregatesOfWindow(gsi1pk, start, Number.MAX_SAFE_INTEGER))
+          if (item.count > 0) pane.set(item.groupKey, item.count);
+      }),
+    );
+    return panes;
   }
 
   /** Items of a partition whose sort key starts with a time in `[from, to)`, newest first (kept records). */
