@@ -1,6 +1,8 @@
 /**
  * Pane key counts: for a keyed consumer (grouped by a field or by each element of one), one item
- * per pane holding every group key's on-time count in that pane. Top-K and trending read a few of
+ * per pane holding every group key's on-time count in that pane, as compressed JSON (a binary
+ * attribute: DynamoDB bills reads and writes by item size, and a map of thousands of entries is
+ * slow to read back where the same counts as one compressed value are not). Top-K and trending read a few of
  * these items instead of one aggregate item per key and pane: at 10,000 keys in a 5-minute window
  * of 30-second panes that is 10 items instead of tens of thousands (lambdas/consumer/README.md).
  *
@@ -8,11 +10,12 @@
  * has applied per topic-partition (`wm`) and a `version` for conditional writes, so a redelivered
  * record adds nothing. Late records are not in it (they are not in `count` either). Pure: no I/O.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { paneCountsKey } from './keys';
 import type { GroupBy } from './spec';
 
 /**
- * Largest size of a pane key counts item's counts, in bytes: DynamoDB items stop at 400 KB
+ * Largest size of a pane key counts item's compressed counts, in bytes: DynamoDB items stop at 400 KB
  * (Constraints in Amazon DynamoDB, "Items", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html).
  * Past it the item stops counting (`overflow`) and readers count that pane from its aggregate items.
  */
@@ -27,8 +30,10 @@ export interface PaneCountsItem {
   /** Pane start and end (exclusive), epoch ms. */
   readonly paneStart: number;
   readonly paneEnd: number;
-  /** On-time records per stored (escaped) group key. Empty once `overflow`. */
-  readonly counts: Readonly<Record<string, number>>;
+  /** On-time records per stored (escaped) group key: deflate-raw of their JSON ({@link decodePaneCounts}). Absent once `overflow`. */
+  readonly counts?: Uint8Array;
+  /** How many keys it counts. */
+  readonly keys: number;
   /** Set when the counts would outgrow {@link MAX_PANE_COUNTS_BYTES}: the pane is then counted from its aggregates. */
   readonly overflow?: true;
   /** Exactly-once bookkeeping: the highest offset applied, by `"topic-partition"`. */
@@ -61,16 +66,9 @@ export function keepsPaneCounts(groupBy: GroupBy): boolean {
   return groupBy.kind === 'field' || groupBy.kind === 'each';
 }
 
-/**
- * An upper bound of the bytes DynamoDB counts for a counts map: per entry, its name's UTF-8 bytes,
- * the number (1 byte per two significant digits, plus 1) and 1 byte of map element overhead
- * (DynamoDB item sizes and formats, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html);
- * 24 bytes per entry bound the last two for any count.
- */
-function countsBytes(counts: Readonly<Record<string, number>>): number {
-  let bytes = 0;
-  for (const key of Object.keys(counts)) bytes += Buffer.byteLength(key, 'utf8') + 24;
-  return bytes;
+/** The counts of an item, by stored (escaped) group key; none once it overflowed. */
+export function decodePaneCounts(item: Pick<PaneCountsItem, 'counts'>): Record<string, number> {
+  return item.counts === undefined ? {} : (JSON.parse(inflateRawSync(item.counts).toString('utf8')) as Record<string, number>);
 }
 
 /**
@@ -86,7 +84,7 @@ export function applyPaneCounts(
   const wm = current?.wm ?? {};
   const newWm: Record<string, number> = { ...wm };
   let overflow = current?.overflow === true;
-  const counts: Record<string, number> = overflow ? {} : { ...(current?.counts ?? {}) };
+  const counts = current === undefined ? {} : decodePaneCounts(current);
   let applied = 0;
   for (const entry of entries) {
     const seen = wm[entry.tp];
@@ -96,15 +94,16 @@ export function applyPaneCounts(
     if (!overflow) counts[entry.groupKey] = (counts[entry.groupKey] ?? 0) + 1;
   }
   if (applied === 0) return undefined;
-  if (!overflow && countsBytes(counts) > MAX_PANE_COUNTS_BYTES) overflow = true;
+  const encoded = overflow ? undefined : deflateRawSync(Buffer.from(JSON.stringify(counts), 'utf8'));
+  if (encoded !== undefined && encoded.length > MAX_PANE_COUNTS_BYTES) overflow = true;
   return {
     ...paneCountsKey(ref.consumer, ref.start),
     kind: 'paneCounts',
     consumer: ref.consumer,
     paneStart: ref.start,
     paneEnd: ref.end,
-    counts: overflow ? {} : counts,
-    ...(overflow ? { overflow: true as const } : {}),
+    ...(overflow ? { overflow: true as const } : { counts: encoded }),
+    keys: overflow ? 0 : Object.keys(counts).length,
     wm: newWm,
     version: (current?.version ?? 0) + 1,
     expiresAt: Math.max(current?.expiresAt ?? 0, ref.expiresAt),

@@ -11,7 +11,7 @@ import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dyn
 import type { AggregateItem } from '../../core/aggregate-item';
 import { ServiceUnavailableError } from '../../core/errors';
 import { aggregateKey, BY_WINDOW_INDEX, paneCountsKey, sortableMillis } from '../../core/keys';
-import type { PaneCountsItem } from '../../core/pane-counts';
+import { decodePaneCounts, type PaneCountsItem } from '../../core/pane-counts';
 import type { CursorKey } from './query';
 
 /** One page of a Query: the items and DynamoDB's LastEvaluatedKey. */
@@ -129,7 +129,7 @@ export class ResultsReader {
           const pane = panes.get(item.paneStart);
           if (pane === undefined) continue;
           if (item.overflow === true) fromAggregates.push(item.paneStart);
-          else for (const [key, count] of Object.entries(item.counts)) pane.set(key, count);
+          else for (const [key, count] of Object.entries(decodePaneCounts(item))) pane.set(key, count);
         }
         cursor = page.lastKey;
       } while (cursor !== undefined);

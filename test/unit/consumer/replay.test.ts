@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { decodeGroupKey, summarize } from '../../../core/aggregate';
+import { decodePaneCounts, type PaneCountsItem } from '../../../core/pane-counts';
 import type { AggregateItem } from '../../../core/aggregate-item';
 import { addDerivedFields } from '../../../core/canonical';
 import { compileFilters, filterableRecord } from '../../../core/filter';
@@ -230,7 +231,7 @@ describe('replay: 10,000 records in every form a writer produces, through random
       // The pane key counts (top-K and trending read them) hold exactly each key's on-time count per pane.
       const paneCounts = new Map<string, number>();
       for (const item of table.itemsWithPrefix(`RANK#${consumer.name}`))
-        for (const [key, n] of Object.entries(item.counts as Record<string, number>))
+        for (const [key, n] of Object.entries(decodePaneCounts(item as unknown as PaneCountsItem)))
           paneCounts.set(`${decodeGroupKey(key)}|${String(item.paneStart)}`, n);
       const onTime = [...reference].filter(([, aggregate]) => aggregate.count > 0).map(([id, aggregate]) => [id, aggregate.count] as const);
       expect(onTime.length).toBeGreaterThan(50);

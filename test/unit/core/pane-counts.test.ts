@@ -1,4 +1,12 @@
-import { applyPaneCounts, keepsPaneCounts, MAX_PANE_COUNTS_BYTES, type PaneCountEntry, type PaneRef } from '../../../core/pane-counts';
+import { randomBytes } from 'node:crypto';
+import {
+  applyPaneCounts,
+  decodePaneCounts,
+  keepsPaneCounts,
+  MAX_PANE_COUNTS_BYTES,
+  type PaneCountEntry,
+  type PaneRef,
+} from '../../../core/pane-counts';
 
 const ref: PaneRef = { consumer: 'hashtags', start: 30_000, end: 60_000, expiresAt: 2_592_060 };
 const entry = (groupKey: string, off: number, tp = 'tweets-0'): PaneCountEntry => ({ groupKey, tp, off });
@@ -16,11 +24,13 @@ describe('applyPaneCounts', () => {
       consumer: 'hashtags',
       paneStart: 30_000,
       paneEnd: 60_000,
-      counts: { kafka: 3, aws: 1 },
+      counts: expect.any(Uint8Array),
+      keys: 2,
       wm: { 'tweets-0': 4, 'tweets-1': 0 },
       version: 1,
       expiresAt: 2_592_060,
     });
+    expect(decodePaneCounts(item!)).toEqual({ kafka: 3, aws: 1 });
   });
 
   it('adds nothing for a record its watermark covers: a redelivered batch changes nothing, an overlapping one adds only what is new', () => {
@@ -33,17 +43,14 @@ describe('applyPaneCounts', () => {
 
     // Assess
     expect(again).toBeUndefined();
-    expect(overlapping.counts).toEqual({ kafka: 2, aws: 2, msk: 1 });
+    expect(decodePaneCounts(overlapping)).toEqual({ kafka: 2, aws: 2, msk: 1 });
     expect(overlapping.wm).toEqual({ 'tweets-0': 5 });
     expect(overlapping.version).toBe(2);
   });
 
-  it('stops counting once the counts would outgrow the item size bound, and keeps the watermark', () => {
-    // Prepare: keys of 1,000 bytes each
-    const keys = Array.from(
-      { length: Math.ceil(MAX_PANE_COUNTS_BYTES / 1_000) + 1 },
-      (_, n) => `${String(n).padStart(4, '0')}${'k'.repeat(996)}`,
-    );
+  it('stops counting once the compressed counts would outgrow the item size bound, and keeps the watermark', () => {
+    // Prepare: keys of 1,000 hex characters from 500 random bytes each, which no compression shrinks below 500 bytes
+    const keys = Array.from({ length: Math.ceil(MAX_PANE_COUNTS_BYTES / 500) + 1 }, () => randomBytes(500).toString('hex'));
 
     // Act
     const item = applyPaneCounts(
@@ -54,9 +61,11 @@ describe('applyPaneCounts', () => {
     const later = applyPaneCounts(item, ref, [entry('kafka', keys.length)])!;
 
     // Assess
-    expect(item.overflow).toBe(true);
-    expect(item.counts).toEqual({});
-    expect(later).toMatchObject({ overflow: true, counts: {}, wm: { 'tweets-0': keys.length }, version: 2 });
+    expect(item).toMatchObject({ overflow: true, keys: 0 });
+    expect(item.counts).toBeUndefined();
+    expect(decodePaneCounts(item)).toEqual({});
+    expect(later).toMatchObject({ overflow: true, wm: { 'tweets-0': keys.length }, version: 2 });
+    expect(later.counts).toBeUndefined();
   });
 });
 
