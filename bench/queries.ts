@@ -15,6 +15,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { applyContribution, encodeGroupKey, expiresAtOf, paneOf } from '../core/aggregate';
 import type { AggregateItem } from '../core/aggregate-item';
+import { applyPaneCounts, type PaneCountEntry, type PaneCountsItem } from '../core/pane-counts';
 import { resolveConsumer } from '../core/spec';
 import { hoppingWindowAt } from '../core/trending';
 import { LOCAL_TABLES } from '../local/emulation/services';
@@ -66,6 +67,7 @@ export function itemBytes(value: unknown): number {
       ) + 1
     );
   if (typeof value === 'boolean' || value === null) return 1;
+  if (value instanceof Uint8Array) return value.byteLength;
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + itemBytes(v), 0);
   if (typeof value === 'object') {
     return (
@@ -136,13 +138,16 @@ export interface QuerySettings {
   readonly samples: number;
 }
 
-/** Fills the table with the layout's pane aggregates for `consumer`, 25 per BatchWriteItem, 8 requests at a time. */
+/**
+ * Fills the table with the layout's pane aggregates for `consumer` and each pane's key counts item,
+ * 25 items per BatchWriteItem, 8 requests at a time. Answers both.
+ */
 export async function fill(
   documents: DynamoDBDocumentClient,
   consumer: string,
   layout: Layout,
   advanceMs: number,
-): Promise<AggregateItem[]> {
+): Promise<{ items: AggregateItem[]; counts: PaneCountsItem[] }> {
   const resolved = resolveConsumer(benchSpec.consumers.find((c) => c.name === consumer)!);
   const items: AggregateItem[] = [];
   let offset = 0;
@@ -160,8 +165,25 @@ export async function fill(
       );
     }
   }
-  const chunks: AggregateItem[][] = [];
-  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  // Beside the aggregates, each pane's key counts item, as the consumer keeps it for a keyed consumer
+  // (core/pane-counts.ts): one entry per record counted, the same offsets as the aggregates' watermarks.
+  const entries = new Map<number, PaneCountEntry[]>();
+  let position = 0;
+  for (const item of items) {
+    const list = entries.get(item.windowStart) ?? [];
+    for (let n = 0; n < item.count; n += 1) list.push({ groupKey: item.groupKey, tp: `${consumer}-0`, off: position++ });
+    entries.set(item.windowStart, list);
+  }
+  const counts = [...entries].map(([start, list]) =>
+    applyPaneCounts(
+      undefined,
+      { consumer, start, end: start + advanceMs, expiresAt: expiresAtOf(start + advanceMs, resolved.retentionDays) },
+      list,
+    )!,
+  );
+  const stored: ReadonlyArray<AggregateItem | PaneCountsItem> = [...items, ...counts];
+  const chunks: Array<AggregateItem | PaneCountsItem>[] = [];
+  for (let i = 0; i < stored.length; i += 25) chunks.push(stored.slice(i, i + 25));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < chunks.length) {
@@ -174,7 +196,7 @@ export async function fill(
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
-  return items;
+  return { items, counts };
 }
 
 /** Counts of each key in [from, to), from the layout. */
@@ -220,8 +242,10 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
   const { layout, planted } = queryLayout({ keys: settings.keys, windows: baselineWindows + 1, panes, advanceMs, end });
   const documents = DynamoDBDocumentClient.from(localDynamoDbClient(ctx.services.dynamodbEndpoint));
   const started = Date.now();
-  const items = await fill(documents, consumer.name, layout, advanceMs);
-  ctx.log(`[queries] ${items.length} pane aggregates written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const { items, counts } = await fill(documents, consumer.name, layout, advanceMs);
+  ctx.log(
+    `[queries] ${items.length} pane aggregates and ${counts.length} pane key counts items written in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   // What the answers must be, from the layout.
   const window = hoppingWindowAt(at, consumer.window);
@@ -236,19 +260,20 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
     reader: new ResultsReader(documents, LOCAL_TABLES.results, { onRead: (cost) => costs.push(cost) }),
     logger: new Logger({ logLevel: 'SILENT' }),
   });
-  const paneBytes = (from: number, to: number): number[] => {
-    const bytes = new Map<number, number>();
-    for (const item of items)
-      if (item.windowStart >= from && item.windowStart < to)
-        bytes.set(item.windowStart, (bytes.get(item.windowStart) ?? 0) + itemBytes(item));
-    return [...bytes.values()];
-  };
+  // Read units as DynamoDB would count them: the pane key counts of the span in one Query, and for
+  // top-10 one Query per winner over its panes of the window.
+  const countsBytes = (from: number, to: number): number =>
+    counts.filter((c) => c.paneStart >= from && c.paneStart < to).reduce((sum, c) => sum + itemBytes(c), 0);
+  const keyBytes = (key: string): number =>
+    items
+      .filter((i) => i.groupKey === encodeGroupKey(key) && i.windowStart >= window.start && i.windowStart < window.end)
+      .reduce((sum, i) => sum + itemBytes(i), 0);
   const kinds: Array<{
     query: string;
     path: string;
     resource: string;
     params: Record<string, string>;
-    span: { start: number; end: number };
+    estimate: () => number;
     check: (body: unknown) => void;
   }> = [
     {
@@ -256,7 +281,7 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
       path: `/results/${consumer.name}`,
       resource: '/results/{consumer}',
       params: { top: '10', at: String(at) },
-      span: window,
+      estimate: () => estimatedReadUnits([countsBytes(window.start, window.end), ...expectedTop.map(([key]) => keyBytes(key))]),
       check: (body: unknown): void => {
         const got = (body as { items: Array<{ key: string; count: number }> }).items.map((i) => [i.key, i.count]);
         if (JSON.stringify(got) !== JSON.stringify(expectedTop))
@@ -268,7 +293,7 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
       path: `/results/${consumer.name}/trending`,
       resource: '/results/{consumer}/trending',
       params: { top: '10', at: String(at), baseline: String(baselineWindows) },
-      span: { start: window.end - (baselineWindows + 1) * sizeMs, end: window.end },
+      estimate: () => estimatedReadUnits([countsBytes(window.end - (baselineWindows + 1) * sizeMs, window.end)]),
       check: (body: unknown): void => {
         const first = (body as { items: Array<{ key: string }> }).items[0]?.key;
         if (first !== planted) throw new Error(`trending-10 ranked ${String(first)} first, not the planted ${planted}`);
@@ -281,8 +306,15 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
     const answer = await measured(event(kind.path, kind.resource, consumer.name, kind.params));
     if (answer.statusCode !== 200) throw new Error(`${kind.query} answered ${answer.statusCode}: ${answer.body}`);
     kind.check(JSON.parse(answer.body));
-    const cost = costs[0]!;
-    const estimated = estimatedReadUnits(paneBytes(kind.span.start, kind.span.end));
+    const cost = costs.reduce(
+      (sum, c) => ({ queries: sum.queries + c.queries, items: sum.items + c.items, readUnits: sum.readUnits + c.readUnits }),
+      {
+        queries: 0,
+        items: 0,
+        readUnits: 0,
+      },
+    );
+    const estimated = kind.estimate();
     // Timed through the local gateway and the results Lambda's worker thread, as a client sees it.
     const url = `${ctx.stack.url}${kind.path}?${new URLSearchParams(kind.params).toString()}`;
     const samples: number[] = [];

@@ -130,7 +130,7 @@ export interface QueryRow {
   /** `top-10` or `trending-10`. */
   readonly query: string;
   readonly keysInWindow: number;
-  /** Pane aggregates read per query. */
+  /** Items read per query: pane key counts items, and for top-10 the winners' pane aggregates. */
   readonly paneItemsRead: number;
   /** DynamoDB Query requests per API query (one or more pages per pane). */
   readonly queryRequests: number;
@@ -529,10 +529,11 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
   if (queries !== undefined && queries.length > 0) {
     out.push('## 6. Hopping-window queries', '');
     out.push(
-      '`GET /results/bench-trending?top=10&at=T` (the hopping window [w - 5 min, w): 10 panes of 30 s merged) and ' +
-        '`GET /results/bench-trending/trending?top=10&at=T` (that window and the 3 before it: 40 panes), timed one after the other through the local ' +
-        "gateway and the results Lambda's worker thread on DynamoDB Local, after 3 unrecorded queries. The table holds pane aggregates written " +
-        "directly with the consumer's own core functions: per window, 1 % of the keys in every pane, 9 % in 3 panes, 90 % in one (half of them new " +
+      '`GET /results/bench-trending?top=10&at=T` (the hopping window [w - 5 min, w): 10 panes of 30 s; ranked from their pane key counts, then the 10 ' +
+        "winners' pane aggregates merged) and `GET /results/bench-trending/trending?top=10&at=T` (that window and the 3 before it: the key counts of 40 panes), " +
+        'timed one after the other through the local ' +
+        "gateway and the results Lambda's worker thread on DynamoDB Local, after 3 unrecorded queries. The table holds pane aggregates " +
+        "and pane key counts items (core/pane-counts.ts) written directly with the consumer's own core functions: per window, 1 % of the keys in every pane, 9 % in 3 panes, 90 % in one (half of them new " +
         'in each window), and a planted break-out; every answer is checked against the ranking computed from that layout. *read units*: the read capacity ' +
         "units DynamoDB Local reported (ReturnConsumedCapacity), and the estimate from the items' sizes (eventually consistent, 4 KB per half unit, " +
         'whole items: the index projects every attribute); the cost uses the reported figure when there is one, at US$ 0.125 per million read request ' +

@@ -130,6 +130,23 @@ export function windowCounts(
   return counts;
 }
 
+/**
+ * A window's count per key from pane key counts (`paneStart -> stored group key -> count`, as
+ * the results reader answers them from core/pane-counts.ts items): the sum over the panes that
+ * start in `[window.start, window.end)`, keyed by the group key as the user sees it (decoded).
+ */
+export function countsOver(panes: ReadonlyMap<number, ReadonlyMap<string, number>>, window: TimeWindow): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [start, byKey] of panes) {
+    if (start < window.start || start >= window.end) continue;
+    for (const [stored, count] of byKey) {
+      const key = decodeGroupKey(stored);
+      counts.set(key, (counts.get(key) ?? 0) + count);
+    }
+  }
+  return counts;
+}
+
 /** The break-out score of a key: `(count + 1) / (baseline + 1)`. */
 export function trendingScore(count: number, baseline: number): number {
   return (count + 1) / (baseline + 1);

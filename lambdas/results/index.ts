@@ -29,7 +29,9 @@ import { aggregateKey, deadLetterKey, keptRecordKey } from '../../core/keys';
 import { MAX_EVENT_TIME } from '../../core/ingest';
 import { findConsumer } from '../../core/spec';
 import type { PipelineSpec, ResolvedConsumer } from '../../core/spec';
+import { keepsPaneCounts } from '../../core/pane-counts';
 import {
+  countsOver,
   hoppingWindowAt,
   mergePanes,
   paneStartsOf,
@@ -37,19 +39,13 @@ import {
   rankTrending,
   trendingSpanAt,
   TRENDING_DEFAULTS,
-  windowCounts,
 } from '../../core/trending';
 import { decodeCursor, encodeCursor, iso, parseTime, parseTimeRange } from './query';
 import type { CursorKey } from './query';
-import { ResultsReader, type PaneAttribute } from './reader';
+import { ResultsReader } from './reader';
 
 /** Most aggregates of one stored window read to rank `top` with `from` or `to` (one pane, today's meaning). */
 export const TOP_SCAN_LIMIT = 10_000;
-
-/** What ranking a hopping window reads of each pane aggregate: its figures, no keys or watermarks. */
-const TOP_ATTRIBUTES: readonly PaneAttribute[] = ['groupKey', 'windowStart', 'windowEnd', 'count', 'late', 'fields'];
-/** What the break-out ranking reads of each pane aggregate: its count only. */
-const TRENDING_ATTRIBUTES: readonly PaneAttribute[] = ['groupKey', 'windowStart', 'windowEnd', 'count'];
 
 /** The pane starts of a span, less those before the epoch (no event time is there). */
 function storedPaneStarts(span: { start: number; end: number }, consumer: ResolvedConsumer): number[] {
@@ -139,17 +135,27 @@ export function createResultsHandler({
 }: ResultsHandlerOptions) {
   const atOf = (raw: string | undefined): number => (raw === undefined ? now() : parseTime(raw, 'at'));
 
-  /** The top keys of the hopping window answered at `at`: its panes merged, ranked by count, ties by key. */
+  /**
+   * The top keys of the hopping window answered at `at`: ranked by their counts over its panes
+   * (pane key counts, one Query), ties by key; then only the winners' pane aggregates are read and
+   * merged for their late figures and measures.
+   */
   const topOfWindowAt = async (consumer: ResolvedConsumer, at: number, top: number, key: string | undefined): Promise<AggregateView[]> => {
     const window = hoppingWindowAt(at, consumer.window);
     const panes = storedPaneStarts(window, consumer);
     if (panes.length === 0) return [];
-    const items =
-      key === undefined
-        ? await reader.aggregatesOfPanes(aggregateKey(consumer.name, '', 0).gsi1pk, panes, TOP_ATTRIBUTES)
-        : (await reader.aggregatesOfKey(aggregateKey(consumer.name, encodeGroupKey(key), 0).pk, panes[0], window.end, panes.length)).items;
+    let winners: string[];
+    if (key === undefined) {
+      const counts = countsOver(await reader.paneCounts(consumer.name, panes, keepsPaneCounts(consumer.groupBy)), window);
+      winners = rankTop(
+        [...counts].map(([k, count]) => ({ key: k, count })),
+        top,
+      ).map((w) => w.key);
+    } else winners = [key];
+    const pks = winners.map((winner) => aggregateKey(consumer.name, encodeGroupKey(winner), 0).pk);
+    const merged = (await reader.aggregatesOfKeys(pks, panes[0], window.end, panes.length)).map((items) => mergePanes(items, window));
     return rankTop(
-      mergePanes(items, window).map((merged) => aggregateView(merged, consumer)),
+      merged.flat().map((m) => aggregateView(m, consumer)),
       top,
     );
   };
@@ -214,9 +220,13 @@ export function createResultsHandler({
       minCount = TRENDING_DEFAULTS.minCount,
     } = query;
     const current = hoppingWindowAt(at, consumer.window);
-    const panes = storedPaneStarts(trendingSpanAt(at, consumer.window, baselineWindows), consumer);
-    const items =
-      panes.length === 0 ? [] : await reader.aggregatesOfPanes(aggregateKey(consumer.name, '', 0).gsi1pk, panes, TRENDING_ATTRIBUTES);
+    const span = trendingSpanAt(at, consumer.window, baselineWindows);
+    const panes = await reader.paneCounts(consumer.name, storedPaneStarts(span, consumer), keepsPaneCounts(consumer.groupBy));
+    const size = consumer.window.sizeSeconds * 1000;
+    // windows[0] is the current window, windows[i] the i-th baseline window before it.
+    const windows = Array.from({ length: baselineWindows + 1 }, (_, i) =>
+      countsOver(panes, { start: current.start - i * size, end: current.end - i * size }),
+    );
     const answer: TrendingView = {
       consumer: consumer.name,
       at: iso(at),
@@ -226,7 +236,7 @@ export function createResultsHandler({
       advanceSeconds: consumer.window.advanceSeconds,
       baselineWindows,
       minCount,
-      items: rankTrending(windowCounts(items, current.end, consumer.window, baselineWindows + 1), { top, minCount }),
+      items: rankTrending(windows, { top, minCount }),
     };
     return jsonAnswer(200, answer);
   };

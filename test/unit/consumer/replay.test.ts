@@ -3,7 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { summarize } from '../../../core/aggregate';
+import { decodeGroupKey, summarize } from '../../../core/aggregate';
+import { decodePaneCounts, type PaneCountsItem } from '../../../core/pane-counts';
 import { hoppingWindowAt, mergePanes } from '../../../core/trending';
 import type { AggregateItem } from '../../../core/aggregate-item';
 import { addDerivedFields } from '../../../core/canonical';
@@ -226,7 +227,16 @@ describe('replay: 10,000 records in every form a writer produces, through random
 
       // Assess
       expect(records).toHaveLength(10_000);
-      expectSameAggregates(storedSummaries(table, consumer), referenceAggregates(records, consumer, verdict, ingestTimeOf));
+      const reference = referenceAggregates(records, consumer, verdict, ingestTimeOf);
+      expectSameAggregates(storedSummaries(table, consumer), reference);
+      // The pane key counts (top-K and trending read them) hold exactly each key's on-time count per pane.
+      const paneCounts = new Map<string, number>();
+      for (const item of table.itemsWithPrefix(`RANK#${consumer.name}`))
+        for (const [key, n] of Object.entries(decodePaneCounts(item as unknown as PaneCountsItem)))
+          paneCounts.set(`${decodeGroupKey(key)}|${String(item.paneStart)}`, n);
+      const onTime = [...reference].filter(([, aggregate]) => aggregate.count > 0).map(([id, aggregate]) => [id, aggregate.count] as const);
+      expect(onTime.length).toBeGreaterThan(50);
+      expect(new Map([...paneCounts].sort())).toEqual(new Map(onTime.sort()));
       const position = (r: KafkaRecord) => `${r.topic}#${String(r.partition).padStart(5, '0')}#${String(r.offset).padStart(19, '0')}`;
       // The mapping delivers every record the consumer counts; a dead letter is stored for every record it delivers that can never be counted.
       const counted = records.filter((r) => verdict(r).kind === 'aggregate');

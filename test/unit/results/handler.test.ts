@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -9,6 +9,7 @@ import { encodeCursor } from '../../../lambdas/results/query';
 import { ResultsReader } from '../../../lambdas/results/reader';
 import type { AggregateItem, FieldState } from '../../../core/aggregate-item';
 import { aggregateKey, deadLetterKey, keptRecordKey } from '../../../core/keys';
+import { applyPaneCounts } from '../../../core/pane-counts';
 import { pipeline } from '../../../pipeline';
 import { apigwEvent } from '../../events/apigw/load';
 
@@ -315,13 +316,46 @@ function pane(groupKey: string, start: number, count: number): AggregateItem {
   return { ...aggregate('hashtags-5m', groupKey, start, count), windowEnd: start + 30 * SECOND };
 }
 
-/** Answers each per-pane Query of the byWindow index with the panes given for its start. */
-function servePanes(panes: readonly AggregateItem[]): void {
-  documents.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, string> }) => {
-    const prefix = input.ExpressionAttributeValues[':pane'];
-    return { Items: panes.filter((p) => p.gsi1sk.startsWith(prefix)), ConsumedCapacity: { CapacityUnits: 0.5 } };
+/**
+ * A table holding these pane aggregates and, per pane, the pane key counts item the consumer keeps
+ * beside them (core/pane-counts.ts): answers the RANK# range Query, the per-key AGG# Queries and
+ * the per-pane byWindow Queries from them, each page costing 0.5 read units.
+ */
+function serveTable(panes: readonly AggregateItem[], options: { rankPageSize?: number } = {}): void {
+  const byPane = new Map<number, AggregateItem[]>();
+  for (const p of panes) byPane.set(p.windowStart, [...(byPane.get(p.windowStart) ?? []), p]);
+  let offset = 0;
+  const rank = [...byPane]
+    .sort(([a], [b]) => a - b)
+    .filter(([, items]) => items[0].consumer === 'hashtags-5m')
+    .map(([start, items]) => {
+      const entries = items.flatMap((i) =>
+        Array.from({ length: i.count }, () => ({ groupKey: i.groupKey, tp: 'tweets-0', off: offset++ })),
+      );
+      return applyPaneCounts(undefined, { consumer: items[0].consumer, start, end: items[0].windowEnd, expiresAt: 1 }, entries)!;
+    });
+  documents.on(QueryCommand).callsFake((input: QueryCommandInput) => {
+    const values = input.ExpressionAttributeValues as Record<string, string>;
+    const page = <T>(items: T[]) => ({ Items: items, ConsumedCapacity: { CapacityUnits: 0.5 } });
+    if (values[':pk'].startsWith('RANK#')) {
+      const inRange = rank.filter((r) => r.pk === values[':pk'] && r.sk >= values[':lower'] && r.sk <= values[':upper']);
+      const size = options.rankPageSize ?? inRange.length;
+      const from = input.ExclusiveStartKey === undefined ? 0 : inRange.findIndex((r) => r.sk === input.ExclusiveStartKey!.sk) + 1;
+      const items = inRange.slice(from, from + size);
+      const more = from + size < inRange.length;
+      return { ...page(items), ...(more ? { LastEvaluatedKey: { pk: items[items.length - 1].pk, sk: items[items.length - 1].sk } } : {}) };
+    }
+    if (values[':pk'].startsWith('AGG#'))
+      return page(panes.filter((p) => p.pk === values[':pk'] && p.sk >= values[':lower'] && p.sk <= values[':upper']).reverse());
+    return page(panes.filter((p) => p.gsi1pk === values[':pk'] && p.gsi1sk.startsWith(values[':pane'])));
   });
 }
+
+const rankQueries = () =>
+  documents
+    .commandCalls(QueryCommand)
+    .map((c) => c.args[0].input)
+    .filter((i) => String((i.ExpressionAttributeValues as Record<string, string>)[':pk']).startsWith('RANK#'));
 
 describe('top=N without from and to: the hopping window at a time', () => {
   const at = T0 + 10 * MINUTE + 45 * SECOND;
@@ -333,9 +367,9 @@ describe('top=N without from and to: the hopping window at a time', () => {
     now: () => at,
   });
 
-  it('merges the 10 panes of [w - 5 min, w), one Query each with a projection, and ranks by count, ties by key', async () => {
+  it("ranks [w - 5 min, w) by its panes' key counts, ties by key, and merges the winners' panes", async () => {
     // Prepare: kafka in 3 panes, aws in 2; a pane just before and just after the window is not read
-    servePanes([
+    serveTable([
       pane('kafka', w - 300 * SECOND, 2),
       pane('kafka', w - 150 * SECOND, 1),
       pane('kafka', w - 30 * SECOND, 1),
@@ -372,34 +406,47 @@ describe('top=N without from and to: the hopping window at a time', () => {
         },
       ],
     });
-    const calls = documents.commandCalls(QueryCommand).map((c) => c.args[0].input as Record<string, unknown>);
-    expect(calls).toHaveLength(10);
-    expect(calls.map((c) => (c.ExpressionAttributeValues as Record<string, string>)[':pane']).sort()).toEqual(
-      Array.from({ length: 10 }, (_, i) => `00${w - 300 * SECOND + i * 30 * SECOND}#`),
-    );
-    expect(calls[0]).toMatchObject({
+    // One Query of the pane key counts of [w - 5 min, w), then the two winners' own panes only.
+    expect(rankQueries()).toEqual([
+      expect.objectContaining({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: { ':pk': 'RANK#hashtags-5m', ':lower': `00${w - 300 * SECOND}`, ':upper': `00${w - 30 * SECOND}$` },
+      }),
+    ]);
+    const keyQueries = documents
+      .commandCalls(QueryCommand)
+      .map((c) => (c.args[0].input.ExpressionAttributeValues as Record<string, string>)[':pk']);
+    expect(keyQueries.filter((pk) => pk.startsWith('AGG#')).sort()).toEqual(['AGG#hashtags-5m#aws', 'AGG#hashtags-5m#c%23']);
+    expect(keyQueries).toHaveLength(3);
+  });
+
+  it('counts the panes of a consumer that keeps no pane key counts from its aggregates, one byWindow Query per pane', async () => {
+    // Prepare: peso-acima-80 groups by a constant, so it keeps none
+    const minute = (start: number, count: number): AggregateItem => aggregate('peso-acima-80', 'all', start, count);
+    const end = T0 + 10 * MINUTE;
+    serveTable([minute(end - MINUTE, 3), minute(end - 2 * MINUTE, 5)]);
+
+    // Act
+    const answer = await results(resultsOf('peso-acima-80', { top: '5', at: String(end) }));
+
+    // Assess: the last closed minute only (a tumbling window), read by its pane
+    expect(body(answer).items).toEqual([
+      expect.objectContaining({ key: 'all', count: 3, windowStart: new Date(end - MINUTE).toISOString() }),
+    ]);
+    expect(rankQueries()).toHaveLength(0);
+    expect(queryInput()).toMatchObject({
       IndexName: 'byWindow',
       KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :pane)',
-      ProjectionExpression: '#a0, #a1, #a2, #a3, #a4, #a5',
-      ExpressionAttributeNames: {
-        '#a0': 'groupKey',
-        '#a1': 'windowStart',
-        '#a2': 'windowEnd',
-        '#a3': 'count',
-        '#a4': 'late',
-        '#a5': 'fields',
-      },
+      ProjectionExpression: '#a0, #a1, #a2',
+      ExpressionAttributeNames: { '#a0': 'groupKey', '#a1': 'windowStart', '#a2': 'count' },
     });
   });
 
-  it('defaults at to now, and reads every page of a pane', async () => {
-    // Prepare
-    documents
-      .on(QueryCommand)
-      .resolves({ Items: [] })
-      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'WIN#hashtags-5m', ':pane': `00${w - 30 * SECOND}#` } })
-      .resolvesOnce({ Items: [pane('kafka', w - 30 * SECOND, 2)], LastEvaluatedKey: { gsi1pk: 'WIN#hashtags-5m', gsi1sk: 'x' } })
-      .resolves({ Items: [pane('msk', w - 30 * SECOND, 5)] });
+  it('defaults at to now, and reads every page of the pane key counts', async () => {
+    // Prepare: three panes of key counts, answered one per page
+    serveTable([pane('kafka', w - 30 * SECOND, 2), pane('msk', w - 60 * SECOND, 5), pane('kafka', w - 90 * SECOND, 1)], {
+      rankPageSize: 1,
+    });
 
     // Act
     const answer = await clocked(resultsOf('hashtags-5m', { top: '10' }));
@@ -407,9 +454,9 @@ describe('top=N without from and to: the hopping window at a time', () => {
     // Assess
     expect((body(answer).items as Array<{ key: string; count: number }>).map((i) => [i.key, i.count])).toEqual([
       ['msk', 5],
-      ['kafka', 2],
+      ['kafka', 3],
     ]);
-    expect(documents.commandCalls(QueryCommand)).toHaveLength(11);
+    expect(rankQueries()).toHaveLength(3);
   });
 
   it("with key, reads only that key's panes of the window", async () => {
@@ -452,7 +499,7 @@ describe('GET /results/{consumer}/trending', () => {
     // Prepare: steady is 10 per window; rising had 1 per window and has 20 now; quiet rises from 0 to 4, under minCount
     const steady = [0, 1, 2, 3].map((i) => pane('steady', w - (i + 1) * 300 * SECOND + 60 * SECOND, 10));
     const rising = [1, 2, 3].map((i) => pane('rising', w - (i + 1) * 300 * SECOND, 1));
-    servePanes([...steady, ...rising, pane('rising', w - 30 * SECOND, 20), pane('quiet', w - 30 * SECOND, 4)]);
+    serveTable([...steady, ...rising, pane('rising', w - 30 * SECOND, 20), pane('quiet', w - 30 * SECOND, 4)]);
     const reads: number[] = [];
     const measured = createResultsHandler({
       spec: pipeline,
@@ -481,13 +528,14 @@ describe('GET /results/{consumer}/trending', () => {
         { key: 'steady', count: 10, baseline: 10, score: 1, rising: false },
       ],
     });
-    expect(reads).toEqual([40, 9, 20]);
-    expect(queryInput().ProjectionExpression).toBe('#a0, #a1, #a2, #a3');
+    // One Query of the 40 panes' key counts: 8 of them hold counts.
+    expect(reads).toEqual([1, 8, 0.5]);
+    expect(rankQueries()).toHaveLength(1);
   });
 
   it('takes top, baseline and minCount', async () => {
     // Prepare
-    servePanes([pane('a', w - 30 * SECOND, 2), pane('b', w - 30 * SECOND, 3), pane('b', w - 330 * SECOND, 3)]);
+    serveTable([pane('a', w - 30 * SECOND, 2), pane('b', w - 30 * SECOND, 3), pane('b', w - 330 * SECOND, 3)]);
 
     // Act
     const answer = await results(trendingOf('hashtags-5m', { at: String(w), top: '1', baseline: '1', minCount: '1' }));
@@ -498,7 +546,11 @@ describe('GET /results/{consumer}/trending', () => {
       minCount: 1,
       items: [{ key: 'a', count: 2, baseline: 0, score: 3, rising: true }],
     });
-    expect(documents.commandCalls(QueryCommand)).toHaveLength(20);
+    expect(rankQueries()).toEqual([
+      expect.objectContaining({
+        ExpressionAttributeValues: { ':pk': 'RANK#hashtags-5m', ':lower': `00${w - 600 * SECOND}`, ':upper': `00${w - 30 * SECOND}$` },
+      }),
+    ]);
   });
 
   it.each([
