@@ -178,20 +178,26 @@ export interface TrendingOptions {
  * Ranks break-outs: `windows[0]` holds the current window's counts by key, `windows[1..B]` the
  * baseline windows' (as {@link windowCounts} answers). Keys with a current count of at least
  * `minCount`, by score (highest first), then current count (highest first), then key (ascending);
- * the first `top`.
+ * the first `top`. Scores are compared exactly, as the fractions `B (c + 1) / (sum + B)` of whole
+ * numbers: two equal scores whose doubles differ in the last bit (`sum / B` rounded, e.g.
+ * 14 / (4/3 + 1) = 6.000000000000001 against 48 / (21/3 + 1) = 6) still tie, and go by count.
  */
 export function rankTrending(windows: readonly ReadonlyMap<string, number>[], { top, minCount }: TrendingOptions): TrendingItem[] {
   const [current, ...baselines] = windows;
   if (current === undefined || baselines.length === 0)
     throw new RangeError('rankTrending needs the current window and at least one baseline window');
-  const items: TrendingItem[] = [];
+  const b = baselines.length;
+  const items: Array<TrendingItem & { readonly sum: number }> = [];
   for (const [key, count] of current) {
     if (count < minCount) continue;
     let sum = 0;
     for (const window of baselines) sum += window.get(key) ?? 0;
-    const baseline = sum / baselines.length;
+    const baseline = sum / b;
     const score = trendingScore(count, baseline);
-    items.push({ key, count, baseline, score, rising: score >= RISING_SCORE });
+    items.push({ key, count, baseline, score, rising: score >= RISING_SCORE, sum });
   }
-  return items.sort((a, b) => b.score - a.score || b.count - a.count || compareKeys(a.key, b.key)).slice(0, top);
+  return items
+    .sort((x, y) => (y.count + 1) * (x.sum + b) - (x.count + 1) * (y.sum + b) || y.count - x.count || compareKeys(x.key, y.key))
+    .slice(0, top)
+    .map(({ sum: _sum, ...item }) => item);
 }

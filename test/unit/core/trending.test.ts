@@ -238,6 +238,30 @@ describe('trending', () => {
     expect(ranked.map((i) => i.key)).toEqual(['big', 'a']);
   });
 
+  it('ties scores that are equal as fractions though their doubles differ in the last bit, and ranks them by count', () => {
+    // Prepare: futebol (13 + 1) / (4/3 + 1) = 6.000000000000001 in doubles, lambda (47 + 1) / (21/3 + 1) = 6 (seen in the break-out integration test)
+    const current = new Map([
+      ['futebol', 13],
+      ['lambda', 47],
+    ]);
+    const b1 = new Map([
+      ['futebol', 4],
+      ['lambda', 7],
+    ]);
+    const b2 = new Map([['lambda', 7]]);
+    const b3 = new Map([['lambda', 7]]);
+
+    // Act
+    const ranked = rankTrending([current, b1, b2, b3], { top: 2, minCount: 5 });
+
+    // Assess: both score 6; lambda has the higher count
+    expect(ranked.map((i) => [i.key, i.score])).toEqual([
+      ['lambda', 6],
+      ['futebol', 14 / (4 / 3 + 1)],
+    ]);
+    expect(14 / (4 / 3 + 1)).toBeGreaterThan(6);
+  });
+
   it('counts panes into the current and baseline windows by their position, keys decoded', () => {
     // Prepare
     const end = T0;
