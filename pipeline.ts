@@ -112,10 +112,11 @@ export const pipeline: PipelineSpec = validateSpec({
     },
     {
       name: 'hashtags-5m',
-      description: 'Hashtag counts per 5 minutes: the trending list.',
+      description: 'Hashtag counts per 5 minutes, advancing every 30 s: the trending list and its break-outs.',
       topics: ['tweets'],
       groupBy: { kind: 'each', field: 'hashtags' },
-      window: { sizeSeconds: 300, graceSeconds: 60 },
+      // A hopping window: each tweet counts once, in its 30 s pane; a window is the sum of 10 panes.
+      window: { sizeSeconds: 300, advanceSeconds: 30, graceSeconds: 60 },
     },
   ],
 });

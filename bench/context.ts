@@ -33,6 +33,9 @@ export interface BenchSettings {
   readonly drainRecords: number;
   readonly drainKeys: number;
   readonly initRepetitions: number;
+  /** Distinct keys in the window of the hopping-window query phase, and timed queries of each kind. */
+  readonly queryKeys: number;
+  readonly querySamples: number;
 }
 
 /** The settings of a full run and of a `--quick` run. */
@@ -55,6 +58,8 @@ export function benchSettings(quick: boolean): BenchSettings {
     drainRecords: quick ? 3000 : 20_000,
     drainKeys: 8,
     initRepetitions: quick ? 3 : 10,
+    queryKeys: quick ? 1000 : 10_000,
+    querySamples: quick ? 10 : 50,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { encodeGroupKey, windowOf } from '../core/aggregate';
+import { encodeGroupKey, paneOf } from '../core/aggregate';
 import { aggregateKey } from '../core/keys';
 import { findConsumer, resolveTopic, type ResolvedConsumer } from '../core/spec';
 import { EventSourceMappingEmulator } from '../local/emulation/esm/emulator';
@@ -106,7 +106,7 @@ class VisibilityPoller {
 
   public add(ack: AckMessage): void {
     if (!ack.ok) return;
-    const { pk, sk } = aggregateKey(this.consumer.name, encodeGroupKey(ack.key), windowOf(ack.timestamp, this.consumer.window).start);
+    const { pk, sk } = aggregateKey(this.consumer.name, encodeGroupKey(ack.key), paneOf(ack.timestamp, this.consumer.window).start);
     this.pending.set(`${pk}\u0000${sk}`, { ackAt: ack.ackAt, records: ack.records, pk, sk });
   }
 

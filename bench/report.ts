@@ -125,6 +125,26 @@ export interface ConsumerRow {
   readonly keys: string;
 }
 
+/** One kind of hopping-window query (figure 6). */
+export interface QueryRow {
+  /** `top-10` or `trending-10`. */
+  readonly query: string;
+  readonly keysInWindow: number;
+  /** Items read per query: pane key counts items, and for top-10 the winners' pane aggregates. */
+  readonly paneItemsRead: number;
+  /** DynamoDB Query requests per API query (one or more pages per pane). */
+  readonly queryRequests: number;
+  /** Read capacity units DynamoDB Local reported consumed (ReturnConsumedCapacity), per query; 0 when it reports none. */
+  readonly readUnitsReported: number;
+  /** Read units estimated from the items' sizes (bench/queries.ts `estimatedReadUnits`), per query. */
+  readonly readUnitsEstimated: number;
+  /** What 1,000 such queries cost on AWS on demand (read units: reported, else estimated), US$. */
+  readonly usdPer1000Queries: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly samples: number;
+}
+
 /** One Lambda bundle. */
 export interface BundleRow {
   readonly name: string;
@@ -173,6 +193,8 @@ export interface BenchResults {
   readonly consumer: readonly ConsumerRow[];
   readonly bundles: { readonly rows: readonly BundleRow[]; readonly producerAlternatives: readonly BundleAlternative[] };
   readonly resources: readonly ResourceRow[];
+  /** Hopping-window queries (absent from runs before they were measured, and from runs without the phase). */
+  readonly queries?: readonly QueryRow[];
   readonly goals: readonly GoalRow[];
 }
 
@@ -223,7 +245,7 @@ const DEFAULT_ANALYSIS = '_No analysis written yet: profile the missed goals (se
 
 /** BENCHMARKS.md for `results`, with `analysis` (hand-written markdown) in its section. */
 export function renderReport(results: BenchResults, analysis: string = DEFAULT_ANALYSIS): string {
-  const { meta, idle, ingest, latency, consumer, bundles, resources, goals } = results;
+  const { meta, idle, ingest, latency, consumer, bundles, resources, queries, goals } = results;
   const out: string[] = [];
   out.push('# fluxo benchmarks', '');
   out.push(
@@ -503,6 +525,50 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
     ),
     '',
   );
+
+  if (queries !== undefined && queries.length > 0) {
+    out.push('## 6. Hopping-window queries', '');
+    out.push(
+      '`GET /results/bench-trending?top=10&at=T` (the hopping window [w - 5 min, w): 10 panes of 30 s; ranked from their pane key counts, then the 10 ' +
+        "winners' pane aggregates merged) and `GET /results/bench-trending/trending?top=10&at=T` (that window and the 3 before it: the key counts of 40 panes), " +
+        'timed one after the other through the local ' +
+        "gateway and the results Lambda's worker thread on DynamoDB Local, after 3 unrecorded queries. The table holds pane aggregates " +
+        "and pane key counts items (core/pane-counts.ts) written directly with the consumer's own core functions: per window, 1 % of the keys in every pane, 9 % in 3 panes, 90 % in one (half of them new " +
+        'in each window), and a planted break-out; every answer is checked against the ranking computed from that layout. *read units*: the read capacity ' +
+        "units DynamoDB Local reported (ReturnConsumedCapacity), and the estimate from the items' sizes (eventually consistent, 4 KB per half unit, " +
+        'whole items: the index projects every attribute); the cost uses the reported figure when there is one, at US$ 0.125 per million read request ' +
+        'units (on demand, us-east-1; UNVERIFIED, see bench/queries.ts).',
+      '',
+    );
+    out.push(
+      renderTable(
+        [
+          'query',
+          'keys in the window',
+          'pane items read',
+          'Query requests',
+          'read units (reported / estimated)',
+          'US$ per 1,000 queries',
+          'p50',
+          'p99',
+          'samples',
+        ],
+        queries.map((q) => [
+          q.query,
+          fmt(q.keysInWindow),
+          fmt(q.paneItemsRead),
+          fmt(q.queryRequests),
+          `${fmt(q.readUnitsReported, 1)} / ${fmt(q.readUnitsEstimated, 1)}`,
+          `$${fmt(q.usdPer1000Queries, 4)}`,
+          `${fmt(q.p50Ms, 1)} ms`,
+          `${fmt(q.p99Ms, 1)} ms`,
+          q.samples,
+        ]),
+        ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ),
+      '',
+    );
+  }
 
   out.push('## Analysis', '', ANALYSIS_BEGIN, analysis.trim(), ANALYSIS_END, '');
 

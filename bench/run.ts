@@ -6,7 +6,7 @@
  * Options: `--quick` (CI smoke, about 3 minutes: short phases, writes bench/results/ only),
  * `--profile` (CPU profiles of the ingest path and of the producer handler alone, summarised),
  * `--render` (re-renders BENCHMARKS.md from BENCHMARKS.json), `--only <phase,...>` (ingest,
- * latency, consumer, bundles, handler; writes no BENCHMARKS.*).
+ * latency, consumer, queries, bundles, handler; writes no BENCHMARKS.*).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,15 +34,16 @@ import { measureHandler } from './handler';
 import { measureIdle } from './idle';
 import { measureIngest } from './ingest';
 import { measureLatency } from './latency';
+import { measureQueries } from './queries';
 import { renderProfileSummary, summarizeProfileDir } from './profile';
 import { extractAnalysis, fmt, pct, renderReport, renderTable, type BenchResults, type GoalRow } from './report';
 import { ownPeakRssMiB, peakRssMiB } from './resources';
 import { BENCH_PARTITIONS, pipeline } from './spec';
 
 const ROOT = resolve(__dirname, '..');
-const PHASES = ['idle', 'ingest', 'latency', 'consumer', 'bundles', 'handler'] as const;
+const PHASES = ['idle', 'ingest', 'latency', 'consumer', 'queries', 'bundles', 'handler'] as const;
 /** What a plain run measures; `handler` only runs when asked for (--profile). */
-const DEFAULT_PHASES: readonly Phase[] = ['idle', 'ingest', 'latency', 'consumer', 'bundles'];
+const DEFAULT_PHASES: readonly Phase[] = ['idle', 'ingest', 'latency', 'consumer', 'queries', 'bundles'];
 type Phase = (typeof PHASES)[number];
 /** Where a profiled child run writes the handler's profile. */
 const PROFILE_DIR_ENV = 'FLUXO_BENCH_PROFILE_DIR';
@@ -122,10 +123,18 @@ function goals(results: Omit<BenchResults, 'goals' | 'meta'>): GoalRow[] {
   const drain = results.consumer.find((c) => c.writeRequestsPerRecord !== undefined);
   if (drain?.writeRequestsPerRecord !== undefined) {
     rows.push({
-      goal: `DynamoDB write requests per record, keyed windowed aggregation (${drain.keys} keys)`,
+      goal: `DynamoDB write requests per record, keyed windowed aggregation (${drain.keys} keys, hopping window: 30 s panes)`,
       target: '<= 0.05',
       measured: fmt(drain.writeRequestsPerRecord, 3),
       met: drain.writeRequestsPerRecord <= 0.05,
+    });
+  }
+  for (const q of results.queries ?? []) {
+    rows.push({
+      goal: `${q.query} (hopping window of 10 panes${q.query.startsWith('trending') ? ', plus 3 baseline windows' : ''}) at ${fmt(q.keysInWindow)} distinct keys, p99 through the local gateway`,
+      target: '<= 250 ms',
+      measured: `${fmt(q.p99Ms, 1)} ms (p50 ${fmt(q.p50Ms, 1)} ms; ${fmt(q.readUnitsReported > 0 ? q.readUnitsReported : q.readUnitsEstimated, 1)} read units, $${fmt(q.usdPer1000Queries, 4)} per 1,000 on AWS)`,
+      met: q.p99Ms <= 250 && q.keysInWindow >= 10_000,
     });
   }
   return rows;
@@ -164,6 +173,9 @@ async function measure(ctx: BenchContext, only: readonly Phase[], services: Loca
     : { rows: [], ceiling: { median: 0, records: 0, averageValueBytes: 0, variants: [] } };
   const latency = wants('latency') ? await measureLatency(ctx) : { rows: [], consumers: [] };
   const drain = wants('consumer') ? [await measureConsumer(ctx), await measureConsumer(ctx, { keyed: true })] : [];
+  const queries = wants('queries')
+    ? await measureQueries(ctx, { keys: ctx.settings.queryKeys, samples: ctx.settings.querySamples })
+    : undefined;
   const bundles = wants('bundles') ? await measureBundles(ctx) : { rows: [], producerAlternatives: [] };
   if (wants('handler')) await measureHandler(ctx, process.env[PROFILE_DIR_ENV]);
   const jvm = (name: string, pid: number | undefined, note: string) => {
@@ -186,6 +198,7 @@ async function measure(ctx: BenchContext, only: readonly Phase[], services: Loca
     consumer: [...drain, ...latency.consumers],
     bundles,
     resources,
+    ...(queries === undefined ? {} : { queries }),
   };
 }
 
@@ -282,8 +295,9 @@ async function main(): Promise<void> {
         ingest: `${settings.ingestClients} clients${settings.ingestExtra.map((e) => ` (and ${e.clients} at ${e.batch} records/request)`).join('')}, ${settings.ingestRepetitions} × ${settings.ingestDurationMs / 1000} s per row and path, each repetition after 0.3 s of unrecorded warm-up`,
         ceiling: `${settings.ceilingRepetitions} × ${fmt(settings.ceilingRecords)} records`,
         latency: `${settings.latencyRepetitions} repetition(s); low ${settings.lowLoad.requestsPerSecond} req/s × ${settings.lowLoad.recordsPerRequest} for ${settings.lowLoad.durationMs / 1000} s; sustained ${settings.sustainedLoad.requestsPerSecond} req/s × ${settings.sustainedLoad.recordsPerRequest} for ${settings.sustainedLoad.durationMs / 1000} s`,
-        consumer: `backlog of ${fmt(settings.drainRecords)} records over ${settings.drainKeys} keys, batch size 100, 60 s windows`,
+        consumer: `backlog of ${fmt(settings.drainRecords)} records over ${settings.drainKeys} keys, batch size 100; bench-drain in 5-minute windows advancing 30 s (one item per key and 30 s pane), bench-drain-keyed in 60 s windows`,
         init: `${settings.initRepetitions} fresh processes per bundle`,
+        queries: `${fmt(settings.queryKeys)} distinct keys in the window, ${settings.querySamples} timed queries of each kind`,
         // The machine may be shared: a load above the core count means the figures include waiting for a CPU.
         'load average (1 min), start / end': `${loadAtStart.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)} on ${cpus().length} cores`,
       },

@@ -1,8 +1,9 @@
 /**
  * Windowing, grouping and measures: the pure part of a consumer's aggregation.
  *
- * A record that passes a consumer's filters lands in one tumbling window on its event time and
- * in one or more groups; it adds to each (group, window) aggregate its count (or its `late`
+ * A record that passes a consumer's filters lands in one pane on its event time (the tumbling
+ * window itself, or a pane of length `advanceSeconds` of a hopping window) and in one or more
+ * groups; it adds to each (group, window) aggregate its count (or its `late`
  * figure) and the partial state of every field a measure reads. The consumer Lambda stores that
  * state (see `aggregate-item.ts` and lambdas/consumer/README.md); the results API turns a stored
  * item back into figures with {@link summarize}. No AWS imports, no I/O.
@@ -39,20 +40,29 @@ export class RecordFieldError extends Error {
   }
 }
 
-/** A tumbling window: `[start, end)`, epoch ms. */
+/** A window or a pane: `[start, end)`, epoch ms. */
 export interface TimeWindow {
   readonly start: number;
   readonly end: number;
 }
 
-/** The tumbling window an event time falls in. Windows are aligned on the epoch. */
+/** The epoch-aligned window of length `sizeSeconds` an event time falls in (a tumbling window; see {@link paneOf} for panes). */
 export function windowOf(eventTime: number, window: Pick<WindowSpec, 'sizeSeconds'>): TimeWindow {
   const size = window.sizeSeconds * MS_PER_SECOND;
   const start = Math.floor(eventTime / size) * size;
   return { start, end: start + size };
 }
 
-/** Whether a record ingested at `ingestTime` arrived after its window's end plus the grace period. */
+/**
+ * The pane an event time falls in: the epoch-aligned interval of length `advanceSeconds`. A
+ * consumer counts each record once, in its pane, and stores one aggregate per pane; for a
+ * tumbling window (advance = size) the pane is the window.
+ */
+export function paneOf(eventTime: number, window: Pick<Required<WindowSpec>, 'advanceSeconds'>): TimeWindow {
+  return windowOf(eventTime, { sizeSeconds: window.advanceSeconds });
+}
+
+/** Whether a record ingested at `ingestTime` arrived after its pane's (or window's) end plus the grace period. */
 export function isLate(ingestTime: number, windowEnd: number, graceSeconds: number): boolean {
   return ingestTime > windowEnd + graceSeconds * MS_PER_SECOND;
 }
@@ -288,8 +298,11 @@ export interface AggregateSummary {
   readonly measures: Record<string, number>;
 }
 
+/** What {@link summarize} reads of an aggregate: a stored item, or panes merged into one window (core/trending.ts). */
+export type AggregateFigures = Pick<AggregateItem, 'groupKey' | 'windowStart' | 'windowEnd' | 'count' | 'late' | 'fields'>;
+
 /** Turns a stored aggregate into its reported figures: `avg` is sum / n, first/last their values. */
-export function summarize(item: AggregateItem, consumer: Pick<ResolvedConsumer, 'measures'>): AggregateSummary {
+export function summarize(item: AggregateFigures, consumer: Pick<ResolvedConsumer, 'measures'>): AggregateSummary {
   const measures: Record<string, number> = {};
   for (const measure of consumer.measures) {
     const state = item.fields[measure.field];

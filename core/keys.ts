@@ -54,3 +54,8 @@ export function deadLetterKey(consumer: string, topic: string, partition: number
 export function copyClaimKey(consumer: string, requestId: string) {
   return { pk: `DUP#${consumer}#${requestId}`, sk: 'claims' };
 }
+
+/** The key counts of one pane of a keyed consumer (core/pane-counts.ts), ordered by pane start. */
+export function paneCountsKey(consumer: string, paneStart: number) {
+  return { pk: `RANK#${consumer}`, sk: sortableMillis(paneStart) };
+}

@@ -113,16 +113,31 @@ export interface MeasureSpec {
   readonly field: string;
 }
 
-/** A tumbling window on event time. */
+/**
+ * A window on event time: tumbling (`advanceSeconds` = `sizeSeconds`, the default) or hopping.
+ *
+ * A record counts once, in the *pane* of length `advanceSeconds` its event time falls in (panes
+ * are aligned on the epoch); a window `[w - size, w)`, `w` a pane boundary, is the sum of its
+ * `sizeSeconds / advanceSeconds` consecutive panes. The consumer stores one aggregate per pane.
+ */
 export interface WindowSpec {
   /** Window length in seconds: a whole number from 1 to 86,400 that divides a day evenly. */
   readonly sizeSeconds: number;
   /**
-   * How long after the window's end a record is still counted in it, in seconds. A record
-   * arriving later is counted in the window's `late` figure instead. @default 60
+   * How far a hopping window moves, in seconds: the length of a pane. A whole number of at least
+   * 1 that divides `sizeSeconds` and a day, with at most {@link MAX_PANES_PER_WINDOW} panes per
+   * window. @default sizeSeconds (a tumbling window)
+   */
+  readonly advanceSeconds?: number;
+  /**
+   * How long after a pane's end a record is still counted in it, in seconds. A record arriving
+   * later is counted in the pane's `late` figure instead. @default 60
    */
   readonly graceSeconds?: number;
 }
+
+/** The most panes one hopping window may hold (`sizeSeconds / advanceSeconds`): a window is read as that many panes. */
+export const MAX_PANES_PER_WINDOW = 60;
 
 /** Where a new consumer group starts reading. */
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
@@ -139,7 +154,7 @@ export interface ConsumerSpec {
   readonly filters?: readonly FilterPattern[];
   /** How records are grouped. */
   readonly groupBy: GroupBy;
-  /** The tumbling window. */
+  /** The window: tumbling, or hopping with `advanceSeconds`. */
   readonly window: WindowSpec;
   /** Measures besides `count`. @default none */
   readonly measures?: readonly MeasureSpec[];
@@ -254,7 +269,11 @@ export function resolveConsumer(consumer: ConsumerSpec): ResolvedConsumer {
     topics: consumer.topics,
     filters: consumer.filters ?? [],
     groupBy: consumer.groupBy,
-    window: { sizeSeconds: consumer.window.sizeSeconds, graceSeconds: consumer.window.graceSeconds ?? 60 },
+    window: {
+      sizeSeconds: consumer.window.sizeSeconds,
+      advanceSeconds: consumer.window.advanceSeconds ?? consumer.window.sizeSeconds,
+      graceSeconds: consumer.window.graceSeconds ?? 60,
+    },
     measures: consumer.measures ?? [],
     keepRecords: consumer.keepRecords ?? false,
     batchSize: consumer.batchSize ?? 100,
@@ -354,6 +373,30 @@ function filterProblems(at: string, filters: readonly FilterPattern[]): string[]
   return problems;
 }
 
+function dividesDay(seconds: number): boolean {
+  return Number.isInteger(seconds) && seconds >= 1 && seconds <= SECONDS_PER_DAY && SECONDS_PER_DAY % seconds === 0;
+}
+
+function windowProblems(at: string, window: WindowSpec): string[] {
+  const problems: string[] = [];
+  const size = window.sizeSeconds;
+  const sizeOk = dividesDay(size);
+  if (!sizeOk) problems.push(`${at}: window.sizeSeconds must be a whole number from 1 to 86400 that divides a day evenly (got ${size})`);
+  const advance = window.advanceSeconds;
+  if (advance !== undefined) {
+    if (!dividesDay(advance)) {
+      problems.push(`${at}: window.advanceSeconds must be a whole number from 1 to 86400 that divides a day evenly (got ${advance})`);
+    } else if (sizeOk && (advance > size || size % advance !== 0)) {
+      problems.push(`${at}: window.advanceSeconds must divide window.sizeSeconds (${size}) evenly (got ${advance})`);
+    } else if (sizeOk && size / advance > MAX_PANES_PER_WINDOW) {
+      problems.push(
+        `${at}: window.advanceSeconds gives ${size / advance} panes per window; at most ${MAX_PANES_PER_WINDOW} (sizeSeconds / advanceSeconds)`,
+      );
+    }
+  }
+  return problems;
+}
+
 function consumerProblems(consumer: ConsumerSpec, topics: ReadonlyMap<string, TopicSpec>): string[] {
   const at = `consumer "${consumer.name}"`;
   const problems: string[] = [];
@@ -370,10 +413,7 @@ function consumerProblems(consumer: ConsumerSpec, topics: ReadonlyMap<string, To
   const formats = new Set(known.map((t) => t.format ?? 'json'));
   if (formats.size > 1) problems.push(`${at}: reads both text and json topics; a consumer reads one kind`);
   problems.push(...filterProblems(at, consumer.filters ?? []));
-  const size = consumer.window.sizeSeconds;
-  if (!Number.isInteger(size) || size < 1 || size > SECONDS_PER_DAY || SECONDS_PER_DAY % size !== 0) {
-    problems.push(`${at}: window.sizeSeconds must be a whole number from 1 to 86400 that divides a day evenly (got ${size})`);
-  }
+  problems.push(...windowProblems(at, consumer.window));
   if (!inRange(consumer.window.graceSeconds, 0, SECONDS_PER_DAY))
     problems.push(`${at}: window.graceSeconds must be a whole number from 0 to 86400`);
   if (consumer.groupBy.kind === 'field' || consumer.groupBy.kind === 'each') {

@@ -17,6 +17,7 @@ import { BadParameterError, type ErrorCode } from '../errors';
 import { INGEST_LIMITS, MAX_EVENT_TIME } from '../ingest';
 import { INGEST_TIME_HEADER } from '../kafka-record';
 import { RECORD_ID_HEADER } from '../record-id';
+import { RISING_SCORE, TRENDING_DEFAULTS, TRENDING_LIMITS } from '../trending';
 
 /** Which Lambda serves a route. */
 export type RouteHandler = 'producer' | 'results';
@@ -50,9 +51,13 @@ export const EVENT_TIME_ISO = Type.String({
   pattern:
     '^(?:19[7-9][1-9]|19[89]0|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,9})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])$',
 });
-const TIME_PARAMETER = Type.Union([EVENT_TIME_ISO, Type.String({ pattern: '^[0-9]{1,14}$' })], {
-  title: 'an ISO 8601 date-time with a zone or epoch milliseconds',
-});
+/** A time as a query parameter: ISO 8601 with a zone or epoch milliseconds. */
+const timeParameter = (description?: string) =>
+  Type.Union([EVENT_TIME_ISO, Type.String({ pattern: '^[0-9]{1,14}$' })], {
+    title: 'an ISO 8601 date-time with a zone or epoch milliseconds',
+    ...(description === undefined ? {} : { description }),
+  });
+const TIME_PARAMETER = timeParameter();
 const DATE_TIME = Type.String({ format: 'date-time' });
 const WHOLE = Type.Integer({ minimum: 0 });
 
@@ -120,6 +125,37 @@ const Aggregate = component(
     late: Type.Integer({ minimum: 0, description: 'Records that arrived after the window closed (not in count).' }),
     measures: map(Type.Number(), '<fn>_<field>, e.g. avg_peso.'),
   }),
+);
+
+const TrendingItem = closed({
+  key: Type.String({ description: 'The group key (e.g. a hashtag).' }),
+  count: Type.Integer({ minimum: 0, description: 'Its count in the current window [windowStart, windowEnd).' }),
+  baseline: Type.Number({ minimum: 0, description: 'The mean of its counts in the baselineWindows windows before (0 where absent).' }),
+  score: Type.Number({ exclusiveMinimum: 0, description: '(count + 1) / (baseline + 1).' }),
+  rising: Type.Boolean({ description: `score >= ${RISING_SCORE}.` }),
+});
+const Trending = component(
+  'Trending',
+  closed(
+    {
+      consumer: Type.String(),
+      at: Type.String({ format: 'date-time', description: 'The time asked about (default: now).' }),
+      windowStart: DATE_TIME,
+      windowEnd: Type.String({
+        format: 'date-time',
+        description:
+          'The last pane boundary at or before at: the current window is [windowStart, windowEnd), windowEnd - windowStart = sizeSeconds.',
+      }),
+      sizeSeconds: Type.Integer({ minimum: 1 }),
+      advanceSeconds: Type.Integer({ minimum: 1 }),
+      baselineWindows: Type.Integer({ minimum: TRENDING_LIMITS.baselineWindows.min, maximum: TRENDING_LIMITS.baselineWindows.max }),
+      minCount: Type.Integer({ minimum: TRENDING_LIMITS.minCount.min, maximum: TRENDING_LIMITS.minCount.max }),
+      items: Type.Array(TrendingItem, {
+        description: 'Keys with count >= minCount, by score (highest first), then count (highest first), then key (ascending).',
+      }),
+    },
+    'Break-outs: keys ranked by how far their count in the current hopping window exceeds their mean count in the baselineWindows windows before it.',
+  ),
 );
 
 const RECORD_FORM = oneOf<RecordForm>(
@@ -249,6 +285,7 @@ export const COMPONENTS: Readonly<Record<string, TSchema>> = Object.fromEntries(
     TopicDescription,
     Topics,
     Aggregate,
+    Trending,
     KeptRecord,
     DeadLetter,
     DeadLetters,
@@ -355,7 +392,7 @@ export const API = {
     operationId: 'getAggregates',
     summary: "A consumer's windowed aggregates",
     description:
-      'Newest window first. A window is listed when it overlaps [from, to) (none when from is not before to). top=N ranks the keys of one window by count: the window containing from, else the newest starting before to (with key: that key only; no pages).',
+      'The stored aggregates, newest first: one per key and window, or per key and pane (of length advanceSeconds) for a hopping window. One is listed when it overlaps [from, to) (none when from is not before to). top=N without from and to: the N keys with the highest count in the hopping window [w - size, w), w the last pane boundary at or before at (default now), its panes merged; ties by key. top=N with from or to ranks the keys of one stored window (pane): the one containing from, else the newest starting before to. With key: that key only. A top answer has no pages.',
     tag: 'results',
     path: Type.Object({ consumer: NAME }),
     query: Type.Object({
@@ -363,10 +400,52 @@ export const API = {
       from: Type.Optional(TIME_PARAMETER),
       to: Type.Optional(TIME_PARAMETER),
       top: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'The N keys with the highest count in one window.' })),
+      at: Type.Optional(timeParameter('With top and without from/to: the time whose window is ranked (default now).')),
       ...PAGE,
     }),
     headers: NONE,
     answers: { 200: { description: 'Aggregates.', schema: page(Aggregate.ref, true) } },
+    errors: [40003, 40402, 50001, 50302],
+    per: 'consumer',
+  },
+  getTrending: {
+    method: 'GET',
+    resource: '/results/{consumer}/trending',
+    handler: 'results',
+    operationId: 'getTrending',
+    summary: "A consumer's break-outs: keys rising above their recent baseline",
+    description: `The current window is the hopping window [w - size, w), w the last pane boundary at or before at (default now); baseline window i (1..baseline) is [w - (i+1)·size, w - i·size). For each key with count c >= minCount in the current window: baseline = the mean of its counts in the baseline windows (0 where absent), score = (c + 1) / (baseline + 1), rising = score >= ${RISING_SCORE}. The top keys by score, then c (both highest first), then key.`,
+    tag: 'results',
+    path: Type.Object({ consumer: NAME }),
+    query: Type.Object({
+      top: Type.Optional(
+        Type.Integer({
+          minimum: TRENDING_LIMITS.top.min,
+          maximum: TRENDING_LIMITS.top.max,
+          default: TRENDING_DEFAULTS.top,
+          description: 'How many keys.',
+        }),
+      ),
+      at: Type.Optional(timeParameter('The time whose window is ranked (default now).')),
+      baseline: Type.Optional(
+        Type.Integer({
+          minimum: TRENDING_LIMITS.baselineWindows.min,
+          maximum: TRENDING_LIMITS.baselineWindows.max,
+          default: TRENDING_DEFAULTS.baselineWindows,
+          description: 'How many windows before the current one make the baseline.',
+        }),
+      ),
+      minCount: Type.Optional(
+        Type.Integer({
+          minimum: TRENDING_LIMITS.minCount.min,
+          maximum: TRENDING_LIMITS.minCount.max,
+          default: TRENDING_DEFAULTS.minCount,
+          description: 'The least count in the current window for a key to be listed.',
+        }),
+      ),
+    }),
+    headers: NONE,
+    answers: { 200: { description: 'Break-outs.', schema: Trending.ref } },
     errors: [40003, 40402, 50001, 50302],
     per: 'consumer',
   },
@@ -409,6 +488,10 @@ export const ROUTES: readonly Route[] = Object.values(API);
 export type TopicDescription = Static<typeof TopicDescription.schema>;
 /** One aggregate as the results API reports it. */
 export type AggregateView = Static<typeof Aggregate.schema>;
+/** What `/results/{consumer}/trending` answers. */
+export type TrendingView = Static<typeof Trending.schema>;
+/** One aggregate page of `/results/{consumer}` (a top answer too). */
+export type AggregatesPage = Static<ReturnType<typeof page<typeof Aggregate.ref>>>;
 /** A kept record as the results API reports it. */
 export type KeptRecordView = Static<typeof KeptRecord.schema>;
 /** A dead letter as the results API reports it. */

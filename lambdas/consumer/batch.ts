@@ -7,12 +7,13 @@
  */
 import { accumulate, applyContribution, expiresAtOf, type AggregateRef, type RecordContribution } from '../../core/aggregate';
 import type { AggregateItem } from '../../core/aggregate-item';
-import { aggregateKey, copyClaimKey, deadLetterKey, keptRecordKey } from '../../core/keys';
+import { aggregateKey, copyClaimKey, deadLetterKey, keptRecordKey, paneCountsKey } from '../../core/keys';
+import { applyPaneCounts, keepsPaneCounts, type PaneCountEntry, type PaneCountsItem, type PaneRef } from '../../core/pane-counts';
 import { parseRecordId, RECORD_ID_HEADER } from '../../core/record-id';
 import { topicPartitionKey, type KafkaRecord } from '../../core/kafka-record';
 import type { CanonicalValue } from '../../core/canonical';
 import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterReason, type RecordForm, type RecordWriter } from './classify';
-import { CLAIMS_PER_UPDATE, isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem } from './store';
+import { CLAIMS_PER_UPDATE, isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem, type VersionedItem } from './store';
 
 /** Where a log line goes; Powertools' Logger fits. */
 export interface BatchLog {
@@ -81,6 +82,22 @@ interface PendingAggregate {
   readonly key: ItemKey;
   readonly ref: AggregateRef;
   readonly contributions: RecordContribution[];
+}
+
+interface PendingPaneCounts {
+  readonly key: ItemKey;
+  readonly ref: PaneRef;
+  readonly entries: PaneCountEntry[];
+}
+
+/** One conditional write of a versioned item: what it holds, and the item it makes of the current one. */
+interface VersionedWrite {
+  readonly key: ItemKey;
+  /** Positions of the records it holds: answered as unapplied when it cannot be written. */
+  readonly positions: ReadonlyArray<{ readonly tp: string; readonly off: number }>;
+  readonly label: 'aggregate' | 'pane counts';
+  /** The item to write after `current`, and how many of its records were new; undefined when none was. */
+  next(current: VersionedItem | undefined): { item: VersionedItem; applied: number } | undefined;
 }
 
 /** Why a record is a dead letter, and the form and writer it came from. */
@@ -292,6 +309,8 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
   };
 
   const aggregates = new Map<string, PendingAggregate>();
+  const paneCounts = new Map<number, PendingPaneCounts>();
+  const countsPanes = keepsPaneCounts(consumer.groupBy);
   const puts: StoredItem[] = [];
   const putOwners = new Map<string, Array<{ tp: string; offset: number; deadLetter: boolean }>>();
   const addPut = (item: StoredItem, record: KafkaRecord, deadLetter: boolean): void => {
@@ -352,6 +371,16 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
           const pending = aggregates.get(id) ?? { key: { pk: key.pk, sk: key.sk }, ref, contributions: [] };
           pending.contributions.push(contribution);
           aggregates.set(id, pending);
+          if (countsPanes && !outcome.late) {
+            const pane = ref.window;
+            const counts = paneCounts.get(pane.start) ?? {
+              key: paneCountsKey(consumer.name, pane.start),
+              ref: { consumer: consumer.name, start: pane.start, end: pane.end, expiresAt: ref.expiresAt },
+              entries: [],
+            };
+            counts.entries.push({ groupKey: ref.groupKey, tp: contribution.tp, off: contribution.off });
+            paneCounts.set(pane.start, counts);
+          }
         }
         if (consumer.keepRecords) {
           addPut(keptRecordItem(record, consumer.name, outcome), record, false);
@@ -360,52 +389,77 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
     }
   }
 
-  const failAggregate = (pending: PendingAggregate, error: unknown, message: string): void => {
-    for (const c of pending.contributions) markUnapplied(c.tp, c.off);
+  const failWrite = (write: VersionedWrite, error: unknown, message: string): void => {
+    for (const p of write.positions) markUnapplied(p.tp, p.off);
     recordLog.record('error', message, {
-      pk: pending.key.pk,
-      sk: pending.key.sk,
+      pk: write.key.pk,
+      sk: write.key.sk,
       transient: isTransientError(error),
       error: describeError(error),
     });
   };
 
-  const writeAggregates = async (): Promise<void> => {
-    const pendingList = [...aggregates.values()];
-    if (pendingList.length === 0) return;
-    const read = await store.readAggregates(pendingList.map((p) => p.key));
+  const aggregateWrites: VersionedWrite[] = [...aggregates.values()].map((pending) => ({
+    key: pending.key,
+    positions: pending.contributions,
+    label: 'aggregate',
+    next: (current) => {
+      const aggregate = current as AggregateItem | undefined;
+      const contribution = accumulate(pending.contributions, aggregate?.wm ?? {});
+      if (contribution === undefined) return undefined;
+      return { item: applyContribution(aggregate, pending.ref, contribution), applied: contribution.records };
+    },
+  }));
+  const paneCountWrites: VersionedWrite[] = [...paneCounts.values()].map((pending) => ({
+    key: pending.key,
+    positions: pending.entries,
+    label: 'pane counts',
+    next: (current) => {
+      const item = applyPaneCounts(current as PaneCountsItem | undefined, pending.ref, pending.entries);
+      return item === undefined ? undefined : { item, applied: 0 };
+    },
+  }));
+
+  /**
+   * Each item read once (consistent), then one conditional write holding only what its watermark
+   * has not seen; a lost race re-reads it and tries again. Aggregates count their skipped records.
+   */
+  const writeVersioned = async (): Promise<void> => {
+    const writes = [...aggregateWrites, ...paneCountWrites];
+    if (writes.length === 0) return;
+    const read = await store.readAggregates(writes.map((w) => w.key));
     const maxAttempts = deps.maxConflictAttempts ?? 5;
-    await mapLimit(pendingList, deps.writeConcurrency ?? 16, async (pending) => {
-      const id = keyId(pending.key);
+    await mapLimit(writes, deps.writeConcurrency ?? 16, async (write) => {
+      const id = keyId(write.key);
       if (read.failed.has(id)) {
-        failAggregate(pending, read.error, 'aggregate read failed');
+        failWrite(write, read.error, `${write.label} read failed`);
         return;
       }
-      let current: AggregateItem | undefined = read.items.get(id);
+      const records = write.label === 'aggregate' ? write.positions.length : 0;
+      let current = read.items.get(id);
       for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
         try {
           if (attempt > 1) {
             await store.backoff(attempt - 1);
-            current = await store.getAggregate(pending.key);
+            current = await store.getAggregate(write.key);
           }
-          const contribution = accumulate(pending.contributions, current?.wm ?? {});
-          if (contribution === undefined) {
-            counts.alreadyApplied += pending.contributions.length;
+          const next = write.next(current);
+          if (next === undefined) {
+            counts.alreadyApplied += records;
             return;
           }
-          const next = applyContribution(current, pending.ref, contribution);
-          if ((await store.putAggregate(next, current?.version)) === 'written') {
+          if ((await store.putAggregate(next.item, current?.version)) === 'written') {
             counts.writes += 1;
-            counts.alreadyApplied += pending.contributions.length - contribution.records;
+            counts.alreadyApplied += records - next.applied;
             return;
           }
           counts.conflicts += 1;
         } catch (error) {
-          failAggregate(pending, error, 'aggregate write failed');
+          failWrite(write, error, `${write.label} write failed`);
           return;
         }
       }
-      failAggregate(pending, undefined, `aggregate write kept conflicting after ${maxAttempts} attempts`);
+      failWrite(write, undefined, `${write.label} write kept conflicting after ${maxAttempts} attempts`);
     });
   };
 
@@ -428,7 +482,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
     }
   };
 
-  await Promise.all([writeAggregates(), writePuts()]);
+  await Promise.all([writeVersioned(), writePuts()]);
 
   const answer = [...unapplied]
     .map(([topicPartition, offset]) => ({ topicPartition, offset }))

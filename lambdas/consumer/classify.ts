@@ -11,8 +11,8 @@ import {
   isLate,
   measureValuesOf,
   measuredFields,
+  paneOf,
   RecordFieldError,
-  windowOf,
   type AggregateRef,
   type RecordContribution,
   type TimeWindow,
@@ -86,10 +86,11 @@ export type RecordOutcome =
       readonly writer: RecordWriter;
       /** Event time: the Kafka record timestamp, epoch ms. */
       readonly eventTime: number;
+      /** The pane it counts in (the window itself for a tumbling window). */
       readonly window: TimeWindow;
-      /** Arrived after window end + grace: counted in `late` only. */
+      /** Arrived after its pane's end + grace: counted in `late` only. */
       readonly late: boolean;
-      /** TTL of what the record produces (window end + retention), epoch seconds. */
+      /** TTL of what the record produces (pane end + retention), epoch seconds. */
       readonly expiresAt: number;
       /** The aggregates it touches: one per group key (none for an empty `each` array). */
       readonly touches: readonly AggregateTouch[];
@@ -151,7 +152,8 @@ export function classifyRecord(record: KafkaRecord, plan: ConsumerPlan): RecordO
     throw error;
   }
   const eventTime = record.timestamp;
-  const window = windowOf(eventTime, consumer.window);
+  // One pane per record: the window itself when tumbling, a pane of advanceSeconds when hopping.
+  const window = paneOf(eventTime, consumer.window);
   const late = isLate(ingestTimeOf(record), window.end, consumer.window.graceSeconds);
   const expiresAt = expiresAtOf(window.end, consumer.retentionDays);
   const tp = topicPartitionKey(record.topic, record.partition);

@@ -13,6 +13,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { AggregateItem } from '../../core/aggregate-item';
+import type { PaneCountsItem } from '../../core/pane-counts';
 import { backoffMs } from '../../core/backoff';
 
 /** A table key. */
@@ -23,6 +24,9 @@ export interface ItemKey {
 
 /** An item to put, with its key. */
 export type StoredItem = ItemKey & Readonly<Record<string, unknown>>;
+
+/** The items written with a version condition: aggregates and pane key counts. */
+export type VersionedItem = AggregateItem | PaneCountsItem;
 
 /** Tuning of the store's retries. */
 export interface ResultsStoreOptions {
@@ -83,7 +87,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 /** Results of reading aggregates: those found, and the keys that could not be read. */
 export interface ReadResult {
-  readonly items: ReadonlyMap<string, AggregateItem>;
+  readonly items: ReadonlyMap<string, VersionedItem>;
   /** Key ids (see {@link keyId}) whose read failed. */
   readonly failed: ReadonlySet<string>;
   /** The error behind the failures, if any. */
@@ -132,32 +136,33 @@ export class ResultsStore {
   }
 
   /**
-   * Reads aggregates with strongly consistent reads, at most 100 keys per call, retrying
-   * unprocessed keys. Keys never read are returned as failed rather than thrown.
+   * Reads aggregates (and pane key counts) with strongly consistent reads, at most 100 keys per
+   * call, retrying unprocessed keys. Keys never read are returned as failed rather than thrown.
    */
   public async readAggregates(keys: readonly ItemKey[]): Promise<ReadResult> {
-    const items = new Map<string, AggregateItem>();
+    const items = new Map<string, VersionedItem>();
     const { failed, error } = await this.untilProcessed(chunks(keys, BATCH_GET_LIMIT), async (pending) => {
       const answer = await this.client.send(
         new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: true } } }),
       );
-      for (const item of answer.Responses?.[this.table] ?? []) items.set(keyId(item as AggregateItem), item as AggregateItem);
+      for (const item of answer.Responses?.[this.table] ?? []) items.set(keyId(item as VersionedItem), item as VersionedItem);
       return (answer.UnprocessedKeys?.[this.table]?.Keys ?? []) as ItemKey[];
     });
     return error === undefined ? { items, failed } : { items, failed, error };
   }
 
-  /** Reads one aggregate with a strongly consistent read. */
-  public async getAggregate(key: ItemKey): Promise<AggregateItem | undefined> {
+  /** Reads one aggregate (or pane key counts) with a strongly consistent read. */
+  public async getAggregate(key: ItemKey): Promise<VersionedItem | undefined> {
     const answer = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }));
-    return answer.Item as AggregateItem | undefined;
+    return answer.Item as VersionedItem | undefined;
   }
 
   /**
-   * Writes an aggregate if nobody wrote it since it was read: `expectedVersion` undefined means
-   * the item must not exist yet. Returns `'conflict'` when the condition fails.
+   * Writes an aggregate (or pane key counts) if nobody wrote it since it was read:
+   * `expectedVersion` undefined means the item must not exist yet. Returns `'conflict'` when the
+   * condition fails.
    */
-  public async putAggregate(item: AggregateItem, expectedVersion: number | undefined): Promise<'written' | 'conflict'> {
+  public async putAggregate(item: VersionedItem, expectedVersion: number | undefined): Promise<'written' | 'conflict'> {
     const condition =
       expectedVersion === undefined
         ? { ConditionExpression: 'attribute_not_exists(pk)' }

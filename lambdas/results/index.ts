@@ -5,7 +5,10 @@
  *   `from`/`to` select windows overlapping `[from, to)`; `limit`, `cursor` page; `top=N` answers
  *   the N keys with the highest count in one window (the window containing `from` when given,
  *   else the newest window starting before `to`), highest first, ties by key (with `key`: that
- *   key only).
+ *   key only). Without `from` and `to`, `top=N&at=T` ranks the hopping window answered at T
+ *   (default now): its panes merged (core/trending.ts).
+ * - `GET /results/{consumer}/trending`: break-outs of the window answered at `at` against the
+ *   `baseline` windows before it (core/trending.ts defines the score).
  * - `GET /results/{consumer}/records`: the records a `keepRecords` consumer kept, newest first.
  * - `GET /dlq`: dead letters, optionally of one `consumer`, by consumer, topic, partition, offset.
  *
@@ -15,26 +18,41 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { pipeline } from '../../pipeline';
-import { encodeGroupKey, summarize, windowOf } from '../../core/aggregate';
-import type { AggregateItem } from '../../core/aggregate-item';
+import { encodeGroupKey, paneOf, summarize, type AggregateFigures } from '../../core/aggregate';
 import { ENV, requireEnv } from '../../core/config';
 import { createDocumentClient } from '../clients/dynamodb';
 import { BadParameterError, FluxoError, UnknownConsumerError } from '../../core/errors';
 import { answerRoute, errorAnswer, jsonAnswer } from '../../core/api/http-answer';
 import type { RouteImplementations } from '../../core/api/http-answer';
-import { PAGE_SIZE, type AggregateView, type DeadLetterView, type KeptRecordView } from '../../core/api/routes';
+import { PAGE_SIZE, type AggregateView, type DeadLetterView, type KeptRecordView, type TrendingView } from '../../core/api/routes';
 import { aggregateKey, deadLetterKey, keptRecordKey } from '../../core/keys';
 import { MAX_EVENT_TIME } from '../../core/ingest';
 import { findConsumer } from '../../core/spec';
 import type { PipelineSpec, ResolvedConsumer } from '../../core/spec';
-import { decodeCursor, encodeCursor, iso, parseTimeRange } from './query';
+import { keepsPaneCounts } from '../../core/pane-counts';
+import {
+  countsOver,
+  hoppingWindowAt,
+  mergePanes,
+  paneStartsOf,
+  rankTop,
+  rankTrending,
+  trendingSpanAt,
+  TRENDING_DEFAULTS,
+} from '../../core/trending';
+import { decodeCursor, encodeCursor, iso, parseTime, parseTimeRange } from './query';
 import type { CursorKey } from './query';
 import { ResultsReader } from './reader';
 
-/** Most aggregates of one window read to rank `top`. */
+/** Most aggregates of one stored window read to rank `top` with `from` or `to` (one pane, today's meaning). */
 export const TOP_SCAN_LIMIT = 10_000;
 
-function aggregateView(item: AggregateItem, consumer: ResolvedConsumer): AggregateView {
+/** The pane starts of a span, less those before the epoch (no event time is there). */
+function storedPaneStarts(span: { start: number; end: number }, consumer: ResolvedConsumer): number[] {
+  return paneStartsOf(span, consumer.window).filter((start) => start >= 0);
+}
+
+function aggregateView(item: AggregateFigures, consumer: ResolvedConsumer): AggregateView {
   const s = summarize(item, consumer);
   // The last window of year 9999 ends at its last millisecond: a date-time has no year 10000.
   return {
@@ -104,21 +122,64 @@ export interface ResultsHandlerOptions {
   readonly spec: PipelineSpec;
   readonly reader: ResultsReader;
   readonly logger?: Logger;
+  /** The clock `at` defaults to, epoch ms. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Builds a results handler; {@link handler} is the one built from the environment. */
-export function createResultsHandler({ spec, reader, logger = new Logger({ serviceName: 'fluxo-results' }) }: ResultsHandlerOptions) {
+export function createResultsHandler({
+  spec,
+  reader,
+  logger = new Logger({ serviceName: 'fluxo-results' }),
+  now = Date.now,
+}: ResultsHandlerOptions) {
+  const atOf = (raw: string | undefined): number => (raw === undefined ? now() : parseTime(raw, 'at'));
+
+  /**
+   * The top keys of the hopping window answered at `at`: ranked by their counts over its panes
+   * (pane key counts, one Query), ties by key; then only the winners' pane aggregates are read and
+   * merged for their late figures and measures.
+   */
+  const topOfWindowAt = async (consumer: ResolvedConsumer, at: number, top: number, key: string | undefined): Promise<AggregateView[]> => {
+    const window = hoppingWindowAt(at, consumer.window);
+    const panes = storedPaneStarts(window, consumer);
+    if (panes.length === 0) return [];
+    let winners: string[];
+    if (key === undefined) {
+      const counts = countsOver(await reader.paneCounts(consumer.name, panes, keepsPaneCounts(consumer.groupBy)), window);
+      winners = rankTop(
+        [...counts].map(([k, count]) => ({ key: k, count })),
+        top,
+      ).map((w) => w.key);
+    } else winners = [key];
+    const pks = winners.map((winner) => aggregateKey(consumer.name, encodeGroupKey(winner), 0).pk);
+    const merged = (await reader.aggregatesOfKeys(pks, panes[0], window.end, panes.length)).map((items) => mergePanes(items, window));
+    return rankTop(
+      merged.flat().map((m) => aggregateView(m, consumer)),
+      top,
+    );
+  };
+
   const aggregates: Routes['getAggregates'] = async ({ path, query }) => {
     const consumer = consumerOf(spec, path.consumer);
     const range = parseTimeRange(query);
     const { key, top, limit = PAGE_SIZE.default } = query;
     if (top !== undefined && query.cursor !== undefined)
-      throw new BadParameterError('top cannot be combined with cursor: a top answer has no pages');
+      throw new BadParameterError('top cannot be combined with cursor: a top answer has no pages', { details: { parameter: 'cursor' } });
+    const ranged = query.from !== undefined || query.to !== undefined;
+    if (query.at !== undefined && (top === undefined || ranged)) {
+      throw new BadParameterError('at applies to top without from and to: give top, and drop from and to', {
+        details: { parameter: 'at' },
+      });
+    }
+    if (top !== undefined && !ranged) return pageAnswer(consumer.name, await topOfWindowAt(consumer, atOf(query.at), top, key), undefined);
     if (range.from >= range.to) return pageAnswer(consumer.name, [], undefined);
-    const fromStart = windowOf(range.from, consumer.window).start;
+    // Stored aggregates are per pane (the window itself when tumbling): from is aligned down to its pane.
+    const fromStart = paneOf(range.from, consumer.window).start;
     const gsi1pk = aggregateKey(consumer.name, '', 0).gsi1pk;
 
     if (top !== undefined) {
+      // With from or to: the keys of one stored window (pane), as before hopping windows.
       let windowStart: number | undefined;
       if (query.from !== undefined) windowStart = fromStart;
       else windowStart = (await reader.aggregatesByWindow(gsi1pk, 0, range.to, 1)).items[0]?.windowStart;
@@ -148,6 +209,36 @@ export function createResultsHandler({ spec, reader, logger = new Logger({ servi
       page.items.map((item) => aggregateView(item, consumer)),
       page.lastKey,
     );
+  };
+
+  const trending: Routes['getTrending'] = async ({ path, query }) => {
+    const consumer = consumerOf(spec, path.consumer);
+    const at = atOf(query.at);
+    const {
+      top = TRENDING_DEFAULTS.top,
+      baseline: baselineWindows = TRENDING_DEFAULTS.baselineWindows,
+      minCount = TRENDING_DEFAULTS.minCount,
+    } = query;
+    const current = hoppingWindowAt(at, consumer.window);
+    const span = trendingSpanAt(at, consumer.window, baselineWindows);
+    const panes = await reader.paneCounts(consumer.name, storedPaneStarts(span, consumer), keepsPaneCounts(consumer.groupBy));
+    const size = consumer.window.sizeSeconds * 1000;
+    // windows[0] is the current window, windows[i] the i-th baseline window before it.
+    const windows = Array.from({ length: baselineWindows + 1 }, (_, i) =>
+      countsOver(panes, { start: current.start - i * size, end: current.end - i * size }),
+    );
+    const answer: TrendingView = {
+      consumer: consumer.name,
+      at: iso(at),
+      windowStart: iso(current.start),
+      windowEnd: iso(current.end),
+      sizeSeconds: consumer.window.sizeSeconds,
+      advanceSeconds: consumer.window.advanceSeconds,
+      baselineWindows,
+      minCount,
+      items: rankTrending(windows, { top, minCount }),
+    };
+    return jsonAnswer(200, answer);
   };
 
   const keptRecords: Routes['getKeptRecords'] = async ({ path, query }) => {
@@ -190,7 +281,7 @@ export function createResultsHandler({ spec, reader, logger = new Logger({ servi
     return pageAnswer(undefined, items.map(deadLetterView), lastKey);
   };
 
-  const routes: Routes = { getAggregates: aggregates, getKeptRecords: keptRecords, getDeadLetters: deadLetters };
+  const routes: Routes = { getAggregates: aggregates, getTrending: trending, getKeptRecords: keptRecords, getDeadLetters: deadLetters };
   return (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
     answerRoute<'results', unknown>(event, undefined, routes, (route, error) =>
       logger.error('request failed', { route, error: error as Error }),

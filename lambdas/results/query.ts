@@ -4,7 +4,7 @@
  * The route declarations (core/api/routes.ts) check each parameter's form; this module reads
  * what a form cannot say:
  *
- * - `from`, `to`: ISO 8601 with a zone or epoch milliseconds, as epoch ms. A window is selected
+ * - `from`, `to`, `at`: ISO 8601 with a zone or epoch milliseconds, as epoch ms. A window is selected
  *   when it overlaps `[from, to)`; both are optional, and a range where `from` is not before `to`
  *   selects nothing.
  * - `cursor`: opaque to clients; base64url of the JSON of DynamoDB's LastEvaluatedKey. It is
@@ -29,7 +29,8 @@ export type CursorKey = Readonly<Record<string, string>>;
 /** Which attributes a cursor may carry. */
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
 
-function parseTime(raw: string, name: string): number {
+/** Reads a time parameter (`from`, `to`, `at`) as epoch ms. Throws 40003 naming the parameter when it is not a time. */
+export function parseTime(raw: string, name: string): number {
   try {
     return parseEventTime(/^\d+$/.test(raw) ? Number(raw) : raw, name);
   } catch (error) {

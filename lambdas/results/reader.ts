@@ -2,14 +2,16 @@
  * The results table as the results API reads it (layout: core/keys.ts): aggregates by
  * key (`AGG#consumer#key`, sorted by window start), aggregates of all keys by window (the
  * `byWindow` index, `WIN#consumer`), kept records (`REC#consumer`, by event time) and dead
- * letters (`DLQ#consumer`). Every read is a Query, newest first where time orders the items.
+ * letters (`DLQ#consumer`), and the pane key counts of keyed consumers (`RANK#consumer`, by pane
+ * start). Every read is a Query, newest first where time orders the items.
  * A throttled or failing table is a 503/50302 the client may retry.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AggregateItem } from '../../core/aggregate-item';
 import { ServiceUnavailableError } from '../../core/errors';
-import { BY_WINDOW_INDEX, sortableMillis } from '../../core/keys';
+import { aggregateKey, BY_WINDOW_INDEX, paneCountsKey, sortableMillis } from '../../core/keys';
+import { decodePaneCounts, type PaneCountsItem } from '../../core/pane-counts';
 import type { CursorKey } from './query';
 
 /** One page of a Query: the items and DynamoDB's LastEvaluatedKey. */
@@ -41,16 +43,52 @@ export function isTransientReadError(error: unknown): boolean {
   return TRANSIENT.has(error.name) || status >= 500;
 }
 
+/** What one call of the reader read: Query requests, items, and the read capacity units DynamoDB reported consumed. */
+export interface ReadCost {
+  readonly queries: number;
+  readonly items: number;
+  /** Sum of `ConsumedCapacity.CapacityUnits` over the requests (0 where the table reports none). */
+  readonly readUnits: number;
+}
+
+/** Options of a {@link ResultsReader}. */
+export interface ResultsReaderOptions {
+  /** Queries of one multi-pane read in flight at once. @default 16 */
+  readonly concurrency?: number;
+  /** Hears what each multi-request read (aggregatesOfPanes, aggregatesOfKeys, paneCounts) cost (the bench measures reads per query with it). */
+  readonly onRead?: (cost: ReadCost) => void;
+}
+
+/** The attributes of an aggregate the hopping-window reads need, besides the keys. */
+export type PaneAttribute = 'groupKey' | 'windowStart' | 'windowEnd' | 'count' | 'late' | 'fields';
+
+/** A paged read must move on: a next key equal to the one sent would read the same page forever. */
+function assertAdvances(sent: CursorKey | undefined, next: CursorKey | undefined): void {
+  if (next !== undefined && sent !== undefined && JSON.stringify(next) === JSON.stringify(sent)) {
+    throw new Error(`the table answered the key it was given as the next one (${JSON.stringify(sent)}): the read would not end`);
+  }
+}
+
 /** Reads the results table. */
 export class ResultsReader {
+  private readonly concurrency: number;
+  private readonly onRead: ((cost: ReadCost) => void) | undefined;
+
   public constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+    { concurrency = 16, onRead }: ResultsReaderOptions = {},
+  ) {
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a whole number >= 1 (got ${concurrency})`);
+    this.concurrency = concurrency;
+    this.onRead = onRead;
+  }
 
-  private async query<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<QueryPage<T>> {
+  private async query<T>(input: Omit<QueryCommandInput, 'TableName'>, cost?: { readUnits: number }): Promise<QueryPage<T>> {
     try {
       const answer = await this.client.send(new QueryCommand({ TableName: this.table, ...input }));
+      if (cost !== undefined) cost.readUnits += answer.ConsumedCapacity?.CapacityUnits ?? 0;
       const items = (answer.Items ?? []) as T[];
       return answer.LastEvaluatedKey === undefined ? { items } : { items, lastKey: answer.LastEvaluatedKey as CursorKey };
     } catch (error) {
@@ -63,6 +101,39 @@ export class ResultsReader {
   /** Aggregates of one stored group key with window start in `[fromStart, to)`, newest first. */
   public aggregatesOfKey(pk: string, fromStart: number, to: number, limit: number, cursor?: CursorKey): Promise<QueryPage<AggregateItem>> {
     return this.byTime<AggregateItem>(pk, fromStart, to, limit, cursor);
+  }
+
+  /**
+   * The aggregates of several stored group keys (`pks`, their `AGG#` partitions) with window start
+   * in `[fromStart, to)`, at most `limit` each: one Query per key, up to `concurrency` at once; in
+   * the order of `pks`.
+   */
+  public async aggregatesOfKeys(pks: readonly string[], fromStart: number, to: number, limit: number): Promise<AggregateItem[][]> {
+    const found: AggregateItem[][] = new Array<AggregateItem[]>(pks.length);
+    const cost = { readUnits: 0, queries: 0, items: 0 };
+    const { lower, upper } = timeBounds(fromStart, to);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < pks.length) {
+        const index = next++;
+        cost.queries += 1;
+        const page = await this.query<AggregateItem>(
+          {
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+            ExpressionAttributeValues: { ':pk': pks[index], ':lower': lower, ':upper': upper },
+            ScanIndexForward: false,
+            Limit: limit,
+            ReturnConsumedCapacity: 'TOTAL',
+          },
+          cost,
+        );
+        cost.items += page.items.length;
+        found[index] = [...page.items];
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, pks.length) }, worker));
+    if (pks.length > 0) this.onRead?.(cost);
+    return found;
   }
 
   /** Aggregates of every key of a consumer with window start in `[fromStart, to)`, newest window first. */
@@ -99,6 +170,116 @@ export class ResultsReader {
       cursor = page.lastKey;
     } while (cursor !== undefined && items.length < maxItems);
     return items.slice(0, maxItems);
+  }
+
+  /**
+   * Every aggregate of the given panes (all keys): one Query per pane on the byWindow index
+   * (`begins_with(gsi1sk, "<pane start>#")`), every page, up to `concurrency` at once, reading only
+   * `attributes`. Items come pane by pane, in the order of `paneStarts`. Adds to `cost`.
+   */
+  private async readPanes(
+    gsi1pk: string,
+    paneStarts: readonly number[],
+    attributes: readonly PaneAttribute[],
+    cost: { readUnits: number; queries: number; items: number },
+  ): Promise<AggregateItem[]> {
+    const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
+    const readPane = async (start: number): Promise<AggregateItem[]> => {
+      const items: AggregateItem[] = [];
+      let cursor: CursorKey | undefined;
+      do {
+        cost.queries += 1;
+        const page = await this.query<AggregateItem>(
+          {
+            IndexName: BY_WINDOW_INDEX.name,
+            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :pane)',
+            ExpressionAttributeValues: { ':pk': gsi1pk, ':pane': `${sortableMillis(start)}#` },
+            ProjectionExpression: Object.keys(names).join(', '),
+            ExpressionAttributeNames: names,
+            ExclusiveStartKey: cursor,
+            ReturnConsumedCapacity: 'TOTAL',
+          },
+          cost,
+        );
+        items.push(...page.items);
+        assertAdvances(cursor, page.lastKey);
+        cursor = page.lastKey;
+      } while (cursor !== undefined);
+      cost.items += items.length;
+      return items;
+    };
+    const panes: AggregateItem[][] = new Array<AggregateItem[]>(paneStarts.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < paneStarts.length) {
+        const index = next++;
+        panes[index] = await readPane(paneStarts[index]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, paneStarts.length) }, worker));
+    return panes.flat();
+  }
+
+  /**
+   * Every aggregate of the given panes (all keys), reading only `attributes` (see readPanes): what
+   * merging a window's panes for its keys' measures needs.
+   */
+  public async aggregatesOfPanes(
+    gsi1pk: string,
+    paneStarts: readonly number[],
+    attributes: readonly PaneAttribute[],
+  ): Promise<Pick<AggregateItem, PaneAttribute>[]> {
+    const cost = { readUnits: 0, queries: 0, items: 0 };
+    const items = await this.readPanes(gsi1pk, paneStarts, attributes, cost);
+    this.onRead?.(cost);
+    return items;
+  }
+
+  /**
+   * Each pane's on-time count per stored group key, for the given pane starts: what top-K and
+   * trending rank. A consumer that keeps pane key counts (`counted`, core/pane-counts.ts) is read
+   * from those items, one Query for all the panes; a pane whose item overflowed, and every pane of
+   * a consumer that keeps none, from its aggregates (the `byWindow` index, counts only). A pane
+   * with nothing stored counts no key.
+   */
+  public async paneCounts(consumer: string, paneStarts: readonly number[], counted: boolean): Promise<Map<number, Map<string, number>>> {
+    const panes = new Map<number, Map<string, number>>(paneStarts.map((start) => [start, new Map()]));
+    if (paneStarts.length === 0) return panes;
+    const cost = { readUnits: 0, queries: 0, items: 0 };
+    let fromAggregates = [...paneStarts];
+    if (counted) {
+      fromAggregates = [];
+      const { pk } = paneCountsKey(consumer, 0);
+      const { lower, upper } = timeBounds(Math.min(...paneStarts), Math.max(...paneStarts) + 1);
+      let cursor: CursorKey | undefined;
+      do {
+        cost.queries += 1;
+        const page = await this.query<PaneCountsItem>(
+          {
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+            ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
+            ExclusiveStartKey: cursor,
+            ReturnConsumedCapacity: 'TOTAL',
+          },
+          cost,
+        );
+        cost.items += page.items.length;
+        for (const item of page.items) {
+          const pane = panes.get(item.paneStart);
+          if (pane === undefined) continue;
+          if (item.overflow === true) fromAggregates.push(item.paneStart);
+          else for (const [key, count] of Object.entries(decodePaneCounts(item))) pane.set(key, count);
+        }
+        assertAdvances(cursor, page.lastKey);
+        cursor = page.lastKey;
+      } while (cursor !== undefined);
+    }
+    const { gsi1pk } = aggregateKey(consumer, '', 0);
+    for (const item of await this.readPanes(gsi1pk, fromAggregates, ['groupKey', 'windowStart', 'count'], cost)) {
+      if (item.count > 0) panes.get(item.windowStart)?.set(item.groupKey, item.count);
+    }
+    this.onRead?.(cost);
+    return panes;
   }
 
   /** Items of a partition whose sort key starts with a time in `[from, to)`, newest first (kept records). */

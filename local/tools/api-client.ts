@@ -1,8 +1,11 @@
 /**
  * The one HTTP client of fluxo's API (local or deployed) that the tools share: the CLI, the
  * scenarios' load and verification, and the bench. JSON in and out, `x-api-key` when a key is
- * given, and one clear message for every failure: `<status> (<error_code>): <message>`.
+ * given, and one clear message for every failure: `<status> (<error_code>): <message>`. GET
+ * routes are also called by name ({@link getRoute}), typed from the route table.
  */
+import type { Static } from '@sinclair/typebox';
+import { API, type AggregatesPage, type RouteName, type TrendingView } from '../../core/api/routes';
 
 /** Where the API is, and what aborts a request. The CLI's context is one. */
 export interface ApiTarget {
@@ -100,4 +103,66 @@ export async function callApi(
   }
   if (answer.status < 200 || answer.status >= 300) throw new ApiError(describeApiError(answer.status, answer.body), answer.status);
   return answer;
+}
+
+/** The routes that take no request body, by name (operationId). */
+export type GetRouteName = { [N in RouteName]: (typeof API)[N]['method'] extends 'GET' ? N : never }[RouteName];
+/** What a route answers with 200, typed from its declaration in core/api/routes.ts. */
+export type RouteAnswer<N extends RouteName> = Static<(typeof API)[N]['answers'][200]['schema']>;
+/** A route's path and query parameters, typed from its declaration (query values as numbers or strings). */
+export interface RouteRequest<N extends RouteName> {
+  readonly path: Static<(typeof API)[N]['path']>;
+  readonly query?: Partial<Static<(typeof API)[N]['query']>>;
+}
+
+/** The URL path and query of a route's request: `{param}`s of its resource filled in, undefined query values left out. */
+export function routePath<N extends RouteName>(name: N, request: RouteRequest<N>): string {
+  const path = API[name].resource.replace(/\{(\w+)\}/g, (_all, param: string) =>
+    encodeURIComponent(String((request.path as Record<string, unknown>)[param])),
+  );
+  const query = new URLSearchParams();
+  for (const [param, value] of Object.entries(request.query ?? {})) if (value !== undefined) query.set(param, String(value));
+  return query.size === 0 ? path : `${path}?${query.toString()}`;
+}
+
+/**
+ * Calls one GET route of the API by name, its parameters and its answer typed from the route
+ * table (core/api/routes.ts), the one declaration the handlers and the OpenAPI document follow too.
+ * Throws an {@link ApiError} as {@link callApi} does.
+ */
+export async function getRoute<N extends GetRouteName>(target: ApiTarget, name: N, request: RouteRequest<N>): Promise<RouteAnswer<N>> {
+  const { body } = await callApi(target, 'GET', routePath(name, request));
+  return body as RouteAnswer<N>;
+}
+
+/** A time as the results API takes it: epoch ms, or an ISO 8601 date-time with a zone. */
+export type ApiTime = number | string;
+
+/**
+ * `GET /results/{consumer}?top=K[&at=T]`: the K keys with the highest count in the hopping window
+ * answered at T (default now: the window ending at the last pane boundary), highest first, ties by key.
+ */
+export async function getTop(
+  target: ApiTarget,
+  consumer: string,
+  options: { readonly top: number; readonly at?: ApiTime },
+): Promise<AggregatesPage> {
+  return getRoute(target, 'getAggregates', { path: { consumer }, query: { top: options.top, at: timeOf(options.at) } });
+}
+
+/**
+ * `GET /results/{consumer}/trending?top=K&at=T&baseline=B&minCount=M`: break-outs, each with its
+ * count, baseline and score; unset options take the API's defaults (core/trending.ts).
+ */
+export async function getTrending(
+  target: ApiTarget,
+  consumer: string,
+  options: { readonly top?: number; readonly at?: ApiTime; readonly baseline?: number; readonly minCount?: number } = {},
+): Promise<TrendingView> {
+  const { top, at, baseline, minCount } = options;
+  return getRoute(target, 'getTrending', { path: { consumer }, query: { top, at: timeOf(at), baseline, minCount } });
+}
+
+function timeOf(at: ApiTime | undefined): string | undefined {
+  return at === undefined ? undefined : String(at);
 }

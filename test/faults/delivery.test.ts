@@ -6,7 +6,8 @@
  * - duplicate delivery: the same MSK batch invoked twice in sequence, then three times at once in two
  *   execution environments, and an overlapping batch: nothing counted twice.
  */
-import { eventually, kafka } from '../integration/helpers';
+import { isDeepStrictEqual } from 'node:util';
+import { api, eventually, kafka, type ResultItem } from '../integration/helpers';
 import { LOCAL_CLUSTER_ARN } from '../../local/emulation/esm/emulator';
 import { encodeMskEvent, kafkaRecordFrom } from '../../core/msk-event';
 import type { KafkaRecord } from '../../core/kafka-record';
@@ -126,8 +127,10 @@ describe('poison records and duplicate delivery', () => {
   });
 
   it('counts a batch once when it is invoked twice in sequence, three times at once in two environments, and overlapping', async () => {
-    // Prepare: MSK events built from records as the mapping would deliver them (2 partitions)
-    const now = Date.now();
+    // Prepare: MSK events built from records as the mapping would deliver them (2 partitions), event
+    // times 7 s apart over the last 35 minutes (spread over the hopping consumer's 30 s panes)
+    const now = Date.now() - 40 * 60_000;
+    const eventTimeOf = (id: number): number => now + id * 7_000;
     const recordsOf = (from: number, to: number): KafkaRecord[] =>
       Array.from({ length: to - from }, (_, i) => {
         const id = from + i;
@@ -135,21 +138,33 @@ describe('poison records and duplicate delivery', () => {
           topic: 'f-dup',
           partition: id % 2,
           offset: Math.floor(id / 2),
-          timestamp: now + id,
+          timestamp: eventTimeOf(id),
           value: Buffer.from(JSON.stringify(faultValue(id))),
         });
       }).sort((a, b) => a.partition - b.partition || a.offset - b.offset);
     const event = (from: number, to: number): unknown =>
       encodeMskEvent(recordsOf(from, to), { kind: 'msk', eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: run.services.kafkaBrokers });
-    const [a, b] = await Promise.all([
+    const [a, b, hopA, hopB] = await Promise.all([
       consumerFunction(run, { consumer: 'f-dup', name: 'f-dup-a' }),
       consumerFunction(run, { consumer: 'f-dup', name: 'f-dup-b' }),
+      consumerFunction(run, { consumer: 'f-dup-hop', name: 'f-dup-hop-a' }),
+      consumerFunction(run, { consumer: 'f-dup-hop', name: 'f-dup-hop-b' }),
     ]);
-    functions.push(a, b);
-    const invoke = async (fn: LocalFunction, payload: unknown): Promise<unknown> => {
+    functions.push(a, b, hopA, hopB);
+    // Each delivery reaches both consumers (two mappings of one topic): f-dup through a or b, f-dup-hop through hopA or hopB.
+    const hopping = new Map([
+      [a, hopA],
+      [b, hopB],
+    ]);
+    const invokeOne = async (fn: LocalFunction, payload: unknown): Promise<unknown> => {
       const result = await fn.invoke(payload);
       if (!result.ok) throw new Error(`invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
       return result.payload;
+    };
+    const invoke = async (fn: LocalFunction, payload: unknown): Promise<unknown> => {
+      const [answer, hopAnswer] = await Promise.all([invokeOne(fn, payload), invokeOne(hopping.get(fn)!, payload)]);
+      expect(hopAnswer).toEqual(answer);
+      return answer;
     };
     const first = event(0, 120);
     const second = event(120, 240);
@@ -184,5 +199,37 @@ describe('poison records and duplicate delivery', () => {
     expect(stored).toEqual(expectedByKey(values(0, 300)));
     expect(new Set(kept.map((r) => `${r.partition}@${r.offset}`)).size).toBe(300);
     expect(kept).toHaveLength(300);
+    // The hopping consumer: its panes hold each record once, and every 5-minute window advancing every
+    // 30 s (top=1000 at each pane boundary) equals the records of the window counted directly.
+    expect(await aggregatesByKey('f-dup-hop')).toEqual(expectedByKey(values(0, 300)));
+    const boundaries: number[] = [];
+    for (let w = Math.floor(eventTimeOf(0) / 30_000) * 30_000 + 30_000; w <= eventTimeOf(299) + 300_000; w += 30_000) boundaries.push(w);
+    const windows = await Promise.all(
+      boundaries.map(async (w) => {
+        const answer = await api('GET', `/results/f-dup-hop?top=1000&at=${w}`);
+        const direct = expectedByKey(values(0, 300).filter((value) => eventTimeOf(value.id) >= w - 300_000 && eventTimeOf(value.id) < w));
+        const items = (answer.body as { items: ResultItem[] }).items;
+        const merged = new Map(
+          items.map((i) => [i.key, { count: i.count, late: i.late, sum: i.measures.sum_v, min: i.measures.min_v, max: i.measures.max_v }]),
+        );
+        return { w, status: answer.status, merged, direct, keys: items.map((i) => i.key) };
+      }),
+    );
+    report('duplicate delivery into a hopping consumer (5 min advancing 30 s)', {
+      sent: 300,
+      acknowledged: 300,
+      stored: totalOf(await aggregatesByKey('f-dup-hop')),
+      duplicates: Math.max(0, totalOf(await aggregatesByKey('f-dup-hop')) - 300),
+      lost: Math.max(0, 300 - totalOf(await aggregatesByKey('f-dup-hop'))),
+      hoppingWindowsChecked: windows.length,
+      hoppingWindowsDiffering: windows.filter((x) => !isDeepStrictEqual(x.merged, x.direct)).length,
+    });
+    for (const { w, status, merged, direct, keys } of windows) {
+      expect({ w, status, merged }).toEqual({ w, status: 200, merged: direct });
+      // Ranked by count, ties by key.
+      const ranked = [...direct].sort(([k1, f1], [k2, f2]) => f2.count - f1.count || (k1 < k2 ? -1 : 1)).map(([k]) => k);
+      expect({ w, keys }).toEqual({ w, keys: ranked });
+    }
+    expect(windows.length).toBeGreaterThan(70);
   });
 });

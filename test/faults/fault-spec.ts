@@ -54,6 +54,14 @@ export const pipeline: PipelineSpec = validateSpec({
     { name: 'f-dynamo', topics: ['f-dynamo'], groupBy: { kind: 'field', field: 'g' }, window: day, measures: [...measures], batchSize: 20 },
     { name: 'f-poison', topics: ['f-poison'], groupBy: { kind: 'field', field: 'g' }, window: day, measures: [...measures], batchSize: 10 },
     { name: 'f-dup', topics: ['f-dup'], groupBy: { kind: 'field', field: 'g' }, window: day, measures: [...measures], keepRecords: true },
+    // The same topic in a hopping window (5 minutes advancing every 30 s): panes stored exactly once under duplicates.
+    {
+      name: 'f-dup-hop',
+      topics: ['f-dup'],
+      groupBy: { kind: 'field', field: 'g' },
+      window: { sizeSeconds: 300, advanceSeconds: 30, graceSeconds: 86_400 },
+      measures: [...measures],
+    },
     // Small batches: consumption is slower than ingest.
     {
       name: 'f-overload',

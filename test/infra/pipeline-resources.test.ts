@@ -103,6 +103,26 @@ describe('ingest and results API', () => {
     expect(methods.some((m) => params.every((p) => m.Properties.RequestParameters?.[p] === true))).toBe(true);
   });
 
+  it('builds every resource path of the route table, /results/{consumer}/trending included', () => {
+    // Prepare
+    const resources = synth.template.findResources('AWS::ApiGateway::Resource') as Record<
+      string,
+      { Properties: { PathPart: string; ParentId: { Ref?: string; 'Fn::GetAtt'?: [string, string] } } }
+    >;
+    const pathOf = (id: string): string => {
+      const { PathPart, ParentId } = resources[id].Properties;
+      const parent = ParentId.Ref ?? '';
+      return `${resources[parent] === undefined ? '' : pathOf(parent)}/${PathPart}`;
+    };
+
+    // Act
+    const paths = Object.keys(resources).map(pathOf);
+
+    // Assess
+    expect(paths).toEqual(expect.arrayContaining(ROUTES.map((r) => r.resource)));
+    expect(paths).toContain('/results/{consumer}/trending');
+  });
+
   it('throttles with a usage plan and a daily quota', () => {
     // Assess
     synth.template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {

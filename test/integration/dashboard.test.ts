@@ -129,14 +129,22 @@ describe('the live dashboard in chromium', () => {
         })),
       );
     }
-    // Tweets in two steps: the same seven hashtags are re-ranked while the page shows them.
-    await post('tweets', [{ value: { user: 'u0', text: `#dynamodb #msk #serverless #lambda #aws #kafka #${tag}` } }]);
+    // Tweets in three steps, dated a minute ago: a pane the 5-minute window ending at the last
+    // 30-s boundary holds. The same seven hashtags are re-ranked while the page shows them, then
+    // one breaks out against the three windows before, where kafka was as frequent as now.
+    await post('tweets', [{ value: { user: 'u0', text: `#dynamodb #msk #serverless #lambda #aws #kafka #${tag}` }, timestamp: at(1) }]);
     await cardShows('hashtags-5m', `d.keys === 'aws,dynamodb,kafka,lambda,msk,${tag},serverless'`);
     const texts = ['#kafka #aws', '#kafka #aws', '#kafka #lambda', '#kafka streams'];
     await post(
       'tweets',
-      texts.map((text, i) => ({ value: { user: `v${i}`, text } })),
+      texts.map((text, i) => ({ value: { user: `v${i}`, text }, timestamp: at(1) })),
     );
+    await cardShows('hashtags-5m', `d.keys === 'kafka,aws,lambda,dynamodb,msk,${tag},serverless'`);
+    const baseline = [6, 11, 16].flatMap((minutesAgo) =>
+      Array.from({ length: 5 }, (_v, i) => ({ value: { user: `b${i}`, text: '#kafka de novo' }, timestamp: at(minutesAgo, i * 1000) })),
+    );
+    const breakout = Array.from({ length: 6 }, (_v, i) => ({ value: { user: `w${i}`, text: `olha #${tag}` }, timestamp: at(1, i * 1000) }));
+    await post('tweets', [...baseline, ...breakout]);
     const producer = kafka('fluxo-it-dashboard').producer();
     await producer.connect();
     try {
@@ -159,8 +167,13 @@ describe('the live dashboard in chromium', () => {
     await cardShows('peso-acima-80', `Number(d.filtered) >= ${filteredOut}`);
     await cardShows('imc-acima-35', 'Number(d.total) >= 1');
     await cardShows('ohlc-1m', 'Number(d.points) >= 32 && Number(d.total) === 192');
-    await cardShows('hashtags-5m', `d.keys === 'kafka,aws,lambda,dynamodb,msk,${tag},serverless'`);
+    // The break-out: 7 against none before (score 8, rising); kafka 5 against 5 (score 1); aws under minCount 5.
+    await cardShows('hashtags-5m', `d.keys === '${tag},kafka,aws,lambda,dynamodb,msk,serverless' && d.rising === '${tag}'`);
+    await cardShows('hashtags-5m', `d.trending === '${tag},kafka'`);
     const trending = page.locator(`[data-consumer="${PREFIX}hashtags-5m"]`);
+    const risingItem = await trending.locator(`ol.trending li.rising[data-key="${tag}"]`).textContent();
+    const steadyItem = await trending.locator('ol.trending li[data-key="kafka"]').getAttribute('class');
+    const [windowStart, windowEnd] = (await trending.getAttribute('data-window'))!.split('/').map(Date.parse);
     const drawn = await trending.locator('.chart').getAttribute('data-axis-labels');
     await cardShows('mensagens-por-minuto', 'Number(d.total) === 2');
     // What the consumer saw: the tuple a Kafka client wrote, as its object with IMC.
@@ -185,6 +198,9 @@ describe('the live dashboard in chromium', () => {
     expect(await poison.textContent()).toContain('text from a Kafka client');
     expect(await page.locator('[data-consumer] canvas').count()).toBeGreaterThanOrEqual(5);
     expect(drawn).toBe(await trending.getAttribute('data-keys'));
+    expect(risingItem).toMatch(new RegExp(`^▲ #${tag}7 vs 0×8\\.00$`));
+    expect(steadyItem).toBe('');
+    expect([windowEnd! - windowStart!, windowEnd! % 30_000]).toEqual([300_000, 0]);
     expect(errors).toEqual([]);
   });
 });

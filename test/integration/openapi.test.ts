@@ -116,9 +116,11 @@ describe('the OpenAPI document served by the local gateway', () => {
 
   it('describes the answers of the topics, results, kept records and dead letters routes', async () => {
     // Prepare: records the it-openapi consumer counts and keeps, and one that is not JSON
-    await call('POST', '/topics/it-openapi/records', {
+    const posted = await call('POST', '/topics/it-openapi/records', {
       body: JSON.stringify({ records: [{ value: { n: 3, v: 4 } }, { value: { n: 4, v: 5 } }] }),
     });
+    // A time in the minute after the records': its window (it-openapi's minute) holds them.
+    const nextMinute = Date.parse((posted.body as { results: Array<{ timestamp: string }> }).results[0].timestamp) + 60_000;
     const producer = kafka('fluxo-it-openapi').producer();
     await producer.connect();
     try {
@@ -140,6 +142,12 @@ describe('the OpenAPI document served by the local gateway', () => {
       topics: await checked('GET', '/topics'),
       aggregates: await checked('GET', '/results/it-openapi?limit=5'),
       top: await checked('GET', '/results/it-openapi?top=3'),
+      topAt: await checked('GET', `/results/it-openapi?top=3&at=${nextMinute}`),
+      trending: await checked('GET', `/results/it-openapi/trending?minCount=1&at=${new Date(nextMinute).toISOString()}`),
+      builtInTrending: await checked('GET', '/results/hashtags-5m/trending?top=5&baseline=12'),
+      badAt: await checked('GET', '/results/it-openapi?at=now'),
+      badBaseline: await checked('GET', '/results/it-openapi/trending?baseline=13'),
+      unknownTrending: await checked('GET', '/results/no-such-consumer/trending'),
       kept: await checked('GET', '/results/it-openapi/records?limit=1'),
       builtInAggregates: await checked('GET', '/results/ohlc-1m?key=petr4'),
       deadLetters: await checked('GET', '/dlq?consumer=it-openapi&limit=1'),
@@ -158,6 +166,12 @@ describe('the OpenAPI document served by the local gateway', () => {
       topics: 200,
       aggregates: 200,
       top: 200,
+      topAt: 200,
+      trending: 200,
+      builtInTrending: 200,
+      badAt: 400,
+      badBaseline: 400,
+      unknownTrending: 404,
       kept: 200,
       builtInAggregates: 200,
       deadLetters: 200,
@@ -170,6 +184,10 @@ describe('the OpenAPI document served by the local gateway', () => {
       health: 200,
     });
     expect((answers.kept.body as { items: unknown[]; nextCursor?: string }).nextCursor).toEqual(expect.any(String));
+    expect((answers.trending.body as { items: Array<{ key: string; count: number }> }).items).toEqual([
+      expect.objectContaining({ key: 'all', count: expect.any(Number) }),
+    ]);
+    expect((answers.topAt.body as { items: Array<{ count: number }> }).items[0].count).toBeGreaterThanOrEqual(2);
     expect((answers.deadLetters.body as { items: unknown[] }).items).toHaveLength(1);
     expect(Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.problems]))).toEqual(
       Object.fromEntries(Object.keys(answers).map((name) => [name, []])),

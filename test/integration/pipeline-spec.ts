@@ -32,8 +32,33 @@ export const SCENARIO_PREFIX = 'sc-';
 export const KAFKA_CLIENTS_PREFIX = 'kc-';
 /** A topic of the health schema, without consumers, that cli.test.ts writes straight to and tails. */
 export const CLI_HEALTH_TOPIC = 'it-cli-health';
+/**
+ * Prefix of the copy of tweets and hashtags-5m that scenarios.test.ts plants a break-out in. Its
+ * window is hashtags-5m's scaled down, 10 s advancing every 2 s (5 panes) instead of 300 s every
+ * 30 s, so that a run of 44 s has the 3 baseline windows of history before its rise that the
+ * real one would need 20 minutes for.
+ */
+export const BREAKOUT_PREFIX = 'bo-';
 const scenario = copies(SCENARIO_PREFIX);
+const breakout = {
+  topics: builtIn.topics.filter((t) => t.name === 'tweets').map((topic) => ({ ...topic, name: `${BREAKOUT_PREFIX}${topic.name}` })),
+  consumers: builtIn.consumers
+    .filter((c) => c.name === 'hashtags-5m')
+    .map((consumer) => ({
+      ...consumer,
+      name: `${BREAKOUT_PREFIX}${consumer.name}`,
+      topics: consumer.topics.map((t) => `${BREAKOUT_PREFIX}${t}`),
+      window: { sizeSeconds: 10, advanceSeconds: 2, graceSeconds: consumer.window.graceSeconds },
+    })),
+};
 const kafkaClients = copies(KAFKA_CLIENTS_PREFIX);
+
+/**
+ * trending.test.ts: a copy of the built-in tweets topic and of hashtags-5m (a 5-minute window
+ * advancing every 30 s) with a day's grace, so that tweets dated up to an hour back are on time.
+ */
+export const TRENDING = 'it-trending';
+const hashtags = builtIn.consumers.find((c) => c.name === 'hashtags-5m')!;
 
 /** Consumers the global stack does not run: a test starts (and restarts) their emulator itself. */
 export const MANUAL_CONSUMERS = ['it-restart'];
@@ -48,7 +73,9 @@ export const pipeline: PipelineSpec = validateSpec({
     reading('it-restart', 1),
     reading('it-openapi', 2),
     ...scenario.topics,
+    ...breakout.topics,
     ...kafkaClients.topics,
+    { ...builtIn.topics.find((t) => t.name === 'tweets')!, name: TRENDING },
     { ...builtIn.topics.find((t) => t.name === 'health')!, name: CLI_HEALTH_TOPIC },
   ],
   consumers: [
@@ -92,6 +119,8 @@ export const pipeline: PipelineSpec = validateSpec({
       keepRecords: true,
     },
     ...scenario.consumers,
+    ...breakout.consumers,
     ...kafkaClients.consumers,
+    { ...hashtags, name: TRENDING, topics: [TRENDING], window: { ...hashtags.window, graceSeconds: 86_400 }, batchSize: 500 },
   ],
 });

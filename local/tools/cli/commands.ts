@@ -268,45 +268,6 @@ export async function tail(context: CliContext, topic: string | undefined, optio
   if (!options.json) context.io.stderr(`Processed a total of ${seen} messages\n`);
 }
 
-interface ResultItem {
-  readonly key: string;
-  readonly windowStart: string;
-  readonly windowEnd: string;
-  readonly count: number;
-  readonly late?: number;
-  readonly measures?: Readonly<Record<string, number>>;
-}
-
-function formatNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2);
-}
-
-/** `fluxo results <consumer> [--key K] [--top N] [--from T] [--to T] [--limit N]`. */
-export async function results(context: CliContext, consumer: string | undefined, options: Options): Promise<void> {
-  if (consumer === undefined) throw new UsageError('usage: fluxo results <consumer> [--key K] [--top N] [--from T] [--to T] [--limit N]');
-  const query = new URLSearchParams();
-  for (const name of ['key', 'top', 'from', 'to', 'limit'] as const) {
-    const value = options[name];
-    if (typeof value === 'string') query.set(name, value);
-  }
-  const suffix = query.size === 0 ? '' : `?${query.toString()}`;
-  const { body } = await callApi(context, 'GET', `/results/${encodeURIComponent(consumer)}${suffix}`);
-  if (options.json) {
-    print(context, JSON.stringify(body));
-    return;
-  }
-  const items = ((body as { items?: ResultItem[] } | undefined)?.items ?? []) as ResultItem[];
-  if (items.length === 0) {
-    print(context, `no results for ${consumer} yet`);
-    return;
-  }
-  for (const item of items) {
-    const measures = Object.entries(item.measures ?? {}).map(([name, value]) => `${name}=${formatNumber(value)}`);
-    const late = item.late ? `  late=${item.late}` : '';
-    print(context, `${item.windowStart}  ${item.key.padEnd(16)} count=${item.count}${late}  ${measures.join('  ')}`.trimEnd());
-  }
-}
-
 /** `fluxo dlq [--consumer C]`: the consumers' dead letters (API), and locally the emulator's failed batches. */
 export async function dlq(context: CliContext, options: Options): Promise<void> {
   const query = typeof options.consumer === 'string' ? `?consumer=${encodeURIComponent(options.consumer)}` : '';

@@ -9,8 +9,8 @@ import { scenarioNamed, SCENARIOS, UnknownScenarioError } from '../scenarios/ind
 import { formatLoadSummary, LoadOptionsError, runLoad } from '../scenarios/load';
 import { RunNotFoundError } from '../scenarios/manifest';
 import { MAX_SEED } from '../scenarios/random';
-import type { Scenario } from '../scenarios/scenario';
-import { verifyRun } from '../scenarios/verify';
+import type { Breakout, Scenario } from '../scenarios/scenario';
+import { TOP_N, verifyRun, type BreakoutSeen } from '../scenarios/verify';
 import type { Options } from './commands';
 import type { CliContext } from './context';
 import { CliError, UsageError } from './errors';
@@ -46,10 +46,39 @@ function seedOption(options: Options): number | undefined {
   return n;
 }
 
-/** `fluxo load <scenario> [--producers N] [--rate R] [--duration S] [--seed S] [--batch N]`. */
+/**
+ * The break-out of `--breakout TAG|none` and `--breakout-at MINUTES` (minutes into the run, a
+ * fraction allowed): null for `none`, undefined for the scenario's default.
+ */
+export function breakoutOption(options: Options, durationSeconds: number, scenario: Scenario): Breakout | null | undefined {
+  const tag = options.breakout;
+  const at = options['breakout-at'];
+  if (tag === undefined && at === undefined) return undefined;
+  if (scenario.defaultBreakout === undefined)
+    throw new UsageError(`--${tag === undefined ? 'breakout-at' : 'breakout'}: only tweets can plant a break-out, not ${scenario.name}`);
+  if (tag === 'none') {
+    if (at !== undefined) throw new UsageError('--breakout-at cannot be used with --breakout none');
+    return null;
+  }
+  const fallback = scenario.defaultBreakout(durationSeconds);
+  if (typeof tag === 'string' && !/^[\p{L}\p{N}_]{1,100}$/u.test(tag))
+    throw new UsageError(`--breakout must be a hashtag without "#" (letters, digits, _) or none (got "${tag}")`);
+  let atSeconds = fallback.atSeconds;
+  if (at !== undefined) {
+    const minutes = Number(at);
+    if (typeof at !== 'string' || at.trim() === '' || !Number.isFinite(minutes) || minutes < 0)
+      throw new UsageError(`--breakout-at must be a number of minutes into the run, 0 or more (got "${String(at)}")`);
+    atSeconds = minutes * 60;
+  }
+  return { hashtag: typeof tag === 'string' ? tag.toLowerCase() : fallback.hashtag, atSeconds };
+}
+
+/** `fluxo load <scenario> [--producers N] [--rate R] [--duration S] [--seed S] [--batch N] [--breakout TAG|none] [--breakout-at M]`. */
 export async function load(context: CliContext, name: string | undefined, options: Options): Promise<void> {
   const scenario = scenarioOf(name, 'usage: fluxo load <scenario> [--producers 4] [--rate 200] [--duration 60] [--seed S] [--batch 1]');
   const seed = seedOption(options) ?? randomInt(0, MAX_SEED);
+  const durationSeconds = numberOption(options, 'duration', 60);
+  const breakout = breakoutOption(options, durationSeconds, scenario);
   let summary;
   try {
     summary = await runLoad({
@@ -58,7 +87,8 @@ export async function load(context: CliContext, name: string | undefined, option
       seed,
       producers: numberOption(options, 'producers', 4),
       rate: numberOption(options, 'rate', 200),
-      durationSeconds: numberOption(options, 'duration', 60),
+      durationSeconds,
+      ...(breakout === undefined ? {} : { breakout }),
       batch: numberOption(options, 'batch', 1),
       tty: context.io.stderrIsTTY === true,
       runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
@@ -89,6 +119,16 @@ function waitingProgress(context: CliContext): (differences: number, remainingMs
   };
 }
 
+/** What the direct computation says of a planted break-out: when it rose and when it led the trending list. */
+export function formatBreakout(seen: BreakoutSeen): string {
+  const later = (at: number): string => `${new Date(at).toISOString()}, ${((at - seen.riseAt) / 1000).toFixed(1)} s after its rise`;
+  const led =
+    seen.firstAt === undefined
+      ? 'did not lead the trending list at any pane boundary of the run'
+      : `led the trending list from ${later(seen.firstAt)}${seen.risingAt === undefined ? '' : `, marked rising from ${later(seen.risingAt)}`}`;
+  return `break-out: #${seen.hashtag} rose at ${new Date(seen.riseAt).toISOString()} and ${led} (panes of ${seen.advanceMs / 1000} s)`;
+}
+
 /** `fluxo verify <scenario> --seed S [--wait SECONDS]`: exit status 1 on any difference. */
 export async function verify(context: CliContext, name: string | undefined, options: Options): Promise<void> {
   const scenario = scenarioOf(name, 'usage: fluxo verify <scenario> --seed S [--wait 30]');
@@ -112,15 +152,16 @@ export async function verify(context: CliContext, name: string | undefined, opti
   if (context.io.stderrIsTTY === true) context.io.stderr('\r\u001b[K');
   if (options.json)
     context.io.stdout(
-      `${JSON.stringify({ records: report.records, expected: report.expected, rankings: report.rankings, differences })}\n`,
+      `${JSON.stringify({ records: report.records, expected: report.expected, rankings: report.rankings, differences, breakout: report.breakout })}\n`,
     );
   else {
     for (const difference of differences) context.io.stdout(`${formatDifference(difference)}\n`);
-    const ranked = report.rankings > 0 ? ` and ${report.rankings} trending list(s)` : '';
+    const ranked = report.rankings > 0 ? `, and the top-${TOP_N} and trending lists at ${report.rankings} pane boundaries` : '';
     const what = `${report.records} acknowledged records, ${report.expected} aggregates${ranked} of ${scenario.consumers.join(', ')}`;
     context.io.stdout(
       differences.length === 0 ? `OK: ${what} equal to the direct computation\n` : `${differences.length} difference(s) over ${what}\n`,
     );
+    if (report.breakout !== undefined) context.io.stdout(`${formatBreakout(report.breakout)}\n`);
   }
   if (differences.length > 0)
     throw new CliError(`${differences.length} difference(s) between the stored aggregates and the direct computation`);

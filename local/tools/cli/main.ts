@@ -7,9 +7,15 @@
 import { parseArgs } from 'node:util';
 import { cliContext, type CliIo } from './context';
 import { ApiError } from '../api-client';
+import { API } from '../../../core/api/routes';
+import { RISING_SCORE } from '../../../core/trending';
 import { CliError, UsageError } from './errors';
-import { createTopic, dlq, kafka, listTopics, results, send, tail, type Options } from './commands';
+import { createTopic, dlq, kafka, listTopics, send, tail, type Options } from './commands';
 import { load, verify } from './load-verify';
+import { results, RESULTS_USAGE } from './results';
+
+/** The trending list's parameters as the API declares them (their defaults). */
+const TRENDING = API.getTrending.query.properties;
 
 /** The help text. */
 export const USAGE = `usage: fluxo <command> [options]
@@ -23,14 +29,22 @@ export const USAGE = `usage: fluxo <command> [options]
   tail <topic> [--from-beginning]          print the topic's values as they arrive, locally, as the
         [--max-messages N] [--print-key]   consumers see them (tuples as objects with IMC; what they
         [--raw]                            cannot count as "# dead letter"); --raw: as written
-  results <consumer> [--key K] [--top N]   a consumer's windowed aggregates (GET /results/{consumer})
-        [--from T] [--to T] [--limit N]
+  results <consumer> [--key K]             a consumer's stored aggregates, newest first (GET
+        [--from T] [--to T] [--limit N]    /results/{consumer}; a hopping window's panes)
+  results <consumer> --top K [--at T]      the K keys with the highest count in the window ending
+                                           at the last pane boundary at or before T (default now)
+  results <consumer> --trending [--top K]  break-outs: keys scored (count + 1) / (mean count of
+        [--at T] [--baseline B]            the B windows before + 1), rising from ${RISING_SCORE}; only keys
+        [--min-count M]                    counted M times or more (defaults ${TRENDING.top.default}, now, ${TRENDING.baseline.default}, ${TRENDING.minCount.default})
   dlq [--consumer C]                       dead letters and failed batches
   load <scenario> [--producers 4]          the course's producers, faster: health, ticks or tweets
         [--rate 200] [--duration 60]       (records/s in all, seconds); progress, then a summary;
-        [--seed S] [--batch 1]             the run is written to .fluxo/runs/<scenario>-<seed>.json
+        [--seed S] [--batch 1]             the run is written to .fluxo/runs/<scenario>-<seed>.json;
+        [--breakout TAG|none]              tweets: from minute M of the run, TAG (default copa2026,
+        [--breakout-at M]                  at half the run) is in ten times as many tweets
   verify <scenario> --seed S [--wait 30]   compare the stored aggregates of that run with a direct
-                                           computation; exit status 1 on any difference
+                                           computation (tweets: the top-K and trending lists at
+                                           every pane boundary too); exit status 1 on any difference
   kafka <tool> [args]                      Kafka's own tools against the local broker, as the course
                                            types them: kafka-topics, kafka-console-producer,
                                            kafka-console-consumer, kafka-consumer-groups, kafka-configs,
@@ -51,6 +65,10 @@ const OPTIONS = {
   'print-key': { type: 'boolean' },
   raw: { type: 'boolean' },
   top: { type: 'string' },
+  at: { type: 'string' },
+  trending: { type: 'boolean' },
+  baseline: { type: 'string' },
+  'min-count': { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   limit: { type: 'string' },
@@ -61,6 +79,8 @@ const OPTIONS = {
   seed: { type: 'string' },
   batch: { type: 'string' },
   wait: { type: 'string' },
+  breakout: { type: 'string' },
+  'breakout-at': { type: 'string' },
 } as const;
 
 function parse(argv: readonly string[]): { positionals: string[]; options: Options } {
@@ -113,7 +133,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         await tail(context, rest[0], options);
         break;
       case 'results':
-        expectAtMost(rest, 1, 'usage: fluxo results <consumer> [--key K] [--top N]');
+        expectAtMost(rest, 1, RESULTS_USAGE);
         await results(context, rest[0], options);
         break;
       case 'dlq':

@@ -16,7 +16,11 @@ export type ChartSpec =
       readonly close: string;
       readonly volume?: string;
     }
-  /** The keys with the highest count in the newest window (e.g. trending hashtags). */
+  /**
+   * The keys with the highest count in the window ending at the last pane boundary (the hopping
+   * top-K, e.g. trending hashtags), those rising against the windows before marked, and the
+   * break-outs (`/trending`) listed.
+   */
   | { readonly kind: 'top'; readonly n: number }
   /** Count and measures per window over time, one line per group key. */
   | { readonly kind: 'series'; readonly measures: readonly string[] };
@@ -81,6 +85,8 @@ export interface ConsumerState {
   readonly description?: string;
   readonly topics: readonly string[];
   readonly windowSeconds: number;
+  /** Its pane length: a hopping window advances by this much (equal to `windowSeconds` when tumbling). */
+  readonly advanceSeconds: number;
   readonly chart: ChartSpec;
   /** Whether it keeps the records it counts (`GET /results/{consumer}/records`): the card shows the last ones. */
   readonly keepRecords: boolean;

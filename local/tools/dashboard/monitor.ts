@@ -125,6 +125,7 @@ export class KafkaMonitor {
       ...(consumer.description === undefined ? {} : { description: consumer.description }),
       topics: consumer.topics,
       windowSeconds: consumer.window.sizeSeconds,
+      advanceSeconds: consumer.window.advanceSeconds,
       chart: chartOf(consumer),
       keepRecords: consumer.keepRecords,
       lag,

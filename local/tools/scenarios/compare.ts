@@ -3,6 +3,7 @@
  * window, measure). Counts, sums, min, max, first and last must be equal; averages may differ by
  * a relative 1e-9 (the stored sum adds the same values in another order).
  */
+import type { TopEntry, TrendingEntry } from './hopping';
 import type { ExpectedAggregate } from './scenario';
 
 /** The relative error allowed on averages. */
@@ -23,7 +24,10 @@ export interface Difference {
   readonly consumer: string;
   readonly key: string;
   readonly windowStart: number;
-  /** `count`, `late`, a measure name, or `top[i]` for a rank of the trending list. */
+  /**
+   * `count`, `late` or a measure name; `top[i]` or `trending[i]` for a rank of the top-K or
+   * trending list of the hopping window starting at `windowStart`, `trending` for that list's window.
+   */
   readonly measure: string;
   /** What the direct computation gives; undefined when it expects no such aggregate or measure. */
   readonly expected: number | string | undefined;
@@ -80,22 +84,115 @@ export function compareConsumer(
   return differences;
 }
 
-/** The `n` keys with the highest count in one window, ties by key (as `?top=n` ranks them), as `key=count`. */
-export function expectedTop(expected: readonly ExpectedAggregate[], windowStart: number, n: number): string[] {
-  return expected
-    .filter((e) => e.windowStart === windowStart)
-    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .slice(0, n)
-    .map((e) => `${e.key}=${e.count}`);
+/** A hopping window's top-K as `GET /results/{consumer}?top=K&at=T` answers it (its items). */
+export interface StoredTopItem {
+  readonly key: string;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly count: number;
+  readonly late: number;
 }
 
-/** The differences between two ranked lists of `key=count`, one per rank that differs. */
-export function compareTop(consumer: string, windowStart: number, expected: readonly string[], actual: readonly string[]): Difference[] {
+/** A trending list as `GET /results/{consumer}/trending` answers it (the parts compared). */
+export interface StoredTrending {
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly baselineWindows: number;
+  readonly minCount: number;
+  readonly items: ReadonlyArray<{ key: string; count: number; baseline: number; score: number; rising: boolean }>;
+}
+
+/** The differences between two ranked lists, one per rank whose entries differ (`equal` says when they do not). */
+function compareRanks<E, A>(
+  at: { readonly consumer: string; readonly windowStart: number },
+  list: string,
+  expected: readonly E[],
+  actual: readonly A[],
+  equal: (e: E, a: A) => boolean,
+  show: { expected: (e: E) => string; actual: (a: A) => string },
+): Difference[] {
   const differences: Difference[] = [];
   for (let rank = 0; rank < Math.max(expected.length, actual.length); rank += 1) {
-    if (expected[rank] !== actual[rank])
-      differences.push({ consumer, key: '', windowStart, measure: `top[${rank + 1}]`, expected: expected[rank], actual: actual[rank] });
+    const e = expected[rank];
+    const a = actual[rank];
+    if (e !== undefined && a !== undefined && equal(e, a)) continue;
+    differences.push({
+      ...at,
+      key: '',
+      measure: `${list}[${rank + 1}]`,
+      expected: e === undefined ? undefined : show.expected(e),
+      actual: a === undefined ? undefined : show.actual(a),
+    });
   }
+  return differences;
+}
+
+/**
+ * The differences between the directly computed top-K of the hopping window `[w - size, w)` and
+ * the API's: each rank's key and count, each item's window bounds, and no late record.
+ */
+export function compareTopAt(
+  consumer: string,
+  window: { readonly start: number; readonly end: number },
+  expected: readonly TopEntry[],
+  stored: readonly StoredTopItem[],
+): Difference[] {
+  const [start, end] = [new Date(window.start).toISOString(), new Date(window.end).toISOString()];
+  return compareRanks(
+    { consumer, windowStart: window.start },
+    'top',
+    expected,
+    stored,
+    (e, a) => e.key === a.key && e.count === a.count && a.windowStart === start && a.windowEnd === end && a.late === 0,
+    {
+      expected: (e) => `${e.key}=${e.count}`,
+      actual: (a) =>
+        `${a.key}=${a.count}${a.windowStart === start && a.windowEnd === end ? '' : ` window ${a.windowStart}..${a.windowEnd}`}${a.late === 0 ? '' : ` late=${a.late}`}`,
+    },
+  );
+}
+
+/** Two numbers equal to a relative 1e-9 (the API may divide in another order). */
+function close(expected: number, actual: number): boolean {
+  return expected === actual || Math.abs(actual - expected) <= AVERAGE_TOLERANCE * Math.max(Math.abs(expected), Math.abs(actual));
+}
+
+const trendingEntry = (t: { key: string; count: number; baseline: number; score: number; rising: boolean }): string =>
+  `${t.key} count=${t.count} baseline=${t.baseline} score=${t.score}${t.rising ? ' rising' : ''}`;
+
+/**
+ * The differences between the directly computed trending list at a boundary and the API's: the
+ * window and parameters it answers for, then each rank's key, count and rising mark exactly and
+ * its baseline and score to a relative 1e-9.
+ */
+export function compareTrendingAt(
+  consumer: string,
+  window: { readonly start: number; readonly end: number },
+  query: { readonly baseline: number; readonly minCount: number },
+  expected: readonly TrendingEntry[],
+  stored: StoredTrending,
+): Difference[] {
+  const at = { consumer, windowStart: window.start, key: '' };
+  const differences: Difference[] = [];
+  const header = (s: { windowStart: string; windowEnd: string; baselineWindows: number; minCount: number }): string =>
+    `window ${s.windowStart}..${s.windowEnd} baseline ${s.baselineWindows} minCount ${s.minCount}`;
+  const want = header({
+    windowStart: new Date(window.start).toISOString(),
+    windowEnd: new Date(window.end).toISOString(),
+    baselineWindows: query.baseline,
+    minCount: query.minCount,
+  });
+  if (header(stored) !== want) differences.push({ ...at, measure: 'trending', expected: want, actual: header(stored) });
+  differences.push(
+    ...compareRanks(
+      at,
+      'trending',
+      expected,
+      stored.items,
+      (e, a) => e.key === a.key && e.count === a.count && e.rising === a.rising && close(e.baseline, a.baseline) && close(e.score, a.score),
+      { expected: trendingEntry, actual: trendingEntry },
+    ),
+  );
   return differences;
 }
 

@@ -4,7 +4,7 @@
  * gives them) and two filtered consumers, `peso > 80` and IMC > 35.
  */
 import { seededRandom } from './random';
-import { buckets, total, windowMs, type ExpectedAggregate, type Scenario, type ScenarioValue } from './scenario';
+import { buckets, paneMs, total, type ExpectedAggregate, type Scenario, type ScenarioValue } from './scenario';
 
 /** One person's measurements. */
 export interface HealthTuple {
@@ -69,8 +69,8 @@ export const healthScenario: Scenario = {
   expected(records, target) {
     const prefix = target.prefix ?? '';
     const grouped = buckets<HealthTuple>();
-    const heavy = windowMs(target, 'peso-acima-80');
-    const obese = windowMs(target, 'imc-acima-35');
+    const heavy = paneMs(target, 'peso-acima-80');
+    const obese = paneMs(target, 'imc-acima-35');
     for (const record of records) {
       const tuple = healthTupleOf(record.value);
       if (tuple.peso > 80) grouped.add(`${prefix}peso-acima-80`, 'all', heavy, record.timestamp, tuple);

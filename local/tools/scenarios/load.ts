@@ -11,7 +11,16 @@ import { percentile } from '../stats';
 import { apiRequest, describeApiError, retryAfterMs, type ApiTarget } from '../api-client';
 import { writeManifest, toRanges, type RunManifest } from './manifest';
 import { progressDisplay, type ProgressCounts } from './progress';
-import { eventTimeOf, type Scenario, type ScenarioRecord } from './scenario';
+import {
+  BREAKOUT_FACTOR,
+  BreakoutError,
+  eventTimeOf,
+  plannedOffsetMs,
+  type Breakout,
+  type Scenario,
+  type ScenarioRecord,
+  type ValuesPlan,
+} from './scenario';
 import { backoffMs, type BackoffPolicy } from '../../../core/backoff';
 
 /** Most records in one request (the API takes up to 500). */
@@ -52,6 +61,11 @@ export interface LoadOptions {
   readonly progress?: boolean;
   /** @default 8 attempts, 100 ms doubling to 5 s */
   readonly retry?: RetryPolicy;
+  /**
+   * The break-out to plant (tweets only); null plants none.
+   * @default the scenario's own (`defaultBreakout`), none for a scenario without one
+   */
+  readonly breakout?: Breakout | null;
 }
 
 /** What a load run did. */
@@ -170,6 +184,19 @@ function checked(name: string, value: number, min: number, max: number, whole: b
   return value;
 }
 
+/** The break-out a run plants: the one asked for, checked, else the scenario's default; undefined for none. */
+function breakoutOf(scenario: Scenario, asked: Breakout | null | undefined, durationSeconds: number): Breakout | undefined {
+  if (asked === null) return undefined;
+  if (asked === undefined) return scenario.defaultBreakout?.(durationSeconds);
+  if (scenario.defaultBreakout === undefined)
+    throw new LoadOptionsError(`--breakout: only a scenario with hashtags can plant a break-out (tweets), not ${scenario.name}`);
+  if (!Number.isFinite(asked.atSeconds) || asked.atSeconds < 0 || asked.atSeconds >= durationSeconds)
+    throw new LoadOptionsError(
+      `--breakout-at must be a minute of the run, from 0 to less than its ${durationSeconds / 60} minute(s) (got ${asked.atSeconds / 60})`,
+    );
+  return asked;
+}
+
 /**
  * Runs a scenario's load: `rate * duration` records, batch k of `batch` records due at
  * `k * batch / rate` seconds and sent by producer `k mod producers`. A producer that falls behind
@@ -189,9 +216,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     throw new LoadOptionsError(`--rate must be at most ${scenario.maxRecordsPerMinute / 60} records/s for ${scenario.name}`);
   }
 
-  const values = scenario.values(seed, count);
+  const breakout = breakoutOf(scenario, options.breakout, durationSeconds);
+  const plan: ValuesPlan = { rate, batch, ...(breakout === undefined ? {} : { breakout }) };
+  let values;
+  try {
+    values = scenario.values(seed, count, plan);
+  } catch (error) {
+    if (error instanceof BreakoutError) throw new LoadOptionsError(error.message);
+    throw error;
+  }
   const start = Date.now();
-  const intervalMs = 1000 / rate;
   const batches = Math.ceil(count / batch);
   const sentAt: Array<number | null> = new Array<number | null>(batches).fill(null);
   const began = performance.now();
@@ -216,7 +250,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
 
   const producer = async (p: number): Promise<void> => {
     for (let k = p; k < batches && !context.io.signal.aborted; k += producers) {
-      await sleep(began + k * batch * intervalMs - performance.now(), context.io.signal);
+      await sleep(began + plannedOffsetMs(k * batch, plan) - performance.now(), context.io.signal);
       if (context.io.signal.aborted) return;
       const at = Date.now();
       sentAt[k] = at - start;
@@ -274,6 +308,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     rate,
     durationSeconds,
     batch,
+    ...(breakout === undefined ? {} : { breakout }),
     startedAt: new Date(start).toISOString(),
     finishedAt: new Date().toISOString(),
     interrupted: context.io.signal.aborted,
@@ -296,6 +331,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   };
 }
 
+/** Seconds into a run as `m:ss`. */
+function formatOffset(seconds: number): string {
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+}
+
 /** The summary's lines, as `fluxo load` prints them. */
 export function formatLoadSummary(summary: LoadSummary): string[] {
   const { manifest } = summary;
@@ -311,6 +352,11 @@ export function formatLoadSummary(summary: LoadSummary): string[] {
     ...(summary.unanswered > 0 ? [`unanswered    ${summary.unanswered} (gave up after retries)`] : []),
     `achieved      ${summary.achievedRate.toFixed(1)} records/s over ${(summary.elapsedMs / 1000).toFixed(1)} s`,
     `ack latency   ${latency} (per request)`,
+    ...(manifest.breakout === undefined
+      ? []
+      : [
+          `break-out     #${manifest.breakout.hashtag} x${manifest.breakout.factor ?? BREAKOUT_FACTOR} from ${formatOffset(manifest.breakout.atSeconds)} into the run`,
+        ]),
     ...summary.errors.slice(0, 5).map((e) => `  ${e.records} record(s): ${e.message}`),
     `run manifest  ${file}`,
     `verify with   fluxo verify ${manifest.scenario} --seed ${manifest.seed}`,

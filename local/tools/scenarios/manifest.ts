@@ -12,6 +12,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../state';
+import type { Breakout, ValuesPlan } from './scenario';
 
 /** The default folder of run manifests. */
 export const DEFAULT_RUNS_DIR = join(PROJECT_ROOT, '.fluxo', 'runs');
@@ -37,6 +38,8 @@ export interface RunManifest {
   readonly rate: number;
   readonly durationSeconds: number;
   readonly batch: number;
+  /** The break-out the run planted (tweets); absent when none was. */
+  readonly breakout?: Breakout;
   readonly startedAt: string;
   readonly finishedAt: string;
   /** Whether the run was stopped (Ctrl-C) before every record was sent. */
@@ -82,6 +85,11 @@ export function inRanges(ranges: ReadonlyArray<readonly [number, number]>, index
 export function sentAtOf(manifest: Pick<RunManifest, 'start' | 'sentAt' | 'batch'>, index: number): number | undefined {
   const offset = manifest.sentAt[Math.floor(index / manifest.batch)];
   return offset === null || offset === undefined ? undefined : manifest.start + offset;
+}
+
+/** What the run's values were generated from besides seed and count (see `Scenario.values`). */
+export function planOf(manifest: Pick<RunManifest, 'rate' | 'batch' | 'breakout'>): ValuesPlan {
+  return { rate: manifest.rate, batch: manifest.batch, ...(manifest.breakout === undefined ? {} : { breakout: manifest.breakout }) };
 }
 
 /** Writes a manifest (atomically: a reader never sees half of one). */

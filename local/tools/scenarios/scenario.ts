@@ -7,6 +7,50 @@
  */
 import { resolveConsumer, type PipelineSpec } from '../../../core/spec';
 
+/**
+ * A break-out planted in a run: from `atSeconds` into the run (on the load's schedule, record i
+ * being due `planOffsetMs(i)` after the start), the hashtag appears in `factor` times as many
+ * tweets as before.
+ */
+export interface Breakout {
+  /** The hashtag, lower-case, without `#`. */
+  readonly hashtag: string;
+  /** When its rate rises: seconds after the run's start, on the load's schedule. */
+  readonly atSeconds: number;
+  /** How many times its rate is multiplied. @default 10 */
+  readonly factor?: number;
+}
+
+/** How many times a planted break-out multiplies its hashtag's rate, unless it says otherwise. */
+export const BREAKOUT_FACTOR = 10;
+
+/** A break-out a scenario cannot plant (a hashtag it never draws, one already too frequent to multiply). */
+export class BreakoutError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'BreakoutError';
+  }
+}
+
+/**
+ * What a run's values may depend on besides the seed and the count: the load's schedule (so that
+ * a value can depend on when it is due) and a planted break-out. A run's manifest keeps all of it,
+ * so verify regenerates the same values.
+ */
+export interface ValuesPlan {
+  /** Target records per second of the run. */
+  readonly rate: number;
+  /** Records per request: batch k is due at `k * batch / rate` seconds. */
+  readonly batch: number;
+  /** A planted break-out (tweets only); none when absent. */
+  readonly breakout?: Breakout;
+}
+
+/** When record `index` is due on the load's schedule, ms after the run's start: its batch k at `k * batch / rate` s. */
+export function plannedOffsetMs(index: number, plan: Pick<ValuesPlan, 'rate' | 'batch'>): number {
+  return (Math.floor(index / plan.batch) * plan.batch * 1000) / plan.rate;
+}
+
 /** One generated record value and the built-in topic it goes to (`health`, `petr4`, ...). */
 export interface ScenarioValue {
   readonly topic: string;
@@ -58,8 +102,13 @@ export interface Scenario {
   readonly consumers: readonly string[];
   /** A consumer whose per-window ranking (`?top=10`) is checked too. */
   readonly ranked?: string;
-  /** The run's record values, in index order: the same for the same seed and count. */
-  values(seed: number, count: number): ScenarioValue[];
+  /** The run's record values, in index order: the same for the same seed, count and plan. */
+  values(seed: number, count: number, plan?: ValuesPlan): ScenarioValue[];
+  /**
+   * The break-out a run of this scenario plants when none is asked for, for a run of this many
+   * seconds; absent when the scenario cannot plant one (only tweets can).
+   */
+  defaultBreakout?(durationSeconds: number): Breakout;
   /**
    * The event time of record `index` when its request was first sent at `sentAt` (epoch ms).
    * @default `sentAt`, as the course's producers stamp a record when they send it
@@ -86,20 +135,30 @@ export function recordsOf(
   seed: number,
   count: number,
   sentAt: (index: number) => number | undefined,
+  plan?: ValuesPlan,
 ): ScenarioRecord[] {
   const records: ScenarioRecord[] = [];
-  scenario.values(seed, count).forEach((v, index) => {
+  scenario.values(seed, count, plan).forEach((v, index) => {
     const at = sentAt(index);
     if (at !== undefined) records.push({ ...v, index, timestamp: eventTimeOf(scenario, index, at, seed) });
   });
   return records;
 }
 
-/** A consumer's window length in ms, from the target's spec. */
-export function windowMs(target: Target, consumer: string): number {
+/** A consumer's window length (`sizeMs`) and pane length (`advanceMs`, equal to the size for a tumbling window), from the target's spec. */
+export function windowOf(target: Target, consumer: string): { readonly sizeMs: number; readonly advanceMs: number } {
   const found = target.spec.consumers.find((c) => c.name === `${target.prefix ?? ''}${consumer}`);
   if (found === undefined) throw new RangeError(`consumer "${target.prefix ?? ''}${consumer}" is not in the spec`);
-  return resolveConsumer(found).window.sizeSeconds * 1000;
+  const { window } = resolveConsumer(found);
+  return { sizeMs: window.sizeSeconds * 1000, advanceMs: window.advanceSeconds * 1000 };
+}
+
+/**
+ * The length of what a consumer stores one aggregate for, in ms: its pane, `advance` long (a
+ * tumbling window is one pane; a hopping window of `size` is the sum of its `size / advance` panes).
+ */
+export function paneMs(target: Target, consumer: string): number {
+  return windowOf(target, consumer).advanceMs;
 }
 
 /** The records falling in one (consumer, key, window): what a scenario turns into measures. */

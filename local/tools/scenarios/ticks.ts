@@ -5,7 +5,7 @@
  * right only if they follow event time.
  */
 import { seededRandom } from './random';
-import { buckets, total, windowMs, type Scenario, type ScenarioValue } from './scenario';
+import { buckets, paneMs, total, type Scenario, type ScenarioValue } from './scenario';
 
 /** The tickers and the price each walk starts from. */
 export const TICKERS: Readonly<Record<string, number>> = { petr4: 38.5, vale3: 62.1 };
@@ -56,10 +56,10 @@ export const ticksScenario: Scenario = {
   },
   expected(records, target) {
     const prefix = target.prefix ?? '';
-    const size = windowMs(target, 'ohlc-1m');
+    const pane = paneMs(target, 'ohlc-1m');
     const grouped = buckets<{ t: number; tick: Tick }>();
     for (const record of records)
-      grouped.add(`${prefix}ohlc-1m`, `${prefix}${record.topic}`, size, record.timestamp, {
+      grouped.add(`${prefix}ohlc-1m`, `${prefix}${record.topic}`, pane, record.timestamp, {
         t: record.timestamp,
         tick: record.value as Tick,
       });

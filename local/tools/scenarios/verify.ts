@@ -1,19 +1,29 @@
 /**
  * `fluxo verify`: regenerates a load run's records from its manifest, computes directly what every
  * consumer must have stored for the acknowledged ones, reads what is stored over HTTP
- * (`GET /results/{consumer}`) and lists every difference. The consumers may still be catching up
- * right after a load, so it polls until everything agrees or the wait runs out.
+ * (`GET /results/{consumer}`) and lists every difference. For the ranked consumer (tweets'
+ * hashtags-5m) it also asks, at every pane boundary of the run, for the top-K of the hopping
+ * window ending there (`?top=K&at=w`) and the trending list (`/trending?at=w`), and compares
+ * them with the direct computation of hopping.ts. The consumers may still be catching up right
+ * after a load, so it polls until everything agrees or the wait runs out.
  */
 import type { PipelineSpec } from '../../../core/spec';
 import { pipeline } from '../../../pipeline';
-import { callApi } from '../api-client';
-import { compareConsumer, compareTop, expectedTop, type Difference, type StoredAggregate } from './compare';
+import type { AggregateView } from '../../../core/api/routes';
+import { getRoute } from '../api-client';
+import { compareConsumer, compareTopAt, compareTrendingAt, type Difference, type StoredAggregate } from './compare';
+import { boundariesOf, directTop, directTrending, paneCountsOf, type HoppingWindow, type PaneCounts, type TrendingQuery } from './hopping';
 import { sleep, type ScenarioContext } from './load';
-import { inRanges, readManifest, sentAtOf, type RunManifest } from './manifest';
-import { recordsOf, type ExpectedAggregate, type Scenario } from './scenario';
+import { inRanges, planOf, readManifest, sentAtOf, type RunManifest } from './manifest';
+import { plannedOffsetMs, recordsOf, windowOf, type ExpectedAggregate, type Scenario, type ScenarioRecord } from './scenario';
 
-/** How many keys the trending list check compares. */
+/** How many keys the top-K check compares. */
 export const TOP_N = 10;
+/**
+ * The trending list verify asks for and computes, every parameter given (the API's defaults are
+ * not assumed): the 10 keys with the highest score against the 3 windows before, counted 5 times or more.
+ */
+export const TRENDING_QUERY: TrendingQuery = { top: 10, baseline: 3, minCount: 5 };
 
 /** Options of {@link verifyRun}. */
 export interface VerifyOptions {
@@ -39,53 +49,59 @@ export interface VerifyReport {
   readonly records: number;
   /** Aggregates the direct computation expects, over every consumer. */
   readonly expected: number;
-  /** Trending-list windows compared. */
+  /** Pane boundaries at which the top-K and trending lists were compared. */
   readonly rankings: number;
+  /** The planted break-out, as the direct computation sees it; absent when the run planted none. */
+  readonly breakout?: BreakoutSeen;
   /** Every difference of the last look; empty when everything agrees. */
   readonly differences: readonly Difference[];
 }
 
-interface ResultsPage {
-  readonly items: ReadonlyArray<{
-    key: string;
-    windowStart: string;
-    windowEnd: string;
-    count: number;
-    late?: number;
-    measures?: Record<string, number>;
-  }>;
-  readonly nextCursor?: string;
-}
-
-function stored(item: ResultsPage['items'][number]): StoredAggregate {
+function stored(item: AggregateView): StoredAggregate {
   return {
     key: item.key,
     windowStart: Date.parse(item.windowStart),
     windowEnd: Date.parse(item.windowEnd),
     count: item.count,
-    late: item.late ?? 0,
-    measures: item.measures ?? {},
+    late: item.late,
+    measures: item.measures,
   };
 }
 
-/** Every aggregate of a consumer whose window overlaps `[from, to)`, all pages. */
+/** Every aggregate of a consumer whose window overlaps `[from, to)` (a hopping consumer's panes), all pages. */
 export async function storedAggregates(context: ScenarioContext, consumer: string, from: number, to: number): Promise<StoredAggregate[]> {
   const found: StoredAggregate[] = [];
   let cursor: string | undefined;
   do {
-    const query = new URLSearchParams({ from: String(from), to: String(to), limit: '1000' });
-    if (cursor !== undefined) query.set('cursor', cursor);
-    const { body } = await callApi(context, 'GET', `/results/${encodeURIComponent(consumer)}?${query.toString()}`);
-    const page = body as ResultsPage;
+    const page = await getRoute(context, 'getAggregates', {
+      path: { consumer },
+      query: { from: String(from), to: String(to), limit: 1000, cursor },
+    });
     found.push(...page.items.map(stored));
     cursor = page.nextCursor;
   } while (cursor !== undefined);
   return found;
 }
 
-async function storedTop(context: ScenarioContext, consumer: string, windowStart: number): Promise<string[]> {
-  const { body } = await callApi(context, 'GET', `/results/${encodeURIComponent(consumer)}?top=${TOP_N}&from=${windowStart}`);
-  return (body as ResultsPage).items.map((item) => `${item.key}=${item.count}`);
+/** The ranked consumer's hopping window and pane counts, as the direct computation gives them. */
+interface Ranked {
+  readonly consumer: string;
+  readonly window: HoppingWindow;
+  readonly panes: PaneCounts;
+  readonly boundaries: readonly number[];
+}
+
+/** A planted break-out in the direct computation: when it rose and when the trending list first shows it. */
+export interface BreakoutSeen {
+  readonly hashtag: string;
+  /** The event time of the first record due from the break-out on (epoch ms). */
+  readonly riseAt: number;
+  /** The first pane boundary at or after the rise whose trending list it leads; absent when none of the run's does. */
+  readonly firstAt?: number;
+  /** The first such boundary at which it is marked rising. */
+  readonly risingAt?: number;
+  /** The consumer's pane length, ms. */
+  readonly advanceMs: number;
 }
 
 /** The acknowledged records of a run and what each consumer must store for them. */
@@ -93,19 +109,70 @@ export function expectationOf(
   scenario: Scenario,
   manifest: RunManifest,
   spec: PipelineSpec,
-): { records: number; from: number; to: number; expected: ExpectedAggregate[] } {
-  const all = recordsOf(scenario, manifest.seed, manifest.count, (index) => sentAtOf(manifest, index));
+): { records: number; from: number; to: number; expected: ExpectedAggregate[]; ranked?: Ranked; breakout?: BreakoutSeen } {
+  const plan = planOf(manifest);
+  const all = recordsOf(scenario, manifest.seed, manifest.count, (index) => sentAtOf(manifest, index), plan);
   const acknowledged = all.filter((r) => inRanges(manifest.acknowledged, r.index));
   // Every window any record sent falls in, acknowledged or not.
   const from = all.reduce((min, r) => Math.min(min, r.timestamp), Infinity);
   const to = all.reduce((max, r) => Math.max(max, r.timestamp), -Infinity) + 1;
   if (all.length === 0) return { records: 0, from: manifest.start, to: manifest.start + 1, expected: [] };
+  const target = { spec, prefix: manifest.prefix };
+  const expected = scenario.expected(acknowledged, target);
+  if (scenario.ranked === undefined) return { records: acknowledged.length, from, to, expected };
+  const consumer = `${manifest.prefix}${scenario.ranked}`;
+  const window = windowOf(target, scenario.ranked);
+  const panes = paneCountsOf(expected.filter((e) => e.consumer === consumer));
+  const ranked = { consumer, window, panes, boundaries: boundariesOf(panes, window.advanceMs) };
+  const breakout = manifest.breakout === undefined ? undefined : breakoutSeen(ranked, acknowledged, plan, manifest.breakout);
+  return { records: acknowledged.length, from, to, expected, ranked, ...(breakout === undefined ? {} : { breakout }) };
+}
+
+function breakoutSeen(
+  ranked: Ranked,
+  records: readonly ScenarioRecord[],
+  plan: ReturnType<typeof planOf>,
+  breakout: NonNullable<RunManifest['breakout']>,
+): BreakoutSeen | undefined {
+  const after = records.filter((r) => plannedOffsetMs(r.index, plan) >= breakout.atSeconds * 1000);
+  if (after.length === 0) return undefined;
+  const riseAt = after.reduce((min, r) => Math.min(min, r.timestamp), Infinity);
+  let firstAt: number | undefined;
+  let risingAt: number | undefined;
+  for (const w of ranked.boundaries) {
+    if (w < riseAt) continue;
+    const lead = directTrending(ranked.panes, w, ranked.window, TRENDING_QUERY)[0];
+    if (lead?.key !== breakout.hashtag) continue;
+    firstAt ??= w;
+    if (lead.rising) {
+      risingAt = w;
+      break;
+    }
+  }
   return {
-    records: acknowledged.length,
-    from,
-    to,
-    expected: scenario.expected(acknowledged, { spec, prefix: manifest.prefix }),
+    hashtag: breakout.hashtag,
+    riseAt,
+    advanceMs: ranked.window.advanceMs,
+    ...(firstAt === undefined ? {} : { firstAt }),
+    ...(risingAt === undefined ? {} : { risingAt }),
   };
+}
+
+/** The top-K and trending lists at every pane boundary of the run, from the API, against the direct computation. */
+async function compareRankings(context: ScenarioContext, ranked: Ranked): Promise<Difference[]> {
+  const { consumer, window, panes } = ranked;
+  const differences: Difference[] = [];
+  for (const w of ranked.boundaries) {
+    const hopping = { start: w - window.sizeMs, end: w };
+    const top = await getRoute(context, 'getAggregates', { path: { consumer }, query: { top: TOP_N, at: String(w) } });
+    differences.push(...compareTopAt(consumer, hopping, directTop(panes, w, window, TOP_N), top.items));
+    const trending = await getRoute(context, 'getTrending', {
+      path: { consumer },
+      query: { top: TRENDING_QUERY.top, at: String(w), baseline: TRENDING_QUERY.baseline, minCount: TRENDING_QUERY.minCount },
+    });
+    differences.push(...compareTrendingAt(consumer, hopping, TRENDING_QUERY, directTrending(panes, w, window, TRENDING_QUERY), trending));
+  }
+  return differences;
 }
 
 async function look(
@@ -115,20 +182,14 @@ async function look(
   expectation: ReturnType<typeof expectationOf>,
 ): Promise<{ differences: Difference[]; rankings: number }> {
   const differences: Difference[] = [];
-  let rankings = 0;
   for (const name of scenario.consumers) {
     const consumer = `${manifest.prefix}${name}`;
     const expected = expectation.expected.filter((e) => e.consumer === consumer);
     differences.push(...compareConsumer(consumer, expected, await storedAggregates(context, consumer, expectation.from, expectation.to)));
-    if (name !== scenario.ranked) continue;
-    for (const windowStart of [...new Set(expected.map((e) => e.windowStart))].sort((a, b) => a - b)) {
-      rankings += 1;
-      differences.push(
-        ...compareTop(consumer, windowStart, expectedTop(expected, windowStart, TOP_N), await storedTop(context, consumer, windowStart)),
-      );
-    }
   }
-  return { differences, rankings };
+  const { ranked } = expectation;
+  if (ranked !== undefined) differences.push(...(await compareRankings(context, ranked)));
+  return { differences, rankings: ranked?.boundaries.length ?? 0 };
 }
 
 /**
@@ -152,5 +213,6 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
     expected: expectation.expected.length,
     rankings: result.rankings,
     differences: result.differences,
+    ...(expectation.breakout === undefined ? {} : { breakout: expectation.breakout }),
   };
 }

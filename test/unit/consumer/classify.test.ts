@@ -86,6 +86,35 @@ describe('classifyRecord', () => {
     expect(outcome.kind === 'aggregate' && outcome.touches.map((t) => t.ref.groupKey)).toEqual(['kafka', 'aws']);
   });
 
+  it('puts a tweet of the hopping hashtags-5m in its 30 s pane, once, with the TTL counted from the pane end', () => {
+    // Prepare
+    const plan = planOf(findConsumer(pipeline, 'hashtags-5m')!);
+    const record = kafkaRecord({ topic: 'tweets', offset: 0, timestamp: 345_678, value: { user: 'ana', text: '#kafka' } });
+
+    // Act
+    const outcome = classifyRecord(record, plan);
+
+    // Assess
+    const pane = { start: 330_000, end: 360_000 };
+    expect(outcome).toMatchObject({ kind: 'aggregate', window: pane, late: false, expiresAt: 360 + 30 * 86_400 });
+    expect(outcome.kind === 'aggregate' && outcome.touches.map((t) => t.ref.window)).toEqual([pane]);
+  });
+
+  it.each([
+    ['on time at pane end + grace', 360_000 + 60_000, false],
+    ['late a millisecond after pane end + grace, though its 5-minute window is still open', 360_001 + 60_000, true],
+  ])('judges lateness per pane: %s', (_label, ingestTime, late) => {
+    // Prepare
+    const plan = planOf(findConsumer(pipeline, 'hashtags-5m')!);
+    const record = kafkaRecord({ topic: 'tweets', offset: 0, timestamp: 345_678, ingestTime, value: { user: 'ana', text: '#kafka' } });
+
+    // Act
+    const outcome = classifyRecord(record, plan);
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'aggregate', late });
+  });
+
   it('dead-letters a value that is JSON text but not an object', () => {
     // Prepare
     const plan = planOf(consumerOf({}));

@@ -3,7 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { summarize } from '../../../core/aggregate';
+import { decodeGroupKey, summarize } from '../../../core/aggregate';
+import { decodePaneCounts, type PaneCountsItem } from '../../../core/pane-counts';
+import { hoppingWindowAt, mergePanes } from '../../../core/trending';
 import type { AggregateItem } from '../../../core/aggregate-item';
 import { addDerivedFields } from '../../../core/canonical';
 import { compileFilters, filterableRecord } from '../../../core/filter';
@@ -225,7 +227,16 @@ describe('replay: 10,000 records in every form a writer produces, through random
 
       // Assess
       expect(records).toHaveLength(10_000);
-      expectSameAggregates(storedSummaries(table, consumer), referenceAggregates(records, consumer, verdict, ingestTimeOf));
+      const reference = referenceAggregates(records, consumer, verdict, ingestTimeOf);
+      expectSameAggregates(storedSummaries(table, consumer), reference);
+      // The pane key counts (top-K and trending read them) hold exactly each key's on-time count per pane.
+      const paneCounts = new Map<string, number>();
+      for (const item of table.itemsWithPrefix(`RANK#${consumer.name}`))
+        for (const [key, n] of Object.entries(decodePaneCounts(item as unknown as PaneCountsItem)))
+          paneCounts.set(`${decodeGroupKey(key)}|${String(item.paneStart)}`, n);
+      const onTime = [...reference].filter(([, aggregate]) => aggregate.count > 0).map(([id, aggregate]) => [id, aggregate.count] as const);
+      expect(onTime.length).toBeGreaterThan(50);
+      expect(new Map([...paneCounts].sort())).toEqual(new Map(onTime.sort()));
       const position = (r: KafkaRecord) => `${r.topic}#${String(r.partition).padStart(5, '0')}#${String(r.offset).padStart(19, '0')}`;
       // The mapping delivers every record the consumer counts; a dead letter is stored for every record it delivers that can never be counted.
       const counted = records.filter((r) => verdict(r).kind === 'aggregate');
@@ -299,5 +310,86 @@ describe('replay through the handler: Lambda MSK events for the ohlc-1m consumer
     // Assess
     expectSameAggregates(storedSummaries(table, consumer), referenceAggregates(records, consumer, verdict, ingestTimeOf));
     expect(counts.invocations).toBeGreaterThan(50);
+  }, 30_000);
+});
+
+describe('replay into a hopping consumer: panes stored exactly once, and every hopping window equals the direct computation', () => {
+  const topics = ['alpha', 'beta'].map((name) => freeTopic(name, { schema: { fields: { n: { type: 'integer', min: 0 } } } }));
+  // A 60 s window advancing every 10 s: six panes per window; grace 30 s per pane.
+  const consumer = consumerOf({
+    topics: ['alpha', 'beta'],
+    groupBy: { kind: 'each', field: 'tags' },
+    window: { sizeSeconds: 60, advanceSeconds: 10, graceSeconds: 30 },
+    measures: [
+      { fn: 'sum', field: 'n' },
+      { fn: 'max', field: 'n' },
+    ],
+  });
+  const plan = planOf(consumer, topics);
+  const valueOf = (random: () => number): Written => {
+    const tags = Array.from({ length: Math.floor(random() * 3) + 1 }, () => TAGS[Math.floor(random() * TAGS.length)]);
+    return { rawValue: JSON.stringify({ tags, n: Math.floor(random() * 100) }) };
+  };
+  const verdict = (record: KafkaRecord): ReferenceVerdict => {
+    try {
+      const { tags, n } = JSON.parse(record.value ?? '') as { tags: string[]; n: number };
+      return { kind: 'aggregate', keys: tags, values: { n } };
+    } catch {
+      return { kind: 'dead' };
+    }
+  };
+
+  it('under random splits, redeliveries, bisections, duplicates and crashes', async () => {
+    // Prepare
+    const random = prng(16);
+    const streams = generate(random, { alpha: 2, beta: 2 }, 1_000, valueOf);
+    const records = [...streams.values()].flat();
+    const table = new FakeTable(TABLE, random);
+    table.install(ddb);
+    const deps = {
+      plan,
+      store: new ResultsStore(client, TABLE, { sleep: () => Promise.resolve(), random }),
+      log: recordingLog(),
+      now: () => BASE,
+    };
+
+    // Act
+    const counts = await replay({
+      streams,
+      table,
+      random,
+      weights: WEIGHTS,
+      maxPerPartition: 60,
+      invoke: async (batch) => batchResponse((await processBatch(batch, deps)).unapplied),
+    });
+
+    // Assess: the stored panes, one aggregate per key and 10 s pane
+    expectSameAggregates(storedSummaries(table, consumer), referenceAggregates(records, consumer, verdict, ingestTimeOf));
+    // Every hopping window [w - 60 s, w), w a 10 s boundary: its panes merged equal the records counted directly in it
+    const panes = table.itemsWithPrefix(`AGG#${consumer.name}#`) as unknown as AggregateItem[];
+    let windows = 0;
+    for (let w = BASE; w <= BASE + 670_000; w += 10_000) {
+      const window = hoppingWindowAt(w, consumer.window);
+      const merged = mergePanes(
+        panes.filter((p) => p.windowStart >= window.start && p.windowEnd <= window.end),
+        window,
+      ).map((m) => summarize(m, consumer));
+      const direct = new Map<string, { count: number; late: number; sum_n: number }>();
+      for (const record of records) {
+        const v = verdict(record);
+        if (v.kind !== 'aggregate' || record.timestamp < window.start || record.timestamp >= window.end) continue;
+        const paneEnd = Math.floor(record.timestamp / 10_000) * 10_000 + 10_000;
+        const late = ingestTimeOf(record) > paneEnd + 30_000;
+        for (const key of new Set(v.keys)) {
+          const d = direct.get(key) ?? { count: 0, late: 0, sum_n: 0 };
+          direct.set(key, late ? { ...d, late: d.late + 1 } : { count: d.count + 1, late: d.late, sum_n: d.sum_n + v.values!.n! });
+        }
+      }
+      expect(new Map(merged.map((m) => [m.key, { count: m.count, late: m.late, sum_n: m.measures.sum_n ?? 0 }]))).toEqual(direct);
+      windows += direct.size > 0 ? 1 : 0;
+    }
+    expect(windows).toBeGreaterThan(60);
+    expect(records.filter((r) => ingestTimeOf(r) > r.timestamp + 40_000).length).toBeGreaterThan(50);
+    for (const scenario of Object.keys(WEIGHTS)) expect(counts[scenario as keyof ScenarioWeights]).toBeGreaterThan(0);
   }, 30_000);
 });

@@ -197,8 +197,8 @@ export interface ReferenceVerdict {
 }
 
 /**
- * Computes the aggregates of a consumer directly from its records: window on the timestamp,
- * late when ingested after window end + grace, count/sum/min/max/avg/first/last by the
+ * Computes the aggregates of a consumer directly from its records: stored window (the pane of a
+ * hopping window) on the timestamp, late when ingested after its end + grace, count/sum/min/max/avg/first/last by the
  * definitions, first/last ordered by (event time, topic-partition, offset).
  */
 export function referenceAggregates(
@@ -215,7 +215,8 @@ export function referenceAggregates(
       { n: number; sum: number; min: number; max: number; first: [number, string, number, number]; last: [number, string, number, number] }
     >;
   }
-  const size = consumer.window.sizeSeconds * 1000;
+  // The stored window: the pane (advanceSeconds) of a hopping window, the window itself when tumbling.
+  const size = consumer.window.advanceSeconds * 1000;
   const before = (a: [number, string, number, number], b: [number, string, number, number]): boolean =>
     a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
   const accs = new Map<string, Acc>();

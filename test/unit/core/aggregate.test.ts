@@ -8,6 +8,7 @@ import {
   groupKeysOf,
   isLate,
   measureValuesOf,
+  paneOf,
   measuredFields,
   mergeFieldState,
   fieldStateOf,
@@ -48,6 +49,21 @@ describe('windowOf', () => {
 
     // Assess
     expect(window).toEqual({ start: 300_000, end: 600_000 });
+  });
+});
+
+describe('paneOf', () => {
+  it('puts an event time in the epoch-aligned pane of advanceSeconds, the window itself when tumbling', () => {
+    // Prepare
+    const eventTime = Date.UTC(2026, 0, 1, 10, 4, 42, 500);
+
+    // Act
+    const hopping = paneOf(eventTime, { advanceSeconds: 30 });
+    const tumbling = paneOf(eventTime, { advanceSeconds: 300 });
+
+    // Assess
+    expect(hopping).toEqual({ start: Date.UTC(2026, 0, 1, 10, 4, 30), end: Date.UTC(2026, 0, 1, 10, 5) });
+    expect(tumbling).toEqual(windowOf(eventTime, { sizeSeconds: 300 }));
   });
 });
 

@@ -118,6 +118,43 @@ describe('pipeline spec validation', () => {
     expect(problems).toEqual([expect.stringContaining('window.sizeSeconds must be a whole number from 1 to 86400')]);
   });
 
+  it.each([
+    [
+      { sizeSeconds: 300, advanceSeconds: 0 },
+      'window.advanceSeconds must be a whole number from 1 to 86400 that divides a day evenly (got 0)',
+    ],
+    [
+      { sizeSeconds: 300, advanceSeconds: 7 },
+      'window.advanceSeconds must be a whole number from 1 to 86400 that divides a day evenly (got 7)',
+    ],
+    [
+      { sizeSeconds: 300, advanceSeconds: 2.5 },
+      'window.advanceSeconds must be a whole number from 1 to 86400 that divides a day evenly (got 2.5)',
+    ],
+    [{ sizeSeconds: 300, advanceSeconds: 40 }, 'window.advanceSeconds must divide window.sizeSeconds (300) evenly (got 40)'],
+    [{ sizeSeconds: 300, advanceSeconds: 600 }, 'window.advanceSeconds must divide window.sizeSeconds (300) evenly (got 600)'],
+    [
+      { sizeSeconds: 300, advanceSeconds: 1 },
+      'window.advanceSeconds gives 300 panes per window; at most 60 (sizeSeconds / advanceSeconds)',
+    ],
+  ])('rejects a hopping window %j, naming the field', (window, problem) => {
+    const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, window }] });
+
+    expect(problems).toEqual([`consumer "heavy": ${problem}`]);
+  });
+
+  it('accepts a hopping window whose advance divides its size, up to 60 panes', () => {
+    const problems = problemsOf({
+      topics: [health],
+      consumers: [
+        { ...heavy, window: { sizeSeconds: 300, advanceSeconds: 30 } },
+        { ...heavy, name: 'hour', window: { sizeSeconds: 3600, advanceSeconds: 60 } },
+      ],
+    });
+
+    expect(problems).toEqual([]);
+  });
+
   it('rejects a filter pattern AWS would refuse, at synth time', () => {
     const problems = problemsOf({ topics: [health], consumers: [{ ...heavy, filters: [{ value: { peso: [{ bigger: 80 }] } }] }] });
 
@@ -192,7 +229,15 @@ describe('pipeline spec defaults', () => {
       batchingWindowSeconds: 0,
       bisectOnError: true,
       groupId: 'fluxo-heavy',
-      window: { sizeSeconds: 60, graceSeconds: 60 },
+      window: { sizeSeconds: 60, advanceSeconds: 60, graceSeconds: 60 },
+    });
+  });
+
+  it('makes a window tumbling unless it says how far it advances', () => {
+    expect(resolveConsumer({ ...heavy, window: { sizeSeconds: 300, advanceSeconds: 30 } }).window).toEqual({
+      sizeSeconds: 300,
+      advanceSeconds: 30,
+      graceSeconds: 60,
     });
   });
 

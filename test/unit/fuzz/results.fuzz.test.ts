@@ -1,6 +1,6 @@
 /**
  * Property-based fuzz of the results handler: arbitrary consumers, query strings (from, to,
- * limit, cursor, top, key, consumer) on its three routes, with a mocked DynamoDB that answers
+ * limit, cursor, top, at, baseline, minCount, key, consumer) on its four routes, with a mocked DynamoDB that answers
  * empty pages, pages with a next key, or a throttle. The handler never throws, answers in its
  * documented shape (README and OpenAPI document), and a cursor it accepts only ever reads the partition of the request.
  */
@@ -36,6 +36,7 @@ const handle = createResultsHandler({
 const ROUTES = [
   { resource: '/results/{consumer}', path: (c: string) => `/results/${c}` },
   { resource: '/results/{consumer}/records', path: (c: string) => `/results/${c}/records` },
+  { resource: '/results/{consumer}/trending', path: (c: string) => `/results/${c}/trending` },
   { resource: '/dlq', path: () => '/dlq' },
 ] as const;
 
@@ -48,8 +49,12 @@ function table(behaviour: TableBehaviour): QueryCommandInput[] {
     queries.push(input);
     if (behaviour === 'throttled') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     const partition = input.ExpressionAttributeValues ?? {};
-    const pkValue = Object.values(partition).find((v) => typeof v === 'string' && /^(AGG|WIN|REC|DLQ)#/.test(v));
-    return behaviour === 'more' ? { Items: [], LastEvaluatedKey: { pk: String(pkValue), sk: '000000000000001' } } : { Items: [] };
+    const pkValue = Object.values(partition).find((v) => typeof v === 'string' && /^(AGG|WIN|REC|DLQ|RANK)#/.test(v));
+    // "more": a next key on every page, advancing, for three pages (a handler that reads every page ends).
+    const page = Number(input.ExclusiveStartKey?.sk ?? 0);
+    return behaviour === 'more' && Number.isSafeInteger(page) && page < 3
+      ? { Items: [], LastEvaluatedKey: { pk: String(pkValue), sk: String(page + 1).padStart(15, '0') } }
+      : { Items: [] };
   });
   return queries;
 }
@@ -61,7 +66,9 @@ function allowedPartitions(resource: string, consumer: string, query: Record<str
     return new Set(names.map((n) => `DLQ#${n}`));
   }
   if (resource === '/results/{consumer}/records') return new Set([`REC#${consumer}`]);
-  return new Set([`WIN#${consumer}`, ...(query?.key === undefined ? [] : [`AGG#${consumer}#`])]);
+  // Aggregates by window, the pane key counts (RANK#) that top and trending rank from, and the
+  // aggregates of one key (`key`, or a top answer's winners).
+  return new Set([`WIN#${consumer}`, `RANK#${consumer}`, `AGG#${consumer}#`]);
 }
 
 function event(resource: string, path: string, consumer: string, query: Record<string, string> | null): APIGatewayProxyEvent {
@@ -103,7 +110,7 @@ describe('results handler under arbitrary queries', () => {
           const allowed = allowedPartitions(route.resource, consumer, query);
           for (const q of queries) {
             const read = Object.values(q.ExpressionAttributeValues ?? {}).filter(
-              (v): v is string => typeof v === 'string' && /^(AGG|WIN|REC|DLQ)#/.test(v),
+              (v): v is string => typeof v === 'string' && /^(AGG|WIN|REC|DLQ|RANK)#/.test(v),
             );
             const outside = read.filter((v) => !allowed.has(v) && ![...allowed].some((a) => a.endsWith('#') && v.startsWith(a)));
             if (outside.length > 0) throw new Error(`read ${outside[0]} for ${route.resource} of ${consumer}`);

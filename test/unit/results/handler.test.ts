@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -9,6 +9,7 @@ import { encodeCursor } from '../../../lambdas/results/query';
 import { ResultsReader } from '../../../lambdas/results/reader';
 import type { AggregateItem, FieldState } from '../../../core/aggregate-item';
 import { aggregateKey, deadLetterKey, keptRecordKey } from '../../../core/keys';
+import { applyPaneCounts } from '../../../core/pane-counts';
 import { pipeline } from '../../../pipeline';
 import { apigwEvent } from '../../events/apigw/load';
 
@@ -245,8 +246,8 @@ describe('GET /results/{consumer}', () => {
   });
 });
 
-describe('top=N: trending keys of one window', () => {
-  it('ranks the newest window by count, ties by key, reading every page of the window', async () => {
+describe('top=N with from or to: the keys of one stored window', () => {
+  it('ranks the newest window starting before to by count, ties by key, reading every page of the window', async () => {
     // Prepare
     const W = T0 + 5 * MINUTE;
     documents
@@ -260,7 +261,7 @@ describe('top=N: trending keys of one window', () => {
       .resolves({ Items: [aggregate('hashtags-5m', 'lambda', W, 3), aggregate('hashtags-5m', 'msk', W, 1)] });
 
     // Act
-    const answer = await results(resultsOf('hashtags-5m', { top: '3' }));
+    const answer = await results(resultsOf('hashtags-5m', { top: '3', to: String(W + 10 * MINUTE) }));
 
     // Assess
     expect((body(answer).items as Array<{ key: string; count: number }>).map((i) => [i.key, i.count])).toEqual([
@@ -272,17 +273,18 @@ describe('top=N: trending keys of one window', () => {
     expect(body(answer)).not.toHaveProperty('nextCursor');
   });
 
-  it('ranks the window containing from when from is given', async () => {
+  it('ranks the stored window containing from when from is given: the 30 s pane of a hopping consumer', async () => {
     // Prepare
-    documents.on(QueryCommand).resolves({ Items: [aggregate('hashtags-5m', 'kafka', T0, 2)] });
+    const pane = T0 + 3 * MINUTE;
+    documents.on(QueryCommand).resolves({ Items: [aggregate('hashtags-5m', 'kafka', pane, 2)] });
 
     // Act
-    const answer = await results(resultsOf('hashtags-5m', { top: '5', from: '2026-11-22T10:03:00Z' }));
+    const answer = await results(resultsOf('hashtags-5m', { top: '5', from: '2026-11-22T10:03:10Z' }));
 
     // Assess
     expect(body(answer).items).toHaveLength(1);
     expect(documents.commandCalls(QueryCommand)).toHaveLength(1);
-    expect(queryInput().ExpressionAttributeValues).toEqual({ ':pk': 'WIN#hashtags-5m', ':window': `00${T0}#` });
+    expect(queryInput().ExpressionAttributeValues).toEqual({ ':pk': 'WIN#hashtags-5m', ':window': `00${pane}#` });
   });
 
   it('ranks one key only when key is given', async () => {
@@ -305,6 +307,285 @@ describe('top=N: trending keys of one window', () => {
 
     // Assess
     expect(body(answer)).toEqual({ consumer: 'hashtags-5m', items: [] });
+  });
+});
+
+const SECOND = 1000;
+/** A pane aggregate of hashtags-5m (30 s panes of a 5-minute window). */
+function pane(groupKey: string, start: number, count: number): AggregateItem {
+  return { ...aggregate('hashtags-5m', groupKey, start, count), windowEnd: start + 30 * SECOND };
+}
+
+/**
+ * A table holding these pane aggregates and, per pane, the pane key counts item the consumer keeps
+ * beside them (core/pane-counts.ts): answers the RANK# range Query, the per-key AGG# Queries and
+ * the per-pane byWindow Queries from them, each page costing 0.5 read units.
+ */
+function serveTable(panes: readonly AggregateItem[], options: { rankPageSize?: number } = {}): void {
+  const byPane = new Map<number, AggregateItem[]>();
+  for (const p of panes) byPane.set(p.windowStart, [...(byPane.get(p.windowStart) ?? []), p]);
+  let offset = 0;
+  const rank = [...byPane]
+    .sort(([a], [b]) => a - b)
+    .filter(([, items]) => items[0].consumer === 'hashtags-5m')
+    .map(([start, items]) => {
+      const entries = items.flatMap((i) =>
+        Array.from({ length: i.count }, () => ({ groupKey: i.groupKey, tp: 'tweets-0', off: offset++ })),
+      );
+      return applyPaneCounts(undefined, { consumer: items[0].consumer, start, end: items[0].windowEnd, expiresAt: 1 }, entries)!;
+    });
+  documents.on(QueryCommand).callsFake((input: QueryCommandInput) => {
+    const values = input.ExpressionAttributeValues as Record<string, string>;
+    const page = <T>(items: T[]) => ({ Items: items, ConsumedCapacity: { CapacityUnits: 0.5 } });
+    if (values[':pk'].startsWith('RANK#')) {
+      const inRange = rank.filter((r) => r.pk === values[':pk'] && r.sk >= values[':lower'] && r.sk <= values[':upper']);
+      const size = options.rankPageSize ?? inRange.length;
+      const from = input.ExclusiveStartKey === undefined ? 0 : inRange.findIndex((r) => r.sk === input.ExclusiveStartKey!.sk) + 1;
+      const items = inRange.slice(from, from + size);
+      const more = from + size < inRange.length;
+      return { ...page(items), ...(more ? { LastEvaluatedKey: { pk: items[items.length - 1].pk, sk: items[items.length - 1].sk } } : {}) };
+    }
+    if (values[':pk'].startsWith('AGG#'))
+      return page(panes.filter((p) => p.pk === values[':pk'] && p.sk >= values[':lower'] && p.sk <= values[':upper']).reverse());
+    return page(panes.filter((p) => p.gsi1pk === values[':pk'] && p.gsi1sk.startsWith(values[':pane'])));
+  });
+}
+
+const rankQueries = () =>
+  documents
+    .commandCalls(QueryCommand)
+    .map((c) => c.args[0].input)
+    .filter((i) => String((i.ExpressionAttributeValues as Record<string, string>)[':pk']).startsWith('RANK#'));
+
+describe('top=N without from and to: the hopping window at a time', () => {
+  const at = T0 + 10 * MINUTE + 45 * SECOND;
+  const w = T0 + 10 * MINUTE + 30 * SECOND;
+  const clocked = createResultsHandler({
+    spec: pipeline,
+    reader: new ResultsReader(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), 'results'),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    now: () => at,
+  });
+
+  it("ranks [w - 5 min, w) by its panes' key counts, ties by key, and merges the winners' panes", async () => {
+    // Prepare: kafka in 3 panes, aws in 2; a pane just before and just after the window is not read
+    serveTable([
+      pane('kafka', w - 300 * SECOND, 2),
+      pane('kafka', w - 150 * SECOND, 1),
+      pane('kafka', w - 30 * SECOND, 1),
+      pane('aws', w - 270 * SECOND, 3),
+      pane('aws', w - 60 * SECOND, 1),
+      pane('c%23', w - 60 * SECOND, 4),
+      pane('lambda', w - 330 * SECOND, 50),
+      pane('lambda', w, 50),
+    ]);
+
+    // Act
+    const answer = await results(resultsOf('hashtags-5m', { top: '2', at: new Date(at).toISOString() }));
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(body(answer)).toEqual({
+      consumer: 'hashtags-5m',
+      items: [
+        {
+          key: 'aws',
+          windowStart: new Date(w - 300 * SECOND).toISOString(),
+          windowEnd: new Date(w).toISOString(),
+          count: 4,
+          late: 0,
+          measures: {},
+        },
+        {
+          key: 'c#',
+          windowStart: new Date(w - 300 * SECOND).toISOString(),
+          windowEnd: new Date(w).toISOString(),
+          count: 4,
+          late: 0,
+          measures: {},
+        },
+      ],
+    });
+    // One Query of the pane key counts of [w - 5 min, w), then the two winners' own panes only.
+    expect(rankQueries()).toEqual([
+      expect.objectContaining({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: { ':pk': 'RANK#hashtags-5m', ':lower': `00${w - 300 * SECOND}`, ':upper': `00${w - 30 * SECOND}$` },
+      }),
+    ]);
+    const keyQueries = documents
+      .commandCalls(QueryCommand)
+      .map((c) => (c.args[0].input.ExpressionAttributeValues as Record<string, string>)[':pk']);
+    expect(keyQueries.filter((pk) => pk.startsWith('AGG#')).sort()).toEqual(['AGG#hashtags-5m#aws', 'AGG#hashtags-5m#c%23']);
+    expect(keyQueries).toHaveLength(3);
+  });
+
+  it('counts the panes of a consumer that keeps no pane key counts from its aggregates, one byWindow Query per pane', async () => {
+    // Prepare: peso-acima-80 groups by a constant, so it keeps none
+    const minute = (start: number, count: number): AggregateItem => aggregate('peso-acima-80', 'all', start, count);
+    const end = T0 + 10 * MINUTE;
+    serveTable([minute(end - MINUTE, 3), minute(end - 2 * MINUTE, 5)]);
+
+    // Act
+    const answer = await results(resultsOf('peso-acima-80', { top: '5', at: String(end) }));
+
+    // Assess: the last closed minute only (a tumbling window), read by its pane
+    expect(body(answer).items).toEqual([
+      expect.objectContaining({ key: 'all', count: 3, windowStart: new Date(end - MINUTE).toISOString() }),
+    ]);
+    expect(rankQueries()).toHaveLength(0);
+    expect(queryInput()).toMatchObject({
+      IndexName: 'byWindow',
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :pane)',
+      ProjectionExpression: '#a0, #a1, #a2',
+      ExpressionAttributeNames: { '#a0': 'groupKey', '#a1': 'windowStart', '#a2': 'count' },
+    });
+  });
+
+  it('defaults at to now, and reads every page of the pane key counts', async () => {
+    // Prepare: three panes of key counts, answered one per page
+    serveTable([pane('kafka', w - 30 * SECOND, 2), pane('msk', w - 60 * SECOND, 5), pane('kafka', w - 90 * SECOND, 1)], {
+      rankPageSize: 1,
+    });
+
+    // Act
+    const answer = await clocked(resultsOf('hashtags-5m', { top: '10' }));
+
+    // Assess
+    expect((body(answer).items as Array<{ key: string; count: number }>).map((i) => [i.key, i.count])).toEqual([
+      ['msk', 5],
+      ['kafka', 3],
+    ]);
+    expect(rankQueries()).toHaveLength(3);
+  });
+
+  it("with key, reads only that key's panes of the window", async () => {
+    // Prepare
+    documents.on(QueryCommand).resolves({ Items: [pane('kafka', w - 30 * SECOND, 2), pane('kafka', w - 300 * SECOND, 1)] });
+
+    // Act
+    const answer = await clocked(resultsOf('hashtags-5m', { top: '3', key: 'kafka' }));
+
+    // Assess
+    expect((body(answer).items as Array<{ key: string; count: number }>).map((i) => [i.key, i.count])).toEqual([['kafka', 3]]);
+    expect(queryInput()).toMatchObject({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+      ExpressionAttributeValues: { ':pk': 'AGG#hashtags-5m#kafka', ':lower': `00${w - 300 * SECOND}`, ':upper': `00${w - 1}$` },
+      Limit: 10,
+    });
+  });
+
+  it.each([
+    [{ at: String(at) }, 'at applies to top without from and to: give top, and drop from and to'],
+    [{ top: '3', at: String(at), from: String(T0) }, 'at applies to top without from and to: give top, and drop from and to'],
+    [{ top: '3', at: 'soon' }, 'at must be an ISO 8601 date-time with a zone or epoch milliseconds (got "soon")'],
+  ])('answers 400/40003 naming at for %j', async (query, message) => {
+    // Act
+    const answer = await results(resultsOf('hashtags-5m', query));
+
+    // Assess
+    expect(answer.statusCode).toBe(400);
+    expect(body(answer)).toMatchObject({ error_code: 40003, message });
+    expect(documents.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+});
+
+describe('GET /results/{consumer}/trending', () => {
+  const trendingOf = (consumer: string, query: Record<string, string> | null = null) =>
+    get('/results/{consumer}/trending', `/results/${consumer}/trending`, { consumer }, query);
+  const w = T0 + 20 * MINUTE;
+
+  it('ranks keys by (count + 1) / (baseline + 1) over the current window and the baseline windows before it', async () => {
+    // Prepare: steady is 10 per window; rising had 1 per window and has 20 now; quiet rises from 0 to 4, under minCount
+    const steady = [0, 1, 2, 3].map((i) => pane('steady', w - (i + 1) * 300 * SECOND + 60 * SECOND, 10));
+    const rising = [1, 2, 3].map((i) => pane('rising', w - (i + 1) * 300 * SECOND, 1));
+    serveTable([...steady, ...rising, pane('rising', w - 30 * SECOND, 20), pane('quiet', w - 30 * SECOND, 4)]);
+    const reads: number[] = [];
+    const measured = createResultsHandler({
+      spec: pipeline,
+      reader: new ResultsReader(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), 'results', {
+        onRead: (cost) => reads.push(cost.queries, cost.items, cost.readUnits),
+      }),
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+
+    // Act
+    const answer = await measured(trendingOf('hashtags-5m', { at: String(w + 29 * SECOND) }));
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(body(answer)).toEqual({
+      consumer: 'hashtags-5m',
+      at: new Date(w + 29 * SECOND).toISOString(),
+      windowStart: new Date(w - 300 * SECOND).toISOString(),
+      windowEnd: new Date(w).toISOString(),
+      sizeSeconds: 300,
+      advanceSeconds: 30,
+      baselineWindows: 3,
+      minCount: 5,
+      items: [
+        { key: 'rising', count: 20, baseline: 1, score: 10.5, rising: true },
+        { key: 'steady', count: 10, baseline: 10, score: 1, rising: false },
+      ],
+    });
+    // One Query of the 40 panes' key counts: 8 of them hold counts.
+    expect(reads).toEqual([1, 8, 0.5]);
+    expect(rankQueries()).toHaveLength(1);
+  });
+
+  it('takes top, baseline and minCount', async () => {
+    // Prepare
+    serveTable([pane('a', w - 30 * SECOND, 2), pane('b', w - 30 * SECOND, 3), pane('b', w - 330 * SECOND, 3)]);
+
+    // Act
+    const answer = await results(trendingOf('hashtags-5m', { at: String(w), top: '1', baseline: '1', minCount: '1' }));
+
+    // Assess
+    expect(body(answer)).toMatchObject({
+      baselineWindows: 1,
+      minCount: 1,
+      items: [{ key: 'a', count: 2, baseline: 0, score: 3, rising: true }],
+    });
+    expect(rankQueries()).toEqual([
+      expect.objectContaining({
+        ExpressionAttributeValues: { ':pk': 'RANK#hashtags-5m', ':lower': `00${w - 600 * SECOND}`, ':upper': `00${w - 30 * SECOND}$` },
+      }),
+    ]);
+  });
+
+  it.each([
+    [{ baseline: '0' }, 'baseline must be a whole number from 1 to 12 (got "0")'],
+    [{ minCount: 'x' }, 'minCount must be a whole number from 1 to 1000000 (got "x")'],
+    [{ top: '1001' }, 'top must be a whole number from 1 to 1000 (got "1001")'],
+    [{ at: '2026-13-01T00:00:00Z' }, 'at must be an ISO 8601 date-time with a zone or epoch milliseconds (got "2026-13-01T00:00:00Z")'],
+  ])('answers 400/40003 naming the parameter for %j', async (query, message) => {
+    // Act
+    const answer = await results(trendingOf('hashtags-5m', query));
+
+    // Assess
+    expect(answer.statusCode).toBe(400);
+    expect(body(answer)).toMatchObject({ error_code: 40003, message });
+  });
+
+  it('answers 404/40402 for a consumer the spec does not declare', async () => {
+    // Act
+    const answer = await results(trendingOf('nope'));
+
+    // Assess
+    expect(answer.statusCode).toBe(404);
+    expect(body(answer).error_code).toBe(40402);
+  });
+
+  it('answers 503/50302 when the table is throttled', async () => {
+    // Prepare
+    documents.on(QueryCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+
+    // Act
+    const answer = await results(trendingOf('hashtags-5m'));
+
+    // Assess
+    expect(answer.statusCode).toBe(503);
+    expect(body(answer).error_code).toBe(50302);
   });
 });
 

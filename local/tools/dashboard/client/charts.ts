@@ -154,9 +154,12 @@ export function candles(container: HTMLElement, title: string, windowSeconds: nu
   );
 }
 
-/** A ranked bar chart: labels on the x axis, counts as bars. */
-export function rankedBars(container: HTMLElement): Chart & { setLabels(labels: readonly string[]): void } {
+/** A ranked bar chart: labels on the x axis (marked ones with ▲), counts as bars. */
+export function rankedBars(
+  container: HTMLElement,
+): Chart & { setLabels(labels: readonly string[]): void; setMarked(marked: ReadonlySet<string>): void } {
   let labels: readonly string[] = [];
+  let marked: ReadonlySet<string> = new Set();
   const chart = mount(
     container,
     {
@@ -176,7 +179,7 @@ export function rankedBars(container: HTMLElement): Chart & { setLabels(labels: 
           values: (_u, splits) => {
             // What the axis drew, for tests and tools: the page's DOM cannot be read off the canvas.
             container.dataset.axisLabels = splits.map((i) => labels[i] ?? '').join(',');
-            return splits.map((i) => (labels[i] === undefined ? '' : `#${labels[i]}`));
+            return splits.map((i) => (labels[i] === undefined ? '' : `${marked.has(labels[i]) ? '▲ ' : ''}#${labels[i]}`));
           },
           rotate: () => (labels.length > 5 ? -35 : 0),
           size: () => (labels.length > 5 ? 70 : 40),
@@ -199,6 +202,7 @@ export function rankedBars(container: HTMLElement): Chart & { setLabels(labels: 
   return {
     ...chart,
     setLabels: (next) => (labels = next),
+    setMarked: (next) => (marked = next),
     // The x range stays [-0.5, n - 0.5] when only the ranking changes: recompute the axis labels too.
     update: (data) => {
       chart.plot.setData(data);

@@ -8,7 +8,7 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import type { AggregateView } from '../../../../core/api/routes';
+import type { AggregatesPage, AggregateView, TrendingView } from '../../../../core/api/routes';
 import type { ConsumerState, DashboardState } from '../model';
 import { candles, formatNumber, rankedBars, timeLines, windowSeries, type Chart } from './charts';
 
@@ -44,6 +44,10 @@ interface DeadLetter extends Provenance {
 
 /** Results are re-read at least this often, even when no offset moved (late records, restarts). */
 const REFRESH_MS = 5000;
+/** A hopping window's lists are re-read this long after each pane boundary, when the window has moved. */
+const AFTER_BOUNDARY_MS = 250;
+/** The trending query of the top-K card: every key's score (the API's largest top), to mark the rising ones. */
+const EVERY_KEY = 1000;
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -82,10 +86,15 @@ class ConsumerCard {
     '',
   );
   private readonly summary = el('p', { class: 'summary' }, 'no window yet');
-  private readonly charts = new Map<string, Chart & { setLabels?: (labels: readonly string[]) => void }>();
+  private readonly charts = new Map<
+    string,
+    Chart & { setLabels?: (labels: readonly string[]) => void; setMarked?: (marked: ReadonlySet<string>) => void }
+  >();
   private readonly body = el('div', { class: 'charts' });
   /** The last records the consumer counted, as it saw them (keepRecords only). */
   private readonly seen = el('ul', { class: 'seen' });
+  /** The break-outs of the top-K card's window: keys by score, rising ones marked. */
+  private readonly trending = el('ol', { class: 'trending' });
   private seriesKeys: readonly string[] = [];
   private committed = -1;
   private fetchedAt = 0;
@@ -106,10 +115,13 @@ class ConsumerCard {
       el(
         'p',
         { class: 'meta' },
-        `← ${consumer.topics.join(', ')} · ${consumer.windowSeconds} s windows${consumer.description === undefined ? '' : ` · ${consumer.description}`}`,
+        `← ${consumer.topics.join(', ')} · ${consumer.windowSeconds} s windows${consumer.advanceSeconds === consumer.windowSeconds ? '' : ` advancing every ${consumer.advanceSeconds} s`}${consumer.description === undefined ? '' : ` · ${consumer.description}`}`,
       ),
       this.body,
       this.summary,
+      ...(consumer.chart.kind === 'top'
+        ? [el('h4', {}, 'break-outs: count against the mean of the windows before, ▲ rising'), this.trending]
+        : []),
       ...(consumer.keepRecords ? [el('h4', {}, 'last records counted, as the consumer saw them'), this.seen] : []),
     );
   }
@@ -143,7 +155,30 @@ class ConsumerCard {
       const box = el('div', { class: 'chart' });
       this.body.append(box);
       this.charts.set('top', rankedBars(box));
+      this.everyBoundary();
     }
+  }
+
+  /** Re-reads the lists just after every pane boundary: the hopping window has moved on by one advance. */
+  private everyBoundary(): void {
+    const advanceMs = this.consumer.advanceSeconds * 1000;
+    setTimeout(
+      () => {
+        this.reload(Date.now());
+        this.everyBoundary();
+      },
+      advanceMs - (Date.now() % advanceMs) + AFTER_BOUNDARY_MS,
+    );
+  }
+
+  /** Reads the card's results again unless a read is under way. */
+  private reload(now: number): void {
+    if (this.inFlight) return;
+    this.fetchedAt = now;
+    this.inFlight = true;
+    Promise.all([this.refresh(), this.consumer.keepRecords ? this.refreshSeen() : undefined])
+      .catch((error: unknown) => (this.summary.textContent = `cannot read results: ${(error as Error).message}`))
+      .finally(() => (this.inFlight = false));
   }
 
   public update(state: ConsumerState, now: number): void {
@@ -154,11 +189,7 @@ class ConsumerCard {
     this.filtered.textContent = state.filteredOut === null ? '' : `filtered out ${formatNumber(state.filteredOut)}`;
     if ((state.committed !== this.committed || now - this.fetchedAt > REFRESH_MS) && !this.inFlight) {
       this.committed = state.committed;
-      this.fetchedAt = now;
-      this.inFlight = true;
-      Promise.all([this.refresh(), this.consumer.keepRecords ? this.refreshSeen() : undefined])
-        .catch((error: unknown) => (this.summary.textContent = `cannot read results: ${(error as Error).message}`))
-        .finally(() => (this.inFlight = false));
+      this.reload(now);
     }
   }
 
@@ -170,22 +201,52 @@ class ConsumerCard {
     const name = encodeURIComponent(this.consumer.name);
     const { chart } = this.consumer;
     if (chart.kind === 'top') {
-      const { items } = await getJson<{ items: Aggregate[] }>(`/results/${name}?top=${chart.n}`);
+      // Both at the same instant, so they answer for the same window even across a pane boundary.
+      const at = Date.now();
+      const [{ items }, trending] = await Promise.all([
+        getJson<AggregatesPage>(`/results/${name}?top=${chart.n}&at=${at}`),
+        getJson<TrendingView>(`/results/${name}/trending?top=${EVERY_KEY}&at=${at}`),
+      ]);
+      const rising = new Set(trending.items.filter((t) => t.rising).map((t) => t.key));
       const bars = this.charts.get('top');
       bars?.setLabels?.(items.map((i) => i.key));
+      bars?.setMarked?.(rising);
       bars?.update([items.map((_i, n) => n), items.map((i) => i.count)]);
       this.show(
         items.length,
         items.reduce((s, i) => s + i.count, 0),
         items.map((i) => i.key),
       );
-      this.summary.textContent =
+      const listed = trending.items.slice(0, chart.n);
+      Object.assign(this.root.dataset, {
+        window: `${trending.windowStart}/${trending.windowEnd}`,
+        rising: items
+          .filter((i) => rising.has(i.key))
+          .map((i) => i.key)
+          .join(','),
+        trending: listed.map((t) => t.key).join(','),
+      });
+      this.trending.replaceChildren(
+        ...(listed.length === 0
+          ? [el('li', { class: 'empty' }, `no key counted ${trending.minCount} times or more`)]
+          : listed.map((t) =>
+              el(
+                'li',
+                { 'data-key': t.key, class: t.rising ? 'rising' : '' },
+                el('span', { class: 'tag' }, `${t.rising ? '▲ ' : ''}#${t.key}`),
+                el('span', { class: 'num' }, `${formatNumber(t.count)} vs ${formatNumber(t.baseline)}`),
+                el('span', { class: 'score' }, `×${t.score.toFixed(2)}`),
+              ),
+            )),
+      );
+      this.summary.textContent = `window ${time(trending.windowStart)}–${time(trending.windowEnd)}${
         items.length === 0
-          ? 'no window yet'
-          : `window ${time(items[0].windowStart)}–${time(items[0].windowEnd)}: ${items
-              .map((i) => `#${i.key} ${i.count}`)
+          ? ': no key'
+          : `: ${items
+              .map((i) => `${rising.has(i.key) ? '▲' : ''}#${i.key} ${i.count}`)
               .slice(0, 5)
-              .join(', ')}`;
+              .join(', ')}`
+      }`;
       return;
     }
     if (chart.kind === 'candles') {

@@ -12,6 +12,10 @@ describe('route matching', () => {
   it('prefers the longer literal route only when the path has that many segments', () => {
     expect(matchRoute('GET', '/results/ohlc-1m')?.route.resource).toBe('/results/{consumer}');
     expect(matchRoute('GET', '/results/ohlc-1m/records')?.route.resource).toBe('/results/{consumer}/records');
+    expect(matchRoute('GET', '/results/hashtags-5m/trending')).toEqual({
+      route: expect.objectContaining({ resource: '/results/{consumer}/trending', handler: 'results', operationId: 'getTrending' }),
+      pathParameters: { consumer: 'hashtags-5m' },
+    });
   });
 
   it('does not match a wrong method, a missing segment or an extra one', () => {
@@ -22,6 +26,33 @@ describe('route matching', () => {
 });
 
 describe('parameters, checked against the route declaration', () => {
+  const trending = (query: Record<string, string>) => ({
+    pathParameters: { consumer: 'hashtags-5m' },
+    queryStringParameters: query,
+    headers: {},
+  });
+
+  it('reads the trending parameters as whole numbers and at as a time', () => {
+    // Act
+    const read = readParameters(API.getTrending, trending({ top: '5', baseline: '12', minCount: '1000000', at: '2026-11-29T12:00:30Z' }));
+
+    // Assess
+    expect(read.query).toEqual({ top: 5, baseline: 12, minCount: 1_000_000, at: '2026-11-29T12:00:30Z' });
+  });
+
+  it.each([
+    ['top', '0', 'top must be a whole number from 1 to 1000 (got "0")'],
+    ['baseline', '13', 'baseline must be a whole number from 1 to 12 (got "13")'],
+    ['minCount', '0', 'minCount must be a whole number from 1 to 1000000 (got "0")'],
+    ['at', 'yesterday', 'at must be an ISO 8601 date-time with a zone or epoch milliseconds (got "yesterday")'],
+  ])('refuses trending %s=%j with 40003 naming it', (name, value, message) => {
+    // Act
+    const act = () => readParameters(API.getTrending, trending({ [name]: value }));
+
+    // Assess
+    expect(act).toThrow(new BadParameterError(message));
+  });
+
   const ingest = (headers: Record<string, string>) => ({ pathParameters: { topic: 'health' }, queryStringParameters: null, headers });
 
   it.each([['order-123'], ['a'], ['x'.repeat(255)], ['550e8400-e29b-41d4-a716-446655440000']])(

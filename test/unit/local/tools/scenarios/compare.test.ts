@@ -1,7 +1,7 @@
 import {
   compareConsumer,
-  compareTop,
-  expectedTop,
+  compareTopAt,
+  compareTrendingAt,
   formatDifference,
   measureMatches,
   type StoredAggregate,
@@ -68,26 +68,72 @@ describe('comparing stored aggregates with the direct computation', () => {
     expect(formatDifference(differences[4]!)).toBe('c key=vale3 window=2026-11-22T02:00:00.000Z count: expected 2, stored (none)');
   });
 
-  it('ranks a window by count, ties by key, and reports each rank that differs', () => {
-    // Prepare
+  it("reports each rank of a hopping window's top-K whose key, count, window or late figure differs", () => {
+    // Prepare: the window [W, W + 5 min)
+    const window = { start: W, end: W + 300_000 };
+    const item = (key: string, count: number, late = 0, start = W) => ({
+      key,
+      count,
+      late,
+      windowStart: new Date(start).toISOString(),
+      windowEnd: new Date(start + 300_000).toISOString(),
+    });
     const want = [
-      expected('spark', 2),
-      expected('kafka', 5),
-      expected('aws', 2),
-      expected('dados', 1),
-      expected('old', 9, {}, W - 300_000),
+      { key: 'kafka', count: 5 },
+      { key: 'aws', count: 2 },
+      { key: 'spark', count: 2 },
     ];
 
     // Act
-    const top = expectedTop(want, W, 3);
-    const differences = compareTop('c', W, top, ['kafka=5', 'spark=2', 'aws=2', 'dados=1']);
+    const same = compareTopAt('c', window, want, [item('kafka', 5), item('aws', 2), item('spark', 2)]);
+    const differences = compareTopAt('c', window, want, [
+      item('kafka', 5, 0, W + 30_000),
+      item('spark', 2),
+      item('aws', 2, 1),
+      item('dados', 1),
+    ]);
 
     // Assess
-    expect(top).toEqual(['kafka=5', 'aws=2', 'spark=2']);
+    expect(same).toEqual([]);
     expect(differences.map((d) => [d.measure, d.expected, d.actual])).toEqual([
+      ['top[1]', 'kafka=5', 'kafka=5 window 2026-11-22T02:00:30.000Z..2026-11-22T02:05:30.000Z'],
       ['top[2]', 'aws=2', 'spark=2'],
-      ['top[3]', 'spark=2', 'aws=2'],
+      ['top[3]', 'spark=2', 'aws=2 late=1'],
       ['top[4]', undefined, 'dados=1'],
+    ]);
+  });
+
+  it('holds a trending list to its window, its keys, counts and marks exactly and its scores to a relative 1e-9', () => {
+    // Prepare
+    const window = { start: W, end: W + 300_000 };
+    const query = { baseline: 3, minCount: 5 };
+    // (1 + 1) / (2 / 3 + 1) and 3 (1 + 1) / (2 + 3) differ in the last bit
+    const want = [
+      { key: 'copa2026', count: 1, baseline: 2 / 3, score: 2 / (2 / 3 + 1), rising: false },
+      { key: 'kafka', count: 400, baseline: 400, score: 1, rising: false },
+    ];
+    const answer = (items: typeof want, windowStart = W) => ({
+      windowStart: new Date(windowStart).toISOString(),
+      windowEnd: new Date(windowStart + 300_000).toISOString(),
+      baselineWindows: 3,
+      minCount: 5,
+      items,
+    });
+
+    // Act
+    const rounded = compareTrendingAt('c', window, query, want, answer([{ ...want[0]!, score: (3 * 2) / (2 + 3) }, want[1]!]));
+    const differences = compareTrendingAt('c', window, query, want, answer([{ ...want[1]!, rising: true }], W + 30_000));
+
+    // Assess
+    expect(rounded).toEqual([]);
+    expect(differences.map((d) => [d.measure, d.expected, d.actual])).toEqual([
+      [
+        'trending',
+        'window 2026-11-22T02:00:00.000Z..2026-11-22T02:05:00.000Z baseline 3 minCount 5',
+        'window 2026-11-22T02:00:30.000Z..2026-11-22T02:05:30.000Z baseline 3 minCount 5',
+      ],
+      ['trending[1]', `copa2026 count=1 baseline=${2 / 3} score=${2 / (2 / 3 + 1)}`, 'kafka count=400 baseline=400 score=1 rising'],
+      ['trending[2]', 'kafka count=400 baseline=400 score=1', undefined],
     ]);
   });
 });

@@ -4,7 +4,15 @@ import { healthScenario, healthTupleOf, imcOf } from '../../../../../local/tools
 import { SCENARIOS, scenarioNamed, UnknownScenarioError } from '../../../../../local/tools/scenarios/index';
 import { recordsOf, type Scenario, type ScenarioRecord } from '../../../../../local/tools/scenarios/scenario';
 import { tickTime, ticksScenario, type Tick } from '../../../../../local/tools/scenarios/ticks';
-import { HASHTAGS, tagsOf, tweetsScenario, type Tweet } from '../../../../../local/tools/scenarios/tweets';
+import {
+  breakoutChance,
+  DEFAULT_BREAKOUT_HASHTAG,
+  hashtagShare,
+  HASHTAGS,
+  tagsOf,
+  tweetsScenario,
+  type Tweet,
+} from '../../../../../local/tools/scenarios/tweets';
 
 const W = Date.UTC(2026, 10, 22, 2, 0);
 /** Records of a run that sent record i at `W + 12,345 ms + i * spacing`. */
@@ -177,7 +185,7 @@ describe('direct computation of the expected aggregates', () => {
     ]);
   });
 
-  it('tweets: a hashtag counts once per tweet whatever its case, per 5-minute window, under the deployed names', () => {
+  it('tweets: a hashtag counts once per tweet whatever its case, per 30-second pane of the hopping window, under the deployed names', () => {
     // Prepare
     const records = [
       record(0, 'tweets', { user: 'ana', text: 'hoje #Kafka e #kafka! #AÇÃO, vivo' }, 1000),
@@ -192,9 +200,49 @@ describe('direct computation of the expected aggregates', () => {
 
     // Assess
     expect(expected).toEqual([
-      { consumer: 'sc-hashtags-5m', key: 'kafka', windowStart: W, windowEnd: W + 300_000, count: 2, measures: {} },
-      { consumer: 'sc-hashtags-5m', key: 'ação', windowStart: W, windowEnd: W + 300_000, count: 1, measures: {} },
-      { consumer: 'sc-hashtags-5m', key: 'kafka', windowStart: W + 300_000, windowEnd: W + 600_000, count: 1, measures: {} },
+      { consumer: 'sc-hashtags-5m', key: 'kafka', windowStart: W, windowEnd: W + 30_000, count: 1, measures: {} },
+      { consumer: 'sc-hashtags-5m', key: 'ação', windowStart: W, windowEnd: W + 30_000, count: 1, measures: {} },
+      { consumer: 'sc-hashtags-5m', key: 'kafka', windowStart: W + 270_000, windowEnd: W + 300_000, count: 1, measures: {} },
+      { consumer: 'sc-hashtags-5m', key: 'kafka', windowStart: W + 300_000, windowEnd: W + 330_000, count: 1, measures: {} },
     ]);
+  });
+});
+
+describe('a break-out planted in the tweets', () => {
+  const tweetsOf = (values: ReturnType<Scenario['values']>): string[] => values.map((v) => (v.value as Tweet).text);
+  const share = (texts: readonly string[], tag: string): number => texts.filter((t) => tagsOf(t).includes(tag)).length / texts.length;
+
+  it("multiplies the hashtag's share tenfold from the instant it is due, and leaves every tweet before it and every other tag alone", () => {
+    // Prepare: 100 tweets a second for 400 s, the break-out due at 200 s (record 20,000)
+    const plan = { rate: 100, batch: 10, breakout: { hashtag: DEFAULT_BREAKOUT_HASHTAG, atSeconds: 200 } };
+
+    // Act
+    const plain = tweetsOf(tweetsScenario.values(9, 40_000, { rate: 100, batch: 10 }));
+    const planted = tweetsOf(tweetsScenario.values(9, 40_000, plan));
+
+    // Assess
+    expect(planted.slice(0, 20_000)).toEqual(plain.slice(0, 20_000));
+    const before = share(planted.slice(0, 20_000), DEFAULT_BREAKOUT_HASHTAG);
+    const after = share(planted.slice(20_000), DEFAULT_BREAKOUT_HASHTAG);
+    expect(before).toBeCloseTo(hashtagShare(DEFAULT_BREAKOUT_HASHTAG), 2);
+    expect(after / before).toBeGreaterThan(8.5);
+    expect(after / before).toBeLessThan(11.5);
+    const others = (text: string): string[] => tagsOf(text).filter((t) => t !== DEFAULT_BREAKOUT_HASHTAG);
+    expect(planted.slice(20_000).map(others)).toEqual(plain.slice(20_000).map(others));
+  });
+
+  it('draws each hashtag in the share it computes for it', () => {
+    // Act
+    const texts = tweetsOf(tweetsScenario.values(4, 30_000));
+
+    // Assess
+    for (const tag of ['kafka', 'lambda', DEFAULT_BREAKOUT_HASHTAG, 'dev']) expect(share(texts, tag)).toBeCloseTo(hashtagShare(tag), 2);
+  });
+
+  it('refuses a hashtag the generator never draws and one too frequent to rise tenfold', () => {
+    // Act and assess
+    expect(() => breakoutChance({ hashtag: 'nope', atSeconds: 0 })).toThrow('--breakout must be one of the generated hashtags');
+    expect(() => breakoutChance({ hashtag: 'kafka', atSeconds: 0 })).toThrow(/--breakout kafka is in \d+\.\d% of the tweets already/);
+    expect(tweetsScenario.defaultBreakout?.(600)).toEqual({ hashtag: DEFAULT_BREAKOUT_HASHTAG, atSeconds: 300 });
   });
 });
