@@ -400,7 +400,11 @@ export const API = {
       from: Type.Optional(TIME_PARAMETER),
       to: Type.Optional(TIME_PARAMETER),
       top: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'The N keys with the highest count in one window.' })),
-      at: Type.Optional(timeParameter('With top and without from/to: the time whose window is ranked (default now).')),
+      at: Type.Optional(
+        timeParameter(
+          'With top and without from/to: the time whose window is ranked (default now); with from or to, or without top, it is 400/40003.',
+        ),
+      ),
       ...PAGE,
     }),
     headers: NONE,
