@@ -1,23 +1,9 @@
-import { Readable } from 'node:stream';
-import { cliContext, requireLocalKafka, type CliIo } from '../../../../../local/tools/cli/context';
+import { cliContext, requireLocalKafka } from '../../../../../local/tools/cli/context';
 import { UsageError } from '../../../../../local/tools/cli/errors';
 import { RESULTS_USAGE } from '../../../../../local/tools/cli/results';
 import { run } from '../../../../../local/tools/cli/main';
 import type { LocalState } from '../../../../../local/state';
-
-function io(env: NodeJS.ProcessEnv = {}): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    stdin: Readable.from([]),
-    env,
-    signal: new AbortController().signal,
-  };
-}
+import { recordingIo as io } from '../../../../support/cli-io';
 
 const state: LocalState = {
   url: 'http://127.0.0.1:3999',

@@ -1,10 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import type { TrendingView } from '../../../../../core/api/routes';
-import type { CliIo } from '../../../../../local/tools/cli/context';
 import { run } from '../../../../../local/tools/cli/main';
 import { trendingLines } from '../../../../../local/tools/cli/results';
+import { recordingIo } from '../../../../support/cli-io';
 
 const TRENDING: TrendingView = {
   consumer: 'hashtags-5m',
@@ -36,19 +35,7 @@ async function fakeApi(answer: (path: string) => unknown): Promise<{ url: string
   };
 }
 
-function cliIo(url: string): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    stdin: Readable.from([]),
-    env: { FLUXO_URL: url },
-    signal: new AbortController().signal,
-  };
-}
+const cliIo = (url: string) => recordingIo({ FLUXO_URL: url });
 
 describe('fluxo results on a hopping consumer', () => {
   it('asks for the top-K at an instant and prints one line per key of the hopping window', async () => {

@@ -3,9 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import type { CliIo } from '../../../../../local/tools/cli/context';
 import { run } from '../../../../../local/tools/cli/main';
+import { recordingIo } from '../../../../support/cli-io';
 
 /** An API that acknowledges every POSTed record and has no aggregates stored. */
 async function emptyApi(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -28,20 +27,7 @@ async function emptyApi(): Promise<{ url: string; close: () => Promise<void> }> 
   };
 }
 
-function cliIo(env: NodeJS.ProcessEnv, stderrIsTTY: boolean): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    stdin: Readable.from([]),
-    env,
-    stderrIsTTY,
-    signal: new AbortController().signal,
-  };
-}
+const cliIo = (env: NodeJS.ProcessEnv, stderrIsTTY: boolean) => recordingIo(env, { stderrIsTTY });
 
 describe('fluxo verify while the consumers catch up', () => {
   let runsDir: string;

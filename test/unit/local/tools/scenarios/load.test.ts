@@ -3,13 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { cliContext, type CliContext, type CliIo } from '../../../../../local/tools/cli/context';
+import { cliContext, type CliContext } from '../../../../../local/tools/cli/context';
 import { run } from '../../../../../local/tools/cli/main';
 import { formatLoadSummary, LoadOptionsError, runLoad } from '../../../../../local/tools/scenarios/load';
 import { readManifest } from '../../../../../local/tools/scenarios/manifest';
 import type { Scenario } from '../../../../../local/tools/scenarios/scenario';
 import { ticksScenario } from '../../../../../local/tools/scenarios/ticks';
+import { recordingIo as io } from '../../../../support/cli-io';
 
 /** What the fake API received: one entry per request. */
 interface Received {
@@ -54,20 +54,6 @@ const numbers: Scenario = {
   values: (_seed, count) => Array.from({ length: count }, (_, n) => ({ topic: 'nums', value: { n } })),
   expected: () => [],
 };
-
-function io(env: NodeJS.ProcessEnv): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => void out.push(t),
-    stderr: (t) => void err.push(t),
-    stdin: Readable.from([]),
-    env,
-    signal: new AbortController().signal,
-  };
-}
 
 const batchOf = (request: Received): number => Number(request.key.split('-').at(-2));
 const ok = (request: Received) => ({ status: 200, body: { results: request.body.records.map((_, i) => ({ partition: 0, offset: i })) } });
