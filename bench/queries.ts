@@ -20,6 +20,7 @@ import { resolveConsumer } from '../core/spec';
 import { hoppingWindowAt } from '../core/trending';
 import { LOCAL_TABLES } from '../local/emulation/services';
 import { localDynamoDbClient } from '../local/emulation/services/dynamodb-local';
+import { seededRandom } from '../local/tools/scenarios/random';
 import { percentile } from '../local/tools/stats';
 import { createResultsHandler } from '../lambdas/results/index';
 import { ResultsReader, type ReadCost } from '../lambdas/results/reader';
@@ -81,18 +82,6 @@ export function itemBytes(value: unknown): number {
   return 0;
 }
 
-/** A deterministic random source (mulberry32), so every run stores the same layout. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The pane counts of one window: key -> count per pane start. */
 type Layout = Map<string, Map<number, number>>;
 
@@ -107,8 +96,7 @@ export function queryLayout(options: { keys: number; windows: number; panes: num
   planted: string;
 } {
   const { keys, windows, panes, advanceMs, end } = options;
-  const random = seeded(options.seed ?? 16);
-  const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+  const { int } = seededRandom(options.seed ?? 16);
   const layout: Layout = new Map();
   const add = (key: string, pane: number, count: number): void => {
     let byPane = layout.get(key);
