@@ -7,6 +7,7 @@
  */
 import { accumulate, applyContribution, expiresAtOf, type AggregateRef, type RecordContribution } from '../../core/aggregate';
 import type { AggregateItem } from '../../core/aggregate-item';
+import { mapLimit } from '../../core/concurrency';
 import { aggregateKey, copyClaimKey, deadLetterKey, keptRecordKey, paneCountsKey } from '../../core/keys';
 import { applyPaneCounts, keepsPaneCounts, type PaneCountEntry, type PaneCountsItem, type PaneRef } from '../../core/pane-counts';
 import { parseRecordId, RECORD_ID_HEADER } from '../../core/record-id';
@@ -96,7 +97,9 @@ interface VersionedWrite {
   /** Positions of the records it holds: answered as unapplied when it cannot be written. */
   readonly positions: ReadonlyArray<{ readonly tp: string; readonly off: number }>;
   readonly label: 'aggregate' | 'pane counts';
-  /** The item to write after `current`, and how many of its records were new; undefined when none was. */
+  /** Records it holds that the `alreadyApplied` figure counts when its watermark covers them: an aggregate's contributions; none for pane counts. */
+  readonly counted: number;
+  /** The item to write after `current`, and how many of the counted records were new; undefined when none was. */
   next(current: VersionedItem | undefined): { item: VersionedItem; applied: number } | undefined;
 }
 
@@ -242,18 +245,6 @@ async function resolveCopies(
     for (const copy of copies) if (held.get(copy.index) !== copy.position) skip.add(copy.record);
   });
   return { skip, stopAt, writes };
-}
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** Counts per-record log lines so that one bad batch cannot flood the logs. */
@@ -403,6 +394,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
     key: pending.key,
     positions: pending.contributions,
     label: 'aggregate',
+    counted: pending.contributions.length,
     next: (current) => {
       const aggregate = current as AggregateItem | undefined;
       const contribution = accumulate(pending.contributions, aggregate?.wm ?? {});
@@ -414,6 +406,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
     key: pending.key,
     positions: pending.entries,
     label: 'pane counts',
+    counted: 0,
     next: (current) => {
       const item = applyPaneCounts(current as PaneCountsItem | undefined, pending.ref, pending.entries);
       return item === undefined ? undefined : { item, applied: 0 };
@@ -435,7 +428,6 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
         failWrite(write, read.error, `${write.label} read failed`);
         return;
       }
-      const records = write.label === 'aggregate' ? write.positions.length : 0;
       let current = read.items.get(id);
       for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
         try {
@@ -445,12 +437,12 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
           }
           const next = write.next(current);
           if (next === undefined) {
-            counts.alreadyApplied += records;
+            counts.alreadyApplied += write.counted;
             return;
           }
           if ((await store.putAggregate(next.item, current?.version)) === 'written') {
             counts.writes += 1;
-            counts.alreadyApplied += records - next.applied;
+            counts.alreadyApplied += write.counted - next.applied;
             return;
           }
           counts.conflicts += 1;

@@ -9,6 +9,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AggregateItem } from '../../core/aggregate-item';
+import { mapLimit } from '../../core/concurrency';
 import { ServiceUnavailableError } from '../../core/errors';
 import { aggregateKey, BY_WINDOW_INDEX, paneCountsKey, sortableMillis } from '../../core/keys';
 import { decodePaneCounts, type PaneCountsItem } from '../../core/pane-counts';
@@ -55,7 +56,7 @@ export interface ReadCost {
 export interface ResultsReaderOptions {
   /** Queries of one multi-pane read in flight at once. @default 16 */
   readonly concurrency?: number;
-  /** Hears what each multi-request read (aggregatesOfPanes, aggregatesOfKeys, paneCounts) cost (the bench measures reads per query with it). */
+  /** Hears what each multi-request read (aggregatesOfKeys, paneCounts) cost (the bench measures reads per query with it). */
   readonly onRead?: (cost: ReadCost) => void;
 }
 
@@ -109,29 +110,23 @@ export class ResultsReader {
    * the order of `pks`.
    */
   public async aggregatesOfKeys(pks: readonly string[], fromStart: number, to: number, limit: number): Promise<AggregateItem[][]> {
-    const found: AggregateItem[][] = new Array<AggregateItem[]>(pks.length);
     const cost = { readUnits: 0, queries: 0, items: 0 };
     const { lower, upper } = timeBounds(fromStart, to);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < pks.length) {
-        const index = next++;
-        cost.queries += 1;
-        const page = await this.query<AggregateItem>(
-          {
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-            ExpressionAttributeValues: { ':pk': pks[index], ':lower': lower, ':upper': upper },
-            ScanIndexForward: false,
-            Limit: limit,
-            ReturnConsumedCapacity: 'TOTAL',
-          },
-          cost,
-        );
-        cost.items += page.items.length;
-        found[index] = [...page.items];
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, pks.length) }, worker));
+    const found = await mapLimit(pks, this.concurrency, async (pk) => {
+      cost.queries += 1;
+      const page = await this.query<AggregateItem>(
+        {
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+          ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
+          ScanIndexForward: false,
+          Limit: limit,
+          ReturnConsumedCapacity: 'TOTAL',
+        },
+        cost,
+      );
+      cost.items += page.items.length;
+      return [...page.items];
+    });
     if (pks.length > 0) this.onRead?.(cost);
     return found;
   }
@@ -208,31 +203,8 @@ export class ResultsReader {
       cost.items += items.length;
       return items;
     };
-    const panes: AggregateItem[][] = new Array<AggregateItem[]>(paneStarts.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < paneStarts.length) {
-        const index = next++;
-        panes[index] = await readPane(paneStarts[index]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, paneStarts.length) }, worker));
+    const panes = await mapLimit(paneStarts, this.concurrency, readPane);
     return panes.flat();
-  }
-
-  /**
-   * Every aggregate of the given panes (all keys), reading only `attributes` (see readPanes): what
-   * merging a window's panes for its keys' measures needs.
-   */
-  public async aggregatesOfPanes(
-    gsi1pk: string,
-    paneStarts: readonly number[],
-    attributes: readonly PaneAttribute[],
-  ): Promise<Pick<AggregateItem, PaneAttribute>[]> {
-    const cost = { readUnits: 0, queries: 0, items: 0 };
-    const items = await this.readPanes(gsi1pk, paneStarts, attributes, cost);
-    this.onRead?.(cost);
-    return items;
   }
 
   /**
