@@ -105,32 +105,6 @@ export function rankTop<T extends { readonly key: string; readonly count: number
 }
 
 /**
- * Counts per key in consecutive windows ending at `end`: element `i` holds the counts of
- * `[end - (i+1)·size, end - i·size)` (0 is the current window), keyed by the group key as the
- * user sees it (decoded). `panes` must lie in `[end - windows·size, end)`.
- */
-export function windowCounts(
-  panes: readonly Pick<AggregateFigures, 'groupKey' | 'windowStart' | 'windowEnd' | 'count'>[],
-  end: number,
-  window: HoppingWindowSpec,
-  windows: number,
-): Map<string, number>[] {
-  const size = window.sizeSeconds * MS_PER_SECOND;
-  const counts = Array.from({ length: windows }, () => new Map<string, number>());
-  for (const pane of panes) {
-    const index = Math.floor((end - pane.windowEnd) / size);
-    if (pane.windowStart < end - windows * size || pane.windowEnd > end || index < 0 || index >= windows) {
-      throw new RangeError(
-        `pane [${pane.windowStart}, ${pane.windowEnd}) of "${pane.groupKey}" is outside the ${windows} windows ending at ${end}`,
-      );
-    }
-    const key = decodeGroupKey(pane.groupKey);
-    counts[index].set(key, (counts[index].get(key) ?? 0) + pane.count);
-  }
-  return counts;
-}
-
-/**
  * A window's count per key from pane key counts (`paneStart -> stored group key -> count`, as
  * the results reader answers them from core/pane-counts.ts items): the sum over the panes that
  * start in `[window.start, window.end)`, keyed by the group key as the user sees it (decoded).
@@ -176,7 +150,7 @@ export interface TrendingOptions {
 
 /**
  * Ranks break-outs: `windows[0]` holds the current window's counts by key, `windows[1..B]` the
- * baseline windows' (as {@link windowCounts} answers). Keys with a current count of at least
+ * baseline windows' ({@link countsOver} of each). Keys with a current count of at least
  * `minCount`, by score (highest first), then current count (highest first), then key (ascending);
  * the first `top`. Scores are compared exactly, as the fractions `B (c + 1) / (sum + B)` of whole
  * numbers: two equal scores whose doubles differ in the last bit (`sum / B` rounded, e.g.

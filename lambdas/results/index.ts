@@ -186,11 +186,12 @@ export function createResultsHandler({
       const ranked =
         windowStart === undefined
           ? []
-          : (await reader.aggregatesOfWindow(gsi1pk, windowStart, TOP_SCAN_LIMIT))
-              .map((item) => aggregateView(item, consumer))
-              .filter((view) => key === undefined || view.key === key)
-              .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-              .slice(0, top);
+          : rankTop(
+              (await reader.aggregatesOfWindow(gsi1pk, windowStart, TOP_SCAN_LIMIT))
+                .map((item) => aggregateView(item, consumer))
+                .filter((view) => key === undefined || view.key === key),
+              top,
+            );
       return pageAnswer(consumer.name, ranked, undefined);
     }
 

@@ -3,6 +3,7 @@ import { paneOf, type AggregateFigures } from '../../../core/aggregate';
 import type { FieldState } from '../../../core/aggregate-item';
 import {
   compareKeys,
+  countsOver,
   hoppingWindowAt,
   mergePanes,
   paneStartsOf,
@@ -11,7 +12,6 @@ import {
   RISING_SCORE,
   trendingScore,
   trendingSpanAt,
-  windowCounts,
 } from '../../../core/trending';
 
 const S = 1000;
@@ -262,22 +262,23 @@ describe('trending', () => {
     expect(14 / (4 / 3 + 1)).toBeGreaterThan(6);
   });
 
-  it('counts panes into the current and baseline windows by their position, keys decoded', () => {
-    // Prepare
+  it('counts pane key counts into the current and baseline windows by their position, keys decoded', () => {
+    // Prepare: pane start -> stored key -> count, as the results reader answers them
     const end = T0;
-    const panes = [
-      pane('kafka', end - 30 * S, 2),
-      pane('kafka', end - 300 * S, 1),
-      pane('kafka', end - 330 * S, 4),
-      pane('c%23', end - 1200 * S, 5),
-    ];
+    const panes = new Map([
+      [end - 30 * S, new Map([['kafka', 2]])],
+      [end - 300 * S, new Map([['kafka', 1]])],
+      [end - 330 * S, new Map([['kafka', 4]])],
+      [end - 1200 * S, new Map([['c%23', 5]])],
+      [end - 1230 * S, new Map([['kafka', 1]])],
+    ]);
+    const size = hopping.sizeSeconds * S;
 
-    // Act
-    const counts = windowCounts(panes, end, hopping, 4);
+    // Act: the current window, then the three before it
+    const counts = [0, 1, 2, 3].map((i) => countsOver(panes, { start: end - (i + 1) * size, end: end - i * size }));
 
-    // Assess
+    // Assess: the pane before the fourth window counts in none of them
     expect(counts).toEqual([new Map([['kafka', 3]]), new Map([['kafka', 4]]), new Map(), new Map([['c#', 5]])]);
-    expect(() => windowCounts([pane('kafka', end - 1230 * S, 1)], end, hopping, 4)).toThrow(RangeError);
   });
 
   it('needs a current window and at least one baseline window', () => {
