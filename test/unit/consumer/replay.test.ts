@@ -14,8 +14,8 @@ import type { KafkaRecord } from '../../../core/kafka-record';
 import { encodeMskEvent } from '../../../core/msk-event';
 import { findConsumer, type ResolvedConsumer } from '../../../core/spec';
 import { pipeline } from '../../../pipeline';
-import { processBatch } from '../../../lambdas/consumer/batch';
-import { ingestTimeOf } from '../../../lambdas/consumer/classify';
+import { processBatch, type BatchDeps } from '../../../lambdas/consumer/batch';
+import { ingestTimeOf, type ConsumerPlan } from '../../../lambdas/consumer/classify';
 import { batchResponse, handler } from '../../../lambdas/consumer/index';
 import { ResultsStore } from '../../../lambdas/consumer/store';
 import { FakeTable, prng } from './fake-table';
@@ -33,6 +33,19 @@ const WEIGHTS: ScenarioWeights = { normal: 40, lostAck: 10, crash: 10, crashThen
 afterEach(() => {
   ddb.reset();
 });
+
+/** A fake results table installed on the mocked client, and what processBatch needs to write to it (no real backoff waits). */
+function fakeTableDeps(plan: ConsumerPlan, random: () => number): { table: FakeTable; deps: BatchDeps } {
+  const table = new FakeTable(TABLE, random);
+  table.install(ddb);
+  const deps = {
+    plan,
+    store: new ResultsStore(client, TABLE, { sleep: () => Promise.resolve(), random }),
+    log: recordingLog(),
+    now: () => BASE,
+  };
+  return { table, deps };
+}
 
 /** A value as written: its text, and whether a Kafka client wrote it straight to the topic (no ingest-time header). */
 interface Written {
@@ -200,14 +213,7 @@ describe('replay: 10,000 records in every form a writer produces, through random
       const random = prng(seed);
       const streams = generate(random, { alpha: 3, beta: 2 }, 2_000, valueOf);
       const records = [...streams.values()].flat();
-      const table = new FakeTable(TABLE, random);
-      table.install(ddb);
-      const deps = {
-        plan,
-        store: new ResultsStore(client, TABLE, { sleep: () => Promise.resolve(), random }),
-        log: recordingLog(),
-        now: () => BASE,
-      };
+      const { table, deps } = fakeTableDeps(plan, random);
       let conflicts = 0;
 
       // Act
@@ -344,14 +350,7 @@ describe('replay into a hopping consumer: panes stored exactly once, and every h
     const random = prng(16);
     const streams = generate(random, { alpha: 2, beta: 2 }, 1_000, valueOf);
     const records = [...streams.values()].flat();
-    const table = new FakeTable(TABLE, random);
-    table.install(ddb);
-    const deps = {
-      plan,
-      store: new ResultsStore(client, TABLE, { sleep: () => Promise.resolve(), random }),
-      log: recordingLog(),
-      now: () => BASE,
-    };
+    const { table, deps } = fakeTableDeps(plan, random);
 
     // Act
     const counts = await replay({
