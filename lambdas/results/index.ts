@@ -19,6 +19,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { pipeline } from '../../pipeline';
 import { encodeGroupKey, paneOf, summarize, type AggregateFigures } from '../../core/aggregate';
+import type { AggregateItem } from '../../core/aggregate-item';
 import { ENV, requireEnv } from '../../core/config';
 import { createDocumentClient } from '../clients/dynamodb';
 import { BadParameterError, FluxoError, UnknownConsumerError } from '../../core/errors';
@@ -195,16 +196,11 @@ export function createResultsHandler({
       return pageAnswer(consumer.name, ranked, undefined);
     }
 
-    if (key !== undefined) {
-      const { pk } = aggregateKey(consumer.name, encodeGroupKey(key), 0);
-      const page = await reader.aggregatesOfKey(pk, fromStart, range.to, limit, decodeCursor(query.cursor, { pk }));
-      return pageAnswer(
-        consumer.name,
-        page.items.map((item) => aggregateView(item, consumer)),
-        page.lastKey,
-      );
-    }
-    const page = await reader.aggregatesByWindow(gsi1pk, fromStart, range.to, limit, decodeCursor(query.cursor, { gsi1pk }));
+    const pk = key === undefined ? undefined : aggregateKey(consumer.name, encodeGroupKey(key), 0).pk;
+    const page =
+      pk === undefined
+        ? await reader.aggregatesByWindow(gsi1pk, fromStart, range.to, limit, decodeCursor(query.cursor, { gsi1pk }))
+        : await reader.byTime<AggregateItem>(pk, fromStart, range.to, limit, decodeCursor(query.cursor, { pk }));
     return pageAnswer(
       consumer.name,
       page.items.map((item) => aggregateView(item, consumer)),

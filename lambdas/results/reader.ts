@@ -60,8 +60,8 @@ export interface ResultsReaderOptions {
   readonly onRead?: (cost: ReadCost) => void;
 }
 
-/** The attributes of an aggregate the hopping-window reads need, besides the keys. */
-export type PaneAttribute = 'groupKey' | 'windowStart' | 'windowEnd' | 'count' | 'late' | 'fields';
+/** A {@link ReadCost} being counted. */
+type ReadTally = { -readonly [K in keyof ReadCost]: number };
 
 /** A paged read must move on: a next key equal to the one sent would read the same page forever. */
 function assertAdvances(sent: CursorKey | undefined, next: CursorKey | undefined): void {
@@ -86,11 +86,18 @@ export class ResultsReader {
     this.onRead = onRead;
   }
 
-  private async query<T>(input: Omit<QueryCommandInput, 'TableName'>, cost?: { readUnits: number }): Promise<QueryPage<T>> {
+  /** One Query; with `cost`, it asks for the consumed capacity and is counted there. A throttled or failing table is a 503/50302. */
+  private async query<T>(input: Omit<QueryCommandInput, 'TableName'>, cost?: ReadTally): Promise<QueryPage<T>> {
     try {
-      const answer = await this.client.send(new QueryCommand({ TableName: this.table, ...input }));
-      if (cost !== undefined) cost.readUnits += answer.ConsumedCapacity?.CapacityUnits ?? 0;
+      const answer = await this.client.send(
+        new QueryCommand({ TableName: this.table, ...input, ...(cost === undefined ? {} : { ReturnConsumedCapacity: 'TOTAL' }) }),
+      );
       const items = (answer.Items ?? []) as T[];
+      if (cost !== undefined) {
+        cost.queries += 1;
+        cost.items += items.length;
+        cost.readUnits += answer.ConsumedCapacity?.CapacityUnits ?? 0;
+      }
       return answer.LastEvaluatedKey === undefined ? { items } : { items, lastKey: answer.LastEvaluatedKey as CursorKey };
     } catch (error) {
       if (isTransientReadError(error))
@@ -99,9 +106,21 @@ export class ResultsReader {
     }
   }
 
-  /** Aggregates of one stored group key with window start in `[fromStart, to)`, newest first. */
-  public aggregatesOfKey(pk: string, fromStart: number, to: number, limit: number, cursor?: CursorKey): Promise<QueryPage<AggregateItem>> {
-    return this.byTime<AggregateItem>(pk, fromStart, to, limit, cursor);
+  /** The items of every page of a Query, in order, until at least `maxItems` are read. */
+  private async queryAll<T>(
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+    cost?: ReadTally,
+    maxItems = Infinity,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: CursorKey | undefined;
+    do {
+      const page = await this.query<T>({ ...input, ExclusiveStartKey: cursor }, cost);
+      items.push(...page.items);
+      assertAdvances(cursor, page.lastKey);
+      cursor = page.lastKey;
+    } while (cursor !== undefined && items.length < maxItems);
+    return items;
   }
 
   /**
@@ -113,18 +132,15 @@ export class ResultsReader {
     const cost = { readUnits: 0, queries: 0, items: 0 };
     const { lower, upper } = timeBounds(fromStart, to);
     const found = await mapLimit(pks, this.concurrency, async (pk) => {
-      cost.queries += 1;
       const page = await this.query<AggregateItem>(
         {
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
           ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
           ScanIndexForward: false,
           Limit: limit,
-          ReturnConsumedCapacity: 'TOTAL',
         },
         cost,
       );
-      cost.items += page.items.length;
       return [...page.items];
     });
     if (pks.length > 0) this.onRead?.(cost);
@@ -152,66 +168,24 @@ export class ResultsReader {
 
   /** Every aggregate of one window (all keys), reading page after page up to `maxItems`. */
   public async aggregatesOfWindow(gsi1pk: string, windowStart: number, maxItems: number): Promise<AggregateItem[]> {
-    const items: AggregateItem[] = [];
-    let cursor: CursorKey | undefined;
-    do {
-      const page = await this.query<AggregateItem>({
+    const items = await this.queryAll<AggregateItem>(
+      {
         IndexName: BY_WINDOW_INDEX.name,
         KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :window)',
         ExpressionAttributeValues: { ':pk': gsi1pk, ':window': `${sortableMillis(windowStart)}#` },
-        ExclusiveStartKey: cursor,
-      });
-      items.push(...page.items);
-      cursor = page.lastKey;
-    } while (cursor !== undefined && items.length < maxItems);
+      },
+      undefined,
+      maxItems,
+    );
     return items.slice(0, maxItems);
-  }
-
-  /**
-   * Every aggregate of the given panes (all keys): one Query per pane on the byWindow index
-   * (`begins_with(gsi1sk, "<pane start>#")`), every page, up to `concurrency` at once, reading only
-   * `attributes`. Items come pane by pane, in the order of `paneStarts`. Adds to `cost`.
-   */
-  private async readPanes(
-    gsi1pk: string,
-    paneStarts: readonly number[],
-    attributes: readonly PaneAttribute[],
-    cost: { readUnits: number; queries: number; items: number },
-  ): Promise<AggregateItem[]> {
-    const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
-    const readPane = async (start: number): Promise<AggregateItem[]> => {
-      const items: AggregateItem[] = [];
-      let cursor: CursorKey | undefined;
-      do {
-        cost.queries += 1;
-        const page = await this.query<AggregateItem>(
-          {
-            IndexName: BY_WINDOW_INDEX.name,
-            KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :pane)',
-            ExpressionAttributeValues: { ':pk': gsi1pk, ':pane': `${sortableMillis(start)}#` },
-            ProjectionExpression: Object.keys(names).join(', '),
-            ExpressionAttributeNames: names,
-            ExclusiveStartKey: cursor,
-            ReturnConsumedCapacity: 'TOTAL',
-          },
-          cost,
-        );
-        items.push(...page.items);
-        assertAdvances(cursor, page.lastKey);
-        cursor = page.lastKey;
-      } while (cursor !== undefined);
-      cost.items += items.length;
-      return items;
-    };
-    const panes = await mapLimit(paneStarts, this.concurrency, readPane);
-    return panes.flat();
   }
 
   /**
    * Each pane's on-time count per stored group key, for the given pane starts: what top-K and
    * trending rank. A consumer that keeps pane key counts (`counted`, core/pane-counts.ts) is read
    * from those items, one Query for all the panes; a pane whose item overflowed, and every pane of
-   * a consumer that keeps none, from its aggregates (the `byWindow` index, counts only). A pane
+   * a consumer that keeps none, from its aggregates (one Query per pane on the `byWindow` index,
+   * `begins_with(gsi1sk, "<pane start>#")`, counts only, up to `concurrency` at once). A pane
    * with nothing stored counts no key.
    */
   public async paneCounts(consumer: string, paneStarts: readonly number[], counted: boolean): Promise<Map<number, Map<string, number>>> {
@@ -223,38 +197,42 @@ export class ResultsReader {
       fromAggregates = [];
       const { pk } = paneCountsKey(consumer, 0);
       const { lower, upper } = timeBounds(Math.min(...paneStarts), Math.max(...paneStarts) + 1);
-      let cursor: CursorKey | undefined;
-      do {
-        cost.queries += 1;
-        const page = await this.query<PaneCountsItem>(
-          {
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-            ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
-            ExclusiveStartKey: cursor,
-            ReturnConsumedCapacity: 'TOTAL',
-          },
-          cost,
-        );
-        cost.items += page.items.length;
-        for (const item of page.items) {
-          const pane = panes.get(item.paneStart);
-          if (pane === undefined) continue;
-          if (item.overflow === true) fromAggregates.push(item.paneStart);
-          else for (const [key, count] of Object.entries(decodePaneCounts(item))) pane.set(key, count);
-        }
-        assertAdvances(cursor, page.lastKey);
-        cursor = page.lastKey;
-      } while (cursor !== undefined);
+      const items = await this.queryAll<PaneCountsItem>(
+        {
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+          ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
+        },
+        cost,
+      );
+      for (const item of items) {
+        const pane = panes.get(item.paneStart);
+        if (pane === undefined) continue;
+        if (item.overflow === true) fromAggregates.push(item.paneStart);
+        else for (const [key, count] of Object.entries(decodePaneCounts(item))) pane.set(key, count);
+      }
     }
     const { gsi1pk } = aggregateKey(consumer, '', 0);
-    for (const item of await this.readPanes(gsi1pk, fromAggregates, ['groupKey', 'windowStart', 'count'], cost)) {
+    const names = { '#a0': 'groupKey', '#a1': 'windowStart', '#a2': 'count' };
+    const read = await mapLimit(fromAggregates, this.concurrency, (start) =>
+      this.queryAll<AggregateItem>(
+        {
+          IndexName: BY_WINDOW_INDEX.name,
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :pane)',
+          ExpressionAttributeValues: { ':pk': gsi1pk, ':pane': `${sortableMillis(start)}#` },
+          ProjectionExpression: Object.keys(names).join(', '),
+          ExpressionAttributeNames: names,
+        },
+        cost,
+      ),
+    );
+    for (const item of read.flat()) {
       if (item.count > 0) panes.get(item.windowStart)?.set(item.groupKey, item.count);
     }
     this.onRead?.(cost);
     return panes;
   }
 
-  /** Items of a partition whose sort key starts with a time in `[from, to)`, newest first (kept records). */
+  /** Items of a partition whose sort key starts with a time in `[from, to)`, newest first (aggregates of one key, kept records). */
   public byTime<T>(pk: string, from: number, to: number, limit: number, cursor?: CursorKey): Promise<QueryPage<T>> {
     const { lower, upper } = timeBounds(from, to);
     return this.query({
