@@ -120,12 +120,10 @@ export function createProducerHandler(
     const resolved = findTopic(spec, topic);
     if (resolved === undefined) throw new UnknownTopicError(topic);
     const deadlineMs = Math.min(MAX_WRITE_MS, Math.max(1000, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS));
-    if (idempotencyKey === '')
-      return ingestRecords(resolved, body, (name, records) => writeRecords(producers, name, records, { deadlineMs }), now());
     // Every attempt of a keyed request writes the same record ids to the same partitions: a
     // retry after an unknown outcome may add copies to the topic, and consumers count one.
-    const requestId = requestIdOf(topic, idempotencyKey);
-    const firstSlot = firstSlotOf(requestId);
+    const requestId = idempotencyKey === '' ? undefined : requestIdOf(topic, idempotencyKey);
+    const firstSlot = requestId === undefined ? undefined : firstSlotOf(requestId);
     return ingestRecords(
       resolved,
       body,
