@@ -244,13 +244,20 @@ export async function ensureTopic(
   return changed ? 'updated' : 'unchanged';
 }
 
-/** Whether an error (or one it wraps) is Kafka's UNKNOWN_TOPIC_OR_PARTITION. */
-export function isUnknownTopicError(error: unknown): boolean {
+/** The Kafka error types (kafkajs' `type`) of an error and of those it wraps (`originalError`, `cause`), outermost first. */
+export function kafkaErrorTypes(error: unknown): string[] {
+  const types: string[] = [];
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth += 1) {
-    if ((e as Error & { type?: unknown }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return true;
+    const type = (e as Error & { type?: unknown }).type;
+    if (typeof type === 'string') types.push(type);
     e = (e as Error & { originalError?: unknown }).originalError ?? e.cause;
   }
-  return false;
+  return types;
+}
+
+/** Whether an error (or one it wraps) is Kafka's UNKNOWN_TOPIC_OR_PARTITION. */
+export function isUnknownTopicError(error: unknown): boolean {
+  return kafkaErrorTypes(error).includes('UNKNOWN_TOPIC_OR_PARTITION');
 }
 
 /** Deletes a topic; a topic that does not exist is not an error. Returns whether it existed. The admin must be connected. */

@@ -13,7 +13,7 @@ import type { ICustomPartitioner, Message, RecordMetadata } from 'kafkajs';
 import { InternalError, KafkaUnavailableError, PayloadTooLargeError } from '../../core/errors';
 import type { FluxoError } from '../../core/errors';
 import type { PreparedRecord } from '../../core/ingest';
-import { KafkaConfigurationError, SEND_OPTIONS } from '../clients/kafka';
+import { KafkaConfigurationError, kafkaErrorTypes, SEND_OPTIONS } from '../clients/kafka';
 import type { LazyProducer } from '../clients/kafka';
 
 /** Where Kafka put a record. */
@@ -49,22 +49,13 @@ export const trackingPartitioner: ICustomPartitioner = () => {
 /** A produce error Kafka answers for a record or batch that is too large. */
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
-function errorType(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth += 1) {
-    const type = (e as Error & { type?: unknown }).type;
-    if (typeof type === 'string') return type;
-    e = (e as Error & { originalError?: unknown }).originalError ?? e.cause;
-  }
-  return undefined;
-}
-
 /**
  * What a failed send means to the client: too large (41301) when Kafka says so, otherwise Kafka
  * could not take the write (50301, retry later): unreachable, timed out, not enough replicas, ...
  */
 export function classifySendError(error: unknown): FluxoError {
   if (error instanceof KafkaConfigurationError) return new InternalError(`Kafka is not configured: ${error.message}`, { cause: error });
-  const type = errorType(error);
+  const type = kafkaErrorTypes(error).at(0);
   if (type !== undefined && TOO_LARGE.has(type))
     return new PayloadTooLargeError(`Kafka rejected the records as too large (${type})`, { cause: error });
   return new KafkaUnavailableError(
