@@ -117,29 +117,22 @@ const NO_FIELDS: Readonly<Record<string, unknown>> = {};
 export function classifyRecord(record: KafkaRecord, plan: ConsumerPlan): RecordOutcome {
   const writer = writerOf(record);
   const parsed = parseValue(record.value);
+  const dead = (detail: string, form: RecordForm, reason: DeadLetterReason = 'schema violation'): RecordOutcome => ({
+    kind: 'dead',
+    reason,
+    detail,
+    form,
+    writer,
+  });
   const topic = plan.topics.get(record.topic);
-  if (topic === undefined) {
-    return {
-      kind: 'dead',
-      reason: 'schema violation',
-      detail: `topic "${record.topic}" is not read by consumer ${plan.consumer.name}`,
-      form: formOf(parsed),
-      writer,
-    };
-  }
+  if (topic === undefined) return dead(`topic "${record.topic}" is not read by consumer ${plan.consumer.name}`, formOf(parsed));
   const canonical = canonicalRecord(topic, { text: record.value, parsed, raw: record.raw.value });
-  if (!canonical.ok) return { kind: 'dead', reason: canonical.reason, detail: canonical.detail, form: canonical.form, writer };
+  if (!canonical.ok) return dead(canonical.detail, canonical.form, canonical.reason);
   const { value, form } = canonical;
   if (!plan.matches(topic, value, parsed)) return { kind: 'filtered' };
   const { consumer } = plan;
   if (!Number.isSafeInteger(record.timestamp) || record.timestamp < 0) {
-    return {
-      kind: 'dead',
-      reason: 'schema violation',
-      detail: `record timestamp ${record.timestamp} is not a valid event time`,
-      form,
-      writer,
-    };
+    return dead(`record timestamp ${record.timestamp} is not a valid event time`, form);
   }
   const fields = typeof value === 'string' ? NO_FIELDS : value;
   let keys: string[];
@@ -148,7 +141,7 @@ export function classifyRecord(record: KafkaRecord, plan: ConsumerPlan): RecordO
     keys = groupKeysOf(fields, record.topic, consumer.groupBy);
     values = measureValuesOf(fields, plan.fields);
   } catch (error) {
-    if (error instanceof RecordFieldError) return { kind: 'dead', reason: 'schema violation', detail: error.message, form, writer };
+    if (error instanceof RecordFieldError) return dead(error.message, form);
     throw error;
   }
   const eventTime = record.timestamp;
