@@ -106,10 +106,8 @@ export interface WriteResult {
 /** The results table, as the consumer uses it. */
 export class ResultsStore {
   private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  /** Waits before retry `attempt` (1-based): exponential, capped, with jitter in [50%, 100%]. */
+  public readonly backoff: (attempt: number) => Promise<void>;
 
   public constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -124,15 +122,7 @@ export class ResultsStore {
   ) {
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxAttempts must be a whole number >= 1');
     this.maxAttempts = maxAttempts;
-    this.baseDelayMs = baseDelayMs;
-    this.maxDelayMs = maxDelayMs;
-    this.sleep = sleep;
-    this.random = random;
-  }
-
-  /** Waits before retry `attempt` (1-based): exponential, capped, with jitter in [50%, 100%]. */
-  public backoff(attempt: number): Promise<void> {
-    return this.sleep(backoffMs(attempt, { initialMs: this.baseDelayMs, maxMs: this.maxDelayMs }, this.random));
+    this.backoff = (attempt) => sleep(backoffMs(attempt, { initialMs: baseDelayMs, maxMs: maxDelayMs }, random));
   }
 
   /**
@@ -141,14 +131,14 @@ export class ResultsStore {
    */
   public async readAggregates(keys: readonly ItemKey[]): Promise<ReadResult> {
     const items = new Map<string, VersionedItem>();
-    const { failed, error } = await this.untilProcessed(chunks(keys, BATCH_GET_LIMIT), async (pending) => {
+    const outcome = await this.untilProcessed(chunks(keys, BATCH_GET_LIMIT), async (pending) => {
       const answer = await this.client.send(
         new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: true } } }),
       );
       for (const item of answer.Responses?.[this.table] ?? []) items.set(keyId(item as VersionedItem), item as VersionedItem);
       return (answer.UnprocessedKeys?.[this.table]?.Keys ?? []) as ItemKey[];
     });
-    return error === undefined ? { items, failed } : { items, failed, error };
+    return { items, ...outcome };
   }
 
   /** Reads one aggregate (or pane key counts) with a strongly consistent read. */
@@ -189,7 +179,7 @@ export class ResultsStore {
   public async putAll(items: readonly StoredItem[]): Promise<WriteResult> {
     const unique = [...new Map(items.map((item) => [keyId(item), item])).values()];
     let written = 0;
-    const { failed, error } = await this.untilProcessed(chunks(unique, BATCH_WRITE_LIMIT), async (pending) => {
+    const outcome = await this.untilProcessed(chunks(unique, BATCH_WRITE_LIMIT), async (pending) => {
       const answer = await this.client.send(
         new BatchWriteCommand({ RequestItems: { [this.table]: pending.map((item) => ({ PutRequest: { Item: item } })) } }),
       );
@@ -199,7 +189,7 @@ export class ResultsStore {
       written += pending.length - unprocessed.length;
       return unprocessed;
     });
-    return error === undefined ? { failed, written } : { failed, written, error };
+    return { ...outcome, written };
   }
 
   /**
