@@ -247,30 +247,6 @@ async function resolveCopies(
   return { skip, stopAt, writes };
 }
 
-/** Counts per-record log lines so that one bad batch cannot flood the logs. */
-class BoundedLog {
-  private lines = 0;
-  private suppressed = 0;
-
-  public constructor(
-    private readonly log: BatchLog,
-    private readonly max: number,
-  ) {}
-
-  public record(level: 'warn' | 'error', message: string, extra: Record<string, unknown>): void {
-    if (this.lines >= this.max) {
-      this.suppressed += 1;
-      return;
-    }
-    this.lines += 1;
-    this.log[level](message, extra);
-  }
-
-  public get suppressedLines(): number {
-    return this.suppressed;
-  }
-}
-
 /**
  * Applies a batch of records (from one invocation) to the consumer's results. Never throws for
  * a record or a DynamoDB failure: what could not be stored is returned as the first unapplied
@@ -280,7 +256,13 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
   const { plan, store, log } = deps;
   const { consumer } = plan;
   const now = (deps.now ?? Date.now)();
-  const recordLog = new BoundedLog(log, deps.maxRecordLogs ?? 10);
+  // Per-record log lines are bounded, so that one bad batch cannot flood the logs; the rest are counted.
+  const maxRecordLogs = deps.maxRecordLogs ?? 10;
+  let recordLogs = 0;
+  const logRecord = (level: 'warn' | 'error', message: string, extra: Record<string, unknown>): void => {
+    recordLogs += 1;
+    if (recordLogs <= maxRecordLogs) log[level](message, extra);
+  };
   const counts: BatchCounts = {
     recordsIn: records.length,
     filteredOut: 0,
@@ -312,7 +294,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
   };
 
   const copies = await resolveCopies(records, deps, now, (error, requestId) =>
-    recordLog.record('error', 'copy claim failed', { requestId, transient: isTransientError(error), error: describeError(error) }),
+    logRecord('error', 'copy claim failed', { requestId, transient: isTransientError(error), error: describeError(error) }),
   );
   counts.writes += copies.writes;
 
@@ -335,7 +317,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
         counts.filteredOut += 1;
         break;
       case 'dead':
-        recordLog.record('warn', 'record dead-lettered', {
+        logRecord('warn', 'record dead-lettered', {
           ...position,
           reason: outcome.reason,
           detail: outcome.detail,
@@ -347,7 +329,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
       case 'aggregate':
         if (outcome.late) {
           counts.late += 1;
-          recordLog.record('warn', 'record counted late', {
+          logRecord('warn', 'record counted late', {
             ...position,
             eventTime: outcome.eventTime,
             ingestTime: ingestTimeOf(record),
@@ -382,7 +364,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
 
   const failWrite = (write: VersionedWrite, error: unknown, message: string): void => {
     for (const p of write.positions) markUnapplied(p.tp, p.off);
-    recordLog.record('error', message, {
+    logRecord('error', message, {
       pk: write.key.pk,
       sk: write.key.sk,
       transient: isTransientError(error),
@@ -466,7 +448,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
         else if (owner.deadLetter) counts.deadLettered += 1;
       }
       if (failed)
-        recordLog.record('error', 'put failed', {
+        logRecord('error', 'put failed', {
           items: owners.length,
           transient: isTransientError(result.error),
           error: describeError(result.error),
@@ -479,7 +461,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
   const answer = [...unapplied]
     .map(([topicPartition, offset]) => ({ topicPartition, offset }))
     .sort((a, b) => (a.topicPartition < b.topicPartition ? -1 : 1));
-  log.info('batch applied', { ...counts, unapplied: answer, suppressedLogLines: recordLog.suppressedLines });
+  log.info('batch applied', { ...counts, unapplied: answer, suppressedLogLines: Math.max(0, recordLogs - maxRecordLogs) });
   return { unapplied: answer, counts };
 }
 
