@@ -27,8 +27,6 @@ export interface ClientHostProps {
   readonly kafka: KafkaCluster;
   /** The topics the console tools may read and write. */
   readonly topics: readonly string[];
-  /** Instance type. @default t4g.small */
-  readonly instanceType?: ec2.InstanceType;
 }
 
 /** The `client.properties` the console tools take with `--command-config` / `--consumer.config` / `--producer.config`. */
@@ -90,7 +88,7 @@ export class ClientHost extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroup,
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL),
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL),
       machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
       role,
       userData,

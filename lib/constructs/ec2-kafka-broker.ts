@@ -16,10 +16,6 @@ export interface Ec2KafkaBrokerProps {
   readonly subnets: ec2.SubnetSelection;
   /** The broker's security group. */
   readonly securityGroup: ec2.ISecurityGroup;
-  /** Instance type. @default t4g.small (2 GiB: Kafka's 1 GiB heap plus the OS) */
-  readonly instanceType?: ec2.InstanceType;
-  /** Data volume size in GiB. @default 20 */
-  readonly volumeSizeGiB?: number;
 }
 
 /** The broker's `server.properties`: single-node KRaft (broker and controller in one process). */
@@ -91,7 +87,8 @@ export class Ec2KafkaBroker extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.subnets,
       securityGroup: props.securityGroup,
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL),
+      // t4g.small: 2 GiB, Kafka's 1 GiB heap plus the OS.
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL),
       machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
       role,
       userData,
@@ -101,7 +98,7 @@ export class Ec2KafkaBroker extends Construct {
       blockDevices: [
         {
           deviceName: '/dev/xvda',
-          volume: ec2.BlockDeviceVolume.ebs(props.volumeSizeGiB ?? 20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+          volume: ec2.BlockDeviceVolume.ebs(20, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
         },
       ],
     });

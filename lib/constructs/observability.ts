@@ -27,11 +27,11 @@ export interface ObservabilityProps {
   readonly deadLetterQueue: sqs.IQueue;
   /** The tables to watch for throttling. */
   readonly tables: readonly dynamodb.ITable[];
-  /** OffsetLag (records behind) above which a consumer alarms. @default 1000 */
-  readonly offsetLagThreshold?: number;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+/** OffsetLag (records behind) above which a consumer alarms. */
+const OFFSET_LAG_THRESHOLD = 1000;
 
 /** A count the consumer Lambda emits (Powertools EMF, dimensions service and consumer), summed per 5 minutes. */
 function consumerMetric(consumer: string, metricName: ConsumerMetric, label = consumer): cloudwatch.Metric {
@@ -106,9 +106,9 @@ export class Observability extends Construct {
     const lagAlarms = lag.map(
       ({ name, metric }) =>
         new cloudwatch.Alarm(this, `OffsetLag-${name}`, {
-          alarmDescription: `Consumer ${name} is more than ${props.offsetLagThreshold ?? 1000} records behind for 15 minutes`,
+          alarmDescription: `Consumer ${name} is more than ${OFFSET_LAG_THRESHOLD} records behind for 15 minutes`,
           metric,
-          threshold: props.offsetLagThreshold ?? 1000,
+          threshold: OFFSET_LAG_THRESHOLD,
           evaluationPeriods: 3,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
