@@ -60,8 +60,6 @@ const ENI_ACTIONS = [
  * data plane).
  */
 export class KafkaCluster extends Construct {
-  /** The broker mode. */
-  public readonly mode: BrokerMode;
   /** Comma-separated `host:port` bootstrap brokers (a deploy-time token). */
   public readonly bootstrapBrokers: string;
   /** How clients authenticate: `iam` on MSK, `none` on the EC2 broker. */
@@ -85,7 +83,6 @@ export class KafkaCluster extends Construct {
 
   public constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
-    this.mode = props.mode;
     this.vpc = props.vpc;
     this.subnets = props.subnets;
     this.port = props.mode === 'ec2' ? EC2_KAFKA_PORT : MSK_IAM_PORT;
@@ -118,33 +115,27 @@ export class KafkaCluster extends Construct {
       ec2.Port.tcp(this.port),
       'event source mapping pollers (they use the cluster security group)',
     );
-    if (props.mode === 'provisioned') {
-      // AWS::MSK::Topic for topics at the brokers' defaults; the topic admin sets any other
-      // retention over the Kafka protocol (hasBrokerDefaultConfigs says why).
-      const cluster = new MskProvisionedCluster(this, 'Provisioned', {
-        vpc: props.vpc,
-        subnets: props.subnets,
-        securityGroup: this.securityGroup,
-        topics: props.topics.filter(hasBrokerDefaultConfigs),
-        removalPolicy: props.removalPolicy,
-      });
-      this.clusterArn = cluster.clusterArn;
-      this.arns = new KafkaDataPlaneArns(cluster.clusterArn);
-      this.bootstrapBrokers = new BootstrapBrokers(this, 'Bootstrap', { clusterArn: cluster.clusterArn }).saslIam;
-      const configured = props.topics.filter((topic) => !hasBrokerDefaultConfigs(topic));
-      const admin = configured.length === 0 ? [] : [this.createTopicAdmin(configured, cluster.replicationFactor)];
-      this.topicsReady = new DependencyGroup(...cluster.topics.values(), ...admin);
+    const placement = { vpc: props.vpc, subnets: props.subnets, securityGroup: this.securityGroup };
+    // AWS::MSK::Topic for topics at the brokers' defaults; the topic admin sets any other
+    // retention over the Kafka protocol (hasBrokerDefaultConfigs says why).
+    const provisioned =
+      props.mode === 'provisioned'
+        ? new MskProvisionedCluster(this, 'Provisioned', {
+            ...placement,
+            topics: props.topics.filter(hasBrokerDefaultConfigs),
+            removalPolicy: props.removalPolicy,
+          })
+        : undefined;
+    this.clusterArn = provisioned?.clusterArn ?? new MskServerlessCluster(this, 'Serverless', placement).clusterArn;
+    this.arns = new KafkaDataPlaneArns(this.clusterArn);
+    this.bootstrapBrokers = new BootstrapBrokers(this, 'Bootstrap', { clusterArn: this.clusterArn }).saslIam;
+    if (provisioned === undefined) {
+      this.topicsReady = this.createTopicAdmin(props.topics, undefined);
       return;
     }
-    const cluster = new MskServerlessCluster(this, 'Serverless', {
-      vpc: props.vpc,
-      subnets: props.subnets,
-      securityGroup: this.securityGroup,
-    });
-    this.clusterArn = cluster.clusterArn;
-    this.arns = new KafkaDataPlaneArns(cluster.clusterArn);
-    this.bootstrapBrokers = new BootstrapBrokers(this, 'Bootstrap', { clusterArn: cluster.clusterArn }).saslIam;
-    this.topicsReady = this.createTopicAdmin(props.topics, undefined);
+    const configured = props.topics.filter((topic) => !hasBrokerDefaultConfigs(topic));
+    const admin = configured.length === 0 ? [] : [this.createTopicAdmin(configured, provisioned.replicationFactor)];
+    this.topicsReady = new DependencyGroup(...provisioned.topics.values(), ...admin);
   }
 
   /** Admits `peer` to the brokers on the Kafka port. */
