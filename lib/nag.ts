@@ -4,8 +4,9 @@
  * resource it concerns (see the constructs).
  */
 import { CfnElement, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 
 /** The rule packs fluxo is checked against. */
 export function nagPacks(scope: IConstruct): [AwsSolutionsChecks, ServerlessChecks] {
@@ -36,11 +37,18 @@ export function managedPolicyFinding(policyName: string): string {
  * Why fluxo's log groups use CloudWatch Logs' own encryption at rest rather than a customer
  * managed KMS key (checkov CKV_AWS_158).
  */
-export const LOGS_ENCRYPTION_SKIP: CheckovSkip = {
+const LOGS_ENCRYPTION_SKIP: CheckovSkip = {
   id: 'CKV_AWS_158',
   comment:
     'CloudWatch Logs encrypts every log group at rest with service keys; the logs carry no secrets, and a customer managed key would add a monthly key charge and a key policy to this sandbox stack.',
 };
+
+/** A log group whose events are kept one month, with {@link LOGS_ENCRYPTION_SKIP}; `props` adds to or overrides that. */
+export function monthlyLogGroup(scope: Construct, id: string, props: logs.LogGroupProps = {}): logs.LogGroup {
+  const group = new logs.LogGroup(scope, id, { retention: logs.RetentionDays.ONE_MONTH, ...props });
+  skipCheckov(group, LOGS_ENCRYPTION_SKIP);
+  return group;
+}
 
 /**
  * checkov findings on the Lambda functions aws-cdk-lib creates for CloudFormation custom

@@ -1,8 +1,7 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { LOGS_ENCRYPTION_SKIP, skipCheckov } from '../nag';
+import { monthlyLogGroup } from '../nag';
 
 /** Properties of {@link BootstrapBrokers}. */
 export interface BootstrapBrokersProps {
@@ -28,11 +27,7 @@ export class BootstrapBrokers extends Construct {
       outputPaths: ['BootstrapBrokerStringSaslIam'],
     };
     // Without a log group of its own, the lookup function's logs would never expire.
-    const logGroup = new logs.LogGroup(this, 'LookupLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    skipCheckov(logGroup, LOGS_ENCRYPTION_SKIP);
+    const logGroup = monthlyLogGroup(this, 'LookupLogs', { removalPolicy: RemovalPolicy.DESTROY });
     const resource = new cr.AwsCustomResource(this, 'Lookup', {
       onCreate: call,
       onUpdate: call,

@@ -7,7 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLING, COMMON_ENVIRONMENT, FUNCTIONS, type FunctionName } from '../../core/deployment';
-import { ENI_WRITE_SKIP, LOGS_ENCRYPTION_SKIP, skipCheckov, type CheckovSkip } from '../nag';
+import { ENI_WRITE_SKIP, monthlyLogGroup, skipCheckov, type CheckovSkip } from '../nag';
 
 /** The repository root, where `lambdas/` and `package-lock.json` live. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -38,8 +38,6 @@ export interface FluxoFunctionProps {
   readonly vpc?: ec2.IVpc;
   /** Subnets in `vpc`. @default the VPC's private subnets */
   readonly vpcSubnets?: ec2.SubnetSelection;
-  /** Security groups in `vpc`. @default one created by the function */
-  readonly securityGroups?: ec2.ISecurityGroup[];
   /** Reserved concurrency. @default none: the account's unreserved pool */
   readonly reservedConcurrentExecutions?: number;
   /** Environment variables that need no grant (grants set theirs through `bind*` helpers). @default none */
@@ -63,10 +61,7 @@ export class FluxoFunction extends Construct {
 
   public constructor(scope: Construct, id: string, props: FluxoFunctionProps) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
+    this.logGroup = monthlyLogGroup(this, 'Logs', { removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY });
     // An own role instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(this.role);
@@ -102,7 +97,6 @@ export class FluxoFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       vpc: props.vpc,
       vpcSubnets: props.vpc ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }) : undefined,
-      securityGroups: props.securityGroups,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: { ...COMMON_ENVIRONMENT, ...props.environment },
       bundling: deployedBundling(),
@@ -151,7 +145,6 @@ export class FluxoFunction extends Construct {
       });
     }
     skipCheckov(this.function, ...skips);
-    skipCheckov(this.logGroup, LOGS_ENCRYPTION_SKIP);
     // The ENI statement above; the default policy exists since the log grant created it.
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (props.vpc !== undefined && policy !== undefined) skipCheckov(policy, ENI_WRITE_SKIP);

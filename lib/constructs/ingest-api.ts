@@ -1,25 +1,15 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTES, type RouteHandler } from '../../core/api/routes';
-import { LOGS_ENCRYPTION_SKIP, managedPolicyFinding, skipCheckov } from '../nag';
+import { managedPolicyFinding, monthlyLogGroup, skipCheckov } from '../nag';
 
-/** Request rate and quota limits of the API key's usage plan. */
-export interface ApiLimits {
-  /** Steady-state requests per second. @default 50 */
-  readonly rateLimit?: number;
-  /** Burst capacity in requests. @default 100 */
-  readonly burstLimit?: number;
-  /** Requests per day. @default 100000 */
-  readonly dailyQuota?: number;
-}
+/** The API key's usage plan: steady-state requests per second, burst capacity in requests, requests per day. */
+const LIMITS = { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000 };
 
 /** Properties of {@link IngestApi}. */
 export interface IngestApiProps {
-  /** Throttling and quota. @default see {@link ApiLimits} */
-  readonly limits?: ApiLimits;
   /** What happens to the access log group when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -45,12 +35,7 @@ export class IngestApi extends Construct {
 
   public constructor(scope: Construct, id: string, props: IngestApiProps = {}) {
     super(scope, id);
-    const limits = { rateLimit: 50, burstLimit: 100, dailyQuota: 100_000, ...props.limits };
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
-    skipCheckov(accessLogs, LOGS_ENCRYPTION_SKIP);
+    const accessLogs = monthlyLogGroup(this, 'AccessLogs', { removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY });
     this.api = new apigw.RestApi(this, 'Api', {
       description: 'fluxo: POST /topics/{topic}/records, GET /topics, GET /results/{consumer}',
       endpointTypes: [apigw.EndpointType.REGIONAL],
@@ -70,8 +55,8 @@ export class IngestApi extends Construct {
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         tracingEnabled: true,
         // Stage-wide default throttling, below the usage plan's per-key limit.
-        throttlingRateLimit: limits.rateLimit,
-        throttlingBurstLimit: limits.burstLimit,
+        throttlingRateLimit: LIMITS.rateLimit,
+        throttlingBurstLimit: LIMITS.burstLimit,
       },
       defaultMethodOptions: { apiKeyRequired: true },
     });
@@ -81,26 +66,20 @@ export class IngestApi extends Construct {
     this.apiKey = this.api.addApiKey('Key', { description: 'fluxo API key (sandbox)' });
     const plan = this.api.addUsagePlan('Plan', {
       description: 'fluxo: per-key throttling and daily quota',
-      throttle: { rateLimit: limits.rateLimit, burstLimit: limits.burstLimit },
-      quota: { limit: limits.dailyQuota, period: apigw.Period.DAY },
+      throttle: { rateLimit: LIMITS.rateLimit, burstLimit: LIMITS.burstLimit },
+      quota: { limit: LIMITS.dailyQuota, period: apigw.Period.DAY },
     });
     plan.addApiKey(this.apiKey);
     plan.addApiStage({ stage: this.api.deploymentStage });
-    this.api.addGatewayResponse('Throttled', {
-      type: apigw.ResponseType.THROTTLED,
-      statusCode: '429',
-      templates: { 'application/json': '{"error_code":42901,"message":"too many requests: slow down and retry"}' },
-    });
-    this.api.addGatewayResponse('ApiKeyInvalid', {
-      type: apigw.ResponseType.INVALID_API_KEY,
-      statusCode: '403',
-      templates: { 'application/json': '{"error_code":40301,"message":"missing or invalid API key: send it as the x-api-key header"}' },
-    });
-    this.api.addGatewayResponse('QuotaExceeded', {
-      type: apigw.ResponseType.QUOTA_EXCEEDED,
-      statusCode: '429',
-      templates: { 'application/json': '{"error_code":42902,"message":"daily request quota exceeded"}' },
-    });
+    const gatewayResponses = [
+      ['Throttled', apigw.ResponseType.THROTTLED, '429', 42901, 'too many requests: slow down and retry'],
+      ['ApiKeyInvalid', apigw.ResponseType.INVALID_API_KEY, '403', 40301, 'missing or invalid API key: send it as the x-api-key header'],
+      ['QuotaExceeded', apigw.ResponseType.QUOTA_EXCEEDED, '429', 42902, 'daily request quota exceeded'],
+    ] as const;
+    for (const [responseId, type, statusCode, errorCode, message] of gatewayResponses) {
+      const templates = { 'application/json': JSON.stringify({ error_code: errorCode, message }) };
+      this.api.addGatewayResponse(responseId, { type, statusCode, templates });
+    }
     Validations.of(this.api).acknowledge(
       {
         id: 'AwsSolutions-APIG3',

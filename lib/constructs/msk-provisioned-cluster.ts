@@ -1,11 +1,10 @@
 import { Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import { retentionMs } from '../../core/deployment';
 import { DEFAULT_RETENTION_HOURS, type ResolvedTopic } from '../../core/spec';
-import { LOGS_ENCRYPTION_SKIP, skipCheckov } from '../nag';
+import { monthlyLogGroup } from '../nag';
 
 /**
  * The broker size of the cheapest provisioned sandbox: kafka.t3.small, a Standard broker size
@@ -37,12 +36,6 @@ export interface MskProvisionedClusterProps {
    * default ({@link hasBrokerDefaultConfigs}); the others go through the topic admin.
    */
   readonly topics: readonly ResolvedTopic[];
-  /** Broker instance type. @default {@link MSK_BROKER_SIZE} */
-  readonly instanceType?: string;
-  /** Number of brokers, a multiple of the number of subnets. @default 2 */
-  readonly brokers?: number;
-  /** EBS volume per broker in GiB (the alpha L2 defaults to 1000 GiB, about $100/month each). @default 10 */
-  readonly volumeSizeGiB?: number;
   /** What happens to the broker log group when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -86,7 +79,8 @@ export class MskProvisionedCluster extends Construct {
 
   public constructor(scope: Construct, id: string, props: MskProvisionedClusterProps) {
     super(scope, id);
-    const brokers = props.brokers ?? 2;
+    // Two brokers, one per subnet (a multiple of the number of subnets).
+    const brokers = 2;
     const configuration = new msk.CfnConfiguration(this, 'Configuration', {
       name: Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }),
       description: 'fluxo broker settings',
@@ -105,20 +99,17 @@ export class MskProvisionedCluster extends Construct {
         `log.retention.ms=${retentionMs(BROKER_RETENTION_HOURS)}`,
       ].join('\n'),
     });
-    const brokerLogs = new logs.LogGroup(this, 'BrokerLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
-    skipCheckov(brokerLogs, LOGS_ENCRYPTION_SKIP);
+    const brokerLogs = monthlyLogGroup(this, 'BrokerLogs', { removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY });
     this.cluster = new msk.CfnCluster(this, 'Cluster', {
       clusterName: Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }),
       kafkaVersion: MSK_KAFKA_VERSION,
       numberOfBrokerNodes: brokers,
       brokerNodeGroupInfo: {
-        instanceType: props.instanceType ?? MSK_BROKER_SIZE,
+        instanceType: MSK_BROKER_SIZE,
         clientSubnets: props.vpc.selectSubnets(props.subnets).subnetIds,
         securityGroups: [props.securityGroup.securityGroupId],
-        storageInfo: { ebsStorageInfo: { volumeSize: props.volumeSizeGiB ?? 10 } },
+        // 10 GiB per broker (the alpha L2 defaults to 1000 GiB, about $100/month each).
+        storageInfo: { ebsStorageInfo: { volumeSize: 10 } },
       },
       clientAuthentication: { sasl: { iam: { enabled: true } }, unauthenticated: { enabled: false } },
       encryptionInfo: { encryptionInTransit: { clientBroker: 'TLS', inCluster: true } },

@@ -1,15 +1,12 @@
 import { CfnResource, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LOGS_ENCRYPTION_SKIP, skipCheckov } from '../nag';
+import { monthlyLogGroup } from '../nag';
 
 /** Properties of {@link Network}. */
 export interface NetworkProps {
   /** What happens to the flow-log group when the stack is deleted. @default RemovalPolicy.DESTROY */
   readonly removalPolicy?: RemovalPolicy;
-  /** How many Availability Zones the private subnets span (MSK provisioned needs 2). @default 2 */
-  readonly maxAzs?: number;
 }
 
 /**
@@ -30,7 +27,8 @@ export class Network extends Construct {
   public constructor(scope: Construct, id: string, props: NetworkProps = {}) {
     super(scope, id);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      maxAzs: props.maxAzs ?? 2,
+      // Two Availability Zones: MSK provisioned needs 2.
+      maxAzs: 2,
       // One NAT gateway (~$0.045/h) is cheaper than interface endpoints for Lambda, STS, SSM x 2 AZs.
       natGateways: 1,
       subnetConfiguration: [
@@ -50,11 +48,7 @@ export class Network extends Construct {
       privateDnsEnabled: true,
       open: false,
     });
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
-    skipCheckov(flowLogGroup, LOGS_ENCRYPTION_SKIP);
+    const flowLogGroup = monthlyLogGroup(this, 'FlowLogs', { removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY });
     // Rejected traffic only: enough to debug a security group, cheap to keep.
     this.vpc.addFlowLog('Rejected', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
@@ -72,12 +66,10 @@ export class Network extends Construct {
     const handler = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')?.node.tryFindChild('Handler');
     const restrict = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource');
     if (!(handler instanceof CfnResource) || restrict === undefined) return;
-    const group = new logs.LogGroup(this, 'RestrictDefaultSgLogs', {
+    const group = monthlyLogGroup(this, 'RestrictDefaultSgLogs', {
       logGroupName: Fn.join('', ['/aws/lambda/', handler.ref]),
-      retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy,
     });
-    skipCheckov(group, LOGS_ENCRYPTION_SKIP);
     restrict.node.addDependency(group);
   }
 

@@ -1,10 +1,9 @@
 import { CustomResource, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import type { ResolvedTopic } from '../../core/spec';
-import { arnInFinding, FRAMEWORK_FUNCTION_SKIPS, LOGS_ENCRYPTION_SKIP, managedPolicyFinding, skipCheckov } from '../nag';
+import { arnInFinding, FRAMEWORK_FUNCTION_SKIPS, managedPolicyFinding, monthlyLogGroup, skipCheckov } from '../nag';
 
 /** Properties of {@link TopicAdmin}. */
 export interface TopicAdminProps {
@@ -52,8 +51,7 @@ export class TopicAdmin extends Construct {
 
   public constructor(scope: Construct, id: string, props: TopicAdminProps) {
     super(scope, id);
-    const providerLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_MONTH });
-    skipCheckov(providerLogs, LOGS_ENCRYPTION_SKIP);
+    const providerLogs = monthlyLogGroup(this, 'ProviderLogs');
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: props.handler, logGroup: providerLogs });
     skipCheckov(provider.node.findChild('framework-onEvent'), ...FRAMEWORK_FUNCTION_SKIPS, {
       id: 'CKV_AWS_173',
