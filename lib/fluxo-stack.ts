@@ -11,7 +11,7 @@ import { KafkaCluster } from './constructs/kafka-cluster';
 import { Network } from './constructs/network';
 import { Observability } from './constructs/observability';
 import { Tables } from './constructs/tables';
-import { FRAMEWORK_FUNCTION_SKIPS, managedPolicyFinding, skipCheckov } from './nag';
+import { FRAMEWORK_FUNCTION_FINDINGS, FRAMEWORK_FUNCTION_SKIPS, skipCheckov } from './nag';
 
 /** The stack name for a deployment: one stack per stage, so a sandbox and prod fit in one account. */
 export function stackName(deployment: DeploymentConfig): string {
@@ -159,17 +159,7 @@ export class FluxoStack extends Stack {
   private suppressFrameworkFindings(): void {
     const awsCustomResource = this.node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
     if (awsCustomResource) {
-      Validations.of(awsCustomResource).acknowledge(
-        {
-          id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
-          reason: 'The AwsCustomResource singleton function uses AWSLambdaBasicExecutionRole (aws-cdk-lib).',
-        },
-        { id: 'AwsSolutions-L1', reason: 'The AwsCustomResource singleton runtime is chosen by aws-cdk-lib.' },
-        { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation.' },
-        { id: 'Serverless-LambdaDefaultMemorySize', reason: 'Configured by aws-cdk-lib.' },
-        { id: 'Serverless-LambdaLatestVersion', reason: 'The runtime is chosen by aws-cdk-lib.' },
-        { id: 'Serverless-LambdaTracing', reason: 'Configured by aws-cdk-lib; runs once per deployment.' },
-      );
+      Validations.of(awsCustomResource).acknowledge(...FRAMEWORK_FUNCTION_FINDINGS);
       skipCheckov(awsCustomResource, ...FRAMEWORK_FUNCTION_SKIPS);
     }
     // The handler behind the VPC's restrictDefaultSecurityGroup.

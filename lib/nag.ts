@@ -3,7 +3,7 @@
  * finding is accepted with `Validations.of(construct).acknowledge({ id, reason })` next to the
  * resource it concerns (see the constructs).
  */
-import { CfnElement, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, CfnResource, Stack, Validations, type Acknowledgment } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { Construct, IConstruct } from 'constructs';
@@ -49,6 +49,25 @@ export function monthlyLogGroup(scope: Construct, id: string, props: logs.LogGro
   skipCheckov(group, LOGS_ENCRYPTION_SKIP);
   return group;
 }
+
+/**
+ * cdk-nag findings on the Lambda functions aws-cdk-lib creates for CloudFormation custom
+ * resources (the AwsCustomResource singleton, the custom resource provider framework).
+ */
+export const FRAMEWORK_FUNCTION_FINDINGS: readonly Acknowledgment[] = [
+  {
+    id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
+    reason: 'A custom resource function of aws-cdk-lib, which gives it AWSLambdaBasicExecutionRole.',
+  },
+  { id: 'AwsSolutions-L1', reason: 'A custom resource function of aws-cdk-lib, whose runtime aws-cdk-lib chooses.' },
+  { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation.' },
+  { id: 'Serverless-LambdaDefaultMemorySize', reason: 'A custom resource function configured by aws-cdk-lib.' },
+  { id: 'Serverless-LambdaLatestVersion', reason: 'A custom resource function whose runtime aws-cdk-lib chooses.' },
+  {
+    id: 'Serverless-LambdaTracing',
+    reason: 'A custom resource function configured by aws-cdk-lib, run a few times per deployment (the topics function itself is traced).',
+  },
+];
 
 /**
  * checkov findings on the Lambda functions aws-cdk-lib creates for CloudFormation custom

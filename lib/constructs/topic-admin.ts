@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import type { ResolvedTopic } from '../../core/spec';
-import { arnInFinding, FRAMEWORK_FUNCTION_SKIPS, managedPolicyFinding, monthlyLogGroup, skipCheckov } from '../nag';
+import { arnInFinding, FRAMEWORK_FUNCTION_FINDINGS, FRAMEWORK_FUNCTION_SKIPS, monthlyLogGroup, skipCheckov } from '../nag';
 
 /** Properties of {@link TopicAdmin}. */
 export interface TopicAdminProps {
@@ -58,21 +58,10 @@ export class TopicAdmin extends Construct {
       comment:
         'Its environment holds the name of the topics function it calls, no secret; Lambda encrypts it at rest with its AWS managed key.',
     });
-    Validations.of(provider).acknowledge(
-      {
-        id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
-        reason: 'The CDK custom resource framework function uses AWSLambdaBasicExecutionRole.',
-      },
-      {
-        id: `AwsSolutions-IAM5[Resource::${arnInFinding(props.handler)}:*]`,
-        reason: 'The framework may invoke any version of the topics function (`<arn>:*`).',
-      },
-      { id: 'AwsSolutions-L1', reason: 'The framework function runtime is chosen by aws-cdk-lib.' },
-      { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation.' },
-      { id: 'Serverless-LambdaDefaultMemorySize', reason: 'Framework function configured by aws-cdk-lib.' },
-      { id: 'Serverless-LambdaLatestVersion', reason: 'The framework function runtime is chosen by aws-cdk-lib.' },
-      { id: 'Serverless-LambdaTracing', reason: 'Framework function configured by aws-cdk-lib; the topics function itself is traced.' },
-    );
+    Validations.of(provider).acknowledge(...FRAMEWORK_FUNCTION_FINDINGS, {
+      id: `AwsSolutions-IAM5[Resource::${arnInFinding(props.handler)}:*]`,
+      reason: 'The framework may invoke any version of the topics function (`<arn>:*`).',
+    });
     this.topics = new Map(
       props.topics.map((topic) => [
         topic.name,
