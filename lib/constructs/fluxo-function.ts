@@ -12,9 +12,6 @@ import { ENI_WRITE_SKIP, monthlyLogGroup, skipCheckov, type CheckovSkip } from '
 /** The repository root, where `lambdas/` and `package-lock.json` live. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
-/** The Lambda folders under `lambdas/`, each with an `index.ts` exporting `handler`. */
-export type HandlerName = FunctionName;
-
 /** The NodejsFunction bundling of the deployed functions, from the shared description (BUNDLING). */
 export function deployedBundling(): nodejs.BundlingOptions {
   return {
@@ -30,8 +27,8 @@ export function deployedBundling(): nodejs.BundlingOptions {
 
 /** Properties of {@link FluxoFunction}. */
 export interface FluxoFunctionProps {
-  /** Which handler under `lambdas/` to bundle. */
-  readonly handler: HandlerName;
+  /** Which handler under `lambdas/` to bundle (a folder with an `index.ts` exporting `handler`). */
+  readonly handler: FunctionName;
   /** A one-line description shown in the Lambda console. */
   readonly description: string;
   /** The VPC to attach to, for functions that talk to Kafka. @default not attached */
