@@ -6,30 +6,19 @@
 import { Aws, Fn } from 'aws-cdk-lib';
 
 /** The data-plane ARNs of one MSK cluster (provisioned or serverless). */
-export class KafkaDataPlaneArns {
-  /** The cluster's name, the second `/`-separated part of its ARN. */
-  public readonly clusterName: string;
-  /** The cluster's UUID, the third `/`-separated part of its ARN. */
-  public readonly clusterUuid: string;
-
-  /** @param clusterArn - the cluster ARN, usually a token (`Fn::GetAtt` / `Ref`) */
-  public constructor(public readonly clusterArn: string) {
-    const parts = Fn.split('/', clusterArn, 3);
-    this.clusterName = Fn.select(1, parts);
-    this.clusterUuid = Fn.select(2, parts);
-  }
-
+export interface KafkaDataPlaneArns {
+  /** The cluster ARN, usually a token (`Fn::GetAtt` / `Ref`). */
+  readonly clusterArn: string;
   /** The ARN of one topic. */
-  public topic(name: string): string {
-    return this.resource('topic', name);
-  }
-
+  topic(name: string): string;
   /** The ARN of one consumer group. */
-  public group(groupId: string): string {
-    return this.resource('group', groupId);
-  }
+  group(groupId: string): string;
+}
 
-  private resource(kind: 'topic' | 'group', name: string): string {
-    return `arn:${Aws.PARTITION}:kafka:${Aws.REGION}:${Aws.ACCOUNT_ID}:${kind}/${this.clusterName}/${this.clusterUuid}/${name}`;
-  }
+/** The data-plane ARNs of the cluster `clusterArn`, whose second and third `/`-separated parts are its name and UUID. */
+export function dataPlaneArns(clusterArn: string): KafkaDataPlaneArns {
+  const parts = Fn.split('/', clusterArn, 3);
+  const arn = (kind: 'topic' | 'group', name: string): string =>
+    `arn:${Aws.PARTITION}:kafka:${Aws.REGION}:${Aws.ACCOUNT_ID}:${kind}/${Fn.select(1, parts)}/${Fn.select(2, parts)}/${name}`;
+  return { clusterArn, topic: (name) => arn('topic', name), group: (groupId) => arn('group', groupId) };
 }

@@ -6,7 +6,7 @@ import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { ENV } from '../../core/config';
 import type { ResolvedTopic } from '../../core/spec';
 import type { BrokerMode } from '../config';
-import { KafkaDataPlaneArns } from '../kafka-arns';
+import { dataPlaneArns, type KafkaDataPlaneArns } from '../kafka-arns';
 import { ENI_WRITE_SKIP, skipCheckov } from '../nag';
 import { BootstrapBrokers } from './bootstrap-brokers';
 import { EC2_KAFKA_PORT, Ec2KafkaBroker } from './ec2-kafka-broker';
@@ -127,7 +127,7 @@ export class KafkaCluster extends Construct {
           })
         : undefined;
     this.clusterArn = provisioned?.clusterArn ?? new MskServerlessCluster(this, 'Serverless', placement).clusterArn;
-    this.arns = new KafkaDataPlaneArns(this.clusterArn);
+    this.arns = dataPlaneArns(this.clusterArn);
     this.bootstrapBrokers = new BootstrapBrokers(this, 'Bootstrap', { clusterArn: this.clusterArn }).saslIam;
     if (provisioned === undefined) {
       this.topicsReady = this.createTopicAdmin(props.topics, undefined);
