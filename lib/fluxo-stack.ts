@@ -132,7 +132,7 @@ export class FluxoStack extends Stack {
     });
 
     this.suppressFrameworkFindings();
-    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the fluxo API' });
+    new CfnOutput(this, 'ApiUrl', { value: api.api.url, description: 'Base URL of the fluxo API' });
     new CfnOutput(this, 'ApiKeyId', { value: api.apiKey.keyId, description: 'API key id' });
     new CfnOutput(this, 'ApiKeyCommand', {
       value: `aws apigateway get-api-key --api-key ${api.apiKey.keyId} --include-value --query value --output text`,

@@ -113,9 +113,4 @@ export class IngestApi extends Construct {
       });
     }
   }
-
-  /** The invoke URL of the stage. */
-  public get url(): string {
-    return this.api.url;
-  }
 }
