@@ -181,9 +181,8 @@ export function createResultsHandler({
 
     if (top !== undefined) {
       // With from or to: the keys of one stored window (pane), as before hopping windows.
-      let windowStart: number | undefined;
-      if (query.from !== undefined) windowStart = fromStart;
-      else windowStart = (await reader.aggregatesByWindow(gsi1pk, 0, range.to, 1)).items[0]?.windowStart;
+      const windowStart =
+        query.from !== undefined ? fromStart : (await reader.aggregatesByWindow(gsi1pk, 0, range.to, 1)).items[0]?.windowStart;
       const ranked =
         windowStart === undefined
           ? []
