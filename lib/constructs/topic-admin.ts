@@ -1,7 +1,7 @@
 import { CustomResource, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, IDependable } from 'constructs';
+import { Construct } from 'constructs';
 import type { ResolvedTopic } from '../../core/spec';
 import { arnInFinding, FRAMEWORK_FUNCTION_FINDINGS, FRAMEWORK_FUNCTION_SKIPS, monthlyLogGroup, skipCheckov } from '../nag';
 
@@ -41,13 +41,12 @@ export function topicResourceProperties(topic: ResolvedTopic, defaultReplication
 /**
  * Creates, updates and deletes the spec's topics through the topics Lambda (a kafkajs admin)
  * for broker modes where `AWS::MSK::Topic` is not available (MSK Serverless, the EC2 broker):
- * one custom resource per topic, behind a custom resource provider.
+ * one custom resource per topic, behind a custom resource provider. Depend on it to run after
+ * every topic exists.
  */
 export class TopicAdmin extends Construct {
   /** One custom resource per topic, by name. */
   public readonly topics: ReadonlyMap<string, CustomResource>;
-  /** Depend on this to run after every topic exists. */
-  public readonly ready: IDependable;
 
   public constructor(scope: Construct, id: string, props: TopicAdminProps) {
     super(scope, id);
@@ -72,6 +71,5 @@ export class TopicAdmin extends Construct {
         }),
       ]),
     );
-    this.ready = this;
   }
 }
