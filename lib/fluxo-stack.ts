@@ -121,12 +121,7 @@ export class FluxoStack extends Stack {
     new Observability(this, 'Observability', {
       api: api.api,
       producer: producer.function,
-      consumers: new Map(
-        [...consumerConstructs].map(([name, c]) => [
-          name,
-          { function: c.function, mappingIds: [...c.mappings.values()].map((m) => m.attrId) },
-        ]),
-      ),
+      consumers: consumerConstructs,
       deadLetterQueue: deadLetters.queue,
       tables: [tables.results, tables.idempotency],
     });

@@ -6,14 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONSUMER_SERVICE, METRICS_NAMESPACE, type ConsumerMetric } from '../../core/metrics';
-
-/** A consumer as the dashboard watches it: its Lambda and the ids of its event source mappings. */
-export interface ObservedConsumer {
-  /** The consumer's Lambda. */
-  readonly function: lambda.IFunction;
-  /** The UUIDs of its event source mappings (`AWS::Lambda::EventSourceMapping` `Id`), one per topic. */
-  readonly mappingIds: readonly string[];
-}
+import type { Consumer } from './consumer';
 
 /** Properties of {@link Observability}. */
 export interface ObservabilityProps {
@@ -21,8 +14,8 @@ export interface ObservabilityProps {
   readonly api: apigw.RestApi;
   /** The producer Lambda. */
   readonly producer: lambda.IFunction;
-  /** The consumers, by spec consumer name. */
-  readonly consumers: ReadonlyMap<string, ObservedConsumer>;
+  /** The consumers, by spec consumer name: their Lambdas and event source mappings. */
+  readonly consumers: ReadonlyMap<string, Consumer>;
   /** The mappings' on-failure destination. */
   readonly deadLetterQueue: sqs.IQueue;
   /** The tables to watch for throttling. */
@@ -43,6 +36,11 @@ function consumerMetric(consumer: string, metricName: ConsumerMetric, label = co
     period: FIVE_MINUTES,
     label,
   });
+}
+
+/** The UUIDs of a consumer's event source mappings (`AWS::Lambda::EventSourceMapping` `Id`), one per topic. */
+function mappingIds(consumer: Consumer): string[] {
+  return [...consumer.mappings.values()].map((m) => m.attrId);
 }
 
 /** An event source mapping count: its metrics are turned on with `MetricsConfig` `EventCount` (consumer.ts). */
@@ -167,8 +165,8 @@ export class Observability extends Construct {
       // (the local dashboard shows the emulators' same count).
       new cloudwatch.GraphWidget({
         title: 'Consumers: records polled and filtered out by their mappings',
-        left: [...props.consumers].map(([name, c]) => mappingMetric(name, c.mappingIds, 'PolledEventCount')),
-        right: [...props.consumers].map(([name, c]) => mappingMetric(name, c.mappingIds, 'FilteredOutEventCount', `${name} filtered out`)),
+        left: [...props.consumers].map(([name, c]) => mappingMetric(name, mappingIds(c), 'PolledEventCount')),
+        right: [...props.consumers].map(([name, c]) => mappingMetric(name, mappingIds(c), 'FilteredOutEventCount', `${name} filtered out`)),
       }),
     );
   }
