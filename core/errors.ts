@@ -70,9 +70,10 @@ export class FluxoError extends Error {
   /** Machine-readable context returned to the client. */
   public readonly details?: Readonly<Record<string, unknown>>;
 
-  public constructor(errorCode: ErrorCode, message: string, options: FluxoErrorOptions = {}) {
+  /** `name` is the subclass's: set as text, since the deployed bundle is minified (class names are not kept). */
+  public constructor(errorCode: ErrorCode, message: string, options: FluxoErrorOptions = {}, name = 'FluxoError') {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'FluxoError';
+    this.name = name;
     this.errorCode = errorCode;
     this.status = ERROR_CODES[errorCode].status;
     if (options.details !== undefined) this.details = options.details;
@@ -82,104 +83,96 @@ export class FluxoError extends Error {
 /** 40001: the request body is not JSON. */
 export class BodyNotJsonError extends FluxoError {
   public constructor(message = 'request body is not valid JSON', options: FluxoErrorOptions = {}) {
-    super(40001, message, options);
-    this.name = 'BodyNotJsonError';
+    super(40001, message, options, 'BodyNotJsonError');
   }
 }
 
 /** 40002: the request body does not have the expected shape. */
 export class BadRequestError extends FluxoError {
   public constructor(message: string, options: FluxoErrorOptions = {}) {
-    super(40002, message, options);
-    this.name = 'BadRequestError';
+    super(40002, message, options, 'BadRequestError');
   }
 }
 
 /** 40003: a query parameter, path parameter or header has a bad value. */
 export class BadParameterError extends FluxoError {
   public constructor(message: string, options: FluxoErrorOptions = {}) {
-    super(40003, message, options);
-    this.name = 'BadParameterError';
+    super(40003, message, options, 'BadParameterError');
   }
 }
 
 /** 40401: the topic is not in the spec. */
 export class UnknownTopicError extends FluxoError {
   public constructor(topic: string, options: FluxoErrorOptions = {}) {
-    super(40401, `topic "${topic}" does not exist`, { ...options, details: { topic, ...options.details } });
-    this.name = 'UnknownTopicError';
+    super(40401, `topic "${topic}" does not exist`, { ...options, details: { topic, ...options.details } }, 'UnknownTopicError');
   }
 }
 
 /** 40402: the consumer is not in the spec. */
 export class UnknownConsumerError extends FluxoError {
   public constructor(consumer: string, options: FluxoErrorOptions = {}) {
-    super(40402, `consumer "${consumer}" does not exist`, { ...options, details: { consumer, ...options.details } });
-    this.name = 'UnknownConsumerError';
+    super(
+      40402,
+      `consumer "${consumer}" does not exist`,
+      { ...options, details: { consumer, ...options.details } },
+      'UnknownConsumerError',
+    );
   }
 }
 
 /** 40403: a record names a partition its topic does not have. */
 export class UnknownPartitionError extends FluxoError {
   public constructor(message: string, options: FluxoErrorOptions = {}) {
-    super(40403, message, options);
-    this.name = 'UnknownPartitionError';
+    super(40403, message, options, 'UnknownPartitionError');
   }
 }
 
 /** 40404: no route matches the request. */
 export class RouteNotFoundError extends FluxoError {
   public constructor(method: string, path: string, options: FluxoErrorOptions = {}) {
-    super(40404, `no route for ${method} ${path}`, options);
-    this.name = 'RouteNotFoundError';
+    super(40404, `no route for ${method} ${path}`, options, 'RouteNotFoundError');
   }
 }
 
 /** 40901: a request with the same Idempotency-Key is still being processed. */
 export class IdempotencyInProgressError extends FluxoError {
   public constructor(message = 'a request with this Idempotency-Key is in progress; retry later', options: FluxoErrorOptions = {}) {
-    super(40901, message, options);
-    this.name = 'IdempotencyInProgressError';
+    super(40901, message, options, 'IdempotencyInProgressError');
   }
 }
 
 /** 41301: the request or a record value is too large. */
 export class PayloadTooLargeError extends FluxoError {
   public constructor(message: string, options: FluxoErrorOptions = {}) {
-    super(41301, message, options);
-    this.name = 'PayloadTooLargeError';
+    super(41301, message, options, 'PayloadTooLargeError');
   }
 }
 
 /** 41501: the body is not declared as JSON. */
 export class UnsupportedMediaTypeError extends FluxoError {
   public constructor(contentType: string, options: FluxoErrorOptions = {}) {
-    super(41501, `Content-Type must be application/json (got "${contentType}")`, options);
-    this.name = 'UnsupportedMediaTypeError';
+    super(41501, `Content-Type must be application/json (got "${contentType}")`, options, 'UnsupportedMediaTypeError');
   }
 }
 
 /** 42201: a record violates its topic schema. The message names the offending field. */
 export class SchemaViolationError extends FluxoError {
   public constructor(message: string, options: FluxoErrorOptions = {}) {
-    super(42201, message, options);
-    this.name = 'SchemaViolationError';
+    super(42201, message, options, 'SchemaViolationError');
   }
 }
 
 /** 42202: an Idempotency-Key was reused with a different body. */
 export class IdempotencyKeyReusedError extends FluxoError {
   public constructor(message = 'this Idempotency-Key was already used with a different request body', options: FluxoErrorOptions = {}) {
-    super(42202, message, options);
-    this.name = 'IdempotencyKeyReusedError';
+    super(42202, message, options, 'IdempotencyKeyReusedError');
   }
 }
 
 /** 50001: an unexpected error. */
 export class InternalError extends FluxoError {
   public constructor(message = 'internal error', options: FluxoErrorOptions = {}) {
-    super(50001, message, options);
-    this.name = 'InternalError';
+    super(50001, message, options, 'InternalError');
   }
 }
 
