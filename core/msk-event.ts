@@ -96,6 +96,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** One header object with each value turned by `f`, names and their order kept. */
+function mapValues<T, U>(header: Readonly<Record<string, T>>, f: (value: T, name: string) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(header).map(([name, value]) => [name, f(value, name)]));
+}
+
 function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
@@ -126,11 +131,7 @@ function decodeHeaders(headers: unknown, field: string): Array<Record<string, Bu
   if (!Array.isArray(headers)) throw new MskEventError(field, 'must be an array');
   return headers.map((header: unknown, i) => {
     if (!isObject(header)) throw new MskEventError(`${field}[${i}]`, 'must be an object {name: [bytes]}');
-    const decoded: Record<string, Buffer> = {};
-    for (const [name, bytes] of Object.entries(header)) {
-      decoded[name] = decodeHeaderBytes(bytes, `${field}[${i}]${JSON.stringify([name])}`);
-    }
-    return decoded;
+    return mapValues(header, (bytes, name) => decodeHeaderBytes(bytes, `${field}[${i}]${JSON.stringify([name])}`));
   });
 }
 
@@ -142,27 +143,10 @@ function headerText(raw: ReadonlyArray<Readonly<Record<string, Buffer>>>): Recor
   return text;
 }
 
-function buildRecord(
-  topic: string,
-  partition: number,
-  offset: number,
-  timestamp: number,
-  timestampType: string,
-  key: Buffer | undefined,
-  value: Buffer | undefined,
-  headers: ReadonlyArray<Readonly<Record<string, Buffer>>>,
-): KafkaRecord {
-  return {
-    topic,
-    partition,
-    offset,
-    timestamp,
-    timestampType,
-    key: key?.toString('utf8'),
-    value: value?.toString('utf8'),
-    headers: headerText(headers),
-    raw: { key, value, headers },
-  };
+/** A record from its position and raw bytes: the text of key, value and headers decoded from UTF-8. */
+function buildRecord(position: Omit<KafkaRecord, 'key' | 'value' | 'headers' | 'raw'>, raw: KafkaRecord['raw']): KafkaRecord {
+  const { key, value, headers } = raw;
+  return { ...position, key: key?.toString('utf8'), value: value?.toString('utf8'), headers: headerText(headers), raw };
 }
 
 function decodeRecord(input: unknown, listKey: string, field: string): KafkaRecord {
@@ -178,14 +162,12 @@ function decodeRecord(input: unknown, listKey: string, field: string): KafkaReco
     throw new MskEventError(field, `is ${topicPartitionKey(topic, partition)} but is listed under "${listKey}"`);
   }
   return buildRecord(
-    topic,
-    partition,
-    offset,
-    timestamp,
-    timestampType,
-    decodeBase64(input.key, `${field}.key`),
-    decodeBase64(input.value, `${field}.value`),
-    decodeHeaders(input.headers, `${field}.headers`),
+    { topic, partition, offset, timestamp, timestampType },
+    {
+      key: decodeBase64(input.key, `${field}.key`),
+      value: decodeBase64(input.value, `${field}.value`),
+      headers: decodeHeaders(input.headers, `${field}.headers`),
+    },
   );
 }
 
@@ -222,12 +204,6 @@ export function decodeMskEvent(event: unknown): KafkaRecord[] {
   return records.sort(compareRecords);
 }
 
-function toByteArray(bytes: Buffer): number[] {
-  const array = new Array<number>(bytes.length);
-  for (let i = 0; i < bytes.length; i += 1) array[i] = bytes[i] as number;
-  return array;
-}
-
 function encodeRecord(record: KafkaRecord): MskEventRecord {
   // Field order as in AWS's documented events, so the JSON text is the same as well.
   const encoded: Partial<MskEventRecord> = {
@@ -239,11 +215,7 @@ function encodeRecord(record: KafkaRecord): MskEventRecord {
   };
   if (record.raw.key !== undefined) encoded.key = record.raw.key.toString('base64');
   if (record.raw.value !== undefined) encoded.value = record.raw.value.toString('base64');
-  encoded.headers = record.raw.headers.map((header) => {
-    const out: Record<string, number[]> = {};
-    for (const [name, bytes] of Object.entries(header)) out[name] = toByteArray(bytes);
-    return out;
-  });
+  encoded.headers = record.raw.headers.map((header) => mapValues(header, (bytes) => [...bytes]));
   return encoded as MskEventRecord;
 }
 
@@ -271,11 +243,7 @@ function toBuffer(value: Buffer | string): Buffer {
 function headerList(headers: KafkaRecordParts['headers']): Array<Record<string, Buffer>> {
   if (headers === undefined) return [];
   if (Array.isArray(headers)) {
-    return (headers as ReadonlyArray<Readonly<Record<string, Buffer | string>>>).map((header) => {
-      const out: Record<string, Buffer> = {};
-      for (const [name, value] of Object.entries(header)) out[name] = toBuffer(value);
-      return out;
-    });
+    return (headers as ReadonlyArray<Readonly<Record<string, Buffer | string>>>).map((header) => mapValues(header, toBuffer));
   }
   const list: Array<Record<string, Buffer>> = [];
   for (const [name, value] of Object.entries(headers as Readonly<Record<string, HeaderInput>>)) {
@@ -300,17 +268,14 @@ function wholeNumber(value: number | string, field: string): number {
  * @throws {@link MskEventError} when the partition, offset or timestamp is not a whole number.
  */
 export function kafkaRecordFrom(parts: KafkaRecordParts): KafkaRecord {
-  const partition = wholeNumber(parts.partition, 'partition');
-  const offset = wholeNumber(parts.offset, 'offset');
-  const timestamp = wholeNumber(parts.timestamp, 'timestamp');
   return buildRecord(
-    parts.topic,
-    partition,
-    offset,
-    timestamp,
-    parts.timestampType ?? 'CREATE_TIME',
-    parts.key ?? undefined,
-    parts.value ?? undefined,
-    headerList(parts.headers),
+    {
+      topic: parts.topic,
+      partition: wholeNumber(parts.partition, 'partition'),
+      offset: wholeNumber(parts.offset, 'offset'),
+      timestamp: wholeNumber(parts.timestamp, 'timestamp'),
+      timestampType: parts.timestampType ?? 'CREATE_TIME',
+    },
+    { key: parts.key ?? undefined, value: parts.value ?? undefined, headers: headerList(parts.headers) },
   );
 }
