@@ -12,6 +12,7 @@
  *
  * Pure TypeScript: no AWS imports, no I/O.
  */
+import { isPlainObject } from './filter';
 import { topicPartitionKey, type KafkaRecord } from './kafka-record';
 
 /** One record of a Lambda Kafka event, exactly as Lambda sends it. */
@@ -92,10 +93,6 @@ export interface KafkaRecordParts {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const EVENT_SOURCES: ReadonlySet<string> = new Set(['aws:kafka', 'SelfManagedKafka']);
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** One header object with each value turned by `f`, names and their order kept. */
 function mapValues<T, U>(header: Readonly<Record<string, T>>, f: (value: T, name: string) => U): Record<string, U> {
   return Object.fromEntries(Object.entries(header).map(([name, value]) => [name, f(value, name)]));
@@ -130,7 +127,7 @@ function decodeHeaders(headers: unknown, field: string): Array<Record<string, Bu
   if (headers === undefined || headers === null) return [];
   if (!Array.isArray(headers)) throw new MskEventError(field, 'must be an array');
   return headers.map((header: unknown, i) => {
-    if (!isObject(header)) throw new MskEventError(`${field}[${i}]`, 'must be an object {name: [bytes]}');
+    if (!isPlainObject(header)) throw new MskEventError(`${field}[${i}]`, 'must be an object {name: [bytes]}');
     return mapValues(header, (bytes, name) => decodeHeaderBytes(bytes, `${field}[${i}]${JSON.stringify([name])}`));
   });
 }
@@ -150,7 +147,7 @@ function buildRecord(position: Omit<KafkaRecord, 'key' | 'value' | 'headers' | '
 }
 
 function decodeRecord(input: unknown, listKey: string, field: string): KafkaRecord {
-  if (!isObject(input)) throw new MskEventError(field, 'must be an object');
+  if (!isPlainObject(input)) throw new MskEventError(field, 'must be an object');
   const { topic, partition, offset, timestamp, timestampType } = input;
   if (typeof topic !== 'string' || topic.length === 0) throw new MskEventError(`${field}.topic`, 'must be a non-empty string');
   if (!isNonNegativeInteger(partition)) throw new MskEventError(`${field}.partition`, 'must be a non-negative integer');
@@ -184,7 +181,7 @@ function compareRecords(a: KafkaRecord, b: KafkaRecord): number {
  * @throws {@link MskEventError} naming the first field that does not have the documented shape.
  */
 export function decodeMskEvent(event: unknown): KafkaRecord[] {
-  if (!isObject(event)) throw new MskEventError('event', 'must be an object');
+  if (!isPlainObject(event)) throw new MskEventError('event', 'must be an object');
   if (typeof event.eventSource !== 'string' || !EVENT_SOURCES.has(event.eventSource)) {
     throw new MskEventError('eventSource', `must be "aws:kafka" or "SelfManagedKafka" (got ${JSON.stringify(event.eventSource)})`);
   }
@@ -194,7 +191,7 @@ export function decodeMskEvent(event: unknown): KafkaRecord[] {
   if (event.bootstrapServers !== undefined && typeof event.bootstrapServers !== 'string') {
     throw new MskEventError('bootstrapServers', 'must be a comma-separated string');
   }
-  if (!isObject(event.records)) throw new MskEventError('records', 'must be an object keyed by "topic-partition"');
+  if (!isPlainObject(event.records)) throw new MskEventError('records', 'must be an object keyed by "topic-partition"');
   const records: KafkaRecord[] = [];
   for (const [listKey, list] of Object.entries(event.records)) {
     const field = `records${JSON.stringify([listKey])}`;
