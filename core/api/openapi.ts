@@ -294,14 +294,16 @@ function operation(
   const templated: JsonSchema | undefined =
     concrete !== undefined
       ? undefined
-      : names.length === 0
-        ? { type: 'string', minLength: 1 }
-        : {
-            type: 'string',
-            minLength: 1,
-            not: { enum: [...names] },
-            description: `A name the spec does not declare (404): ${names.join(', ')} have their own paths.`,
-          };
+      : {
+          type: 'string',
+          minLength: 1,
+          ...(names.length === 0
+            ? {}
+            : {
+                not: { enum: [...names] },
+                description: `A name the spec does not declare (404): ${names.join(', ')} have their own paths.`,
+              }),
+        };
   const responses: Record<string, OpenApiResponse> = {};
   for (const [status, answer] of Object.entries(route.answers)) {
     responses[status] = {
@@ -320,14 +322,7 @@ function operation(
       : { description: [concrete?.description, route.description].filter((d) => d !== undefined).join(' ') }),
     tags: [route.tag],
     ...(params.length === 0 ? {} : { parameters: params }),
-    ...(route.body === undefined
-      ? {}
-      : {
-          requestBody: {
-            required: true,
-            content: json(ref(schemas[`${prefix}${route.body}`] === undefined ? route.body : `${prefix}${route.body}`)),
-          },
-        }),
+    ...(route.body === undefined ? {} : { requestBody: { required: true, content: json(specialize(ref(route.body), prefix, schemas)) } }),
     responses,
     ...(target === 'aws' ? { security: [{ [API_KEY_SCHEME]: [] }] } : {}),
     'x-fluxo-route': route.resource,
