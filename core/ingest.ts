@@ -126,15 +126,13 @@ export function parseEventTime(input: unknown, path: string): number {
   throw new BadRequestError(`${path} must be an ISO 8601 date-time with a zone or epoch milliseconds`);
 }
 
-function checkKey(input: unknown, path: string): string | undefined {
-  if (input === undefined) return undefined;
+function checkKey(input: unknown, path: string): string {
   if (typeof input === 'string') return input;
   if (typeof input === 'number' && Number.isFinite(input)) return String(input);
   throw new BadRequestError(`${path} must be a string or a number`);
 }
 
 function checkHeaders(input: unknown, path: string): Record<string, string> {
-  if (input === undefined) return {};
   if (!isPlainObject(input)) throw new BadRequestError(`${path} must be an object of string values`);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input)) {
@@ -147,8 +145,7 @@ function checkHeaders(input: unknown, path: string): Record<string, string> {
   return headers;
 }
 
-function checkPartition(topic: ResolvedTopic, input: unknown, path: string): number | undefined {
-  if (input === undefined) return undefined;
+function checkPartition(topic: ResolvedTopic, input: unknown, path: string): number {
   if (typeof input !== 'number' || !Number.isInteger(input) || input < 0)
     throw new BadRequestError(`${path} must be a whole number from 0`);
   if (input >= topic.partitions) {
