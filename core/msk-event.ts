@@ -203,17 +203,17 @@ export function decodeMskEvent(event: unknown): KafkaRecord[] {
 
 function encodeRecord(record: KafkaRecord): MskEventRecord {
   // Field order as in AWS's documented events, so the JSON text is the same as well.
-  const encoded: Partial<MskEventRecord> = {
+  const { key, value, headers } = record.raw;
+  return {
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
     timestamp: record.timestamp,
     timestampType: record.timestampType,
+    ...(key === undefined ? {} : { key: key.toString('base64') }),
+    ...(value === undefined ? {} : { value: value.toString('base64') }),
+    headers: headers.map((header) => mapValues(header, (bytes) => [...bytes])),
   };
-  if (record.raw.key !== undefined) encoded.key = record.raw.key.toString('base64');
-  if (record.raw.value !== undefined) encoded.value = record.raw.value.toString('base64');
-  encoded.headers = record.raw.headers.map((header) => mapValues(header, (bytes) => [...bytes]));
-  return encoded as MskEventRecord;
 }
 
 /**
