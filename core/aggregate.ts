@@ -10,7 +10,7 @@
  */
 import type { AggregateItem, FieldState, OrderedValue } from './aggregate-item';
 import { aggregateKey } from './keys';
-import { measureName, type GroupBy, type ResolvedConsumer, type WindowSpec } from './spec';
+import { measureName, type GroupBy, type MeasureFn, type ResolvedConsumer, type WindowSpec } from './spec';
 
 /** The longest stored group key, in characters (after `#` and `%` are escaped). */
 export const MAX_GROUP_KEY_LENGTH = 512;
@@ -307,7 +307,7 @@ export function summarize(item: AggregateFigures, consumer: Pick<ResolvedConsume
   for (const measure of consumer.measures) {
     const state = item.fields[measure.field];
     if (state === undefined || state.n === 0) continue;
-    measures[measureName(measure)] = measureOf(measure.fn, state);
+    measures[measureName(measure)] = MEASURES[measure.fn](state);
   }
   return {
     key: decodeGroupKey(item.groupKey),
@@ -319,19 +319,12 @@ export function summarize(item: AggregateFigures, consumer: Pick<ResolvedConsume
   };
 }
 
-function measureOf(fn: ResolvedConsumer['measures'][number]['fn'], state: FieldState): number {
-  switch (fn) {
-    case 'sum':
-      return state.sum;
-    case 'min':
-      return state.min;
-    case 'max':
-      return state.max;
-    case 'avg':
-      return state.sum / state.n;
-    case 'first':
-      return state.first.v;
-    case 'last':
-      return state.last.v;
-  }
-}
+/** Each measure function's figure from its field's partial state. */
+const MEASURES: Readonly<Record<MeasureFn, (state: FieldState) => number>> = {
+  sum: (state) => state.sum,
+  min: (state) => state.min,
+  max: (state) => state.max,
+  avg: (state) => state.sum / state.n,
+  first: (state) => state.first.v,
+  last: (state) => state.last.v,
+};

@@ -23,7 +23,7 @@
  * Pure TypeScript: no AWS imports, no I/O.
  */
 import { SchemaViolationError } from './errors';
-import type { ParsedValue } from './filter';
+import { isPlainObject, type ParsedValue } from './filter';
 import { derivedInputs, type DerivedField, type FieldSpec, type RecordSchema, type ResolvedTopic } from './spec';
 
 /** A canonical value: an object on a `json` topic, the text itself on a `text` topic. */
@@ -45,10 +45,6 @@ export type CanonicalOutcome =
 
 /** The largest record value, in bytes, as written to Kafka (the HTTP ingest limit; the consumer applies it to every writer). */
 export const MAX_VALUE_BYTES = 1024 * 1024;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * The check of one schema field, built once from its spec: what is wrong with a present value,
@@ -117,16 +113,13 @@ export function normalizeValue(topic: ResolvedTopic, value: unknown, path: strin
   let object: Record<string, unknown>;
   if (Array.isArray(value) && topic.accepts.includes('tuple')) {
     const [id, fields] = value as unknown[];
-    if (value.length !== 2 || !isObject(fields)) {
-      throw new SchemaViolationError(
-        `${path} must be ${expectedShape(topic)}; this array has ${value.length} element(s)${value.length === 2 ? ' and its second is not an object' : ''}`,
-        {
-          details: { field: path },
-        },
-      );
+    if (value.length !== 2 || !isPlainObject(fields)) {
+      const second = value.length === 2 ? ' and its second is not an object' : '';
+      const message = `${path} must be ${expectedShape(topic)}; this array has ${value.length} element(s)${second}`;
+      throw new SchemaViolationError(message, { details: { field: path } });
     }
     object = { id, ...fields };
-  } else if (isObject(value)) {
+  } else if (isPlainObject(value)) {
     object = { ...value };
   } else {
     throw new SchemaViolationError(`${path} must be ${expectedShape(topic)}`, { details: { field: path } });
@@ -231,7 +224,7 @@ export function setDerivedFields(topic: ResolvedTopic, object: Record<string, un
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
-  if (isObject(a) && isObject(b)) {
+  if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);
     return keys.length === Object.keys(b).length && keys.every((k) => k in b && sameJson(a[k], b[k]));
   }
@@ -248,7 +241,7 @@ export function formOf(parsed: ParsedValue): RecordForm {
   if (parsed.kind === 'null') return 'tombstone';
   if (parsed.kind === 'text') return 'text';
   if (Array.isArray(parsed.json)) return 'tuple';
-  return isObject(parsed.json) ? 'object' : 'scalar';
+  return isPlainObject(parsed.json) ? 'object' : 'scalar';
 }
 
 /** JSON.parse's own message for text that is not JSON (dead letters only, so parsing again is fine). */

@@ -70,116 +70,96 @@ export class FluxoError extends Error {
   /** Machine-readable context returned to the client. */
   public readonly details?: Readonly<Record<string, unknown>>;
 
-  public constructor(errorCode: ErrorCode, message: string, options: FluxoErrorOptions = {}) {
+  /** `name` is the subclass's: set as text, since the deployed bundle is minified (class names are not kept). */
+  public constructor(errorCode: ErrorCode, message: string, options: FluxoErrorOptions = {}, name = 'FluxoError') {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'FluxoError';
+    this.name = name;
     this.errorCode = errorCode;
     this.status = ERROR_CODES[errorCode].status;
     if (options.details !== undefined) this.details = options.details;
   }
 }
 
+/**
+ * The base class of one code's errors: `new (message, options?)`. Its `name` is given as text:
+ * the deployed bundle is minified, so class names are not kept.
+ */
+function codeError(errorCode: ErrorCode, name: string) {
+  return class extends FluxoError {
+    public constructor(message: string, options?: FluxoErrorOptions) {
+      super(errorCode, message, options, name);
+    }
+  };
+}
+
 /** 40001: the request body is not JSON. */
-export class BodyNotJsonError extends FluxoError {
-  public constructor(message = 'request body is not valid JSON', options: FluxoErrorOptions = {}) {
-    super(40001, message, options);
-    this.name = 'BodyNotJsonError';
+export class BodyNotJsonError extends codeError(40001, 'BodyNotJsonError') {
+  public constructor(message = 'request body is not valid JSON', options?: FluxoErrorOptions) {
+    super(message, options);
   }
 }
 
 /** 40002: the request body does not have the expected shape. */
-export class BadRequestError extends FluxoError {
-  public constructor(message: string, options: FluxoErrorOptions = {}) {
-    super(40002, message, options);
-    this.name = 'BadRequestError';
-  }
-}
+export class BadRequestError extends codeError(40002, 'BadRequestError') {}
 
 /** 40003: a query parameter, path parameter or header has a bad value. */
-export class BadParameterError extends FluxoError {
-  public constructor(message: string, options: FluxoErrorOptions = {}) {
-    super(40003, message, options);
-    this.name = 'BadParameterError';
-  }
-}
+export class BadParameterError extends codeError(40003, 'BadParameterError') {}
 
 /** 40401: the topic is not in the spec. */
-export class UnknownTopicError extends FluxoError {
+export class UnknownTopicError extends codeError(40401, 'UnknownTopicError') {
   public constructor(topic: string, options: FluxoErrorOptions = {}) {
-    super(40401, `topic "${topic}" does not exist`, { ...options, details: { topic, ...options.details } });
-    this.name = 'UnknownTopicError';
+    super(`topic "${topic}" does not exist`, { ...options, details: { topic, ...options.details } });
   }
 }
 
 /** 40402: the consumer is not in the spec. */
-export class UnknownConsumerError extends FluxoError {
+export class UnknownConsumerError extends codeError(40402, 'UnknownConsumerError') {
   public constructor(consumer: string, options: FluxoErrorOptions = {}) {
-    super(40402, `consumer "${consumer}" does not exist`, { ...options, details: { consumer, ...options.details } });
-    this.name = 'UnknownConsumerError';
+    super(`consumer "${consumer}" does not exist`, { ...options, details: { consumer, ...options.details } });
   }
 }
 
 /** 40403: a record names a partition its topic does not have. */
-export class UnknownPartitionError extends FluxoError {
-  public constructor(message: string, options: FluxoErrorOptions = {}) {
-    super(40403, message, options);
-    this.name = 'UnknownPartitionError';
-  }
-}
+export class UnknownPartitionError extends codeError(40403, 'UnknownPartitionError') {}
 
 /** 40404: no route matches the request. */
-export class RouteNotFoundError extends FluxoError {
-  public constructor(method: string, path: string, options: FluxoErrorOptions = {}) {
-    super(40404, `no route for ${method} ${path}`, options);
-    this.name = 'RouteNotFoundError';
+export class RouteNotFoundError extends codeError(40404, 'RouteNotFoundError') {
+  public constructor(method: string, path: string, options?: FluxoErrorOptions) {
+    super(`no route for ${method} ${path}`, options);
   }
 }
 
 /** 40901: a request with the same Idempotency-Key is still being processed. */
-export class IdempotencyInProgressError extends FluxoError {
-  public constructor(message = 'a request with this Idempotency-Key is in progress; retry later', options: FluxoErrorOptions = {}) {
-    super(40901, message, options);
-    this.name = 'IdempotencyInProgressError';
+export class IdempotencyInProgressError extends codeError(40901, 'IdempotencyInProgressError') {
+  public constructor(message = 'a request with this Idempotency-Key is in progress; retry later', options?: FluxoErrorOptions) {
+    super(message, options);
   }
 }
 
 /** 41301: the request or a record value is too large. */
-export class PayloadTooLargeError extends FluxoError {
-  public constructor(message: string, options: FluxoErrorOptions = {}) {
-    super(41301, message, options);
-    this.name = 'PayloadTooLargeError';
-  }
-}
+export class PayloadTooLargeError extends codeError(41301, 'PayloadTooLargeError') {}
 
 /** 41501: the body is not declared as JSON. */
-export class UnsupportedMediaTypeError extends FluxoError {
-  public constructor(contentType: string, options: FluxoErrorOptions = {}) {
-    super(41501, `Content-Type must be application/json (got "${contentType}")`, options);
-    this.name = 'UnsupportedMediaTypeError';
+export class UnsupportedMediaTypeError extends codeError(41501, 'UnsupportedMediaTypeError') {
+  public constructor(contentType: string, options?: FluxoErrorOptions) {
+    super(`Content-Type must be application/json (got "${contentType}")`, options);
   }
 }
 
 /** 42201: a record violates its topic schema. The message names the offending field. */
-export class SchemaViolationError extends FluxoError {
-  public constructor(message: string, options: FluxoErrorOptions = {}) {
-    super(42201, message, options);
-    this.name = 'SchemaViolationError';
-  }
-}
+export class SchemaViolationError extends codeError(42201, 'SchemaViolationError') {}
 
 /** 42202: an Idempotency-Key was reused with a different body. */
-export class IdempotencyKeyReusedError extends FluxoError {
-  public constructor(message = 'this Idempotency-Key was already used with a different request body', options: FluxoErrorOptions = {}) {
-    super(42202, message, options);
-    this.name = 'IdempotencyKeyReusedError';
+export class IdempotencyKeyReusedError extends codeError(42202, 'IdempotencyKeyReusedError') {
+  public constructor(message = 'this Idempotency-Key was already used with a different request body', options?: FluxoErrorOptions) {
+    super(message, options);
   }
 }
 
 /** 50001: an unexpected error. */
-export class InternalError extends FluxoError {
-  public constructor(message = 'internal error', options: FluxoErrorOptions = {}) {
-    super(50001, message, options);
-    this.name = 'InternalError';
+export class InternalError extends codeError(50001, 'InternalError') {
+  public constructor(message = 'internal error', options?: FluxoErrorOptions) {
+    super(message, options);
   }
 }
 

@@ -40,6 +40,7 @@
  *
  * Pure TypeScript: no AWS imports, no I/O.
  */
+import { isPlainObject } from './filter';
 import type { FilterPattern, ResolvedConsumer, ResolvedTopic } from './spec';
 
 /** Lets through every value that is not a JSON object: tuples, JSON scalars, plain text. */
@@ -47,15 +48,10 @@ export const NOT_AN_OBJECT_PATTERN: FilterPattern = { value: [{ exists: true }] 
 
 /** The top-level fields of `value` a pattern reads, `$or` alternatives included. */
 function valueFieldsOf(pattern: FilterPattern, into: Set<string>): void {
-  const value = pattern.value;
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    for (const [name, sub] of Object.entries(value as Record<string, unknown>)) {
-      if (name === '$or' && Array.isArray(sub)) {
-        for (const alternative of sub) valueFieldsOf({ value: alternative }, into);
-      } else {
-        into.add(name);
-      }
-    }
+  if (!isPlainObject(pattern.value)) return;
+  for (const [name, sub] of Object.entries(pattern.value)) {
+    if (name === '$or' && Array.isArray(sub)) for (const alternative of sub) valueFieldsOf({ value: alternative }, into);
+    else into.add(name);
   }
 }
 

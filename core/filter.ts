@@ -73,7 +73,8 @@ const UNSUPPORTED_BY_LAMBDA = new Set(['wildcard']);
 const LOWER_BOUNDS = new Set(['>', '>=']);
 const UPPER_BOUNDS = new Set(['<', '<=']);
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** Whether a value is a JSON object (not null, not an array). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -96,6 +97,11 @@ function forEachLeaf(value: unknown, test: LeafTest): boolean {
   return value !== undefined && isScalar(value) && test(value);
 }
 
+/** A matcher that holds when one of the value's leaves passes `test`. */
+function leafMatcher(test: LeafTest): Matcher {
+  return (value) => forEachLeaf(value, test);
+}
+
 function hasLeaf(value: unknown): boolean {
   return forEachLeaf(value, () => true);
 }
@@ -107,20 +113,21 @@ function stringOperand(operand: unknown, path: string): string {
 
 /** `prefix` / `suffix`: a string, or `{"equals-ignore-case": string}`. */
 function affixTest(operand: unknown, path: string, kind: 'prefix' | 'suffix'): LeafTest {
-  if (isPlainObject(operand)) {
+  const ignoreCase = isPlainObject(operand);
+  if (ignoreCase) {
     const keys = Object.keys(operand);
     if (keys.length !== 1 || keys[0] !== 'equals-ignore-case') {
       throw new FilterPatternError(path, `${kind} takes a string or {"equals-ignore-case": string}`);
     }
-    const affix = stringOperand(operand['equals-ignore-case'], `${path}.equals-ignore-case`).toLowerCase();
-    return kind === 'prefix'
-      ? (leaf) => typeof leaf === 'string' && leaf.toLowerCase().startsWith(affix)
-      : (leaf) => typeof leaf === 'string' && leaf.toLowerCase().endsWith(affix);
   }
-  const affix = stringOperand(operand, path);
-  return kind === 'prefix'
-    ? (leaf) => typeof leaf === 'string' && leaf.startsWith(affix)
-    : (leaf) => typeof leaf === 'string' && leaf.endsWith(affix);
+  const affix = ignoreCase
+    ? stringOperand(operand['equals-ignore-case'], `${path}.equals-ignore-case`).toLowerCase()
+    : stringOperand(operand, path);
+  return (leaf) => {
+    if (typeof leaf !== 'string') return false;
+    const text = ignoreCase ? leaf.toLowerCase() : leaf;
+    return kind === 'prefix' ? text.startsWith(affix) : text.endsWith(affix);
+  };
 }
 
 function anythingButTest(operand: unknown, path: string): LeafTest {
@@ -157,16 +164,14 @@ function numericTest(operand: unknown, path: string): LeafTest {
       throw new FilterPatternError(`${path}[${i + 1}]`, `must be a number, not ${describe(n)}`);
     pairs.push([op, n]);
   }
-  const [first, second] = pairs as [[string, number], [string, number] | undefined];
-  if (first[0] === '=') {
-    if (second !== undefined) throw new FilterPatternError(path, '"=" cannot be combined with a range');
-    const target = first[1];
+  if (pairs.some(([op]) => op === '=')) {
+    if (pairs.length > 1) throw new FilterPatternError(path, '"=" cannot be combined with a range');
+    const [[, target]] = pairs as [[string, number]];
     return (leaf) => leaf === target;
   }
   let lower: [string, number] | undefined;
   let upper: [string, number] | undefined;
   for (const pair of pairs) {
-    if (pair[0] === '=') throw new FilterPatternError(path, '"=" cannot be combined with a range');
     if (LOWER_BOUNDS.has(pair[0])) {
       if (lower) throw new FilterPatternError(path, 'a range takes at most one lower bound (> or >=)');
       lower = pair;
@@ -239,7 +244,7 @@ function cidrTest(operand: unknown, path: string): LeafTest {
 
 /** One element of a field's rule list: a value to equal, or a one-operator object. */
 function compileRule(rule: unknown, path: string): Matcher {
-  if (isScalar(rule)) return (value) => forEachLeaf(value, (leaf) => leaf === rule);
+  if (isScalar(rule)) return leafMatcher((leaf) => leaf === rule);
   if (!isPlainObject(rule))
     throw new FilterPatternError(path, `a rule is a string, number, boolean, null or {operator: operand}, not ${describe(rule)}`);
   const keys = Object.keys(rule);
@@ -253,26 +258,18 @@ function compileRule(rule: unknown, path: string): Matcher {
       return operand ? hasLeaf : (value) => !hasLeaf(value);
     }
     case 'prefix':
-    case 'suffix': {
-      const test = affixTest(operand, at, op);
-      return (value) => forEachLeaf(value, test);
-    }
+    case 'suffix':
+      return leafMatcher(affixTest(operand, at, op));
     case 'equals-ignore-case': {
       const expected = stringOperand(operand, at).toLowerCase();
-      return (value) => forEachLeaf(value, (leaf) => typeof leaf === 'string' && leaf.toLowerCase() === expected);
+      return leafMatcher((leaf) => typeof leaf === 'string' && leaf.toLowerCase() === expected);
     }
-    case 'anything-but': {
-      const test = anythingButTest(operand, at);
-      return (value) => forEachLeaf(value, test);
-    }
-    case 'numeric': {
-      const test = numericTest(operand, at);
-      return (value) => forEachLeaf(value, test);
-    }
-    case 'cidr': {
-      const test = cidrTest(operand, at);
-      return (value) => forEachLeaf(value, test);
-    }
+    case 'anything-but':
+      return leafMatcher(anythingButTest(operand, at));
+    case 'numeric':
+      return leafMatcher(numericTest(operand, at));
+    case 'cidr':
+      return leafMatcher(cidrTest(operand, at));
     default:
       if (UNSUPPORTED_BY_LAMBDA.has(op))
         throw new FilterPatternError(at, `${op} is an EventBridge-bus-only operator; Lambda event filtering does not take it`);

@@ -8,6 +8,7 @@
  */
 import { MAX_VALUE_BYTES, normalizeValue, setDerivedFields, type CanonicalValue } from './canonical';
 import { BadRequestError, FluxoError, PayloadTooLargeError, SchemaViolationError, UnknownPartitionError } from './errors';
+import { isPlainObject } from './filter';
 import { INGEST_TIME_HEADER } from './kafka-record';
 import { RECORD_ID_HEADER } from './record-id';
 import type { ResolvedTopic } from './spec';
@@ -74,16 +75,12 @@ export interface PreparedRecord {
 /** A record checked: prepared, or rejected with the error its result reports. */
 export type PrepareOutcome = { readonly ok: true; readonly record: PreparedRecord } | { readonly ok: false; readonly error: FluxoError };
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Splits a parsed JSON body into its records: one record `{value, ...}` or `{records: [...]}`
  * of 1 to 500 records. Throws {@link BadRequestError} (40002) or {@link PayloadTooLargeError} (41301).
  */
 export function parseIngestBody(body: unknown): ParsedBody {
-  if (!isObject(body)) throw new BadRequestError('body must be a JSON object: one record {value, ...} or {records: [...]}');
+  if (!isPlainObject(body)) throw new BadRequestError('body must be a JSON object: one record {value, ...} or {records: [...]}');
   if ('records' in body) {
     const extra = Object.keys(body).filter((k) => k !== 'records');
     if (extra.length > 0) throw new BadRequestError(`body has unexpected field "${extra[0]}" next to "records"`);
@@ -129,16 +126,14 @@ export function parseEventTime(input: unknown, path: string): number {
   throw new BadRequestError(`${path} must be an ISO 8601 date-time with a zone or epoch milliseconds`);
 }
 
-function checkKey(input: unknown, path: string): string | undefined {
-  if (input === undefined) return undefined;
+function checkKey(input: unknown, path: string): string {
   if (typeof input === 'string') return input;
   if (typeof input === 'number' && Number.isFinite(input)) return String(input);
   throw new BadRequestError(`${path} must be a string or a number`);
 }
 
 function checkHeaders(input: unknown, path: string): Record<string, string> {
-  if (input === undefined) return {};
-  if (!isObject(input)) throw new BadRequestError(`${path} must be an object of string values`);
+  if (!isPlainObject(input)) throw new BadRequestError(`${path} must be an object of string values`);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input)) {
     if (name === '') throw new BadRequestError(`${path} must not have an empty name`);
@@ -150,8 +145,7 @@ function checkHeaders(input: unknown, path: string): Record<string, string> {
   return headers;
 }
 
-function checkPartition(topic: ResolvedTopic, input: unknown, path: string): number | undefined {
-  if (input === undefined) return undefined;
+function checkPartition(topic: ResolvedTopic, input: unknown, path: string): number {
   if (typeof input !== 'number' || !Number.isInteger(input) || input < 0)
     throw new BadRequestError(`${path} must be a whole number from 0`);
   if (input >= topic.partitions) {
@@ -195,7 +189,8 @@ export function prepareRecord(topic: ResolvedTopic, input: unknown, { form, inde
   const at = (field: string): string => recordPath(form, index, field);
   try {
     const where = form === 'batch' ? `records[${index}]` : 'body';
-    if (!isObject(input)) throw new BadRequestError(`${where} must be a record object {value, key?, headers?, partition?, timestamp?}`);
+    if (!isPlainObject(input))
+      throw new BadRequestError(`${where} must be a record object {value, key?, headers?, partition?, timestamp?}`);
     const unknownField = Object.keys(input).find((k) => !RECORD_FIELD_SET.has(k));
     if (unknownField !== undefined) throw new BadRequestError(`${at(unknownField)} is not a record field (${RECORD_FIELDS.join(', ')})`);
     if (!('value' in input)) throw new BadRequestError(`${at('value')} is required`);

@@ -12,6 +12,7 @@
  *
  * Pure TypeScript: no AWS imports, no I/O.
  */
+import { isPlainObject } from './filter';
 import { topicPartitionKey, type KafkaRecord } from './kafka-record';
 
 /** One record of a Lambda Kafka event, exactly as Lambda sends it. */
@@ -92,8 +93,9 @@ export interface KafkaRecordParts {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const EVENT_SOURCES: ReadonlySet<string> = new Set(['aws:kafka', 'SelfManagedKafka']);
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** One header object with each value turned by `f`, names and their order kept. */
+function mapValues<T, U>(header: Readonly<Record<string, T>>, f: (value: T, name: string) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(header).map(([name, value]) => [name, f(value, name)]));
 }
 
 function isNonNegativeInteger(value: unknown): value is number {
@@ -125,12 +127,8 @@ function decodeHeaders(headers: unknown, field: string): Array<Record<string, Bu
   if (headers === undefined || headers === null) return [];
   if (!Array.isArray(headers)) throw new MskEventError(field, 'must be an array');
   return headers.map((header: unknown, i) => {
-    if (!isObject(header)) throw new MskEventError(`${field}[${i}]`, 'must be an object {name: [bytes]}');
-    const decoded: Record<string, Buffer> = {};
-    for (const [name, bytes] of Object.entries(header)) {
-      decoded[name] = decodeHeaderBytes(bytes, `${field}[${i}]${JSON.stringify([name])}`);
-    }
-    return decoded;
+    if (!isPlainObject(header)) throw new MskEventError(`${field}[${i}]`, 'must be an object {name: [bytes]}');
+    return mapValues(header, (bytes, name) => decodeHeaderBytes(bytes, `${field}[${i}]${JSON.stringify([name])}`));
   });
 }
 
@@ -142,31 +140,14 @@ function headerText(raw: ReadonlyArray<Readonly<Record<string, Buffer>>>): Recor
   return text;
 }
 
-function buildRecord(
-  topic: string,
-  partition: number,
-  offset: number,
-  timestamp: number,
-  timestampType: string,
-  key: Buffer | undefined,
-  value: Buffer | undefined,
-  headers: ReadonlyArray<Readonly<Record<string, Buffer>>>,
-): KafkaRecord {
-  return {
-    topic,
-    partition,
-    offset,
-    timestamp,
-    timestampType,
-    key: key?.toString('utf8'),
-    value: value?.toString('utf8'),
-    headers: headerText(headers),
-    raw: { key, value, headers },
-  };
+/** A record from its position and raw bytes: the text of key, value and headers decoded from UTF-8. */
+function buildRecord(position: Omit<KafkaRecord, 'key' | 'value' | 'headers' | 'raw'>, raw: KafkaRecord['raw']): KafkaRecord {
+  const { key, value, headers } = raw;
+  return { ...position, key: key?.toString('utf8'), value: value?.toString('utf8'), headers: headerText(headers), raw };
 }
 
 function decodeRecord(input: unknown, listKey: string, field: string): KafkaRecord {
-  if (!isObject(input)) throw new MskEventError(field, 'must be an object');
+  if (!isPlainObject(input)) throw new MskEventError(field, 'must be an object');
   const { topic, partition, offset, timestamp, timestampType } = input;
   if (typeof topic !== 'string' || topic.length === 0) throw new MskEventError(`${field}.topic`, 'must be a non-empty string');
   if (!isNonNegativeInteger(partition)) throw new MskEventError(`${field}.partition`, 'must be a non-negative integer');
@@ -178,14 +159,12 @@ function decodeRecord(input: unknown, listKey: string, field: string): KafkaReco
     throw new MskEventError(field, `is ${topicPartitionKey(topic, partition)} but is listed under "${listKey}"`);
   }
   return buildRecord(
-    topic,
-    partition,
-    offset,
-    timestamp,
-    timestampType,
-    decodeBase64(input.key, `${field}.key`),
-    decodeBase64(input.value, `${field}.value`),
-    decodeHeaders(input.headers, `${field}.headers`),
+    { topic, partition, offset, timestamp, timestampType },
+    {
+      key: decodeBase64(input.key, `${field}.key`),
+      value: decodeBase64(input.value, `${field}.value`),
+      headers: decodeHeaders(input.headers, `${field}.headers`),
+    },
   );
 }
 
@@ -202,7 +181,7 @@ function compareRecords(a: KafkaRecord, b: KafkaRecord): number {
  * @throws {@link MskEventError} naming the first field that does not have the documented shape.
  */
 export function decodeMskEvent(event: unknown): KafkaRecord[] {
-  if (!isObject(event)) throw new MskEventError('event', 'must be an object');
+  if (!isPlainObject(event)) throw new MskEventError('event', 'must be an object');
   if (typeof event.eventSource !== 'string' || !EVENT_SOURCES.has(event.eventSource)) {
     throw new MskEventError('eventSource', `must be "aws:kafka" or "SelfManagedKafka" (got ${JSON.stringify(event.eventSource)})`);
   }
@@ -212,7 +191,7 @@ export function decodeMskEvent(event: unknown): KafkaRecord[] {
   if (event.bootstrapServers !== undefined && typeof event.bootstrapServers !== 'string') {
     throw new MskEventError('bootstrapServers', 'must be a comma-separated string');
   }
-  if (!isObject(event.records)) throw new MskEventError('records', 'must be an object keyed by "topic-partition"');
+  if (!isPlainObject(event.records)) throw new MskEventError('records', 'must be an object keyed by "topic-partition"');
   const records: KafkaRecord[] = [];
   for (const [listKey, list] of Object.entries(event.records)) {
     const field = `records${JSON.stringify([listKey])}`;
@@ -222,29 +201,19 @@ export function decodeMskEvent(event: unknown): KafkaRecord[] {
   return records.sort(compareRecords);
 }
 
-function toByteArray(bytes: Buffer): number[] {
-  const array = new Array<number>(bytes.length);
-  for (let i = 0; i < bytes.length; i += 1) array[i] = bytes[i] as number;
-  return array;
-}
-
 function encodeRecord(record: KafkaRecord): MskEventRecord {
   // Field order as in AWS's documented events, so the JSON text is the same as well.
-  const encoded: Partial<MskEventRecord> = {
+  const { key, value, headers } = record.raw;
+  return {
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
     timestamp: record.timestamp,
     timestampType: record.timestampType,
+    ...(key === undefined ? {} : { key: key.toString('base64') }),
+    ...(value === undefined ? {} : { value: value.toString('base64') }),
+    headers: headers.map((header) => mapValues(header, (bytes) => [...bytes])),
   };
-  if (record.raw.key !== undefined) encoded.key = record.raw.key.toString('base64');
-  if (record.raw.value !== undefined) encoded.value = record.raw.value.toString('base64');
-  encoded.headers = record.raw.headers.map((header) => {
-    const out: Record<string, number[]> = {};
-    for (const [name, bytes] of Object.entries(header)) out[name] = toByteArray(bytes);
-    return out;
-  });
-  return encoded as MskEventRecord;
 }
 
 /**
@@ -271,11 +240,7 @@ function toBuffer(value: Buffer | string): Buffer {
 function headerList(headers: KafkaRecordParts['headers']): Array<Record<string, Buffer>> {
   if (headers === undefined) return [];
   if (Array.isArray(headers)) {
-    return (headers as ReadonlyArray<Readonly<Record<string, Buffer | string>>>).map((header) => {
-      const out: Record<string, Buffer> = {};
-      for (const [name, value] of Object.entries(header)) out[name] = toBuffer(value);
-      return out;
-    });
+    return (headers as ReadonlyArray<Readonly<Record<string, Buffer | string>>>).map((header) => mapValues(header, toBuffer));
   }
   const list: Array<Record<string, Buffer>> = [];
   for (const [name, value] of Object.entries(headers as Readonly<Record<string, HeaderInput>>)) {
@@ -300,17 +265,14 @@ function wholeNumber(value: number | string, field: string): number {
  * @throws {@link MskEventError} when the partition, offset or timestamp is not a whole number.
  */
 export function kafkaRecordFrom(parts: KafkaRecordParts): KafkaRecord {
-  const partition = wholeNumber(parts.partition, 'partition');
-  const offset = wholeNumber(parts.offset, 'offset');
-  const timestamp = wholeNumber(parts.timestamp, 'timestamp');
   return buildRecord(
-    parts.topic,
-    partition,
-    offset,
-    timestamp,
-    parts.timestampType ?? 'CREATE_TIME',
-    parts.key ?? undefined,
-    parts.value ?? undefined,
-    headerList(parts.headers),
+    {
+      topic: parts.topic,
+      partition: wholeNumber(parts.partition, 'partition'),
+      offset: wholeNumber(parts.offset, 'offset'),
+      timestamp: wholeNumber(parts.timestamp, 'timestamp'),
+      timestampType: parts.timestampType ?? 'CREATE_TIME',
+    },
+    { key: parts.key ?? undefined, value: parts.value ?? undefined, headers: headerList(parts.headers) },
   );
 }

@@ -15,7 +15,7 @@
  * ranked by score (highest first), then `c` (highest first), then key (ascending); a score of at
  * least {@link RISING_SCORE} marks the key as rising.
  */
-import { decodeGroupKey, mergeFieldState, type AggregateFigures, type TimeWindow } from './aggregate';
+import { decodeGroupKey, mergeFieldState, paneOf, type AggregateFigures, type TimeWindow } from './aggregate';
 import type { FieldState } from './aggregate-item';
 import type { WindowSpec } from './spec';
 
@@ -42,8 +42,7 @@ export type HoppingWindowSpec = Pick<Required<WindowSpec>, 'sizeSeconds' | 'adva
  * boundary at or before `at` (panes are aligned on the epoch).
  */
 export function hoppingWindowAt(at: number, window: HoppingWindowSpec): TimeWindow {
-  const advance = window.advanceSeconds * MS_PER_SECOND;
-  const end = Math.floor(at / advance) * advance;
+  const end = paneOf(at, window).start;
   return { start: end - window.sizeSeconds * MS_PER_SECOND, end };
 }
 

@@ -10,13 +10,11 @@ import { API, readParameters, type Route, type RouteHandler, type RouteName, typ
 /** A request header's value, by case-insensitive name (single- or multi-value form); undefined when absent. */
 export function requestHeader(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted && value !== undefined) return value;
-  }
-  for (const [key, values] of Object.entries(event.multiValueHeaders ?? {})) {
-    if (key.toLowerCase() === wanted && values !== undefined && values.length > 0) return values[0];
-  }
-  return undefined;
+  const values = [
+    ...Object.entries(event.headers ?? {}),
+    ...Object.entries(event.multiValueHeaders ?? {}).map(([key, v]): [string, string | undefined] => [key, v?.[0]]),
+  ];
+  return values.find(([key, value]) => key.toLowerCase() === wanted && value !== undefined)?.[1];
 }
 
 /** A JSON answer. */

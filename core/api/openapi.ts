@@ -70,8 +70,6 @@ export interface OpenApiOptions {
   readonly target?: OpenApiTarget;
   /** The server URL. @default `http://127.0.0.1:3000` locally, the API Gateway stage URL template on AWS */
   readonly serverUrl?: string;
-  /** The document's version. @default '0.1.0' */
-  readonly version?: string;
 }
 
 /** The name of the API key security scheme. */
@@ -84,6 +82,8 @@ export const UNMATCHED_ERROR_CODES: readonly ErrorCode[] = [40404, 40501];
 /** Codes API Gateway answers on AWS for every route (API key, usage plan). */
 export const AWS_ERROR_CODES: readonly ErrorCode[] = [40301, 42901, 42902];
 
+/** A TypeBox schema as plain JSON data: its symbol-keyed TypeBox markers left out. */
+const plain = (schema: unknown): JsonSchema => JSON.parse(JSON.stringify(schema)) as JsonSchema;
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: JsonSchema): Readonly<Record<string, { readonly schema: JsonSchema }>> => ({ 'application/json': { schema } });
 
@@ -262,18 +262,14 @@ function parameters(route: Route, pathSchema: JsonSchema | undefined): JsonSchem
   return [...list('path', route.path), ...list('query', route.query), ...list('header', route.headers)];
 }
 
-/** A concrete path's name for each route that has them, and the names its templated path then serves. */
-function concreteNames(route: Route, topics: readonly ResolvedTopic[], consumers: readonly ResolvedConsumer[]): readonly string[] {
-  switch (route.per) {
-    case 'topic':
-      return topics.map((t) => t.name);
-    case 'consumer':
-      return consumers.map((c) => c.name);
-    case 'keptRecordsConsumer':
-      return consumers.filter((c) => c.keepRecords).map((c) => c.name);
-    case undefined:
-      return [];
-  }
+/** The spec names that get a concrete path of a route, with their descriptions; its templated path then serves the others. */
+function concretePaths(
+  route: Route,
+  topics: readonly ResolvedTopic[],
+  consumers: readonly ResolvedConsumer[],
+): readonly { readonly name: string; readonly description?: string }[] {
+  if (route.per === undefined) return [];
+  return route.per === 'topic' ? topics : consumers.filter((c) => route.per === 'consumer' || c.keepRecords);
 }
 
 /** `$ref`s to components that a concrete path has its own version of (`consumer.<name>.Aggregate`) point there. */
@@ -292,20 +288,22 @@ function operation(
   target: OpenApiTarget,
   schemas: Readonly<Record<string, JsonSchema>>,
   names: readonly string[],
-  concrete?: { kind: 'topic' | 'consumer'; name: string; description?: string },
+  concrete?: { kind: 'topic' | 'consumer'; name: string; description: string | undefined },
 ): OpenApiOperation {
   const prefix = concrete === undefined ? '' : `${concrete.kind}.${concrete.name}.`;
   const templated: JsonSchema | undefined =
     concrete !== undefined
       ? undefined
-      : names.length === 0
-        ? { type: 'string', minLength: 1 }
-        : {
-            type: 'string',
-            minLength: 1,
-            not: { enum: [...names] },
-            description: `A name the spec does not declare (404): ${names.join(', ')} have their own paths.`,
-          };
+      : {
+          type: 'string',
+          minLength: 1,
+          ...(names.length === 0
+            ? {}
+            : {
+                not: { enum: [...names] },
+                description: `A name the spec does not declare (404): ${names.join(', ')} have their own paths.`,
+              }),
+        };
   const responses: Record<string, OpenApiResponse> = {};
   for (const [status, answer] of Object.entries(route.answers)) {
     responses[status] = {
@@ -324,14 +322,7 @@ function operation(
       : { description: [concrete?.description, route.description].filter((d) => d !== undefined).join(' ') }),
     tags: [route.tag],
     ...(params.length === 0 ? {} : { parameters: params }),
-    ...(route.body === undefined
-      ? {}
-      : {
-          requestBody: {
-            required: true,
-            content: json(ref(schemas[`${prefix}${route.body}`] === undefined ? route.body : `${prefix}${route.body}`)),
-          },
-        }),
+    ...(route.body === undefined ? {} : { requestBody: { required: true, content: json(specialize(ref(route.body), prefix, schemas)) } }),
     responses,
     ...(target === 'aws' ? { security: [{ [API_KEY_SCHEME]: [] }] } : {}),
     'x-fluxo-route': route.resource,
@@ -374,22 +365,15 @@ function localOperations(): Record<string, Record<string, OpenApiOperation>> {
 }
 
 /** The OpenAPI 3.1 document of a spec's HTTP API. */
-export function openApiDocument(
-  spec: PipelineSpec,
-  { target = 'local', serverUrl, version = '0.1.0' }: OpenApiOptions = {},
-): OpenApiDocument {
+export function openApiDocument(spec: PipelineSpec, { target = 'local', serverUrl }: OpenApiOptions = {}): OpenApiDocument {
   const topics = spec.topics.map(resolveTopic);
   const consumers = spec.consumers.map(resolveConsumer);
-  const schemas: Record<string, JsonSchema> = JSON.parse(JSON.stringify(COMPONENTS)) as Record<string, JsonSchema>;
-  schemas.IngestRequest = JSON.parse(
-    JSON.stringify(ingestRequestSchema({ description: 'Any JSON; checked against the schema of the topic in the path.' })),
-  ) as JsonSchema;
+  const schemas = plain(COMPONENTS) as Record<string, JsonSchema>;
+  schemas.IngestRequest = plain(ingestRequestSchema({ description: 'Any JSON; checked against the schema of the topic in the path.' }));
   for (const topic of topics) {
     schemas[`topic.${topic.name}.Value`] = topicValueSchema(topic);
     schemas[`topic.${topic.name}.StoredValue`] = storedValueSchema(topic);
-    schemas[`topic.${topic.name}.IngestRequest`] = JSON.parse(
-      JSON.stringify(ingestRequestSchema(ref(`topic.${topic.name}.Value`), topic.partitions)),
-    ) as JsonSchema;
+    schemas[`topic.${topic.name}.IngestRequest`] = plain(ingestRequestSchema(ref(`topic.${topic.name}.Value`), topic.partitions));
   }
   for (const consumer of consumers) {
     schemas[`consumer.${consumer.name}.Aggregate`] = aggregateSchema(consumer);
@@ -401,16 +385,12 @@ export function openApiDocument(
     (paths[path] ??= {})[method.toLowerCase()] = op;
   };
   for (const route of ROUTES) {
-    const names = concreteNames(route, topics, consumers);
+    const concrete = concretePaths(route, topics, consumers);
+    const names = concrete.map((c) => c.name);
     add(route.resource, route.method, operation(route, target, schemas, names));
-    for (const name of names) {
+    for (const { name, description } of concrete) {
       const kind = route.per === 'topic' ? 'topic' : 'consumer';
-      const description = (kind === 'topic' ? topics : consumers).find((x) => x.name === name)?.description;
-      add(
-        route.resource.replace(/\{[^}]+\}/, name),
-        route.method,
-        operation(route, target, schemas, names, { kind, name, ...(description === undefined ? {} : { description }) }),
-      );
+      add(route.resource.replace(/\{[^}]+\}/, name), route.method, operation(route, target, schemas, names, { kind, name, description }));
     }
   }
   if (target === 'local') Object.assign(paths, localOperations());
@@ -420,7 +400,7 @@ export function openApiDocument(
     openapi: '3.1.0',
     info: {
       title: 'fluxo HTTP API',
-      version,
+      version: '0.1.0',
       description: [
         'Event ingestion into Kafka topics and the windowed results of the consumers, from the pipeline spec (pipeline.ts).',
         'Every error answer is {error_code, message, details?} with error_code = HTTP status × 100 + a sub-code (x-fluxo-error-codes lists them all).',

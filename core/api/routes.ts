@@ -331,6 +331,11 @@ const NONE = Type.Object({});
 export const PAGE_SIZE = { default: 100, max: 1000 } as const;
 const LIMIT = Type.Integer({ minimum: 1, maximum: PAGE_SIZE.max, default: PAGE_SIZE.default, description: 'Page size.' });
 const PAGE = { limit: Type.Optional(LIMIT), cursor: Type.Optional(CURSOR) };
+/** A `/trending` query parameter: its bounds (TRENDING_LIMITS) and default (TRENDING_DEFAULTS). */
+const trendingParameter = (name: keyof typeof TRENDING_LIMITS, description: string) =>
+  Type.Optional(
+    Type.Integer({ minimum: TRENDING_LIMITS[name].min, maximum: TRENDING_LIMITS[name].max, default: TRENDING_DEFAULTS[name], description }),
+  );
 
 /** The API's routes, by operationId. */
 export const API = {
@@ -422,31 +427,10 @@ export const API = {
     tag: 'results',
     path: Type.Object({ consumer: NAME }),
     query: Type.Object({
-      top: Type.Optional(
-        Type.Integer({
-          minimum: TRENDING_LIMITS.top.min,
-          maximum: TRENDING_LIMITS.top.max,
-          default: TRENDING_DEFAULTS.top,
-          description: 'How many keys.',
-        }),
-      ),
+      top: trendingParameter('top', 'How many keys.'),
       at: Type.Optional(timeParameter('The time whose window is ranked (default now).')),
-      baseline: Type.Optional(
-        Type.Integer({
-          minimum: TRENDING_LIMITS.baselineWindows.min,
-          maximum: TRENDING_LIMITS.baselineWindows.max,
-          default: TRENDING_DEFAULTS.baselineWindows,
-          description: 'How many windows before the current one make the baseline.',
-        }),
-      ),
-      minCount: Type.Optional(
-        Type.Integer({
-          minimum: TRENDING_LIMITS.minCount.min,
-          maximum: TRENDING_LIMITS.minCount.max,
-          default: TRENDING_DEFAULTS.minCount,
-          description: 'The least count in the current window for a key to be listed.',
-        }),
-      ),
+      baseline: trendingParameter('baselineWindows', 'How many windows before the current one make the baseline.'),
+      minCount: trendingParameter('minCount', 'The least count in the current window for a key to be listed.'),
     }),
     headers: NONE,
     answers: { 200: { description: 'Break-outs.', schema: Trending.ref } },
