@@ -16,13 +16,6 @@ import { localFunctionEnvironment } from './emulation/runtime/environment';
 import { LocalFunction, type InvocationResult } from './emulation/runtime/local-function';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from './emulation/services';
 
-/** The handlers the local stack runs, and their source files (deployment.ts, as the CDK stack bundles them). */
-export const HANDLER_ENTRIES = {
-  producer: FUNCTIONS.producer.entry,
-  results: FUNCTIONS.results.entry,
-  consumer: FUNCTIONS.consumer.entry,
-} as const;
-
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
   /** The pipeline spec: which consumers get an emulator. */
@@ -125,17 +118,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const log = options.log ?? (() => undefined);
   const bundleOptions = { root, outDir: options.buildDir, specFile: options.specFile };
   const worker = await bundleWorker(bundleOptions);
-  const bundles: Bundle[] = [worker];
-  // A test entry for the producer gets a bundle name of its own, so it never replaces the real one's.
-  const producerBundle =
-    options.producer?.entry === undefined ? 'producer' : `producer-${options.producer.entry.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
-  const entries: Record<string, string> = { ...HANDLER_ENTRIES };
-  if (options.producer?.entry !== undefined) {
-    delete entries.producer;
-    entries[producerBundle] = options.producer.entry;
-  }
-  for (const [name, entry] of Object.entries(entries)) bundles.push(await bundleFunction({ name, entry }, bundleOptions));
-  const bundle = (name: string): Bundle => bundles.find((b) => b.name === name) as Bundle;
+  // The handlers' source files as deployment.ts describes them (the CDK stack bundles the same). A
+  // test entry for the producer gets a bundle name of its own, so it never replaces the real one's.
+  const testEntry = options.producer?.entry;
+  const producerBundle = await bundleFunction(
+    testEntry === undefined
+      ? { name: 'producer', entry: FUNCTIONS.producer.entry }
+      : { name: `producer-${testEntry.replace(/^.*\//, '').replace(/\.ts$/, '')}`, entry: testEntry },
+    bundleOptions,
+  );
+  const resultsBundle = await bundleFunction({ name: 'results', entry: FUNCTIONS.results.entry }, bundleOptions);
+  const consumerBundle = await bundleFunction({ name: 'consumer', entry: FUNCTIONS.consumer.entry }, bundleOptions);
+  const bundles = [worker, producerBundle, resultsBundle, consumerBundle];
   const factory: FunctionFactoryOptions = {
     kafkaBrokers: options.kafkaBrokers,
     dynamodbEndpoint: options.dynamodbEndpoint,
@@ -145,14 +139,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   const functions = new Map<string, LocalFunction>();
-  const producer = createLocalFunction('fluxo-producer', 'producer', bundle(producerBundle), factory, undefined, options.producer ?? {});
-  const results = createLocalFunction('fluxo-results', 'results', bundle('results'), factory);
+  const producer = createLocalFunction('fluxo-producer', 'producer', producerBundle, factory, undefined, options.producer ?? {});
+  const results = createLocalFunction('fluxo-results', 'results', resultsBundle, factory);
   functions.set(producer.name, producer).set(results.name, results);
   const consumers: ResolvedConsumer[] = options.spec.consumers
     .map(resolveConsumer)
     .filter((c) => options.consumers === undefined || options.consumers.includes(c.name));
   for (const consumer of consumers) {
-    const fn = createLocalFunction(`fluxo-consumer-${consumer.name}`, 'consumer', bundle('consumer'), factory, consumer.name);
+    const fn = createLocalFunction(`fluxo-consumer-${consumer.name}`, 'consumer', consumerBundle, factory, consumer.name);
     functions.set(fn.name, fn);
   }
   const stopFunctions = () => Promise.all([...functions.values()].map((f) => f.close()));
@@ -196,7 +190,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           topics: options.spec.topics.map(resolveTopic),
           brokers,
           invoker: functions.get(`fluxo-consumer-${consumer.name}`) as LocalFunction,
-          functionName: `fluxo-consumer-${consumer.name}`,
           destination,
           backoff: options.backoff,
           onInvoke: (event, result) => {

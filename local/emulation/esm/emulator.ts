@@ -49,16 +49,10 @@ export interface EmulatorOptions {
   readonly brokers: readonly string[];
   /** The consumer function. */
   readonly invoker: Invoker;
-  /** The function's name, for on-failure entries. @default `fluxo-consumer-<name>` */
-  readonly functionName?: string;
   /** Where batches go when retries or age run out. */
   readonly destination: OnFailureDestination;
-  /** The `eventSourceArn` of events. @default {@link LOCAL_CLUSTER_ARN} */
-  readonly eventSourceArn?: string;
   /** Backoff between retries: first wait and cap, ms. @default { initialMs: 100, maxMs: 5000 } */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
-  /** How long a fetch waits for data at the broker, ms (also bounds how long stop waits). @default 500 */
-  readonly maxWaitTimeInMs?: number;
   /** Observes every invocation: the exact event and its outcome. */
   readonly onInvoke?: (event: unknown, result: InvocationResult) => void;
   /** Reports problems that do not stop the mapping (commit failures, kafkajs restarts). */
@@ -162,7 +156,7 @@ export class EventSourceMappingEmulator {
       // idle (issue 15; BENCHMARKS.md). 5 s is kafkajs' default. Measured ad hoc (issue 15): the
       // delay from a record's ack to its batch was the same at 500 ms and 5 s (p50 1-3 ms); a
       // stop waits for the fetch in flight, about 4 s instead of under 0.5 s.
-      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 5000,
+      maxWaitTimeInMs: 5000,
       // A member that vanished without leaving (a killed `npm start`) holds up the next start's
       // join until its session expires: keep that short. Invocations heartbeat between retries.
       sessionTimeout: 10_000,
@@ -178,8 +172,9 @@ export class EventSourceMappingEmulator {
     return this.options.consumer.name;
   }
 
-  /** Joins the consumer group and starts polling; resolves once the group assigned partitions. */
-  public async start({ joinTimeoutMs = 60_000 }: { joinTimeoutMs?: number } = {}): Promise<void> {
+  /** Joins the consumer group and starts polling; resolves once the group assigned partitions (at most 60 s). */
+  public async start(): Promise<void> {
+    const joinTimeoutMs = 60_000;
     const consumer = this.kafkaConsumer;
     const { consumer: spec } = this.options;
     let joined: () => void = () => undefined;
@@ -299,7 +294,7 @@ export class EventSourceMappingEmulator {
         const outcome = await deliver(batch, consumer, {
           invoker: this.options.invoker,
           encode: (records) =>
-            encodeMskEvent(records, { kind: 'msk', eventSourceArn: this.eventSourceArn, bootstrapServers: this.options.brokers.join(',') }),
+            encodeMskEvent(records, { kind: 'msk', eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: this.options.brokers.join(',') }),
           commit: (next) => this.commit(lane, next),
           giveUp: async (failed) => {
             this.stats.batchesGivenUp += 1;
@@ -307,8 +302,8 @@ export class EventSourceMappingEmulator {
               describeFailedBatch({
                 ...failed,
                 consumer: consumer.name,
-                functionName: this.functionName,
-                eventSourceArn: this.eventSourceArn,
+                functionName: `fluxo-consumer-${consumer.name}`,
+                eventSourceArn: LOCAL_CLUSTER_ARN,
                 bootstrapServers: this.options.brokers.join(','),
               }),
             );
@@ -344,13 +339,5 @@ export class EventSourceMappingEmulator {
         `${this.options.consumer.name}: commit of ${lane.topic}-${lane.partition}@${next} failed: ${(error as Error).message}`,
       );
     }
-  }
-
-  private get eventSourceArn(): string {
-    return this.options.eventSourceArn ?? LOCAL_CLUSTER_ARN;
-  }
-
-  private get functionName(): string {
-    return this.options.functionName ?? `fluxo-consumer-${this.options.consumer.name}`;
   }
 }
