@@ -39,10 +39,6 @@ export interface GatewayOptions {
   readonly functions: Readonly<Record<RouteHandler, Invoker>>;
   /** TCP port; 0 picks a free one. @default 3000 */
   readonly port?: number;
-  /** Address to listen on. @default '127.0.0.1' */
-  readonly host?: string;
-  /** The API Gateway stage name in events. @default 'local' */
-  readonly stage?: string;
   /**
    * How long the gateway waits for the function before it answers 504 `Endpoint request timed
    * out`, ms; the invocation goes on. @default {@link INTEGRATION_TIMEOUT_MS}
@@ -85,23 +81,15 @@ export class GatewayStartError extends Error {
   }
 }
 
-/** The request has a larger body than the gateway accepts. */
-class BodyTooLargeError extends Error {
-  public constructor() {
-    super('request body too large');
-    this.name = 'BodyTooLargeError';
-  }
-}
-
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) throw new BodyTooLargeError();
+  const tooLarge = new PayloadTooLargeError(`request body exceeds ${limit} bytes, the API Gateway limit`);
+  if (Number(req.headers['content-length'] ?? '0') > limit) throw tooLarge;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > limit) throw new BodyTooLargeError();
+    if (size > limit) throw tooLarge;
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
@@ -167,8 +155,6 @@ function allowedMethods(path: string, localRoutes: readonly LocalRoute[]): strin
 export async function startGateway({
   functions,
   port = 3000,
-  host = '127.0.0.1',
-  stage = 'local',
   maxPayloadBytes = MAX_PAYLOAD_BYTES,
   integrationTimeoutMs = INTEGRATION_TIMEOUT_MS,
   health = async () => ({ ok: true }),
@@ -176,6 +162,7 @@ export async function startGateway({
   onRequest,
 }: GatewayOptions): Promise<Gateway> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be 0..65535 (got ${port})`);
+  const host = '127.0.0.1';
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -225,10 +212,9 @@ export async function startGateway({
       body = await readBody(req, maxPayloadBytes);
     } catch (error) {
       // A body Node's parser cannot read (e.g. a malformed chunk) is answered by answerClientError.
-      if (!(error instanceof BodyTooLargeError)) return;
-      const tooLarge = new PayloadTooLargeError(`request body exceeds ${maxPayloadBytes} bytes, the API Gateway limit`);
+      if (!(error instanceof PayloadTooLargeError)) return;
       res.setHeader('Connection', 'close');
-      sendJson(res, 413, errorBody(tooLarge));
+      sendJson(res, 413, errorBody(error));
       req.resume();
       return;
     }
@@ -242,7 +228,7 @@ export async function startGateway({
         multiValueHeaders,
         body,
         requestId,
-        stage,
+        stage: 'local',
         now: Date.now(),
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         route: matched.route,
@@ -263,38 +249,19 @@ export async function startGateway({
         );
       }),
     ]).finally(() => clearTimeout(timer));
-    if (outcome === 'integration timeout') {
-      // The invocation goes on, as on AWS; only the client stops waiting for it.
+    // API Gateway's answers when the integration fails or times out.
+    const fail = (status: 502 | 504, errorType?: string): void =>
       sendJson(
         res,
-        504,
-        { message: 'Endpoint request timed out' },
-        { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'IntegrationTimeout' },
+        status,
+        { message: status === 504 ? 'Endpoint request timed out' : 'Internal server error' },
+        { 'x-amzn-RequestId': requestId, ...(errorType === undefined ? {} : { 'x-amzn-ErrorType': errorType }) },
       );
-      return;
-    }
-    if (!outcome.ok) {
-      // API Gateway's answers when the integration fails or times out.
-      if (outcome.kind === 'timeout') sendJson(res, 504, { message: 'Endpoint request timed out' }, { 'x-amzn-RequestId': requestId });
-      else
-        sendJson(
-          res,
-          502,
-          { message: 'Internal server error' },
-          { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': outcome.error.errorType },
-        );
-      return;
-    }
-    if (!isProxyResult(outcome.payload)) {
-      sendJson(
-        res,
-        502,
-        { message: 'Internal server error' },
-        { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'MalformedProxyResponse' },
-      );
-      return;
-    }
-    sendResult(res, outcome.payload, requestId);
+    // On an integration timeout the invocation goes on, as on AWS; only the client stops waiting for it.
+    if (outcome === 'integration timeout') fail(504, 'IntegrationTimeout');
+    else if (!outcome.ok) fail(outcome.kind === 'timeout' ? 504 : 502, outcome.kind === 'timeout' ? undefined : outcome.error.errorType);
+    else if (!isProxyResult(outcome.payload)) fail(502, 'MalformedProxyResponse');
+    else sendResult(res, outcome.payload, requestId);
   }
 
   const server: Server = createServer((req, res) => {
