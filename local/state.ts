@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isAlive } from './emulation/services/process';
 
 /** What a running local stack records. */
 export interface LocalState {
@@ -37,20 +38,11 @@ export function clearLocalState(pid: number = process.pid, file: string = localS
   if (state?.pid === pid) rmSync(file, { force: true });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The running stack's record; undefined when there is none or its process is gone. */
 export function readLocalState(file: string = localStateFile()): LocalState | undefined {
   try {
     const state = JSON.parse(readFileSync(file, 'utf8')) as LocalState;
-    return typeof state.pid === 'number' && alive(state.pid) ? state : undefined;
+    return typeof state.pid === 'number' && isAlive(state.pid) ? state : undefined;
   } catch {
     return undefined;
   }

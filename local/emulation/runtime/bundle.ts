@@ -149,13 +149,6 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
   return { name: entry.name, file, bytes: (await stat(file)).size, cached: false };
 }
 
-/** Bundles several entries, one after the other (esbuild is fast; the machine may be small). */
-export async function bundleFunctions(entries: readonly BundleEntry[], options: BundleOptions = {}): Promise<Bundle[]> {
-  const bundles: Bundle[] = [];
-  for (const entry of entries) bundles.push(await bundleFunction(entry, options));
-  return bundles;
-}
-
 /** The source of the worker-thread bootstrap, relative to the project root. */
 export const WORKER_ENTRY = 'local/emulation/runtime/worker.ts';
 

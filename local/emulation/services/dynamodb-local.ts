@@ -40,8 +40,6 @@ export interface StartDynamoDbLocalOptions {
   readonly inMemory?: boolean;
   /** How the process reacts to this process's signals (see {@link SpawnServiceOptions}). */
   readonly signals?: Pick<SpawnServiceOptions, 'stopOnSignals' | 'ownProcessGroup'>;
-  /** Largest heap, as for `-Xmx`. @default '512m' */
-  readonly maxHeap?: string;
   /** How long to wait for it to answer, in ms. @default 60000 */
   readonly startTimeoutMs?: number;
   /** Receives one line per step. */
@@ -159,7 +157,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
     command: options.java,
     args: [
       '-Xms32m',
-      `-Xmx${options.maxHeap ?? '512m'}`,
+      '-Xmx512m',
       '-XX:+UseSerialGC',
       '-Djava.awt.headless=true',
       `-Djava.library.path=${options.nativeDir}`,

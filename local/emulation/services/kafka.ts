@@ -46,8 +46,6 @@ export interface StartKafkaOptions {
   readonly fresh?: boolean;
   /** How the process reacts to this process's signals (see {@link SpawnServiceOptions}). */
   readonly signals?: Pick<SpawnServiceOptions, 'stopOnSignals' | 'ownProcessGroup'>;
-  /** Largest heap, as for `-Xmx`. @default '512m' */
-  readonly maxHeap?: string;
   /** How long to wait for the broker to answer, in ms. @default 90000 */
   readonly startTimeoutMs?: number;
   /** Receives one line per step. */
@@ -132,7 +130,7 @@ export function newClusterId(): string {
 function jvmArgs(options: StartKafkaOptions, log4jFile: string): string[] {
   return [
     '-Xms64m',
-    `-Xmx${options.maxHeap ?? '512m'}`,
+    '-Xmx512m',
     '-XX:+UseSerialGC',
     '-Djava.awt.headless=true',
     `-Dlog4j.configuration=file:${log4jFile.replace(/\\/g, '/')}`,

@@ -7,7 +7,7 @@
  * next start kill an orphan first.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataDirInUseError } from './errors';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -259,26 +259,15 @@ export function spawnService(options: SpawnServiceOptions): ManagedProcess {
 
 /** The size of a file in bytes (0 when it does not exist): where this start's part of an appended log begins. */
 export function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
+  return statSync(file, { throwIfNoEntry: false })?.size ?? 0;
 }
 
 /** What a log file holds from byte `offset` on ('' when it does not exist). */
 export function readLogSince(file: string, offset = 0): string {
-  let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
-    const length = Math.max(0, statSync(file).size - offset);
-    const buffer = Buffer.alloc(length);
-    const read = readSync(fd, buffer, 0, length, offset);
-    return buffer.subarray(0, read).toString('utf8');
+    return readFileSync(file).subarray(offset).toString('utf8');
   } catch {
     return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

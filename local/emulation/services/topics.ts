@@ -6,7 +6,7 @@ import type { Admin, ITopicMetadata } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topicSettings } from '../../../core/deployment';
 import { resolveTopic, type PipelineSpec, type ResolvedTopic } from '../../../core/spec';
-import { createKafka, ensureTopic, type EnsureTopicOutcome } from '../../../lambdas/clients/kafka';
+import { createKafka, ensureTopic, isUnknownTopicError, type EnsureTopicOutcome } from '../../../lambdas/clients/kafka';
 
 /** What {@link ensureTopics} did. */
 export interface EnsureTopicsResult {
@@ -31,8 +31,7 @@ async function metadataOrUndefined(kafkaBrokers: string, names: readonly string[
     await admin.connect();
     return (await admin.fetchTopicMetadata({ topics: [...names] })).topics;
   } catch (error) {
-    const type = (error as { type?: unknown }).type;
-    if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE') return undefined;
+    if (isUnknownTopicError(error) || (error as { type?: unknown }).type === 'LEADER_NOT_AVAILABLE') return undefined;
     throw error;
   } finally {
     await admin.disconnect().catch(() => undefined);
