@@ -86,11 +86,7 @@ function specPlugin(root: string, specFile: string): Plugin {
 }
 
 async function mtimeMs(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch {
-    return undefined;
-  }
+  return (await stat(path).catch(() => undefined))?.mtimeMs;
 }
 
 /** True when the bundle exists and no input recorded in its metafile is newer than it. */
