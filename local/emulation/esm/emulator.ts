@@ -61,13 +61,8 @@ export interface EmulatorOptions {
 
 /** What the emulator did so far. */
 export interface EmulatorStats {
-  invocations: number;
-  /** Records delivered in an invocation at least once. */
-  recordsDelivered: number;
   /** Records that matched no filter (committed, never delivered). */
   recordsFiltered: number;
-  /** Batches sent to the on-failure destination. */
-  batchesGivenUp: number;
 }
 
 /** The emulator could not start. */
@@ -120,7 +115,7 @@ function timestampType(message: KafkaMessage): string {
 /** One event source mapping, run locally. */
 export class EventSourceMappingEmulator {
   /** What it did so far. */
-  public readonly stats: EmulatorStats = { invocations: 0, recordsDelivered: 0, recordsFiltered: 0, batchesGivenUp: 0 };
+  public readonly stats: EmulatorStats = { recordsFiltered: 0 };
   private readonly options: EmulatorOptions;
   /** The topic and consumer group this mapping reads. */
   public readonly mapping: ConsumerMapping;
@@ -241,19 +236,11 @@ export class EventSourceMappingEmulator {
       await this.stop();
       throw new EmulatorStartError(`event source mapping of ${spec.name} could not start: ${(error as Error).message}`, { cause: error });
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new EmulatorStartError(`event source mapping of ${spec.name} did not join its consumer group within ${joinTimeoutMs} ms`)),
-        joinTimeoutMs,
-      );
+    const joinWait = new AbortController();
+    const timedOut = sleep(joinTimeoutMs, undefined, { signal: joinWait.signal }).then(() => {
+      throw new EmulatorStartError(`event source mapping of ${spec.name} did not join its consumer group within ${joinTimeoutMs} ms`);
     });
-    try {
-      await Promise.race([groupJoined, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await Promise.race([groupJoined, timedOut]).finally(() => joinWait.abort());
   }
 
   /** Stops polling and leaves the group; an invocation in flight finishes first. */
@@ -265,11 +252,8 @@ export class EventSourceMappingEmulator {
 
   private lane(topic: string, partition: number): Lane {
     const key = topicPartitionKey(topic, partition);
-    let lane = this.lanes.get(key);
-    if (lane === undefined) {
-      lane = new Lane(topic, partition);
-      this.lanes.set(key, lane);
-    }
+    const lane = this.lanes.get(key) ?? new Lane(topic, partition);
+    this.lanes.set(key, lane);
     return lane;
   }
 
@@ -296,9 +280,8 @@ export class EventSourceMappingEmulator {
           encode: (records) =>
             encodeMskEvent(records, { kind: 'msk', eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: this.options.brokers.join(',') }),
           commit: (next) => this.commit(lane, next),
-          giveUp: async (failed) => {
-            this.stats.batchesGivenUp += 1;
-            await this.options.destination.send(
+          giveUp: (failed) =>
+            this.options.destination.send(
               describeFailedBatch({
                 ...failed,
                 consumer: consumer.name,
@@ -306,18 +289,13 @@ export class EventSourceMappingEmulator {
                 eventSourceArn: LOCAL_CLUSTER_ARN,
                 bootstrapServers: this.options.brokers.join(','),
               }),
-            );
-          },
+            ),
           heartbeat,
           isActive: active,
           backoff: (retry) => sleep(backoffMs(retry, this.options.backoff ?? { initialMs: 100, maxMs: 5000 })),
-          onInvoke: (event, result) => {
-            this.stats.invocations += 1;
-            this.options.onInvoke?.(event, result);
-          },
+          onInvoke: this.options.onInvoke,
         });
         if (outcome === 'aborted') return;
-        this.stats.recordsDelivered += batch.length;
         // A rebalance during the invocation reset the lane: its entries are no longer these.
         if (!active()) return;
       }
