@@ -36,8 +36,6 @@ export interface LocalStackOptions {
   readonly consumers?: readonly string[];
   /** The on-failure destination. @default a JSONL file at `<root>/.fluxo/dlq/on-failure.jsonl` */
   readonly destination?: OnFailureDestination;
-  /** Table names. @default the local stack's ({@link LOCAL_TABLES}) */
-  readonly tables?: { readonly results: string; readonly idempotency: string };
   /** Retry backoff of the emulators. @default 100 ms doubling to 5 s */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Receives log lines of functions, emulators and requests. @default discard */
@@ -57,10 +55,7 @@ export interface LocalStackOptions {
 /** A running local stack. */
 export interface LocalStack {
   readonly url: string;
-  readonly gateway: Gateway;
   readonly bundles: readonly Bundle[];
-  readonly functions: ReadonlyMap<string, LocalFunction>;
-  readonly emulators: readonly EventSourceMappingEmulator[];
   /** Stops emulators (leaving their groups), the gateway, then the functions. */
   stop(): Promise<void>;
 }
@@ -133,25 +128,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const factory: FunctionFactoryOptions = {
     kafkaBrokers: options.kafkaBrokers,
     dynamodbEndpoint: options.dynamodbEndpoint,
-    tables: options.tables ?? LOCAL_TABLES,
+    tables: LOCAL_TABLES,
     workerFile: worker.file,
     log,
   };
 
-  const functions = new Map<string, LocalFunction>();
   const producer = createLocalFunction('fluxo-producer', 'producer', producerBundle, factory, undefined, options.producer ?? {});
   const results = createLocalFunction('fluxo-results', 'results', resultsBundle, factory);
-  functions.set(producer.name, producer).set(results.name, results);
   const consumers: ResolvedConsumer[] = options.spec.consumers
     .map(resolveConsumer)
     .filter((c) => options.consumers === undefined || options.consumers.includes(c.name));
-  for (const consumer of consumers) {
-    const fn = createLocalFunction(`fluxo-consumer-${consumer.name}`, 'consumer', consumerBundle, factory, consumer.name);
-    functions.set(fn.name, fn);
-  }
-  const stopFunctions = () => Promise.all([...functions.values()].map((f) => f.close()));
+  const consumerFunctions = new Map(
+    consumers.map((c) => [c.name, createLocalFunction(`fluxo-consumer-${c.name}`, 'consumer', consumerBundle, factory, c.name)]),
+  );
+  const functions = [producer, results, ...consumerFunctions.values()];
+  const stopFunctions = () => Promise.all(functions.map((f) => f.close()));
   // Warm start: a function whose module fails to load says so now, not at the first request.
-  const initErrors = await Promise.all([...functions.values()].map(async (f) => [f.name, await f.start()] as const));
+  const initErrors = await Promise.all(functions.map(async (f) => [f.name, await f.start()] as const));
   for (const [name, error] of initErrors) if (error !== undefined) log(`[${name}] init failed: ${error.errorType}: ${error.errorMessage}`);
 
   // The dashboard at / and /openapi.json: local-only pages of the gateway. It shows what the
@@ -189,7 +182,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           topic,
           topics: options.spec.topics.map(resolveTopic),
           brokers,
-          invoker: functions.get(`fluxo-consumer-${consumer.name}`) as LocalFunction,
+          invoker: consumerFunctions.get(consumer.name) as LocalFunction,
           destination,
           backoff: options.backoff,
           onInvoke: (event, result) => {
@@ -218,5 +211,5 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
-  return { url: gateway.url, gateway, bundles, functions, emulators, stop };
+  return { url: gateway.url, bundles, stop };
 }

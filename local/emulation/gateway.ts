@@ -140,15 +140,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   );
 }
 
-/** The methods a path takes: its API routes', its local routes' and `/health`'s. */
+/** The methods a path takes: its API routes' and its local routes' (`/health` included). */
 function allowedMethods(path: string, localRoutes: readonly LocalRoute[]): string[] {
   const methods = new Set([...ROUTES.map((r) => r.method), 'GET']);
-  return [...methods].filter(
-    (m) =>
-      matchRoute(m, path) !== undefined ||
-      (m === 'GET' && path === '/health') ||
-      localRoutes.some((r) => r.method === m && r.path === path),
-  );
+  return [...methods].filter((m) => matchRoute(m, path) !== undefined || localRoutes.some((r) => r.method === m && r.path === path));
 }
 
 /** Starts the gateway; resolves once it listens. */
@@ -163,6 +158,8 @@ export async function startGateway({
 }: GatewayOptions): Promise<Gateway> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be 0..65535 (got ${port})`);
   const host = '127.0.0.1';
+  const answerHealth: LocalRoute['handle'] = (_req, res) => health().then((report) => sendJson(res, report.ok ? 200 : 503, report));
+  const routes: readonly LocalRoute[] = [{ method: 'GET', path: '/health', handle: answerHealth }, ...localRoutes];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -181,19 +178,14 @@ export async function startGateway({
       req.resume();
       return;
     }
-    if (url.pathname === '/health' && method === 'GET') {
-      const report = await health();
-      sendJson(res, report.ok ? 200 : 503, report);
-      return;
-    }
-    const local = localRoutes.find((r) => r.method === method && r.path === url.pathname);
+    const local = routes.find((r) => r.method === method && r.path === url.pathname);
     if (local !== undefined) {
       await local.handle(req, res, url);
       return;
     }
     const matched = matchRoute(method, url.pathname);
     if (matched === undefined) {
-      const allowed = allowedMethods(url.pathname, localRoutes);
+      const allowed = allowedMethods(url.pathname, routes);
       if (allowed.length > 0) {
         sendJson(
           res,

@@ -118,13 +118,7 @@ export class JsonlDestination implements OnFailureDestination {
 
 /** Reads every entry of a JSONL destination file; a missing file has none. Unparseable lines are skipped. */
 export async function readOnFailureEntries(file: string): Promise<OnFailureEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error)));
   const entries: OnFailureEntry[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
