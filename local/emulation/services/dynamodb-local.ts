@@ -14,16 +14,12 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ServiceStartError } from './errors';
-import { type SpawnServiceOptions, fileSize, logTail, reapStaleProcess, spawnService, type ManagedProcess } from './process';
+import { type JvmServiceOptions, fileSize, lastLines, readLogSince, reapStaleProcess, spawnService, type ManagedProcess } from './process';
 import { LOOPBACK } from './ports';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Options of {@link startDynamoDbLocal}. */
-export interface StartDynamoDbLocalOptions {
-  /** The `java` to run. */
-  readonly java: string;
-  /** Directory of its jars. */
-  readonly libDir: string;
+export interface StartDynamoDbLocalOptions extends JvmServiceOptions {
   /** Directory of sqlite4java's native libraries. */
   readonly nativeDir: string;
   /** Where the database file is kept (`-dbPath`); ignored with `inMemory`. */
@@ -34,16 +30,8 @@ export interface StartDynamoDbLocalOptions {
   readonly logDir: string;
   /** Its port. */
   readonly port: number;
-  /** Wipe the database file first. @default false */
-  readonly fresh?: boolean;
   /** Keep tables in memory only (`-inMemory`): nothing survives a stop. @default false */
   readonly inMemory?: boolean;
-  /** How the process reacts to this process's signals (see {@link SpawnServiceOptions}). */
-  readonly signals?: Pick<SpawnServiceOptions, 'stopOnSignals' | 'ownProcessGroup'>;
-  /** How long to wait for it to answer, in ms. @default 60000 */
-  readonly startTimeoutMs?: number;
-  /** Receives one line per step. */
-  readonly onProgress?: (line: string) => void;
 }
 
 /** A running DynamoDB Local. */
@@ -171,7 +159,8 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
     logFile,
     pidFile,
     marker: MARKER,
-    ...options.signals,
+    stopOnSignals: options.stopOnSignals,
+    ownProcessGroup: options.ownProcessGroup,
   });
   try {
     await waitForDynamoDb(endpoint, Date.now() + (options.startTimeoutMs ?? 60_000), () => child.hasExited());
@@ -183,7 +172,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
       exited
         ? `DynamoDB Local exited while starting (log: ${child.logFile})`
         : `DynamoDB Local did not answer on ${endpoint} in time (log: ${child.logFile})`,
-      logTail(logFile, 30, logOffset),
+      lastLines(readLogSince(logFile, logOffset), 30),
       { cause: error },
     );
   }

@@ -17,7 +17,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb } 
 import { ServiceStartError } from './errors';
 import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, PROJECT_ROOT, installBundle } from './install';
 import { kafkaToolCommand, startKafka, waitForKafka, type KafkaToolCommand } from './kafka';
-import type { ManagedProcess } from './process';
+import type { JvmServiceOptions, ManagedProcess } from './process';
 import { freePorts } from './ports';
 
 export { COURSE_KAFKA_PORT, portIsFree } from './ports';
@@ -31,7 +31,7 @@ export { LOCAL_TABLES, IDEMPOTENCY_KEY, ensureTables, type EnsureTablesResult } 
 export { ensureTopics, localKafkaAdmin, waitForTopics, type EnsureTopicsResult } from './topics';
 
 /** Options of {@link startServices}. */
-export interface StartServicesOptions {
+export interface StartServicesOptions extends Pick<JvmServiceOptions, 'stopOnSignals' | 'ownProcessGroup'> {
   /**
    * Directory of the services' data (`data/kafka`, `data/dynamodb`), logs (`logs/`) and
    * generated configuration and PID files (`run/`); relative paths resolve against the current
@@ -48,18 +48,6 @@ export interface StartServicesOptions {
   readonly kafkaPort?: number;
   /** DynamoDB Local's port. @default a free port */
   readonly dynamoPort?: number;
-  /**
-   * Stop the JVMs when this process gets SIGINT, SIGTERM or SIGHUP. Pass false when the caller
-   * handles those signals itself and calls `stop()` in its own order (they are still killed if
-   * this process exits with them running). @default true
-   */
-  readonly stopOnSignals?: boolean;
-  /**
-   * Run the JVMs in a process group of their own, so Ctrl-C in a terminal reaches only this
-   * process, which then stops them in its own order (with `stopOnSignals: false`, e.g. to let
-   * consumers leave their groups before the broker goes). @default false
-   */
-  readonly ownProcessGroup?: boolean;
   /** How long each service may take to answer, in ms. @default 90000 */
   readonly startTimeoutMs?: number;
   /** Receives one line per step (downloads, starts, timings). @default ignore */
@@ -172,7 +160,8 @@ export async function startServices(options: StartServicesOptions = {}): Promise
   const common = {
     java,
     fresh: options.fresh,
-    signals: { stopOnSignals: options.stopOnSignals ?? true, ownProcessGroup: options.ownProcessGroup ?? false },
+    stopOnSignals: options.stopOnSignals,
+    ownProcessGroup: options.ownProcessGroup,
     startTimeoutMs: options.startTimeoutMs ?? 90_000,
     onProgress,
   };

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { createKafka } from '../../../lambdas/clients/kafka';
 import { ServiceStartError } from './errors';
 import {
-  type SpawnServiceOptions,
+  type JvmServiceOptions,
   fileSize,
   lastLines,
   logErrors,
@@ -32,24 +32,12 @@ export interface KafkaPaths {
 }
 
 /** Options of {@link startKafka}. */
-export interface StartKafkaOptions {
-  /** The `java` to run. */
-  readonly java: string;
-  /** Directory of the broker's jars. */
-  readonly libDir: string;
+export interface StartKafkaOptions extends JvmServiceOptions {
   readonly paths: KafkaPaths;
   /** The client (PLAINTEXT) port. */
   readonly port: number;
   /** The KRaft controller port. */
   readonly controllerPort: number;
-  /** Wipe the data directory first (topics, offsets, metadata). @default false */
-  readonly fresh?: boolean;
-  /** How the process reacts to this process's signals (see {@link SpawnServiceOptions}). */
-  readonly signals?: Pick<SpawnServiceOptions, 'stopOnSignals' | 'ownProcessGroup'>;
-  /** How long to wait for the broker to answer, in ms. @default 90000 */
-  readonly startTimeoutMs?: number;
-  /** Receives one line per step. */
-  readonly onProgress?: (line: string) => void;
 }
 
 /** A running broker. */
@@ -250,7 +238,8 @@ export async function startKafka(options: StartKafkaOptions): Promise<RunningKaf
     logFile: outFile,
     pidFile,
     marker: MARKER,
-    ...options.signals,
+    stopOnSignals: options.stopOnSignals,
+    ownProcessGroup: options.ownProcessGroup,
   });
   // This start's errors (the first is usually the cause), else the end of its log; and the JVM's own output.
   const tail = (): string => {

@@ -71,6 +71,20 @@ export interface SpawnServiceOptions {
   readonly ownProcessGroup?: boolean;
 }
 
+/** What starting either JVM service (Kafka, DynamoDB Local) takes besides its own settings. */
+export interface JvmServiceOptions extends Pick<SpawnServiceOptions, 'stopOnSignals' | 'ownProcessGroup'> {
+  /** The `java` to run. */
+  readonly java: string;
+  /** Directory of its jars. */
+  readonly libDir: string;
+  /** Wipe its data first (Kafka's topics, offsets and metadata; DynamoDB Local's database file). @default false */
+  readonly fresh?: boolean;
+  /** How long to wait for it to answer, in ms. @default 90000 for Kafka, 60000 for DynamoDB Local */
+  readonly startTimeoutMs?: number;
+  /** Receives one line per step. */
+  readonly onProgress?: (line: string) => void;
+}
+
 const DEFAULT_GRACE_MS = 15_000;
 /** Running service processes, each with whether a signal to this process stops it, and how. */
 const live = new Map<ChildProcess, { readonly stopOnSignals: boolean; readonly stop: () => Promise<void> }>();
@@ -272,13 +286,8 @@ export function readLogSince(file: string, offset = 0): string {
 }
 
 /** The last `lines` lines of a log text. */
-export function lastLines(text: string, lines = 40): string {
+export function lastLines(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/** The last `lines` lines of a log file ('' when it does not exist). */
-export function logTail(file: string, lines = 40, offset = 0): string {
-  return lastLines(readLogSince(file, offset), lines);
 }
 
 /**
