@@ -197,14 +197,10 @@ export class EventSourceMappingEmulator {
           const generation = lane.generation;
           for (const message of batch.messages) {
             const record = kafkaRecordFrom({
+              ...message,
               topic: batch.topic,
               partition: batch.partition,
-              offset: message.offset,
-              timestamp: message.timestamp,
               timestampType: timestampType(message),
-              key: message.key,
-              value: message.value,
-              headers: message.headers,
             });
             if (lane.entries.length === 0) lane.firstAt = Date.now();
             lane.entries.push({ record, passes: this.matches(filterableRecord(record)) });
