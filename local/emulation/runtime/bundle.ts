@@ -30,8 +30,6 @@ export interface BundleOptions {
   readonly root?: string;
   /** Where bundles are written. @default `<root>/.fluxo/build` */
   readonly outDir?: string;
-  /** Rebuild even when the inputs did not change. @default false */
-  readonly force?: boolean;
   /**
    * A module bundled in place of the root `pipeline.ts` (tests run the handlers against a spec of
    * their own). It may itself import the real `pipeline.ts`. @default the root `pipeline.ts`
@@ -116,7 +114,7 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
   const target = options.target ?? LOCAL_BUNDLING.target;
   // Every setting that shapes the bundle, so a bundle built otherwise is never reused.
   const key = JSON.stringify({ entry: entry.entry, specFile: options.specFile ?? null, external, target, bundling: LOCAL_BUNDLING });
-  if (!options.force && (await isFresh(root, dir, key))) {
+  if (await isFresh(root, dir, key)) {
     return { name: entry.name, file, bytes: (await stat(file)).size, cached: true };
   }
   await mkdir(dir, { recursive: true });

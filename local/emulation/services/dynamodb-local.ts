@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ServiceStartError } from './errors';
-import { type JvmServiceOptions, fileSize, lastLines, readLogSince, reapStaleProcess, spawnService, type ManagedProcess } from './process';
+import { type JvmServiceOptions, fileSize, lastLines, readLogSince, reapStaleProcess, spawnService, type RunningService } from './process';
 import { LOOPBACK } from './ports';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -32,14 +32,6 @@ export interface StartDynamoDbLocalOptions extends JvmServiceOptions {
   readonly port: number;
   /** Keep tables in memory only (`-inMemory`): nothing survives a stop. @default false */
   readonly inMemory?: boolean;
-}
-
-/** A running DynamoDB Local. */
-export interface RunningDynamoDbLocal {
-  /** Its endpoint, `http://127.0.0.1:<port>`. */
-  readonly endpoint: string;
-  /** Its JVM. */
-  readonly process: ManagedProcess;
 }
 
 const MARKER = 'fluxo.service=dynamodb';
@@ -125,7 +117,7 @@ export async function waitForDynamoDb(endpoint: string, deadlineMs: number, fail
  * Starts DynamoDB Local and resolves once it answers ListTables. Throws a
  * {@link ServiceStartError} with the log's last lines when it exits or does not answer.
  */
-export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Promise<RunningDynamoDbLocal> {
+export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Promise<RunningService> {
   mkdirSync(options.runDir, { recursive: true });
   const pidFile = join(options.runDir, 'dynamodb.pid');
   // Before touching the data: it may belong to a DynamoDB Local that is still running.
@@ -176,5 +168,5 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
       { cause: error },
     );
   }
-  return { endpoint, process: child };
+  return { address: endpoint, process: child };
 }

@@ -17,7 +17,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb } 
 import { ServiceStartError } from './errors';
 import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, PROJECT_ROOT, installBundle } from './install';
 import { kafkaToolCommand, startKafka, waitForKafka, type KafkaToolCommand } from './kafka';
-import type { JvmServiceOptions, ManagedProcess } from './process';
+import type { JvmServiceOptions, ManagedProcess, RunningService } from './process';
 import { freePorts } from './ports';
 
 export { COURSE_KAFKA_PORT, portIsFree } from './ports';
@@ -127,7 +127,7 @@ async function useExisting(kind: 'kafka' | 'dynamodb', address: string): Promise
   return { address, ms: 0 };
 }
 
-async function timed(start: () => Promise<{ address: string; process: ManagedProcess }>): Promise<ServiceHandle> {
+async function timed(start: () => Promise<RunningService>): Promise<ServiceHandle> {
   const began = Date.now();
   const started = await start();
   return { ...started, ms: Date.now() - began };
@@ -168,20 +168,19 @@ export async function startServices(options: StartServicesOptions = {}): Promise
 
   const kafkaStart = externalKafka
     ? useExisting('kafka', externalKafka)
-    : timed(async () => {
-        const kafka = await startKafka({
+    : timed(() =>
+        startKafka({
           ...common,
           libDir: kafkaJars?.libDir ?? '',
           paths: { dataDir: paths.kafkaData, runDir: join(paths.run, 'kafka'), logDir: paths.logs },
           port: options.kafkaPort ?? kafkaPort,
           controllerPort,
-        });
-        return { address: kafka.brokers, process: kafka.process };
-      });
+        }),
+      );
   const dynamoStart = externalDynamoDb
     ? useExisting('dynamodb', externalDynamoDb)
-    : timed(async () => {
-        const dynamo = await startDynamoDbLocal({
+    : timed(() =>
+        startDynamoDbLocal({
           ...common,
           libDir: dynamoJars?.libDir ?? '',
           nativeDir: dynamoJars?.nativeDir ?? '',
@@ -190,9 +189,8 @@ export async function startServices(options: StartServicesOptions = {}): Promise
           logDir: paths.logs,
           port: options.dynamoPort ?? dynamoPort,
           inMemory: options.inMemory,
-        });
-        return { address: dynamo.endpoint, process: dynamo.process };
-      });
+        }),
+      );
   const settled = await Promise.allSettled([kafkaStart, dynamoStart]);
   const handles = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   let stopping: Promise<void> | undefined;
@@ -203,11 +201,8 @@ export async function startServices(options: StartServicesOptions = {}): Promise
     throw failure.reason;
   }
   const [kafka, dynamo] = handles as [ServiceHandle, ServiceHandle];
-  for (const [name, handle] of [
-    ['kafka', kafka],
-    ['dynamodb', dynamo],
-  ] as const) {
-    if (handle.process) onProgress(`${name}: ready on ${handle.address} in ${(handle.ms / 1000).toFixed(1)} s (pid ${handle.process.pid})`);
+  for (const [name, { address, process: jvm, ms }] of Object.entries({ kafka, dynamodb: dynamo })) {
+    if (jvm) onProgress(`${name}: ready on ${address} in ${(ms / 1000).toFixed(1)} s (pid ${jvm.pid})`);
   }
   return {
     kafkaBrokers: kafka.address,

@@ -16,7 +16,7 @@ import {
   readLogSince,
   reapStaleProcess,
   spawnService,
-  type ManagedProcess,
+  type RunningService,
 } from './process';
 import { LOOPBACK } from './ports';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -38,14 +38,6 @@ export interface StartKafkaOptions extends JvmServiceOptions {
   readonly port: number;
   /** The KRaft controller port. */
   readonly controllerPort: number;
-}
-
-/** A running broker. */
-export interface RunningKafka {
-  /** Bootstrap brokers, `127.0.0.1:<port>`. */
-  readonly brokers: string;
-  /** Its JVM. */
-  readonly process: ManagedProcess;
 }
 
 /** The marker on the broker's command line that lets a later run recognise an orphan of ours. */
@@ -207,7 +199,7 @@ export async function warmGroupCoordinator(brokers: string, deadlineMs: number):
  * the storage on the first start of a data directory. Throws a {@link ServiceStartError} with
  * this start's log errors when it exits or does not answer.
  */
-export async function startKafka(options: StartKafkaOptions): Promise<RunningKafka> {
+export async function startKafka(options: StartKafkaOptions): Promise<RunningService> {
   const { paths } = options;
   mkdirSync(paths.runDir, { recursive: true });
   const pidFile = join(paths.runDir, 'kafka.pid');
@@ -263,7 +255,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<RunningKaf
   if (!(await warmGroupCoordinator(brokers, Date.now() + 30_000))) {
     options.onProgress?.('kafka: the group coordinator is not ready yet; the first consumer group may take a few seconds to join');
   }
-  return { brokers, process: child };
+  return { address: brokers, process: child };
 }
 
 /** The command line of one of Kafka's own tools. */

@@ -28,6 +28,14 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** A service process started and answering clients. */
+export interface RunningService {
+  /** Where clients reach it: Kafka's bootstrap brokers `127.0.0.1:<port>`, DynamoDB Local's endpoint `http://127.0.0.1:<port>`. */
+  readonly address: string;
+  /** Its JVM. */
+  readonly process: ManagedProcess;
+}
+
 /** What a PID file holds. */
 interface PidFileContent {
   /** The service process. */
