@@ -6,7 +6,7 @@
  * an unknown path is a 404, a known path with another method (e.g. TRACE on `/health`) a 405 with `Allow`. `GET /health` (local only) reports whether Kafka and DynamoDB answer.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PayloadTooLargeError, RouteNotFoundError, errorBody, BadParameterError } from '../../core/errors';
@@ -134,9 +134,8 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
       ? new PayloadTooLargeError('the request headers are larger than the gateway accepts')
       : new BadParameterError(`the request is not valid HTTP/1.1 (${error.code ?? 'unreadable'})`);
   const body = JSON.stringify(errorBody(fluxoError));
-  const reason = fluxoError.status === 413 ? 'Payload Too Large' : 'Bad Request';
   socket.end(
-    `HTTP/1.1 ${fluxoError.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${fluxoError.status} ${STATUS_CODES[fluxoError.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 

@@ -118,12 +118,12 @@ export async function waitForDynamoDb(endpoint: string, deadlineMs: number, fail
  * {@link ServiceStartError} with the log's last lines when it exits or does not answer.
  */
 export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Promise<RunningService> {
-  mkdirSync(options.runDir, { recursive: true });
   const pidFile = join(options.runDir, 'dynamodb.pid');
   // Before touching the data: it may belong to a DynamoDB Local that is still running.
   await reapStaleProcess(pidFile, { onProgress: options.onProgress });
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
-  for (const dir of [options.logDir, ...(options.inMemory ? [] : [options.dataDir])]) mkdirSync(dir, { recursive: true });
+  // spawnService makes the log and PID file directories.
+  if (!options.inMemory) mkdirSync(options.dataDir, { recursive: true });
   const endpoint = `http://${LOOPBACK}:${options.port}`;
   options.onProgress?.(`dynamodb: starting DynamoDB Local on ${endpoint}${options.inMemory ? ' (in memory)' : ''}`);
   const logFile = join(options.logDir, 'dynamodb.log');

@@ -173,17 +173,13 @@ export async function waitForKafka(brokers: string, deadlineMs: number, failed?:
  * off (kafkajs retries from 300 ms, doubling), where polling here every 50 ms catches the moment
  * it is. Best effort: the broker is up either way.
  */
-export async function warmGroupCoordinator(brokers: string, deadlineMs: number): Promise<boolean> {
+async function warmGroupCoordinator(brokers: string, deadlineMs: number): Promise<boolean> {
   const admin = createKafka({ clientId: 'fluxo-local-services', brokers: brokers.split(','), retries: 0 }).admin();
   try {
     await admin.connect();
     while (Date.now() < deadlineMs) {
-      try {
-        await admin.describeGroups(['fluxo-local-warmup']);
-        return true;
-      } catch {
-        await sleep(50);
-      }
+      if (await admin.describeGroups(['fluxo-local-warmup']).catch(() => undefined)) return true;
+      await sleep(50);
     }
     return false;
   } catch {

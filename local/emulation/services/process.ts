@@ -194,22 +194,19 @@ function installExitHandlers(): void {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 }
 
-let setprivPath: string | undefined | null = null;
+let setprivWorks: boolean | undefined;
 
 /**
  * On Linux, util-linux's `setpriv --pdeathsig` (then exec of the real command) makes the kernel
- * send SIGTERM to the service when this process dies, even by SIGKILL. Undefined where it is not
+ * send SIGTERM to the service when this process dies, even by SIGKILL. False where it is not
  * available; the PID file then catches the orphan on the next start.
  */
-export function parentDeathWrapper(): string | undefined {
-  if (setprivPath !== null) return setprivPath;
-  setprivPath = undefined;
-  if (process.platform === 'linux') {
-    // Try it for real: an old util-linux lacks the option, a sandbox may forbid the prctl.
-    const probe = spawnSync('setpriv', ['--pdeathsig', 'TERM', '--', process.execPath, '-e', ''], { stdio: 'ignore', timeout: 10_000 });
-    if (probe.status === 0) setprivPath = 'setpriv';
-  }
-  return setprivPath;
+function parentDeathSignalWorks(): boolean {
+  // Try it for real: an old util-linux lacks the option, a sandbox may forbid the prctl.
+  setprivWorks ??=
+    process.platform === 'linux' &&
+    spawnSync('setpriv', ['--pdeathsig', 'TERM', '--', process.execPath, '-e', ''], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  return setprivWorks;
 }
 
 /**
@@ -220,10 +217,9 @@ export function parentDeathWrapper(): string | undefined {
 export function spawnService(options: SpawnServiceOptions): ManagedProcess {
   mkdirSync(dirname(options.logFile), { recursive: true });
   mkdirSync(dirname(options.pidFile), { recursive: true });
-  const wrapper = parentDeathWrapper();
   // setpriv execs the command: the pid stays the service's own.
-  const [command, args] = wrapper
-    ? [wrapper, ['--pdeathsig', 'TERM', '--', options.command, ...options.args]]
+  const [command, args] = parentDeathSignalWorks()
+    ? ['setpriv', ['--pdeathsig', 'TERM', '--', options.command, ...options.args]]
     : [options.command, [...options.args]];
   const log = openSync(options.logFile, 'a');
   let child: ChildProcess;
