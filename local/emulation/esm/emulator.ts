@@ -216,14 +216,8 @@ export class EventSourceMappingEmulator {
             lane.timer = setTimeout(() => {
               lane.timer = undefined;
               const at = lane.generation;
-              void lane.run(() =>
-                this.drain(
-                  lane,
-                  true,
-                  () => this.running && lane.generation === at,
-                  async () => undefined,
-                ),
-              );
+              const stillOurs = (): boolean => this.running && lane.generation === at;
+              void lane.run(() => this.drain(lane, true, stillOurs, async () => undefined));
             }, wait);
           }
         },
