@@ -82,8 +82,7 @@ export class LocalFunction implements Invoker {
 
   /** Starts the execution environment ahead of the first invocation (a warm start). Resolves to the init error, if any. */
   public start(): Promise<FunctionErrorPayload | undefined> {
-    if (this.ready === undefined) this.ready = this.spawn();
-    return this.ready;
+    return (this.ready ??= this.spawn());
   }
 
   /** Invokes the handler once with `event`. */

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DependencyInstallError } from './errors';
-import { isAlive } from './process';
+import { isAlive, lastLines } from './process';
 import { findMaven } from './tools';
 
 /** The Apache Kafka version the local broker runs: the newest 3.9.x, a version Amazon MSK offers. */
@@ -134,7 +134,7 @@ async function runMaven(mvn: string, pomDir: string, args: readonly string[], en
     const { code, stdout = '', stderr = '' } = error as ExecFileException & { stdout?: string; stderr?: string };
     // A string code is the spawn's own error (ENOENT, EACCES); a number (or null, for a signal) is mvn's exit.
     if (typeof code === 'string') throw new DependencyInstallError(`could not run ${mvn}: ${(error as Error).message}`, { cause: error });
-    const tail = `${stdout}${stderr}`.trim().split('\n').slice(-15).join('\n');
+    const tail = lastLines(`${stdout}${stderr}`.trim(), 15);
     throw new DependencyInstallError(
       `mvn exited with code ${code} while fetching jars from Maven Central (is https://repo.maven.apache.org reachable?)\n${tail}`,
     );

@@ -131,7 +131,7 @@ function formatStorage(options: StartKafkaOptions, propertiesFile: string, log4j
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (result.status !== 0) {
-    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n');
+    const output = lastLines(`${result.stdout ?? ''}${result.stderr ?? ''}`.trim(), 20);
     throw new ServiceStartError('kafka', `kafka-storage format failed (exit ${result.status ?? result.signal})`, output, {
       cause: result.error,
     });

@@ -7,7 +7,7 @@
  * next start kill an orphan first.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataDirInUseError } from './errors';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -142,11 +142,11 @@ export async function reapStaleProcess(
   pidFile: string,
   { onProgress = () => undefined, graceMs = DEFAULT_GRACE_MS }: { onProgress?: (line: string) => void; graceMs?: number } = {},
 ): Promise<void> {
-  if (!existsSync(pidFile)) return;
   let content: PidFileContent;
   try {
     content = JSON.parse(readFileSync(pidFile, 'utf8')) as PidFileContent;
   } catch {
+    // None, or unreadable: nothing to reap.
     rmSync(pidFile, { force: true });
     return;
   }
