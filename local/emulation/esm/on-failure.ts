@@ -10,8 +10,6 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FunctionErrorPayload } from '../runtime/protocol';
 import type { FailureCondition, GivenUpBatch } from './delivery';
-
-export type { FailureCondition } from './delivery';
 import { topicPartitionKey } from '../../../core/kafka-record';
 
 /** One on-failure entry. */

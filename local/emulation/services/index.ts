@@ -23,12 +23,11 @@ import { freePorts } from './ports';
 export { COURSE_KAFKA_PORT, portIsFree } from './ports';
 import { findJava } from './tools';
 
-export { DataDirInUseError, DependencyInstallError, MissingToolError, ServiceStartError } from './errors';
-export { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION, installLocalDeps } from './install';
-export type { KafkaToolCommand } from './kafka';
+export { DataDirInUseError } from './errors';
+export { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION } from './install';
 export { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from './dynamodb-local';
-export { LOCAL_TABLES, IDEMPOTENCY_KEY, ensureTables, type EnsureTablesResult } from './tables';
-export { ensureTopics, localKafkaAdmin, waitForTopics, type EnsureTopicsResult } from './topics';
+export { LOCAL_TABLES, ensureTables } from './tables';
+export { ensureTopics, localKafkaAdmin } from './topics';
 
 /** Options of {@link startServices}. */
 export interface StartServicesOptions extends Pick<JvmServiceOptions, 'stopOnSignals' | 'ownProcessGroup'> {
