@@ -68,7 +68,6 @@ export interface LocalRoute {
 export interface Gateway {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
-  readonly port: number;
   /** Stops accepting requests, lets those in flight finish, then closes. */
   close(): Promise<void>;
 }
@@ -270,10 +269,8 @@ export async function startGateway({
     server.once('error', (error) => reject(new GatewayStartError(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error })));
     server.listen(port, host, () => resolve());
   });
-  const actual = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host}:${actual}`,
-    port: actual,
+    url: `http://${host}:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
