@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PayloadTooLargeError, RouteNotFoundError, errorBody, BadParameterError } from '../../core/errors';
 import { ROUTES, matchRoute, type RouteHandler } from '../../core/api/routes';
@@ -229,16 +230,12 @@ export async function startGateway({
       sendJson(res, 400, errorBody(error));
       return;
     }
-    let timer: NodeJS.Timeout | undefined;
+    const timeout = new AbortController();
+    const timeoutMs = typeof integrationTimeoutMs === 'function' ? integrationTimeoutMs() : integrationTimeoutMs;
     const outcome = await Promise.race([
       functions[matched.route.handler].invoke(event),
-      new Promise<'integration timeout'>((resolve) => {
-        timer = setTimeout(
-          () => resolve('integration timeout'),
-          typeof integrationTimeoutMs === 'function' ? integrationTimeoutMs() : integrationTimeoutMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+      sleep(timeoutMs, 'integration timeout' as const, { signal: timeout.signal }),
+    ]).finally(() => timeout.abort());
     // API Gateway's answers when the integration fails or times out.
     const fail = (status: 502 | 504, errorType?: string): void =>
       sendJson(
