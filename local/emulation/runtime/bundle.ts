@@ -143,10 +143,7 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
   return { name: entry.name, file, bytes: (await stat(file)).size, cached: false };
 }
 
-/** The source of the worker-thread bootstrap, relative to the project root. */
-export const WORKER_ENTRY = 'local/emulation/runtime/worker.ts';
-
-/** Bundles the worker bootstrap itself (it runs as plain JavaScript inside each worker thread). */
+/** Bundles the worker bootstrap, worker.ts, itself (it runs as plain JavaScript inside each worker thread). */
 export function bundleWorker(options: BundleOptions = {}): Promise<Bundle> {
-  return bundleFunction({ name: '_worker', entry: WORKER_ENTRY }, options);
+  return bundleFunction({ name: '_worker', entry: 'local/emulation/runtime/worker.ts' }, options);
 }
