@@ -167,13 +167,8 @@ export async function startGateway({
     try {
       url = new URL(req.url ?? '/', `http://${req.headers.host ?? `${host}:${port}`}`);
     } catch (error) {
-      sendJson(
-        res,
-        400,
-        errorBody(
-          new BadParameterError('the request-target or the Host header is not valid', { cause: error, details: { header: 'Host' } }),
-        ),
-      );
+      const details = { header: 'Host' };
+      sendJson(res, 400, errorBody(new BadParameterError('the request-target or the Host header is not valid', { cause: error, details })));
       req.resume();
       return;
     }
@@ -184,17 +179,10 @@ export async function startGateway({
     }
     const matched = matchRoute(method, url.pathname);
     if (matched === undefined) {
-      const allowed = allowedMethods(url.pathname, routes);
-      if (allowed.length > 0) {
-        sendJson(
-          res,
-          405,
-          { error_code: 40501, message: `method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` },
-          { Allow: allowed.join(', ') },
-        );
-      } else {
-        sendJson(res, 404, errorBody(new RouteNotFoundError(method, url.pathname)));
-      }
+      const allow = allowedMethods(url.pathname, routes).join(', ');
+      const message = `method ${method} is not allowed on ${url.pathname}; use ${allow}`;
+      if (allow === '') sendJson(res, 404, errorBody(new RouteNotFoundError(method, url.pathname)));
+      else sendJson(res, 405, { error_code: 40501, message }, { Allow: allow });
       req.resume();
       return;
     }
