@@ -50,11 +50,9 @@ export async function waitForTopics(
   deadlineMs: number = Date.now() + 30_000,
 ): Promise<void> {
   if (topics.length === 0) return;
+  const names = topics.map((t) => t.name);
   for (;;) {
-    const metadata = await metadataOrUndefined(
-      kafkaBrokers,
-      topics.map((t) => t.name),
-    );
+    const metadata = await metadataOrUndefined(kafkaBrokers, names);
     const ready =
       metadata !== undefined &&
       topics.every((topic) => {
@@ -62,7 +60,7 @@ export async function waitForTopics(
         return partitions.length >= topic.partitions && partitions.every((p) => p.leader >= 0);
       });
     if (ready) return;
-    if (Date.now() > deadlineMs) throw new Error(`topics ${topics.map((t) => t.name).join(', ')} have no leaders yet at ${kafkaBrokers}`);
+    if (Date.now() > deadlineMs) throw new Error(`topics ${names.join(', ')} have no leaders yet at ${kafkaBrokers}`);
     await sleep(50);
   }
 }
@@ -87,10 +85,8 @@ export async function ensureTopics(kafkaBrokers: string, pipeline: PipelineSpec)
       // waitForTopics below waits out KRaft's moment when brokers do not know a new topic yet.
       result[await ensureTopic(admin, { ...topicSettings(topic), replicationFactor }, { waitForLeaders: false })].push(topic.name);
     }
-    await waitForTopics(
-      kafkaBrokers,
-      topics.filter((t) => !result.unchanged.includes(t.name)),
-    );
+    const changed = topics.filter((t) => !result.unchanged.includes(t.name));
+    await waitForTopics(kafkaBrokers, changed);
     return result;
   } finally {
     await admin.disconnect();
