@@ -179,11 +179,8 @@ export async function installBundle(bundle: Bundle, options: InstallOptions = {}
   try {
     writeFileSync(join(work, 'pom.xml'), bundlePom(bundle));
     await runMaven(mvn, work, [`-DoutputDirectory=${join(work, 'lib')}`, '-DincludeTypes=jar'], env);
-    if (bundle.natives) {
-      await runMaven(mvn, work, [`-DoutputDirectory=${join(work, 'native')}`, '-DexcludeTypes=jar'], env);
-    } else {
-      mkdirSync(join(work, 'native'));
-    }
+    mkdirSync(join(work, 'native'));
+    if (bundle.natives) await runMaven(mvn, work, [`-DoutputDirectory=${join(work, 'native')}`, '-DexcludeTypes=jar'], env);
     writeFileSync(join(work, COMPLETE_MARKER), `${new Date().toISOString()}\n`);
     rmSync(dir, { recursive: true, force: true });
     try {
