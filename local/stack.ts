@@ -16,13 +16,6 @@ import { localFunctionEnvironment } from './emulation/runtime/environment';
 import { LocalFunction, type InvocationResult } from './emulation/runtime/local-function';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from './emulation/services';
 
-/** The handlers the local stack runs, and their source files (deployment.ts, as the CDK stack bundles them). */
-export const HANDLER_ENTRIES = {
-  producer: FUNCTIONS.producer.entry,
-  results: FUNCTIONS.results.entry,
-  consumer: FUNCTIONS.consumer.entry,
-} as const;
-
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
   /** The pipeline spec: which consumers get an emulator. */
@@ -43,8 +36,6 @@ export interface LocalStackOptions {
   readonly consumers?: readonly string[];
   /** The on-failure destination. @default a JSONL file at `<root>/.fluxo/dlq/on-failure.jsonl` */
   readonly destination?: OnFailureDestination;
-  /** Table names. @default the local stack's ({@link LOCAL_TABLES}) */
-  readonly tables?: { readonly results: string; readonly idempotency: string };
   /** Retry backoff of the emulators. @default 100 ms doubling to 5 s */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Receives log lines of functions, emulators and requests. @default discard */
@@ -64,10 +55,7 @@ export interface LocalStackOptions {
 /** A running local stack. */
 export interface LocalStack {
   readonly url: string;
-  readonly gateway: Gateway;
   readonly bundles: readonly Bundle[];
-  readonly functions: ReadonlyMap<string, LocalFunction>;
-  readonly emulators: readonly EventSourceMappingEmulator[];
   /** Stops emulators (leaving their groups), the gateway, then the functions. */
   stop(): Promise<void>;
 }
@@ -125,39 +113,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const log = options.log ?? (() => undefined);
   const bundleOptions = { root, outDir: options.buildDir, specFile: options.specFile };
   const worker = await bundleWorker(bundleOptions);
-  const bundles: Bundle[] = [worker];
-  // A test entry for the producer gets a bundle name of its own, so it never replaces the real one's.
-  const producerBundle =
-    options.producer?.entry === undefined ? 'producer' : `producer-${options.producer.entry.replace(/^.*\//, '').replace(/\.ts$/, '')}`;
-  const entries: Record<string, string> = { ...HANDLER_ENTRIES };
-  if (options.producer?.entry !== undefined) {
-    delete entries.producer;
-    entries[producerBundle] = options.producer.entry;
-  }
-  for (const [name, entry] of Object.entries(entries)) bundles.push(await bundleFunction({ name, entry }, bundleOptions));
-  const bundle = (name: string): Bundle => bundles.find((b) => b.name === name) as Bundle;
+  // The handlers' source files as deployment.ts describes them (the CDK stack bundles the same). A
+  // test entry for the producer gets a bundle name of its own, so it never replaces the real one's.
+  const testEntry = options.producer?.entry;
+  const producerBundle = await bundleFunction(
+    testEntry === undefined
+      ? { name: 'producer', entry: FUNCTIONS.producer.entry }
+      : { name: `producer-${testEntry.replace(/^.*\//, '').replace(/\.ts$/, '')}`, entry: testEntry },
+    bundleOptions,
+  );
+  const resultsBundle = await bundleFunction({ name: 'results', entry: FUNCTIONS.results.entry }, bundleOptions);
+  const consumerBundle = await bundleFunction({ name: 'consumer', entry: FUNCTIONS.consumer.entry }, bundleOptions);
+  const bundles = [worker, producerBundle, resultsBundle, consumerBundle];
   const factory: FunctionFactoryOptions = {
     kafkaBrokers: options.kafkaBrokers,
     dynamodbEndpoint: options.dynamodbEndpoint,
-    tables: options.tables ?? LOCAL_TABLES,
+    tables: LOCAL_TABLES,
     workerFile: worker.file,
     log,
   };
 
-  const functions = new Map<string, LocalFunction>();
-  const producer = createLocalFunction('fluxo-producer', 'producer', bundle(producerBundle), factory, undefined, options.producer ?? {});
-  const results = createLocalFunction('fluxo-results', 'results', bundle('results'), factory);
-  functions.set(producer.name, producer).set(results.name, results);
+  const producer = createLocalFunction('fluxo-producer', 'producer', producerBundle, factory, undefined, options.producer ?? {});
+  const results = createLocalFunction('fluxo-results', 'results', resultsBundle, factory);
   const consumers: ResolvedConsumer[] = options.spec.consumers
     .map(resolveConsumer)
     .filter((c) => options.consumers === undefined || options.consumers.includes(c.name));
-  for (const consumer of consumers) {
-    const fn = createLocalFunction(`fluxo-consumer-${consumer.name}`, 'consumer', bundle('consumer'), factory, consumer.name);
-    functions.set(fn.name, fn);
-  }
-  const stopFunctions = () => Promise.all([...functions.values()].map((f) => f.close()));
+  const consumerFunctions = new Map(
+    consumers.map((c) => [c.name, createLocalFunction(`fluxo-consumer-${c.name}`, 'consumer', consumerBundle, factory, c.name)]),
+  );
+  const functions = [producer, results, ...consumerFunctions.values()];
+  const stopFunctions = () => Promise.all(functions.map((f) => f.close()));
   // Warm start: a function whose module fails to load says so now, not at the first request.
-  const initErrors = await Promise.all([...functions.values()].map(async (f) => [f.name, await f.start()] as const));
+  const initErrors = await Promise.all(functions.map(async (f) => [f.name, await f.start()] as const));
   for (const [name, error] of initErrors) if (error !== undefined) log(`[${name}] init failed: ${error.errorType}: ${error.errorMessage}`);
 
   // The dashboard at / and /openapi.json: local-only pages of the gateway. It shows what the
@@ -195,8 +182,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           topic,
           topics: options.spec.topics.map(resolveTopic),
           brokers,
-          invoker: functions.get(`fluxo-consumer-${consumer.name}`) as LocalFunction,
-          functionName: `fluxo-consumer-${consumer.name}`,
+          invoker: consumerFunctions.get(consumer.name) as LocalFunction,
           destination,
           backoff: options.backoff,
           onInvoke: (event, result) => {
@@ -225,5 +211,5 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
-  return { url: gateway.url, gateway, bundles, functions, emulators, stop };
+  return { url: gateway.url, bundles, stop };
 }

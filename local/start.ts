@@ -26,16 +26,6 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-/**
- * Kafka's client port: the course's 9092 when nothing else listens there, so that the course's
- * scripts and commands (`localhost:9092`) work unchanged; otherwise a free port, said in the banner.
- * Undefined when `KAFKA_BROKERS` names a broker the user runs.
- */
-async function kafkaPort(env: NodeJS.ProcessEnv): Promise<number | undefined> {
-  if (env[ENV.kafkaBrokers]) return undefined;
-  return (await portIsFree(COURSE_KAFKA_PORT)) ? COURSE_KAFKA_PORT : undefined;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -91,7 +81,9 @@ async function main(): Promise<void> {
       onProgress: progress,
       stopOnSignals: false,
       ownProcessGroup: true,
-      kafkaPort: await kafkaPort(process.env),
+      // The course's 9092 when nothing else listens there, so that its scripts and commands
+      // (`localhost:9092`) work unchanged; otherwise a free port, said in the banner.
+      kafkaPort: !process.env[ENV.kafkaBrokers] && (await portIsFree(COURSE_KAFKA_PORT)) ? COURSE_KAFKA_PORT : undefined,
     });
     const tables = await ensureTables(services.dynamodbEndpoint);
     progress(`tables: ${[...tables.created.map((t) => `${t} (created)`), ...tables.existing].join(', ')}`);

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isAlive } from './emulation/services/process';
 
 /** What a running local stack records. */
 export interface LocalState {
@@ -20,37 +21,25 @@ export interface LocalState {
 /** The project root (this file is `<root>/local/state.ts`). */
 export const PROJECT_ROOT = join(__dirname, '..');
 
-/** The state file's path. */
-export function localStateFile(root: string = PROJECT_ROOT): string {
-  return join(root, '.fluxo', 'run', 'local.json');
-}
+/** The state file. */
+const STATE_FILE = join(PROJECT_ROOT, '.fluxo', 'run', 'local.json');
 
 /** Records the running stack. */
-export function writeLocalState(state: LocalState, file: string = localStateFile()): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
+export function writeLocalState(state: LocalState): void {
+  mkdirSync(dirname(STATE_FILE), { recursive: true });
+  writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /** Removes the record (only when it is this process's). */
-export function clearLocalState(pid: number = process.pid, file: string = localStateFile()): void {
-  const state = readLocalState(file);
-  if (state?.pid === pid) rmSync(file, { force: true });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function clearLocalState(): void {
+  if (readLocalState()?.pid === process.pid) rmSync(STATE_FILE, { force: true });
 }
 
 /** The running stack's record; undefined when there is none or its process is gone. */
-export function readLocalState(file: string = localStateFile()): LocalState | undefined {
+export function readLocalState(): LocalState | undefined {
   try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as LocalState;
-    return typeof state.pid === 'number' && alive(state.pid) ? state : undefined;
+    const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as LocalState;
+    return typeof state.pid === 'number' && isAlive(state.pid) ? state : undefined;
   } catch {
     return undefined;
   }

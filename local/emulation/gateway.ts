@@ -6,8 +6,9 @@
  * an unknown path is a 404, a known path with another method (e.g. TRACE on `/health`) a 405 with `Allow`. `GET /health` (local only) reports whether Kafka and DynamoDB answer.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PayloadTooLargeError, RouteNotFoundError, errorBody, BadParameterError } from '../../core/errors';
 import { ROUTES, matchRoute, type RouteHandler } from '../../core/api/routes';
@@ -39,10 +40,6 @@ export interface GatewayOptions {
   readonly functions: Readonly<Record<RouteHandler, Invoker>>;
   /** TCP port; 0 picks a free one. @default 3000 */
   readonly port?: number;
-  /** Address to listen on. @default '127.0.0.1' */
-  readonly host?: string;
-  /** The API Gateway stage name in events. @default 'local' */
-  readonly stage?: string;
   /**
    * How long the gateway waits for the function before it answers 504 `Endpoint request timed
    * out`, ms; the invocation goes on. @default {@link INTEGRATION_TIMEOUT_MS}
@@ -72,7 +69,6 @@ export interface LocalRoute {
 export interface Gateway {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
-  readonly port: number;
   /** Stops accepting requests, lets those in flight finish, then closes. */
   close(): Promise<void>;
 }
@@ -85,23 +81,15 @@ export class GatewayStartError extends Error {
   }
 }
 
-/** The request has a larger body than the gateway accepts. */
-class BodyTooLargeError extends Error {
-  public constructor() {
-    super('request body too large');
-    this.name = 'BodyTooLargeError';
-  }
-}
-
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > limit) throw new BodyTooLargeError();
+  const tooLarge = new PayloadTooLargeError(`request body exceeds ${limit} bytes, the API Gateway limit`);
+  if (Number(req.headers['content-length'] ?? '0') > limit) throw tooLarge;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > limit) throw new BodyTooLargeError();
+    if (size > limit) throw tooLarge;
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
@@ -146,29 +134,21 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
       ? new PayloadTooLargeError('the request headers are larger than the gateway accepts')
       : new BadParameterError(`the request is not valid HTTP/1.1 (${error.code ?? 'unreadable'})`);
   const body = JSON.stringify(errorBody(fluxoError));
-  const reason = fluxoError.status === 413 ? 'Payload Too Large' : 'Bad Request';
   socket.end(
-    `HTTP/1.1 ${fluxoError.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${fluxoError.status} ${STATUS_CODES[fluxoError.status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
-/** The methods a path takes: its API routes', its local routes' and `/health`'s. */
+/** The methods a path takes: its API routes' and its local routes' (`/health` included). */
 function allowedMethods(path: string, localRoutes: readonly LocalRoute[]): string[] {
   const methods = new Set([...ROUTES.map((r) => r.method), 'GET']);
-  return [...methods].filter(
-    (m) =>
-      matchRoute(m, path) !== undefined ||
-      (m === 'GET' && path === '/health') ||
-      localRoutes.some((r) => r.method === m && r.path === path),
-  );
+  return [...methods].filter((m) => matchRoute(m, path) !== undefined || localRoutes.some((r) => r.method === m && r.path === path));
 }
 
 /** Starts the gateway; resolves once it listens. */
 export async function startGateway({
   functions,
   port = 3000,
-  host = '127.0.0.1',
-  stage = 'local',
   maxPayloadBytes = MAX_PAYLOAD_BYTES,
   integrationTimeoutMs = INTEGRATION_TIMEOUT_MS,
   health = async () => ({ ok: true }),
@@ -176,6 +156,9 @@ export async function startGateway({
   onRequest,
 }: GatewayOptions): Promise<Gateway> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be 0..65535 (got ${port})`);
+  const host = '127.0.0.1';
+  const answerHealth: LocalRoute['handle'] = (_req, res) => health().then((report) => sendJson(res, report.ok ? 200 : 503, report));
+  const routes: readonly LocalRoute[] = [{ method: 'GET', path: '/health', handle: answerHealth }, ...localRoutes];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
@@ -184,39 +167,22 @@ export async function startGateway({
     try {
       url = new URL(req.url ?? '/', `http://${req.headers.host ?? `${host}:${port}`}`);
     } catch (error) {
-      sendJson(
-        res,
-        400,
-        errorBody(
-          new BadParameterError('the request-target or the Host header is not valid', { cause: error, details: { header: 'Host' } }),
-        ),
-      );
+      const details = { header: 'Host' };
+      sendJson(res, 400, errorBody(new BadParameterError('the request-target or the Host header is not valid', { cause: error, details })));
       req.resume();
       return;
     }
-    if (url.pathname === '/health' && method === 'GET') {
-      const report = await health();
-      sendJson(res, report.ok ? 200 : 503, report);
-      return;
-    }
-    const local = localRoutes.find((r) => r.method === method && r.path === url.pathname);
+    const local = routes.find((r) => r.method === method && r.path === url.pathname);
     if (local !== undefined) {
       await local.handle(req, res, url);
       return;
     }
     const matched = matchRoute(method, url.pathname);
     if (matched === undefined) {
-      const allowed = allowedMethods(url.pathname, localRoutes);
-      if (allowed.length > 0) {
-        sendJson(
-          res,
-          405,
-          { error_code: 40501, message: `method ${method} is not allowed on ${url.pathname}; use ${allowed.join(', ')}` },
-          { Allow: allowed.join(', ') },
-        );
-      } else {
-        sendJson(res, 404, errorBody(new RouteNotFoundError(method, url.pathname)));
-      }
+      const allow = allowedMethods(url.pathname, routes).join(', ');
+      const message = `method ${method} is not allowed on ${url.pathname}; use ${allow}`;
+      if (allow === '') sendJson(res, 404, errorBody(new RouteNotFoundError(method, url.pathname)));
+      else sendJson(res, 405, { error_code: 40501, message }, { Allow: allow });
       req.resume();
       return;
     }
@@ -225,10 +191,9 @@ export async function startGateway({
       body = await readBody(req, maxPayloadBytes);
     } catch (error) {
       // A body Node's parser cannot read (e.g. a malformed chunk) is answered by answerClientError.
-      if (!(error instanceof BodyTooLargeError)) return;
-      const tooLarge = new PayloadTooLargeError(`request body exceeds ${maxPayloadBytes} bytes, the API Gateway limit`);
+      if (!(error instanceof PayloadTooLargeError)) return;
       res.setHeader('Connection', 'close');
-      sendJson(res, 413, errorBody(tooLarge));
+      sendJson(res, 413, errorBody(error));
       req.resume();
       return;
     }
@@ -242,7 +207,7 @@ export async function startGateway({
         multiValueHeaders,
         body,
         requestId,
-        stage,
+        stage: 'local',
         now: Date.now(),
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
         route: matched.route,
@@ -253,48 +218,25 @@ export async function startGateway({
       sendJson(res, 400, errorBody(error));
       return;
     }
-    let timer: NodeJS.Timeout | undefined;
+    const timeout = new AbortController();
+    const timeoutMs = typeof integrationTimeoutMs === 'function' ? integrationTimeoutMs() : integrationTimeoutMs;
     const outcome = await Promise.race([
       functions[matched.route.handler].invoke(event),
-      new Promise<'integration timeout'>((resolve) => {
-        timer = setTimeout(
-          () => resolve('integration timeout'),
-          typeof integrationTimeoutMs === 'function' ? integrationTimeoutMs() : integrationTimeoutMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
-    if (outcome === 'integration timeout') {
-      // The invocation goes on, as on AWS; only the client stops waiting for it.
+      sleep(timeoutMs, 'integration timeout' as const, { signal: timeout.signal }),
+    ]).finally(() => timeout.abort());
+    // API Gateway's answers when the integration fails or times out.
+    const fail = (status: 502 | 504, errorType?: string): void =>
       sendJson(
         res,
-        504,
-        { message: 'Endpoint request timed out' },
-        { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'IntegrationTimeout' },
+        status,
+        { message: status === 504 ? 'Endpoint request timed out' : 'Internal server error' },
+        { 'x-amzn-RequestId': requestId, ...(errorType === undefined ? {} : { 'x-amzn-ErrorType': errorType }) },
       );
-      return;
-    }
-    if (!outcome.ok) {
-      // API Gateway's answers when the integration fails or times out.
-      if (outcome.kind === 'timeout') sendJson(res, 504, { message: 'Endpoint request timed out' }, { 'x-amzn-RequestId': requestId });
-      else
-        sendJson(
-          res,
-          502,
-          { message: 'Internal server error' },
-          { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': outcome.error.errorType },
-        );
-      return;
-    }
-    if (!isProxyResult(outcome.payload)) {
-      sendJson(
-        res,
-        502,
-        { message: 'Internal server error' },
-        { 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'MalformedProxyResponse' },
-      );
-      return;
-    }
-    sendResult(res, outcome.payload, requestId);
+    // On an integration timeout the invocation goes on, as on AWS; only the client stops waiting for it.
+    if (outcome === 'integration timeout') fail(504, 'IntegrationTimeout');
+    else if (!outcome.ok) fail(outcome.kind === 'timeout' ? 504 : 502, outcome.kind === 'timeout' ? undefined : outcome.error.errorType);
+    else if (!isProxyResult(outcome.payload)) fail(502, 'MalformedProxyResponse');
+    else sendResult(res, outcome.payload, requestId);
   }
 
   const server: Server = createServer((req, res) => {
@@ -312,10 +254,8 @@ export async function startGateway({
     server.once('error', (error) => reject(new GatewayStartError(`cannot listen on ${host}:${port}: ${error.message}`, { cause: error })));
     server.listen(port, host, () => resolve());
   });
-  const actual = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host}:${actual}`,
-    port: actual,
+    url: `http://${host}:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -2,7 +2,8 @@
  * `GET /health` of the local gateway: whether Kafka and DynamoDB answer, with how long each took.
  */
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { Socket } from 'node:net';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { localDynamoDbClient } from './services';
 import type { HealthReport } from './gateway';
 
@@ -14,22 +15,16 @@ export interface DependencyHealth {
   readonly error?: string;
 }
 
-function tcpReachable(address: string, timeoutMs: number): Promise<void> {
-  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
-  return new Promise((resolve, reject) => {
-    const socket = new Socket();
-    socket.setTimeout(timeoutMs);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      reject(new Error(`no answer within ${timeoutMs} ms`));
-    });
-    socket.once('error', (error) => reject(error));
-    socket.connect(port, host);
-  });
+async function tcpReachable(address: string, timeoutMs: number): Promise<void> {
+  const colon = address.lastIndexOf(':');
+  const socket = connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)), timeout: timeoutMs });
+  try {
+    // `once` rejects on the socket's 'error' event.
+    const timedOut = once(socket, 'timeout').then(() => Promise.reject(new Error(`no answer within ${timeoutMs} ms`)));
+    await Promise.race([once(socket, 'connect'), timedOut]);
+  } finally {
+    socket.destroy();
+  }
 }
 
 async function timed(address: string, check: () => Promise<unknown>): Promise<DependencyHealth> {

@@ -9,9 +9,10 @@ import { join, resolve } from 'node:path';
 import { ENV } from '../../core/config';
 import { FUNCTIONS } from '../../core/deployment';
 import { JsonlDestination } from '../../local/emulation/esm/on-failure';
-import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../local/emulation/services/dynamodb-local';
+import { startDynamoDbLocal } from '../../local/emulation/services/dynamodb-local';
 import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, installBundle, type InstalledBundle } from '../../local/emulation/services/install';
-import { startKafka, type RunningKafka } from '../../local/emulation/services/kafka';
+import { startKafka } from '../../local/emulation/services/kafka';
+import type { RunningService } from '../../local/emulation/services/process';
 import { freePorts } from '../../local/emulation/services/ports';
 import { findJava } from '../../local/emulation/services/tools';
 import { ensureTables, ensureTopics } from '../../local/emulation/services';
@@ -33,8 +34,8 @@ export class FaultServices {
   public readonly dir: string;
   public readonly kafkaBrokers: string;
   public readonly dynamodbEndpoint: string;
-  private kafka: RunningKafka | undefined;
-  private dynamo: RunningDynamoDbLocal | undefined;
+  private kafka: RunningService | undefined;
+  private dynamo: RunningService | undefined;
 
   private constructor(
     private readonly inMemory: boolean,
@@ -139,7 +140,7 @@ export class FaultServices {
   }
 }
 
-type Process = RunningKafka['process'];
+type Process = RunningService['process'];
 
 function signal(target: Process | undefined, name: NodeJS.Signals): void {
   if (target === undefined || target.hasExited()) throw new Error(`no running service to send ${name} to`);

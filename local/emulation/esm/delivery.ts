@@ -183,12 +183,8 @@ export async function deliver(records: readonly KafkaRecord[], policy: DeliveryP
       lastError = result.error;
       if (policy.bisectOnError && batch.records.length > 1) {
         const half = Math.ceil(batch.records.length / 2);
-        queue.splice(
-          0,
-          1,
-          { records: batch.records.slice(0, half), failures: batch.failures, invocations: 0 },
-          { records: batch.records.slice(half), failures: batch.failures, invocations: 0 },
-        );
+        const halves = [batch.records.slice(0, half), batch.records.slice(half)];
+        queue.splice(0, 1, ...halves.map((part) => ({ records: part, failures: batch.failures, invocations: 0 })));
         continue;
       }
     }

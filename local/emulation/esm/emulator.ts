@@ -49,16 +49,10 @@ export interface EmulatorOptions {
   readonly brokers: readonly string[];
   /** The consumer function. */
   readonly invoker: Invoker;
-  /** The function's name, for on-failure entries. @default `fluxo-consumer-<name>` */
-  readonly functionName?: string;
   /** Where batches go when retries or age run out. */
   readonly destination: OnFailureDestination;
-  /** The `eventSourceArn` of events. @default {@link LOCAL_CLUSTER_ARN} */
-  readonly eventSourceArn?: string;
   /** Backoff between retries: first wait and cap, ms. @default { initialMs: 100, maxMs: 5000 } */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
-  /** How long a fetch waits for data at the broker, ms (also bounds how long stop waits). @default 500 */
-  readonly maxWaitTimeInMs?: number;
   /** Observes every invocation: the exact event and its outcome. */
   readonly onInvoke?: (event: unknown, result: InvocationResult) => void;
   /** Reports problems that do not stop the mapping (commit failures, kafkajs restarts). */
@@ -67,13 +61,8 @@ export interface EmulatorOptions {
 
 /** What the emulator did so far. */
 export interface EmulatorStats {
-  invocations: number;
-  /** Records delivered in an invocation at least once. */
-  recordsDelivered: number;
   /** Records that matched no filter (committed, never delivered). */
   recordsFiltered: number;
-  /** Batches sent to the on-failure destination. */
-  batchesGivenUp: number;
 }
 
 /** The emulator could not start. */
@@ -126,7 +115,7 @@ function timestampType(message: KafkaMessage): string {
 /** One event source mapping, run locally. */
 export class EventSourceMappingEmulator {
   /** What it did so far. */
-  public readonly stats: EmulatorStats = { invocations: 0, recordsDelivered: 0, recordsFiltered: 0, batchesGivenUp: 0 };
+  public readonly stats: EmulatorStats = { recordsFiltered: 0 };
   private readonly options: EmulatorOptions;
   /** The topic and consumer group this mapping reads. */
   public readonly mapping: ConsumerMapping;
@@ -162,7 +151,7 @@ export class EventSourceMappingEmulator {
       // idle (issue 15; BENCHMARKS.md). 5 s is kafkajs' default. Measured ad hoc (issue 15): the
       // delay from a record's ack to its batch was the same at 500 ms and 5 s (p50 1-3 ms); a
       // stop waits for the fetch in flight, about 4 s instead of under 0.5 s.
-      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 5000,
+      maxWaitTimeInMs: 5000,
       // A member that vanished without leaving (a killed `npm start`) holds up the next start's
       // join until its session expires: keep that short. Invocations heartbeat between retries.
       sessionTimeout: 10_000,
@@ -178,8 +167,9 @@ export class EventSourceMappingEmulator {
     return this.options.consumer.name;
   }
 
-  /** Joins the consumer group and starts polling; resolves once the group assigned partitions. */
-  public async start({ joinTimeoutMs = 60_000 }: { joinTimeoutMs?: number } = {}): Promise<void> {
+  /** Joins the consumer group and starts polling; resolves once the group assigned partitions (at most 60 s). */
+  public async start(): Promise<void> {
+    const joinTimeoutMs = 60_000;
     const consumer = this.kafkaConsumer;
     const { consumer: spec } = this.options;
     let joined: () => void = () => undefined;
@@ -207,14 +197,10 @@ export class EventSourceMappingEmulator {
           const generation = lane.generation;
           for (const message of batch.messages) {
             const record = kafkaRecordFrom({
+              ...message,
               topic: batch.topic,
               partition: batch.partition,
-              offset: message.offset,
-              timestamp: message.timestamp,
               timestampType: timestampType(message),
-              key: message.key,
-              value: message.value,
-              headers: message.headers,
             });
             if (lane.entries.length === 0) lane.firstAt = Date.now();
             lane.entries.push({ record, passes: this.matches(filterableRecord(record)) });
@@ -230,14 +216,8 @@ export class EventSourceMappingEmulator {
             lane.timer = setTimeout(() => {
               lane.timer = undefined;
               const at = lane.generation;
-              void lane.run(() =>
-                this.drain(
-                  lane,
-                  true,
-                  () => this.running && lane.generation === at,
-                  async () => undefined,
-                ),
-              );
+              const stillOurs = (): boolean => this.running && lane.generation === at;
+              void lane.run(() => this.drain(lane, true, stillOurs, async () => undefined));
             }, wait);
           }
         },
@@ -246,19 +226,11 @@ export class EventSourceMappingEmulator {
       await this.stop();
       throw new EmulatorStartError(`event source mapping of ${spec.name} could not start: ${(error as Error).message}`, { cause: error });
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new EmulatorStartError(`event source mapping of ${spec.name} did not join its consumer group within ${joinTimeoutMs} ms`)),
-        joinTimeoutMs,
-      );
+    const joinWait = new AbortController();
+    const timedOut = sleep(joinTimeoutMs, undefined, { signal: joinWait.signal }).then(() => {
+      throw new EmulatorStartError(`event source mapping of ${spec.name} did not join its consumer group within ${joinTimeoutMs} ms`);
     });
-    try {
-      await Promise.race([groupJoined, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await Promise.race([groupJoined, timedOut]).finally(() => joinWait.abort());
   }
 
   /** Stops polling and leaves the group; an invocation in flight finishes first. */
@@ -270,11 +242,8 @@ export class EventSourceMappingEmulator {
 
   private lane(topic: string, partition: number): Lane {
     const key = topicPartitionKey(topic, partition);
-    let lane = this.lanes.get(key);
-    if (lane === undefined) {
-      lane = new Lane(topic, partition);
-      this.lanes.set(key, lane);
-    }
+    const lane = this.lanes.get(key) ?? new Lane(topic, partition);
+    this.lanes.set(key, lane);
     return lane;
   }
 
@@ -299,30 +268,24 @@ export class EventSourceMappingEmulator {
         const outcome = await deliver(batch, consumer, {
           invoker: this.options.invoker,
           encode: (records) =>
-            encodeMskEvent(records, { kind: 'msk', eventSourceArn: this.eventSourceArn, bootstrapServers: this.options.brokers.join(',') }),
+            encodeMskEvent(records, { kind: 'msk', eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: this.options.brokers.join(',') }),
           commit: (next) => this.commit(lane, next),
-          giveUp: async (failed) => {
-            this.stats.batchesGivenUp += 1;
-            await this.options.destination.send(
+          giveUp: (failed) =>
+            this.options.destination.send(
               describeFailedBatch({
                 ...failed,
                 consumer: consumer.name,
-                functionName: this.functionName,
-                eventSourceArn: this.eventSourceArn,
+                functionName: `fluxo-consumer-${consumer.name}`,
+                eventSourceArn: LOCAL_CLUSTER_ARN,
                 bootstrapServers: this.options.brokers.join(','),
               }),
-            );
-          },
+            ),
           heartbeat,
           isActive: active,
           backoff: (retry) => sleep(backoffMs(retry, this.options.backoff ?? { initialMs: 100, maxMs: 5000 })),
-          onInvoke: (event, result) => {
-            this.stats.invocations += 1;
-            this.options.onInvoke?.(event, result);
-          },
+          onInvoke: this.options.onInvoke,
         });
         if (outcome === 'aborted') return;
-        this.stats.recordsDelivered += batch.length;
         // A rebalance during the invocation reset the lane: its entries are no longer these.
         if (!active()) return;
       }
@@ -344,13 +307,5 @@ export class EventSourceMappingEmulator {
         `${this.options.consumer.name}: commit of ${lane.topic}-${lane.partition}@${next} failed: ${(error as Error).message}`,
       );
     }
-  }
-
-  private get eventSourceArn(): string {
-    return this.options.eventSourceArn ?? LOCAL_CLUSTER_ARN;
-  }
-
-  private get functionName(): string {
-    return this.options.functionName ?? `fluxo-consumer-${this.options.consumer.name}`;
   }
 }

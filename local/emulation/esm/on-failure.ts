@@ -10,8 +10,6 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FunctionErrorPayload } from '../runtime/protocol';
 import type { FailureCondition, GivenUpBatch } from './delivery';
-
-export type { FailureCondition } from './delivery';
 import { topicPartitionKey } from '../../../core/kafka-record';
 
 /** One on-failure entry. */
@@ -118,13 +116,7 @@ export class JsonlDestination implements OnFailureDestination {
 
 /** Reads every entry of a JSONL destination file; a missing file has none. Unparseable lines are skipped. */
 export async function readOnFailureEntries(file: string): Promise<OnFailureEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error)));
   const entries: OnFailureEntry[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;

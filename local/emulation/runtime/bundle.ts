@@ -30,8 +30,6 @@ export interface BundleOptions {
   readonly root?: string;
   /** Where bundles are written. @default `<root>/.fluxo/build` */
   readonly outDir?: string;
-  /** Rebuild even when the inputs did not change. @default false */
-  readonly force?: boolean;
   /**
    * A module bundled in place of the root `pipeline.ts` (tests run the handlers against a spec of
    * their own). It may itself import the real `pipeline.ts`. @default the root `pipeline.ts`
@@ -86,11 +84,7 @@ function specPlugin(root: string, specFile: string): Plugin {
 }
 
 async function mtimeMs(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch {
-    return undefined;
-  }
+  return (await stat(path).catch(() => undefined))?.mtimeMs;
 }
 
 /** True when the bundle exists and no input recorded in its metafile is newer than it. */
@@ -120,7 +114,7 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
   const target = options.target ?? LOCAL_BUNDLING.target;
   // Every setting that shapes the bundle, so a bundle built otherwise is never reused.
   const key = JSON.stringify({ entry: entry.entry, specFile: options.specFile ?? null, external, target, bundling: LOCAL_BUNDLING });
-  if (!options.force && (await isFresh(root, dir, key))) {
+  if (await isFresh(root, dir, key)) {
     return { name: entry.name, file, bytes: (await stat(file)).size, cached: true };
   }
   await mkdir(dir, { recursive: true });
@@ -149,17 +143,7 @@ export async function bundleFunction(entry: BundleEntry, options: BundleOptions 
   return { name: entry.name, file, bytes: (await stat(file)).size, cached: false };
 }
 
-/** Bundles several entries, one after the other (esbuild is fast; the machine may be small). */
-export async function bundleFunctions(entries: readonly BundleEntry[], options: BundleOptions = {}): Promise<Bundle[]> {
-  const bundles: Bundle[] = [];
-  for (const entry of entries) bundles.push(await bundleFunction(entry, options));
-  return bundles;
-}
-
-/** The source of the worker-thread bootstrap, relative to the project root. */
-export const WORKER_ENTRY = 'local/emulation/runtime/worker.ts';
-
-/** Bundles the worker bootstrap itself (it runs as plain JavaScript inside each worker thread). */
+/** Bundles the worker bootstrap, worker.ts, itself (it runs as plain JavaScript inside each worker thread). */
 export function bundleWorker(options: BundleOptions = {}): Promise<Bundle> {
-  return bundleFunction({ name: '_worker', entry: WORKER_ENTRY }, options);
+  return bundleFunction({ name: '_worker', entry: 'local/emulation/runtime/worker.ts' }, options);
 }

@@ -26,10 +26,6 @@ export interface LocalEnvironmentOptions {
   readonly idempotencyTable: string;
   /** The consumer a consumer function runs (`CONSUMER_NAME`); unset for API functions. */
   readonly consumerName?: string;
-  /** Powertools log level. @default 'WARN' */
-  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  /** Memory size reported to the function. @default the handler's description, else 1024 */
-  readonly memoryMB?: number;
   /** `AWS_REGION`; use the region the local tables were created with. @default 'local' */
   readonly region?: string;
   /** Placeholder credentials (DynamoDB Local does not check them). @default fluxolocal / fluxolocal */
@@ -51,7 +47,7 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
   const described = options.handler === undefined ? undefined : FUNCTIONS[options.handler];
   const names = described === undefined ? Object.keys(values) : [...described.environment, ...described.localEnvironment];
   const own = Object.fromEntries(names.flatMap((name) => (values[name] === undefined ? [] : [[name, values[name] as string]])));
-  const env: Record<string, string> = {
+  return {
     ...COMMON_ENVIRONMENT,
     ...own,
     AWS_REGION: options.region ?? 'local',
@@ -61,14 +57,13 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_LAMBDA_FUNCTION_NAME: options.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMB ?? described?.memoryMB ?? 1024),
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(described?.memoryMB ?? 1024),
     TZ: 'UTC',
     // The SDK's notice that Node 20 support ends is not the function's business at run time.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_SERVICE_NAME: options.functionName,
-    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
     POWERTOOLS_METRICS_NAMESPACE: 'fluxo',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
-  return env;
 }

@@ -14,15 +14,12 @@ import type { FunctionErrorPayload, InitMessage, InvokeMessage, ResultMessage, W
 export type InvocationFailureKind = 'handled' | 'timeout' | 'crash' | 'init' | 'stopped';
 
 /** The outcome of one invocation: the handler's JSON answer, or an invocation error. */
-export type InvocationResult =
-  | { readonly ok: true; readonly payload: unknown; readonly requestId: string; readonly durationMs: number }
-  | {
-      readonly ok: false;
-      readonly kind: InvocationFailureKind;
-      readonly error: FunctionErrorPayload;
-      readonly requestId: string;
-      readonly durationMs: number;
-    };
+export type InvocationResult = Outcome & { readonly requestId: string; readonly durationMs: number };
+
+/** An invocation's outcome before its request id and duration are added. */
+type Outcome =
+  | { readonly ok: true; readonly payload: unknown }
+  | { readonly ok: false; readonly kind: InvocationFailureKind; readonly error: FunctionErrorPayload };
 
 /** Anything that invokes a function: a {@link LocalFunction}, or a fake in tests. */
 export interface Invoker {
@@ -85,15 +82,14 @@ export class LocalFunction implements Invoker {
 
   /** Starts the execution environment ahead of the first invocation (a warm start). Resolves to the init error, if any. */
   public start(): Promise<FunctionErrorPayload | undefined> {
-    if (this.ready === undefined) this.ready = this.spawn();
-    return this.ready;
+    return (this.ready ??= this.spawn());
   }
 
   /** Invokes the handler once with `event`. */
   public async invoke(event: unknown): Promise<InvocationResult> {
     const requestId = randomUUID();
     const started = Date.now();
-    const failed = (kind: InvocationFailureKind, error: FunctionErrorPayload): InvocationResult => ({
+    const failed = (kind: 'stopped' | 'init', error: FunctionErrorPayload): InvocationResult => ({
       ok: false,
       kind,
       error,
@@ -111,10 +107,11 @@ export class LocalFunction implements Invoker {
     const id = this.nextId++;
     return new Promise<InvocationResult>((resolve) => {
       const timer = setTimeout(() => {
-        this.settle(
-          id,
-          failed('timeout', { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${timeoutMs / 1000} seconds` }),
-        );
+        this.settle(id, {
+          ok: false,
+          kind: 'timeout',
+          error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${timeoutMs / 1000} seconds` },
+        });
         // Lambda ends an environment whose invocation timed out; the next invocation starts a new one.
         this.restart(worker, 'the execution environment was reset after a timeout');
       }, timeoutMs);
@@ -169,19 +166,9 @@ export class LocalFunction implements Invoker {
           initialised = true;
           resolve({ ...message.error, errorType: `Runtime.ImportModuleError: ${message.error.errorType}` });
         } else {
-          const pending = this.pending.get(message.id);
-          if (pending === undefined) return;
           this.settle(
             message.id,
-            message.ok
-              ? { ok: true, payload: message.payload, requestId: pending.requestId, durationMs: Date.now() - pending.started }
-              : {
-                  ok: false,
-                  kind: 'handled',
-                  error: message.error,
-                  requestId: pending.requestId,
-                  durationMs: Date.now() - pending.started,
-                },
+            message.ok ? { ok: true, payload: message.payload } : { ok: false, kind: 'handled', error: message.error },
           );
         }
       });
@@ -200,18 +187,16 @@ export class LocalFunction implements Invoker {
     });
   }
 
-  private settle(id: number, result: InvocationResult): void {
+  private settle(id: number, outcome: Outcome): void {
     const pending = this.pending.get(id);
     if (pending === undefined) return;
     clearTimeout(pending.timer);
     this.pending.delete(id);
-    pending.resolve(result);
+    pending.resolve({ ...outcome, requestId: pending.requestId, durationMs: Date.now() - pending.started });
   }
 
   private failAll(kind: InvocationFailureKind, error: FunctionErrorPayload): void {
-    for (const [id, pending] of [...this.pending]) {
-      this.settle(id, { ok: false, kind, error, requestId: pending.requestId, durationMs: Date.now() - pending.started });
-    }
+    for (const id of [...this.pending.keys()]) this.settle(id, { ok: false, kind, error });
   }
 
   private restart(worker: Worker, reason: string): void {

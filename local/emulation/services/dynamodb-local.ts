@@ -14,16 +14,12 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ServiceStartError } from './errors';
-import { type SpawnServiceOptions, fileSize, logTail, reapStaleProcess, spawnService, type ManagedProcess } from './process';
+import { type JvmServiceOptions, fileSize, lastLines, readLogSince, reapStaleProcess, spawnService, type RunningService } from './process';
 import { LOOPBACK } from './ports';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Options of {@link startDynamoDbLocal}. */
-export interface StartDynamoDbLocalOptions {
-  /** The `java` to run. */
-  readonly java: string;
-  /** Directory of its jars. */
-  readonly libDir: string;
+export interface StartDynamoDbLocalOptions extends JvmServiceOptions {
   /** Directory of sqlite4java's native libraries. */
   readonly nativeDir: string;
   /** Where the database file is kept (`-dbPath`); ignored with `inMemory`. */
@@ -34,26 +30,8 @@ export interface StartDynamoDbLocalOptions {
   readonly logDir: string;
   /** Its port. */
   readonly port: number;
-  /** Wipe the database file first. @default false */
-  readonly fresh?: boolean;
   /** Keep tables in memory only (`-inMemory`): nothing survives a stop. @default false */
   readonly inMemory?: boolean;
-  /** How the process reacts to this process's signals (see {@link SpawnServiceOptions}). */
-  readonly signals?: Pick<SpawnServiceOptions, 'stopOnSignals' | 'ownProcessGroup'>;
-  /** Largest heap, as for `-Xmx`. @default '512m' */
-  readonly maxHeap?: string;
-  /** How long to wait for it to answer, in ms. @default 60000 */
-  readonly startTimeoutMs?: number;
-  /** Receives one line per step. */
-  readonly onProgress?: (line: string) => void;
-}
-
-/** A running DynamoDB Local. */
-export interface RunningDynamoDbLocal {
-  /** Its endpoint, `http://127.0.0.1:<port>`. */
-  readonly endpoint: string;
-  /** Its JVM. */
-  readonly process: ManagedProcess;
 }
 
 const MARKER = 'fluxo.service=dynamodb';
@@ -139,13 +117,13 @@ export async function waitForDynamoDb(endpoint: string, deadlineMs: number, fail
  * Starts DynamoDB Local and resolves once it answers ListTables. Throws a
  * {@link ServiceStartError} with the log's last lines when it exits or does not answer.
  */
-export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Promise<RunningDynamoDbLocal> {
-  mkdirSync(options.runDir, { recursive: true });
+export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Promise<RunningService> {
   const pidFile = join(options.runDir, 'dynamodb.pid');
   // Before touching the data: it may belong to a DynamoDB Local that is still running.
   await reapStaleProcess(pidFile, { onProgress: options.onProgress });
   if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
-  for (const dir of [options.logDir, ...(options.inMemory ? [] : [options.dataDir])]) mkdirSync(dir, { recursive: true });
+  // spawnService makes the log and PID file directories.
+  if (!options.inMemory) mkdirSync(options.dataDir, { recursive: true });
   const endpoint = `http://${LOOPBACK}:${options.port}`;
   options.onProgress?.(`dynamodb: starting DynamoDB Local on ${endpoint}${options.inMemory ? ' (in memory)' : ''}`);
   const logFile = join(options.logDir, 'dynamodb.log');
@@ -159,7 +137,7 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
     command: options.java,
     args: [
       '-Xms32m',
-      `-Xmx${options.maxHeap ?? '512m'}`,
+      '-Xmx512m',
       '-XX:+UseSerialGC',
       '-Djava.awt.headless=true',
       `-Djava.library.path=${options.nativeDir}`,
@@ -173,7 +151,8 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
     logFile,
     pidFile,
     marker: MARKER,
-    ...options.signals,
+    stopOnSignals: options.stopOnSignals,
+    ownProcessGroup: options.ownProcessGroup,
   });
   try {
     await waitForDynamoDb(endpoint, Date.now() + (options.startTimeoutMs ?? 60_000), () => child.hasExited());
@@ -185,9 +164,9 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions): Pr
       exited
         ? `DynamoDB Local exited while starting (log: ${child.logFile})`
         : `DynamoDB Local did not answer on ${endpoint} in time (log: ${child.logFile})`,
-      logTail(logFile, 30, logOffset),
+      lastLines(readLogSince(logFile, logOffset), 30),
       { cause: error },
     );
   }
-  return { endpoint, process: child };
+  return { address: endpoint, process: child };
 }

@@ -5,13 +5,9 @@
 
 /** A program the local stack needs (`java`, `mvn`) is not installed or not on `PATH`. */
 export class MissingToolError extends Error {
-  /** The program that was looked for. */
-  public readonly tool: string;
-
   public constructor(tool: string, hint: string, options?: { cause?: unknown }) {
     super(`${tool} not found on PATH: ${hint}`, options);
     this.name = 'MissingToolError';
-    this.tool = tool;
   }
 }
 
@@ -25,16 +21,10 @@ export class DependencyInstallError extends Error {
 
 /** A service (Kafka, DynamoDB Local) exited or did not become ready before its deadline. */
 export class ServiceStartError extends Error {
-  /** The service that failed: `kafka` or `dynamodb`. */
-  public readonly service: string;
-  /** The last lines of its log, to show the user. */
-  public readonly logTail: string;
-
+  /** `service` (`kafka`, `dynamodb`) names the log that `logTail`, the last lines of it to show the user, comes from. */
   public constructor(service: string, message: string, logTail: string, options?: { cause?: unknown }) {
     super(logTail ? `${message}\n--- from the ${service} log ---\n${logTail}` : message, options);
     this.name = 'ServiceStartError';
-    this.service = service;
-    this.logTail = logTail;
   }
 }
 

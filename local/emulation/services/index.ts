@@ -17,21 +17,20 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, waitForDynamoDb } 
 import { ServiceStartError } from './errors';
 import { DYNAMODB_LOCAL_BUNDLE, KAFKA_BUNDLE, PROJECT_ROOT, installBundle } from './install';
 import { kafkaToolCommand, startKafka, waitForKafka, type KafkaToolCommand } from './kafka';
-import type { ManagedProcess } from './process';
+import type { JvmServiceOptions, ManagedProcess, RunningService } from './process';
 import { freePorts } from './ports';
 
 export { COURSE_KAFKA_PORT, portIsFree } from './ports';
 import { findJava } from './tools';
 
-export { DataDirInUseError, DependencyInstallError, MissingToolError, ServiceStartError } from './errors';
-export { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION, installLocalDeps } from './install';
-export type { KafkaToolCommand } from './kafka';
+export { DataDirInUseError } from './errors';
+export { DYNAMODB_LOCAL_VERSION, KAFKA_VERSION } from './install';
 export { LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient } from './dynamodb-local';
-export { LOCAL_TABLES, IDEMPOTENCY_KEY, ensureTables, type EnsureTablesResult } from './tables';
-export { ensureTopics, localKafkaAdmin, waitForTopics, type EnsureTopicsResult } from './topics';
+export { LOCAL_TABLES, ensureTables } from './tables';
+export { ensureTopics, localKafkaAdmin } from './topics';
 
 /** Options of {@link startServices}. */
-export interface StartServicesOptions {
+export interface StartServicesOptions extends Pick<JvmServiceOptions, 'stopOnSignals' | 'ownProcessGroup'> {
   /**
    * Directory of the services' data (`data/kafka`, `data/dynamodb`), logs (`logs/`) and
    * generated configuration and PID files (`run/`); relative paths resolve against the current
@@ -48,18 +47,6 @@ export interface StartServicesOptions {
   readonly kafkaPort?: number;
   /** DynamoDB Local's port. @default a free port */
   readonly dynamoPort?: number;
-  /**
-   * Stop the JVMs when this process gets SIGINT, SIGTERM or SIGHUP. Pass false when the caller
-   * handles those signals itself and calls `stop()` in its own order (they are still killed if
-   * this process exits with them running). @default true
-   */
-  readonly stopOnSignals?: boolean;
-  /**
-   * Run the JVMs in a process group of their own, so Ctrl-C in a terminal reaches only this
-   * process, which then stops them in its own order (with `stopOnSignals: false`, e.g. to let
-   * consumers leave their groups before the broker goes). @default false
-   */
-  readonly ownProcessGroup?: boolean;
   /** How long each service may take to answer, in ms. @default 90000 */
   readonly startTimeoutMs?: number;
   /** Receives one line per step (downloads, starts, timings). @default ignore */
@@ -139,7 +126,7 @@ async function useExisting(kind: 'kafka' | 'dynamodb', address: string): Promise
   return { address, ms: 0 };
 }
 
-async function timed(start: () => Promise<{ address: string; process: ManagedProcess }>): Promise<ServiceHandle> {
+async function timed(start: () => Promise<RunningService>): Promise<ServiceHandle> {
   const began = Date.now();
   const started = await start();
   return { ...started, ms: Date.now() - began };
@@ -172,27 +159,27 @@ export async function startServices(options: StartServicesOptions = {}): Promise
   const common = {
     java,
     fresh: options.fresh,
-    signals: { stopOnSignals: options.stopOnSignals ?? true, ownProcessGroup: options.ownProcessGroup ?? false },
+    stopOnSignals: options.stopOnSignals,
+    ownProcessGroup: options.ownProcessGroup,
     startTimeoutMs: options.startTimeoutMs ?? 90_000,
     onProgress,
   };
 
   const kafkaStart = externalKafka
     ? useExisting('kafka', externalKafka)
-    : timed(async () => {
-        const kafka = await startKafka({
+    : timed(() =>
+        startKafka({
           ...common,
           libDir: kafkaJars?.libDir ?? '',
           paths: { dataDir: paths.kafkaData, runDir: join(paths.run, 'kafka'), logDir: paths.logs },
           port: options.kafkaPort ?? kafkaPort,
           controllerPort,
-        });
-        return { address: kafka.brokers, process: kafka.process };
-      });
+        }),
+      );
   const dynamoStart = externalDynamoDb
     ? useExisting('dynamodb', externalDynamoDb)
-    : timed(async () => {
-        const dynamo = await startDynamoDbLocal({
+    : timed(() =>
+        startDynamoDbLocal({
           ...common,
           libDir: dynamoJars?.libDir ?? '',
           nativeDir: dynamoJars?.nativeDir ?? '',
@@ -201,9 +188,8 @@ export async function startServices(options: StartServicesOptions = {}): Promise
           logDir: paths.logs,
           port: options.dynamoPort ?? dynamoPort,
           inMemory: options.inMemory,
-        });
-        return { address: dynamo.endpoint, process: dynamo.process };
-      });
+        }),
+      );
   const settled = await Promise.allSettled([kafkaStart, dynamoStart]);
   const handles = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   let stopping: Promise<void> | undefined;
@@ -214,11 +200,8 @@ export async function startServices(options: StartServicesOptions = {}): Promise
     throw failure.reason;
   }
   const [kafka, dynamo] = handles as [ServiceHandle, ServiceHandle];
-  for (const [name, handle] of [
-    ['kafka', kafka],
-    ['dynamodb', dynamo],
-  ] as const) {
-    if (handle.process) onProgress(`${name}: ready on ${handle.address} in ${(handle.ms / 1000).toFixed(1)} s (pid ${handle.process.pid})`);
+  for (const [name, { address, process: jvm, ms }] of Object.entries({ kafka, dynamodb: dynamo })) {
+    if (jvm) onProgress(`${name}: ready on ${address} in ${(ms / 1000).toFixed(1)} s (pid ${jvm.pid})`);
   }
   return {
     kafkaBrokers: kafka.address,

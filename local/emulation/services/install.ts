@@ -3,11 +3,12 @@
  * the project's cache (`.fluxo/cache/`); later runs reuse them. `npx tsx local/emulation/services/install.ts`
  * (what `scripts/install-local-deps.sh` and CI run) does only this.
  */
-import { spawn } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DependencyInstallError } from './errors';
-import { isAlive } from './process';
+import { isAlive, lastLines } from './process';
 import { findMaven } from './tools';
 
 /** The Apache Kafka version the local broker runs: the newest 3.9.x, a version Amazon MSK offers. */
@@ -125,32 +126,19 @@ function directorySize(dir: string): number {
   return total;
 }
 
-function runMaven(mvn: string, pomDir: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(mvn, ['-B', '-q', '-f', join(pomDir, 'pom.xml'), `${DEPENDENCY_PLUGIN}:copy-dependencies`, ...args], {
-      cwd: pomDir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-8_000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.once('error', (error) => reject(new DependencyInstallError(`could not run ${mvn}: ${error.message}`, { cause: error })));
-    child.once('exit', (code) => {
-      if (code === 0) resolvePromise();
-      else {
-        const tail = output.trim().split('\n').slice(-15).join('\n');
-        reject(
-          new DependencyInstallError(
-            `mvn exited with code ${code} while fetching jars from Maven Central (is https://repo.maven.apache.org reachable?)\n${tail}`,
-          ),
-        );
-      }
-    });
-  });
+async function runMaven(mvn: string, pomDir: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    const mvnArgs = ['-B', '-q', '-f', join(pomDir, 'pom.xml'), `${DEPENDENCY_PLUGIN}:copy-dependencies`, ...args];
+    await promisify(execFile)(mvn, mvnArgs, { cwd: pomDir, env, maxBuffer: 256 * 1024 * 1024 });
+  } catch (error) {
+    const { code, stdout = '', stderr = '' } = error as ExecFileException & { stdout?: string; stderr?: string };
+    // A string code is the spawn's own error (ENOENT, EACCES); a number (or null, for a signal) is mvn's exit.
+    if (typeof code === 'string') throw new DependencyInstallError(`could not run ${mvn}: ${(error as Error).message}`, { cause: error });
+    const tail = lastLines(`${stdout}${stderr}`.trim(), 15);
+    throw new DependencyInstallError(
+      `mvn exited with code ${code} while fetching jars from Maven Central (is https://repo.maven.apache.org reachable?)\n${tail}`,
+    );
+  }
 }
 
 /** Removes the temporary directories of downloads whose process is gone (interrupted first runs). */
@@ -191,11 +179,8 @@ export async function installBundle(bundle: Bundle, options: InstallOptions = {}
   try {
     writeFileSync(join(work, 'pom.xml'), bundlePom(bundle));
     await runMaven(mvn, work, [`-DoutputDirectory=${join(work, 'lib')}`, '-DincludeTypes=jar'], env);
-    if (bundle.natives) {
-      await runMaven(mvn, work, [`-DoutputDirectory=${join(work, 'native')}`, '-DexcludeTypes=jar'], env);
-    } else {
-      mkdirSync(join(work, 'native'));
-    }
+    mkdirSync(join(work, 'native'));
+    if (bundle.natives) await runMaven(mvn, work, [`-DoutputDirectory=${join(work, 'native')}`, '-DexcludeTypes=jar'], env);
     writeFileSync(join(work, COMPLETE_MARKER), `${new Date().toISOString()}\n`);
     rmSync(dir, { recursive: true, force: true });
     try {

@@ -9,14 +9,14 @@ import { dirname, join } from 'node:path';
 import { createKafka } from '../../../lambdas/clients/kafka';
 import { ServiceStartError } from './errors';
 import {
-  type SpawnServiceOptions,
+  type JvmServiceOptions,
   fileSize,
   lastLines,
   logErrors,
   readLogSince,
   reapStaleProcess,
   spawnService,
-  type ManagedProcess,
+  type RunningService,
 } from './process';
 import { LOOPBACK } from './ports';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,34 +32,12 @@ export interface KafkaPaths {
 }
 
 /** Options of {@link startKafka}. */
-export interface StartKafkaOptions {
-  /** The `java` to run. */
-  readonly java: string;
-  /** Directory of the broker's jars. */
-  readonly libDir: string;
+export interface StartKafkaOptions extends JvmServiceOptions {
   readonly paths: KafkaPaths;
   /** The client (PLAINTEXT) port. */
   readonly port: number;
   /** The KRaft controller port. */
   readonly controllerPort: number;
-  /** Wipe the data directory first (topics, offsets, metadata). @default false */
-  readonly fresh?: boolean;
-  /** How the process reacts to this process's signals (see {@link SpawnServiceOptions}). */
-  readonly signals?: Pick<SpawnServiceOptions, 'stopOnSignals' | 'ownProcessGroup'>;
-  /** Largest heap, as for `-Xmx`. @default '512m' */
-  readonly maxHeap?: string;
-  /** How long to wait for the broker to answer, in ms. @default 90000 */
-  readonly startTimeoutMs?: number;
-  /** Receives one line per step. */
-  readonly onProgress?: (line: string) => void;
-}
-
-/** A running broker. */
-export interface RunningKafka {
-  /** Bootstrap brokers, `127.0.0.1:<port>`. */
-  readonly brokers: string;
-  /** Its JVM. */
-  readonly process: ManagedProcess;
 }
 
 /** The marker on the broker's command line that lets a later run recognise an orphan of ours. */
@@ -132,7 +110,7 @@ export function newClusterId(): string {
 function jvmArgs(options: StartKafkaOptions, log4jFile: string): string[] {
   return [
     '-Xms64m',
-    `-Xmx${options.maxHeap ?? '512m'}`,
+    '-Xmx512m',
     '-XX:+UseSerialGC',
     '-Djava.awt.headless=true',
     `-Dlog4j.configuration=file:${log4jFile.replace(/\\/g, '/')}`,
@@ -153,7 +131,7 @@ function formatStorage(options: StartKafkaOptions, propertiesFile: string, log4j
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (result.status !== 0) {
-    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n');
+    const output = lastLines(`${result.stdout ?? ''}${result.stderr ?? ''}`.trim(), 20);
     throw new ServiceStartError('kafka', `kafka-storage format failed (exit ${result.status ?? result.signal})`, output, {
       cause: result.error,
     });
@@ -195,17 +173,13 @@ export async function waitForKafka(brokers: string, deadlineMs: number, failed?:
  * off (kafkajs retries from 300 ms, doubling), where polling here every 50 ms catches the moment
  * it is. Best effort: the broker is up either way.
  */
-export async function warmGroupCoordinator(brokers: string, deadlineMs: number): Promise<boolean> {
+async function warmGroupCoordinator(brokers: string, deadlineMs: number): Promise<boolean> {
   const admin = createKafka({ clientId: 'fluxo-local-services', brokers: brokers.split(','), retries: 0 }).admin();
   try {
     await admin.connect();
     while (Date.now() < deadlineMs) {
-      try {
-        await admin.describeGroups(['fluxo-local-warmup']);
-        return true;
-      } catch {
-        await sleep(50);
-      }
+      if (await admin.describeGroups(['fluxo-local-warmup']).catch(() => undefined)) return true;
+      await sleep(50);
     }
     return false;
   } catch {
@@ -221,7 +195,7 @@ export async function warmGroupCoordinator(brokers: string, deadlineMs: number):
  * the storage on the first start of a data directory. Throws a {@link ServiceStartError} with
  * this start's log errors when it exits or does not answer.
  */
-export async function startKafka(options: StartKafkaOptions): Promise<RunningKafka> {
+export async function startKafka(options: StartKafkaOptions): Promise<RunningService> {
   const { paths } = options;
   mkdirSync(paths.runDir, { recursive: true });
   const pidFile = join(paths.runDir, 'kafka.pid');
@@ -252,7 +226,8 @@ export async function startKafka(options: StartKafkaOptions): Promise<RunningKaf
     logFile: outFile,
     pidFile,
     marker: MARKER,
-    ...options.signals,
+    stopOnSignals: options.stopOnSignals,
+    ownProcessGroup: options.ownProcessGroup,
   });
   // This start's errors (the first is usually the cause), else the end of its log; and the JVM's own output.
   const tail = (): string => {
@@ -276,7 +251,7 @@ export async function startKafka(options: StartKafkaOptions): Promise<RunningKaf
   if (!(await warmGroupCoordinator(brokers, Date.now() + 30_000))) {
     options.onProgress?.('kafka: the group coordinator is not ready yet; the first consumer group may take a few seconds to join');
   }
-  return { brokers, process: child };
+  return { address: brokers, process: child };
 }
 
 /** The command line of one of Kafka's own tools. */

@@ -7,7 +7,7 @@
  * next start kill an orphan first.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataDirInUseError } from './errors';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +26,14 @@ export interface ManagedProcess {
   hasExited(): boolean;
   /** Stops it: SIGTERM, then SIGKILL when it has not exited after `graceMs`. Resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
+}
+
+/** A service process started and answering clients. */
+export interface RunningService {
+  /** Where clients reach it: Kafka's bootstrap brokers `127.0.0.1:<port>`, DynamoDB Local's endpoint `http://127.0.0.1:<port>`. */
+  readonly address: string;
+  /** Its JVM. */
+  readonly process: ManagedProcess;
 }
 
 /** What a PID file holds. */
@@ -69,6 +77,20 @@ export interface SpawnServiceOptions {
    * @default false: the service shares this process's group and gets the terminal's signals too
    */
   readonly ownProcessGroup?: boolean;
+}
+
+/** What starting either JVM service (Kafka, DynamoDB Local) takes besides its own settings. */
+export interface JvmServiceOptions extends Pick<SpawnServiceOptions, 'stopOnSignals' | 'ownProcessGroup'> {
+  /** The `java` to run. */
+  readonly java: string;
+  /** Directory of its jars. */
+  readonly libDir: string;
+  /** Wipe its data first (Kafka's topics, offsets and metadata; DynamoDB Local's database file). @default false */
+  readonly fresh?: boolean;
+  /** How long to wait for it to answer, in ms. @default 90000 for Kafka, 60000 for DynamoDB Local */
+  readonly startTimeoutMs?: number;
+  /** Receives one line per step. */
+  readonly onProgress?: (line: string) => void;
 }
 
 const DEFAULT_GRACE_MS = 15_000;
@@ -120,11 +142,11 @@ export async function reapStaleProcess(
   pidFile: string,
   { onProgress = () => undefined, graceMs = DEFAULT_GRACE_MS }: { onProgress?: (line: string) => void; graceMs?: number } = {},
 ): Promise<void> {
-  if (!existsSync(pidFile)) return;
   let content: PidFileContent;
   try {
     content = JSON.parse(readFileSync(pidFile, 'utf8')) as PidFileContent;
   } catch {
+    // None, or unreadable: nothing to reap.
     rmSync(pidFile, { force: true });
     return;
   }
@@ -172,22 +194,19 @@ function installExitHandlers(): void {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 }
 
-let setprivPath: string | undefined | null = null;
+let setprivWorks: boolean | undefined;
 
 /**
  * On Linux, util-linux's `setpriv --pdeathsig` (then exec of the real command) makes the kernel
- * send SIGTERM to the service when this process dies, even by SIGKILL. Undefined where it is not
+ * send SIGTERM to the service when this process dies, even by SIGKILL. False where it is not
  * available; the PID file then catches the orphan on the next start.
  */
-export function parentDeathWrapper(): string | undefined {
-  if (setprivPath !== null) return setprivPath;
-  setprivPath = undefined;
-  if (process.platform === 'linux') {
-    // Try it for real: an old util-linux lacks the option, a sandbox may forbid the prctl.
-    const probe = spawnSync('setpriv', ['--pdeathsig', 'TERM', '--', process.execPath, '-e', ''], { stdio: 'ignore', timeout: 10_000 });
-    if (probe.status === 0) setprivPath = 'setpriv';
-  }
-  return setprivPath;
+function parentDeathSignalWorks(): boolean {
+  // Try it for real: an old util-linux lacks the option, a sandbox may forbid the prctl.
+  setprivWorks ??=
+    process.platform === 'linux' &&
+    spawnSync('setpriv', ['--pdeathsig', 'TERM', '--', process.execPath, '-e', ''], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  return setprivWorks;
 }
 
 /**
@@ -198,10 +217,9 @@ export function parentDeathWrapper(): string | undefined {
 export function spawnService(options: SpawnServiceOptions): ManagedProcess {
   mkdirSync(dirname(options.logFile), { recursive: true });
   mkdirSync(dirname(options.pidFile), { recursive: true });
-  const wrapper = parentDeathWrapper();
   // setpriv execs the command: the pid stays the service's own.
-  const [command, args] = wrapper
-    ? [wrapper, ['--pdeathsig', 'TERM', '--', options.command, ...options.args]]
+  const [command, args] = parentDeathSignalWorks()
+    ? ['setpriv', ['--pdeathsig', 'TERM', '--', options.command, ...options.args]]
     : [options.command, [...options.args]];
   const log = openSync(options.logFile, 'a');
   let child: ChildProcess;
@@ -259,37 +277,21 @@ export function spawnService(options: SpawnServiceOptions): ManagedProcess {
 
 /** The size of a file in bytes (0 when it does not exist): where this start's part of an appended log begins. */
 export function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
+  return statSync(file, { throwIfNoEntry: false })?.size ?? 0;
 }
 
 /** What a log file holds from byte `offset` on ('' when it does not exist). */
 export function readLogSince(file: string, offset = 0): string {
-  let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
-    const length = Math.max(0, statSync(file).size - offset);
-    const buffer = Buffer.alloc(length);
-    const read = readSync(fd, buffer, 0, length, offset);
-    return buffer.subarray(0, read).toString('utf8');
+    return readFileSync(file).subarray(offset).toString('utf8');
   } catch {
     return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
 /** The last `lines` lines of a log text. */
-export function lastLines(text: string, lines = 40): string {
+export function lastLines(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/** The last `lines` lines of a log file ('' when it does not exist). */
-export function logTail(file: string, lines = 40, offset = 0): string {
-  return lastLines(readLogSince(file, offset), lines);
 }
 
 /**

@@ -24,8 +24,6 @@ export const LOCAL_TABLES = {
   idempotency: 'fluxo-idempotency',
 } as const;
 
-export { IDEMPOTENCY_KEY } from '../../../core/keys';
-
 /** A table definition: what CreateTable takes, plus the TTL attribute. */
 export interface TableDefinition {
   /** The CreateTable request. */

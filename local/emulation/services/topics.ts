@@ -6,7 +6,7 @@ import type { Admin, ITopicMetadata } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topicSettings } from '../../../core/deployment';
 import { resolveTopic, type PipelineSpec, type ResolvedTopic } from '../../../core/spec';
-import { createKafka, ensureTopic, type EnsureTopicOutcome } from '../../../lambdas/clients/kafka';
+import { createKafka, ensureTopic, isUnknownTopicError, type EnsureTopicOutcome } from '../../../lambdas/clients/kafka';
 
 /** What {@link ensureTopics} did. */
 export interface EnsureTopicsResult {
@@ -31,8 +31,7 @@ async function metadataOrUndefined(kafkaBrokers: string, names: readonly string[
     await admin.connect();
     return (await admin.fetchTopicMetadata({ topics: [...names] })).topics;
   } catch (error) {
-    const type = (error as { type?: unknown }).type;
-    if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE') return undefined;
+    if (isUnknownTopicError(error) || (error as { type?: unknown }).type === 'LEADER_NOT_AVAILABLE') return undefined;
     throw error;
   } finally {
     await admin.disconnect().catch(() => undefined);
@@ -51,11 +50,9 @@ export async function waitForTopics(
   deadlineMs: number = Date.now() + 30_000,
 ): Promise<void> {
   if (topics.length === 0) return;
+  const names = topics.map((t) => t.name);
   for (;;) {
-    const metadata = await metadataOrUndefined(
-      kafkaBrokers,
-      topics.map((t) => t.name),
-    );
+    const metadata = await metadataOrUndefined(kafkaBrokers, names);
     const ready =
       metadata !== undefined &&
       topics.every((topic) => {
@@ -63,7 +60,7 @@ export async function waitForTopics(
         return partitions.length >= topic.partitions && partitions.every((p) => p.leader >= 0);
       });
     if (ready) return;
-    if (Date.now() > deadlineMs) throw new Error(`topics ${topics.map((t) => t.name).join(', ')} have no leaders yet at ${kafkaBrokers}`);
+    if (Date.now() > deadlineMs) throw new Error(`topics ${names.join(', ')} have no leaders yet at ${kafkaBrokers}`);
     await sleep(50);
   }
 }
@@ -88,10 +85,8 @@ export async function ensureTopics(kafkaBrokers: string, pipeline: PipelineSpec)
       // waitForTopics below waits out KRaft's moment when brokers do not know a new topic yet.
       result[await ensureTopic(admin, { ...topicSettings(topic), replicationFactor }, { waitForLeaders: false })].push(topic.name);
     }
-    await waitForTopics(
-      kafkaBrokers,
-      topics.filter((t) => !result.unchanged.includes(t.name)),
-    );
+    const changed = topics.filter((t) => !result.unchanged.includes(t.name));
+    await waitForTopics(kafkaBrokers, changed);
     return result;
   } finally {
     await admin.disconnect();
