@@ -10,7 +10,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV } from '../core/config';
-import { freePort, type BenchContext } from './context';
+import { freePort } from '../local/emulation/services/ports';
+import type { BenchContext } from './context';
 
 /** What one idle measurement found. */
 export interface IdleResult {

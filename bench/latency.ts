@@ -14,7 +14,7 @@ import { JsonlDestination } from '../local/emulation/esm/on-failure';
 import type { InvocationResult } from '../local/emulation/runtime/local-function';
 import { LOCAL_TABLES, localDynamoDbClient } from '../local/emulation/services';
 import { createLocalFunction } from '../local/stack';
-import { runLoad, type BenchContext } from './context';
+import { runLoad, type BenchContext, type BenchSettings } from './context';
 import type { AckMessage } from './load';
 import { now } from './load';
 import type { ConsumerRow, LatencyRow } from './report';
@@ -156,12 +156,6 @@ class VisibilityPoller {
   }
 }
 
-interface LoadShape {
-  readonly requestsPerSecond: number;
-  readonly recordsPerRequest: number;
-  readonly durationMs: number;
-}
-
 /** Runs both batching windows at both loads. */
 export async function measureLatency(ctx: BenchContext): Promise<{ rows: LatencyRow[]; consumers: ConsumerRow[] }> {
   const { settings } = ctx;
@@ -253,7 +247,7 @@ async function onePhase(
   ctx: BenchContext,
   documents: DynamoDBDocumentClient,
   consumer: ResolvedConsumer,
-  shape: LoadShape,
+  shape: BenchSettings['lowLoad'],
   keyPrefix: string,
 ): Promise<{ latencies: number[]; notVisible: number; errors: number }> {
   const poller = new VisibilityPoller(documents, consumer);
