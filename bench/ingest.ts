@@ -107,12 +107,15 @@ async function measureCeiling(ctx: BenchContext): Promise<CeilingResult> {
   };
 }
 
+/** A load job's result with the event-loop utilisation of this thread and the process's CPU time, µs, while it ran. */
+type CpuResult = ThroughputResult & { eventLoopUtilization: number; cpuUs: number };
+
 /**
  * Runs a load job and measures, in this process, the event-loop utilisation of this thread (the
  * gateway's) and the CPU time of the whole process (every thread: gateway, Lambda workers, load
  * worker, its start and warm-up included) while it ran.
  */
-async function withCpu(run: () => Promise<ThroughputResult>): Promise<ThroughputResult & { eventLoopUtilization: number; cpuUs: number }> {
+async function withCpu(run: () => Promise<ThroughputResult>): Promise<CpuResult> {
   const eluBefore = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
   const result = await run();
@@ -192,53 +195,39 @@ async function measurePaths(
   });
   const measured: Omit<IngestRow, 'httpOverCeiling'>[] = [];
   const shapes = [...settings.ingestBatches.map((batch) => ({ batch, clients: settings.ingestClients })), ...settings.ingestExtra];
+  const rate = (run: ThroughputResult): number => perSecond(run.records, run.elapsedMs);
+  const cpuPerRecord = (run: CpuResult): number => run.cpuUs / Math.max(1, run.records);
+  const requestP50 = (runs: readonly ThroughputResult[]): number =>
+    percentile(
+      runs.flatMap((run) => run.requestMs),
+      50,
+    );
   for (const { batch, clients } of shapes) {
-    const http: number[] = [];
-    const raw: number[] = [];
-    const coalesced: number[] = [];
-    const gatewayElu: number[] = [];
-    const httpCpu: number[] = [];
-    const rawCpu: number[] = [];
-    const httpMs: number[] = [];
-    const rawMs: number[] = [];
-    const viaBridge: number[] = [];
-    const bridgeMs: number[] = [];
-    const viaBare: number[] = [];
-    let errors = 0;
-    let firstError: string | undefined;
+    const reps: { http: CpuResult; raw: CpuResult; coalesced: ThroughputResult; bridged?: ThroughputResult; bared: ThroughputResult }[] =
+      [];
     for (let rep = 0; rep < settings.ingestRepetitions; rep += 1) {
-      const viaHttp = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients, batch }));
-      const viaRaw = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', brokers, ...base, clients, batch }));
-      const viaCoalesced = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', coalesce: true, brokers, ...base, clients, batch });
+      const http = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients, batch }));
+      const raw = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', brokers, ...base, clients, batch }));
+      const coalesced = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', coalesce: true, brokers, ...base, clients, batch });
       const bridged =
         bridge === undefined
           ? undefined
           : await runLoad(ctx.loadWorkerFile, { kind: 'bridge-closed', url: bridge.url, ...base, clients, batch });
       const bared = await runLoad(ctx.loadWorkerFile, { kind: 'bare-closed', url: bareUrl, durationMs: base.durationMs, clients, batch });
-      if (bridged !== undefined) {
-        viaBridge.push(perSecond(bridged.records, bridged.elapsedMs));
-        bridgeMs.push(...bridged.requestMs);
-        errors += bridged.errors;
-        firstError ??= bridged.firstError;
-      }
-      viaBare.push(perSecond(bared.records, bared.elapsedMs));
-      errors += bared.errors;
-      firstError ??= bared.firstError;
-      gatewayElu.push(viaHttp.eventLoopUtilization);
-      httpCpu.push(viaHttp.cpuUs / Math.max(1, viaHttp.records));
-      rawCpu.push(viaRaw.cpuUs / Math.max(1, viaRaw.records));
-      http.push(perSecond(viaHttp.records, viaHttp.elapsedMs));
-      raw.push(perSecond(viaRaw.records, viaRaw.elapsedMs));
-      coalesced.push(perSecond(viaCoalesced.records, viaCoalesced.elapsedMs));
-      httpMs.push(...viaHttp.requestMs);
-      rawMs.push(...viaRaw.requestMs);
-      errors += viaHttp.errors + viaRaw.errors + viaCoalesced.errors;
-      firstError ??= viaHttp.firstError ?? viaRaw.firstError ?? viaCoalesced.firstError;
+      reps.push({ http, raw, coalesced, bridged, bared });
       ctx.log(
-        `ingest batch ${batch} × ${clients} clients rep ${rep + 1}: HTTP ${http.at(-1)?.toFixed(0)}, raw ${raw.at(-1)?.toFixed(0)}, raw coalesced ${coalesced.at(-1)?.toFixed(0)}, ` +
-          `bridge ${bridged === undefined ? '-' : viaBridge.at(-1)?.toFixed(0)}, bare Node ${viaBare.at(-1)?.toFixed(0)} records/s`,
+        `ingest batch ${batch} × ${clients} clients rep ${rep + 1}: HTTP ${rate(http).toFixed(0)}, raw ${rate(raw).toFixed(0)}, raw coalesced ${rate(coalesced).toFixed(0)}, ` +
+          `bridge ${bridged === undefined ? '-' : rate(bridged).toFixed(0)}, bare Node ${rate(bared).toFixed(0)} records/s`,
       );
     }
+    // In the order the errors used to be collected: the first error seen is the report's.
+    const runs = reps.flatMap((r) => [r.bridged, r.bared, r.http, r.raw, r.coalesced]).filter((run) => run !== undefined);
+    const http = reps.map((r) => rate(r.http));
+    const raw = reps.map((r) => rate(r.raw));
+    const coalesced = reps.map((r) => rate(r.coalesced));
+    const bridged = reps.flatMap((r) => (r.bridged === undefined ? [] : [r.bridged]));
+    const viaBridge = bridged.map(rate);
+    const viaBare = reps.map((r) => rate(r.bared));
     const httpMedian = median(http);
     const rawMedian = median(raw);
     const bridgeMedian = viaBridge.length > 0 ? median(viaBridge) : undefined;
@@ -250,7 +239,7 @@ async function measurePaths(
             bridge: viaBridge,
             bridgeMedian,
             httpOverBridge: ratio(httpMedian, bridgeMedian),
-            bridgeRequestP50Ms: percentile(bridgeMs, 50),
+            bridgeRequestP50Ms: requestP50(bridged),
           }),
       bare: viaBare,
       bareMedian,
@@ -261,16 +250,16 @@ async function measurePaths(
       raw,
       httpMedian,
       rawMedian,
-      gatewayEventLoopUtilization: median(gatewayElu),
-      httpCpuUsPerRecord: median(httpCpu),
-      rawCpuUsPerRecord: median(rawCpu),
+      gatewayEventLoopUtilization: median(reps.map((r) => r.http.eventLoopUtilization)),
+      httpCpuUsPerRecord: median(reps.map((r) => cpuPerRecord(r.http))),
+      rawCpuUsPerRecord: median(reps.map((r) => cpuPerRecord(r.raw))),
       rawCoalesced: coalesced,
       rawCoalescedMedian: median(coalesced),
       httpOverRaw: ratio(httpMedian, rawMedian),
-      httpRequestP50Ms: percentile(httpMs, 50),
-      rawRequestP50Ms: percentile(rawMs, 50),
-      errors,
-      firstError,
+      httpRequestP50Ms: requestP50(reps.map((r) => r.http)),
+      rawRequestP50Ms: requestP50(reps.map((r) => r.raw)),
+      errors: runs.reduce((sum, run) => sum + run.errors, 0),
+      firstError: runs.find((run) => run.firstError !== undefined)?.firstError,
     });
   }
   const ceiling = await measureCeiling(ctx);
