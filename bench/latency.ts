@@ -66,75 +66,42 @@ export function consumerRow(scenario: string, samples: readonly InvocationSample
   const records = ok.reduce((sum, s) => sum + s.records, 0);
   const first = Math.min(...ok.map((s) => s.endedAt - s.durationMs));
   const last = Math.max(...ok.map((s) => s.endedAt));
+  const durations = ok.map((s) => s.durationMs);
+  const waited = ok.map((s) => s.waitedMs);
   return {
     scenario,
     records,
     invocations: ok.length,
     recordsPerInvocation: records / ok.length,
     recordsPerSecondPerInvocation: median(ok.map((s) => perSecond(s.records, Math.max(s.durationMs, 0.5)))),
-    invocationP50Ms: percentile(
-      ok.map((s) => s.durationMs),
-      50,
-    ),
-    waitedP50Ms: percentile(
-      ok.map((s) => s.waitedMs),
-      50,
-    ),
-    waitedP99Ms: percentile(
-      ok.map((s) => s.waitedMs),
-      99,
-    ),
+    invocationP50Ms: percentile(durations, 50),
+    waitedP50Ms: percentile(waited, 50),
+    waitedP99Ms: percentile(waited, 99),
     drainRecordsPerSecond: perSecond(records, Math.max(last - first, 1)),
     keys,
   };
 }
 
-/** Pending requests and the reads that find their aggregates. */
-class VisibilityPoller {
-  private readonly pending = new Map<
-    string,
-    { readonly ackAt: number; readonly records: number; readonly pk: string; readonly sk: string }
-  >();
-  public readonly latencies: number[] = [];
-  private running = true;
-  private loop: Promise<void> | undefined;
-
-  public constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly consumer: ResolvedConsumer,
-  ) {}
-
-  public add(ack: AckMessage): void {
-    if (!ack.ok) return;
-    const { pk, sk } = aggregateKey(this.consumer.name, encodeGroupKey(ack.key), paneOf(ack.timestamp, this.consumer.window).start);
-    this.pending.set(`${pk}\u0000${sk}`, { ackAt: ack.ackAt, records: ack.records, pk, sk });
-  }
-
-  public get outstanding(): number {
-    return this.pending.size;
-  }
-
-  public start(): void {
-    this.loop = this.poll();
-  }
-
-  public async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async poll(): Promise<void> {
-    while (this.running) {
-      if (this.pending.size === 0) {
+/**
+ * Reads the aggregates of the pending requests back to back until stopped; a request leaves
+ * `pending` once its aggregate holds all of its records, and its latency joins `latencies`.
+ */
+function startPoller(client: DynamoDBDocumentClient, consumer: ResolvedConsumer) {
+  const pending = new Map<string, { readonly ackAt: number; readonly records: number; readonly pk: string; readonly sk: string }>();
+  const latencies: number[] = [];
+  let running = true;
+  const poll = async (): Promise<void> => {
+    while (running) {
+      if (pending.size === 0) {
         await new Promise((resolve) => setTimeout(resolve, 1));
         continue;
       }
-      const keys = [...this.pending.entries()].slice(0, 100);
-      const answer = await this.client.send(
+      const keys = [...pending.values()].slice(0, 100).map(({ pk, sk }) => ({ pk, sk }));
+      const answer = await client.send(
         new BatchGetCommand({
           RequestItems: {
             [LOCAL_TABLES.results]: {
-              Keys: keys.map(([, p]) => ({ pk: p.pk, sk: p.sk })),
+              Keys: keys,
               ConsistentRead: true,
               ProjectionExpression: 'pk, sk, #c',
               ExpressionAttributeNames: { '#c': 'count' },
@@ -145,15 +112,29 @@ class VisibilityPoller {
       const seenAt = now();
       for (const item of answer.Responses?.[LOCAL_TABLES.results] ?? []) {
         const id = `${String(item.pk)}\u0000${String(item.sk)}`;
-        const request = this.pending.get(id);
+        const request = pending.get(id);
         if (request !== undefined && Number(item.count) >= request.records) {
           // An aggregate seen before the answer reached the client counts as visible at once.
-          this.latencies.push(Math.max(0, seenAt - request.ackAt));
-          this.pending.delete(id);
+          latencies.push(Math.max(0, seenAt - request.ackAt));
+          pending.delete(id);
         }
       }
     }
-  }
+  };
+  const loop = poll();
+  return {
+    pending,
+    latencies,
+    add: (ack: AckMessage): void => {
+      if (!ack.ok) return;
+      const { pk, sk } = aggregateKey(consumer.name, encodeGroupKey(ack.key), paneOf(ack.timestamp, consumer.window).start);
+      pending.set(`${pk}\u0000${sk}`, { ackAt: ack.ackAt, records: ack.records, pk, sk });
+    },
+    stop: async (): Promise<void> => {
+      running = false;
+      await loop;
+    },
+  };
 }
 
 /** Runs both batching windows at both loads. */
@@ -250,8 +231,7 @@ async function onePhase(
   shape: BenchSettings['lowLoad'],
   keyPrefix: string,
 ): Promise<{ latencies: number[]; notVisible: number; errors: number }> {
-  const poller = new VisibilityPoller(documents, consumer);
-  poller.start();
+  const poller = startPoller(documents, consumer);
   try {
     const result = await runLoad(
       ctx.loadWorkerFile,
@@ -260,8 +240,8 @@ async function onePhase(
     );
     if (result.firstError !== undefined) ctx.log(`latency ${keyPrefix}: ${result.errors} failed requests, first: ${result.firstError}`);
     const deadline = Date.now() + ctx.settings.visibleDeadlineMs;
-    while (poller.outstanding > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    return { latencies: [...poller.latencies], notVisible: poller.outstanding, errors: result.errors };
+    while (poller.pending.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    return { latencies: [...poller.latencies], notVisible: poller.pending.size, errors: result.errors };
   } finally {
     await poller.stop();
   }
