@@ -14,9 +14,9 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { applyContribution, encodeGroupKey, expiresAtOf, paneOf } from '../core/aggregate';
+import { mapLimit } from '../core/concurrency';
 import type { AggregateItem } from '../core/aggregate-item';
 import { applyPaneCounts, type PaneCountEntry, type PaneCountsItem } from '../core/pane-counts';
-import { resolveConsumer } from '../core/spec';
 import { hoppingWindowAt } from '../core/trending';
 import { LOCAL_TABLES } from '../local/emulation/services';
 import { localDynamoDbClient } from '../local/emulation/services/dynamodb-local';
@@ -25,6 +25,7 @@ import { percentile } from '../local/tools/stats';
 import { createResultsHandler } from '../lambdas/results/index';
 import { ResultsReader, type ReadCost } from '../lambdas/results/reader';
 import type { BenchContext } from './context';
+import { benchConsumer } from './latency';
 import type { QueryRow } from './report';
 import { BENCH, pipeline as benchSpec } from './spec';
 
@@ -59,14 +60,12 @@ export function estimatedReadUnits(pageBytes: readonly number[]): number {
  */
 export function itemBytes(value: unknown): number {
   if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
-  if (typeof value === 'number')
-    return (
-      Math.ceil(
-        String(Math.abs(value))
-          .replace(/[.e+-]/g, '')
-          .replace(/^0+/, '').length / 2,
-      ) + 1
-    );
+  if (typeof value === 'number') {
+    const digits = String(Math.abs(value))
+      .replace(/[.e+-]/g, '')
+      .replace(/^0+/, '');
+    return Math.ceil(digits.length / 2) + 1;
+  }
   if (typeof value === 'boolean' || value === null) return 1;
   if (value instanceof Uint8Array) return value.byteLength;
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + itemBytes(v), 0);
@@ -136,7 +135,7 @@ export async function fill(
   layout: Layout,
   advanceMs: number,
 ): Promise<{ items: AggregateItem[]; counts: PaneCountsItem[] }> {
-  const resolved = resolveConsumer(benchSpec.consumers.find((c) => c.name === consumer)!);
+  const resolved = benchConsumer(consumer);
   const items: AggregateItem[] = [];
   let offset = 0;
   for (const [key, byPane] of layout) {
@@ -172,18 +171,14 @@ export async function fill(
   const stored: ReadonlyArray<AggregateItem | PaneCountsItem> = [...items, ...counts];
   const chunks: Array<AggregateItem | PaneCountsItem>[] = [];
   for (let i = 0; i < stored.length; i += 25) chunks.push(stored.slice(i, i + 25));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < chunks.length) {
-      let pending = chunks[next++].map((item) => ({ PutRequest: { Item: item } }));
-      for (let attempt = 0; pending.length > 0; attempt += 1) {
-        if (attempt > 10) throw new Error('BatchWriteItem kept leaving items unprocessed');
-        const answer = await documents.send(new BatchWriteCommand({ RequestItems: { [LOCAL_TABLES.results]: pending } }));
-        pending = (answer.UnprocessedItems?.[LOCAL_TABLES.results] ?? []) as typeof pending;
-      }
+  await mapLimit(chunks, 8, async (chunk) => {
+    let pending = chunk.map((item) => ({ PutRequest: { Item: item } }));
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > 10) throw new Error('BatchWriteItem kept leaving items unprocessed');
+      const answer = await documents.send(new BatchWriteCommand({ RequestItems: { [LOCAL_TABLES.results]: pending } }));
+      pending = (answer.UnprocessedItems?.[LOCAL_TABLES.results] ?? []) as typeof pending;
     }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  });
   return { items, counts };
 }
 
@@ -219,7 +214,7 @@ function event(path: string, resource: string, consumer: string, query: Record<s
 
 /** Times top-10 and trending-10 over a filled window; see the module comment. */
 export async function measureQueries(ctx: BenchContext, settings: QuerySettings): Promise<QueryRow[]> {
-  const consumer = resolveConsumer(benchSpec.consumers.find((c) => c.name === BENCH.trending)!);
+  const consumer = benchConsumer(BENCH.trending);
   const advanceMs = consumer.window.advanceSeconds * 1000;
   const sizeMs = consumer.window.sizeSeconds * 1000;
   const panes = sizeMs / advanceMs;
@@ -294,14 +289,8 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
     const answer = await measured(event(kind.path, kind.resource, consumer.name, kind.params));
     if (answer.statusCode !== 200) throw new Error(`${kind.query} answered ${answer.statusCode}: ${answer.body}`);
     kind.check(JSON.parse(answer.body));
-    const cost = costs.reduce(
-      (sum, c) => ({ queries: sum.queries + c.queries, items: sum.items + c.items, readUnits: sum.readUnits + c.readUnits }),
-      {
-        queries: 0,
-        items: 0,
-        readUnits: 0,
-      },
-    );
+    const total = (of: (cost: ReadCost) => number): number => costs.reduce((sum, c) => sum + of(c), 0);
+    const cost = { queries: total((c) => c.queries), items: total((c) => c.items), readUnits: total((c) => c.readUnits) };
     const estimated = kind.estimate();
     // Timed through the local gateway and the results Lambda's worker thread, as a client sees it.
     const url = `${ctx.stack.url}${kind.path}?${new URLSearchParams(kind.params).toString()}`;
