@@ -20,13 +20,6 @@ import { healthBody, now } from './load';
 import { BENCH, pipeline } from './spec';
 import { percentile, perSecond } from '../local/tools/stats';
 
-/** What the handler alone did at one batch size. */
-export interface HandlerResult {
-  readonly batch: number;
-  readonly recordsPerSecond: number;
-  readonly callP50Ms: number;
-}
-
 /** Unknown route: the bench's own route table does not have the ingest path. */
 export class HandlerBenchError extends Error {
   public constructor(message: string) {
@@ -72,7 +65,7 @@ async function profiled<T>(file: string, run: () => Promise<T>): Promise<T> {
  * Calls the producer handler in closed loops at each ingest batch size. With `profileDir`, the
  * loop at 100 records per call is CPU-profiled into `<profileDir>/handler-batch-100.cpuprofile`.
  */
-export async function measureHandler(ctx: BenchContext, profileDir?: string): Promise<HandlerResult[]> {
+export async function measureHandler(ctx: BenchContext, profileDir?: string): Promise<void> {
   const producers = new LazyProducer(() =>
     createIdempotentProducer(createKafka({ brokers: ctx.services.kafkaBrokers.split(',') }), { createPartitioner: trackingPartitioner }),
   );
@@ -80,9 +73,8 @@ export async function measureHandler(ctx: BenchContext, profileDir?: string): Pr
   const url = new URL(`http://127.0.0.1/topics/${BENCH.ingestTopic}/records`);
   const match = matchRoute('POST', url.pathname);
   if (match === undefined) throw new HandlerBenchError(`no route for POST ${url.pathname}`);
-  const results: HandlerResult[] = [];
   try {
-    const loop = async (batch: number): Promise<HandlerResult> => {
+    const loop = async (batch: number): Promise<void> => {
       const bodies = Array.from({ length: 16 }, (_, i) => Buffer.from(healthBody(i * batch, batch)));
       const began = now();
       const until = began + ctx.settings.ingestDurationMs;
@@ -111,21 +103,16 @@ export async function measureHandler(ctx: BenchContext, profileDir?: string): Pr
           }
         }),
       );
-      const result = { batch, recordsPerSecond: perSecond(records, now() - began), callP50Ms: percentile(callMs, 50) };
-      ctx.log(`handler alone, batch ${batch}: ${result.recordsPerSecond.toFixed(0)} records/s, call p50 ${result.callP50Ms.toFixed(1)} ms`);
-      return result;
+      const recordsPerSecond = perSecond(records, now() - began);
+      ctx.log(`handler alone, batch ${batch}: ${recordsPerSecond.toFixed(0)} records/s, call p50 ${percentile(callMs, 50).toFixed(1)} ms`);
     };
     // Warm-up: connect and let the JIT see the path, as a warm container has.
     await loop(100);
     for (const batch of ctx.settings.ingestBatches) {
-      results.push(
-        profileDir !== undefined && batch === 100
-          ? await profiled(join(profileDir, 'handler-batch-100.cpuprofile'), () => loop(batch))
-          : await loop(batch),
-      );
+      if (profileDir !== undefined && batch === 100) await profiled(join(profileDir, 'handler-batch-100.cpuprofile'), () => loop(batch));
+      else await loop(batch);
     }
   } finally {
     await producers.reset();
   }
-  return results;
 }
