@@ -3,16 +3,11 @@
  * starts) drained by the consumer Lambda through the ESM emulator in full batches, its DynamoDB
  * requests counted on the wire by a proxy in front of DynamoDB Local.
  */
-import { join } from 'node:path';
-import { EventSourceMappingEmulator } from '../local/emulation/esm/emulator';
-import { JsonlDestination } from '../local/emulation/esm/on-failure';
-import { createLocalFunction } from '../local/stack';
 import { runLoad, type BenchContext } from './context';
 import { startDynamoDbCounter, writeRequests } from './dynamodb-counter';
-import { benchConsumer, consumerRow, invocationSample, type InvocationSample } from './latency';
+import { benchConsumer, consumerMapping, consumerRow, type InvocationSample } from './latency';
 import type { ConsumerRow } from './report';
-import { resolveTopic } from '../core/spec';
-import { BENCH, pipeline as benchSpec } from './spec';
+import { BENCH } from './spec';
 import { percentile } from '../local/tools/stats';
 
 /** The backlog was not drained in time. */
@@ -44,28 +39,11 @@ export async function measureConsumer(ctx: BenchContext, { keyed = false }: { ke
     ...(keyed ? { recordIdsPerRequest: KEYED_REQUEST_RECORDS } : {}),
   });
   const counter = await startDynamoDbCounter(ctx.services.dynamodbEndpoint);
-  const fn = createLocalFunction(
-    `fluxo-consumer-${topic}`,
-    'consumer',
-    ctx.consumerBundle,
-    { ...ctx.factory, dynamodbEndpoint: counter.endpoint },
-    topic,
-  );
   const invocations: InvocationSample[] = [];
   let delivered = 0;
-  const emulator = new EventSourceMappingEmulator({
-    consumer,
-    topics: benchSpec.topics.map(resolveTopic),
-    brokers: ctx.services.kafkaBrokers.split(','),
-    invoker: fn,
-    destination: new JsonlDestination(join(ctx.scratchDir, 'on-failure.jsonl')),
-    onInvoke: (event, result) => {
-      const sample = invocationSample(event, result);
-      if (result.ok) delivered += sample.records;
-      invocations.push(sample);
-      if (!result.ok) ctx.log(`[${topic}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
-    },
-    onWarning: (message) => ctx.log(`[esm ${topic}] ${message}`),
+  const { fn, emulator } = consumerMapping(ctx, consumer, { ...ctx.factory, dynamodbEndpoint: counter.endpoint }, (sample) => {
+    if (sample.ok) delivered += sample.records;
+    invocations.push(sample);
   });
   try {
     await fn.start();

@@ -11,9 +11,9 @@ import { aggregateKey } from '../core/keys';
 import { findConsumer, resolveTopic, type ResolvedConsumer } from '../core/spec';
 import { EventSourceMappingEmulator } from '../local/emulation/esm/emulator';
 import { JsonlDestination } from '../local/emulation/esm/on-failure';
-import type { InvocationResult } from '../local/emulation/runtime/local-function';
+import type { InvocationResult, LocalFunction } from '../local/emulation/runtime/local-function';
 import { LOCAL_TABLES, localDynamoDbClient } from '../local/emulation/services';
-import { createLocalFunction } from '../local/stack';
+import { createLocalFunction, type FunctionFactoryOptions } from '../local/stack';
 import { runLoad, type BenchContext, type BenchSettings } from './context';
 import type { AckMessage } from './load';
 import { now } from './load';
@@ -58,6 +58,34 @@ export function invocationSample(event: unknown, result: InvocationResult): Invo
   const { count, oldest } = recordsInEvent(event);
   const endedAt = Date.now();
   return { records: count, durationMs: result.durationMs, endedAt, ok: result.ok, waitedMs: endedAt - result.durationMs - oldest };
+}
+
+/**
+ * The consumer Lambda of `consumer` (a local function made with `factory`) and its ESM emulator,
+ * neither started: failed invocations and warnings are logged, and every invocation is handed to
+ * `onInvocation` as a sample.
+ */
+export function consumerMapping(
+  ctx: BenchContext,
+  consumer: ResolvedConsumer,
+  factory: FunctionFactoryOptions,
+  onInvocation: (sample: InvocationSample) => void,
+): { fn: LocalFunction; emulator: EventSourceMappingEmulator } {
+  const { name } = consumer;
+  const fn = createLocalFunction(`fluxo-consumer-${name}`, 'consumer', ctx.consumerBundle, factory, name);
+  const emulator = new EventSourceMappingEmulator({
+    consumer,
+    topics: pipeline.topics.map(resolveTopic),
+    brokers: ctx.services.kafkaBrokers.split(','),
+    invoker: fn,
+    destination: new JsonlDestination(join(ctx.scratchDir, 'on-failure.jsonl')),
+    onInvoke: (event, result) => {
+      onInvocation(invocationSample(event, result));
+      if (!result.ok) ctx.log(`[${name}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+    },
+    onWarning: (message) => ctx.log(`[esm ${name}] ${message}`),
+  });
+  return { fn, emulator };
 }
 
 /** Per-invocation figures of a set of invocations. */
@@ -150,20 +178,10 @@ export async function measureLatency(ctx: BenchContext): Promise<{ rows: Latency
       [BENCH.latencyW500, 500],
     ] as const) {
       const consumer: ResolvedConsumer = { ...benchConsumer(name), batchingWindowSeconds: windowMs / 1000 };
-      const fn = createLocalFunction(`fluxo-consumer-${name}`, 'consumer', ctx.consumerBundle, ctx.factory, name);
       let recording = false;
       const invocations: InvocationSample[] = [];
-      const emulator = new EventSourceMappingEmulator({
-        consumer,
-        topics: pipeline.topics.map(resolveTopic),
-        brokers: ctx.services.kafkaBrokers.split(','),
-        invoker: fn,
-        destination: new JsonlDestination(join(ctx.scratchDir, 'on-failure.jsonl')),
-        onInvoke: (event: unknown, result: InvocationResult) => {
-          if (recording) invocations.push(invocationSample(event, result));
-          if (!result.ok) ctx.log(`[${name}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
-        },
-        onWarning: (message) => ctx.log(`[esm ${name}] ${message}`),
+      const { fn, emulator } = consumerMapping(ctx, consumer, ctx.factory, (sample) => {
+        if (recording) invocations.push(sample);
       });
       await fn.start();
       await emulator.start();
