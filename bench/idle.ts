@@ -37,12 +37,13 @@ export class IdleMeasureError extends Error {
   }
 }
 
-/** One line of /proc/<pid>/stat: the parent pid, the command and the CPU ticks (utime + stime). */
+/** One line of /proc/<pid>/stat: the parent pid, the command, the CPU ticks (utime + stime) and the threads. */
 export interface ProcStat {
   readonly pid: number;
   readonly ppid: number;
   readonly command: string;
   readonly ticks: number;
+  readonly threads: number;
 }
 
 /** Parses /proc/<pid>/stat (proc(5)); the command may hold spaces and parentheses, so fields count from its last `)`. */
@@ -54,12 +55,11 @@ export function parseProcStat(text: string): ProcStat | undefined {
     .slice(close + 2)
     .trim()
     .split(/\s+/);
-  // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-  const ppid = Number(rest[1]);
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  if (![ppid, utime, stime].every(Number.isFinite)) return undefined;
-  return { pid: Number(text.slice(0, open).trim()), ppid, command: text.slice(open + 1, close), ticks: utime + stime };
+  // rest[0] is field 3 (state); ppid is field 4, utime 14, stime 15, num_threads 20.
+  const field = (n: number): number => Number(rest[n - 3]);
+  const [ppid, utime, stime, threads] = [field(4), field(14), field(15), field(20)];
+  if (![ppid, utime, stime, threads].every(Number.isFinite)) return undefined;
+  return { pid: Number(text.slice(0, open).trim()), ppid, command: text.slice(open + 1, close), ticks: utime + stime, threads };
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -94,14 +94,6 @@ function clockTicksPerSecond(): number {
   const run = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
   const ticks = Number(run.stdout?.trim());
   return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
-}
-
-function threadsOf(pid: number): number {
-  try {
-    return Number(/^Threads:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
 }
 
 function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -163,7 +155,7 @@ export async function measureIdle(ctx: BenchContext, idleMs: number): Promise<Id
       seconds,
       cpuSeconds,
       coreShare: cpuSeconds / seconds,
-      nodeThreads: node === undefined ? 0 : threadsOf(node.pid),
+      nodeThreads: node?.threads ?? 0,
       processes: after.map((p) => p.command),
       startSeconds,
     };
