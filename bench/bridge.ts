@@ -24,18 +24,6 @@ export const BRIDGE_BUNDLE: Bundle = {
   natives: false,
 };
 
-/**
- * The bridge's producer settings: fluxo's (lambdas/clients/kafka.ts: acks=all, idempotent,
- * one request in flight, GZIP, no linger). `kafka.producer.*` keys are passed to the Java producer.
- */
-export const BRIDGE_PRODUCER_PROPS: Readonly<Record<string, string>> = {
-  'kafka.producer.acks': 'all',
-  'kafka.producer.enable.idempotence': 'true',
-  'kafka.producer.max.in.flight.requests.per.connection': '1',
-  'kafka.producer.compression.type': 'gzip',
-  'kafka.producer.linger.ms': '0',
-};
-
 /** The bridge could not be fetched or started. */
 export class BridgeStartError extends Error {
   public constructor(message: string, options: { cause?: unknown } = {}) {
@@ -48,27 +36,30 @@ export class BridgeStartError extends Error {
 export interface RunningBridge {
   /** e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
-  readonly pid: number | undefined;
-  /** Whether this run downloaded it (false: it was cached). */
-  readonly fetched: boolean;
   stop(): Promise<void>;
 }
 
 /** The bridge's `application.properties` for `brokers`, listening on 127.0.0.1:`port`, producer only. */
 export function bridgeProperties(brokers: string, port: number): string {
-  const props: Record<string, string> = {
+  const props = {
     'bridge.id': 'fluxo-bench',
     'kafka.bootstrap.servers': brokers,
-    ...BRIDGE_PRODUCER_PROPS,
+    // fluxo's producer settings (lambdas/clients/kafka.ts: acks=all, idempotent, one request in
+    // flight, GZIP, no linger); `kafka.producer.*` keys are passed to the Java producer.
+    'kafka.producer.acks': 'all',
+    'kafka.producer.enable.idempotence': 'true',
+    'kafka.producer.max.in.flight.requests.per.connection': '1',
+    'kafka.producer.compression.type': 'gzip',
+    'kafka.producer.linger.ms': '0',
     'http.host': '127.0.0.1',
     'http.port': String(port),
     'http.cors.enabled': 'false',
     'http.consumer.enabled': 'false',
     'http.producer.enabled': 'true',
   };
-  return `${Object.entries(props)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n')}\n`;
+  return Object.entries(props)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join('');
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -105,9 +96,7 @@ export async function startBridge(options: {
       '--config-file',
       config,
     ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   const keep = (chunk: Buffer): void => {
@@ -130,5 +119,5 @@ export async function startBridge(options: {
     }
     await sleep(250);
   }
-  return { url, pid: child.pid, fetched: installed.fetched, stop: () => stopChild(child) };
+  return { url, stop: () => stopChild(child) };
 }
