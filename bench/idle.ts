@@ -108,10 +108,10 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 /**
- * Starts `npm start`, waits for its banner, lets it idle `idleMs` with no traffic and returns the
+ * Starts `npm start`, waits for its banner, lets it idle `settings.idleMs` with no traffic and returns the
  * CPU its process tree used meanwhile; stops it in every case.
  */
-export async function measureIdle(ctx: BenchContext, idleMs: number): Promise<IdleResult> {
+export async function measureIdle(ctx: BenchContext): Promise<IdleResult> {
   const port = await freePort();
   const began = Date.now();
   // Its own process group, so that stopping it reaches npm, tsx and the stack's Node process.
@@ -144,7 +144,7 @@ export async function measureIdle(ctx: BenchContext, idleMs: number): Promise<Id
     const hz = clockTicksPerSecond();
     const before = processTree(root, allProcesses());
     const t0 = process.hrtime.bigint();
-    await sleep(idleMs);
+    await sleep(ctx.settings.idleMs);
     const after = processTree(root, allProcesses());
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     // A process of the tree counts from its first sample (0 when it appeared during the window).

@@ -119,12 +119,6 @@ export function queryLayout(options: { keys: number; windows: number; panes: num
   return { layout, planted: 'planted' };
 }
 
-/** Each run of the phase: how many keys, and how many timed queries of each kind. */
-export interface QuerySettings {
-  readonly keys: number;
-  readonly samples: number;
-}
-
 /**
  * Fills the table with the layout's pane aggregates for `consumer` and each pane's key counts item,
  * 25 items per BatchWriteItem, 8 requests at a time. Answers both.
@@ -213,7 +207,8 @@ function event(path: string, resource: string, consumer: string, query: Record<s
 }
 
 /** Times top-10 and trending-10 over a filled window; see the module comment. */
-export async function measureQueries(ctx: BenchContext, settings: QuerySettings): Promise<QueryRow[]> {
+export async function measureQueries(ctx: BenchContext): Promise<QueryRow[]> {
+  const { queryKeys: keys, querySamples } = ctx.settings;
   const consumer = benchConsumer(BENCH.trending);
   const advanceMs = consumer.window.advanceSeconds * 1000;
   const sizeMs = consumer.window.sizeSeconds * 1000;
@@ -222,7 +217,7 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
   // A recent window boundary, so the items' TTLs are in the future.
   const end = Math.floor(Date.now() / advanceMs) * advanceMs - 10 * sizeMs;
   const at = end + advanceMs - 1;
-  const { layout, planted } = queryLayout({ keys: settings.keys, windows: baselineWindows + 1, panes, advanceMs, end });
+  const { layout, planted } = queryLayout({ keys, windows: baselineWindows + 1, panes, advanceMs, end });
   const documents = DynamoDBDocumentClient.from(localDynamoDbClient(ctx.services.dynamodbEndpoint));
   const started = Date.now();
   const { items, counts } = await fill(documents, consumer.name, layout, advanceMs);
@@ -233,7 +228,7 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
   // What the answers must be, from the layout.
   const window = hoppingWindowAt(at, consumer.window);
   const current = countsIn(layout, window.start, window.end);
-  if (current.size !== settings.keys) throw new Error(`the layout has ${current.size} keys in the window, not ${settings.keys}`);
+  if (current.size !== keys) throw new Error(`the layout has ${current.size} keys in the window, not ${keys}`);
   const expectedTop = [...current].sort(byCountThenKey).slice(0, 10);
 
   // DynamoDB reads of one query of each kind, through the same handler in process.
@@ -295,7 +290,7 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
     // Timed through the local gateway and the results Lambda's worker thread, as a client sees it.
     const url = `${ctx.stack.url}${kind.path}?${new URLSearchParams(kind.params).toString()}`;
     const samples: number[] = [];
-    for (let i = 0; i < settings.samples + 3; i += 1) {
+    for (let i = 0; i < querySamples + 3; i += 1) {
       const t0 = performance.now();
       const response = await fetch(url);
       const text = await response.text();
@@ -307,7 +302,7 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
     const readUnits = cost.readUnits > 0 ? cost.readUnits : estimated;
     rows.push({
       query: kind.query,
-      keysInWindow: settings.keys,
+      keysInWindow: keys,
       paneItemsRead: cost.items,
       queryRequests: cost.queries,
       readUnitsReported: cost.readUnits,

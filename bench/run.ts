@@ -167,15 +167,13 @@ function profile(): void {
 
 async function measure(ctx: BenchContext, only: readonly Phase[], services: LocalServices): Promise<Omit<BenchResults, 'goals' | 'meta'>> {
   const wants = (phase: Phase): boolean => only.includes(phase);
-  const idle = wants('idle') ? await measureIdle(ctx, ctx.settings.idleMs) : undefined;
+  const idle = wants('idle') ? await measureIdle(ctx) : undefined;
   const ingest = wants('ingest')
     ? await measureIngest(ctx)
     : { rows: [], ceiling: { median: 0, records: 0, averageValueBytes: 0, variants: [] } };
   const latency = wants('latency') ? await measureLatency(ctx) : { rows: [], consumers: [] };
   const drain = wants('consumer') ? [await measureConsumer(ctx), await measureConsumer(ctx, { keyed: true })] : [];
-  const queries = wants('queries')
-    ? await measureQueries(ctx, { keys: ctx.settings.queryKeys, samples: ctx.settings.querySamples })
-    : undefined;
+  const queries = wants('queries') ? await measureQueries(ctx) : undefined;
   const bundles = wants('bundles') ? await measureBundles(ctx) : { rows: [], producerAlternatives: [] };
   if (wants('handler')) await measureHandler(ctx, process.env[PROFILE_DIR_ENV]);
   const jvm = (name: string, pid: number | undefined, note: string) => {
