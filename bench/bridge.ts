@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { installBundle, type Bundle, type InstallOptions } from '../local/emulation/services/install';
 import { findJava } from '../local/emulation/services/tools';
+import { BenchError } from './context';
 
 /** The bridge release the bench runs. */
 export const BRIDGE_VERSION = '0.33.1';
@@ -23,14 +24,6 @@ export const BRIDGE_BUNDLE: Bundle = {
   dependencies: [{ groupId: 'io.strimzi', artifactId: 'kafka-bridge', version: BRIDGE_VERSION }],
   natives: false,
 };
-
-/** The bridge could not be fetched or started. */
-export class BridgeStartError extends Error {
-  public constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'BridgeStartError';
-  }
-}
 
 /** A running bridge. */
 export interface RunningBridge {
@@ -107,7 +100,7 @@ export async function startBridge(options: {
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new BridgeStartError(`the Strimzi bridge exited (${child.exitCode}) while starting:\n${output}`);
+    if (child.exitCode !== null) throw new BenchError(`the Strimzi bridge exited (${child.exitCode}) while starting:\n${output}`);
     const ready = await fetch(`${url}/ready`).then(
       (r) => r.status < 300,
       () => false,
@@ -115,7 +108,7 @@ export async function startBridge(options: {
     if (ready) break;
     if (Date.now() > deadline) {
       await stopChild(child);
-      throw new BridgeStartError(`the Strimzi bridge was not ready within 60 s:\n${output}`);
+      throw new BenchError(`the Strimzi bridge was not ready within 60 s:\n${output}`);
     }
     await sleep(250);
   }

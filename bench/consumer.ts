@@ -3,20 +3,12 @@
  * starts) drained by the consumer Lambda through the ESM emulator in full batches, its DynamoDB
  * requests counted on the wire by a proxy in front of DynamoDB Local.
  */
-import { runLoad, type BenchContext } from './context';
+import { BenchError, runLoad, type BenchContext } from './context';
 import { startDynamoDbCounter, writeRequests } from './dynamodb-counter';
 import { benchConsumer, consumerMapping, consumerRow, type InvocationSample } from './latency';
 import type { ConsumerRow } from './report';
 import { BENCH } from './spec';
 import { percentile } from '../local/tools/stats';
-
-/** The backlog was not drained in time. */
-export class DrainTimeoutError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'DrainTimeoutError';
-  }
-}
 
 /** Records per keyed request in the `bench-drain-keyed` backlog. */
 export const KEYED_REQUEST_RECORDS = 100;
@@ -51,7 +43,7 @@ export async function measureConsumer(ctx: BenchContext, { keyed = false }: { ke
     await emulator.start();
     const deadline = Date.now() + 120_000;
     while (delivered < settings.drainRecords) {
-      if (Date.now() > deadline) throw new DrainTimeoutError(`${delivered} of ${settings.drainRecords} records drained in 120 s`);
+      if (Date.now() > deadline) throw new BenchError(`${delivered} of ${settings.drainRecords} records drained in 120 s`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const counts = counter.counts();

@@ -60,11 +60,14 @@ export interface BenchContext {
   readonly log: (line: string) => void;
 }
 
-/** The load worker failed or ended without an answer. */
-export class LoadWorkerError extends Error {
+/**
+ * A bench phase could not measure what it measures: a tool or process it needs did not start or
+ * failed, a deadline passed, or the stack answered something the bench did not expect.
+ */
+export class BenchError extends Error {
   public constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
-    this.name = 'LoadWorkerError';
+    this.name = 'BenchError';
   }
 }
 
@@ -82,9 +85,9 @@ export function runLoad(workerFile: string, job: LoadJob, onAck?: (ack: AckMessa
     worker.on('message', (message: LoadMessage) => {
       if (message.type === 'ack') onAck?.(message);
       else if (message.type === 'done') finish(() => resolve(message.result));
-      else finish(() => reject(new LoadWorkerError(`load job ${job.kind} failed: ${message.message}`)));
+      else finish(() => reject(new BenchError(`load job ${job.kind} failed: ${message.message}`)));
     });
-    worker.on('error', (error) => finish(() => reject(new LoadWorkerError(`load worker crashed running ${job.kind}`, { cause: error }))));
-    worker.on('exit', (code) => finish(() => reject(new LoadWorkerError(`load worker exited (${code}) before answering ${job.kind}`))));
+    worker.on('error', (error) => finish(() => reject(new BenchError(`load worker crashed running ${job.kind}`, { cause: error }))));
+    worker.on('exit', (code) => finish(() => reject(new BenchError(`load worker exited (${code}) before answering ${job.kind}`))));
   });
 }

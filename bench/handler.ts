@@ -15,18 +15,10 @@ import { trackingPartitioner } from '../lambdas/producer/kafka-writer';
 import { createIdempotentProducer, createKafka, LazyProducer } from '../lambdas/clients/kafka';
 import { matchRoute } from '../core/api/routes';
 import { toProxyEvent } from '../local/emulation/proxy-event';
-import type { BenchContext } from './context';
+import { BenchError, type BenchContext } from './context';
 import { healthBody, now } from './load';
 import { BENCH, pipeline } from './spec';
 import { percentile, perSecond } from '../local/tools/stats';
-
-/** Unknown route: the bench's own route table does not have the ingest path. */
-export class HandlerBenchError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'HandlerBenchError';
-  }
-}
 
 function context(): Context {
   const deadline = Date.now() + 29_000;
@@ -72,7 +64,7 @@ export async function measureHandler(ctx: BenchContext, profileDir?: string): Pr
   const handle = createProducerHandler({ spec: pipeline, producers });
   const url = new URL(`http://127.0.0.1/topics/${BENCH.ingestTopic}/records`);
   const match = matchRoute('POST', url.pathname);
-  if (match === undefined) throw new HandlerBenchError(`no route for POST ${url.pathname}`);
+  if (match === undefined) throw new BenchError(`no route for POST ${url.pathname}`);
   try {
     const loop = async (batch: number): Promise<void> => {
       const bodies = Array.from({ length: 16 }, (_, i) => Buffer.from(healthBody(i * batch, batch)));

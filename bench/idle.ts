@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV } from '../core/config';
 import { freePort } from '../local/emulation/services/ports';
-import type { BenchContext } from './context';
+import { BenchError, type BenchContext } from './context';
 
 /** What one idle measurement found. */
 export interface IdleResult {
@@ -27,14 +27,6 @@ export interface IdleResult {
   readonly processes: readonly string[];
   /** How long `npm start` took to print its banner, s. */
   readonly startSeconds: number;
-}
-
-/** The bench could not start or measure `npm start`. */
-export class IdleMeasureError extends Error {
-  public constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'IdleMeasureError';
-  }
 }
 
 /** One line of /proc/<pid>/stat: the parent pid, the command, the CPU ticks (utime + stime) and the threads. */
@@ -135,8 +127,8 @@ export async function measureIdle(ctx: BenchContext): Promise<IdleResult> {
   try {
     const deadline = Date.now() + 180_000;
     while (!output.includes('fluxo is running')) {
-      if (child.exitCode !== null) throw new IdleMeasureError(`npm start exited (${child.exitCode}) before its banner:\n${output}`);
-      if (Date.now() > deadline) throw new IdleMeasureError(`npm start printed no banner within 180 s:\n${output}`);
+      if (child.exitCode !== null) throw new BenchError(`npm start exited (${child.exitCode}) before its banner:\n${output}`);
+      if (Date.now() > deadline) throw new BenchError(`npm start printed no banner within 180 s:\n${output}`);
       await sleep(100);
     }
     const startSeconds = (Date.now() - began) / 1000;

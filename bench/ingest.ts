@@ -13,7 +13,7 @@ import { findTopic } from '../core/spec';
 import { KAFKA_BUNDLE, installBundle } from '../local/emulation/services/install';
 import { findJava } from '../local/emulation/services/tools';
 import { BRIDGE_VERSION, startBridge, type RunningBridge } from './bridge';
-import { runLoad, type BenchContext } from './context';
+import { BenchError, runLoad, type BenchContext } from './context';
 import { freePort } from '../local/emulation/services/ports';
 import { healthWireRecords, type ThroughputResult } from './load';
 import type { BridgeInfo, CeilingResult, CeilingVariant, IngestRow } from './report';
@@ -36,19 +36,11 @@ export const CEILING_VARIANTS: readonly { readonly name: string; readonly props:
   },
 ];
 
-/** The perf test's summary line could not be found. */
-export class CeilingRunError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'CeilingRunError';
-  }
-}
-
 /** records/s from ProducerPerformance's final line, e.g. `30000 records sent, 51282.1 records/sec (4.11 MB/sec), ...`. */
 export function parsePerfTestOutput(output: string): { records: number; recordsPerSecond: number } {
   const matches = [...output.matchAll(/(\d+) records sent, ([\d.]+) records\/sec/g)];
   const last = matches.at(-1);
-  if (last === undefined) throw new CeilingRunError(`no summary line in kafka-producer-perf-test output: ${output.slice(-500)}`);
+  if (last === undefined) throw new BenchError(`no summary line in kafka-producer-perf-test output: ${output.slice(-500)}`);
   return { records: Number(last[1]), recordsPerSecond: Number(last[2]) };
 }
 
@@ -62,7 +54,7 @@ async function runPerfTest(java: string, libDir: string, args: readonly string[]
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve(output) : reject(new CeilingRunError(`kafka-producer-perf-test exited ${code}: ${output.slice(-500)}`)),
+      code === 0 ? resolve(output) : reject(new BenchError(`kafka-producer-perf-test exited ${code}: ${output.slice(-500)}`)),
     );
   });
 }
@@ -70,7 +62,7 @@ async function runPerfTest(java: string, libDir: string, args: readonly string[]
 async function measureCeiling(ctx: BenchContext): Promise<CeilingResult> {
   const { settings } = ctx;
   const topic = findTopic(pipeline, BENCH.ingestTopic);
-  if (topic === undefined) throw new CeilingRunError(`${BENCH.ingestTopic} is not in the bench spec`);
+  if (topic === undefined) throw new BenchError(`${BENCH.ingestTopic} is not in the bench spec`);
   const values = healthWireRecords(topic, 0, 1000).map((r) => r.value);
   const payloadFile = join(ctx.scratchDir, 'payloads.txt');
   writeFileSync(payloadFile, values.join('\n'));

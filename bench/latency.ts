@@ -14,25 +14,17 @@ import { JsonlDestination } from '../local/emulation/esm/on-failure';
 import type { InvocationResult, LocalFunction } from '../local/emulation/runtime/local-function';
 import { LOCAL_TABLES, localDynamoDbClient } from '../local/emulation/services';
 import { createLocalFunction, type FunctionFactoryOptions } from '../local/stack';
-import { runLoad, type BenchContext, type BenchSettings } from './context';
+import { BenchError, runLoad, type BenchContext, type BenchSettings } from './context';
 import type { AckMessage } from './load';
 import { now } from './load';
 import type { ConsumerRow, LatencyRow } from './report';
 import { BENCH, pipeline } from './spec';
 import { median, percentile, perSecond, summarizeLatencies, type LatencySummary } from '../local/tools/stats';
 
-/** The spec has no such bench consumer. */
-export class BenchSpecError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'BenchSpecError';
-  }
-}
-
 /** A bench consumer from the bench spec. */
 export function benchConsumer(name: string): ResolvedConsumer {
   const consumer = findConsumer(pipeline, name);
-  if (consumer === undefined) throw new BenchSpecError(`consumer ${name} is not in the bench spec`);
+  if (consumer === undefined) throw new BenchError(`consumer ${name} is not in the bench spec`);
   return consumer;
 }
 
