@@ -38,18 +38,12 @@ export interface InvocationSample {
   readonly waitedMs: number;
 }
 
-/** How many records an MSK event carries, and the oldest record's timestamp (epoch ms; Infinity for none). */
-export function recordsInEvent(event: unknown): { count: number; oldest: number } {
-  const records = (event as { records?: Record<string, { timestamp?: number }[]> }).records ?? {};
-  const all = Object.values(records).flat();
-  return { count: all.length, oldest: Math.min(...all.map((r) => Number(r.timestamp))) };
-}
-
-/** An invocation as a sample, from the event and the emulator's result. */
+/** An invocation as a sample, from the MSK event (its records and the oldest one's timestamp) and the emulator's result. */
 export function invocationSample(event: unknown, result: InvocationResult): InvocationSample {
-  const { count, oldest } = recordsInEvent(event);
+  const records = Object.values((event as { records?: Record<string, { timestamp?: number }[]> }).records ?? {}).flat();
+  const oldest = Math.min(...records.map((r) => Number(r.timestamp)));
   const endedAt = Date.now();
-  return { records: count, durationMs: result.durationMs, endedAt, ok: result.ok, waitedMs: endedAt - result.durationMs - oldest };
+  return { records: records.length, durationMs: result.durationMs, endedAt, ok: result.ok, waitedMs: endedAt - result.durationMs - oldest };
 }
 
 /**
