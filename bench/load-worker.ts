@@ -80,7 +80,6 @@ async function closedLoop(
   const began = now();
   const until = began + durationMs;
   let records = 0;
-  let requests = 0;
   let errors = 0;
   let firstError: string | undefined;
   const requestMs: number[] = [];
@@ -99,12 +98,11 @@ async function closedLoop(
           errors += 1;
           firstError ??= (error as Error).message;
         }
-        requests += 1;
         requestMs.push(now() - sent);
       }
     }),
   );
-  return { records, requests, errors, elapsedMs: now() - began, requestMs, firstError };
+  return { records, requests: requestMs.length, errors, elapsedMs: now() - began, requestMs, firstError };
 }
 
 /** A closed loop of `send`, each client cycling through {@link POOL} bodies of `job.batch` records made by `body`. */
