@@ -212,7 +212,7 @@ async function measurePaths(
           `bridge ${bridged === undefined ? '-' : rate(bridged).toFixed(0)}, bare Node ${rate(bared).toFixed(0)} records/s`,
       );
     }
-    // In the order the errors used to be collected: the first error seen is the report's.
+    // Every run of the row, bridge and bare Node first in each repetition: the first error among them is the report's.
     const runs = reps.flatMap((r) => [r.bridged, r.bared, r.http, r.raw, r.coalesced]).filter((run) => run !== undefined);
     const http = reps.map((r) => rate(r.http));
     const raw = reps.map((r) => rate(r.raw));
