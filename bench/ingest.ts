@@ -6,7 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { findTopic } from '../core/spec';
@@ -125,10 +127,9 @@ async function startBareServer(): Promise<{ url: string; server: Server }> {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new RangeError('the bare server has no port');
-  return { url: `http://127.0.0.1:${address.port}/`, server };
+  await once(server.listen(0, '127.0.0.1'), 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, server };
 }
 
 /** Starts the Strimzi bridge, or says why it could not (the rows then carry no bridge figures). */
