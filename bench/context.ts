@@ -2,7 +2,11 @@
  * What every bench phase works with: the running services and local stack, the bundles, the run's
  * settings, and {@link runLoad}, which runs one load job in a fresh worker thread.
  */
+import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { matchRoute } from '../core/api/routes';
+import { toProxyEvent } from '../local/emulation/proxy-event';
 import type { LocalServices } from '../local/emulation/services';
 import type { LocalStack, FunctionFactoryOptions } from '../local/stack';
 import type { Bundle } from '../local/emulation/runtime/bundle';
@@ -69,6 +73,30 @@ export class BenchError extends Error {
     super(message, options);
     this.name = 'BenchError';
   }
+}
+
+/**
+ * A maker of API Gateway proxy events for `method url`, built as the local gateway builds them
+ * (the route from core/api, the event from local/emulation/proxy-event.ts): each call makes one,
+ * with a fresh request id, and `body` sent as JSON when there is one.
+ */
+export function proxyEvents(method: string, url: URL): (body?: Buffer) => APIGatewayProxyEvent {
+  const match = matchRoute(method, url.pathname);
+  if (match === undefined) throw new BenchError(`no route for ${method} ${url.pathname}`);
+  return (body) =>
+    toProxyEvent({
+      method,
+      url,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      multiValueHeaders: body === undefined ? {} : { 'content-type': ['application/json'] },
+      body: body ?? Buffer.alloc(0),
+      sourceIp: '127.0.0.1',
+      route: match.route,
+      pathParameters: match.pathParameters,
+      stage: 'local',
+      requestId: randomUUID(),
+      now: Date.now(),
+    });
 }
 
 /** Runs `job` in a fresh load worker; `onAck` sees each open-loop answer as it arrives. */

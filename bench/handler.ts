@@ -13,9 +13,7 @@ import type { Context } from 'aws-lambda';
 import { createProducerHandler } from '../lambdas/producer/index';
 import { trackingPartitioner } from '../lambdas/producer/kafka-writer';
 import { createIdempotentProducer, createKafka, LazyProducer } from '../lambdas/clients/kafka';
-import { matchRoute } from '../core/api/routes';
-import { toProxyEvent } from '../local/emulation/proxy-event';
-import { BenchError, type BenchContext } from './context';
+import { proxyEvents, type BenchContext } from './context';
 import { healthBody, now } from './load';
 import { BENCH, pipeline } from './spec';
 import { percentile, perSecond } from '../local/tools/stats';
@@ -62,9 +60,7 @@ export async function measureHandler(ctx: BenchContext, profileDir?: string): Pr
     createIdempotentProducer(createKafka({ brokers: ctx.services.kafkaBrokers.split(',') }), { createPartitioner: trackingPartitioner }),
   );
   const handle = createProducerHandler({ spec: pipeline, producers });
-  const url = new URL(`http://127.0.0.1/topics/${BENCH.ingestTopic}/records`);
-  const match = matchRoute('POST', url.pathname);
-  if (match === undefined) throw new BenchError(`no route for POST ${url.pathname}`);
+  const eventOf = proxyEvents('POST', new URL(`http://127.0.0.1/topics/${BENCH.ingestTopic}/records`));
   try {
     const loop = async (batch: number): Promise<void> => {
       const bodies = Array.from({ length: 16 }, (_, i) => Buffer.from(healthBody(i * batch, batch)));
@@ -75,19 +71,7 @@ export async function measureHandler(ctx: BenchContext, profileDir?: string): Pr
       await Promise.all(
         Array.from({ length: ctx.settings.ingestClients }, async (_, client) => {
           for (let i = 0; now() < until; i += 1) {
-            const event = toProxyEvent({
-              method: 'POST',
-              url,
-              headers: { 'content-type': 'application/json' },
-              multiValueHeaders: { 'content-type': ['application/json'] },
-              body: bodies[(client + i) % bodies.length] as Buffer,
-              sourceIp: '127.0.0.1',
-              route: match.route,
-              pathParameters: match.pathParameters,
-              stage: 'local',
-              requestId: randomUUID(),
-              now: Date.now(),
-            });
+            const event = eventOf(bodies[(client + i) % bodies.length] as Buffer);
             const sent = now();
             const answer = await handle(event, context());
             callMs.push(now() - sent);

@@ -12,7 +12,6 @@
  */
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { applyContribution, encodeGroupKey, expiresAtOf, paneOf } from '../core/aggregate';
 import { mapLimit } from '../core/concurrency';
 import type { AggregateItem } from '../core/aggregate-item';
@@ -24,7 +23,7 @@ import { seededRandom } from '../local/tools/scenarios/random';
 import { percentile } from '../local/tools/stats';
 import { createResultsHandler } from '../lambdas/results/index';
 import { ResultsReader, type ReadCost } from '../lambdas/results/reader';
-import type { BenchContext } from './context';
+import { proxyEvents, type BenchContext } from './context';
 import { benchConsumer } from './latency';
 import type { QueryRow } from './report';
 import { BENCH, pipeline as benchSpec } from './spec';
@@ -189,23 +188,6 @@ function countsIn(layout: Layout, from: number, to: number): Map<string, number>
 
 const byCountThenKey = ([a, x]: [string, number], [b, y]: [string, number]): number => y - x || (a < b ? -1 : a > b ? 1 : 0);
 
-function event(path: string, resource: string, consumer: string, query: Record<string, string>): APIGatewayProxyEvent {
-  return {
-    httpMethod: 'GET',
-    path,
-    resource,
-    pathParameters: { consumer },
-    queryStringParameters: query,
-    multiValueQueryStringParameters: null,
-    headers: {},
-    multiValueHeaders: {},
-    body: null,
-    isBase64Encoded: false,
-    stageVariables: null,
-    requestContext: {} as APIGatewayProxyEvent['requestContext'],
-  };
-}
-
 /** Times top-10 and trending-10 over a filled window; see the module comment. */
 export async function measureQueries(ctx: BenchContext): Promise<QueryRow[]> {
   const { queryKeys: keys, querySamples } = ctx.settings;
@@ -249,7 +231,6 @@ export async function measureQueries(ctx: BenchContext): Promise<QueryRow[]> {
   const kinds: Array<{
     query: string;
     path: string;
-    resource: string;
     params: Record<string, string>;
     estimate: () => number;
     check: (body: unknown) => void;
@@ -257,7 +238,6 @@ export async function measureQueries(ctx: BenchContext): Promise<QueryRow[]> {
     {
       query: 'top-10',
       path: `/results/${consumer.name}`,
-      resource: '/results/{consumer}',
       params: { top: '10', at: String(at) },
       estimate: () => estimatedReadUnits([countsBytes(window.start, window.end), ...expectedTop.map(([key]) => keyBytes(key))]),
       check: (body: unknown): void => {
@@ -269,7 +249,6 @@ export async function measureQueries(ctx: BenchContext): Promise<QueryRow[]> {
     {
       query: 'trending-10',
       path: `/results/${consumer.name}/trending`,
-      resource: '/results/{consumer}/trending',
       params: { top: '10', at: String(at), baseline: String(baselineWindows) },
       estimate: () => estimatedReadUnits([countsBytes(window.end - (baselineWindows + 1) * sizeMs, window.end)]),
       check: (body: unknown): void => {
@@ -281,14 +260,14 @@ export async function measureQueries(ctx: BenchContext): Promise<QueryRow[]> {
   const rows: QueryRow[] = [];
   for (const kind of kinds) {
     costs.length = 0;
-    const answer = await measured(event(kind.path, kind.resource, consumer.name, kind.params));
+    const url = new URL(`${ctx.stack.url}${kind.path}?${new URLSearchParams(kind.params).toString()}`);
+    const answer = await measured(proxyEvents('GET', url)());
     if (answer.statusCode !== 200) throw new Error(`${kind.query} answered ${answer.statusCode}: ${answer.body}`);
     kind.check(JSON.parse(answer.body));
     const total = (of: (cost: ReadCost) => number): number => costs.reduce((sum, c) => sum + of(c), 0);
     const cost = { queries: total((c) => c.queries), items: total((c) => c.items), readUnits: total((c) => c.readUnits) };
     const estimated = kind.estimate();
     // Timed through the local gateway and the results Lambda's worker thread, as a client sees it.
-    const url = `${ctx.stack.url}${kind.path}?${new URLSearchParams(kind.params).toString()}`;
     const samples: number[] = [];
     for (let i = 0; i < querySamples + 3; i += 1) {
       const t0 = performance.now();
