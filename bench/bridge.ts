@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { installBundle, type Bundle, type InstallOptions } from '../local/emulation/services/install';
 import { findJava } from '../local/emulation/services/tools';
+import { BenchError } from './context';
 
 /** The bridge release the bench runs. */
 export const BRIDGE_VERSION = '0.33.1';
@@ -24,51 +25,34 @@ export const BRIDGE_BUNDLE: Bundle = {
   natives: false,
 };
 
-/**
- * The bridge's producer settings: fluxo's (lambdas/clients/kafka.ts: acks=all, idempotent,
- * one request in flight, GZIP, no linger). `kafka.producer.*` keys are passed to the Java producer.
- */
-export const BRIDGE_PRODUCER_PROPS: Readonly<Record<string, string>> = {
-  'kafka.producer.acks': 'all',
-  'kafka.producer.enable.idempotence': 'true',
-  'kafka.producer.max.in.flight.requests.per.connection': '1',
-  'kafka.producer.compression.type': 'gzip',
-  'kafka.producer.linger.ms': '0',
-};
-
-/** The bridge could not be fetched or started. */
-export class BridgeStartError extends Error {
-  public constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'BridgeStartError';
-  }
-}
-
 /** A running bridge. */
 export interface RunningBridge {
   /** e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
-  readonly pid: number | undefined;
-  /** Whether this run downloaded it (false: it was cached). */
-  readonly fetched: boolean;
   stop(): Promise<void>;
 }
 
 /** The bridge's `application.properties` for `brokers`, listening on 127.0.0.1:`port`, producer only. */
 export function bridgeProperties(brokers: string, port: number): string {
-  const props: Record<string, string> = {
+  const props = {
     'bridge.id': 'fluxo-bench',
     'kafka.bootstrap.servers': brokers,
-    ...BRIDGE_PRODUCER_PROPS,
+    // fluxo's producer settings (lambdas/clients/kafka.ts: acks=all, idempotent, one request in
+    // flight, GZIP, no linger); `kafka.producer.*` keys are passed to the Java producer.
+    'kafka.producer.acks': 'all',
+    'kafka.producer.enable.idempotence': 'true',
+    'kafka.producer.max.in.flight.requests.per.connection': '1',
+    'kafka.producer.compression.type': 'gzip',
+    'kafka.producer.linger.ms': '0',
     'http.host': '127.0.0.1',
     'http.port': String(port),
     'http.cors.enabled': 'false',
     'http.consumer.enabled': 'false',
     'http.producer.enabled': 'true',
   };
-  return `${Object.entries(props)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n')}\n`;
+  return Object.entries(props)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join('');
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -105,9 +89,7 @@ export async function startBridge(options: {
       '--config-file',
       config,
     ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   const keep = (chunk: Buffer): void => {
@@ -118,7 +100,7 @@ export async function startBridge(options: {
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new BridgeStartError(`the Strimzi bridge exited (${child.exitCode}) while starting:\n${output}`);
+    if (child.exitCode !== null) throw new BenchError(`the Strimzi bridge exited (${child.exitCode}) while starting:\n${output}`);
     const ready = await fetch(`${url}/ready`).then(
       (r) => r.status < 300,
       () => false,
@@ -126,9 +108,9 @@ export async function startBridge(options: {
     if (ready) break;
     if (Date.now() > deadline) {
       await stopChild(child);
-      throw new BridgeStartError(`the Strimzi bridge was not ready within 60 s:\n${output}`);
+      throw new BenchError(`the Strimzi bridge was not ready within 60 s:\n${output}`);
     }
     await sleep(250);
   }
-  return { url, pid: child.pid, fetched: installed.fetched, stop: () => stopChild(child) };
+  return { url, stop: () => stopChild(child) };
 }

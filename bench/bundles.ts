@@ -13,7 +13,7 @@ import { bundleFunction, type Bundle, type BundleOptions } from '../local/emulat
 import { localFunctionEnvironment } from '../local/emulation/runtime/environment';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../local/emulation/services';
 import { BUNDLING, FUNCTIONS, type FunctionName } from '../core/deployment';
-import type { BenchContext } from './context';
+import { BenchError, type BenchContext } from './context';
 import type { BundleAlternative, BundleRow } from './report';
 import { median } from '../local/tools/stats';
 
@@ -58,14 +58,6 @@ process.stdout.write(JSON.stringify({ initMs }));
 process.exit(0);
 `;
 
-/** The bundle could not be loaded in a fresh process. */
-export class InitMeasureError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'InitMeasureError';
-  }
-}
-
 function measureInit(ctx: BenchContext, name: string, file: string): { initMs: number; processMs: number } {
   const env = localFunctionEnvironment({
     functionName: `fluxo-${name}`,
@@ -88,7 +80,7 @@ function measureInit(ctx: BenchContext, name: string, file: string): { initMs: n
       timeout: 30_000,
     });
     processes.push(performance.now() - began);
-    if (run.status !== 0) throw new InitMeasureError(`${name}: loading ${file} failed (${run.status}): ${run.stderr.slice(-500)}`);
+    if (run.status !== 0) throw new BenchError(`${name}: loading ${file} failed (${run.status}): ${run.stderr.slice(-500)}`);
     inits.push((JSON.parse(run.stdout) as { initMs: number }).initMs);
   }
   return { initMs: median(inits), processMs: median(processes) };

@@ -3,25 +3,12 @@
  * starts) drained by the consumer Lambda through the ESM emulator in full batches, its DynamoDB
  * requests counted on the wire by a proxy in front of DynamoDB Local.
  */
-import { join } from 'node:path';
-import { EventSourceMappingEmulator } from '../local/emulation/esm/emulator';
-import { JsonlDestination } from '../local/emulation/esm/on-failure';
-import { createLocalFunction } from '../local/stack';
-import { runLoad, type BenchContext } from './context';
+import { BenchError, runLoad, type BenchContext } from './context';
 import { startDynamoDbCounter, writeRequests } from './dynamodb-counter';
-import { benchConsumer, consumerRow, invocationSample, type InvocationSample } from './latency';
+import { benchConsumer, consumerMapping, consumerRow, type InvocationSample } from './latency';
 import type { ConsumerRow } from './report';
-import { resolveTopic } from '../core/spec';
-import { BENCH, pipeline as benchSpec } from './spec';
+import { BENCH } from './spec';
 import { percentile } from '../local/tools/stats';
-
-/** The backlog was not drained in time. */
-export class DrainTimeoutError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'DrainTimeoutError';
-  }
-}
 
 /** Records per keyed request in the `bench-drain-keyed` backlog. */
 export const KEYED_REQUEST_RECORDS = 100;
@@ -44,28 +31,11 @@ export async function measureConsumer(ctx: BenchContext, { keyed = false }: { ke
     ...(keyed ? { recordIdsPerRequest: KEYED_REQUEST_RECORDS } : {}),
   });
   const counter = await startDynamoDbCounter(ctx.services.dynamodbEndpoint);
-  const fn = createLocalFunction(
-    `fluxo-consumer-${topic}`,
-    'consumer',
-    ctx.consumerBundle,
-    { ...ctx.factory, dynamodbEndpoint: counter.endpoint },
-    topic,
-  );
   const invocations: InvocationSample[] = [];
   let delivered = 0;
-  const emulator = new EventSourceMappingEmulator({
-    consumer,
-    topics: benchSpec.topics.map(resolveTopic),
-    brokers: ctx.services.kafkaBrokers.split(','),
-    invoker: fn,
-    destination: new JsonlDestination(join(ctx.scratchDir, 'on-failure.jsonl')),
-    onInvoke: (event, result) => {
-      const sample = invocationSample(event, result);
-      if (result.ok) delivered += sample.records;
-      invocations.push(sample);
-      if (!result.ok) ctx.log(`[${topic}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
-    },
-    onWarning: (message) => ctx.log(`[esm ${topic}] ${message}`),
+  const { fn, emulator } = consumerMapping(ctx, consumer, { ...ctx.factory, dynamodbEndpoint: counter.endpoint }, (sample) => {
+    if (sample.ok) delivered += sample.records;
+    invocations.push(sample);
   });
   try {
     await fn.start();
@@ -73,7 +43,7 @@ export async function measureConsumer(ctx: BenchContext, { keyed = false }: { ke
     await emulator.start();
     const deadline = Date.now() + 120_000;
     while (delivered < settings.drainRecords) {
-      if (Date.now() > deadline) throw new DrainTimeoutError(`${delivered} of ${settings.drainRecords} records drained in 120 s`);
+      if (Date.now() > deadline) throw new BenchError(`${delivered} of ${settings.drainRecords} records drained in 120 s`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const counts = counter.counts();

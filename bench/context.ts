@@ -2,49 +2,26 @@
  * What every bench phase works with: the running services and local stack, the bundles, the run's
  * settings, and {@link runLoad}, which runs one load job in a fresh worker thread.
  */
-import { createServer } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { matchRoute } from '../core/api/routes';
+import { toProxyEvent } from '../local/emulation/proxy-event';
 import type { LocalServices } from '../local/emulation/services';
 import type { LocalStack, FunctionFactoryOptions } from '../local/stack';
 import type { Bundle } from '../local/emulation/runtime/bundle';
 import type { AckMessage, LoadJob, LoadMessage, ThroughputResult } from './load';
 
-/** How long and how often each phase runs. */
-export interface BenchSettings {
-  readonly quick: boolean;
-  /** How long `npm start` idles, measured, after its banner (ms). */
-  readonly idleMs: number;
-  /** Concurrent clients of the closed-loop ingest phase. */
-  readonly ingestClients: number;
-  readonly ingestBatches: readonly number[];
-  /** Extra ingest rows: the same paths with more clients (is the path latency-bound?). */
-  readonly ingestExtra: readonly { readonly batch: number; readonly clients: number }[];
-  readonly ingestRepetitions: number;
-  readonly ingestDurationMs: number;
-  readonly ceilingRepetitions: number;
-  readonly ceilingRecords: number;
-  readonly latencyRepetitions: number;
-  readonly lowLoad: { readonly requestsPerSecond: number; readonly recordsPerRequest: number; readonly durationMs: number };
-  readonly sustainedLoad: { readonly requestsPerSecond: number; readonly recordsPerRequest: number; readonly durationMs: number };
-  /** Unrecorded load before each consumer's latency phases, ms. */
-  readonly warmupMs: number;
-  /** How long a request's aggregate may take to appear before it counts as not visible. */
-  readonly visibleDeadlineMs: number;
-  readonly drainRecords: number;
-  readonly drainKeys: number;
-  readonly initRepetitions: number;
-  /** Distinct keys in the window of the hopping-window query phase, and timed queries of each kind. */
-  readonly queryKeys: number;
-  readonly querySamples: number;
-}
-
-/** The settings of a full run and of a `--quick` run. */
-export function benchSettings(quick: boolean): BenchSettings {
+/** The settings of a full run and of a `--quick` run: how long and how often each phase runs. */
+export function benchSettings(quick: boolean) {
   return {
     quick,
+    /** How long `npm start` idles, measured, after its banner (ms). */
     idleMs: quick ? 10_000 : 30_000,
+    /** Concurrent clients of the closed-loop ingest phase. */
     ingestClients: 4,
     ingestBatches: [1, 100, 500],
+    /** Extra ingest rows: the same paths with more clients (is the path latency-bound?). */
     ingestExtra: quick ? [] : [{ batch: 100, clients: 16 }],
     ingestRepetitions: quick ? 1 : 5,
     ingestDurationMs: quick ? 1500 : 5000,
@@ -53,15 +30,22 @@ export function benchSettings(quick: boolean): BenchSettings {
     latencyRepetitions: quick ? 1 : 3,
     lowLoad: { requestsPerSecond: 20, recordsPerRequest: 1, durationMs: quick ? 3000 : 10_000 },
     sustainedLoad: { requestsPerSecond: 50, recordsPerRequest: 20, durationMs: quick ? 4000 : 15_000 },
+    /** Unrecorded load before each consumer's latency phases, ms. */
     warmupMs: quick ? 1000 : 3000,
+    /** How long a request's aggregate may take to appear before it counts as not visible. */
     visibleDeadlineMs: 10_000,
     drainRecords: quick ? 3000 : 20_000,
     drainKeys: 8,
     initRepetitions: quick ? 3 : 10,
+    /** Distinct keys in the window of the hopping-window query phase. */
     queryKeys: quick ? 1000 : 10_000,
+    /** Timed queries of each kind in the hopping-window query phase. */
     querySamples: quick ? 10 : 50,
   };
 }
+
+/** How long and how often each phase runs. */
+export type BenchSettings = ReturnType<typeof benchSettings>;
 
 /** The running bench stack. */
 export interface BenchContext {
@@ -80,12 +64,39 @@ export interface BenchContext {
   readonly log: (line: string) => void;
 }
 
-/** The load worker failed or ended without an answer. */
-export class LoadWorkerError extends Error {
+/**
+ * A bench phase could not measure what it measures: a tool or process it needs did not start or
+ * failed, a deadline passed, or the stack answered something the bench did not expect.
+ */
+export class BenchError extends Error {
   public constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
-    this.name = 'LoadWorkerError';
+    this.name = 'BenchError';
   }
+}
+
+/**
+ * A maker of API Gateway proxy events for `method url`, built as the local gateway builds them
+ * (the route from core/api, the event from local/emulation/proxy-event.ts): each call makes one,
+ * with a fresh request id, and `body` sent as JSON when there is one.
+ */
+export function proxyEvents(method: string, url: URL): (body?: Buffer) => APIGatewayProxyEvent {
+  const match = matchRoute(method, url.pathname);
+  if (match === undefined) throw new BenchError(`no route for ${method} ${url.pathname}`);
+  return (body) =>
+    toProxyEvent({
+      method,
+      url,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      multiValueHeaders: body === undefined ? {} : { 'content-type': ['application/json'] },
+      body: body ?? Buffer.alloc(0),
+      sourceIp: '127.0.0.1',
+      route: match.route,
+      pathParameters: match.pathParameters,
+      stage: 'local',
+      requestId: randomUUID(),
+      now: Date.now(),
+    });
 }
 
 /** Runs `job` in a fresh load worker; `onAck` sees each open-loop answer as it arrives. */
@@ -102,23 +113,9 @@ export function runLoad(workerFile: string, job: LoadJob, onAck?: (ack: AckMessa
     worker.on('message', (message: LoadMessage) => {
       if (message.type === 'ack') onAck?.(message);
       else if (message.type === 'done') finish(() => resolve(message.result));
-      else finish(() => reject(new LoadWorkerError(`load job ${job.kind} failed: ${message.message}`)));
+      else finish(() => reject(new BenchError(`load job ${job.kind} failed: ${message.message}`)));
     });
-    worker.on('error', (error) => finish(() => reject(new LoadWorkerError(`load worker crashed running ${job.kind}`, { cause: error }))));
-    worker.on('exit', (code) => finish(() => reject(new LoadWorkerError(`load worker exited (${code}) before answering ${job.kind}`))));
-  });
-}
-
-/** A TCP port free on 127.0.0.1 right now (for a server the bench starts that cannot take port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new RangeError('no port assigned')),
-      );
-    });
+    worker.on('error', (error) => finish(() => reject(new BenchError(`load worker crashed running ${job.kind}`, { cause: error }))));
+    worker.on('exit', (code) => finish(() => reject(new BenchError(`load worker exited (${code}) before answering ${job.kind}`))));
   });
 }

@@ -5,6 +5,7 @@
  * handler really sends, retries included, without touching the handler's code.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
 /** Requests and written items seen so far, by operation (`PutItem`, `BatchWriteItem`, ...). */
@@ -80,10 +81,7 @@ export async function startDynamoDbCounter(target: string): Promise<DynamoDbCoun
     });
   };
   const server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  await once(server.listen(0, '127.0.0.1'), 'listening');
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -13,27 +13,10 @@ import type { Context } from 'aws-lambda';
 import { createProducerHandler } from '../lambdas/producer/index';
 import { trackingPartitioner } from '../lambdas/producer/kafka-writer';
 import { createIdempotentProducer, createKafka, LazyProducer } from '../lambdas/clients/kafka';
-import { matchRoute } from '../core/api/routes';
-import { toProxyEvent } from '../local/emulation/proxy-event';
-import type { BenchContext } from './context';
+import { proxyEvents, type BenchContext } from './context';
 import { healthBody, now } from './load';
 import { BENCH, pipeline } from './spec';
 import { percentile, perSecond } from '../local/tools/stats';
-
-/** What the handler alone did at one batch size. */
-export interface HandlerResult {
-  readonly batch: number;
-  readonly recordsPerSecond: number;
-  readonly callP50Ms: number;
-}
-
-/** Unknown route: the bench's own route table does not have the ingest path. */
-export class HandlerBenchError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'HandlerBenchError';
-  }
-}
 
 function context(): Context {
   const deadline = Date.now() + 29_000;
@@ -72,17 +55,14 @@ async function profiled<T>(file: string, run: () => Promise<T>): Promise<T> {
  * Calls the producer handler in closed loops at each ingest batch size. With `profileDir`, the
  * loop at 100 records per call is CPU-profiled into `<profileDir>/handler-batch-100.cpuprofile`.
  */
-export async function measureHandler(ctx: BenchContext, profileDir?: string): Promise<HandlerResult[]> {
+export async function measureHandler(ctx: BenchContext, profileDir?: string): Promise<void> {
   const producers = new LazyProducer(() =>
     createIdempotentProducer(createKafka({ brokers: ctx.services.kafkaBrokers.split(',') }), { createPartitioner: trackingPartitioner }),
   );
   const handle = createProducerHandler({ spec: pipeline, producers });
-  const url = new URL(`http://127.0.0.1/topics/${BENCH.ingestTopic}/records`);
-  const match = matchRoute('POST', url.pathname);
-  if (match === undefined) throw new HandlerBenchError(`no route for POST ${url.pathname}`);
-  const results: HandlerResult[] = [];
+  const eventOf = proxyEvents('POST', new URL(`http://127.0.0.1/topics/${BENCH.ingestTopic}/records`));
   try {
-    const loop = async (batch: number): Promise<HandlerResult> => {
+    const loop = async (batch: number): Promise<void> => {
       const bodies = Array.from({ length: 16 }, (_, i) => Buffer.from(healthBody(i * batch, batch)));
       const began = now();
       const until = began + ctx.settings.ingestDurationMs;
@@ -91,19 +71,7 @@ export async function measureHandler(ctx: BenchContext, profileDir?: string): Pr
       await Promise.all(
         Array.from({ length: ctx.settings.ingestClients }, async (_, client) => {
           for (let i = 0; now() < until; i += 1) {
-            const event = toProxyEvent({
-              method: 'POST',
-              url,
-              headers: { 'content-type': 'application/json' },
-              multiValueHeaders: { 'content-type': ['application/json'] },
-              body: bodies[(client + i) % bodies.length] as Buffer,
-              sourceIp: '127.0.0.1',
-              route: match.route,
-              pathParameters: match.pathParameters,
-              stage: 'local',
-              requestId: randomUUID(),
-              now: Date.now(),
-            });
+            const event = eventOf(bodies[(client + i) % bodies.length] as Buffer);
             const sent = now();
             const answer = await handle(event, context());
             callMs.push(now() - sent);
@@ -111,21 +79,16 @@ export async function measureHandler(ctx: BenchContext, profileDir?: string): Pr
           }
         }),
       );
-      const result = { batch, recordsPerSecond: perSecond(records, now() - began), callP50Ms: percentile(callMs, 50) };
-      ctx.log(`handler alone, batch ${batch}: ${result.recordsPerSecond.toFixed(0)} records/s, call p50 ${result.callP50Ms.toFixed(1)} ms`);
-      return result;
+      const recordsPerSecond = perSecond(records, now() - began);
+      ctx.log(`handler alone, batch ${batch}: ${recordsPerSecond.toFixed(0)} records/s, call p50 ${percentile(callMs, 50).toFixed(1)} ms`);
     };
     // Warm-up: connect and let the JIT see the path, as a warm container has.
     await loop(100);
     for (const batch of ctx.settings.ingestBatches) {
-      results.push(
-        profileDir !== undefined && batch === 100
-          ? await profiled(join(profileDir, 'handler-batch-100.cpuprofile'), () => loop(batch))
-          : await loop(batch),
-      );
+      if (profileDir !== undefined && batch === 100) await profiled(join(profileDir, 'handler-batch-100.cpuprofile'), () => loop(batch));
+      else await loop(batch);
     }
   } finally {
     await producers.reset();
   }
-  return results;
 }

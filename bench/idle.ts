@@ -10,7 +10,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV } from '../core/config';
-import { freePort, type BenchContext } from './context';
+import { freePort } from '../local/emulation/services/ports';
+import { BenchError, type BenchContext } from './context';
 
 /** What one idle measurement found. */
 export interface IdleResult {
@@ -28,20 +29,13 @@ export interface IdleResult {
   readonly startSeconds: number;
 }
 
-/** The bench could not start or measure `npm start`. */
-export class IdleMeasureError extends Error {
-  public constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'IdleMeasureError';
-  }
-}
-
-/** One line of /proc/<pid>/stat: the parent pid, the command and the CPU ticks (utime + stime). */
+/** One line of /proc/<pid>/stat: the parent pid, the command, the CPU ticks (utime + stime) and the threads. */
 export interface ProcStat {
   readonly pid: number;
   readonly ppid: number;
   readonly command: string;
   readonly ticks: number;
+  readonly threads: number;
 }
 
 /** Parses /proc/<pid>/stat (proc(5)); the command may hold spaces and parentheses, so fields count from its last `)`. */
@@ -53,12 +47,11 @@ export function parseProcStat(text: string): ProcStat | undefined {
     .slice(close + 2)
     .trim()
     .split(/\s+/);
-  // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-  const ppid = Number(rest[1]);
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  if (![ppid, utime, stime].every(Number.isFinite)) return undefined;
-  return { pid: Number(text.slice(0, open).trim()), ppid, command: text.slice(open + 1, close), ticks: utime + stime };
+  // rest[0] is field 3 (state); ppid is field 4, utime 14, stime 15, num_threads 20.
+  const field = (n: number): number => Number(rest[n - 3]);
+  const [ppid, utime, stime, threads] = [field(4), field(14), field(15), field(20)];
+  if (![ppid, utime, stime, threads].every(Number.isFinite)) return undefined;
+  return { pid: Number(text.slice(0, open).trim()), ppid, command: text.slice(open + 1, close), ticks: utime + stime, threads };
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -95,14 +88,6 @@ function clockTicksPerSecond(): number {
   return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
 }
 
-function threadsOf(pid: number): number {
-  try {
-    return Number(/^Threads:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
 function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -115,10 +100,10 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 /**
- * Starts `npm start`, waits for its banner, lets it idle `idleMs` with no traffic and returns the
+ * Starts `npm start`, waits for its banner, lets it idle `settings.idleMs` with no traffic and returns the
  * CPU its process tree used meanwhile; stops it in every case.
  */
-export async function measureIdle(ctx: BenchContext, idleMs: number): Promise<IdleResult> {
+export async function measureIdle(ctx: BenchContext): Promise<IdleResult> {
   const port = await freePort();
   const began = Date.now();
   // Its own process group, so that stopping it reaches npm, tsx and the stack's Node process.
@@ -142,8 +127,8 @@ export async function measureIdle(ctx: BenchContext, idleMs: number): Promise<Id
   try {
     const deadline = Date.now() + 180_000;
     while (!output.includes('fluxo is running')) {
-      if (child.exitCode !== null) throw new IdleMeasureError(`npm start exited (${child.exitCode}) before its banner:\n${output}`);
-      if (Date.now() > deadline) throw new IdleMeasureError(`npm start printed no banner within 180 s:\n${output}`);
+      if (child.exitCode !== null) throw new BenchError(`npm start exited (${child.exitCode}) before its banner:\n${output}`);
+      if (Date.now() > deadline) throw new BenchError(`npm start printed no banner within 180 s:\n${output}`);
       await sleep(100);
     }
     const startSeconds = (Date.now() - began) / 1000;
@@ -151,7 +136,7 @@ export async function measureIdle(ctx: BenchContext, idleMs: number): Promise<Id
     const hz = clockTicksPerSecond();
     const before = processTree(root, allProcesses());
     const t0 = process.hrtime.bigint();
-    await sleep(idleMs);
+    await sleep(ctx.settings.idleMs);
     const after = processTree(root, allProcesses());
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     // A process of the tree counts from its first sample (0 when it appeared during the window).
@@ -162,7 +147,7 @@ export async function measureIdle(ctx: BenchContext, idleMs: number): Promise<Id
       seconds,
       cpuSeconds,
       coreShare: cpuSeconds / seconds,
-      nodeThreads: node === undefined ? 0 : threadsOf(node.pid),
+      nodeThreads: node?.threads ?? 0,
       processes: after.map((p) => p.command),
       startSeconds,
     };

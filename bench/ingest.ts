@@ -6,14 +6,17 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { findTopic } from '../core/spec';
 import { KAFKA_BUNDLE, installBundle } from '../local/emulation/services/install';
 import { findJava } from '../local/emulation/services/tools';
 import { BRIDGE_VERSION, startBridge, type RunningBridge } from './bridge';
-import { freePort, runLoad, type BenchContext } from './context';
+import { BenchError, runLoad, type BenchContext } from './context';
+import { freePort } from '../local/emulation/services/ports';
 import { healthWireRecords, type ThroughputResult } from './load';
 import type { BridgeInfo, CeilingResult, CeilingVariant, IngestRow } from './report';
 import { BENCH, pipeline } from './spec';
@@ -35,19 +38,11 @@ export const CEILING_VARIANTS: readonly { readonly name: string; readonly props:
   },
 ];
 
-/** The perf test's summary line could not be found. */
-export class CeilingRunError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'CeilingRunError';
-  }
-}
-
 /** records/s from ProducerPerformance's final line, e.g. `30000 records sent, 51282.1 records/sec (4.11 MB/sec), ...`. */
 export function parsePerfTestOutput(output: string): { records: number; recordsPerSecond: number } {
   const matches = [...output.matchAll(/(\d+) records sent, ([\d.]+) records\/sec/g)];
   const last = matches.at(-1);
-  if (last === undefined) throw new CeilingRunError(`no summary line in kafka-producer-perf-test output: ${output.slice(-500)}`);
+  if (last === undefined) throw new BenchError(`no summary line in kafka-producer-perf-test output: ${output.slice(-500)}`);
   return { records: Number(last[1]), recordsPerSecond: Number(last[2]) };
 }
 
@@ -61,7 +56,7 @@ async function runPerfTest(java: string, libDir: string, args: readonly string[]
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve(output) : reject(new CeilingRunError(`kafka-producer-perf-test exited ${code}: ${output.slice(-500)}`)),
+      code === 0 ? resolve(output) : reject(new BenchError(`kafka-producer-perf-test exited ${code}: ${output.slice(-500)}`)),
     );
   });
 }
@@ -69,7 +64,7 @@ async function runPerfTest(java: string, libDir: string, args: readonly string[]
 async function measureCeiling(ctx: BenchContext): Promise<CeilingResult> {
   const { settings } = ctx;
   const topic = findTopic(pipeline, BENCH.ingestTopic);
-  if (topic === undefined) throw new CeilingRunError(`${BENCH.ingestTopic} is not in the bench spec`);
+  if (topic === undefined) throw new BenchError(`${BENCH.ingestTopic} is not in the bench spec`);
   const values = healthWireRecords(topic, 0, 1000).map((r) => r.value);
   const payloadFile = join(ctx.scratchDir, 'payloads.txt');
   writeFileSync(payloadFile, values.join('\n'));
@@ -106,12 +101,15 @@ async function measureCeiling(ctx: BenchContext): Promise<CeilingResult> {
   };
 }
 
+/** A load job's result with the event-loop utilisation of this thread and the process's CPU time, µs, while it ran. */
+type CpuResult = ThroughputResult & { eventLoopUtilization: number; cpuUs: number };
+
 /**
  * Runs a load job and measures, in this process, the event-loop utilisation of this thread (the
  * gateway's) and the CPU time of the whole process (every thread: gateway, Lambda workers, load
  * worker, its start and warm-up included) while it ran.
  */
-async function withCpu(run: () => Promise<ThroughputResult>): Promise<ThroughputResult & { eventLoopUtilization: number; cpuUs: number }> {
+async function withCpu(run: () => Promise<ThroughputResult>): Promise<CpuResult> {
   const eluBefore = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
   const result = await run();
@@ -129,10 +127,9 @@ async function startBareServer(): Promise<{ url: string; server: Server }> {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new RangeError('the bare server has no port');
-  return { url: `http://127.0.0.1:${address.port}/`, server };
+  await once(server.listen(0, '127.0.0.1'), 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, server };
 }
 
 /** Starts the Strimzi bridge, or says why it could not (the rows then carry no bridge figures). */
@@ -191,53 +188,39 @@ async function measurePaths(
   });
   const measured: Omit<IngestRow, 'httpOverCeiling'>[] = [];
   const shapes = [...settings.ingestBatches.map((batch) => ({ batch, clients: settings.ingestClients })), ...settings.ingestExtra];
+  const rate = (run: ThroughputResult): number => perSecond(run.records, run.elapsedMs);
+  const cpuPerRecord = (run: CpuResult): number => run.cpuUs / Math.max(1, run.records);
+  const requestP50 = (runs: readonly ThroughputResult[]): number =>
+    percentile(
+      runs.flatMap((run) => run.requestMs),
+      50,
+    );
   for (const { batch, clients } of shapes) {
-    const http: number[] = [];
-    const raw: number[] = [];
-    const coalesced: number[] = [];
-    const gatewayElu: number[] = [];
-    const httpCpu: number[] = [];
-    const rawCpu: number[] = [];
-    const httpMs: number[] = [];
-    const rawMs: number[] = [];
-    const viaBridge: number[] = [];
-    const bridgeMs: number[] = [];
-    const viaBare: number[] = [];
-    let errors = 0;
-    let firstError: string | undefined;
+    const reps: { http: CpuResult; raw: CpuResult; coalesced: ThroughputResult; bridged?: ThroughputResult; bared: ThroughputResult }[] =
+      [];
     for (let rep = 0; rep < settings.ingestRepetitions; rep += 1) {
-      const viaHttp = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients, batch }));
-      const viaRaw = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', brokers, ...base, clients, batch }));
-      const viaCoalesced = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', coalesce: true, brokers, ...base, clients, batch });
+      const http = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'http-closed', url: stack.url, ...base, clients, batch }));
+      const raw = await withCpu(() => runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', brokers, ...base, clients, batch }));
+      const coalesced = await runLoad(ctx.loadWorkerFile, { kind: 'raw-closed', coalesce: true, brokers, ...base, clients, batch });
       const bridged =
         bridge === undefined
           ? undefined
           : await runLoad(ctx.loadWorkerFile, { kind: 'bridge-closed', url: bridge.url, ...base, clients, batch });
       const bared = await runLoad(ctx.loadWorkerFile, { kind: 'bare-closed', url: bareUrl, durationMs: base.durationMs, clients, batch });
-      if (bridged !== undefined) {
-        viaBridge.push(perSecond(bridged.records, bridged.elapsedMs));
-        bridgeMs.push(...bridged.requestMs);
-        errors += bridged.errors;
-        firstError ??= bridged.firstError;
-      }
-      viaBare.push(perSecond(bared.records, bared.elapsedMs));
-      errors += bared.errors;
-      firstError ??= bared.firstError;
-      gatewayElu.push(viaHttp.eventLoopUtilization);
-      httpCpu.push(viaHttp.cpuUs / Math.max(1, viaHttp.records));
-      rawCpu.push(viaRaw.cpuUs / Math.max(1, viaRaw.records));
-      http.push(perSecond(viaHttp.records, viaHttp.elapsedMs));
-      raw.push(perSecond(viaRaw.records, viaRaw.elapsedMs));
-      coalesced.push(perSecond(viaCoalesced.records, viaCoalesced.elapsedMs));
-      httpMs.push(...viaHttp.requestMs);
-      rawMs.push(...viaRaw.requestMs);
-      errors += viaHttp.errors + viaRaw.errors + viaCoalesced.errors;
-      firstError ??= viaHttp.firstError ?? viaRaw.firstError ?? viaCoalesced.firstError;
+      reps.push({ http, raw, coalesced, bridged, bared });
       ctx.log(
-        `ingest batch ${batch} × ${clients} clients rep ${rep + 1}: HTTP ${http.at(-1)?.toFixed(0)}, raw ${raw.at(-1)?.toFixed(0)}, raw coalesced ${coalesced.at(-1)?.toFixed(0)}, ` +
-          `bridge ${bridged === undefined ? '-' : viaBridge.at(-1)?.toFixed(0)}, bare Node ${viaBare.at(-1)?.toFixed(0)} records/s`,
+        `ingest batch ${batch} × ${clients} clients rep ${rep + 1}: HTTP ${rate(http).toFixed(0)}, raw ${rate(raw).toFixed(0)}, raw coalesced ${rate(coalesced).toFixed(0)}, ` +
+          `bridge ${bridged === undefined ? '-' : rate(bridged).toFixed(0)}, bare Node ${rate(bared).toFixed(0)} records/s`,
       );
     }
+    // Every run of the row, bridge and bare Node first in each repetition: the first error among them is the report's.
+    const runs = reps.flatMap((r) => [r.bridged, r.bared, r.http, r.raw, r.coalesced]).filter((run) => run !== undefined);
+    const http = reps.map((r) => rate(r.http));
+    const raw = reps.map((r) => rate(r.raw));
+    const coalesced = reps.map((r) => rate(r.coalesced));
+    const bridged = reps.flatMap((r) => (r.bridged === undefined ? [] : [r.bridged]));
+    const viaBridge = bridged.map(rate);
+    const viaBare = reps.map((r) => rate(r.bared));
     const httpMedian = median(http);
     const rawMedian = median(raw);
     const bridgeMedian = viaBridge.length > 0 ? median(viaBridge) : undefined;
@@ -249,7 +232,7 @@ async function measurePaths(
             bridge: viaBridge,
             bridgeMedian,
             httpOverBridge: ratio(httpMedian, bridgeMedian),
-            bridgeRequestP50Ms: percentile(bridgeMs, 50),
+            bridgeRequestP50Ms: requestP50(bridged),
           }),
       bare: viaBare,
       bareMedian,
@@ -260,16 +243,16 @@ async function measurePaths(
       raw,
       httpMedian,
       rawMedian,
-      gatewayEventLoopUtilization: median(gatewayElu),
-      httpCpuUsPerRecord: median(httpCpu),
-      rawCpuUsPerRecord: median(rawCpu),
+      gatewayEventLoopUtilization: median(reps.map((r) => r.http.eventLoopUtilization)),
+      httpCpuUsPerRecord: median(reps.map((r) => cpuPerRecord(r.http))),
+      rawCpuUsPerRecord: median(reps.map((r) => cpuPerRecord(r.raw))),
       rawCoalesced: coalesced,
       rawCoalescedMedian: median(coalesced),
       httpOverRaw: ratio(httpMedian, rawMedian),
-      httpRequestP50Ms: percentile(httpMs, 50),
-      rawRequestP50Ms: percentile(rawMs, 50),
-      errors,
-      firstError,
+      httpRequestP50Ms: requestP50(reps.map((r) => r.http)),
+      rawRequestP50Ms: requestP50(reps.map((r) => r.raw)),
+      errors: runs.reduce((sum, run) => sum + run.errors, 0),
+      firstError: runs.find((run) => run.firstError !== undefined)?.firstError,
     });
   }
   const ceiling = await measureCeiling(ctx);

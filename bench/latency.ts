@@ -11,28 +11,20 @@ import { aggregateKey } from '../core/keys';
 import { findConsumer, resolveTopic, type ResolvedConsumer } from '../core/spec';
 import { EventSourceMappingEmulator } from '../local/emulation/esm/emulator';
 import { JsonlDestination } from '../local/emulation/esm/on-failure';
-import type { InvocationResult } from '../local/emulation/runtime/local-function';
+import type { InvocationResult, LocalFunction } from '../local/emulation/runtime/local-function';
 import { LOCAL_TABLES, localDynamoDbClient } from '../local/emulation/services';
-import { createLocalFunction } from '../local/stack';
-import { runLoad, type BenchContext } from './context';
+import { createLocalFunction, type FunctionFactoryOptions } from '../local/stack';
+import { BenchError, runLoad, type BenchContext, type BenchSettings } from './context';
 import type { AckMessage } from './load';
 import { now } from './load';
 import type { ConsumerRow, LatencyRow } from './report';
 import { BENCH, pipeline } from './spec';
 import { median, percentile, perSecond, summarizeLatencies, type LatencySummary } from '../local/tools/stats';
 
-/** The spec has no such bench consumer. */
-export class BenchSpecError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'BenchSpecError';
-  }
-}
-
 /** A bench consumer from the bench spec. */
 export function benchConsumer(name: string): ResolvedConsumer {
   const consumer = findConsumer(pipeline, name);
-  if (consumer === undefined) throw new BenchSpecError(`consumer ${name} is not in the bench spec`);
+  if (consumer === undefined) throw new BenchError(`consumer ${name} is not in the bench spec`);
   return consumer;
 }
 
@@ -46,18 +38,40 @@ export interface InvocationSample {
   readonly waitedMs: number;
 }
 
-/** How many records an MSK event carries, and the oldest record's timestamp (epoch ms; Infinity for none). */
-export function recordsInEvent(event: unknown): { count: number; oldest: number } {
-  const records = (event as { records?: Record<string, { timestamp?: number }[]> }).records ?? {};
-  const all = Object.values(records).flat();
-  return { count: all.length, oldest: Math.min(...all.map((r) => Number(r.timestamp))) };
+/** An invocation as a sample, from the MSK event (its records and the oldest one's timestamp) and the emulator's result. */
+export function invocationSample(event: unknown, result: InvocationResult): InvocationSample {
+  const records = Object.values((event as { records?: Record<string, { timestamp?: number }[]> }).records ?? {}).flat();
+  const oldest = Math.min(...records.map((r) => Number(r.timestamp)));
+  const endedAt = Date.now();
+  return { records: records.length, durationMs: result.durationMs, endedAt, ok: result.ok, waitedMs: endedAt - result.durationMs - oldest };
 }
 
-/** An invocation as a sample, from the event and the emulator's result. */
-export function invocationSample(event: unknown, result: InvocationResult): InvocationSample {
-  const { count, oldest } = recordsInEvent(event);
-  const endedAt = Date.now();
-  return { records: count, durationMs: result.durationMs, endedAt, ok: result.ok, waitedMs: endedAt - result.durationMs - oldest };
+/**
+ * The consumer Lambda of `consumer` (a local function made with `factory`) and its ESM emulator,
+ * neither started: failed invocations and warnings are logged, and every invocation is handed to
+ * `onInvocation` as a sample.
+ */
+export function consumerMapping(
+  ctx: BenchContext,
+  consumer: ResolvedConsumer,
+  factory: FunctionFactoryOptions,
+  onInvocation: (sample: InvocationSample) => void,
+): { fn: LocalFunction; emulator: EventSourceMappingEmulator } {
+  const { name } = consumer;
+  const fn = createLocalFunction(`fluxo-consumer-${name}`, 'consumer', ctx.consumerBundle, factory, name);
+  const emulator = new EventSourceMappingEmulator({
+    consumer,
+    topics: pipeline.topics.map(resolveTopic),
+    brokers: ctx.services.kafkaBrokers.split(','),
+    invoker: fn,
+    destination: new JsonlDestination(join(ctx.scratchDir, 'on-failure.jsonl')),
+    onInvoke: (event, result) => {
+      onInvocation(invocationSample(event, result));
+      if (!result.ok) ctx.log(`[${name}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+    },
+    onWarning: (message) => ctx.log(`[esm ${name}] ${message}`),
+  });
+  return { fn, emulator };
 }
 
 /** Per-invocation figures of a set of invocations. */
@@ -66,75 +80,42 @@ export function consumerRow(scenario: string, samples: readonly InvocationSample
   const records = ok.reduce((sum, s) => sum + s.records, 0);
   const first = Math.min(...ok.map((s) => s.endedAt - s.durationMs));
   const last = Math.max(...ok.map((s) => s.endedAt));
+  const durations = ok.map((s) => s.durationMs);
+  const waited = ok.map((s) => s.waitedMs);
   return {
     scenario,
     records,
     invocations: ok.length,
     recordsPerInvocation: records / ok.length,
     recordsPerSecondPerInvocation: median(ok.map((s) => perSecond(s.records, Math.max(s.durationMs, 0.5)))),
-    invocationP50Ms: percentile(
-      ok.map((s) => s.durationMs),
-      50,
-    ),
-    waitedP50Ms: percentile(
-      ok.map((s) => s.waitedMs),
-      50,
-    ),
-    waitedP99Ms: percentile(
-      ok.map((s) => s.waitedMs),
-      99,
-    ),
+    invocationP50Ms: percentile(durations, 50),
+    waitedP50Ms: percentile(waited, 50),
+    waitedP99Ms: percentile(waited, 99),
     drainRecordsPerSecond: perSecond(records, Math.max(last - first, 1)),
     keys,
   };
 }
 
-/** Pending requests and the reads that find their aggregates. */
-class VisibilityPoller {
-  private readonly pending = new Map<
-    string,
-    { readonly ackAt: number; readonly records: number; readonly pk: string; readonly sk: string }
-  >();
-  public readonly latencies: number[] = [];
-  private running = true;
-  private loop: Promise<void> | undefined;
-
-  public constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly consumer: ResolvedConsumer,
-  ) {}
-
-  public add(ack: AckMessage): void {
-    if (!ack.ok) return;
-    const { pk, sk } = aggregateKey(this.consumer.name, encodeGroupKey(ack.key), paneOf(ack.timestamp, this.consumer.window).start);
-    this.pending.set(`${pk}\u0000${sk}`, { ackAt: ack.ackAt, records: ack.records, pk, sk });
-  }
-
-  public get outstanding(): number {
-    return this.pending.size;
-  }
-
-  public start(): void {
-    this.loop = this.poll();
-  }
-
-  public async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async poll(): Promise<void> {
-    while (this.running) {
-      if (this.pending.size === 0) {
+/**
+ * Reads the aggregates of the pending requests back to back until stopped; a request leaves
+ * `pending` once its aggregate holds all of its records, and its latency joins `latencies`.
+ */
+function startPoller(client: DynamoDBDocumentClient, consumer: ResolvedConsumer) {
+  const pending = new Map<string, { readonly ackAt: number; readonly records: number; readonly pk: string; readonly sk: string }>();
+  const latencies: number[] = [];
+  let running = true;
+  const poll = async (): Promise<void> => {
+    while (running) {
+      if (pending.size === 0) {
         await new Promise((resolve) => setTimeout(resolve, 1));
         continue;
       }
-      const keys = [...this.pending.entries()].slice(0, 100);
-      const answer = await this.client.send(
+      const keys = [...pending.values()].slice(0, 100).map(({ pk, sk }) => ({ pk, sk }));
+      const answer = await client.send(
         new BatchGetCommand({
           RequestItems: {
             [LOCAL_TABLES.results]: {
-              Keys: keys.map(([, p]) => ({ pk: p.pk, sk: p.sk })),
+              Keys: keys,
               ConsistentRead: true,
               ProjectionExpression: 'pk, sk, #c',
               ExpressionAttributeNames: { '#c': 'count' },
@@ -145,21 +126,29 @@ class VisibilityPoller {
       const seenAt = now();
       for (const item of answer.Responses?.[LOCAL_TABLES.results] ?? []) {
         const id = `${String(item.pk)}\u0000${String(item.sk)}`;
-        const request = this.pending.get(id);
+        const request = pending.get(id);
         if (request !== undefined && Number(item.count) >= request.records) {
           // An aggregate seen before the answer reached the client counts as visible at once.
-          this.latencies.push(Math.max(0, seenAt - request.ackAt));
-          this.pending.delete(id);
+          latencies.push(Math.max(0, seenAt - request.ackAt));
+          pending.delete(id);
         }
       }
     }
-  }
-}
-
-interface LoadShape {
-  readonly requestsPerSecond: number;
-  readonly recordsPerRequest: number;
-  readonly durationMs: number;
+  };
+  const loop = poll();
+  return {
+    pending,
+    latencies,
+    add: (ack: AckMessage): void => {
+      if (!ack.ok) return;
+      const { pk, sk } = aggregateKey(consumer.name, encodeGroupKey(ack.key), paneOf(ack.timestamp, consumer.window).start);
+      pending.set(`${pk}\u0000${sk}`, { ackAt: ack.ackAt, records: ack.records, pk, sk });
+    },
+    stop: async (): Promise<void> => {
+      running = false;
+      await loop;
+    },
+  };
 }
 
 /** Runs both batching windows at both loads. */
@@ -175,20 +164,10 @@ export async function measureLatency(ctx: BenchContext): Promise<{ rows: Latency
       [BENCH.latencyW500, 500],
     ] as const) {
       const consumer: ResolvedConsumer = { ...benchConsumer(name), batchingWindowSeconds: windowMs / 1000 };
-      const fn = createLocalFunction(`fluxo-consumer-${name}`, 'consumer', ctx.consumerBundle, ctx.factory, name);
       let recording = false;
       const invocations: InvocationSample[] = [];
-      const emulator = new EventSourceMappingEmulator({
-        consumer,
-        topics: pipeline.topics.map(resolveTopic),
-        brokers: ctx.services.kafkaBrokers.split(','),
-        invoker: fn,
-        destination: new JsonlDestination(join(ctx.scratchDir, 'on-failure.jsonl')),
-        onInvoke: (event: unknown, result: InvocationResult) => {
-          if (recording) invocations.push(invocationSample(event, result));
-          if (!result.ok) ctx.log(`[${name}] invocation failed: ${result.error.errorType}: ${result.error.errorMessage}`);
-        },
-        onWarning: (message) => ctx.log(`[esm ${name}] ${message}`),
+      const { fn, emulator } = consumerMapping(ctx, consumer, ctx.factory, (sample) => {
+        if (recording) invocations.push(sample);
       });
       await fn.start();
       await emulator.start();
@@ -253,11 +232,10 @@ async function onePhase(
   ctx: BenchContext,
   documents: DynamoDBDocumentClient,
   consumer: ResolvedConsumer,
-  shape: LoadShape,
+  shape: BenchSettings['lowLoad'],
   keyPrefix: string,
 ): Promise<{ latencies: number[]; notVisible: number; errors: number }> {
-  const poller = new VisibilityPoller(documents, consumer);
-  poller.start();
+  const poller = startPoller(documents, consumer);
   try {
     const result = await runLoad(
       ctx.loadWorkerFile,
@@ -266,8 +244,8 @@ async function onePhase(
     );
     if (result.firstError !== undefined) ctx.log(`latency ${keyPrefix}: ${result.errors} failed requests, first: ${result.firstError}`);
     const deadline = Date.now() + ctx.settings.visibleDeadlineMs;
-    while (poller.outstanding > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    return { latencies: [...poller.latencies], notVisible: poller.outstanding, errors: result.errors };
+    while (poller.pending.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    return { latencies: [...poller.latencies], notVisible: poller.pending.size, errors: result.errors };
   } finally {
     await poller.stop();
   }

@@ -17,9 +17,7 @@ import {
   healthBody,
   healthWireRecords,
   now,
-  type BareClosedJob,
-  type BridgeClosedJob,
-  type HttpClosedJob,
+  type ClosedLoop,
   type HttpOpenJob,
   type LoadJob,
   type LoadMessage,
@@ -36,8 +34,11 @@ function post(message: LoadMessage): void {
 /** Distinct bodies each client cycles through (so the producer does not see one body over and over). */
 const POOL = 16;
 
+/** What one request did: whether it succeeded, how many records it wrote, and why not. */
+type Outcome = { ok: boolean; records: number; error?: string };
+
 /** One request to fluxo's API, through the API client the tools share (the same fetch and parse as the CLI's). */
-async function postRecords(url: string, topic: string, body: string): Promise<{ ok: boolean; records: number; error?: string }> {
+async function postRecords(url: string, topic: string, body: string): Promise<Outcome> {
   const answer = await apiRequest({ url }, 'POST', `/topics/${topic}/records`, body);
   if (answer.status !== 200) return { ok: false, records: 0, error: describeApiError(answer.status, answer.body) };
   const parsed = answer.body as { offset?: number; results?: { offset?: number }[] };
@@ -48,7 +49,7 @@ async function postRecords(url: string, topic: string, body: string): Promise<{ 
 /** The bridge's media type for JSON values (Strimzi bridge v2 API). */
 const BRIDGE_JSON = 'application/vnd.kafka.json.v2+json';
 
-async function postBridge(url: string, topic: string, body: string): Promise<{ ok: boolean; records: number; error?: string }> {
+async function postBridge(url: string, topic: string, body: string): Promise<Outcome> {
   const response = await fetch(`${url}/topics/${topic}`, { method: 'POST', headers: { 'content-type': BRIDGE_JSON }, body });
   const text = await response.text();
   if (response.status !== 200) return { ok: false, records: 0, error: `bridge HTTP ${response.status}: ${text.slice(0, 200)}` };
@@ -56,7 +57,7 @@ async function postBridge(url: string, topic: string, body: string): Promise<{ o
   return { ok: true, records: (answer.offsets ?? []).filter((o) => typeof o.offset === 'number').length };
 }
 
-async function postBare(url: string, body: string, batch: number): Promise<{ ok: boolean; records: number; error?: string }> {
+async function postBare(url: string, body: string, batch: number): Promise<Outcome> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   await response.arrayBuffer();
   return response.status === 200 ? { ok: true, records: batch } : { ok: false, records: 0, error: `bare HTTP ${response.status}` };
@@ -68,7 +69,7 @@ const WARMUP_MS = 300;
 async function closedLoop(
   clients: number,
   durationMs: number,
-  send: (client: number, request: number) => Promise<{ ok: boolean; records: number; error?: string }>,
+  send: (client: number, request: number) => Promise<Outcome>,
 ): Promise<ThroughputResult> {
   const warmUntil = now() + WARMUP_MS;
   await Promise.all(
@@ -79,7 +80,6 @@ async function closedLoop(
   const began = now();
   const until = began + durationMs;
   let records = 0;
-  let requests = 0;
   let errors = 0;
   let firstError: string | undefined;
   const requestMs: number[] = [];
@@ -98,27 +98,21 @@ async function closedLoop(
           errors += 1;
           firstError ??= (error as Error).message;
         }
-        requests += 1;
         requestMs.push(now() - sent);
       }
     }),
   );
-  return { records, requests, errors, elapsedMs: now() - began, requestMs, firstError };
+  return { records, requests: requestMs.length, errors, elapsedMs: now() - began, requestMs, firstError };
 }
 
-function httpClosed(job: HttpClosedJob): Promise<ThroughputResult> {
-  const bodies = Array.from({ length: POOL }, (_, i) => healthBody(i * job.batch, job.batch));
-  return closedLoop(job.clients, job.durationMs, (client, i) => postRecords(job.url, job.topic, bodies[(client + i) % POOL] as string));
-}
-
-function bridgeClosed(job: BridgeClosedJob): Promise<ThroughputResult> {
-  const bodies = Array.from({ length: POOL }, (_, i) => bridgeBody(i * job.batch, job.batch));
-  return closedLoop(job.clients, job.durationMs, (client, i) => postBridge(job.url, job.topic, bodies[(client + i) % POOL] as string));
-}
-
-function bareClosed(job: BareClosedJob): Promise<ThroughputResult> {
-  const bodies = Array.from({ length: POOL }, (_, i) => healthBody(i * job.batch, job.batch));
-  return closedLoop(job.clients, job.durationMs, (client, i) => postBare(job.url, bodies[(client + i) % POOL] as string, job.batch));
+/** A closed loop of `send`, each client cycling through {@link POOL} bodies of `job.batch` records made by `body`. */
+function closedPosts(
+  job: ClosedLoop,
+  body: (first: number, batch: number) => string,
+  send: (body: string) => Promise<Outcome>,
+): Promise<ThroughputResult> {
+  const bodies = Array.from({ length: POOL }, (_, i) => body(i * job.batch, job.batch));
+  return closedLoop(job.clients, job.durationMs, (client, i) => send(bodies[(client + i) % POOL] as string));
 }
 
 async function withProducer<T>(brokers: readonly string[], use: (producer: Producer) => Promise<T>): Promise<T> {
@@ -141,15 +135,11 @@ function rawClosed(job: RawClosedJob): Promise<ThroughputResult> {
   if (topic === undefined) throw new Error(`topic ${job.topic} is not in the bench spec`);
   const pool = Array.from({ length: POOL }, (_, i) => healthWireRecords(topic, i * job.batch, job.batch));
   return withProducer(job.brokers, async (producer) => {
-    const coalesced =
+    const sendBatch = (batch: Message[]) => producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: batch }] });
+    const send =
       job.coalesce === true
-        ? coalescingSender((merged) => producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: merged }] }))
-        : undefined;
-    const send = async (batch: Message[]): Promise<boolean> => {
-      if (coalesced !== undefined) return coalesced(batch);
-      const acks = await producer.sendBatch({ ...SEND_OPTIONS, topicMessages: [{ topic: job.topic, messages: batch }] });
-      return acks.every((a) => a.errorCode === 0);
-    };
+        ? coalescingSender(sendBatch)
+        : async (batch: Message[]): Promise<boolean> => (await sendBatch(batch)).every((a) => a.errorCode === 0);
     return closedLoop(job.clients, job.durationMs, async (client, i) => {
       const batch = pool[(client + i) % POOL] as WireRecord[];
       const ok = await send(messages(batch));
@@ -234,7 +224,7 @@ async function httpOpen(job: HttpOpenJob): Promise<ThroughputResult> {
 function run(job: LoadJob): Promise<ThroughputResult> {
   switch (job.kind) {
     case 'http-closed':
-      return httpClosed(job);
+      return closedPosts(job, healthBody, (body) => postRecords(job.url, job.topic, body));
     case 'raw-closed':
       return rawClosed(job);
     case 'raw-fill':
@@ -242,9 +232,9 @@ function run(job: LoadJob): Promise<ThroughputResult> {
     case 'http-open':
       return httpOpen(job);
     case 'bridge-closed':
-      return bridgeClosed(job);
+      return closedPosts(job, bridgeBody, (body) => postBridge(job.url, job.topic, body));
     case 'bare-closed':
-      return bareClosed(job);
+      return closedPosts(job, healthBody, (body) => postBare(job.url, body, job.batch));
   }
 }
 

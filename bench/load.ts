@@ -8,14 +8,18 @@ import type { Message, RecordMetadata } from 'kafkajs';
 import { resolveTopic, type TopicSpec } from '../core/spec';
 import { prepareRecord } from '../core/ingest';
 
-/** POST batches of `batch` records over `clients` concurrent connections for `durationMs` (closed loop). */
-export interface HttpClosedJob {
-  readonly kind: 'http-closed';
-  readonly url: string;
-  readonly topic: string;
+/** A closed loop: `clients` concurrent clients, each sending its next `batch` records once its last ones are answered, for `durationMs`. */
+export interface ClosedLoop {
   readonly batch: number;
   readonly clients: number;
   readonly durationMs: number;
+}
+
+/** POST batches of `batch` records over `clients` concurrent connections for `durationMs` (closed loop). */
+export interface HttpClosedJob extends ClosedLoop {
+  readonly kind: 'http-closed';
+  readonly url: string;
+  readonly topic: string;
 }
 
 /**
@@ -23,14 +27,11 @@ export interface HttpClosedJob {
  * loop). With `coalesce`, the clients' batches that queue while a send is in flight go out together
  * in the next `sendBatch` (one produce request), each client answered when its records are acknowledged.
  */
-export interface RawClosedJob {
+export interface RawClosedJob extends ClosedLoop {
   readonly kind: 'raw-closed';
   readonly coalesce?: boolean;
   readonly brokers: readonly string[];
   readonly topic: string;
-  readonly batch: number;
-  readonly clients: number;
-  readonly durationMs: number;
 }
 
 /**
@@ -63,13 +64,10 @@ export interface RawFillJob {
  * POST the same tuples to the Strimzi bridge's `POST /topics/{topic}` (its v2 API, JSON embedded
  * format: `{records: [{value}]}`, also for one record), closed loop like {@link HttpClosedJob}.
  */
-export interface BridgeClosedJob {
+export interface BridgeClosedJob extends ClosedLoop {
   readonly kind: 'bridge-closed';
   readonly url: string;
   readonly topic: string;
-  readonly batch: number;
-  readonly clients: number;
-  readonly durationMs: number;
 }
 
 /**
@@ -77,12 +75,9 @@ export interface BridgeClosedJob {
  * empty 200, closed loop: the per-request ceiling of the runtime on this machine. A 200 counts
  * the request's records.
  */
-export interface BareClosedJob {
+export interface BareClosedJob extends ClosedLoop {
   readonly kind: 'bare-closed';
   readonly url: string;
-  readonly batch: number;
-  readonly clients: number;
-  readonly durationMs: number;
 }
 
 /** A job of the load worker. */
@@ -145,8 +140,7 @@ export function healthTuple(i: number): [number, { idade: number; altura: number
 
 /** The JSON body of an ingest request of `batch` health tuples starting at `first`: the single-record form for 1. */
 export function healthBody(first: number, batch: number): string {
-  if (batch === 1) return JSON.stringify({ value: healthTuple(first) });
-  return JSON.stringify({ records: Array.from({ length: batch }, (_, i) => ({ value: healthTuple(first + i) })) });
+  return batch === 1 ? JSON.stringify({ value: healthTuple(first) }) : bridgeBody(first, batch);
 }
 
 /** The Strimzi bridge's body for the same tuples as {@link healthBody} (its batch form, which it also takes for one record). */

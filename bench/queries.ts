@@ -12,11 +12,10 @@
  */
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { applyContribution, encodeGroupKey, expiresAtOf, paneOf } from '../core/aggregate';
+import { mapLimit } from '../core/concurrency';
 import type { AggregateItem } from '../core/aggregate-item';
 import { applyPaneCounts, type PaneCountEntry, type PaneCountsItem } from '../core/pane-counts';
-import { resolveConsumer } from '../core/spec';
 import { hoppingWindowAt } from '../core/trending';
 import { LOCAL_TABLES } from '../local/emulation/services';
 import { localDynamoDbClient } from '../local/emulation/services/dynamodb-local';
@@ -24,7 +23,8 @@ import { seededRandom } from '../local/tools/scenarios/random';
 import { percentile } from '../local/tools/stats';
 import { createResultsHandler } from '../lambdas/results/index';
 import { ResultsReader, type ReadCost } from '../lambdas/results/reader';
-import type { BenchContext } from './context';
+import { proxyEvents, type BenchContext } from './context';
+import { benchConsumer } from './latency';
 import type { QueryRow } from './report';
 import { BENCH, pipeline as benchSpec } from './spec';
 
@@ -59,14 +59,12 @@ export function estimatedReadUnits(pageBytes: readonly number[]): number {
  */
 export function itemBytes(value: unknown): number {
   if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
-  if (typeof value === 'number')
-    return (
-      Math.ceil(
-        String(Math.abs(value))
-          .replace(/[.e+-]/g, '')
-          .replace(/^0+/, '').length / 2,
-      ) + 1
-    );
+  if (typeof value === 'number') {
+    const digits = String(Math.abs(value))
+      .replace(/[.e+-]/g, '')
+      .replace(/^0+/, '');
+    return Math.ceil(digits.length / 2) + 1;
+  }
   if (typeof value === 'boolean' || value === null) return 1;
   if (value instanceof Uint8Array) return value.byteLength;
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + itemBytes(v), 0);
@@ -120,12 +118,6 @@ export function queryLayout(options: { keys: number; windows: number; panes: num
   return { layout, planted: 'planted' };
 }
 
-/** Each run of the phase: how many keys, and how many timed queries of each kind. */
-export interface QuerySettings {
-  readonly keys: number;
-  readonly samples: number;
-}
-
 /**
  * Fills the table with the layout's pane aggregates for `consumer` and each pane's key counts item,
  * 25 items per BatchWriteItem, 8 requests at a time. Answers both.
@@ -136,7 +128,7 @@ export async function fill(
   layout: Layout,
   advanceMs: number,
 ): Promise<{ items: AggregateItem[]; counts: PaneCountsItem[] }> {
-  const resolved = resolveConsumer(benchSpec.consumers.find((c) => c.name === consumer)!);
+  const resolved = benchConsumer(consumer);
   const items: AggregateItem[] = [];
   let offset = 0;
   for (const [key, byPane] of layout) {
@@ -172,18 +164,14 @@ export async function fill(
   const stored: ReadonlyArray<AggregateItem | PaneCountsItem> = [...items, ...counts];
   const chunks: Array<AggregateItem | PaneCountsItem>[] = [];
   for (let i = 0; i < stored.length; i += 25) chunks.push(stored.slice(i, i + 25));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < chunks.length) {
-      let pending = chunks[next++].map((item) => ({ PutRequest: { Item: item } }));
-      for (let attempt = 0; pending.length > 0; attempt += 1) {
-        if (attempt > 10) throw new Error('BatchWriteItem kept leaving items unprocessed');
-        const answer = await documents.send(new BatchWriteCommand({ RequestItems: { [LOCAL_TABLES.results]: pending } }));
-        pending = (answer.UnprocessedItems?.[LOCAL_TABLES.results] ?? []) as typeof pending;
-      }
+  await mapLimit(chunks, 8, async (chunk) => {
+    let pending = chunk.map((item) => ({ PutRequest: { Item: item } }));
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > 10) throw new Error('BatchWriteItem kept leaving items unprocessed');
+      const answer = await documents.send(new BatchWriteCommand({ RequestItems: { [LOCAL_TABLES.results]: pending } }));
+      pending = (answer.UnprocessedItems?.[LOCAL_TABLES.results] ?? []) as typeof pending;
     }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  });
   return { items, counts };
 }
 
@@ -200,26 +188,10 @@ function countsIn(layout: Layout, from: number, to: number): Map<string, number>
 
 const byCountThenKey = ([a, x]: [string, number], [b, y]: [string, number]): number => y - x || (a < b ? -1 : a > b ? 1 : 0);
 
-function event(path: string, resource: string, consumer: string, query: Record<string, string>): APIGatewayProxyEvent {
-  return {
-    httpMethod: 'GET',
-    path,
-    resource,
-    pathParameters: { consumer },
-    queryStringParameters: query,
-    multiValueQueryStringParameters: null,
-    headers: {},
-    multiValueHeaders: {},
-    body: null,
-    isBase64Encoded: false,
-    stageVariables: null,
-    requestContext: {} as APIGatewayProxyEvent['requestContext'],
-  };
-}
-
 /** Times top-10 and trending-10 over a filled window; see the module comment. */
-export async function measureQueries(ctx: BenchContext, settings: QuerySettings): Promise<QueryRow[]> {
-  const consumer = resolveConsumer(benchSpec.consumers.find((c) => c.name === BENCH.trending)!);
+export async function measureQueries(ctx: BenchContext): Promise<QueryRow[]> {
+  const { queryKeys: keys, querySamples } = ctx.settings;
+  const consumer = benchConsumer(BENCH.trending);
   const advanceMs = consumer.window.advanceSeconds * 1000;
   const sizeMs = consumer.window.sizeSeconds * 1000;
   const panes = sizeMs / advanceMs;
@@ -227,7 +199,7 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
   // A recent window boundary, so the items' TTLs are in the future.
   const end = Math.floor(Date.now() / advanceMs) * advanceMs - 10 * sizeMs;
   const at = end + advanceMs - 1;
-  const { layout, planted } = queryLayout({ keys: settings.keys, windows: baselineWindows + 1, panes, advanceMs, end });
+  const { layout, planted } = queryLayout({ keys, windows: baselineWindows + 1, panes, advanceMs, end });
   const documents = DynamoDBDocumentClient.from(localDynamoDbClient(ctx.services.dynamodbEndpoint));
   const started = Date.now();
   const { items, counts } = await fill(documents, consumer.name, layout, advanceMs);
@@ -238,7 +210,7 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
   // What the answers must be, from the layout.
   const window = hoppingWindowAt(at, consumer.window);
   const current = countsIn(layout, window.start, window.end);
-  if (current.size !== settings.keys) throw new Error(`the layout has ${current.size} keys in the window, not ${settings.keys}`);
+  if (current.size !== keys) throw new Error(`the layout has ${current.size} keys in the window, not ${keys}`);
   const expectedTop = [...current].sort(byCountThenKey).slice(0, 10);
 
   // DynamoDB reads of one query of each kind, through the same handler in process.
@@ -259,7 +231,6 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
   const kinds: Array<{
     query: string;
     path: string;
-    resource: string;
     params: Record<string, string>;
     estimate: () => number;
     check: (body: unknown) => void;
@@ -267,7 +238,6 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
     {
       query: 'top-10',
       path: `/results/${consumer.name}`,
-      resource: '/results/{consumer}',
       params: { top: '10', at: String(at) },
       estimate: () => estimatedReadUnits([countsBytes(window.start, window.end), ...expectedTop.map(([key]) => keyBytes(key))]),
       check: (body: unknown): void => {
@@ -279,7 +249,6 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
     {
       query: 'trending-10',
       path: `/results/${consumer.name}/trending`,
-      resource: '/results/{consumer}/trending',
       params: { top: '10', at: String(at), baseline: String(baselineWindows) },
       estimate: () => estimatedReadUnits([countsBytes(window.end - (baselineWindows + 1) * sizeMs, window.end)]),
       check: (body: unknown): void => {
@@ -291,22 +260,16 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
   const rows: QueryRow[] = [];
   for (const kind of kinds) {
     costs.length = 0;
-    const answer = await measured(event(kind.path, kind.resource, consumer.name, kind.params));
+    const url = new URL(`${ctx.stack.url}${kind.path}?${new URLSearchParams(kind.params).toString()}`);
+    const answer = await measured(proxyEvents('GET', url)());
     if (answer.statusCode !== 200) throw new Error(`${kind.query} answered ${answer.statusCode}: ${answer.body}`);
     kind.check(JSON.parse(answer.body));
-    const cost = costs.reduce(
-      (sum, c) => ({ queries: sum.queries + c.queries, items: sum.items + c.items, readUnits: sum.readUnits + c.readUnits }),
-      {
-        queries: 0,
-        items: 0,
-        readUnits: 0,
-      },
-    );
+    const total = (of: (cost: ReadCost) => number): number => costs.reduce((sum, c) => sum + of(c), 0);
+    const cost = { queries: total((c) => c.queries), items: total((c) => c.items), readUnits: total((c) => c.readUnits) };
     const estimated = kind.estimate();
     // Timed through the local gateway and the results Lambda's worker thread, as a client sees it.
-    const url = `${ctx.stack.url}${kind.path}?${new URLSearchParams(kind.params).toString()}`;
     const samples: number[] = [];
-    for (let i = 0; i < settings.samples + 3; i += 1) {
+    for (let i = 0; i < querySamples + 3; i += 1) {
       const t0 = performance.now();
       const response = await fetch(url);
       const text = await response.text();
@@ -318,7 +281,7 @@ export async function measureQueries(ctx: BenchContext, settings: QuerySettings)
     const readUnits = cost.readUnits > 0 ? cost.readUnits : estimated;
     rows.push({
       query: kind.query,
-      keysInWindow: settings.keys,
+      keysInWindow: keys,
       paneItemsRead: cost.items,
       queryRequests: cost.queries,
       readUnitsReported: cost.readUnits,

@@ -241,60 +241,71 @@ export function kib(bytes: number): string {
   return `${fmt(bytes / 1024, 1)} KiB`;
 }
 
+/** `value` ms with `digits` decimals. */
+const ms = (value: number, digits = 1): string => `${fmt(value, digits)} ms`;
+
+/** A figure a row may not have (`–`). */
+const maybe = (value: number | undefined, render: (v: number) => string): string => (value === undefined ? '–' : render(value));
+
+/** One column of {@link renderColumns}: its header, its cell in a row, and `left` unless it is right-aligned. */
+type Column<T> = readonly [header: string, cell: (row: T) => string | number, align?: Align];
+
+/** A table of `rows` with one column per entry of `columns`. */
+function renderColumns<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  return renderTable(
+    columns.map(([header]) => header),
+    rows.map((row) => columns.map(([, cell]) => cell(row))),
+    columns.map(([, , align]) => align ?? 'right'),
+  );
+}
+
 const DEFAULT_ANALYSIS = '_No analysis written yet: profile the missed goals (see "How to reproduce") and write it here._';
 
 /** BENCHMARKS.md for `results`, with `analysis` (hand-written markdown) in its section. */
 export function renderReport(results: BenchResults, analysis: string = DEFAULT_ANALYSIS): string {
   const { meta, idle, ingest, latency, consumer, bundles, resources, queries, goals } = results;
+  // Blocks of markdown, a blank line between two.
   const out: string[] = [];
-  out.push('# fluxo benchmarks', '');
   out.push(
+    '# fluxo benchmarks',
     `Written by \`npm run bench${meta.quick ? ' -- --quick' : ''}\` on ${meta.finishedAt} (commit ${meta.commit}, ${fmt(meta.wallSeconds)} s). ` +
       'Every figure comes from this one run on the local stack (real Kafka broker, DynamoDB Local, the bundled handlers); ' +
       'each is the median over the repetitions listed, so a ratio compares paths measured seconds to minutes apart on the same machine. ' +
       'The same figures are in `BENCHMARKS.json`. Everything outside the "Analysis" section is regenerated.',
-    '',
   );
-  if (meta.quick) out.push('> **Quick run** (CI smoke): short phases, few repetitions; the figures are indicative only.', '');
+  if (meta.quick) out.push('> **Quick run** (CI smoke): short phases, few repetitions; the figures are indicative only.');
 
-  out.push('## Goals', '');
   out.push(
-    renderTable(
-      ['goal', 'target', 'measured', ''],
-      goals.map((g) => [g.goal, g.target, g.measured, g.met ? 'met' : '**missed**']),
-      ['left', 'left', 'left', 'left'],
-    ),
-    '',
+    '## Goals',
+    renderColumns(goals, [
+      ['goal', (g) => g.goal, 'left'],
+      ['target', (g) => g.target, 'left'],
+      ['measured', (g) => g.measured, 'left'],
+      ['', (g) => (g.met ? 'met' : '**missed**'), 'left'],
+    ]),
   );
 
   if (idle !== undefined) {
-    out.push('## 0. Idle', '');
     out.push(
+      '## 0. Idle',
       "`npm start` as a user runs it (npm, tsx and the stack's Node process with all its threads: gateway, ESM emulators, Lambda worker threads), " +
         "pointed at the bench's Kafka and DynamoDB Local, measured from its banner with no traffic at all. CPU is the kernel's count (utime + stime, /proc) for every process the command started; the JVMs are not in it.",
-      '',
-    );
-    out.push(
-      renderTable(
-        ['window', 'CPU time', 'share of one core', 'Node threads', 'processes', 'start to banner'],
+      renderColumns(
+        [idle],
         [
-          [
-            `${fmt(idle.seconds, 1)} s`,
-            `${fmt(idle.cpuSeconds, 2)} s`,
-            pct(idle.coreShare),
-            idle.nodeThreads,
-            idle.processes.join(', '),
-            `${fmt(idle.startSeconds, 1)} s`,
-          ],
+          ['window', (i) => `${fmt(i.seconds, 1)} s`],
+          ['CPU time', (i) => `${fmt(i.cpuSeconds, 2)} s`],
+          ['share of one core', (i) => pct(i.coreShare)],
+          ['Node threads', (i) => i.nodeThreads],
+          ['processes', (i) => i.processes.join(', '), 'left'],
+          ['start to banner', (i) => `${fmt(i.startSeconds, 1)} s`],
         ],
-        ['right', 'right', 'right', 'right', 'left', 'right'],
       ),
-      '',
     );
   }
 
-  out.push('## 1. Ingest throughput', '');
   out.push(
+    '## 1. Ingest throughput',
     'Closed loop: each of the concurrent clients sends a request as soon as its previous one is answered. ' +
       '*HTTP*: POST /topics/bench-ingest/records through the local gateway and the producer Lambda (health tuples, validated, IMC derived). ' +
       '*raw*: the same records as written by the producer (same bytes, headers) sent by a kafkajs idempotent producer with the same settings ' +
@@ -304,231 +315,142 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
       '*gateway thread busy*: event-loop utilisation of the thread running the gateway during the HTTP repetitions; *Node CPU/record*: CPU time of the ' +
       "whole Node process (gateway, producer Lambda worker, load worker with its start and 0.3 s warm-up) per record acknowledged — the clients' cost is in both; " +
       "the broker's is in neither.",
-    '',
-  );
-  out.push(
-    renderTable(
-      [
-        'records/request',
-        'clients',
-        'HTTP records/s',
-        'raw kafkajs records/s',
-        'raw, coalesced',
-        'HTTP / raw',
-        'HTTP / ceiling',
-        'HTTP request p50',
-        'raw send p50',
-        'gateway thread busy',
-        'Node CPU/record, HTTP',
-        'Node CPU/record, raw',
-        'repetitions',
-        'errors',
-      ],
-      ingest.rows.map((r) => [
-        r.batch,
-        r.clients,
-        fmt(r.httpMedian),
-        fmt(r.rawMedian),
-        fmt(r.rawCoalescedMedian),
-        pct(r.httpOverRaw),
-        pct(r.httpOverCeiling),
-        `${fmt(r.httpRequestP50Ms, 1)} ms`,
-        `${fmt(r.rawRequestP50Ms, 1)} ms`,
-        pct(r.gatewayEventLoopUtilization),
-        `${fmt(r.httpCpuUsPerRecord, 1)} µs`,
-        `${fmt(r.rawCpuUsPerRecord, 1)} µs`,
-        r.http.length,
-        r.errors,
-      ]),
-      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-    ),
-    '',
-  );
-  out.push(
+    renderColumns(ingest.rows, [
+      ['records/request', (r) => r.batch],
+      ['clients', (r) => r.clients],
+      ['HTTP records/s', (r) => fmt(r.httpMedian)],
+      ['raw kafkajs records/s', (r) => fmt(r.rawMedian)],
+      ['raw, coalesced', (r) => fmt(r.rawCoalescedMedian)],
+      ['HTTP / raw', (r) => pct(r.httpOverRaw)],
+      ['HTTP / ceiling', (r) => pct(r.httpOverCeiling)],
+      ['HTTP request p50', (r) => ms(r.httpRequestP50Ms)],
+      ['raw send p50', (r) => ms(r.rawRequestP50Ms)],
+      ['gateway thread busy', (r) => pct(r.gatewayEventLoopUtilization)],
+      ['Node CPU/record, HTTP', (r) => `${fmt(r.httpCpuUsPerRecord, 1)} µs`],
+      ['Node CPU/record, raw', (r) => `${fmt(r.rawCpuUsPerRecord, 1)} µs`],
+      ['repetitions', (r) => r.http.length],
+      ['errors', (r) => r.errors],
+    ]),
     `*Side by side*, same run, same records, same concurrent clients, same closed loop: *Strimzi bridge*: the Strimzi HTTP Bridge for Apache Kafka ${ingest.bridge?.version ?? ''} ` +
       '(`io.strimzi:kafka-bridge`, fetched with its dependencies by Maven and started by the bench against the same broker), `POST /topics/bench-ingest` with the same tuples ' +
       "in its JSON embedded format, its producer set as fluxo's (`acks=all enable.idempotence=true max.in.flight.requests.per.connection=1 compression.type=gzip linger.ms=0`); " +
       "it writes the values as sent (no schema check, no derived fields, no headers). *bare Node*: a Node `http` server in the gateway's thread that reads the body of fluxo's " +
       "request and answers an empty 200, counted as the request's records: the per-request ceiling of the runtime on this machine.",
-    '',
   );
   if (ingest.bridge !== undefined && !ingest.bridge.available)
-    out.push(`> The Strimzi bridge was not measured in this run: ${ingest.bridge.reason ?? 'unknown reason'}.`, '');
-  const maybe = (value: number | undefined, render: (v: number) => string): string => (value === undefined ? '–' : render(value));
+    out.push(`> The Strimzi bridge was not measured in this run: ${ingest.bridge.reason ?? 'unknown reason'}.`);
   out.push(
-    renderTable(
-      [
-        'records/request',
-        'clients',
-        'fluxo HTTP records/s',
-        'Strimzi bridge records/s',
-        'fluxo / bridge',
-        'bridge request p50',
-        'bare Node records/s',
-        'fluxo / bare Node',
-        'raw kafkajs records/s',
-        'fluxo / raw',
-      ],
-      ingest.rows.map((r) => [
-        r.batch,
-        r.clients,
-        fmt(r.httpMedian),
-        maybe(r.bridgeMedian, (v) => fmt(v)),
-        maybe(r.httpOverBridge, (v) => `${fmt(v, 2)}×`),
-        maybe(r.bridgeRequestP50Ms, (v) => `${fmt(v, 1)} ms`),
-        maybe(r.bareMedian, (v) => fmt(v)),
-        maybe(r.httpOverBare, pct),
-        fmt(r.rawMedian),
-        pct(r.httpOverRaw),
-      ]),
-      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-    ),
-    '',
-  );
-  out.push(
+    renderColumns(ingest.rows, [
+      ['records/request', (r) => r.batch],
+      ['clients', (r) => r.clients],
+      ['fluxo HTTP records/s', (r) => fmt(r.httpMedian)],
+      ['Strimzi bridge records/s', (r) => maybe(r.bridgeMedian, (v) => fmt(v))],
+      ['fluxo / bridge', (r) => maybe(r.httpOverBridge, (v) => `${fmt(v, 2)}×`)],
+      ['bridge request p50', (r) => maybe(r.bridgeRequestP50Ms, (v) => ms(v))],
+      ['bare Node records/s', (r) => maybe(r.bareMedian, (v) => fmt(v))],
+      ['fluxo / bare Node', (r) => maybe(r.httpOverBare, pct)],
+      ['raw kafkajs records/s', (r) => fmt(r.rawMedian)],
+      ['fluxo / raw', (r) => pct(r.httpOverRaw)],
+    ]),
     `Ceiling: the broker's own \`kafka-producer-perf-test\` (org.apache.kafka.tools.ProducerPerformance, the Java client, one producer) sending ` +
       `${fmt(ingest.ceiling.records)} records drawn from the same record values (${fmt(ingest.ceiling.averageValueBytes)} bytes on average; no headers) ` +
       'to the same topic; HTTP / ceiling above divides by the first line.',
-    '',
-  );
-  out.push(
-    renderTable(
-      ['perf test', 'producer settings', 'records/s (median)', 'repetitions'],
-      ingest.ceiling.variants.map((v) => [
-        v.name,
-        `\`${v.producerProps}\``,
-        fmt(v.median),
-        v.recordsPerSecond.map((x) => fmt(x)).join(', '),
-      ]),
-      ['left', 'left', 'right', 'right'],
-    ),
-    '',
+    renderColumns(ingest.ceiling.variants, [
+      ['perf test', (v) => v.name, 'left'],
+      ['producer settings', (v) => `\`${v.producerProps}\``, 'left'],
+      ['records/s (median)', (v) => fmt(v.median)],
+      ['repetitions', (v) => v.recordsPerSecond.map((x) => fmt(x)).join(', ')],
+    ]),
   );
 
-  out.push('## 2. End-to-end latency', '');
   out.push(
+    '## 2. End-to-end latency',
     "From the HTTP answer (the records are on the topic, acks=all) to the aggregate holding all of the request's records in DynamoDB " +
       "(a strongly consistent read sees `count` equal to the records sent). Open loop at a fixed request rate; each request's records " +
       'share one fresh group key, so its aggregate is its own (keyed windowed aggregation, 60 s windows). A poller reads the pending ' +
       'aggregates back to back, so a figure includes up to one read round trip (about 1–3 ms) of detection delay.',
-    '',
-  );
-  out.push(
-    renderTable(
-      ['batching window', 'load', 'records/s', 'requests/s × records', 'p50', 'p95', 'p99', 'repetitions', 'not visible', 'errors'],
-      latency.map((r) => [
-        `${r.batchingWindowMs} ms`,
-        r.load,
-        fmt(r.recordsPerSecond),
-        `${fmt(r.requestsPerSecond)} × ${r.recordsPerRequest}`,
-        `${fmt(r.p50, 1)} ms`,
-        `${fmt(r.p95, 1)} ms`,
-        `${fmt(r.p99, 1)} ms`,
-        `${r.repetitions.length} (${r.repetitions.map((s) => s.count).join(', ')} samples)`,
-        r.notVisible,
-        r.errors,
-      ]),
-      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-    ),
-    '',
+    renderColumns(latency, [
+      ['batching window', (r) => `${r.batchingWindowMs} ms`, 'left'],
+      ['load', (r) => r.load, 'left'],
+      ['records/s', (r) => fmt(r.recordsPerSecond)],
+      ['requests/s × records', (r) => `${fmt(r.requestsPerSecond)} × ${r.recordsPerRequest}`],
+      ['p50', (r) => ms(r.p50)],
+      ['p95', (r) => ms(r.p95)],
+      ['p99', (r) => ms(r.p99)],
+      ['repetitions', (r) => `${r.repetitions.length} (${r.repetitions.map((s) => s.count).join(', ')} samples)`],
+      ['not visible', (r) => r.notVisible],
+      ['errors', (r) => r.errors],
+    ]),
   );
 
-  out.push('## 3. Consumer', '');
   out.push(
+    '## 3. Consumer',
     'Per invocation of the consumer Lambda (in its worker thread, invoked by the ESM emulator). *backlog*: records already on the topic when ' +
       'the mapping starts, so batches are full. DynamoDB requests are counted on the wire by a proxy in front of DynamoDB Local.',
-    '',
-  );
-  const opt = (value: number | undefined, digits: number): string => (value === undefined ? '–' : fmt(value, digits));
-  out.push(
-    renderTable(
+    renderColumns(consumer, [
+      ['scenario', (c) => c.scenario, 'left'],
+      ['records', (c) => fmt(c.records)],
+      ['invocations', (c) => fmt(c.invocations)],
+      ['records/invocation', (c) => fmt(c.recordsPerInvocation, 1)],
+      ['records/s per invocation', (c) => fmt(c.recordsPerSecondPerInvocation)],
+      ['invocation p50', (c) => ms(c.invocationP50Ms)],
+      ['oldest record waited p50 / p99', (c) => `${fmt(c.waitedP50Ms)} / ${ms(c.waitedP99Ms, 0)}`],
+      ['drain records/s', (c) => fmt(c.drainRecordsPerSecond)],
+      ['keys', (c) => c.keys],
+      ['write requests/record', (c) => maybe(c.writeRequestsPerRecord, (v) => fmt(v, 3))],
+      ['items written/record', (c) => maybe(c.itemsWrittenPerRecord, (v) => fmt(v, 3))],
+      ['read requests/record', (c) => maybe(c.readRequestsPerRecord, (v) => fmt(v, 3))],
       [
-        'scenario',
-        'records',
-        'invocations',
-        'records/invocation',
-        'records/s per invocation',
-        'invocation p50',
-        'oldest record waited p50 / p99',
-        'drain records/s',
-        'keys',
-        'write requests/record',
-        'items written/record',
-        'read requests/record',
         'DynamoDB p50 by request',
+        (c) =>
+          c.dynamodbP50Ms === undefined
+            ? '–'
+            : Object.entries(c.dynamodbP50Ms)
+                .map(([op, p50]) => `${op} ${ms(p50)}`)
+                .join(', '),
+        'left',
       ],
-      consumer.map((c) => [
-        c.scenario,
-        fmt(c.records),
-        fmt(c.invocations),
-        fmt(c.recordsPerInvocation, 1),
-        fmt(c.recordsPerSecondPerInvocation),
-        `${fmt(c.invocationP50Ms, 1)} ms`,
-        `${fmt(c.waitedP50Ms)} / ${fmt(c.waitedP99Ms)} ms`,
-        fmt(c.drainRecordsPerSecond),
-        c.keys,
-        opt(c.writeRequestsPerRecord, 3),
-        opt(c.itemsWrittenPerRecord, 3),
-        opt(c.readRequestsPerRecord, 3),
-        c.dynamodbP50Ms === undefined
-          ? '–'
-          : Object.entries(c.dynamodbP50Ms)
-              .map(([op, ms]) => `${op} ${fmt(ms, 1)} ms`)
-              .join(', '),
-      ]),
-      ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
-    ),
-    '',
+    ]),
   );
 
-  out.push('## 4. Bundles and module initialisation', '');
   out.push(
+    '## 4. Bundles and module initialisation',
     "*deployed*: esbuild as the CDK app's NodejsFunction runs it (minified, CommonJS, target node24, `@aws-sdk/*` external because the Lambda runtime ships it). " +
       "*local*: the self-contained bundle the local stack runs. Init: `require()` of the bundle in a fresh `node` process with the function's environment " +
       '(the deployed bundle loads the AWS SDK from node_modules, as Lambda loads it from the runtime); median over the repetitions.',
-    '',
-  );
-  out.push(
-    renderTable(
-      ['function', 'deployed size', 'local size', 'init (deployed)', 'init (local)', 'node process (deployed)', 'largest parts (deployed)'],
-      bundles.rows.map((b) => [
-        b.name,
-        kib(b.deployedBytes),
-        kib(b.localBytes),
-        `${fmt(b.deployedInitMs, 1)} ms`,
-        `${fmt(b.localInitMs, 1)} ms`,
-        `${fmt(b.deployedProcessMs)} ms`,
-        b.topPackages.map((p) => `${p.name} ${kib(p.bytes)}`).join(', '),
-      ]),
-      ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
-    ),
-    '',
+    renderColumns(bundles.rows, [
+      ['function', (b) => b.name, 'left'],
+      ['deployed size', (b) => kib(b.deployedBytes)],
+      ['local size', (b) => kib(b.localBytes)],
+      ['init (deployed)', (b) => ms(b.deployedInitMs)],
+      ['init (local)', (b) => ms(b.localInitMs)],
+      ['node process (deployed)', (b) => ms(b.deployedProcessMs, 0)],
+      ['largest parts (deployed)', (b) => b.topPackages.map((p) => `${p.name} ${kib(p.bytes)}`).join(', '), 'left'],
+    ]),
   );
   if (bundles.producerAlternatives.length > 0) {
-    out.push('Producer bundle, measured alternatives (same esbuild settings):', '');
     out.push(
-      renderTable(
-        ['variant', 'size', 'what it means'],
-        bundles.producerAlternatives.map((a) => [a.name, kib(a.bytes), a.note]),
-        ['left', 'right', 'left'],
-      ),
-      '',
+      'Producer bundle, measured alternatives (same esbuild settings):',
+      renderColumns(bundles.producerAlternatives, [
+        ['variant', (a) => a.name, 'left'],
+        ['size', (a) => kib(a.bytes)],
+        ['what it means', (a) => a.note, 'left'],
+      ]),
     );
   }
 
-  out.push('## 5. Resources', '');
   out.push(
-    renderTable(
-      ['process', 'peak RSS', 'what'],
-      resources.map((r) => [r.process, `${fmt(r.peakRssMiB)} MiB`, r.note]),
-      ['left', 'right', 'left'],
-    ),
-    '',
+    '## 5. Resources',
+    renderColumns(resources, [
+      ['process', (r) => r.process, 'left'],
+      ['peak RSS', (r) => `${fmt(r.peakRssMiB)} MiB`],
+      ['what', (r) => r.note, 'left'],
+    ]),
   );
 
   if (queries !== undefined && queries.length > 0) {
-    out.push('## 6. Hopping-window queries', '');
     out.push(
+      '## 6. Hopping-window queries',
       '`GET /results/bench-trending?top=10&at=T` (the hopping window [w - 5 min, w): 10 panes of 30 s; ranked from their pane key counts, then the 10 ' +
         "winners' pane aggregates merged) and `GET /results/bench-trending/trending?top=10&at=T` (that window and the 3 before it: the key counts of 40 panes), " +
         'timed one after the other through the local ' +
@@ -538,69 +460,48 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
         "units DynamoDB Local reported (ReturnConsumedCapacity), and the estimate from the items' sizes (eventually consistent, 4 KB per half unit, " +
         'whole items: the index projects every attribute); the cost uses the reported figure when there is one, at US$ 0.125 per million read request ' +
         'units (on demand, us-east-1; UNVERIFIED, see bench/queries.ts).',
-      '',
-    );
-    out.push(
-      renderTable(
-        [
-          'query',
-          'keys in the window',
-          'pane items read',
-          'Query requests',
-          'read units (reported / estimated)',
-          'US$ per 1,000 queries',
-          'p50',
-          'p99',
-          'samples',
-        ],
-        queries.map((q) => [
-          q.query,
-          fmt(q.keysInWindow),
-          fmt(q.paneItemsRead),
-          fmt(q.queryRequests),
-          `${fmt(q.readUnitsReported, 1)} / ${fmt(q.readUnitsEstimated, 1)}`,
-          `$${fmt(q.usdPer1000Queries, 4)}`,
-          `${fmt(q.p50Ms, 1)} ms`,
-          `${fmt(q.p99Ms, 1)} ms`,
-          q.samples,
-        ]),
-        ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-      ),
-      '',
+      renderColumns(queries, [
+        ['query', (q) => q.query, 'left'],
+        ['keys in the window', (q) => fmt(q.keysInWindow)],
+        ['pane items read', (q) => fmt(q.paneItemsRead)],
+        ['Query requests', (q) => fmt(q.queryRequests)],
+        ['read units (reported / estimated)', (q) => `${fmt(q.readUnitsReported, 1)} / ${fmt(q.readUnitsEstimated, 1)}`],
+        ['US$ per 1,000 queries', (q) => `$${fmt(q.usdPer1000Queries, 4)}`],
+        ['p50', (q) => ms(q.p50Ms)],
+        ['p99', (q) => ms(q.p99Ms)],
+        ['samples', (q) => q.samples],
+      ]),
     );
   }
 
-  out.push('## Analysis', '', ANALYSIS_BEGIN, analysis.trim(), ANALYSIS_END, '');
-
-  out.push('## Machine, versions, settings', '');
   out.push(
+    '## Analysis',
+    [ANALYSIS_BEGIN, analysis.trim(), ANALYSIS_END].join('\n'),
+    '## Machine, versions, settings',
     renderTable(
       ['', ''],
       [
         ['CPU', `${meta.machine.cpu} (${meta.machine.cores} cores)`],
         ['memory', `${fmt(meta.machine.memoryGiB, 1)} GiB`],
         ['OS', meta.machine.os],
-        ...Object.entries(meta.versions).map(([k, v]) => [k, v]),
-        ...Object.entries(meta.settings).map(([k, v]) => [k, v]),
+        ...Object.entries(meta.versions),
+        ...Object.entries(meta.settings),
         ['started', meta.startedAt],
       ],
       ['left', 'left'],
     ),
-    '',
-  );
-  out.push('## How to reproduce', '');
-  out.push(
-    '```sh',
-    'npm run bench                 # full run (about 15 minutes on 2 cores): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
-    'npm run bench -- --quick      # CI smoke (about 3 minutes): writes bench/results/ only',
-    'npm run bench -- --profile    # CPU profiles: the ingest phase under node --cpu-prof (every thread), then the producer handler alone (source frames); summary.md in bench/results/profile-*/',
-    'npm run bench -- --render     # re-renders BENCHMARKS.md from BENCHMARKS.json (after editing the Analysis section or the template)',
-    '```',
-    '',
+    '## How to reproduce',
+    [
+      '```sh',
+      'npm run bench                 # full run (about 15 minutes on 2 cores): rewrites BENCHMARKS.md and BENCHMARKS.json, keeps the Analysis section',
+      'npm run bench -- --quick      # CI smoke (about 3 minutes): writes bench/results/ only',
+      'npm run bench -- --profile    # CPU profiles: the ingest phase under node --cpu-prof (every thread), then the producer handler alone (source frames); summary.md in bench/results/profile-*/',
+      'npm run bench -- --render     # re-renders BENCHMARKS.md from BENCHMARKS.json (after editing the Analysis section or the template)',
+      '```',
+    ].join('\n'),
     'The run starts its own Kafka and DynamoDB Local in a temporary directory (jars from `.fluxo/cache`), fetches the Strimzi bridge into the same cache on its first run, ' +
       'starts `npm start` for the idle phase and the bridge for the ingest phase, bundles the handlers against `bench/spec.ts`, ' +
       'and stops everything it started. JSON of every run lands in `bench/results/` (not committed).',
-    '',
   );
-  return out.join('\n');
+  return `${out.join('\n\n')}\n`;
 }

@@ -87,57 +87,55 @@ function versions(): Record<string, string> {
   };
 }
 
+/** The goals the run measured against, in the order of the report's sections; a goal whose phase did not run is left out. */
 function goals(results: Omit<BenchResults, 'goals' | 'meta'>): GoalRow[] {
-  const rows: GoalRow[] = [];
-  if (results.idle)
-    rows.push({
-      goal: `idle CPU of \`npm start\` (every process and thread), ${fmt(results.idle.seconds)} s with no traffic`,
-      target: '<= 1 % of a core',
-      measured: pct(results.idle.coreShare),
-      met: results.idle.coreShare <= 0.01,
-    });
+  const { idle } = results;
   const ingest100 = results.ingest.rows.find((r) => r.batch === 100);
-  if (ingest100?.httpOverBridge !== undefined) {
-    rows.push({
-      goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs the Strimzi bridge`,
-      target: '>= 1.5×',
-      measured: `${fmt(ingest100.httpOverBridge, 2)}×`,
-      met: ingest100.httpOverBridge >= 1.5,
-    });
-  }
-  if (ingest100)
-    rows.push({
+  const sustained = results.latency.find((r) => r.batchingWindowMs === 0 && r.load === 'sustained');
+  const drain = results.consumer.find((c) => c.writeRequestsPerRecord !== undefined);
+  const rows: (GoalRow | undefined)[] = [
+    idle && {
+      goal: `idle CPU of \`npm start\` (every process and thread), ${fmt(idle.seconds)} s with no traffic`,
+      target: '<= 1 % of a core',
+      measured: pct(idle.coreShare),
+      met: idle.coreShare <= 0.01,
+    },
+    ingest100?.httpOverBridge === undefined
+      ? undefined
+      : {
+          goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs the Strimzi bridge`,
+          target: '>= 1.5×',
+          measured: `${fmt(ingest100.httpOverBridge, 2)}×`,
+          met: ingest100.httpOverBridge >= 1.5,
+        },
+    ingest100 && {
       goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs raw kafkajs`,
       target: '>= 70 %',
       measured: pct(ingest100.httpOverRaw),
       met: ingest100.httpOverRaw >= 0.7,
-    });
-  const sustained = results.latency.find((r) => r.batchingWindowMs === 0 && r.load === 'sustained');
-  if (sustained)
-    rows.push({
+    },
+    sustained && {
       goal: `end-to-end p99, window 0, ${fmt(sustained.recordsPerSecond)} records/s`,
       target: '<= 150 ms',
       measured: `${fmt(sustained.p99, 1)} ms`,
       met: sustained.p99 <= 150 && sustained.notVisible === 0,
-    });
-  const drain = results.consumer.find((c) => c.writeRequestsPerRecord !== undefined);
-  if (drain?.writeRequestsPerRecord !== undefined) {
-    rows.push({
-      goal: `DynamoDB write requests per record, keyed windowed aggregation (${drain.keys} keys, hopping window: 30 s panes)`,
-      target: '<= 0.05',
-      measured: fmt(drain.writeRequestsPerRecord, 3),
-      met: drain.writeRequestsPerRecord <= 0.05,
-    });
-  }
-  for (const q of results.queries ?? []) {
-    rows.push({
+    },
+    drain?.writeRequestsPerRecord === undefined
+      ? undefined
+      : {
+          goal: `DynamoDB write requests per record, keyed windowed aggregation (${drain.keys} keys, hopping window: 30 s panes)`,
+          target: '<= 0.05',
+          measured: fmt(drain.writeRequestsPerRecord, 3),
+          met: drain.writeRequestsPerRecord <= 0.05,
+        },
+    ...(results.queries ?? []).map((q) => ({
       goal: `${q.query} (hopping window of 10 panes${q.query.startsWith('trending') ? ', plus 3 baseline windows' : ''}) at ${fmt(q.keysInWindow)} distinct keys, p99 through the local gateway`,
       target: '<= 250 ms',
       measured: `${fmt(q.p99Ms, 1)} ms (p50 ${fmt(q.p50Ms, 1)} ms; ${fmt(q.readUnitsReported > 0 ? q.readUnitsReported : q.readUnitsEstimated, 1)} read units, $${fmt(q.usdPer1000Queries, 4)} per 1,000 on AWS)`,
       met: q.p99Ms <= 250 && q.keysInWindow >= 10_000,
-    });
-  }
-  return rows;
+    })),
+  ];
+  return rows.filter((row) => row !== undefined);
 }
 
 /**
@@ -167,15 +165,13 @@ function profile(): void {
 
 async function measure(ctx: BenchContext, only: readonly Phase[], services: LocalServices): Promise<Omit<BenchResults, 'goals' | 'meta'>> {
   const wants = (phase: Phase): boolean => only.includes(phase);
-  const idle = wants('idle') ? await measureIdle(ctx, ctx.settings.idleMs) : undefined;
+  const idle = wants('idle') ? await measureIdle(ctx) : undefined;
   const ingest = wants('ingest')
     ? await measureIngest(ctx)
     : { rows: [], ceiling: { median: 0, records: 0, averageValueBytes: 0, variants: [] } };
   const latency = wants('latency') ? await measureLatency(ctx) : { rows: [], consumers: [] };
   const drain = wants('consumer') ? [await measureConsumer(ctx), await measureConsumer(ctx, { keyed: true })] : [];
-  const queries = wants('queries')
-    ? await measureQueries(ctx, { keys: ctx.settings.queryKeys, samples: ctx.settings.querySamples })
-    : undefined;
+  const queries = wants('queries') ? await measureQueries(ctx) : undefined;
   const bundles = wants('bundles') ? await measureBundles(ctx) : { rows: [], producerAlternatives: [] };
   if (wants('handler')) await measureHandler(ctx, process.env[PROFILE_DIR_ENV]);
   const jvm = (name: string, pid: number | undefined, note: string) => {
@@ -191,15 +187,8 @@ async function measure(ctx: BenchContext, only: readonly Phase[], services: Loca
     ...jvm('Kafka broker (JVM)', services.pids.kafka, 'KRaft broker + controller, -Xmx512m'),
     ...jvm('DynamoDB Local (JVM)', services.pids.dynamodb, 'in memory'),
   ];
-  return {
-    ...(idle === undefined ? {} : { idle }),
-    ingest,
-    latency: latency.rows,
-    consumer: [...drain, ...latency.consumers],
-    bundles,
-    resources,
-    ...(queries === undefined ? {} : { queries }),
-  };
+  // A phase left out leaves idle or queries undefined, which the JSON omits.
+  return { idle, ingest, latency: latency.rows, consumer: [...drain, ...latency.consumers], bundles, resources, queries };
 }
 
 async function main(): Promise<void> {
