@@ -9,6 +9,9 @@ import { resolveConsumer, resolveTopic, type PipelineSpec, type ResolvedConsumer
 import { localKafkaAdmin } from '../../emulation/services/topics';
 import { chartOf, ingestRate, partitionLag, type ConsumerState, type DashboardState, type HistoryPoint, type TopicState } from './model';
 
+/** Samples kept for the charts over time (5 minutes at 1 s). */
+const HISTORY_LENGTH = 300;
+
 /** Options of {@link KafkaMonitor}. */
 export interface KafkaMonitorOptions {
   readonly spec: PipelineSpec;
@@ -16,8 +19,6 @@ export interface KafkaMonitorOptions {
   readonly kafkaBrokers: string;
   /** Time between samples. @default 1000 */
   readonly intervalMs?: number;
-  /** Samples kept for the charts over time. @default 300 (5 minutes at 1 s) */
-  readonly historyLength?: number;
   /** Sampling pauses this long after the last request when no stream is open. @default 30000 */
   readonly idleAfterMs?: number;
   /** The admin client. @default a kafkajs admin on `kafkaBrokers` */
@@ -37,7 +38,6 @@ export class KafkaMonitor {
   private readonly consumers: readonly ResolvedConsumer[];
   private readonly admin: Admin;
   private readonly intervalMs: number;
-  private readonly historyLength: number;
   private readonly idleAfterMs: number;
   private readonly clock: () => number;
   private readonly filteredOut: (consumer: string) => number | undefined;
@@ -55,7 +55,6 @@ export class KafkaMonitor {
     spec,
     kafkaBrokers,
     intervalMs = 1000,
-    historyLength = 300,
     idleAfterMs = 30_000,
     admin,
     clock = Date.now,
@@ -67,7 +66,6 @@ export class KafkaMonitor {
     this.consumers = spec.consumers.map(resolveConsumer);
     this.admin = admin ?? localKafkaAdmin(kafkaBrokers, 'fluxo-dashboard');
     this.intervalMs = intervalMs;
-    this.historyLength = historyLength;
     this.idleAfterMs = idleAfterMs;
     this.clock = clock;
     this.filteredOut = filteredOut;
@@ -147,15 +145,13 @@ export class KafkaMonitor {
     try {
       this.connected ??= this.admin.connect();
       await this.connected;
-      const offsets = new Map<string, { partition: number; low: number; high: number }[]>();
-      await Promise.all(
-        this.topics.map(async (topic) => {
-          const entries = await this.admin.fetchTopicOffsets(topic.name);
-          offsets.set(
-            topic.name,
-            entries.map((e) => ({ partition: e.partition, low: Number(e.low), high: Number(e.high) })),
-          );
-        }),
+      const offsets = new Map(
+        await Promise.all(
+          this.topics.map(async ({ name }) => {
+            const entries = await this.admin.fetchTopicOffsets(name);
+            return [name, entries.map((e) => ({ partition: e.partition, low: Number(e.low), high: Number(e.high) }))] as const;
+          }),
+        ),
       );
       const topics: TopicState[] = this.topics.map((topic) => {
         const end = (offsets.get(topic.name) ?? []).reduce((sum, p) => sum + p.high, 0);
@@ -188,7 +184,7 @@ export class KafkaMonitor {
         rates: Object.fromEntries(topics.map((t) => [t.name, t.rate ?? 0])),
         lags: Object.fromEntries(consumers.map((c) => [c.name, c.lag ?? 0])),
       });
-      if (this.history.length > this.historyLength) this.history.splice(0, this.history.length - this.historyLength);
+      if (this.history.length > HISTORY_LENGTH) this.history.splice(0, this.history.length - HISTORY_LENGTH);
       this.latest = { at, topics, consumers, history: [...this.history] };
     } catch (error) {
       this.latest = { ...this.latest, at, error: `Kafka: ${(error as Error).message}` };

@@ -8,39 +8,9 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import type { AggregatesPage, AggregateView, TrendingView } from '../../../../core/api/routes';
+import type { AggregatesPage, AggregateView, DeadLetterView, KeptRecordView, TrendingView } from '../../../../core/api/routes';
 import type { ConsumerState, DashboardState } from '../model';
 import { candles, formatNumber, rankedBars, timeLines, windowSeries, type Chart } from './charts';
-
-/** An aggregate as `GET /results/{consumer}` answers it. */
-type Aggregate = AggregateView;
-
-/** Who wrote a record, in what form, as the results API reports it. */
-interface Provenance {
-  readonly form?: string;
-  readonly writer?: 'http' | 'kafka';
-}
-
-/** A record a consumer counted, as `GET /results/{consumer}/records` answers it. */
-interface KeptRecord extends Provenance {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly eventTime: string;
-  readonly value?: unknown;
-}
-
-interface DeadLetter extends Provenance {
-  readonly consumer: string;
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly timestamp: string;
-  readonly reason: string;
-  readonly error: string;
-  readonly key?: string;
-  readonly deadLetteredAt: string;
-}
 
 /** Results are re-read at least this often, even when no offset moved (late records, restarts). */
 const REFRESH_MS = 5000;
@@ -68,7 +38,7 @@ async function getJson<T>(path: string): Promise<T> {
 
 const seconds = (iso: string): number => Date.parse(iso) / 1000;
 /** `tuple from a Kafka client`, `object from the HTTP API`. */
-const writtenAs = (p: Provenance): string =>
+const writtenAs = (p: Pick<KeptRecordView, 'form' | 'writer'>): string =>
   p.form === undefined ? '' : `${p.form} from ${p.writer === 'http' ? 'the HTTP API' : 'a Kafka client'}`;
 const shortJson = (value: unknown): string => {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
@@ -127,7 +97,7 @@ class ConsumerCard {
   }
 
   private async refreshSeen(): Promise<void> {
-    const { items } = await getJson<{ items: KeptRecord[] }>(`/results/${encodeURIComponent(this.consumer.name)}/records?limit=3`);
+    const { items } = await getJson<{ items: KeptRecordView[] }>(`/results/${encodeURIComponent(this.consumer.name)}/records?limit=3`);
     this.seen.replaceChildren(
       ...(items.length === 0
         ? [el('li', { class: 'empty' }, 'none yet')]
@@ -254,7 +224,7 @@ class ConsumerCard {
       let total = 0;
       const lines: string[] = [];
       for (const key of this.consumer.topics) {
-        const { items } = await getJson<{ items: Aggregate[] }>(`/results/${name}?key=${encodeURIComponent(key)}&limit=60`);
+        const { items } = await getJson<AggregatesPage>(`/results/${name}?key=${encodeURIComponent(key)}&limit=60`);
         const rows = [...items].reverse();
         const m = (measure: string | undefined) => rows.map((i) => (measure === undefined ? 0 : (i.measures[measure] ?? 0)));
         this.charts
@@ -272,7 +242,7 @@ class ConsumerCard {
       this.summary.textContent = lines.length === 0 ? 'no window yet' : lines.join(' · ');
       return;
     }
-    const { items } = await getJson<{ items: Aggregate[] }>(`/results/${name}?limit=120`);
+    const { items } = await getJson<AggregatesPage>(`/results/${name}?limit=120`);
     const keys = [...new Set(items.map((i) => i.key))].sort().slice(0, 4);
     const starts = [...new Set(items.map((i) => seconds(i.windowStart)))].sort((a, b) => a - b).slice(-30);
     if (keys.length === 0) return;
@@ -290,8 +260,9 @@ class ConsumerCard {
       this.seriesKeys = keys;
     }
     const seriesKeys = this.seriesKeys;
-    const at = (key: string, start: number): Aggregate | undefined => items.find((i) => i.key === key && seconds(i.windowStart) === start);
-    const value = (key: string, start: number, pick: (a: Aggregate) => number | undefined): number | null => {
+    const at = (key: string, start: number): AggregateView | undefined =>
+      items.find((i) => i.key === key && seconds(i.windowStart) === start);
+    const value = (key: string, start: number, pick: (a: AggregateView) => number | undefined): number | null => {
       const found = at(key, start);
       return found === undefined ? null : (pick(found) ?? null);
     };
@@ -429,7 +400,7 @@ class Dashboard {
 
   private async refreshDeadLetters(): Promise<void> {
     try {
-      const { items } = await getJson<{ items: DeadLetter[] }>('/dlq?limit=50');
+      const { items } = await getJson<{ items: DeadLetterView[] }>('/dlq?limit=50');
       const newest = [...items].sort((a, b) => Date.parse(b.deadLetteredAt) - Date.parse(a.deadLetteredAt)).slice(0, 12);
       this.dlqCount.textContent = items.length >= 50 ? '50+' : String(items.length);
       this.dlqRows.replaceChildren(
