@@ -7,6 +7,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { percentile } from '../stats';
 import { apiRequest, describeApiError, retryAfterMs, type ApiTarget } from '../api-client';
 import { writeManifest, toRanges, type RunManifest } from './manifest';
@@ -101,20 +102,9 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 8, initialMs: 100, maxMs: 5000 };
 const RETRYABLE = new Set([409, 429, 502, 503, 504]);
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  // The timer rejects when the signal aborts: stopping early is what the callers want.
+  if (ms > 0) await delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 interface RecordResult {

@@ -153,14 +153,6 @@ export function windowOf(target: Target, consumer: string): { readonly sizeMs: n
   return { sizeMs: window.sizeSeconds * 1000, advanceMs: window.advanceSeconds * 1000 };
 }
 
-/**
- * The length of what a consumer stores one aggregate for, in ms: its pane, `advance` long (a
- * tumbling window is one pane; a hopping window of `size` is the sum of its `size / advance` panes).
- */
-export function paneMs(target: Target, consumer: string): number {
-  return windowOf(target, consumer).advanceMs;
-}
-
 /** The records falling in one (consumer, key, window): what a scenario turns into measures. */
 export interface Bucket<T> {
   readonly consumer: string;

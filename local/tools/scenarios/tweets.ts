@@ -9,8 +9,8 @@ import {
   BREAKOUT_FACTOR,
   BreakoutError,
   buckets,
-  paneMs,
   plannedOffsetMs,
+  windowOf,
   type Breakout,
   type Scenario,
   type ScenarioValue,
@@ -179,18 +179,11 @@ export const tweetsScenario: Scenario = {
   defaultBreakout: (durationSeconds) => ({ hashtag: DEFAULT_BREAKOUT_HASHTAG, atSeconds: durationSeconds / 2 }),
   expected(records, target) {
     const consumer = `${target.prefix ?? ''}hashtags-5m`;
-    const pane = paneMs(target, 'hashtags-5m');
+    const pane = windowOf(target, 'hashtags-5m').advanceMs;
     const grouped = buckets<number>();
     for (const record of records) {
       for (const tag of tagsOf((record.value as Tweet).text)) grouped.add(consumer, tag, pane, record.timestamp, record.index);
     }
-    return grouped.list().map((b) => ({
-      consumer: b.consumer,
-      key: b.key,
-      windowStart: b.windowStart,
-      windowEnd: b.windowEnd,
-      count: b.items.length,
-      measures: {},
-    }));
+    return grouped.list().map(({ items, ...window }) => ({ ...window, count: items.length, measures: {} }));
   },
 };

@@ -166,10 +166,7 @@ async function compareRankings(context: ScenarioContext, ranked: Ranked): Promis
     const hopping = { start: w - window.sizeMs, end: w };
     const top = await getRoute(context, 'getAggregates', { path: { consumer }, query: { top: TOP_N, at: String(w) } });
     differences.push(...compareTopAt(consumer, hopping, directTop(panes, w, window, TOP_N), top.items));
-    const trending = await getRoute(context, 'getTrending', {
-      path: { consumer },
-      query: { top: TRENDING_QUERY.top, at: String(w), baseline: TRENDING_QUERY.baseline, minCount: TRENDING_QUERY.minCount },
-    });
+    const trending = await getRoute(context, 'getTrending', { path: { consumer }, query: { ...TRENDING_QUERY, at: String(w) } });
     differences.push(...compareTrendingAt(consumer, hopping, TRENDING_QUERY, directTrending(panes, w, window, TRENDING_QUERY), trending));
   }
   return differences;
