@@ -26,7 +26,6 @@ export interface ApiAnswer {
 
 /** The API could not be reached, or answered with an error status ({@link callApi}). */
 export class ApiError extends Error {
-  public readonly exitCode = 1;
   /** The HTTP status; undefined when there was no answer. */
   public readonly status: number | undefined;
   public constructor(message: string, status: number | undefined, options: { cause?: unknown } = {}) {

@@ -13,7 +13,7 @@ import { createKafka, ensureTopic } from '../../../lambdas/clients/kafka';
 import type { ResolvedTopic } from '../../../core/spec';
 import { readOnFailureEntries } from '../../emulation/esm/on-failure';
 import { kafkaTool } from '../../emulation/services';
-import { kafkaToolInvocation, UnknownKafkaToolError } from './kafka-tools';
+import { kafkaToolInvocation } from './kafka-tools';
 import { callApi, getRoute } from '../api-client';
 import { requireLocalKafka, type CliContext } from './context';
 import { CliError, UsageError } from './errors';
@@ -283,13 +283,7 @@ export async function dlq(context: CliContext, options: Options): Promise<void> 
  */
 export async function kafka(context: CliContext, tool: string, args: readonly string[]): Promise<number> {
   const brokers = requireLocalKafka(context, '`fluxo kafka`');
-  let invocation;
-  try {
-    invocation = kafkaToolInvocation(tool, args, brokers);
-  } catch (error) {
-    if (error instanceof UnknownKafkaToolError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  const invocation = kafkaToolInvocation(tool, args, brokers);
   for (const note of invocation.notes) context.io.stderr(`fluxo: ${note}\n`);
   const command = await kafkaTool(invocation.mainClass, invocation.args, { env: context.io.env });
   const child = spawn(command.command, command.args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -5,9 +5,8 @@
  */
 import { randomInt } from 'node:crypto';
 import { formatDifference } from '../scenarios/compare';
-import { scenarioNamed, SCENARIOS, UnknownScenarioError } from '../scenarios/index';
-import { formatLoadSummary, LoadOptionsError, runLoad } from '../scenarios/load';
-import { RunNotFoundError } from '../scenarios/manifest';
+import { scenarioNamed, SCENARIOS } from '../scenarios/index';
+import { formatLoadSummary, runLoad } from '../scenarios/load';
 import { MAX_SEED } from '../scenarios/random';
 import type { Breakout, Scenario } from '../scenarios/scenario';
 import { TOP_N, verifyRun, type BreakoutSeen } from '../scenarios/verify';
@@ -20,12 +19,7 @@ export const DEFAULT_VERIFY_WAIT_SECONDS = 30;
 
 function scenarioOf(name: string | undefined, usage: string): Scenario {
   if (name === undefined) throw new UsageError(`${usage}; scenarios: ${Object.keys(SCENARIOS).join(', ')}`);
-  try {
-    return scenarioNamed(name);
-  } catch (error) {
-    if (error instanceof UnknownScenarioError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  return scenarioNamed(name);
 }
 
 function numberOption(options: Options, name: string, fallback: number): number {
@@ -79,24 +73,18 @@ export async function load(context: CliContext, name: string | undefined, option
   const seed = seedOption(options) ?? randomInt(0, MAX_SEED);
   const durationSeconds = numberOption(options, 'duration', 60);
   const breakout = breakoutOption(options, durationSeconds, scenario);
-  let summary;
-  try {
-    summary = await runLoad({
-      context,
-      scenario,
-      seed,
-      producers: numberOption(options, 'producers', 4),
-      rate: numberOption(options, 'rate', 200),
-      durationSeconds,
-      ...(breakout === undefined ? {} : { breakout }),
-      batch: numberOption(options, 'batch', 1),
-      tty: context.io.stderrIsTTY === true,
-      runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
-    });
-  } catch (error) {
-    if (error instanceof LoadOptionsError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  const summary = await runLoad({
+    context,
+    scenario,
+    seed,
+    producers: numberOption(options, 'producers', 4),
+    rate: numberOption(options, 'rate', 200),
+    durationSeconds,
+    ...(breakout === undefined ? {} : { breakout }),
+    batch: numberOption(options, 'batch', 1),
+    tty: context.io.stderrIsTTY === true,
+    runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
+  });
   if (options.json) context.io.stdout(`${JSON.stringify({ ...summary, manifest: undefined, seed })}\n`);
   else context.io.stdout(`${formatLoadSummary(summary).join('\n')}\n`);
   if (summary.acknowledged === 0) throw new CliError('no record was acknowledged');
@@ -134,20 +122,14 @@ export async function verify(context: CliContext, name: string | undefined, opti
   const scenario = scenarioOf(name, 'usage: fluxo verify <scenario> --seed S [--wait 30]');
   const seed = seedOption(options);
   if (seed === undefined) throw new UsageError('fluxo verify needs the --seed of the load run it checks');
-  let report;
-  try {
-    report = await verifyRun({
-      context,
-      scenario,
-      seed,
-      runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
-      waitMs: numberOption(options, 'wait', DEFAULT_VERIFY_WAIT_SECONDS) * 1000,
-      onWaiting: waitingProgress(context),
-    });
-  } catch (error) {
-    if (error instanceof RunNotFoundError) throw new CliError(error.message, { cause: error });
-    throw error;
-  }
+  const report = await verifyRun({
+    context,
+    scenario,
+    seed,
+    runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
+    waitMs: numberOption(options, 'wait', DEFAULT_VERIFY_WAIT_SECONDS) * 1000,
+    onWaiting: waitingProgress(context),
+  });
   const { differences } = report;
   if (context.io.stderrIsTTY === true) context.io.stderr('\r\u001b[K');
   if (options.json)
