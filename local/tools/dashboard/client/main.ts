@@ -30,6 +30,11 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A table with one header row. */
+function table(attributes: Record<string, string>, headers: readonly string[], body: HTMLElement): HTMLTableElement {
+  return el('table', attributes, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))), body);
+}
+
 async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(path, { headers: { Accept: 'application/json' } });
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
@@ -56,10 +61,9 @@ class ConsumerCard {
     '',
   );
   private readonly summary = el('p', { class: 'summary' }, 'no window yet');
-  private readonly charts = new Map<
-    string,
-    Chart & { setLabels?: (labels: readonly string[]) => void; setMarked?: (marked: ReadonlySet<string>) => void }
-  >();
+  private readonly charts = new Map<string, Chart>();
+  /** The top-K card's ranked bars. */
+  private bars: ReturnType<typeof rankedBars> | undefined;
   private readonly body = el('div', { class: 'charts' });
   /** The last records the consumer counted, as it saw them (keepRecords only). */
   private readonly seen = el('ul', { class: 'seen' });
@@ -124,7 +128,7 @@ class ConsumerCard {
     } else if (chart.kind === 'top') {
       const box = el('div', { class: 'chart' });
       this.body.append(box);
-      this.charts.set('top', rankedBars(box));
+      this.bars = rankedBars(box);
       this.everyBoundary();
     }
   }
@@ -178,10 +182,9 @@ class ConsumerCard {
         getJson<TrendingView>(`/results/${name}/trending?top=${EVERY_KEY}&at=${at}`),
       ]);
       const rising = new Set(trending.items.filter((t) => t.rising).map((t) => t.key));
-      const bars = this.charts.get('top');
-      bars?.setLabels?.(items.map((i) => i.key));
-      bars?.setMarked?.(rising);
-      bars?.update([items.map((_i, n) => n), items.map((i) => i.count)]);
+      this.bars?.setLabels(items.map((i) => i.key));
+      this.bars?.setMarked(rising);
+      this.bars?.update([items.map((_i, n) => n), items.map((i) => i.count)]);
       this.show(
         items.length,
         items.reduce((s, i) => s + i.count, 0),
@@ -259,25 +262,22 @@ class ConsumerCard {
       );
       this.seriesKeys = keys;
     }
-    const seriesKeys = this.seriesKeys;
-    const at = (key: string, start: number): AggregateView | undefined =>
-      items.find((i) => i.key === key && seconds(i.windowStart) === start);
     const value = (key: string, start: number, pick: (a: AggregateView) => number | undefined): number | null => {
-      const found = at(key, start);
+      const found = items.find((i) => i.key === key && seconds(i.windowStart) === start);
       return found === undefined ? null : (pick(found) ?? null);
     };
     const data = [
       starts,
-      ...seriesKeys.map((k) => starts.map((s) => value(k, s, (a) => a.count))),
-      ...chart.measures.flatMap((m) => seriesKeys.map((k) => starts.map((s) => value(k, s, (a) => a.measures[m])))),
+      ...keys.map((k) => starts.map((s) => value(k, s, (a) => a.count))),
+      ...chart.measures.flatMap((m) => keys.map((k) => starts.map((s) => value(k, s, (a) => a.measures[m])))),
     ];
     const series = this.charts.get('series');
     series?.update(data as Parameters<Chart['update']>[0]);
-    const shown = items.filter((i) => starts.includes(seconds(i.windowStart)) && seriesKeys.includes(i.key));
+    const shown = items.filter((i) => starts.includes(seconds(i.windowStart)) && keys.includes(i.key));
     this.show(
       series?.plot.data[0].length ?? 0,
       shown.reduce((s, i) => s + i.count, 0),
-      seriesKeys,
+      keys,
     );
     const latest = items[0];
     this.summary.textContent =
@@ -318,16 +318,7 @@ class Dashboard {
           'div',
           { class: 'panel' },
           el('h2', {}, 'Topics'),
-          el(
-            'table',
-            { class: 'topics' },
-            el(
-              'thead',
-              {},
-              el('tr', {}, el('th', {}, 'topic'), el('th', {}, 'partitions'), el('th', {}, 'records'), el('th', {}, 'records/s')),
-            ),
-            this.topicRows,
-          ),
+          table({ class: 'topics' }, ['topic', 'partitions', 'records', 'records/s'], this.topicRows),
         ),
         el('div', { class: 'panel' }, el('h2', {}, 'Ingest rate (records/s)'), rateBox),
         el('div', { class: 'panel' }, el('h2', {}, 'Consumer lag (records)'), lagBox),
@@ -337,20 +328,7 @@ class Dashboard {
         'section',
         { class: 'panel dlq' },
         el('h2', {}, 'Dead letters ', this.dlqCount),
-        el(
-          'table',
-          {},
-          el(
-            'thead',
-            {},
-            el(
-              'tr',
-              {},
-              ...['consumer', 'topic', 'partition', 'offset', 'key', 'written as', 'reason', 'error', 'at'].map((h) => el('th', {}, h)),
-            ),
-          ),
-          this.dlqRows,
-        ),
+        table({}, ['consumer', 'topic', 'partition', 'offset', 'key', 'written as', 'reason', 'error', 'at'], this.dlqRows),
       ),
     );
     this.rates = timeLines(
