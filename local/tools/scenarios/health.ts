@@ -32,8 +32,6 @@ export function imcOf(tuple: HealthTuple): number {
 /** `health`: the course's tuples, about half in tuple form and half as objects. */
 export const healthScenario: Scenario = {
   name: 'health',
-  description: "the course's [id, {idade, altura, peso}] tuples; consumers peso-acima-80 and imc-acima-35",
-  topics: ['health'],
   consumers: ['peso-acima-80', 'imc-acima-35'],
   values(seed, count) {
     const random = seededRandom(seed);

@@ -344,9 +344,7 @@ export function formatLoadSummary(summary: LoadSummary): string[] {
     `ack latency   ${latency} (per request)`,
     ...(manifest.breakout === undefined
       ? []
-      : [
-          `break-out     #${manifest.breakout.hashtag} x${manifest.breakout.factor ?? BREAKOUT_FACTOR} from ${formatOffset(manifest.breakout.atSeconds)} into the run`,
-        ]),
+      : [`break-out     #${manifest.breakout.hashtag} x${BREAKOUT_FACTOR} from ${formatOffset(manifest.breakout.atSeconds)} into the run`]),
     ...summary.errors.slice(0, 5).map((e) => `  ${e.records} record(s): ${e.message}`),
     `run manifest  ${file}`,
     `verify with   fluxo verify ${manifest.scenario} --seed ${manifest.seed}`,

@@ -34,8 +34,6 @@ export function tickTime(index: number, sentAt: number, seed: number): number {
 /** `ticks`: both tickers interleaved at random, each on its own walk. */
 export const ticksScenario: Scenario = {
   name: 'ticks',
-  description: 'price ticks of petr4 and vale3, event times shuffled within each minute; consumer ohlc-1m',
-  topics: Object.keys(TICKERS),
   consumers: ['ohlc-1m'],
   // Fewer than 60,000 ticks a minute keep their event times distinct (see tickTime).
   maxRecordsPerMinute: MINUTE_MS,
