@@ -34,6 +34,21 @@ function positiveInt(value: string | boolean | undefined, name: string, fallback
   return n;
 }
 
+/** A whole-number flag within bounds (a query parameter's, as declared in core/api/routes.ts; 1 and up by default). */
+export function wholeFlag(
+  options: Options,
+  flag: string,
+  bounds: { readonly minimum?: number; readonly maximum?: number },
+): number | undefined {
+  const value = options[flag];
+  if (value === undefined) return undefined;
+  const { minimum = 1, maximum = Number.MAX_SAFE_INTEGER } = bounds;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < minimum || n > maximum)
+    throw new UsageError(`--${flag} must be a whole number from ${minimum} to ${maximum} (got "${String(value)}")`);
+  return n;
+}
+
 function print(context: CliContext, line: string): void {
   context.io.stdout(`${line}\n`);
 }

@@ -10,9 +10,12 @@ import { formatLoadSummary, runLoad } from '../scenarios/load';
 import { MAX_SEED } from '../scenarios/random';
 import type { Breakout, Scenario } from '../scenarios/scenario';
 import { TOP_N, verifyRun, type BreakoutSeen } from '../scenarios/verify';
-import type { Options } from './commands';
+import { wholeFlag, type Options } from './commands';
 import type { CliContext } from './context';
 import { CliError, UsageError } from './errors';
+
+/** What `--seed` takes. */
+const SEED_BOUNDS = { minimum: 0, maximum: MAX_SEED };
 
 /** Default `--wait` of verify, seconds: time for the consumers to catch up after a load. */
 export const DEFAULT_VERIFY_WAIT_SECONDS = 30;
@@ -28,15 +31,6 @@ function numberOption(options: Options, name: string, fallback: number): number 
   const n = Number(value);
   if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0)
     throw new UsageError(`--${name} must be a number of 0 or more (got "${String(value)}")`);
-  return n;
-}
-
-function seedOption(options: Options): number | undefined {
-  const value = options.seed;
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || n > MAX_SEED)
-    throw new UsageError(`--seed must be a whole number from 0 to ${MAX_SEED} (got "${String(value)}")`);
   return n;
 }
 
@@ -70,7 +64,7 @@ export function breakoutOption(options: Options, durationSeconds: number, scenar
 /** `fluxo load <scenario> [--producers N] [--rate R] [--duration S] [--seed S] [--batch N] [--breakout TAG|none] [--breakout-at M]`. */
 export async function load(context: CliContext, name: string | undefined, options: Options): Promise<void> {
   const scenario = scenarioOf(name, 'usage: fluxo load <scenario> [--producers 4] [--rate 200] [--duration 60] [--seed S] [--batch 1]');
-  const seed = seedOption(options) ?? randomInt(0, MAX_SEED);
+  const seed = wholeFlag(options, 'seed', SEED_BOUNDS) ?? randomInt(0, MAX_SEED);
   const durationSeconds = numberOption(options, 'duration', 60);
   const breakout = breakoutOption(options, durationSeconds, scenario);
   const summary = await runLoad({
@@ -120,7 +114,7 @@ export function formatBreakout(seen: BreakoutSeen): string {
 /** `fluxo verify <scenario> --seed S [--wait SECONDS]`: exit status 1 on any difference. */
 export async function verify(context: CliContext, name: string | undefined, options: Options): Promise<void> {
   const scenario = scenarioOf(name, 'usage: fluxo verify <scenario> --seed S [--wait 30]');
-  const seed = seedOption(options);
+  const seed = wholeFlag(options, 'seed', SEED_BOUNDS);
   if (seed === undefined) throw new UsageError('fluxo verify needs the --seed of the load run it checks');
   const report = await verifyRun({
     context,
