@@ -37,10 +37,7 @@ export class KafkaMonitor {
   private readonly topics: readonly ResolvedTopic[];
   private readonly consumers: readonly ResolvedConsumer[];
   private readonly admin: Admin;
-  private readonly intervalMs: number;
-  private readonly idleAfterMs: number;
-  private readonly clock: () => number;
-  private readonly filteredOut: (consumer: string) => number | undefined;
+  private readonly settings: Required<Pick<KafkaMonitorOptions, 'intervalMs' | 'idleAfterMs' | 'clock' | 'filteredOut'>>;
   private readonly listeners = new Set<(state: DashboardState) => void>();
   private readonly history: HistoryPoint[] = [];
   private previous = new Map<string, { at: number; end: number }>();
@@ -65,10 +62,7 @@ export class KafkaMonitor {
     this.topics = spec.topics.map(resolveTopic);
     this.consumers = spec.consumers.map(resolveConsumer);
     this.admin = admin ?? localKafkaAdmin(kafkaBrokers, 'fluxo-dashboard');
-    this.intervalMs = intervalMs;
-    this.idleAfterMs = idleAfterMs;
-    this.clock = clock;
-    this.filteredOut = filteredOut;
+    this.settings = { intervalMs, idleAfterMs, clock, filteredOut };
     this.latest = {
       at: 0,
       topics: this.topics.map((t) => ({ name: t.name, partitions: t.partitions, endOffset: 0, rate: null })),
@@ -109,8 +103,8 @@ export class KafkaMonitor {
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       void this.sample().finally(() => {
-        const watched = this.listeners.size > 0 || Date.now() - this.lastTouched < this.idleAfterMs;
-        if (watched && !this.stopped) this.schedule(this.intervalMs);
+        const watched = this.listeners.size > 0 || Date.now() - this.lastTouched < this.settings.idleAfterMs;
+        if (watched && !this.stopped) this.schedule(this.settings.intervalMs);
         else this.timer = undefined;
       });
     }, delayMs);
@@ -128,7 +122,7 @@ export class KafkaMonitor {
       keepRecords: consumer.keepRecords,
       lag,
       committed,
-      filteredOut: this.filteredOut(consumer.name) ?? null,
+      filteredOut: this.settings.filteredOut(consumer.name) ?? null,
     };
   }
 
@@ -141,7 +135,7 @@ export class KafkaMonitor {
   }
 
   private async takeSample(): Promise<DashboardState> {
-    const at = this.clock();
+    const at = this.settings.clock();
     try {
       this.connected ??= this.admin.connect();
       await this.connected;
