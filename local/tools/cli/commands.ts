@@ -49,7 +49,8 @@ export function wholeFlag(
   return n;
 }
 
-function print(context: CliContext, line: string): void {
+/** Writes one line to standard output. */
+export function print(context: CliContext, line: string): void {
   context.io.stdout(`${line}\n`);
 }
 

@@ -5,7 +5,7 @@
  */
 import { API, EVENT_TIME_ISO, type AggregateView, type TrendingView } from '../../../core/api/routes';
 import { getRoute } from '../api-client';
-import { wholeFlag, type Options } from './commands';
+import { print, wholeFlag, type Options } from './commands';
 import type { CliContext } from './context';
 import { UsageError } from './errors';
 
@@ -29,10 +29,6 @@ function atFlag(options: Options): string | undefined {
 function refuse(options: Options, flags: readonly string[], why: string): void {
   const given = flags.find((flag) => options[flag] !== undefined);
   if (given !== undefined) throw new UsageError(`--${given} ${why}`);
-}
-
-function print(context: CliContext, line: string): void {
-  context.io.stdout(`${line}\n`);
 }
 
 /** A measure or score as printed: whole numbers as they are, others with two decimals. */

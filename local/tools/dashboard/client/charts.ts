@@ -135,10 +135,7 @@ export function candles(container: HTMLElement, title: string, windowSeconds: nu
       axes: [{ ...AXIS }, { ...AXIS, size: 56 }],
       series: [
         {},
-        { label: 'open', ...hidden },
-        { label: 'high', ...hidden },
-        { label: 'low', ...hidden },
-        { label: 'close', ...hidden },
+        ...['open', 'high', 'low', 'close'].map((label) => ({ label, ...hidden })),
         {
           label: 'volume',
           scale: 'volume',
