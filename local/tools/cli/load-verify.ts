@@ -25,12 +25,13 @@ function scenarioOf(name: string | undefined, usage: string): Scenario {
   return scenarioNamed(name);
 }
 
-function numberOption(options: Options, name: string, fallback: number): number {
+/** A flag's number, 0 or more (a fraction allowed); undefined when not given. */
+function numberOption(options: Options, name: string, what = 'a number of 0 or more'): number | undefined {
   const value = options[name];
-  if (value === undefined) return fallback;
+  if (value === undefined) return undefined;
   const n = Number(value);
   if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0)
-    throw new UsageError(`--${name} must be a number of 0 or more (got "${String(value)}")`);
+    throw new UsageError(`--${name} must be ${what} (got "${String(value)}")`);
   return n;
 }
 
@@ -51,31 +52,28 @@ export function breakoutOption(options: Options, durationSeconds: number, scenar
   const fallback = scenario.defaultBreakout(durationSeconds);
   if (typeof tag === 'string' && !/^[\p{L}\p{N}_]{1,100}$/u.test(tag))
     throw new UsageError(`--breakout must be a hashtag without "#" (letters, digits, _) or none (got "${tag}")`);
-  let atSeconds = fallback.atSeconds;
-  if (at !== undefined) {
-    const minutes = Number(at);
-    if (typeof at !== 'string' || at.trim() === '' || !Number.isFinite(minutes) || minutes < 0)
-      throw new UsageError(`--breakout-at must be a number of minutes into the run, 0 or more (got "${String(at)}")`);
-    atSeconds = minutes * 60;
-  }
-  return { hashtag: typeof tag === 'string' ? tag.toLowerCase() : fallback.hashtag, atSeconds };
+  const minutes = numberOption(options, 'breakout-at', 'a number of minutes into the run, 0 or more');
+  return {
+    hashtag: typeof tag === 'string' ? tag.toLowerCase() : fallback.hashtag,
+    atSeconds: minutes === undefined ? fallback.atSeconds : minutes * 60,
+  };
 }
 
 /** `fluxo load <scenario> [--producers N] [--rate R] [--duration S] [--seed S] [--batch N] [--breakout TAG|none] [--breakout-at M]`. */
 export async function load(context: CliContext, name: string | undefined, options: Options): Promise<void> {
   const scenario = scenarioOf(name, 'usage: fluxo load <scenario> [--producers 4] [--rate 200] [--duration 60] [--seed S] [--batch 1]');
   const seed = wholeFlag(options, 'seed', SEED_BOUNDS) ?? randomInt(0, MAX_SEED);
-  const durationSeconds = numberOption(options, 'duration', 60);
+  const durationSeconds = numberOption(options, 'duration') ?? 60;
   const breakout = breakoutOption(options, durationSeconds, scenario);
   const summary = await runLoad({
     context,
     scenario,
     seed,
-    producers: numberOption(options, 'producers', 4),
-    rate: numberOption(options, 'rate', 200),
+    producers: numberOption(options, 'producers') ?? 4,
+    rate: numberOption(options, 'rate') ?? 200,
     durationSeconds,
     ...(breakout === undefined ? {} : { breakout }),
-    batch: numberOption(options, 'batch', 1),
+    batch: numberOption(options, 'batch') ?? 1,
     tty: context.io.stderrIsTTY === true,
     runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
   });
@@ -121,7 +119,7 @@ export async function verify(context: CliContext, name: string | undefined, opti
     scenario,
     seed,
     runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
-    waitMs: numberOption(options, 'wait', DEFAULT_VERIFY_WAIT_SECONDS) * 1000,
+    waitMs: (numberOption(options, 'wait') ?? DEFAULT_VERIFY_WAIT_SECONDS) * 1000,
     onWaiting: waitingProgress(context),
   });
   const { differences } = report;

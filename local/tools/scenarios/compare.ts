@@ -11,14 +11,10 @@ import type { ExpectedAggregate } from './scenario';
 export const AVERAGE_TOLERANCE = 1e-9;
 
 /** An aggregate as `GET /results/{consumer}` reports it, window bounds in epoch ms. */
-export interface StoredAggregate {
-  readonly key: string;
+export type StoredAggregate = Omit<AggregateView, 'windowStart' | 'windowEnd'> & {
   readonly windowStart: number;
   readonly windowEnd: number;
-  readonly count: number;
-  readonly late: number;
-  readonly measures: Readonly<Record<string, number>>;
-}
+};
 
 /** One disagreement between the stored aggregates and the direct computation. */
 export interface Difference {

@@ -7,7 +7,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setTimeout as timer } from 'node:timers/promises';
 import { percentile } from '../stats';
 import { apiRequest, describeApiError, retryAfterMs, type ApiTarget } from '../api-client';
 import { writeManifest, toRanges, type RunManifest } from './manifest';
@@ -104,7 +104,7 @@ const RETRYABLE = new Set([409, 429, 502, 503, 504]);
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   // The timer rejects when the signal aborts: stopping early is what the callers want.
-  if (ms > 0) await delay(ms, undefined, { signal }).catch(() => undefined);
+  if (ms > 0) await timer(ms, undefined, { signal }).catch(() => undefined);
 }
 
 interface RecordResult {
