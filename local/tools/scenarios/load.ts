@@ -267,11 +267,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
               noteError(`${result.error_code ?? '?'}: ${result.message ?? 'refused'}`, 1);
             }
           });
-        } else if (outcome.kind === 'refused') {
-          rejected += group.length;
-          noteError(outcome.message, group.length);
         } else {
-          unanswered += group.length;
+          if (outcome.kind === 'refused') rejected += group.length;
+          else unanswered += group.length;
           noteError(outcome.message, group.length);
         }
       }
