@@ -212,14 +212,8 @@ class ConsumerCard {
               ),
             )),
       );
-      this.summary.textContent = `window ${time(trending.windowStart)}–${time(trending.windowEnd)}${
-        items.length === 0
-          ? ': no key'
-          : `: ${items
-              .map((i) => `${rising.has(i.key) ? '▲' : ''}#${i.key} ${i.count}`)
-              .slice(0, 5)
-              .join(', ')}`
-      }`;
+      const leaders = items.slice(0, 5).map((i) => `${rising.has(i.key) ? '▲' : ''}#${i.key} ${i.count}`);
+      this.summary.textContent = `window ${time(trending.windowStart)}–${time(trending.windowEnd)}: ${leaders.join(', ') || 'no key'}`;
       return;
     }
     if (chart.kind === 'candles') {
@@ -280,14 +274,11 @@ class ConsumerCard {
       keys,
     );
     const latest = items[0];
+    const measures = Object.entries(latest?.measures ?? {}).map(([m, v]) => `, ${m} ${formatNumber(v)}`);
     this.summary.textContent =
       latest === undefined
         ? 'no window yet'
-        : `latest ${time(latest.windowStart)}–${time(latest.windowEnd)}: count ${latest.count}${latest.late > 0 ? ` (+${latest.late} late)` : ''}${Object.entries(
-            latest.measures,
-          )
-            .map(([m, v]) => `, ${m} ${formatNumber(v)}`)
-            .join('')}`;
+        : `latest ${time(latest.windowStart)}–${time(latest.windowEnd)}: count ${latest.count}${latest.late > 0 ? ` (+${latest.late} late)` : ''}${measures.join('')}`;
   }
 }
 
@@ -377,13 +368,14 @@ class Dashboard {
   }
 
   private async refreshDeadLetters(): Promise<void> {
+    const notice = (text: string) => el('tr', {}, el('td', { colspan: '9', class: 'empty' }, text));
     try {
       const { items } = await getJson<{ items: DeadLetterView[] }>('/dlq?limit=50');
       const newest = [...items].sort((a, b) => Date.parse(b.deadLetteredAt) - Date.parse(a.deadLetteredAt)).slice(0, 12);
       this.dlqCount.textContent = items.length >= 50 ? '50+' : String(items.length);
       this.dlqRows.replaceChildren(
         ...(newest.length === 0
-          ? [el('tr', {}, el('td', { colspan: '9', class: 'empty' }, 'none: every record was processed'))]
+          ? [notice('none: every record was processed')]
           : newest.map((d) =>
               el(
                 'tr',
@@ -401,9 +393,7 @@ class Dashboard {
             )),
       );
     } catch (error) {
-      this.dlqRows.replaceChildren(
-        el('tr', {}, el('td', { colspan: '9', class: 'empty' }, `cannot read /dlq: ${(error as Error).message}`)),
-      );
+      this.dlqRows.replaceChildren(notice(`cannot read /dlq: ${(error as Error).message}`));
     }
   }
 }
