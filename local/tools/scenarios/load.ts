@@ -332,7 +332,7 @@ export function formatLoadSummary(summary: LoadSummary): string[] {
   const file = fromHere.startsWith('..') || isAbsolute(fromHere) ? summary.file : fromHere;
   const latency =
     summary.latency === undefined ? 'n/a' : `p50 ${summary.latency.p50.toFixed(1)} ms, p99 ${summary.latency.p99.toFixed(1)} ms`;
-  const lines = [
+  return [
     `${manifest.scenario} (seed ${manifest.seed}): ${manifest.producers} producers, target ${manifest.rate} records/s for ${manifest.durationSeconds} s, ${manifest.batch} record(s) per request${manifest.interrupted ? ' (interrupted)' : ''}`,
     `sent          ${summary.sent} of ${manifest.count}`,
     `acknowledged  ${summary.acknowledged}`,
@@ -347,5 +347,4 @@ export function formatLoadSummary(summary: LoadSummary): string[] {
     `run manifest  ${file}`,
     `verify with   fluxo verify ${manifest.scenario} --seed ${manifest.seed}`,
   ];
-  return lines;
 }
