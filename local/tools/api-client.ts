@@ -5,7 +5,7 @@
  * routes are also called by name ({@link getRoute}), typed from the route table.
  */
 import type { Static } from '@sinclair/typebox';
-import { API, type AggregatesPage, type RouteName, type TrendingView } from '../../core/api/routes';
+import { API, type RouteName } from '../../core/api/routes';
 
 /** Where the API is, and what aborts a request. The CLI's context is one. */
 export interface ApiTarget {
@@ -26,7 +26,6 @@ export interface ApiAnswer {
 
 /** The API could not be reached, or answered with an error status ({@link callApi}). */
 export class ApiError extends Error {
-  public readonly exitCode = 1;
   /** The HTTP status; undefined when there was no answer. */
   public readonly status: number | undefined;
   public constructor(message: string, status: number | undefined, options: { cause?: unknown } = {}) {
@@ -90,14 +89,8 @@ export async function apiRequest(
 }
 
 /** Calls the API. 2xx answers resolve (207 too: the caller reports each record); any other throws an {@link ApiError} with the API's message. */
-export async function callApi(
-  target: ApiTarget,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): Promise<ApiAnswer> {
-  const answer = await apiRequest(target, method, path, body, headers);
+export async function callApi(target: ApiTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiAnswer> {
+  const answer = await apiRequest(target, method, path, body);
   if (answer.status === 403 && target.apiKey === undefined && target.local !== true) {
     throw new ApiError(`${describeApiError(answer.status, answer.body)} (set FLUXO_API_KEY to the stack's API key)`, answer.status);
   }
@@ -133,36 +126,4 @@ export function routePath<N extends RouteName>(name: N, request: RouteRequest<N>
 export async function getRoute<N extends GetRouteName>(target: ApiTarget, name: N, request: RouteRequest<N>): Promise<RouteAnswer<N>> {
   const { body } = await callApi(target, 'GET', routePath(name, request));
   return body as RouteAnswer<N>;
-}
-
-/** A time as the results API takes it: epoch ms, or an ISO 8601 date-time with a zone. */
-export type ApiTime = number | string;
-
-/**
- * `GET /results/{consumer}?top=K[&at=T]`: the K keys with the highest count in the hopping window
- * answered at T (default now: the window ending at the last pane boundary), highest first, ties by key.
- */
-export async function getTop(
-  target: ApiTarget,
-  consumer: string,
-  options: { readonly top: number; readonly at?: ApiTime },
-): Promise<AggregatesPage> {
-  return getRoute(target, 'getAggregates', { path: { consumer }, query: { top: options.top, at: timeOf(options.at) } });
-}
-
-/**
- * `GET /results/{consumer}/trending?top=K&at=T&baseline=B&minCount=M`: break-outs, each with its
- * count, baseline and score; unset options take the API's defaults (core/trending.ts).
- */
-export async function getTrending(
-  target: ApiTarget,
-  consumer: string,
-  options: { readonly top?: number; readonly at?: ApiTime; readonly baseline?: number; readonly minCount?: number } = {},
-): Promise<TrendingView> {
-  const { top, at, baseline, minCount } = options;
-  return getRoute(target, 'getTrending', { path: { consumer }, query: { top, at: timeOf(at), baseline, minCount } });
-}
-
-function timeOf(at: ApiTime | undefined): string | undefined {
-  return at === undefined ? undefined : String(at);
 }

@@ -14,7 +14,7 @@ import { cliContext, type CliContext } from '../../local/tools/cli/context';
 import { run } from '../../local/tools/cli/main';
 import { healthScenario } from '../../local/tools/scenarios/health';
 import type { Difference } from '../../local/tools/scenarios/compare';
-import { getTrending } from '../../local/tools/api-client';
+import { getRoute } from '../../local/tools/api-client';
 import { runLoad, sleep } from '../../local/tools/scenarios/load';
 import type { Scenario } from '../../local/tools/scenarios/scenario';
 import { ticksScenario } from '../../local/tools/scenarios/ticks';
@@ -139,7 +139,10 @@ describe('course scenarios on the local stack', () => {
     const { riseAt, firstAt } = report.breakout ?? {};
     expect(firstAt! - riseAt!).toBeGreaterThanOrEqual(0);
     expect(firstAt! - riseAt!).toBeLessThanOrEqual(advanceMs);
-    const trending = await getTrending(context(), `${BREAKOUT_PREFIX}hashtags-5m`, { at: firstAt! });
+    const trending = await getRoute(context(), 'getTrending', {
+      path: { consumer: `${BREAKOUT_PREFIX}hashtags-5m` },
+      query: { at: String(firstAt) },
+    });
     expect(trending).toMatchObject({ windowEnd: new Date(firstAt!).toISOString(), sizeSeconds: 10, advanceSeconds: 2 });
     expect(trending.items[0]).toMatchObject({ key: 'copa2026' });
     // The same through the CLI: fluxo results bo-hashtags-5m --trending --top 3 --at <that boundary>

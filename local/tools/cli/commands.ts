@@ -7,15 +7,14 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Kafka } from 'kafkajs';
-import type { TopicDescription } from '../../../core/api/routes';
 import { canonicalRecord } from '../../../core/canonical';
 import { parseValue } from '../../../core/filter';
 import { createKafka, ensureTopic } from '../../../lambdas/clients/kafka';
 import type { ResolvedTopic } from '../../../core/spec';
 import { readOnFailureEntries } from '../../emulation/esm/on-failure';
 import { kafkaTool } from '../../emulation/services';
-import { kafkaToolInvocation, UnknownKafkaToolError } from './kafka-tools';
-import { callApi } from '../api-client';
+import { kafkaToolInvocation } from './kafka-tools';
+import { callApi, getRoute } from '../api-client';
 import { requireLocalKafka, type CliContext } from './context';
 import { CliError, UsageError } from './errors';
 
@@ -35,21 +34,29 @@ function positiveInt(value: string | boolean | undefined, name: string, fallback
   return n;
 }
 
-function print(context: CliContext, line: string): void {
-  context.io.stdout(`${line}\n`);
+/** A whole-number flag within bounds (a query parameter's, as declared in core/api/routes.ts; 1 and up by default). */
+export function wholeFlag(
+  options: Options,
+  flag: string,
+  bounds: { readonly minimum?: number; readonly maximum?: number },
+): number | undefined {
+  const value = options[flag];
+  if (value === undefined) return undefined;
+  const { minimum = 1, maximum = Number.MAX_SAFE_INTEGER } = bounds;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < minimum || n > maximum)
+    throw new UsageError(`--${flag} must be a whole number from ${minimum} to ${maximum} (got "${String(value)}")`);
+  return n;
 }
 
-interface TopicInfo {
-  readonly name: string;
-  readonly partitions?: number;
-  readonly retentionHours?: number;
-  readonly description?: string;
+/** Writes one line to standard output. */
+export function print(context: CliContext, line: string): void {
+  context.io.stdout(`${line}\n`);
 }
 
 /** `fluxo topics`: the spec's topics from the API; locally, also topics that exist only on the broker. */
 export async function listTopics(context: CliContext, options: Options): Promise<void> {
-  const { body } = await callApi(context, 'GET', '/topics');
-  const topics = ((body as { topics?: TopicInfo[] } | undefined)?.topics ?? []) as TopicInfo[];
+  const { topics } = await getRoute(context, 'listTopics', { path: {} });
   let extra: string[] = [];
   if (context.local && context.kafkaBrokers !== undefined) {
     const admin = kafkaFor(context.kafkaBrokers, 'fluxo-cli').admin();
@@ -70,7 +77,7 @@ export async function listTopics(context: CliContext, options: Options): Promise
   for (const t of topics) {
     print(
       context,
-      `${t.name.padEnd(20)} ${String(t.partitions ?? '?').padStart(3)} partition(s)  ${t.retentionHours ?? '?'} h  ${t.description ?? ''}`.trimEnd(),
+      `${t.name.padEnd(20)} ${String(t.partitions).padStart(3)} partition(s)  ${t.retentionHours} h  ${t.description ?? ''}`.trimEnd(),
     );
   }
   for (const name of extra)
@@ -187,17 +194,7 @@ export async function send(context: CliContext, topic: string | undefined, input
 /** The spec's topics as the API describes them (`GET /topics`), ready to bring records to their canonical form. */
 async function specTopics(context: CliContext): Promise<ResolvedTopic[] | undefined> {
   try {
-    const { body } = await callApi(context, 'GET', '/topics');
-    const topics = ((body as { topics?: unknown[] } | undefined)?.topics ?? []) as TopicDescription[];
-    return topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions,
-      retentionHours: t.retentionHours,
-      format: t.format,
-      schema: t.schema,
-      accepts: t.accepts,
-      derived: t.derived,
-    }));
+    return (await getRoute(context, 'listTopics', { path: {} })).topics;
   } catch {
     return undefined;
   }
@@ -270,23 +267,18 @@ export async function tail(context: CliContext, topic: string | undefined, optio
 
 /** `fluxo dlq [--consumer C]`: the consumers' dead letters (API), and locally the emulator's failed batches. */
 export async function dlq(context: CliContext, options: Options): Promise<void> {
-  const query = typeof options.consumer === 'string' ? `?consumer=${encodeURIComponent(options.consumer)}` : '';
-  const { body } = await callApi(context, 'GET', `/dlq${query}`);
-  const items = ((body as { items?: unknown[] } | undefined)?.items ?? []) as Array<Record<string, unknown>>;
+  const only = typeof options.consumer === 'string' ? options.consumer : undefined;
+  const { items } = await getRoute(context, 'getDeadLetters', { path: {}, query: { consumer: only } });
   const failedBatches = context.state === undefined ? [] : await readOnFailureEntries(context.state.onFailureFile);
-  const wanted = failedBatches.filter((e) => typeof options.consumer !== 'string' || e.fluxo.consumer === options.consumer);
+  const wanted = failedBatches.filter((e) => only === undefined || e.fluxo.consumer === only);
   if (options.json) {
     print(context, JSON.stringify({ deadLetters: items, failedBatches: wanted }));
     return;
   }
   print(context, `dead letters: ${items.length}`);
-  for (const item of items) {
-    const { consumer, topic, partition, offset, reason, error, form, writer } = item;
-    const from = form === undefined ? '' : `  [${String(form)} from ${writer === 'http' ? "fluxo's HTTP API" : 'a Kafka client'}]`;
-    print(
-      context,
-      `  ${String(consumer ?? '?')}  ${String(topic ?? '?')}-${String(partition ?? '?')}@${String(offset ?? '?')}  ${String(reason ?? JSON.stringify(item))}: ${String(error ?? '')}${from}`,
-    );
+  for (const { consumer, topic, partition, offset, reason, error, form, writer } of items) {
+    const from = form === undefined ? '' : `  [${form} from ${writer === 'http' ? "fluxo's HTTP API" : 'a Kafka client'}]`;
+    print(context, `  ${consumer}  ${topic}-${partition}@${offset}  ${reason}: ${error}${from}`);
   }
   if (context.state !== undefined) {
     print(context, `failed batches (event source mapping on-failure destination, ${context.state.onFailureFile}): ${wanted.length}`);
@@ -307,13 +299,7 @@ export async function dlq(context: CliContext, options: Options): Promise<void> 
  */
 export async function kafka(context: CliContext, tool: string, args: readonly string[]): Promise<number> {
   const brokers = requireLocalKafka(context, '`fluxo kafka`');
-  let invocation;
-  try {
-    invocation = kafkaToolInvocation(tool, args, brokers);
-  } catch (error) {
-    if (error instanceof UnknownKafkaToolError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  const invocation = kafkaToolInvocation(tool, args, brokers);
   for (const note of invocation.notes) context.io.stderr(`fluxo: ${note}\n`);
   const command = await kafkaTool(invocation.mainClass, invocation.args, { env: context.io.env });
   const child = spawn(command.command, command.args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -41,28 +41,16 @@ const BOOTSTRAP_OPTIONS = ['--bootstrap-server', '--broker-list'];
 
 /** The value of `--name value` or `--name=value` in `args`, if present. */
 function optionValue(args: readonly string[], names: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] as string;
-    for (const name of names) {
-      if (arg === name) return args[i + 1];
-      if (arg.startsWith(`${name}=`)) return arg.slice(name.length + 1);
-    }
+  for (const [i, arg] of args.entries()) {
+    const name = names.find((n) => arg === n || arg.startsWith(`${n}=`));
+    if (name !== undefined) return arg === name ? args[i + 1] : arg.slice(name.length + 1);
   }
   return undefined;
 }
 
 /** `args` without `--name value` / `--name=value`. */
 function withoutOption(args: readonly string[], name: string): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] as string;
-    if (arg === name) {
-      i += 1;
-      continue;
-    }
-    if (!arg.startsWith(`${name}=`)) kept.push(arg);
-  }
-  return kept;
+  return args.filter((arg, i) => arg !== name && args[i - 1] !== name && !arg.startsWith(`${name}=`));
 }
 
 /** Whether `address` (host:port) names the broker at `brokers`, allowing `localhost` for 127.0.0.1. */

@@ -5,44 +5,33 @@
  */
 import { randomInt } from 'node:crypto';
 import { formatDifference } from '../scenarios/compare';
-import { scenarioNamed, SCENARIOS, UnknownScenarioError } from '../scenarios/index';
-import { formatLoadSummary, LoadOptionsError, runLoad } from '../scenarios/load';
-import { RunNotFoundError } from '../scenarios/manifest';
+import { scenarioNamed, SCENARIOS } from '../scenarios/index';
+import { formatLoadSummary, runLoad } from '../scenarios/load';
 import { MAX_SEED } from '../scenarios/random';
 import type { Breakout, Scenario } from '../scenarios/scenario';
 import { TOP_N, verifyRun, type BreakoutSeen } from '../scenarios/verify';
-import type { Options } from './commands';
+import { wholeFlag, type Options } from './commands';
 import type { CliContext } from './context';
 import { CliError, UsageError } from './errors';
+
+/** What `--seed` takes. */
+const SEED_BOUNDS = { minimum: 0, maximum: MAX_SEED };
 
 /** Default `--wait` of verify, seconds: time for the consumers to catch up after a load. */
 export const DEFAULT_VERIFY_WAIT_SECONDS = 30;
 
 function scenarioOf(name: string | undefined, usage: string): Scenario {
   if (name === undefined) throw new UsageError(`${usage}; scenarios: ${Object.keys(SCENARIOS).join(', ')}`);
-  try {
-    return scenarioNamed(name);
-  } catch (error) {
-    if (error instanceof UnknownScenarioError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  return scenarioNamed(name);
 }
 
-function numberOption(options: Options, name: string, fallback: number): number {
+/** A flag's number, 0 or more (a fraction allowed); undefined when not given. */
+function numberOption(options: Options, name: string, what = 'a number of 0 or more'): number | undefined {
   const value = options[name];
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0)
-    throw new UsageError(`--${name} must be a number of 0 or more (got "${String(value)}")`);
-  return n;
-}
-
-function seedOption(options: Options): number | undefined {
-  const value = options.seed;
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || n > MAX_SEED)
-    throw new UsageError(`--seed must be a whole number from 0 to ${MAX_SEED} (got "${String(value)}")`);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--${name} must be ${what} (got "${String(value)}")`);
   return n;
 }
 
@@ -63,40 +52,31 @@ export function breakoutOption(options: Options, durationSeconds: number, scenar
   const fallback = scenario.defaultBreakout(durationSeconds);
   if (typeof tag === 'string' && !/^[\p{L}\p{N}_]{1,100}$/u.test(tag))
     throw new UsageError(`--breakout must be a hashtag without "#" (letters, digits, _) or none (got "${tag}")`);
-  let atSeconds = fallback.atSeconds;
-  if (at !== undefined) {
-    const minutes = Number(at);
-    if (typeof at !== 'string' || at.trim() === '' || !Number.isFinite(minutes) || minutes < 0)
-      throw new UsageError(`--breakout-at must be a number of minutes into the run, 0 or more (got "${String(at)}")`);
-    atSeconds = minutes * 60;
-  }
-  return { hashtag: typeof tag === 'string' ? tag.toLowerCase() : fallback.hashtag, atSeconds };
+  const minutes = numberOption(options, 'breakout-at', 'a number of minutes into the run, 0 or more');
+  return {
+    hashtag: typeof tag === 'string' ? tag.toLowerCase() : fallback.hashtag,
+    atSeconds: minutes === undefined ? fallback.atSeconds : minutes * 60,
+  };
 }
 
 /** `fluxo load <scenario> [--producers N] [--rate R] [--duration S] [--seed S] [--batch N] [--breakout TAG|none] [--breakout-at M]`. */
 export async function load(context: CliContext, name: string | undefined, options: Options): Promise<void> {
   const scenario = scenarioOf(name, 'usage: fluxo load <scenario> [--producers 4] [--rate 200] [--duration 60] [--seed S] [--batch 1]');
-  const seed = seedOption(options) ?? randomInt(0, MAX_SEED);
-  const durationSeconds = numberOption(options, 'duration', 60);
+  const seed = wholeFlag(options, 'seed', SEED_BOUNDS) ?? randomInt(0, MAX_SEED);
+  const durationSeconds = numberOption(options, 'duration') ?? 60;
   const breakout = breakoutOption(options, durationSeconds, scenario);
-  let summary;
-  try {
-    summary = await runLoad({
-      context,
-      scenario,
-      seed,
-      producers: numberOption(options, 'producers', 4),
-      rate: numberOption(options, 'rate', 200),
-      durationSeconds,
-      ...(breakout === undefined ? {} : { breakout }),
-      batch: numberOption(options, 'batch', 1),
-      tty: context.io.stderrIsTTY === true,
-      runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
-    });
-  } catch (error) {
-    if (error instanceof LoadOptionsError) throw new UsageError(error.message, { cause: error });
-    throw error;
-  }
+  const summary = await runLoad({
+    context,
+    scenario,
+    seed,
+    producers: numberOption(options, 'producers') ?? 4,
+    rate: numberOption(options, 'rate') ?? 200,
+    durationSeconds,
+    ...(breakout === undefined ? {} : { breakout }),
+    batch: numberOption(options, 'batch') ?? 1,
+    tty: context.io.stderrIsTTY === true,
+    runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
+  });
   if (options.json) context.io.stdout(`${JSON.stringify({ ...summary, manifest: undefined, seed })}\n`);
   else context.io.stdout(`${formatLoadSummary(summary).join('\n')}\n`);
   if (summary.acknowledged === 0) throw new CliError('no record was acknowledged');
@@ -132,22 +112,16 @@ export function formatBreakout(seen: BreakoutSeen): string {
 /** `fluxo verify <scenario> --seed S [--wait SECONDS]`: exit status 1 on any difference. */
 export async function verify(context: CliContext, name: string | undefined, options: Options): Promise<void> {
   const scenario = scenarioOf(name, 'usage: fluxo verify <scenario> --seed S [--wait 30]');
-  const seed = seedOption(options);
+  const seed = wholeFlag(options, 'seed', SEED_BOUNDS);
   if (seed === undefined) throw new UsageError('fluxo verify needs the --seed of the load run it checks');
-  let report;
-  try {
-    report = await verifyRun({
-      context,
-      scenario,
-      seed,
-      runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
-      waitMs: numberOption(options, 'wait', DEFAULT_VERIFY_WAIT_SECONDS) * 1000,
-      onWaiting: waitingProgress(context),
-    });
-  } catch (error) {
-    if (error instanceof RunNotFoundError) throw new CliError(error.message, { cause: error });
-    throw error;
-  }
+  const report = await verifyRun({
+    context,
+    scenario,
+    seed,
+    runsDir: context.io.env.FLUXO_RUNS_DIR || undefined,
+    waitMs: (numberOption(options, 'wait') ?? DEFAULT_VERIFY_WAIT_SECONDS) * 1000,
+    onWaiting: waitingProgress(context),
+  });
   const { differences } = report;
   if (context.io.stderrIsTTY === true) context.io.stderr('\r\u001b[K');
   if (options.json)

@@ -5,13 +5,17 @@
  * command line); no stack traces.
  */
 import { parseArgs } from 'node:util';
-import { cliContext, type CliIo } from './context';
+import { cliContext, type CliContext, type CliIo } from './context';
 import { ApiError } from '../api-client';
 import { API } from '../../../core/api/routes';
 import { RISING_SCORE } from '../../../core/trending';
 import { CliError, UsageError } from './errors';
 import { createTopic, dlq, kafka, listTopics, send, tail, type Options } from './commands';
+import { UnknownKafkaToolError } from './kafka-tools';
 import { load, verify } from './load-verify';
+import { UnknownScenarioError } from '../scenarios/index';
+import { LoadOptionsError } from '../scenarios/load';
+import { RunNotFoundError } from '../scenarios/manifest';
 import { results, RESULTS_USAGE } from './results';
 
 /** The trending list's parameters as the API declares them (their defaults). */
@@ -92,9 +96,40 @@ function parse(argv: readonly string[]): { positionals: string[]; options: Optio
   }
 }
 
-function expectAtMost(positionals: readonly string[], count: number, usage: string): void {
-  if (positionals.length > count) throw new UsageError(`unexpected argument "${positionals[count]}"; ${usage}`);
-}
+/** Each command: the most arguments it takes, the usage line that says so, and what runs it. */
+const COMMANDS: Readonly<
+  Record<string, readonly [number, string, (context: CliContext, rest: string[], options: Options) => Promise<void>]>
+> = {
+  topics: [
+    0,
+    'usage: fluxo topics [create NAME --partitions N]',
+    (context, rest, options) => (rest[0] === 'create' ? createTopic(context, rest[1], options) : listTopics(context, options)),
+  ],
+  send: [2, "usage: fluxo send <topic> ['<json value>' | -]", (context, [topic, input], options) => send(context, topic, input, options)],
+  tail: [1, 'usage: fluxo tail <topic> [--from-beginning]', (context, [topic], options) => tail(context, topic, options)],
+  results: [1, RESULTS_USAGE, (context, [consumer], options) => results(context, consumer, options)],
+  dlq: [0, 'usage: fluxo dlq [--consumer C]', (context, _rest, options) => dlq(context, options)],
+  load: [
+    1,
+    'usage: fluxo load <scenario> [--producers N] [--rate R] [--duration S]',
+    (context, [name], options) => load(context, name, options),
+  ],
+  verify: [1, 'usage: fluxo verify <scenario> --seed S', (context, [name], options) => verify(context, name, options)],
+};
+
+/**
+ * The errors a command reports as one line, with their exit code: 2 for a wrong command line
+ * (an unknown scenario or Kafka tool, load options out of range), 1 for a command that failed.
+ */
+const EXIT_CODES: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, number]> = [
+  [UsageError, 2],
+  [UnknownKafkaToolError, 2],
+  [UnknownScenarioError, 2],
+  [LoadOptionsError, 2],
+  [CliError, 1],
+  [ApiError, 1],
+  [RunNotFoundError, 1],
+];
 
 /** Runs one command line; resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -114,48 +149,18 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return command === undefined && !options.help ? 2 : 0;
     }
     const context = cliContext(io);
-    switch (command) {
-      case 'topics':
-        if (rest[0] === 'create') {
-          expectAtMost(rest, 2, 'usage: fluxo topics create NAME [--partitions N]');
-          await createTopic(context, rest[1], options);
-        } else {
-          expectAtMost(rest, 0, 'usage: fluxo topics [create NAME --partitions N]');
-          await listTopics(context, options);
-        }
-        break;
-      case 'send':
-        expectAtMost(rest, 2, "usage: fluxo send <topic> ['<json value>' | -]");
-        await send(context, rest[0], rest[1], options);
-        break;
-      case 'tail':
-        expectAtMost(rest, 1, 'usage: fluxo tail <topic> [--from-beginning]');
-        await tail(context, rest[0], options);
-        break;
-      case 'results':
-        expectAtMost(rest, 1, RESULTS_USAGE);
-        await results(context, rest[0], options);
-        break;
-      case 'dlq':
-        expectAtMost(rest, 0, 'usage: fluxo dlq [--consumer C]');
-        await dlq(context, options);
-        break;
-      case 'load':
-        expectAtMost(rest, 1, 'usage: fluxo load <scenario> [--producers N] [--rate R] [--duration S]');
-        await load(context, rest[0], options);
-        break;
-      case 'verify':
-        expectAtMost(rest, 1, 'usage: fluxo verify <scenario> --seed S');
-        await verify(context, rest[0], options);
-        break;
-      default:
-        throw new UsageError(`unknown command "${command}" (see fluxo --help)`);
-    }
+    const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (entry === undefined) throw new UsageError(`unknown command "${command}" (see fluxo --help)`);
+    // `topics create` takes one argument more than `topics`.
+    const [max, usage] = command === 'topics' && rest[0] === 'create' ? [2, 'usage: fluxo topics create NAME [--partitions N]'] : entry;
+    if (rest.length > max) throw new UsageError(`unexpected argument "${rest[max]}"; ${usage}`);
+    await entry[2](context, rest, options);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CliError || error instanceof ApiError) {
-      io.stderr(`fluxo: ${error.message}\n`);
-      return error.exitCode;
+    const exitCode = EXIT_CODES.find(([type]) => error instanceof type)?.[1];
+    if (exitCode !== undefined) {
+      io.stderr(`fluxo: ${(error as Error).message}\n`);
+      return exitCode;
     }
     // Anything else is a bug in fluxo, still reported as one line; FLUXO_DEBUG=1 shows the stack.
     io.stderr(`fluxo: unexpected error: ${(error as Error).message ?? String(error)}\n`);

@@ -5,24 +5,13 @@
  */
 import { API, EVENT_TIME_ISO, type AggregateView, type TrendingView } from '../../../core/api/routes';
 import { getRoute } from '../api-client';
-import type { Options } from './commands';
+import { print, wholeFlag, type Options } from './commands';
 import type { CliContext } from './context';
 import { UsageError } from './errors';
 
 /** The usage line of `fluxo results`. */
 export const RESULTS_USAGE =
   'usage: fluxo results <consumer> [--key K] [--from T] [--to T] [--limit N] | --top K [--at T] | --trending [--top K] [--at T] [--baseline B] [--min-count M]';
-
-/** A whole-number flag within the bounds its query parameter is declared with in core/api/routes.ts. */
-function wholeFlag(options: Options, flag: string, bounds: { readonly minimum?: number; readonly maximum?: number }): number | undefined {
-  const value = options[flag];
-  if (value === undefined) return undefined;
-  const { minimum = 1, maximum = Number.MAX_SAFE_INTEGER } = bounds;
-  const n = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < minimum || n > maximum)
-    throw new UsageError(`--${flag} must be a whole number from ${minimum} to ${maximum} (got "${String(value)}")`);
-  return n;
-}
 
 /** `--at`: an ISO 8601 date-time with a zone, or epoch milliseconds, as the API takes it. */
 function atFlag(options: Options): string | undefined {
@@ -40,10 +29,6 @@ function atFlag(options: Options): string | undefined {
 function refuse(options: Options, flags: readonly string[], why: string): void {
   const given = flags.find((flag) => options[flag] !== undefined);
   if (given !== undefined) throw new UsageError(`--${given} ${why}`);
-}
-
-function print(context: CliContext, line: string): void {
-  context.io.stdout(`${line}\n`);
 }
 
 /** A measure or score as printed: whole numbers as they are, others with two decimals. */

@@ -28,14 +28,13 @@ export type ChartSpec =
 /** Picks the chart of a consumer from its grouping and measures. */
 export function chartOf(consumer: Pick<ResolvedConsumer, 'groupBy' | 'measures'>): ChartSpec {
   if (consumer.groupBy.kind === 'each') return { kind: 'top', n: 10 };
-  const byFn = (fn: string): string | undefined => {
-    const fields = new Map(consumer.measures.filter((m) => m.fn === fn).map((m) => [m.field, measureName(m)]));
-    const first = consumer.measures.find((m) => m.fn === 'first')?.field;
-    return first === undefined ? undefined : fields.get(first);
-  };
-  const [open, high, low, close] = ['first', 'max', 'min', 'last'].map(byFn);
+  // Candles need first, max, min and last of one field, the price (a measure is declared once: core/spec.ts).
+  const price = consumer.measures.find((m) => m.fn === 'first')?.field;
+  const [open, high, low, close] = ['first', 'max', 'min', 'last'].map((fn) => {
+    const measure = consumer.measures.find((m) => m.fn === fn && m.field === price);
+    return measure === undefined ? undefined : measureName(measure);
+  });
   if (open !== undefined && high !== undefined && low !== undefined && close !== undefined) {
-    const price = consumer.measures.find((m) => m.fn === 'first')?.field;
     const volume = consumer.measures.find((m) => m.fn === 'sum' && m.field !== price);
     return { kind: 'candles', open, high, low, close, ...(volume === undefined ? {} : { volume: measureName(volume) }) };
   }

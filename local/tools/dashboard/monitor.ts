@@ -9,6 +9,9 @@ import { resolveConsumer, resolveTopic, type PipelineSpec, type ResolvedConsumer
 import { localKafkaAdmin } from '../../emulation/services/topics';
 import { chartOf, ingestRate, partitionLag, type ConsumerState, type DashboardState, type HistoryPoint, type TopicState } from './model';
 
+/** Samples kept for the charts over time (5 minutes at 1 s). */
+const HISTORY_LENGTH = 300;
+
 /** Options of {@link KafkaMonitor}. */
 export interface KafkaMonitorOptions {
   readonly spec: PipelineSpec;
@@ -16,8 +19,6 @@ export interface KafkaMonitorOptions {
   readonly kafkaBrokers: string;
   /** Time between samples. @default 1000 */
   readonly intervalMs?: number;
-  /** Samples kept for the charts over time. @default 300 (5 minutes at 1 s) */
-  readonly historyLength?: number;
   /** Sampling pauses this long after the last request when no stream is open. @default 30000 */
   readonly idleAfterMs?: number;
   /** The admin client. @default a kafkajs admin on `kafkaBrokers` */
@@ -36,11 +37,7 @@ export class KafkaMonitor {
   private readonly topics: readonly ResolvedTopic[];
   private readonly consumers: readonly ResolvedConsumer[];
   private readonly admin: Admin;
-  private readonly intervalMs: number;
-  private readonly historyLength: number;
-  private readonly idleAfterMs: number;
-  private readonly clock: () => number;
-  private readonly filteredOut: (consumer: string) => number | undefined;
+  private readonly settings: Required<Pick<KafkaMonitorOptions, 'intervalMs' | 'idleAfterMs' | 'clock' | 'filteredOut'>>;
   private readonly listeners = new Set<(state: DashboardState) => void>();
   private readonly history: HistoryPoint[] = [];
   private previous = new Map<string, { at: number; end: number }>();
@@ -55,7 +52,6 @@ export class KafkaMonitor {
     spec,
     kafkaBrokers,
     intervalMs = 1000,
-    historyLength = 300,
     idleAfterMs = 30_000,
     admin,
     clock = Date.now,
@@ -66,11 +62,7 @@ export class KafkaMonitor {
     this.topics = spec.topics.map(resolveTopic);
     this.consumers = spec.consumers.map(resolveConsumer);
     this.admin = admin ?? localKafkaAdmin(kafkaBrokers, 'fluxo-dashboard');
-    this.intervalMs = intervalMs;
-    this.historyLength = historyLength;
-    this.idleAfterMs = idleAfterMs;
-    this.clock = clock;
-    this.filteredOut = filteredOut;
+    this.settings = { intervalMs, idleAfterMs, clock, filteredOut };
     this.latest = {
       at: 0,
       topics: this.topics.map((t) => ({ name: t.name, partitions: t.partitions, endOffset: 0, rate: null })),
@@ -111,8 +103,8 @@ export class KafkaMonitor {
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
       void this.sample().finally(() => {
-        const watched = this.listeners.size > 0 || Date.now() - this.lastTouched < this.idleAfterMs;
-        if (watched && !this.stopped) this.schedule(this.intervalMs);
+        const watched = this.listeners.size > 0 || Date.now() - this.lastTouched < this.settings.idleAfterMs;
+        if (watched && !this.stopped) this.schedule(this.settings.intervalMs);
         else this.timer = undefined;
       });
     }, delayMs);
@@ -130,7 +122,7 @@ export class KafkaMonitor {
       keepRecords: consumer.keepRecords,
       lag,
       committed,
-      filteredOut: this.filteredOut(consumer.name) ?? null,
+      filteredOut: this.settings.filteredOut(consumer.name) ?? null,
     };
   }
 
@@ -143,19 +135,17 @@ export class KafkaMonitor {
   }
 
   private async takeSample(): Promise<DashboardState> {
-    const at = this.clock();
+    const at = this.settings.clock();
     try {
       this.connected ??= this.admin.connect();
       await this.connected;
-      const offsets = new Map<string, { partition: number; low: number; high: number }[]>();
-      await Promise.all(
-        this.topics.map(async (topic) => {
-          const entries = await this.admin.fetchTopicOffsets(topic.name);
-          offsets.set(
-            topic.name,
-            entries.map((e) => ({ partition: e.partition, low: Number(e.low), high: Number(e.high) })),
-          );
-        }),
+      const offsets = new Map(
+        await Promise.all(
+          this.topics.map(async ({ name }) => {
+            const entries = await this.admin.fetchTopicOffsets(name);
+            return [name, entries.map((e) => ({ partition: e.partition, low: Number(e.low), high: Number(e.high) }))] as const;
+          }),
+        ),
       );
       const topics: TopicState[] = this.topics.map((topic) => {
         const end = (offsets.get(topic.name) ?? []).reduce((sum, p) => sum + p.high, 0);
@@ -188,7 +178,7 @@ export class KafkaMonitor {
         rates: Object.fromEntries(topics.map((t) => [t.name, t.rate ?? 0])),
         lags: Object.fromEntries(consumers.map((c) => [c.name, c.lag ?? 0])),
       });
-      if (this.history.length > this.historyLength) this.history.splice(0, this.history.length - this.historyLength);
+      if (this.history.length > HISTORY_LENGTH) this.history.splice(0, this.history.length - HISTORY_LENGTH);
       this.latest = { at, topics, consumers, history: [...this.history] };
     } catch (error) {
       this.latest = { ...this.latest, at, error: `Kafka: ${(error as Error).message}` };

@@ -9,7 +9,6 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { openApiDocument } from '../../../core/api/openapi';
-import type { PipelineSpec } from '../../../core/spec';
 import type { LocalRoute } from '../../emulation/gateway';
 import { KafkaMonitor, type KafkaMonitorOptions } from './monitor';
 
@@ -19,36 +18,24 @@ export interface DashboardAssets {
   readonly css: string;
 }
 
-/** The dashboard's client could not be bundled. */
-export class DashboardBuildError extends Error {
-  public constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'DashboardBuildError';
-  }
-}
-
 /** The client's entry point. */
-export const DASHBOARD_ENTRY = join(__dirname, 'client', 'main.ts');
+const DASHBOARD_ENTRY = join(__dirname, 'client', 'main.ts');
 
 /** Bundles the dashboard's client (minified, one script and one style sheet, in memory). */
-export async function buildDashboard(entry: string = DASHBOARD_ENTRY): Promise<DashboardAssets> {
-  try {
-    const result = await build({
-      entryPoints: [entry],
-      bundle: true,
-      minify: true,
-      format: 'iife',
-      target: 'es2020',
-      write: false,
-      outdir: 'out',
-      logLevel: 'silent',
-      legalComments: 'none',
-    });
-    const text = (ext: string): string => result.outputFiles.find((f) => f.path.endsWith(ext))?.text ?? '';
-    return { js: text('.js'), css: text('.css') };
-  } catch (error) {
-    throw new DashboardBuildError(`could not bundle the dashboard from ${entry}`, { cause: error });
-  }
+async function buildDashboard(): Promise<DashboardAssets> {
+  const result = await build({
+    entryPoints: [DASHBOARD_ENTRY],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2020',
+    write: false,
+    outdir: 'out',
+    logLevel: 'silent',
+    legalComments: 'none',
+  });
+  const text = (ext: string): string => result.outputFiles.find((f) => f.path.endsWith(ext))?.text ?? '';
+  return { js: text('.js'), css: text('.css') };
 }
 
 const PAGE = `<!doctype html>
@@ -67,20 +54,9 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, {
-    'Content-Type': type,
-    'Content-Length': String(Buffer.byteLength(body)),
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-store' });
   res.end(body);
-}
-
-/** Options of {@link startDashboard}. */
-export interface DashboardOptions extends Omit<KafkaMonitorOptions, 'spec' | 'kafkaBrokers'> {
-  readonly spec: PipelineSpec;
-  readonly kafkaBrokers: string;
 }
 
 /** The dashboard's routes for the gateway, and a way to stop it. */
@@ -91,8 +67,8 @@ export interface Dashboard {
 }
 
 /** Builds the dashboard and `/openapi.json` routes of a spec. Nothing runs until a page is requested. */
-export function startDashboard({ spec, kafkaBrokers, ...monitorOptions }: DashboardOptions): Dashboard {
-  const monitor = new KafkaMonitor({ spec, kafkaBrokers, ...monitorOptions });
+export function startDashboard(options: KafkaMonitorOptions): Dashboard {
+  const monitor = new KafkaMonitor(options);
   const streams = new Set<ServerResponse>();
   let assets: Promise<DashboardAssets> | undefined;
   const bundle = (): Promise<DashboardAssets> => {
@@ -106,12 +82,7 @@ export function startDashboard({ spec, kafkaBrokers, ...monitorOptions }: Dashbo
       try {
         send(res, 200, type, (await bundle())[kind]);
       } catch (error) {
-        send(
-          res,
-          500,
-          'text/plain; charset=utf-8',
-          `${(error as Error).message}: ${((error as Error).cause as Error | undefined)?.message ?? ''}`,
-        );
+        send(res, 500, 'text/plain; charset=utf-8', `could not bundle the dashboard from ${DASHBOARD_ENTRY}: ${(error as Error).message}`);
       }
     };
 
@@ -147,7 +118,7 @@ export function startDashboard({ spec, kafkaBrokers, ...monitorOptions }: Dashbo
           res,
           200,
           'application/json',
-          JSON.stringify(openApiDocument(spec, { serverUrl: `http://${req.headers.host ?? '127.0.0.1:3000'}` })),
+          JSON.stringify(openApiDocument(options.spec, { serverUrl: `http://${req.headers.host ?? '127.0.0.1:3000'}` })),
         ),
     },
   ];

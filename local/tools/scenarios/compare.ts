@@ -3,6 +3,7 @@
  * window, measure). Counts, sums, min, max, first and last must be equal; averages may differ by
  * a relative 1e-9 (the stored sum adds the same values in another order).
  */
+import type { AggregateView, TrendingView } from '../../../core/api/routes';
 import type { TopEntry, TrendingEntry } from './hopping';
 import type { ExpectedAggregate } from './scenario';
 
@@ -10,14 +11,10 @@ import type { ExpectedAggregate } from './scenario';
 export const AVERAGE_TOLERANCE = 1e-9;
 
 /** An aggregate as `GET /results/{consumer}` reports it, window bounds in epoch ms. */
-export interface StoredAggregate {
-  readonly key: string;
+export type StoredAggregate = Omit<AggregateView, 'windowStart' | 'windowEnd'> & {
   readonly windowStart: number;
   readonly windowEnd: number;
-  readonly count: number;
-  readonly late: number;
-  readonly measures: Readonly<Record<string, number>>;
-}
+};
 
 /** One disagreement between the stored aggregates and the direct computation. */
 export interface Difference {
@@ -35,11 +32,14 @@ export interface Difference {
   readonly actual: number | string | undefined;
 }
 
+/** Two numbers equal to a relative {@link AVERAGE_TOLERANCE} (the API may add or divide in another order). */
+function close(expected: number, actual: number): boolean {
+  return expected === actual || Math.abs(actual - expected) <= AVERAGE_TOLERANCE * Math.max(Math.abs(expected), Math.abs(actual));
+}
+
 /** Whether a stored measure equals the expected one under the rules above. */
 export function measureMatches(name: string, expected: number, actual: number): boolean {
-  if (!name.startsWith('avg_')) return expected === actual;
-  if (expected === actual) return true;
-  return Math.abs(actual - expected) <= AVERAGE_TOLERANCE * Math.max(Math.abs(expected), Math.abs(actual));
+  return name.startsWith('avg_') ? close(expected, actual) : expected === actual;
 }
 
 function id(key: string, windowStart: number): string {
@@ -85,22 +85,10 @@ export function compareConsumer(
 }
 
 /** A hopping window's top-K as `GET /results/{consumer}?top=K&at=T` answers it (its items). */
-export interface StoredTopItem {
-  readonly key: string;
-  readonly windowStart: string;
-  readonly windowEnd: string;
-  readonly count: number;
-  readonly late: number;
-}
+export type StoredTopItem = Pick<AggregateView, 'key' | 'windowStart' | 'windowEnd' | 'count' | 'late'>;
 
 /** A trending list as `GET /results/{consumer}/trending` answers it (the parts compared). */
-export interface StoredTrending {
-  readonly windowStart: string;
-  readonly windowEnd: string;
-  readonly baselineWindows: number;
-  readonly minCount: number;
-  readonly items: ReadonlyArray<{ key: string; count: number; baseline: number; score: number; rising: boolean }>;
-}
+export type StoredTrending = Pick<TrendingView, 'windowStart' | 'windowEnd' | 'baselineWindows' | 'minCount' | 'items'>;
 
 /** The differences between two ranked lists, one per rank whose entries differ (`equal` says when they do not). */
 function compareRanks<E, A>(
@@ -152,11 +140,6 @@ export function compareTopAt(
   );
 }
 
-/** Two numbers equal to a relative 1e-9 (the API may divide in another order). */
-function close(expected: number, actual: number): boolean {
-  return expected === actual || Math.abs(actual - expected) <= AVERAGE_TOLERANCE * Math.max(Math.abs(expected), Math.abs(actual));
-}
-
 const trendingEntry = (t: { key: string; count: number; baseline: number; score: number; rising: boolean }): string =>
   `${t.key} count=${t.count} baseline=${t.baseline} score=${t.score}${t.rising ? ' rising' : ''}`;
 
@@ -174,7 +157,7 @@ export function compareTrendingAt(
 ): Difference[] {
   const at = { consumer, windowStart: window.start, key: '' };
   const differences: Difference[] = [];
-  const header = (s: { windowStart: string; windowEnd: string; baselineWindows: number; minCount: number }): string =>
+  const header = (s: Omit<StoredTrending, 'items'>): string =>
     `window ${s.windowStart}..${s.windowEnd} baseline ${s.baselineWindows} minCount ${s.minCount}`;
   const want = header({
     windowStart: new Date(window.start).toISOString(),

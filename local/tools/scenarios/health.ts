@@ -4,7 +4,7 @@
  * gives them) and two filtered consumers, `peso > 80` and IMC > 35.
  */
 import { seededRandom } from './random';
-import { buckets, paneMs, total, type ExpectedAggregate, type Scenario, type ScenarioValue } from './scenario';
+import { buckets, total, windowOf, type Scenario, type ScenarioValue } from './scenario';
 
 /** One person's measurements. */
 export interface HealthTuple {
@@ -29,32 +29,9 @@ export function imcOf(tuple: HealthTuple): number {
   return tuple.peso / (metres * metres);
 }
 
-function aggregate(
-  consumer: string,
-  key: string,
-  windowStart: number,
-  windowEnd: number,
-  tuples: readonly HealthTuple[],
-): ExpectedAggregate {
-  return {
-    consumer,
-    key,
-    windowStart,
-    windowEnd,
-    count: tuples.length,
-    measures: {
-      avg_peso: total(tuples.map((t) => t.peso)) / tuples.length,
-      avg_imc: total(tuples.map(imcOf)) / tuples.length,
-      max_peso: tuples.reduce((max, t) => Math.max(max, t.peso), -Infinity),
-    },
-  };
-}
-
 /** `health`: the course's tuples, about half in tuple form and half as objects. */
 export const healthScenario: Scenario = {
   name: 'health',
-  description: "the course's [id, {idade, altura, peso}] tuples; consumers peso-acima-80 and imc-acima-35",
-  topics: ['health'],
   consumers: ['peso-acima-80', 'imc-acima-35'],
   values(seed, count) {
     const random = seededRandom(seed);
@@ -69,13 +46,21 @@ export const healthScenario: Scenario = {
   expected(records, target) {
     const prefix = target.prefix ?? '';
     const grouped = buckets<HealthTuple>();
-    const heavy = paneMs(target, 'peso-acima-80');
-    const obese = paneMs(target, 'imc-acima-35');
+    const heavy = windowOf(target, 'peso-acima-80').advanceMs;
+    const obese = windowOf(target, 'imc-acima-35').advanceMs;
     for (const record of records) {
       const tuple = healthTupleOf(record.value);
       if (tuple.peso > 80) grouped.add(`${prefix}peso-acima-80`, 'all', heavy, record.timestamp, tuple);
       if (imcOf(tuple) > 35) grouped.add(`${prefix}imc-acima-35`, 'all', obese, record.timestamp, tuple);
     }
-    return grouped.list().map((b) => aggregate(b.consumer, b.key, b.windowStart, b.windowEnd, b.items));
+    return grouped.list().map(({ items, ...window }) => ({
+      ...window,
+      count: items.length,
+      measures: {
+        avg_peso: total(items.map((t) => t.peso)) / items.length,
+        avg_imc: total(items.map(imcOf)) / items.length,
+        max_peso: items.reduce((max, t) => Math.max(max, t.peso), -Infinity),
+      },
+    }));
   },
 };

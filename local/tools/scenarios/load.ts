@@ -7,6 +7,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as timer } from 'node:timers/promises';
 import { percentile } from '../stats';
 import { apiRequest, describeApiError, retryAfterMs, type ApiTarget } from '../api-client';
 import { writeManifest, toRanges, type RunManifest } from './manifest';
@@ -101,20 +102,9 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 8, initialMs: 100, maxMs: 5000 };
 const RETRYABLE = new Set([409, 429, 502, 503, 504]);
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  // The timer rejects when the signal aborts: stopping early is what the callers want.
+  if (ms > 0) await timer(ms, undefined, { signal }).catch(() => undefined);
 }
 
 interface RecordResult {
@@ -277,11 +267,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
               noteError(`${result.error_code ?? '?'}: ${result.message ?? 'refused'}`, 1);
             }
           });
-        } else if (outcome.kind === 'refused') {
-          rejected += group.length;
-          noteError(outcome.message, group.length);
         } else {
-          unanswered += group.length;
+          if (outcome.kind === 'refused') rejected += group.length;
+          else unanswered += group.length;
           noteError(outcome.message, group.length);
         }
       }
@@ -344,7 +332,7 @@ export function formatLoadSummary(summary: LoadSummary): string[] {
   const file = fromHere.startsWith('..') || isAbsolute(fromHere) ? summary.file : fromHere;
   const latency =
     summary.latency === undefined ? 'n/a' : `p50 ${summary.latency.p50.toFixed(1)} ms, p99 ${summary.latency.p99.toFixed(1)} ms`;
-  const lines = [
+  return [
     `${manifest.scenario} (seed ${manifest.seed}): ${manifest.producers} producers, target ${manifest.rate} records/s for ${manifest.durationSeconds} s, ${manifest.batch} record(s) per request${manifest.interrupted ? ' (interrupted)' : ''}`,
     `sent          ${summary.sent} of ${manifest.count}`,
     `acknowledged  ${summary.acknowledged}`,
@@ -354,12 +342,9 @@ export function formatLoadSummary(summary: LoadSummary): string[] {
     `ack latency   ${latency} (per request)`,
     ...(manifest.breakout === undefined
       ? []
-      : [
-          `break-out     #${manifest.breakout.hashtag} x${manifest.breakout.factor ?? BREAKOUT_FACTOR} from ${formatOffset(manifest.breakout.atSeconds)} into the run`,
-        ]),
+      : [`break-out     #${manifest.breakout.hashtag} x${BREAKOUT_FACTOR} from ${formatOffset(manifest.breakout.atSeconds)} into the run`]),
     ...summary.errors.slice(0, 5).map((e) => `  ${e.records} record(s): ${e.message}`),
     `run manifest  ${file}`,
     `verify with   fluxo verify ${manifest.scenario} --seed ${manifest.seed}`,
   ];
-  return lines;
 }

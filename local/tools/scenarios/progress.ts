@@ -45,18 +45,16 @@ export function bar(fraction: number, width: number): string {
 /** Creates a progress display. */
 export function progressDisplay({ write, tty, plainIntervalMs = 5000, width = 30 }: ProgressOptions): ProgressDisplay {
   let lastDraw = -Infinity;
-  const fraction = (c: ProgressCounts): number => (c.total === 0 ? 1 : c.sent / c.total);
+  const draw = (counts: ProgressCounts, end: string): void => {
+    const fraction = counts.total === 0 ? 1 : counts.sent / counts.total;
+    write(tty ? `\r${bar(fraction, width)} ${line(counts)}\u001b[K${end}` : `${line(counts)}\n`);
+  };
   return {
     update(counts) {
-      const interval = tty ? 100 : plainIntervalMs;
-      if (counts.elapsedMs - lastDraw < interval) return;
+      if (counts.elapsedMs - lastDraw < (tty ? 100 : plainIntervalMs)) return;
       lastDraw = counts.elapsedMs;
-      if (tty) write(`\r${bar(fraction(counts), width)} ${line(counts)}\u001b[K`);
-      else write(`${line(counts)}\n`);
+      draw(counts, '');
     },
-    done(counts) {
-      if (tty) write(`\r${bar(fraction(counts), width)} ${line(counts)}\u001b[K\n`);
-      else write(`${line(counts)}\n`);
-    },
+    done: (counts) => draw(counts, '\n'),
   };
 }

@@ -9,19 +9,17 @@ import { resolveConsumer, type PipelineSpec } from '../../../core/spec';
 
 /**
  * A break-out planted in a run: from `atSeconds` into the run (on the load's schedule, record i
- * being due `planOffsetMs(i)` after the start), the hashtag appears in `factor` times as many
- * tweets as before.
+ * being due `planOffsetMs(i)` after the start), the hashtag appears in {@link BREAKOUT_FACTOR}
+ * times as many tweets as before.
  */
 export interface Breakout {
   /** The hashtag, lower-case, without `#`. */
   readonly hashtag: string;
   /** When its rate rises: seconds after the run's start, on the load's schedule. */
   readonly atSeconds: number;
-  /** How many times its rate is multiplied. @default 10 */
-  readonly factor?: number;
 }
 
-/** How many times a planted break-out multiplies its hashtag's rate, unless it says otherwise. */
+/** How many times a planted break-out multiplies its hashtag's rate. */
 export const BREAKOUT_FACTOR = 10;
 
 /** A break-out a scenario cannot plant (a hashtag it never draws, one already too frequent to multiply). */
@@ -94,10 +92,6 @@ export interface Target {
 export interface Scenario {
   /** The name on the command line (`fluxo load health`). */
   readonly name: string;
-  /** One line for `fluxo --help` and the load banner. */
-  readonly description: string;
-  /** The built-in topics it posts to. */
-  readonly topics: readonly string[];
   /** The built-in consumers whose aggregates it checks. */
   readonly consumers: readonly string[];
   /** A consumer whose per-window ranking (`?top=10`) is checked too. */
@@ -151,14 +145,6 @@ export function windowOf(target: Target, consumer: string): { readonly sizeMs: n
   if (found === undefined) throw new RangeError(`consumer "${target.prefix ?? ''}${consumer}" is not in the spec`);
   const { window } = resolveConsumer(found);
   return { sizeMs: window.sizeSeconds * 1000, advanceMs: window.advanceSeconds * 1000 };
-}
-
-/**
- * The length of what a consumer stores one aggregate for, in ms: its pane, `advance` long (a
- * tumbling window is one pane; a hopping window of `size` is the sum of its `size / advance` panes).
- */
-export function paneMs(target: Target, consumer: string): number {
-  return windowOf(target, consumer).advanceMs;
 }
 
 /** The records falling in one (consumer, key, window): what a scenario turns into measures. */

@@ -5,7 +5,7 @@
  * right only if they follow event time.
  */
 import { seededRandom } from './random';
-import { buckets, paneMs, total, type Scenario, type ScenarioValue } from './scenario';
+import { buckets, total, windowOf, type Scenario, type ScenarioValue } from './scenario';
 
 /** The tickers and the price each walk starts from. */
 export const TICKERS: Readonly<Record<string, number>> = { petr4: 38.5, vale3: 62.1 };
@@ -34,8 +34,6 @@ export function tickTime(index: number, sentAt: number, seed: number): number {
 /** `ticks`: both tickers interleaved at random, each on its own walk. */
 export const ticksScenario: Scenario = {
   name: 'ticks',
-  description: 'price ticks of petr4 and vale3, event times shuffled within each minute; consumer ohlc-1m',
-  topics: Object.keys(TICKERS),
   consumers: ['ohlc-1m'],
   // Fewer than 60,000 ticks a minute keep their event times distinct (see tickTime).
   maxRecordsPerMinute: MINUTE_MS,
@@ -56,21 +54,18 @@ export const ticksScenario: Scenario = {
   },
   expected(records, target) {
     const prefix = target.prefix ?? '';
-    const pane = paneMs(target, 'ohlc-1m');
+    const pane = windowOf(target, 'ohlc-1m').advanceMs;
     const grouped = buckets<{ t: number; tick: Tick }>();
     for (const record of records)
       grouped.add(`${prefix}ohlc-1m`, `${prefix}${record.topic}`, pane, record.timestamp, {
         t: record.timestamp,
         tick: record.value as Tick,
       });
-    return grouped.list().map((b) => {
-      const byTime = [...b.items].sort((x, y) => x.t - y.t);
+    return grouped.list().map(({ items, ...window }) => {
+      const byTime = [...items].sort((x, y) => x.t - y.t);
       const prices = byTime.map((i) => i.tick.price);
       return {
-        consumer: b.consumer,
-        key: b.key,
-        windowStart: b.windowStart,
-        windowEnd: b.windowEnd,
+        ...window,
         count: byTime.length,
         measures: {
           first_price: prices[0] as number,

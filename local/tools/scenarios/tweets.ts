@@ -9,8 +9,8 @@ import {
   BREAKOUT_FACTOR,
   BreakoutError,
   buckets,
-  paneMs,
   plannedOffsetMs,
+  windowOf,
   type Breakout,
   type Scenario,
   type ScenarioValue,
@@ -97,19 +97,18 @@ export function hashtagShare(hashtag: string): number {
 
 /**
  * The chance that a tweet due after the rise, drawn without the hashtag, gets it added, so that
- * the hashtag's share becomes `factor` times its share q: q + (1 - q) × p = factor × q.
+ * the hashtag's share becomes {@link BREAKOUT_FACTOR} (F) times its share q: q + (1 - q) × p = F × q.
  * @throws BreakoutError for a hashtag the generator never draws, or one whose share cannot be multiplied that much
  */
 export function breakoutChance(breakout: Breakout): number {
-  const factor = breakout.factor ?? BREAKOUT_FACTOR;
   const share = hashtagShare(breakout.hashtag);
   if (share === 0)
     throw new BreakoutError(`--breakout must be one of the generated hashtags (${HASHTAGS.join(', ')}); got "${breakout.hashtag}"`);
-  if (factor * share > 1)
+  if (BREAKOUT_FACTOR * share > 1)
     throw new BreakoutError(
-      `--breakout ${breakout.hashtag} is in ${(share * 100).toFixed(1)}% of the tweets already: its rate cannot rise ${factor}-fold; pick a rarer hashtag (e.g. ${DEFAULT_BREAKOUT_HASHTAG})`,
+      `--breakout ${breakout.hashtag} is in ${(share * 100).toFixed(1)}% of the tweets already: its rate cannot rise ${BREAKOUT_FACTOR}-fold; pick a rarer hashtag (e.g. ${DEFAULT_BREAKOUT_HASHTAG})`,
     );
-  return ((factor - 1) * share) / (1 - share);
+  return ((BREAKOUT_FACTOR - 1) * share) / (1 - share);
 }
 
 /** A tweet as posted. */
@@ -171,26 +170,17 @@ function tweets(seed: number, count: number, plan: ValuesPlan | undefined): Scen
 /** `tweets`: short texts from 50 users, with 0 to 3 hashtags each and now and then one repeated; a break-out planted halfway by default. */
 export const tweetsScenario: Scenario = {
   name: 'tweets',
-  description: 'tweets with hashtags from a skewed distribution, some repeated in a tweet, one breaking out; consumer hashtags-5m',
-  topics: ['tweets'],
   consumers: ['hashtags-5m'],
   ranked: 'hashtags-5m',
   values: tweets,
   defaultBreakout: (durationSeconds) => ({ hashtag: DEFAULT_BREAKOUT_HASHTAG, atSeconds: durationSeconds / 2 }),
   expected(records, target) {
     const consumer = `${target.prefix ?? ''}hashtags-5m`;
-    const pane = paneMs(target, 'hashtags-5m');
+    const pane = windowOf(target, 'hashtags-5m').advanceMs;
     const grouped = buckets<number>();
     for (const record of records) {
       for (const tag of tagsOf((record.value as Tweet).text)) grouped.add(consumer, tag, pane, record.timestamp, record.index);
     }
-    return grouped.list().map((b) => ({
-      consumer: b.consumer,
-      key: b.key,
-      windowStart: b.windowStart,
-      windowEnd: b.windowEnd,
-      count: b.items.length,
-      measures: {},
-    }));
+    return grouped.list().map(({ items, ...window }) => ({ ...window, count: items.length, measures: {} }));
   },
 };

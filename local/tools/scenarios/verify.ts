@@ -9,7 +9,6 @@
  */
 import type { PipelineSpec } from '../../../core/spec';
 import { pipeline } from '../../../pipeline';
-import type { AggregateView } from '../../../core/api/routes';
 import { getRoute } from '../api-client';
 import { compareConsumer, compareTopAt, compareTrendingAt, type Difference, type StoredAggregate } from './compare';
 import { boundariesOf, directTop, directTrending, paneCountsOf, type HoppingWindow, type PaneCounts, type TrendingQuery } from './hopping';
@@ -57,17 +56,6 @@ export interface VerifyReport {
   readonly differences: readonly Difference[];
 }
 
-function stored(item: AggregateView): StoredAggregate {
-  return {
-    key: item.key,
-    windowStart: Date.parse(item.windowStart),
-    windowEnd: Date.parse(item.windowEnd),
-    count: item.count,
-    late: item.late,
-    measures: item.measures,
-  };
-}
-
 /** Every aggregate of a consumer whose window overlaps `[from, to)` (a hopping consumer's panes), all pages. */
 export async function storedAggregates(context: ScenarioContext, consumer: string, from: number, to: number): Promise<StoredAggregate[]> {
   const found: StoredAggregate[] = [];
@@ -77,7 +65,9 @@ export async function storedAggregates(context: ScenarioContext, consumer: strin
       path: { consumer },
       query: { from: String(from), to: String(to), limit: 1000, cursor },
     });
-    found.push(...page.items.map(stored));
+    found.push(
+      ...page.items.map((item) => ({ ...item, windowStart: Date.parse(item.windowStart), windowEnd: Date.parse(item.windowEnd) })),
+    );
     cursor = page.nextCursor;
   } while (cursor !== undefined);
   return found;
@@ -125,7 +115,7 @@ export function expectationOf(
   const panes = paneCountsOf(expected.filter((e) => e.consumer === consumer));
   const ranked = { consumer, window, panes, boundaries: boundariesOf(panes, window.advanceMs) };
   const breakout = manifest.breakout === undefined ? undefined : breakoutSeen(ranked, acknowledged, plan, manifest.breakout);
-  return { records: acknowledged.length, from, to, expected, ranked, ...(breakout === undefined ? {} : { breakout }) };
+  return { records: acknowledged.length, from, to, expected, ranked, breakout };
 }
 
 function breakoutSeen(
@@ -149,13 +139,7 @@ function breakoutSeen(
       break;
     }
   }
-  return {
-    hashtag: breakout.hashtag,
-    riseAt,
-    advanceMs: ranked.window.advanceMs,
-    ...(firstAt === undefined ? {} : { firstAt }),
-    ...(risingAt === undefined ? {} : { risingAt }),
-  };
+  return { hashtag: breakout.hashtag, riseAt, advanceMs: ranked.window.advanceMs, firstAt, risingAt };
 }
 
 /** The top-K and trending lists at every pane boundary of the run, from the API, against the direct computation. */
@@ -166,10 +150,7 @@ async function compareRankings(context: ScenarioContext, ranked: Ranked): Promis
     const hopping = { start: w - window.sizeMs, end: w };
     const top = await getRoute(context, 'getAggregates', { path: { consumer }, query: { top: TOP_N, at: String(w) } });
     differences.push(...compareTopAt(consumer, hopping, directTop(panes, w, window, TOP_N), top.items));
-    const trending = await getRoute(context, 'getTrending', {
-      path: { consumer },
-      query: { top: TRENDING_QUERY.top, at: String(w), baseline: TRENDING_QUERY.baseline, minCount: TRENDING_QUERY.minCount },
-    });
+    const trending = await getRoute(context, 'getTrending', { path: { consumer }, query: { ...TRENDING_QUERY, at: String(w) } });
     differences.push(...compareTrendingAt(consumer, hopping, TRENDING_QUERY, directTrending(panes, w, window, TRENDING_QUERY), trending));
   }
   return differences;
@@ -213,6 +194,6 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyReport> {
     expected: expectation.expected.length,
     rankings: result.rankings,
     differences: result.differences,
-    ...(expectation.breakout === undefined ? {} : { breakout: expectation.breakout }),
+    breakout: expectation.breakout,
   };
 }

@@ -17,22 +17,24 @@ export interface Chart {
   update(data: uPlot.AlignedData): void;
 }
 
-function mount(container: HTMLElement, options: Omit<uPlot.Options, 'width'>, data: uPlot.AlignedData): Chart {
-  const plot = new uPlot({ ...options, width: Math.max(200, container.clientWidth) }, data, container);
+/** Every chart's cursor: no drag-to-zoom. */
+const CURSOR: uPlot.Cursor = { drag: { x: false, y: false } };
+
+function mount(container: HTMLElement, options: Omit<uPlot.Options, 'width' | 'cursor'>, data: uPlot.AlignedData): Chart {
+  const plot = new uPlot({ ...options, cursor: CURSOR, width: Math.max(200, container.clientWidth) }, data, container);
   new ResizeObserver(() => plot.setSize({ width: Math.max(200, container.clientWidth), height: options.height })).observe(container);
   return { plot, update: (next) => plot.setData(next) };
 }
 
 /** Lines over time (x in seconds), one per named series. */
-export function timeLines(container: HTMLElement, names: readonly string[], height = 160, unit = ''): Chart {
+export function timeLines(container: HTMLElement, names: readonly string[]): Chart {
   return mount(
     container,
     {
-      height,
+      height: 160,
       legend: { show: true, live: false },
-      cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
-      axes: [{ ...AXIS }, { ...AXIS, size: 50, values: (_u, splits) => splits.map((v) => `${formatNumber(v)}${unit}`) }],
+      axes: [{ ...AXIS }, { ...AXIS, size: 50, values: (_u, splits) => splits.map(formatNumber) }],
       series: [{}, ...names.map((label, i) => ({ label, stroke: PALETTE[i % PALETTE.length], width: 2, points: { show: false } }))],
     },
     [[], ...names.map(() => [])],
@@ -60,7 +62,6 @@ export function windowSeries(
     {
       height: 190,
       legend: { show: true, live: false },
-      cursor: { drag: { x: false, y: false } },
       // From the data itself: for a single x value uPlot widens the range by 86400 / ms (1,000 days in seconds).
       scales: {
         x: { time: true, range: (u, min, max) => xRange(u, min, max, windowSeconds) },
@@ -121,7 +122,6 @@ export function candles(container: HTMLElement, title: string, windowSeconds: nu
       title,
       height: 200,
       legend: { show: false },
-      cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: true, range: (u, min, max) => xRange(u, min, max, windowSeconds) },
         y: {
@@ -135,10 +135,7 @@ export function candles(container: HTMLElement, title: string, windowSeconds: nu
       axes: [{ ...AXIS }, { ...AXIS, size: 56 }],
       series: [
         {},
-        { label: 'open', ...hidden },
-        { label: 'high', ...hidden },
-        { label: 'low', ...hidden },
-        { label: 'close', ...hidden },
+        ...['open', 'high', 'low', 'close'].map((label) => ({ label, ...hidden })),
         {
           label: 'volume',
           scale: 'volume',
@@ -166,7 +163,6 @@ export function rankedBars(
       height: 200,
       padding: [8, 44, 0, 0],
       legend: { show: false },
-      cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: false, range: () => [-0.5, Math.max(1, labels.length) - 0.5] },
         y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.15)] },

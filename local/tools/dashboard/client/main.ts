@@ -8,39 +8,9 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import type { AggregatesPage, AggregateView, TrendingView } from '../../../../core/api/routes';
+import type { AggregatesPage, AggregateView, DeadLetterView, KeptRecordView, TrendingView } from '../../../../core/api/routes';
 import type { ConsumerState, DashboardState } from '../model';
 import { candles, formatNumber, rankedBars, timeLines, windowSeries, type Chart } from './charts';
-
-/** An aggregate as `GET /results/{consumer}` answers it. */
-type Aggregate = AggregateView;
-
-/** Who wrote a record, in what form, as the results API reports it. */
-interface Provenance {
-  readonly form?: string;
-  readonly writer?: 'http' | 'kafka';
-}
-
-/** A record a consumer counted, as `GET /results/{consumer}/records` answers it. */
-interface KeptRecord extends Provenance {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly eventTime: string;
-  readonly value?: unknown;
-}
-
-interface DeadLetter extends Provenance {
-  readonly consumer: string;
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly timestamp: string;
-  readonly reason: string;
-  readonly error: string;
-  readonly key?: string;
-  readonly deadLetteredAt: string;
-}
 
 /** Results are re-read at least this often, even when no offset moved (late records, restarts). */
 const REFRESH_MS = 5000;
@@ -60,6 +30,11 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A table with one header row. */
+function table(attributes: Record<string, string>, headers: readonly string[], body: HTMLElement): HTMLTableElement {
+  return el('table', attributes, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))), body);
+}
+
 async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(path, { headers: { Accept: 'application/json' } });
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
@@ -68,7 +43,7 @@ async function getJson<T>(path: string): Promise<T> {
 
 const seconds = (iso: string): number => Date.parse(iso) / 1000;
 /** `tuple from a Kafka client`, `object from the HTTP API`. */
-const writtenAs = (p: Provenance): string =>
+const writtenAs = (p: Pick<KeptRecordView, 'form' | 'writer'>): string =>
   p.form === undefined ? '' : `${p.form} from ${p.writer === 'http' ? 'the HTTP API' : 'a Kafka client'}`;
 const shortJson = (value: unknown): string => {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
@@ -86,10 +61,9 @@ class ConsumerCard {
     '',
   );
   private readonly summary = el('p', { class: 'summary' }, 'no window yet');
-  private readonly charts = new Map<
-    string,
-    Chart & { setLabels?: (labels: readonly string[]) => void; setMarked?: (marked: ReadonlySet<string>) => void }
-  >();
+  private readonly charts = new Map<string, Chart>();
+  /** The top-K card's ranked bars. */
+  private bars: ReturnType<typeof rankedBars> | undefined;
   private readonly body = el('div', { class: 'charts' });
   /** The last records the consumer counted, as it saw them (keepRecords only). */
   private readonly seen = el('ul', { class: 'seen' });
@@ -127,7 +101,7 @@ class ConsumerCard {
   }
 
   private async refreshSeen(): Promise<void> {
-    const { items } = await getJson<{ items: KeptRecord[] }>(`/results/${encodeURIComponent(this.consumer.name)}/records?limit=3`);
+    const { items } = await getJson<{ items: KeptRecordView[] }>(`/results/${encodeURIComponent(this.consumer.name)}/records?limit=3`);
     this.seen.replaceChildren(
       ...(items.length === 0
         ? [el('li', { class: 'empty' }, 'none yet')]
@@ -154,7 +128,7 @@ class ConsumerCard {
     } else if (chart.kind === 'top') {
       const box = el('div', { class: 'chart' });
       this.body.append(box);
-      this.charts.set('top', rankedBars(box));
+      this.bars = rankedBars(box);
       this.everyBoundary();
     }
   }
@@ -208,10 +182,9 @@ class ConsumerCard {
         getJson<TrendingView>(`/results/${name}/trending?top=${EVERY_KEY}&at=${at}`),
       ]);
       const rising = new Set(trending.items.filter((t) => t.rising).map((t) => t.key));
-      const bars = this.charts.get('top');
-      bars?.setLabels?.(items.map((i) => i.key));
-      bars?.setMarked?.(rising);
-      bars?.update([items.map((_i, n) => n), items.map((i) => i.count)]);
+      this.bars?.setLabels(items.map((i) => i.key));
+      this.bars?.setMarked(rising);
+      this.bars?.update([items.map((_i, n) => n), items.map((i) => i.count)]);
       this.show(
         items.length,
         items.reduce((s, i) => s + i.count, 0),
@@ -239,14 +212,8 @@ class ConsumerCard {
               ),
             )),
       );
-      this.summary.textContent = `window ${time(trending.windowStart)}–${time(trending.windowEnd)}${
-        items.length === 0
-          ? ': no key'
-          : `: ${items
-              .map((i) => `${rising.has(i.key) ? '▲' : ''}#${i.key} ${i.count}`)
-              .slice(0, 5)
-              .join(', ')}`
-      }`;
+      const leaders = items.slice(0, 5).map((i) => `${rising.has(i.key) ? '▲' : ''}#${i.key} ${i.count}`);
+      this.summary.textContent = `window ${time(trending.windowStart)}–${time(trending.windowEnd)}: ${leaders.join(', ') || 'no key'}`;
       return;
     }
     if (chart.kind === 'candles') {
@@ -254,7 +221,7 @@ class ConsumerCard {
       let total = 0;
       const lines: string[] = [];
       for (const key of this.consumer.topics) {
-        const { items } = await getJson<{ items: Aggregate[] }>(`/results/${name}?key=${encodeURIComponent(key)}&limit=60`);
+        const { items } = await getJson<AggregatesPage>(`/results/${name}?key=${encodeURIComponent(key)}&limit=60`);
         const rows = [...items].reverse();
         const m = (measure: string | undefined) => rows.map((i) => (measure === undefined ? 0 : (i.measures[measure] ?? 0)));
         this.charts
@@ -272,7 +239,7 @@ class ConsumerCard {
       this.summary.textContent = lines.length === 0 ? 'no window yet' : lines.join(' · ');
       return;
     }
-    const { items } = await getJson<{ items: Aggregate[] }>(`/results/${name}?limit=120`);
+    const { items } = await getJson<AggregatesPage>(`/results/${name}?limit=120`);
     const keys = [...new Set(items.map((i) => i.key))].sort().slice(0, 4);
     const starts = [...new Set(items.map((i) => seconds(i.windowStart)))].sort((a, b) => a - b).slice(-30);
     if (keys.length === 0) return;
@@ -289,34 +256,29 @@ class ConsumerCard {
       );
       this.seriesKeys = keys;
     }
-    const seriesKeys = this.seriesKeys;
-    const at = (key: string, start: number): Aggregate | undefined => items.find((i) => i.key === key && seconds(i.windowStart) === start);
-    const value = (key: string, start: number, pick: (a: Aggregate) => number | undefined): number | null => {
-      const found = at(key, start);
+    const value = (key: string, start: number, pick: (a: AggregateView) => number | undefined): number | null => {
+      const found = items.find((i) => i.key === key && seconds(i.windowStart) === start);
       return found === undefined ? null : (pick(found) ?? null);
     };
     const data = [
       starts,
-      ...seriesKeys.map((k) => starts.map((s) => value(k, s, (a) => a.count))),
-      ...chart.measures.flatMap((m) => seriesKeys.map((k) => starts.map((s) => value(k, s, (a) => a.measures[m])))),
+      ...keys.map((k) => starts.map((s) => value(k, s, (a) => a.count))),
+      ...chart.measures.flatMap((m) => keys.map((k) => starts.map((s) => value(k, s, (a) => a.measures[m])))),
     ];
     const series = this.charts.get('series');
     series?.update(data as Parameters<Chart['update']>[0]);
-    const shown = items.filter((i) => starts.includes(seconds(i.windowStart)) && seriesKeys.includes(i.key));
+    const shown = items.filter((i) => starts.includes(seconds(i.windowStart)) && keys.includes(i.key));
     this.show(
       series?.plot.data[0].length ?? 0,
       shown.reduce((s, i) => s + i.count, 0),
-      seriesKeys,
+      keys,
     );
     const latest = items[0];
+    const measures = Object.entries(latest?.measures ?? {}).map(([m, v]) => `, ${m} ${formatNumber(v)}`);
     this.summary.textContent =
       latest === undefined
         ? 'no window yet'
-        : `latest ${time(latest.windowStart)}–${time(latest.windowEnd)}: count ${latest.count}${latest.late > 0 ? ` (+${latest.late} late)` : ''}${Object.entries(
-            latest.measures,
-          )
-            .map(([m, v]) => `, ${m} ${formatNumber(v)}`)
-            .join('')}`;
+        : `latest ${time(latest.windowStart)}–${time(latest.windowEnd)}: count ${latest.count}${latest.late > 0 ? ` (+${latest.late} late)` : ''}${measures.join('')}`;
   }
 }
 
@@ -347,16 +309,7 @@ class Dashboard {
           'div',
           { class: 'panel' },
           el('h2', {}, 'Topics'),
-          el(
-            'table',
-            { class: 'topics' },
-            el(
-              'thead',
-              {},
-              el('tr', {}, el('th', {}, 'topic'), el('th', {}, 'partitions'), el('th', {}, 'records'), el('th', {}, 'records/s')),
-            ),
-            this.topicRows,
-          ),
+          table({ class: 'topics' }, ['topic', 'partitions', 'records', 'records/s'], this.topicRows),
         ),
         el('div', { class: 'panel' }, el('h2', {}, 'Ingest rate (records/s)'), rateBox),
         el('div', { class: 'panel' }, el('h2', {}, 'Consumer lag (records)'), lagBox),
@@ -366,20 +319,7 @@ class Dashboard {
         'section',
         { class: 'panel dlq' },
         el('h2', {}, 'Dead letters ', this.dlqCount),
-        el(
-          'table',
-          {},
-          el(
-            'thead',
-            {},
-            el(
-              'tr',
-              {},
-              ...['consumer', 'topic', 'partition', 'offset', 'key', 'written as', 'reason', 'error', 'at'].map((h) => el('th', {}, h)),
-            ),
-          ),
-          this.dlqRows,
-        ),
+        table({}, ['consumer', 'topic', 'partition', 'offset', 'key', 'written as', 'reason', 'error', 'at'], this.dlqRows),
       ),
     );
     this.rates = timeLines(
@@ -428,13 +368,14 @@ class Dashboard {
   }
 
   private async refreshDeadLetters(): Promise<void> {
+    const notice = (text: string) => el('tr', {}, el('td', { colspan: '9', class: 'empty' }, text));
     try {
-      const { items } = await getJson<{ items: DeadLetter[] }>('/dlq?limit=50');
+      const { items } = await getJson<{ items: DeadLetterView[] }>('/dlq?limit=50');
       const newest = [...items].sort((a, b) => Date.parse(b.deadLetteredAt) - Date.parse(a.deadLetteredAt)).slice(0, 12);
       this.dlqCount.textContent = items.length >= 50 ? '50+' : String(items.length);
       this.dlqRows.replaceChildren(
         ...(newest.length === 0
-          ? [el('tr', {}, el('td', { colspan: '9', class: 'empty' }, 'none: every record was processed'))]
+          ? [notice('none: every record was processed')]
           : newest.map((d) =>
               el(
                 'tr',
@@ -452,9 +393,7 @@ class Dashboard {
             )),
       );
     } catch (error) {
-      this.dlqRows.replaceChildren(
-        el('tr', {}, el('td', { colspan: '9', class: 'empty' }, `cannot read /dlq: ${(error as Error).message}`)),
-      );
+      this.dlqRows.replaceChildren(notice(`cannot read /dlq: ${(error as Error).message}`));
     }
   }
 }

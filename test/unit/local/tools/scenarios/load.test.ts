@@ -48,8 +48,6 @@ async function fakeApi(answer: Answer): Promise<{ url: string; received: Receive
 /** A scenario of numbered records `{n}` on topic `nums`. */
 const numbers: Scenario = {
   name: 'numbers',
-  description: 'numbered records',
-  topics: ['nums'],
   consumers: [],
   values: (_seed, count) => Array.from({ length: count }, (_, n) => ({ topic: 'nums', value: { n } })),
   expected: () => [],
