@@ -44,19 +44,16 @@ describe('tables', () => {
     });
   });
 
-  it('retains the tables in the prod stage', () => {
-    // Assess
-    const tables = Object.values(synth.template.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy: string }>;
-    expect(tables.map((t) => t.DeletionPolicy)).toEqual(['Retain', 'Retain']);
-  });
-
-  it('destroys the tables with the sandbox stage', () => {
+  it.each([
+    ['retains the tables in the prod stage', () => synth, 'Retain'],
+    ['destroys the tables with the sandbox stage', () => synthesize('ec2', { clientHost: false }), 'Delete'],
+  ])('%s', (_, stage, policy) => {
     // Act
-    const sandbox = synthesize('ec2', { clientHost: false });
+    const { template } = stage();
 
     // Assess
-    const tables = Object.values(sandbox.template.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy: string }>;
-    expect(tables.map((t) => t.DeletionPolicy)).toEqual(['Delete', 'Delete']);
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy: string }>;
+    expect(tables.map((t) => t.DeletionPolicy)).toEqual([policy, policy]);
   });
 });
 
@@ -167,21 +164,15 @@ describe('ingest and results API', () => {
     expect(role).toMatchObject({ Type: 'AWS::IAM::Role', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  it('answers throttling in fluxo error shape', () => {
+  it.each([
+    ['throttling', 'THROTTLED', '429', 42901],
+    ['a missing or wrong API key', 'INVALID_API_KEY', '403', 40301],
+  ])('answers %s in fluxo error shape', (_, responseType, status, code) => {
     // Assess
     synth.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'THROTTLED',
-      StatusCode: '429',
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error_code":42901') },
-    });
-  });
-
-  it('answers a missing or wrong API key in fluxo error shape', () => {
-    // Assess
-    synth.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'INVALID_API_KEY',
-      StatusCode: '403',
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error_code":40301') },
+      ResponseType: responseType,
+      StatusCode: status,
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`"error_code":${code}`) },
     });
   });
 
