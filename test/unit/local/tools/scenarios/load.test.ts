@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cliContext, type CliContext } from '../../../../../local/tools/cli/context';
 import { run } from '../../../../../local/tools/cli/main';
 import { formatLoadSummary, LoadOptionsError, runLoad } from '../../../../../local/tools/scenarios/load';
@@ -7,6 +5,7 @@ import { readManifest } from '../../../../../local/tools/scenarios/manifest';
 import type { Scenario } from '../../../../../local/tools/scenarios/scenario';
 import { ticksScenario } from '../../../../../local/tools/scenarios/ticks';
 import { recordingIo as io } from '../../../../support/cli-io';
+import { loopbackApi, type LoopbackApi } from '../../../../support/loopback-api';
 import { tempDirPerTest } from '../../../../support/temp-dir';
 
 /** What the fake API received: one entry per request. */
@@ -19,28 +18,18 @@ interface Received {
 type Answer = (request: Received, attempt: number) => { status: number; body: unknown; headers?: Record<string, string> };
 
 /** A stand-in for fluxo's API on a loopback port, answering POSTs with `answer`. */
-async function fakeApi(answer: Answer): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
+async function fakeApi(answer: Answer): Promise<LoopbackApi & { received: Received[] }> {
   const received: Received[] = [];
   const attempts = new Map<string, number>();
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const request = {
-        path: req.url ?? '',
-        key: String(req.headers['idempotency-key']),
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received['body'],
-      };
-      received.push(request);
-      const attempt = (attempts.get(request.key) ?? 0) + 1;
-      attempts.set(request.key, attempt);
-      const { status, body, headers = {} } = answer(request, attempt);
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-    });
+  const api = await loopbackApi((req, text, res) => {
+    const request = { path: req.url ?? '', key: String(req.headers['idempotency-key']), body: JSON.parse(text) as Received['body'] };
+    received.push(request);
+    const attempt = (attempts.get(request.key) ?? 0) + 1;
+    attempts.set(request.key, attempt);
+    const { status, body, headers = {} } = answer(request, attempt);
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { ...api, received };
 }
 
 /** A scenario of numbered records `{n}` on topic `nums`. */
