@@ -562,25 +562,19 @@ describe('GET /results/{consumer}/trending', () => {
     expect(body(answer)).toMatchObject({ error_code: 40003, message });
   });
 
-  it('answers 404/40402 for a consumer the spec does not declare', async () => {
-    // Act
-    const answer = await results(trendingOf('nope'));
-
-    // Assess
-    expect(answer.statusCode).toBe(404);
-    expect(body(answer).error_code).toBe(40402);
-  });
-
-  it('answers 503/50302 when the table is throttled', async () => {
+  it.each([
+    ['404/40402 for a consumer the spec does not declare', 'nope', 404, 40402],
+    ['503/50302 when the table is throttled', 'hashtags-5m', 503, 50302],
+  ])('answers %s', async (_, consumer, status, code) => {
     // Prepare
     documents.on(QueryCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
 
     // Act
-    const answer = await results(trendingOf('hashtags-5m'));
+    const answer = await results(trendingOf(consumer));
 
     // Assess
-    expect(answer.statusCode).toBe(503);
-    expect(body(answer).error_code).toBe(50302);
+    expect(answer.statusCode).toBe(status);
+    expect(body(answer).error_code).toBe(code);
   });
 });
 
