@@ -3,18 +3,10 @@ import { join } from 'node:path';
 import type { KafkaRecord } from '../../../../../core/kafka-record';
 import { JsonlDestination, describeFailedBatch, readOnFailureEntries } from '../../../../../local/emulation/esm/on-failure';
 import { tempDirPerTest } from '../../../../support/temp-dir';
+import { kafkaRecord } from '../../../consumer/helpers';
 
-const record = (offset: number, timestamp: number): KafkaRecord => ({
-  topic: 'health',
-  partition: 2,
-  offset,
-  timestamp,
-  timestampType: 'CREATE_TIME',
-  key: undefined,
-  value: 'x',
-  headers: {},
-  raw: { key: undefined, value: Buffer.from('x'), headers: [] },
-});
+const record = (offset: number, timestamp: number): KafkaRecord =>
+  kafkaRecord({ topic: 'health', partition: 2, offset, timestamp, rawValue: 'x', direct: true });
 
 const dir = tempDirPerTest('fluxo-dlq-');
 
