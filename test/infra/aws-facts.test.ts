@@ -16,7 +16,7 @@ import { decodeMskEvent, encodeMskEvent, kafkaRecordFrom } from '../../core/msk-
 import { firstFailedOffset } from '../../local/emulation/esm/delivery';
 import type { BrokerMode } from '../../lib/config';
 import { loadEvent } from '../unit/core/load-event';
-import { synthesize } from './synth';
+import { propertiesOf, synthesize } from './synth';
 
 const MODES: readonly BrokerMode[] = ['provisioned', 'serverless', 'ec2'];
 const templates = new Map<BrokerMode, Template>(MODES.map((mode) => [mode, synthesize(mode).template]));
@@ -24,13 +24,10 @@ const onDemand = synthesize('ec2', { pollers: 'on-demand', producerReservedConcu
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 const resourcesOf = (template: Template, type: string): Resource[] => Object.values(template.findResources(type)) as Resource[];
-const mappingsOf = (template: Template): Array<Record<string, unknown>> =>
-  resourcesOf(template, 'AWS::Lambda::EventSourceMapping').map((r) => r.Properties);
+const mappingsOf = (template: Template) => propertiesOf(template, 'AWS::Lambda::EventSourceMapping');
 /** fluxo's own functions (descriptions start with "fluxo"), not the ones aws-cdk-lib adds. */
 const fluxoFunctions = (template: Template): Array<Record<string, unknown>> =>
-  resourcesOf(template, 'AWS::Lambda::Function')
-    .map((r) => r.Properties)
-    .filter((p) => typeof p.Description === 'string' && p.Description.startsWith('fluxo'));
+  propertiesOf(template, 'AWS::Lambda::Function').filter((p) => typeof p.Description === 'string' && p.Description.startsWith('fluxo'));
 
 describe.each(MODES)('in broker mode %s', (mode) => {
   const template = templates.get(mode) as Template;

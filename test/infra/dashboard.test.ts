@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { CONSUMER_SERVICE, METRICS_NAMESPACE } from '../../core/metrics';
 import { pipeline } from '../../pipeline';
-import { synthesize, text } from './synth';
+import { propertiesOf, synthesize, text } from './synth';
 
 type Widget = { properties: { title: string; metrics?: unknown[][] } };
 
@@ -57,9 +57,7 @@ describe('the CloudWatch dashboard', () => {
 
   it("turns on every mapping's own counts and charts what each consumer's mappings polled and filtered out", () => {
     // Prepare
-    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Array<{
-      Properties: { MetricsConfig?: { Metrics: string[] } };
-    }>;
+    const mappings = propertiesOf<{ MetricsConfig?: { Metrics: string[] } }>(template, 'AWS::Lambda::EventSourceMapping');
 
     // Act
     const counted = series('Consumers: records polled and filtered out by their mappings');
@@ -68,7 +66,7 @@ describe('the CloudWatch dashboard', () => {
 
     // Assess: one series per mapping, summed per consumer
     expect(mappings.length).toBeGreaterThan(pipeline.consumers.length);
-    expect(mappings.every((m) => m.Properties.MetricsConfig?.Metrics.includes('EventCount'))).toBe(true);
+    expect(mappings.every((m) => m.MetricsConfig?.Metrics.includes('EventCount'))).toBe(true);
     expect(filtered).toHaveLength(mappings.length);
     expect(polled).toHaveLength(mappings.length);
   });

@@ -23,7 +23,7 @@ import { LOCAL_BUNDLING } from '../../local/emulation/runtime/bundle';
 import { localFunctionEnvironment } from '../../local/emulation/runtime/environment';
 import { LOCAL_TABLES, localTableDefinitions } from '../../local/emulation/services/tables';
 import { createLocalFunction, type FunctionFactoryOptions } from '../../local/stack';
-import { synthesize } from './synth';
+import { propertiesOf, synthesize } from './synth';
 
 /** How each function is told apart in the template: its description, set by the stack. */
 const DESCRIPTIONS: Readonly<Record<FunctionName, RegExp>> = {
@@ -41,9 +41,9 @@ interface FunctionProperties {
 }
 
 function deployedFunctions(template: Template, name: FunctionName): FunctionProperties[] {
-  return Object.values(
-    template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp(DESCRIPTIONS[name].source) } }),
-  ).map((r) => (r as { Properties: FunctionProperties }).Properties);
+  return propertiesOf<FunctionProperties>(template, 'AWS::Lambda::Function', {
+    Description: Match.stringLikeRegexp(DESCRIPTIONS[name].source),
+  });
 }
 
 const ENV_NAMES: readonly string[] = Object.values(ENV);

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { pipeline } from '../../pipeline';
-import { actions, nagFindings, statements, synthesize, text, type Synthesized } from './synth';
+import { actions, nagFindings, propertiesOf, statements, synthesize, type Synthesized, text } from './synth';
 
 let synth: Synthesized;
 beforeAll(() => {
@@ -82,9 +82,7 @@ describe('EC2 (self-managed hdpmaster) broker mode', () => {
 
   it('admits port 9092 from the pollers, the producer, the topic admin and the client host only', () => {
     // Act
-    const rules = Object.values(synth.template.findResources('AWS::EC2::SecurityGroupIngress'))
-      .map((r) => (r as { Properties: Record<string, unknown> }).Properties)
-      .filter((p) => p.FromPort === 9092);
+    const rules = propertiesOf(synth.template, 'AWS::EC2::SecurityGroupIngress').filter((p) => p.FromPort === 9092);
 
     // Assess
     expect(rules.map((r) => r.Description).sort()).toEqual(

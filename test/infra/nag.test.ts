@@ -1,22 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { addNagChecks } from '../../lib/nag';
+import { tempDirPerTest } from '../support/temp-dir';
 
 describe('cdk-nag wiring of the app', () => {
-  let outdir: string;
-  beforeEach(() => {
-    outdir = mkdtempSync(path.join(tmpdir(), 'fluxo-nag-'));
-  });
-  afterEach(() => {
-    rmSync(outdir, { recursive: true, force: true });
-  });
+  const outdir = tempDirPerTest('fluxo-nag-');
 
   it('fails the synth on a finding nobody acknowledged', () => {
     // Prepare
-    const app = new App({ outdir });
+    const app = new App({ outdir: outdir() });
     new sqs.Queue(new Stack(app, 'Careless'), 'Queue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
     addNagChecks(app);
 
@@ -30,7 +22,7 @@ describe('cdk-nag wiring of the app', () => {
 
   it('lets the synth through once every finding is acknowledged with a reason', () => {
     // Prepare
-    const app = new App({ outdir });
+    const app = new App({ outdir: outdir() });
     const stack = new Stack(app, 'Careful');
     const queue = new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
     Validations.of(queue).acknowledge(

@@ -1,7 +1,7 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { pipeline } from '../../pipeline';
 import { ROUTES } from '../../core/api/routes';
-import { nagFindings, synthesize, text, type Synthesized } from './synth';
+import { nagFindings, propertiesOf, synthesize, type Synthesized, text } from './synth';
 
 // The resources every broker mode shares, synthesized for the prod stage without a client host.
 let synth: Synthesized;
@@ -44,19 +44,16 @@ describe('tables', () => {
     });
   });
 
-  it('retains the tables in the prod stage', () => {
-    // Assess
-    const tables = Object.values(synth.template.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy: string }>;
-    expect(tables.map((t) => t.DeletionPolicy)).toEqual(['Retain', 'Retain']);
-  });
-
-  it('destroys the tables with the sandbox stage', () => {
+  it.each([
+    ['retains the tables in the prod stage', () => synth, 'Retain'],
+    ['destroys the tables with the sandbox stage', () => synthesize('ec2', { clientHost: false }), 'Delete'],
+  ])('%s', (_, stage, policy) => {
     // Act
-    const sandbox = synthesize('ec2', { clientHost: false });
+    const { template } = stage();
 
     // Assess
-    const tables = Object.values(sandbox.template.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy: string }>;
-    expect(tables.map((t) => t.DeletionPolicy)).toEqual(['Delete', 'Delete']);
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table')) as Array<{ DeletionPolicy: string }>;
+    expect(tables.map((t) => t.DeletionPolicy)).toEqual([policy, policy]);
   });
 });
 
@@ -90,17 +87,17 @@ describe('dead letters', () => {
 describe('ingest and results API', () => {
   it.each(ROUTES.map((r) => [r.method, r.resource]))('serves %s %s behind the API key', (method, resource) => {
     // Act
-    const methods = Object.values(
-      synth.template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: method } }),
-    ) as Array<{
-      Properties: { ApiKeyRequired: boolean; RequestParameters?: Record<string, boolean> };
-    }>;
+    const methods = propertiesOf<{ ApiKeyRequired: boolean; RequestParameters?: Record<string, boolean> }>(
+      synth.template,
+      'AWS::ApiGateway::Method',
+      { HttpMethod: method },
+    );
     const params = [...resource.matchAll(/\{([^}]+)\}/g)].map((m) => `method.request.path.${m[1]}`);
 
     // Assess
     expect(methods.length).toBeGreaterThan(0);
-    expect(methods.every((m) => m.Properties.ApiKeyRequired)).toBe(true);
-    expect(methods.some((m) => params.every((p) => m.Properties.RequestParameters?.[p] === true))).toBe(true);
+    expect(methods.every((m) => m.ApiKeyRequired)).toBe(true);
+    expect(methods.some((m) => params.every((p) => m.RequestParameters?.[p] === true))).toBe(true);
   });
 
   it('builds every resource path of the route table, /results/{consumer}/trending included', () => {
@@ -167,36 +164,30 @@ describe('ingest and results API', () => {
     expect(role).toMatchObject({ Type: 'AWS::IAM::Role', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  it('answers throttling in fluxo error shape', () => {
+  it.each([
+    ['throttling', 'THROTTLED', '429', 42901],
+    ['a missing or wrong API key', 'INVALID_API_KEY', '403', 40301],
+  ])('answers %s in fluxo error shape', (_, responseType, status, code) => {
     // Assess
     synth.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'THROTTLED',
-      StatusCode: '429',
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error_code":42901') },
-    });
-  });
-
-  it('answers a missing or wrong API key in fluxo error shape', () => {
-    // Assess
-    synth.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
-      ResponseType: 'INVALID_API_KEY',
-      StatusCode: '403',
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error_code":40301') },
+      ResponseType: responseType,
+      StatusCode: status,
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp(`"error_code":${code}`) },
     });
   });
 
   it('gives the results Lambda read-only access and no VPC', () => {
     // Act
-    const functions = Object.values(
-      synth.template.findResources('AWS::Lambda::Function', {
-        Properties: { Description: Match.stringLikeRegexp('^fluxo results') },
-      }),
-    ) as Array<{ Properties: { VpcConfig?: unknown; Environment: { Variables: Record<string, unknown> } } }>;
+    const functions = propertiesOf<{ VpcConfig?: unknown; Environment: { Variables: Record<string, unknown> } }>(
+      synth.template,
+      'AWS::Lambda::Function',
+      { Description: Match.stringLikeRegexp('^fluxo results') },
+    );
 
     // Assess
     expect(functions).toHaveLength(1);
-    expect(functions[0].Properties.VpcConfig).toBeUndefined();
-    expect(Object.keys(functions[0].Properties.Environment.Variables)).toEqual(expect.arrayContaining(['RESULTS_TABLE']));
+    expect(functions[0].VpcConfig).toBeUndefined();
+    expect(Object.keys(functions[0].Environment.Variables)).toEqual(expect.arrayContaining(['RESULTS_TABLE']));
   });
 });
 
@@ -212,21 +203,18 @@ describe('consumers', () => {
   });
 });
 
-/** An event source mapping of a synthesized template. */
-type Mapping = { Properties: Record<string, unknown> };
-
 describe('poller modes', () => {
   const consumerEnv = (template: ReturnType<typeof synthesize>['template']) =>
-    Object.values(
-      template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^fluxo consumer ') } }),
-    ).map((f) => (f as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment.Variables);
+    propertiesOf<{ Environment: { Variables: Record<string, string> } }>(template, 'AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^fluxo consumer '),
+    }).map((f) => f.Environment.Variables);
 
   it('runs provisioned pollers with every error handling control by default, and tells the consumer it may answer partial batches', () => {
     // Act
-    const mappings = Object.values(synth.template.findResources('AWS::Lambda::EventSourceMapping')) as Mapping[];
+    const mappings = propertiesOf(synth.template, 'AWS::Lambda::EventSourceMapping');
 
     // Assess
-    for (const { Properties: p } of mappings) {
+    for (const p of mappings) {
       expect(Object.keys(p)).toEqual(
         expect.arrayContaining([
           'ProvisionedPollerConfig',
@@ -244,11 +232,11 @@ describe('poller modes', () => {
   it('runs on-demand pollers with -c pollers=on-demand: no control that needs provisioned mode, and the consumer fails batches whole', () => {
     // Act
     const { stack, template } = synthesize('ec2', { pollers: 'on-demand' });
-    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Mapping[];
+    const mappings = propertiesOf(template, 'AWS::Lambda::EventSourceMapping');
 
     // Assess
     expect(mappings.length).toBeGreaterThan(0);
-    for (const { Properties: p } of mappings) {
+    for (const p of mappings) {
       for (const key of [
         'ProvisionedPollerConfig',
         'MaximumRetryAttempts',
@@ -268,16 +256,16 @@ describe('poller modes', () => {
 describe('where filters apply (-c filters=)', () => {
   it('pushes the filters and their pass-throughs into the mappings by default, and leaves every mapping without FilterCriteria with -c filters=consumer', () => {
     // Act
-    const filtered = Object.values(synth.template.findResources('AWS::Lambda::EventSourceMapping')) as Mapping[];
+    const filtered = propertiesOf(synth.template, 'AWS::Lambda::EventSourceMapping');
     const { stack, template } = synthesize('ec2', { filters: 'consumer' });
-    const unfiltered = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Mapping[];
+    const unfiltered = propertiesOf(template, 'AWS::Lambda::EventSourceMapping');
 
     // Assess: the spec's consumers with filters (peso-acima-80, imc-acima-35) have them only by default
-    expect(filtered.filter((m) => m.Properties.FilterCriteria !== undefined)).toHaveLength(
+    expect(filtered.filter((m) => m.FilterCriteria !== undefined)).toHaveLength(
       pipeline.consumers.filter((c) => (c.filters ?? []).length > 0).length,
     );
     expect(unfiltered).toHaveLength(filtered.length);
-    expect(unfiltered.every((m) => m.Properties.FilterCriteria === undefined)).toBe(true);
+    expect(unfiltered.every((m) => m.FilterCriteria === undefined)).toBe(true);
     expect(nagFindings(stack)).toEqual([]);
   });
 });

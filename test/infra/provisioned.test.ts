@@ -5,7 +5,7 @@ import { pipeline } from '../../pipeline';
 import { mappingFilters } from '../../core/filter-pushdown';
 import { KAFKA_PYTHON_VERSION } from '../../lib/constructs/client-host';
 import { resolveConsumer, resolveTopic } from '../../core/spec';
-import { actions, nagFindings, resources, statements, synthesize, text, type Synthesized } from './synth';
+import { actions, nagFindings, propertiesOf, resources, statements, synthesize, type Synthesized, text } from './synth';
 
 // One synthesis for the whole file (STYLE §12: assert intent, not logical ids).
 let synth: Synthesized;
@@ -37,14 +37,12 @@ describe('MSK provisioned broker mode', () => {
 
   it('turns off automatic topic creation and unclean leader election', () => {
     // Act
-    const configuration = Object.values(synth.template.findResources('AWS::MSK::Configuration'))[0] as {
-      Properties: { ServerProperties: string };
-    };
+    const [configuration] = propertiesOf<{ ServerProperties: string }>(synth.template, 'AWS::MSK::Configuration');
 
     // Assess
-    expect(configuration.Properties.ServerProperties).toContain('auto.create.topics.enable=false');
-    expect(configuration.Properties.ServerProperties).toContain('unclean.leader.election.enable=false');
-    expect(configuration.Properties.ServerProperties).toContain('zookeeper.connection.timeout.ms=10000');
+    expect(configuration.ServerProperties).toContain('auto.create.topics.enable=false');
+    expect(configuration.ServerProperties).toContain('unclean.leader.election.enable=false');
+    expect(configuration.ServerProperties).toContain('zookeeper.connection.timeout.ms=10000');
     synth.template.hasResourceProperties('AWS::MSK::Cluster', {
       ConfigurationInfo: {
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Configuration'), 'Arn'] },
@@ -68,12 +66,10 @@ describe('MSK provisioned broker mode', () => {
 
   it("gives every topic without settings of its own the spec's default retention of 7 days, on the brokers", () => {
     // Act
-    const configuration = Object.values(synth.template.findResources('AWS::MSK::Configuration'))[0] as {
-      Properties: { ServerProperties: string };
-    };
+    const [configuration] = propertiesOf<{ ServerProperties: string }>(synth.template, 'AWS::MSK::Configuration');
 
     // Assess
-    expect(configuration.Properties.ServerProperties.split('\n')).toContain('log.retention.ms=604800000');
+    expect(configuration.ServerProperties.split('\n')).toContain('log.retention.ms=604800000');
     synth.template.resourceCountIs('Custom::KafkaTopic', 0);
   });
 
@@ -88,11 +84,7 @@ describe('MSK provisioned broker mode', () => {
     template.hasResourceProperties('Custom::KafkaTopic', { Name: 'tweets', RetentionHours: 24, ReplicationFactor: 2 });
     expect(nagFindings(stack)).toEqual([]);
     template.resourceCountIs('Custom::KafkaTopic', 1);
-    expect(
-      Object.values(template.findResources('AWS::MSK::Topic')).map(
-        (t) => (t as { Properties: { TopicName: string } }).Properties.TopicName,
-      ),
-    ).not.toContain('tweets');
+    expect(propertiesOf<{ TopicName: string }>(template, 'AWS::MSK::Topic').map((t) => t.TopicName)).not.toContain('tweets');
     expect(JSON.stringify(template.findResources('AWS::MSK::Topic'))).not.toContain('Configs');
   });
 
@@ -146,16 +138,17 @@ describe('MSK provisioned broker mode', () => {
 
   it('runs every mapping in provisioned-poller mode in one shared poller group', () => {
     // Act
-    const mappings = Object.values(synth.template.findResources('AWS::Lambda::EventSourceMapping')) as Array<{
-      Properties: { ProvisionedPollerConfig?: { PollerGroupName?: string; MinimumPollers?: number } };
-    }>;
-    const groups = new Set(mappings.map((m) => m.Properties.ProvisionedPollerConfig?.PollerGroupName));
+    const mappings = propertiesOf<{ ProvisionedPollerConfig?: { PollerGroupName?: string; MinimumPollers?: number } }>(
+      synth.template,
+      'AWS::Lambda::EventSourceMapping',
+    );
+    const groups = new Set(mappings.map((m) => m.ProvisionedPollerConfig?.PollerGroupName));
 
     // Assess
     expect(mappings).toHaveLength(consumers.reduce((n, c) => n + c.topics.length, 0));
     expect(groups.size).toBe(1);
     expect([...groups][0]).toBe('Test-pollers');
-    expect(mappings.every((m) => m.Properties.ProvisionedPollerConfig?.MinimumPollers === 1)).toBe(true);
+    expect(mappings.every((m) => m.ProvisionedPollerConfig?.MinimumPollers === 1)).toBe(true);
   });
 
   it('lets the producer write only the spec topics, idempotently, without wildcards', () => {
@@ -212,9 +205,7 @@ describe('MSK provisioned broker mode', () => {
 
   it('reads the bootstrap brokers from GetBootstrapBrokers scoped to the cluster', () => {
     // Act
-    const calls = Object.values(synth.template.findResources('Custom::AWS')).map((r) =>
-      text((r as { Properties: { Create: unknown } }).Properties.Create),
-    );
+    const calls = propertiesOf<{ Create: unknown }>(synth.template, 'Custom::AWS').map((p) => text(p.Create));
     const lookup = statements(synth.template).find(
       (s) => actions(s).includes('kafka:GetBootstrapBrokers') && s.policy.startsWith('KafkaBootstrap'),
     );
@@ -243,11 +234,9 @@ describe('MSK provisioned broker mode', () => {
   it('admits the Kafka port only from security groups, never from an address range', () => {
     // Act
     const ingress = [
-      ...Object.values(synth.template.findResources('AWS::EC2::SecurityGroupIngress')).map(
-        (r) => (r as { Properties: Record<string, unknown> }).Properties,
-      ),
-      ...Object.values(synth.template.findResources('AWS::EC2::SecurityGroup')).flatMap(
-        (r) => (r as { Properties: { SecurityGroupIngress?: Record<string, unknown>[] } }).Properties.SecurityGroupIngress ?? [],
+      ...propertiesOf(synth.template, 'AWS::EC2::SecurityGroupIngress'),
+      ...propertiesOf<{ SecurityGroupIngress?: Record<string, unknown>[] }>(synth.template, 'AWS::EC2::SecurityGroup').flatMap(
+        (p) => p.SecurityGroupIngress ?? [],
       ),
     ];
     const kafkaIngress = ingress.filter((rule) => rule.FromPort === 9098);
@@ -260,12 +249,10 @@ describe('MSK provisioned broker mode', () => {
 
   it('configures the client host for IAM and lets its console tools use only the spec topics and group fluxo-cli', () => {
     // Act
-    const host = Object.values(
-      synth.template.findResources('AWS::EC2::Instance', {
-        Properties: { Tags: Match.arrayWith([{ Key: 'Name', Value: 'fluxo-client' }]) },
-      }),
-    )[0] as { Properties: { UserData: { 'Fn::Base64': unknown } } };
-    const userData = text(host.Properties.UserData['Fn::Base64']);
+    const [host] = propertiesOf<{ UserData: { 'Fn::Base64': unknown } }>(synth.template, 'AWS::EC2::Instance', {
+      Tags: Match.arrayWith([{ Key: 'Name', Value: 'fluxo-client' }]),
+    });
+    const userData = text(host.UserData['Fn::Base64']);
     const hostStatements = statements(synth.template).filter((s) => s.policy.startsWith('ClientHostRole'));
 
     // Assess

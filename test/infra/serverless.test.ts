@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { pipeline } from '../../pipeline';
-import { actions, nagFindings, resources, statements, synthesize, type Synthesized } from './synth';
+import { actions, nagFindings, propertiesOf, resources, statements, synthesize, type Synthesized } from './synth';
 
 let synth: Synthesized;
 beforeAll(() => {
@@ -10,15 +10,16 @@ beforeAll(() => {
 describe('MSK Serverless broker mode', () => {
   it('creates an MSK Serverless cluster with IAM authentication in the private subnets', () => {
     // Act
-    const clusters = Object.values(synth.template.findResources('AWS::MSK::ServerlessCluster')) as Array<{
-      Properties: { ClientAuthentication: unknown; VpcConfigs: Array<{ SubnetIds: unknown[] }> };
-    }>;
+    const clusters = propertiesOf<{ ClientAuthentication: unknown; VpcConfigs: Array<{ SubnetIds: unknown[] }> }>(
+      synth.template,
+      'AWS::MSK::ServerlessCluster',
+    );
 
     // Assess
     synth.template.resourceCountIs('AWS::MSK::Cluster', 0);
     expect(clusters).toHaveLength(1);
-    expect(clusters[0].Properties.ClientAuthentication).toEqual({ Sasl: { Iam: { Enabled: true } } });
-    expect(clusters[0].Properties.VpcConfigs[0].SubnetIds).toHaveLength(2);
+    expect(clusters[0].ClientAuthentication).toEqual({ Sasl: { Iam: { Enabled: true } } });
+    expect(clusters[0].VpcConfigs[0].SubnetIds).toHaveLength(2);
   });
 
   it.each(pipeline.topics.map((t) => [t.name, t.partitions ?? 1]))(

@@ -73,3 +73,10 @@ export function resources(statement: Statement): string[] {
   const list = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
   return list.map(text);
 }
+
+/** The Properties of the template's resources of `type`, only those matching `properties` when given, as the caller types them. */
+export function propertiesOf<P = Record<string, unknown>>(template: Template, type: string, properties?: Record<string, unknown>): P[] {
+  return Object.values(template.findResources(type, properties === undefined ? undefined : { Properties: properties })).map(
+    (resource) => (resource as { Properties: P }).Properties,
+  );
+}

@@ -260,6 +260,9 @@ function fakeAdmin(state: {
 
 const asAdmin = (fake: FakeAdmin): Admin => fake as unknown as Admin;
 const week = retentionMs(168);
+/** An admin whose topic health has these partitions and a week's retention. */
+const healthWithWeekRetention = (partitions: number): FakeAdmin =>
+  fakeAdmin({ topics: ['health'], partitions, configs: [{ configName: 'retention.ms', configValue: week, configSource: 1 }] });
 
 describe('making a topic match its settings', () => {
   it('creates a missing topic with its partitions, replication and retention', async () => {
@@ -290,11 +293,7 @@ describe('making a topic match its settings', () => {
 
   it('changes nothing when the topic already matches', async () => {
     // Prepare
-    const admin = fakeAdmin({
-      topics: ['health'],
-      partitions: 3,
-      configs: [{ configName: 'retention.ms', configValue: week, configSource: 1 }],
-    });
+    const admin = healthWithWeekRetention(3);
 
     // Act
     const outcome = await ensureTopic(asAdmin(admin), { name: 'health', partitions: 3, retentionHours: 168 });
@@ -308,11 +307,7 @@ describe('making a topic match its settings', () => {
 
   it('adds partitions when the topic has fewer', async () => {
     // Prepare
-    const admin = fakeAdmin({
-      topics: ['health'],
-      partitions: 2,
-      configs: [{ configName: 'retention.ms', configValue: week, configSource: 1 }],
-    });
+    const admin = healthWithWeekRetention(2);
 
     // Act
     const outcome = await ensureTopic(asAdmin(admin), { name: 'health', partitions: 5, retentionHours: 168 });
@@ -383,28 +378,19 @@ describe('making a topic match its settings', () => {
 });
 
 describe('deleting a topic', () => {
-  it('deletes an existing topic', async () => {
+  it.each([
+    ['deletes an existing topic', ['health'], 'health', true],
+    ['ignores a topic that does not exist', [], 'gone', false],
+  ])('%s', async (_, topics, name, exists) => {
     // Prepare
-    const admin = fakeAdmin({ topics: ['health'] });
+    const admin = fakeAdmin({ topics });
 
     // Act
-    const existed = await deleteTopicIfExists(asAdmin(admin), 'health');
+    const existed = await deleteTopicIfExists(asAdmin(admin), name);
 
     // Assess
-    expect(existed).toBe(true);
-    expect(admin.deleteTopics).toHaveBeenCalledWith({ topics: ['health'] });
-  });
-
-  it('ignores a topic that does not exist', async () => {
-    // Prepare
-    const admin = fakeAdmin({ topics: [] });
-
-    // Act
-    const existed = await deleteTopicIfExists(asAdmin(admin), 'gone');
-
-    // Assess
-    expect(existed).toBe(false);
-    expect(admin.deleteTopics).not.toHaveBeenCalled();
+    expect(existed).toBe(exists);
+    expect(admin.deleteTopics.mock.calls).toEqual(exists ? [[{ topics: [name] }]] : []);
   });
 
   it('ignores a topic deleted meanwhile (UNKNOWN_TOPIC_OR_PARTITION, even wrapped)', async () => {

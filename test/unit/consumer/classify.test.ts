@@ -7,29 +7,17 @@ import { classifyRecord, ingestTimeOf, planConsumer } from '../../../lambdas/con
 import { consumerOf, freeTopic, kafkaRecord, planOf } from './helpers';
 
 describe('ingestTimeOf', () => {
-  it('reads the ingest-time header as epoch ms', () => {
-    // Prepare
-    const record = kafkaRecord({ offset: 0, timestamp: 1_000, ingestTime: 5_000 });
-
-    // Act
-    const ingestTime = ingestTimeOf(record);
-
-    // Assess
-    expect(ingestTime).toBe(5_000);
-  });
-
+  const sent = kafkaRecord({ offset: 0, timestamp: 1_000 });
   it.each([
-    ['missing', {}],
-    ['not a number', { [INGEST_TIME_HEADER]: 'soon' }],
-  ])('falls back to the record timestamp when the header is %s', (_label, headers) => {
-    // Prepare
-    const record = { ...kafkaRecord({ offset: 0, timestamp: 1_000 }), headers };
-
+    ['reads the ingest-time header as epoch ms', kafkaRecord({ offset: 0, timestamp: 1_000, ingestTime: 5_000 }), 5_000],
+    ['falls back to the record timestamp when the header is missing', { ...sent, headers: {} }, 1_000],
+    ['falls back to the record timestamp when the header is not a number', { ...sent, headers: { [INGEST_TIME_HEADER]: 'soon' } }, 1_000],
+  ])('%s', (_, record, expected) => {
     // Act
     const ingestTime = ingestTimeOf(record);
 
     // Assess
-    expect(ingestTime).toBe(1_000);
+    expect(ingestTime).toBe(expected);
   });
 });
 

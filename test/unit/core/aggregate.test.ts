@@ -20,8 +20,6 @@ import {
 } from '../../../core/aggregate';
 import type { MeasureSpec } from '../../../core/spec';
 
-const minute = { sizeSeconds: 60 };
-
 function contribution(overrides: Partial<RecordContribution> & { off: number }): RecordContribution {
   return { t: 1_000, tp: 'health-0', late: false, values: {}, ...overrides };
 }
@@ -29,26 +27,20 @@ function contribution(overrides: Partial<RecordContribution> & { off: number }):
 const ref: AggregateRef = { consumer: 'c', groupKey: 'all', window: { start: 0, end: 60_000 }, expiresAt: 2_592_060 };
 
 describe('windowOf', () => {
-  it('puts an event time in the epoch-aligned window that contains it', () => {
-    // Prepare
-    const eventTime = Date.UTC(2026, 0, 1, 10, 5, 42, 500);
-
+  it.each([
+    [
+      'puts an event time in the epoch-aligned window that contains it',
+      Date.UTC(2026, 0, 1, 10, 5, 42, 500),
+      60,
+      { start: Date.UTC(2026, 0, 1, 10, 5), end: Date.UTC(2026, 0, 1, 10, 6) },
+    ],
+    ['puts a time exactly on a boundary in the window that starts there', 300_000, 300, { start: 300_000, end: 600_000 }],
+  ])('%s', (_, eventTime, sizeSeconds, expected) => {
     // Act
-    const window = windowOf(eventTime, minute);
+    const window = windowOf(eventTime, { sizeSeconds });
 
     // Assess
-    expect(window).toEqual({ start: Date.UTC(2026, 0, 1, 10, 5), end: Date.UTC(2026, 0, 1, 10, 6) });
-  });
-
-  it('puts a time exactly on a boundary in the window that starts there', () => {
-    // Prepare
-    const boundary = 300_000;
-
-    // Act
-    const window = windowOf(boundary, { sizeSeconds: 300 });
-
-    // Assess
-    expect(window).toEqual({ start: 300_000, end: 600_000 });
+    expect(window).toEqual(expected);
   });
 });
 
@@ -121,23 +113,15 @@ describe('group keys', () => {
     expect(field).toEqual(['7']);
   });
 
-  it('gives one key per distinct array element, in order of first appearance', () => {
-    // Prepare
-    const value = { hashtags: ['kafka', 'aws', 'kafka', 'c#'] };
-
+  it.each([
+    ['gives one key per distinct array element, in order of first appearance', ['kafka', 'aws', 'kafka', 'c#'], ['kafka', 'aws', 'c%23']],
+    ['gives no key for an empty array', [], []],
+  ])('%s', (_, hashtags, expected) => {
     // Act
-    const keys = groupKeysOf(value, 'tweets', { kind: 'each', field: 'hashtags' });
+    const keys = groupKeysOf({ hashtags }, 'tweets', { kind: 'each', field: 'hashtags' });
 
     // Assess
-    expect(keys).toEqual(['kafka', 'aws', 'c%23']);
-  });
-
-  it('gives no key for an empty array', () => {
-    // Act
-    const keys = groupKeysOf({ hashtags: [] }, 'tweets', { kind: 'each', field: 'hashtags' });
-
-    // Assess
-    expect(keys).toEqual([]);
+    expect(keys).toEqual(expected);
   });
 
   it.each([

@@ -86,22 +86,17 @@ describe('errors as HTTP answers', () => {
     expect(answer).toEqual({ status: 422, headers: {}, body: { error_code: 42201, message: 'records[3].value.peso must be a number' } });
   });
 
-  it('adds Retry-After to a 503', () => {
+  it.each([
+    ['adds Retry-After to a 503', new KafkaUnavailableError('down', { retryAfterSeconds: 5 }), '5'],
+    ['defaults Retry-After to one second', new KafkaUnavailableError(), '1'],
+  ])('%s', (_, error, retryAfter) => {
     // Act
-    const answer = toHttpError(new KafkaUnavailableError('down', { retryAfterSeconds: 5 }));
+    const answer = toHttpError(error);
 
     // Assess
     expect(answer.status).toBe(503);
-    expect(answer.headers).toEqual({ 'Retry-After': '5' });
+    expect(answer.headers).toEqual({ 'Retry-After': retryAfter });
     expect(answer.body.error_code).toBe(50301);
-  });
-
-  it('defaults Retry-After to one second', () => {
-    // Act
-    const answer = toHttpError(new KafkaUnavailableError());
-
-    // Assess
-    expect(answer.headers['Retry-After']).toBe('1');
   });
 
   it('answers anything else with 500/50001 without leaking its message', () => {

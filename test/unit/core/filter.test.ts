@@ -252,25 +252,14 @@ describe('the course consumers of the built-in pipeline', () => {
   const health = decodeMskEvent(loadEvent('fluxo-health-event.json'));
   const byOffset = (offset: number) => health.find((r) => r.offset === offset) as KafkaRecord;
 
-  it('passes a tuple weighing over 80 kg to peso-acima-80', () => {
-    expect(kafkaMatches(filtersOf('peso-acima-80'), byOffset(41))).toBe(true);
-  });
-
-  it('keeps a BMI of 33 away from imc-acima-35', () => {
-    expect(kafkaMatches(filtersOf('imc-acima-35'), byOffset(41))).toBe(false);
-  });
-
-  it('keeps a value that is not JSON away from both', () => {
-    expect(kafkaMatches(filtersOf('peso-acima-80'), byOffset(42))).toBe(false);
-    expect(kafkaMatches(filtersOf('imc-acima-35'), byOffset(42))).toBe(false);
-  });
-
-  it('looks into an array value element by element, as AWS flattens arrays', () => {
-    expect(kafkaMatches(filtersOf('peso-acima-80'), byOffset(43))).toBe(true);
-  });
-
-  it('keeps a tombstone away from both', () => {
-    expect(kafkaMatches(filtersOf('peso-acima-80'), byOffset(3))).toBe(false);
+  it.each([
+    ['passes a tuple weighing over 80 kg to peso-acima-80', ['peso-acima-80'], 41, true],
+    ['keeps a BMI of 33 away from imc-acima-35', ['imc-acima-35'], 41, false],
+    ['keeps a value that is not JSON away from both', ['peso-acima-80', 'imc-acima-35'], 42, false],
+    ['looks into an array value element by element, as AWS flattens arrays', ['peso-acima-80'], 43, true],
+    ['keeps a tombstone away from both', ['peso-acima-80'], 3, false],
+  ])('%s', (_, consumers, offset, passes) => {
+    for (const name of consumers) expect(kafkaMatches(filtersOf(name), byOffset(offset))).toBe(passes);
   });
 });
 

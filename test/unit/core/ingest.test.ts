@@ -21,26 +21,17 @@ function rejected(outcome: PrepareOutcome) {
 }
 
 describe('request body forms', () => {
-  it('takes a body with value as one record', () => {
-    // Prepare
-    const body = { value: { price: 1, volume: 2 } };
-
+  const single = { value: { price: 1, volume: 2 } };
+  const batch = [{ value: 1 }, { value: 2 }];
+  it.each([
+    ['takes a body with value as one record', single, { form: 'single', records: [single] }],
+    ['takes {records: [...]} as a batch, in order', { records: batch }, { form: 'batch', records: batch }],
+  ])('%s', (_, body, expected) => {
     // Act
     const parsed = parseIngestBody(body);
 
     // Assess
-    expect(parsed).toEqual({ form: 'single', records: [body] });
-  });
-
-  it('takes {records: [...]} as a batch, in order', () => {
-    // Prepare
-    const records = [{ value: 1 }, { value: 2 }];
-
-    // Act
-    const parsed = parseIngestBody({ records });
-
-    // Assess
-    expect(parsed).toEqual({ form: 'batch', records });
+    expect(parsed).toEqual(expected);
   });
 
   it.each([

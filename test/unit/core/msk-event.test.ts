@@ -37,6 +37,9 @@ function sampleWithRecord(change: (record: Record<string, unknown>) => void): Re
 }
 
 describe('decoding the documented Amazon MSK event', () => {
+  // The sample's one record, decoded once for the tests that read its fields.
+  const [record] = decodeMskEvent(loadEvent('msk-event.json'));
+
   it('yields one record with the documented topic, partition, offset and timestamp', () => {
     // Prepare
     const event = loadEvent('msk-event.json');
@@ -56,22 +59,16 @@ describe('decoding the documented Amazon MSK event', () => {
   });
 
   it('decodes the base64 value to text and keeps its raw bytes', () => {
-    const [record] = decodeMskEvent(loadEvent('msk-event.json'));
-
     expect(record?.value).toBe('Hello, this is a test.');
     expect(record?.raw.value).toEqual(Buffer.from('Hello, this is a test.'));
   });
 
   it('decodes byte-array headers to text and to bytes', () => {
-    const [record] = decodeMskEvent(loadEvent('msk-event.json'));
-
     expect(record?.headers).toEqual({ headerKey: 'headerValue' });
     expect(record?.raw.headers).toEqual([{ headerKey: Buffer.from('headerValue') }]);
   });
 
   it('decodes the placeholder key to its 22 bytes', () => {
-    const [record] = decodeMskEvent(loadEvent('msk-event.json'));
-
     expect(record?.raw.key).toEqual(Buffer.from('abcDEFghiJKLmnoPQRstuVWXyz1234==', 'base64'));
     expect(record?.raw.key).toHaveLength(22);
   });

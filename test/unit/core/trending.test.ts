@@ -22,6 +22,9 @@ function pane(groupKey: string, start: number, count: number, fields: Record<str
   return { groupKey, windowStart: start, windowEnd: start + hopping.advanceSeconds * S, count, late, fields };
 }
 
+/** Key counts in the order given. */
+const keyCounts = (counts: Record<string, number>): Map<string, number> => new Map(Object.entries(counts));
+
 function state(v: number, t: number): FieldState {
   const at = { v, t, tp: 'tweets-0', off: t };
   return { n: 1, sum: v, min: v, max: v, first: at, last: at };
@@ -171,19 +174,7 @@ describe('trending', () => {
   it('scores (count + 1) / (baseline + 1) and calls a score of at least 2 rising', () => {
     // Act
     const score = trendingScore(30, 2);
-    const ranked = rankTrending(
-      [
-        new Map([
-          ['flat', 10],
-          ['double', 9],
-        ]),
-        new Map([
-          ['flat', 10],
-          ['double', 4],
-        ]),
-      ],
-      { top: 10, minCount: 1 },
-    );
+    const ranked = rankTrending([keyCounts({ flat: 10, double: 9 }), keyCounts({ flat: 10, double: 4 })], { top: 10, minCount: 1 });
 
     // Assess
     expect(score).toBeCloseTo(31 / 3, 12);
@@ -196,17 +187,10 @@ describe('trending', () => {
 
   it('averages the baseline over every baseline window, absent keys counting 0, and lists only keys with at least minCount', () => {
     // Prepare
-    const current = new Map([
-      ['new', 12],
-      ['steady', 20],
-      ['one-tweet', 1],
-    ]);
-    const b1 = new Map([['steady', 20]]);
-    const b2 = new Map([
-      ['steady', 20],
-      ['new', 3],
-    ]);
-    const b3 = new Map([['steady', 20]]);
+    const current = keyCounts({ new: 12, steady: 20, 'one-tweet': 1 });
+    const b1 = keyCounts({ steady: 20 });
+    const b2 = keyCounts({ steady: 20, new: 3 });
+    const b3 = keyCounts({ steady: 20 });
 
     // Act
     const ranked = rankTrending([current, b1, b2, b3], { top: 10, minCount: 5 });
@@ -220,16 +204,8 @@ describe('trending', () => {
 
   it('breaks equal scores by count, then key', () => {
     // Prepare
-    const current = new Map([
-      ['b', 5],
-      ['a', 5],
-      ['big', 11],
-    ]);
-    const baseline = new Map([
-      ['b', 2],
-      ['a', 2],
-      ['big', 5],
-    ]);
+    const current = keyCounts({ b: 5, a: 5, big: 11 });
+    const baseline = keyCounts({ b: 2, a: 2, big: 5 });
 
     // Act
     const ranked = rankTrending([current, baseline], { top: 2, minCount: 1 });
@@ -240,16 +216,10 @@ describe('trending', () => {
 
   it('ties scores that are equal as fractions though their doubles differ in the last bit, and ranks them by count', () => {
     // Prepare: futebol (13 + 1) / (4/3 + 1) = 6.000000000000001 in doubles, lambda (47 + 1) / (21/3 + 1) = 6 (seen in the break-out integration test)
-    const current = new Map([
-      ['futebol', 13],
-      ['lambda', 47],
-    ]);
-    const b1 = new Map([
-      ['futebol', 4],
-      ['lambda', 7],
-    ]);
-    const b2 = new Map([['lambda', 7]]);
-    const b3 = new Map([['lambda', 7]]);
+    const current = keyCounts({ futebol: 13, lambda: 47 });
+    const b1 = keyCounts({ futebol: 4, lambda: 7 });
+    const b2 = keyCounts({ lambda: 7 });
+    const b3 = keyCounts({ lambda: 7 });
 
     // Act
     const ranked = rankTrending([current, b1, b2, b3], { top: 2, minCount: 5 });
@@ -266,11 +236,11 @@ describe('trending', () => {
     // Prepare: pane start -> stored key -> count, as the results reader answers them
     const end = T0;
     const panes = new Map([
-      [end - 30 * S, new Map([['kafka', 2]])],
-      [end - 300 * S, new Map([['kafka', 1]])],
-      [end - 330 * S, new Map([['kafka', 4]])],
-      [end - 1200 * S, new Map([['c%23', 5]])],
-      [end - 1230 * S, new Map([['kafka', 1]])],
+      [end - 30 * S, keyCounts({ kafka: 2 })],
+      [end - 300 * S, keyCounts({ kafka: 1 })],
+      [end - 330 * S, keyCounts({ kafka: 4 })],
+      [end - 1200 * S, keyCounts({ 'c%23': 5 })],
+      [end - 1230 * S, keyCounts({ kafka: 1 })],
     ]);
     const size = hopping.sizeSeconds * S;
 
@@ -278,7 +248,7 @@ describe('trending', () => {
     const counts = [0, 1, 2, 3].map((i) => countsOver(panes, { start: end - (i + 1) * size, end: end - i * size }));
 
     // Assess: the pane before the fourth window counts in none of them
-    expect(counts).toEqual([new Map([['kafka', 3]]), new Map([['kafka', 4]]), new Map(), new Map([['c#', 5]])]);
+    expect(counts).toEqual([keyCounts({ kafka: 3 }), keyCounts({ kafka: 4 }), new Map(), keyCounts({ 'c#': 5 })]);
   });
 
   it('needs a current window and at least one baseline window', () => {

@@ -5,16 +5,12 @@
  * with a documented status, and reports exactly the records Kafka took.
  */
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { createProducerHandler } from '../../../lambdas/producer/index';
-import { trackingPartitioner } from '../../../lambdas/producer/kafka-writer';
-import { LazyProducer } from '../../../lambdas/clients/kafka';
 import { pipeline } from '../../../pipeline';
-import { apigwEvent, lambdaContext } from '../../events/apigw/load';
-import { fakeKafka } from '../producer/fake-kafka';
+import { apigwEvent } from '../../events/apigw/load';
+import { producerUnderTest } from '../producer/producer-under-test';
 import { openApiDocument } from '../../../core/api/openapi';
 import { OpenApiValidator } from '../core/api/validate';
 import { expectIngestAnswer, expectOpenApiAnswer, parseAnswer } from './answer-shape';
@@ -28,18 +24,6 @@ const dynamo = mockClient(DynamoDBClient);
 afterEach(() => {
   dynamo.reset();
 });
-
-function producer(idempotency: boolean) {
-  const kafka = fakeKafka(trackingPartitioner, 3);
-  const handle = createProducerHandler({
-    spec: pipeline,
-    producers: new LazyProducer(() => kafka.producer),
-    idempotency: idempotency ? { tableName: 'idempotency', endpoint: 'http://127.0.0.1:8000' } : undefined,
-    now: () => Date.UTC(2026, 10, 22, 10, 0, 0),
-    logger: new Logger({ logLevel: 'SILENT' }),
-  });
-  return { kafka, handle: (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => handle(event, lambdaContext()) };
-}
 
 function ingestEvent(
   topic: string,
@@ -66,7 +50,7 @@ describe('producer handler under arbitrary requests', () => {
     await fc.assert(
       fc.asyncProperty(topicName, ingestBodyText, contentType, async (topic, body, type) => {
         // Prepare
-        const { kafka, handle } = producer(false);
+        const { kafka, handle } = producerUnderTest();
         const headers: Record<string, string> = type === undefined ? {} : { 'Content-Type': type };
 
         // Act
@@ -92,7 +76,7 @@ describe('producer handler under arbitrary requests', () => {
 
     await fc.assert(
       fc.asyncProperty(topicName, ingestBodyText, fc.dictionary(headerName, headerValue, { maxKeys: 4 }), async (topic, body, extra) => {
-        const { kafka, handle } = producer(true);
+        const { kafka, handle } = producerUnderTest({ idempotency: true });
 
         // Act
         const answer = await handle(ingestEvent(topic, body, { 'Content-Type': 'application/json', ...extra }));

@@ -7,43 +7,20 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { createProducerHandler, describeTopics } from '../../../lambdas/producer/index';
-import { trackingPartitioner } from '../../../lambdas/producer/kafka-writer';
+import { describeTopics } from '../../../lambdas/producer/index';
 import { INGEST_TIME_HEADER } from '../../../core/kafka-record';
-import { LazyProducer } from '../../../lambdas/clients/kafka';
 import { pipeline } from '../../../pipeline';
-import { apigwEvent, lambdaContext } from '../../events/apigw/load';
-import { fakeKafka } from './fake-kafka';
-import type { FakeKafka } from './fake-kafka';
+import { apigwEvent } from '../../events/apigw/load';
+import { NOW, producerUnderTest } from './producer-under-test';
 
-const NOW = Date.UTC(2026, 10, 22, 10, 0, 0);
-const silent = new Logger({ logLevel: 'SILENT' });
 const dynamo = mockClient(DynamoDBClient);
 
 afterEach(() => {
   dynamo.reset();
 });
-
-interface Setup {
-  readonly kafka: FakeKafka;
-  readonly handle: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
-}
-
-function setup({ idempotency = false } = {}): Setup {
-  const kafka = fakeKafka(trackingPartitioner, 3);
-  const handler = createProducerHandler({
-    spec: pipeline,
-    producers: new LazyProducer(() => kafka.producer),
-    idempotency: idempotency ? { tableName: 'idempotency', endpoint: 'http://127.0.0.1:8000' } : undefined,
-    now: () => NOW,
-    logger: silent,
-  });
-  return { kafka, handle: (event) => handler(event, lambdaContext()) };
-}
 
 function post(body: unknown, overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
   return apigwEvent('post-records', { body: typeof body === 'string' ? body : JSON.stringify(body), ...overrides });
@@ -62,7 +39,7 @@ const tuple = (id: number, peso: number) => [id, { idade: 30, altura: 160, peso 
 describe('GET /topics', () => {
   it("lists the spec's topics with partitions, retention, schema and derived fields", async () => {
     // Prepare
-    const { handle } = setup();
+    const { handle } = producerUnderTest();
 
     // Act
     const answer = await handle(apigwEvent('get-topics'));
@@ -91,7 +68,7 @@ describe('GET /topics', () => {
 describe('POST /topics/{topic}/records', () => {
   it('writes the fixture batch and answers 200 with one result per record, in order', async () => {
     // Prepare
-    const { handle, kafka } = setup();
+    const { handle, kafka } = producerUnderTest();
 
     // Act
     const answer = await handle(apigwEvent('post-records'));
@@ -110,7 +87,7 @@ describe('POST /topics/{topic}/records', () => {
 
   it('writes the normalized value with IMC, the event time and the ingest-time header', async () => {
     // Prepare
-    const { handle, kafka } = setup();
+    const { handle, kafka } = producerUnderTest();
 
     // Act
     const answer = await handle(post({ value: tuple(7, 90), timestamp: '2026-11-22T09:59:30Z', headers: { trace: 't-1' } }));
@@ -126,7 +103,7 @@ describe('POST /topics/{topic}/records', () => {
 
   it('keeps offsets in order across partitions for a larger batch', async () => {
     // Prepare
-    const { handle, kafka } = setup();
+    const { handle, kafka } = producerUnderTest();
     const records = Array.from({ length: 50 }, (_, i) => ({ value: tuple(i, 60 + i), ...(i % 3 === 0 ? { key: `k${i % 7}` } : {}) }));
 
     // Act
@@ -144,7 +121,7 @@ describe('POST /topics/{topic}/records', () => {
 
   it('answers 207 with the rejected records in place when some are written', async () => {
     // Prepare
-    const { handle, kafka } = setup();
+    const { handle, kafka } = producerUnderTest();
 
     // Act
     const answer = await handle(
@@ -166,7 +143,7 @@ describe('POST /topics/{topic}/records', () => {
 
   it("answers the first rejected record's status when every record is rejected, writing nothing", async () => {
     // Prepare
-    const { handle, kafka } = setup();
+    const { handle, kafka } = producerUnderTest();
 
     // Act
     const answer = await handle(post({ records: [{ value: tuple(1, 90), partition: 9 }, { value: 'x' }] }));
@@ -183,7 +160,7 @@ describe('POST /topics/{topic}/records', () => {
 
   it('answers a rejected single record with its own status and error', async () => {
     // Prepare
-    const { handle } = setup();
+    const { handle } = producerUnderTest();
 
     // Act
     const answer = await handle(onTopic('petr4', { value: { price: -1, volume: 1 } }));
@@ -195,7 +172,7 @@ describe('POST /topics/{topic}/records', () => {
 
   it('adds hashtags to tweets', async () => {
     // Prepare
-    const { handle, kafka } = setup();
+    const { handle, kafka } = producerUnderTest();
 
     // Act
     await handle(onTopic('tweets', { value: { user: 'ana', text: 'Learning #Kafka on #AWS #kafka' } }));
@@ -237,7 +214,7 @@ describe('POST /topics/{topic}/records', () => {
     ],
   ])('refuses %s as a whole', async (_, event, status, code) => {
     // Prepare
-    const { handle, kafka } = setup();
+    const { handle, kafka } = producerUnderTest();
 
     // Act
     const answer = await handle(event);
@@ -250,7 +227,7 @@ describe('POST /topics/{topic}/records', () => {
 
   it('reads headers case-insensitively and takes JSON with a charset or a +json type', async () => {
     // Prepare
-    const { handle } = setup();
+    const { handle } = producerUnderTest();
     const lower = post({ value: tuple(1, 80) }, { headers: { 'content-type': 'application/json; charset=utf-8' }, multiValueHeaders: {} });
     const vendor = post({ value: tuple(1, 80) }, { headers: {}, multiValueHeaders: { 'CONTENT-TYPE': ['application/vnd.fluxo+json'] } });
     const none = post({ value: tuple(1, 80) }, { headers: {}, multiValueHeaders: {} });
@@ -264,7 +241,7 @@ describe('POST /topics/{topic}/records', () => {
 
   it('decodes a base64-encoded body', async () => {
     // Prepare
-    const { handle, kafka } = setup();
+    const { handle, kafka } = producerUnderTest();
     const body = Buffer.from(JSON.stringify({ value: tuple(5, 99) })).toString('base64');
 
     // Act
@@ -277,7 +254,7 @@ describe('POST /topics/{topic}/records', () => {
 
   it('answers 503 with Retry-After and reports nothing written when Kafka is unreachable', async () => {
     // Prepare
-    const { handle, kafka } = setup();
+    const { handle, kafka } = producerUnderTest();
     kafka.sendBatch.mockRejectedValueOnce(
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError' }),
     );
@@ -294,7 +271,7 @@ describe('POST /topics/{topic}/records', () => {
 
   it('answers 503 when the replicas cannot acknowledge (NOT_ENOUGH_REPLICAS)', async () => {
     // Prepare
-    const { handle, kafka } = setup();
+    const { handle, kafka } = producerUnderTest();
     kafka.sendBatch.mockRejectedValueOnce(
       Object.assign(new Error('Messages are rejected since there are fewer in-sync replicas than required'), {
         type: 'NOT_ENOUGH_REPLICAS',
@@ -313,7 +290,7 @@ describe('POST /topics/{topic}/records', () => {
 describe('routing', () => {
   it('answers 404/40404 for a route it does not serve', async () => {
     // Prepare
-    const { handle } = setup();
+    const { handle } = producerUnderTest();
 
     // Act
     const answer = await handle(apigwEvent('get-topics', { httpMethod: 'DELETE' }));
@@ -379,7 +356,7 @@ describe('Idempotency-Key', () => {
   it('replays the first answer for a retry, writing nothing new', async () => {
     // Prepare
     idempotencyTable();
-    const { handle, kafka } = setup({ idempotency: true });
+    const { handle, kafka } = producerUnderTest({ idempotency: true });
     const body = { records: [{ value: tuple(1, 90) }, { value: tuple(2, 95) }] };
 
     // Act
@@ -399,7 +376,7 @@ describe('Idempotency-Key', () => {
   it('keeps keys apart per topic', async () => {
     // Prepare
     idempotencyTable();
-    const { handle, kafka } = setup({ idempotency: true });
+    const { handle, kafka } = producerUnderTest({ idempotency: true });
     const health = withKey('k-1', { value: tuple(1, 90) });
     const other = { ...onTopic('petr4', { value: { price: 1, volume: 1 } }), headers: { 'Idempotency-Key': 'k-1' } };
 
@@ -415,7 +392,7 @@ describe('Idempotency-Key', () => {
   it('answers 422/42202 when a key is reused with a different body', async () => {
     // Prepare
     idempotencyTable();
-    const { handle, kafka } = setup({ idempotency: true });
+    const { handle, kafka } = producerUnderTest({ idempotency: true });
     await handle(withKey('order-9', { value: tuple(1, 90) }));
 
     // Act
@@ -430,7 +407,7 @@ describe('Idempotency-Key', () => {
   it('answers 409/40901 while the first request with the key is in progress', async () => {
     // Prepare
     const items = idempotencyTable();
-    const { handle, kafka } = setup({ idempotency: true });
+    const { handle, kafka } = producerUnderTest({ idempotency: true });
     let release: () => void = () => undefined;
     kafka.sendBatch.mockImplementationOnce(async (batch) => {
       await new Promise<void>((resolve) => {
@@ -454,7 +431,7 @@ describe('Idempotency-Key', () => {
   it('does not store a 503, so a retry writes the records', async () => {
     // Prepare
     idempotencyTable();
-    const { handle, kafka } = setup({ idempotency: true });
+    const { handle, kafka } = producerUnderTest({ idempotency: true });
     kafka.sendBatch.mockRejectedValueOnce(Object.assign(new Error('timeout'), { name: 'KafkaJSRequestTimeoutError' }));
     const body = { value: tuple(1, 90) };
 
@@ -473,7 +450,7 @@ describe('Idempotency-Key', () => {
   it('answers 503/50302 when the idempotency table cannot be used', async () => {
     // Prepare
     dynamo.on(PutItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    const { handle, kafka } = setup({ idempotency: true });
+    const { handle, kafka } = producerUnderTest({ idempotency: true });
 
     // Act
     const answer = await handle(withKey('k', { value: tuple(1, 90) }));
@@ -488,7 +465,7 @@ describe('Idempotency-Key', () => {
     // Prepare
     idempotencyTable();
     dynamo.on(UpdateItemCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    const { handle, kafka } = setup({ idempotency: true });
+    const { handle, kafka } = producerUnderTest({ idempotency: true });
 
     // Act
     const answer = await handle(withKey('k-2', { value: tuple(1, 90) }));
@@ -501,7 +478,7 @@ describe('Idempotency-Key', () => {
 
   it('refuses a malformed key with 400/40003', async () => {
     // Prepare
-    const { handle } = setup({ idempotency: true });
+    const { handle } = producerUnderTest({ idempotency: true });
 
     // Act
     const answer = await handle(withKey('has space', { value: tuple(1, 90) }));
@@ -513,7 +490,7 @@ describe('Idempotency-Key', () => {
 
   it('refuses a key when no idempotency table is configured instead of ignoring it', async () => {
     // Prepare
-    const { handle, kafka } = setup({ idempotency: false });
+    const { handle, kafka } = producerUnderTest({ idempotency: false });
 
     // Act
     const answer = await handle(withKey('k', { value: tuple(1, 90) }));

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createResultsHandler, handler } from '../../../lambdas/results/index';
 import { encodeCursor } from '../../../lambdas/results/query';
-import { ResultsReader } from '../../../lambdas/results/reader';
+import { ResultsReader, type ResultsReaderOptions } from '../../../lambdas/results/reader';
 import type { AggregateItem, FieldState } from '../../../core/aggregate-item';
 import { aggregateKey, deadLetterKey, keptRecordKey } from '../../../core/keys';
 import { applyPaneCounts } from '../../../core/pane-counts';
@@ -21,11 +21,17 @@ afterEach(() => {
   documents.reset();
 });
 
-const results = createResultsHandler({
-  spec: pipeline,
-  reader: new ResultsReader(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), 'results'),
-  logger: new Logger({ logLevel: 'SILENT' }),
-});
+/** The results handler reading table results through the mocked client, with the clock and read-cost listener given. */
+function resultsHandler(now?: () => number, onRead?: ResultsReaderOptions['onRead']) {
+  return createResultsHandler({
+    spec: pipeline,
+    reader: new ResultsReader(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), 'results', { onRead }),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    ...(now === undefined ? {} : { now }),
+  });
+}
+
+const results = resultsHandler();
 
 function field(values: number[]): FieldState {
   const first = { v: values[0], t: T0, tp: 'health-0', off: 0 };
@@ -360,12 +366,7 @@ const rankQueries = () =>
 describe('top=N without from and to: the hopping window at a time', () => {
   const at = T0 + 10 * MINUTE + 45 * SECOND;
   const w = T0 + 10 * MINUTE + 30 * SECOND;
-  const clocked = createResultsHandler({
-    spec: pipeline,
-    reader: new ResultsReader(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), 'results'),
-    logger: new Logger({ logLevel: 'SILENT' }),
-    now: () => at,
-  });
+  const clocked = resultsHandler(() => at);
 
   it("ranks [w - 5 min, w) by its panes' key counts, ties by key, and merges the winners' panes", async () => {
     // Prepare: kafka in 3 panes, aws in 2; a pane just before and just after the window is not read
@@ -501,13 +502,7 @@ describe('GET /results/{consumer}/trending', () => {
     const rising = [1, 2, 3].map((i) => pane('rising', w - (i + 1) * 300 * SECOND, 1));
     serveTable([...steady, ...rising, pane('rising', w - 30 * SECOND, 20), pane('quiet', w - 30 * SECOND, 4)]);
     const reads: number[] = [];
-    const measured = createResultsHandler({
-      spec: pipeline,
-      reader: new ResultsReader(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'local' })), 'results', {
-        onRead: (cost) => reads.push(cost.queries, cost.items, cost.readUnits),
-      }),
-      logger: new Logger({ logLevel: 'SILENT' }),
-    });
+    const measured = resultsHandler(undefined, (cost) => reads.push(cost.queries, cost.items, cost.readUnits));
 
     // Act
     const answer = await measured(trendingOf('hashtags-5m', { at: String(w + 29 * SECOND) }));
@@ -567,25 +562,19 @@ describe('GET /results/{consumer}/trending', () => {
     expect(body(answer)).toMatchObject({ error_code: 40003, message });
   });
 
-  it('answers 404/40402 for a consumer the spec does not declare', async () => {
-    // Act
-    const answer = await results(trendingOf('nope'));
-
-    // Assess
-    expect(answer.statusCode).toBe(404);
-    expect(body(answer).error_code).toBe(40402);
-  });
-
-  it('answers 503/50302 when the table is throttled', async () => {
+  it.each([
+    ['404/40402 for a consumer the spec does not declare', 'nope', 404, 40402],
+    ['503/50302 when the table is throttled', 'hashtags-5m', 503, 50302],
+  ])('answers %s', async (_, consumer, status, code) => {
     // Prepare
     documents.on(QueryCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
 
     // Act
-    const answer = await results(trendingOf('hashtags-5m'));
+    const answer = await results(trendingOf(consumer));
 
     // Assess
-    expect(answer.statusCode).toBe(503);
-    expect(body(answer).error_code).toBe(50302);
+    expect(answer.statusCode).toBe(status);
+    expect(body(answer).error_code).toBe(code);
   });
 });
 

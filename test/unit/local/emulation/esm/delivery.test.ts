@@ -7,20 +7,11 @@ import {
   type GivenUpBatch,
 } from '../../../../../local/emulation/esm/delivery';
 import type { InvocationResult } from '../../../../../local/emulation/runtime/local-function';
+import { kafkaRecord } from '../../../consumer/helpers';
 
-function record(offset: number, value: string, timestamp = Date.now()): KafkaRecord {
-  return {
-    topic: 't',
-    partition: 0,
-    offset,
-    timestamp,
-    timestampType: 'CREATE_TIME',
-    key: undefined,
-    value,
-    headers: {},
-    raw: { key: undefined, value: Buffer.from(value), headers: [] },
-  };
-}
+/** A record written straight to partition t-0 with this text value. */
+const record = (offset: number, value: string, timestamp = Date.now()): KafkaRecord =>
+  kafkaRecord({ topic: 't', offset, timestamp, rawValue: value, direct: true });
 
 const records = (n: number, poison: number[] = []): KafkaRecord[] =>
   Array.from({ length: n }, (_, i) => record(i, poison.includes(i) ? 'poison' : `{"n":${i}}`));

@@ -1,26 +1,14 @@
-import { mkdtempSync, rmSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KafkaRecord } from '../../../../../core/kafka-record';
 import { JsonlDestination, describeFailedBatch, readOnFailureEntries } from '../../../../../local/emulation/esm/on-failure';
+import { tempDirPerTest } from '../../../../support/temp-dir';
+import { kafkaRecord } from '../../../consumer/helpers';
 
-const record = (offset: number, timestamp: number): KafkaRecord => ({
-  topic: 'health',
-  partition: 2,
-  offset,
-  timestamp,
-  timestampType: 'CREATE_TIME',
-  key: undefined,
-  value: 'x',
-  headers: {},
-  raw: { key: undefined, value: Buffer.from('x'), headers: [] },
-});
+const record = (offset: number, timestamp: number): KafkaRecord =>
+  kafkaRecord({ topic: 'health', partition: 2, offset, timestamp, rawValue: 'x', direct: true });
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'fluxo-dlq-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirPerTest('fluxo-dlq-');
 
 describe('on-failure destination', () => {
   it('describes a failed batch the way Lambda does for Kafka, with its offsets and error', () => {
@@ -70,7 +58,7 @@ describe('on-failure destination', () => {
 
   it('appends entries as JSON lines and reads them back, skipping a torn last line', async () => {
     // Prepare
-    const file = join(dir, 'sub', 'on-failure.jsonl');
+    const file = join(dir(), 'sub', 'on-failure.jsonl');
     const destination = new JsonlDestination(file);
     const entry = describeFailedBatch({
       consumer: 'c',
@@ -93,6 +81,6 @@ describe('on-failure destination', () => {
     // Assess
     expect(read).toEqual([entry, entry]);
     expect(read[0]?.responseContext).toBeNull();
-    expect(await readOnFailureEntries(join(dir, 'missing.jsonl'))).toEqual([]);
+    expect(await readOnFailureEntries(join(dir(), 'missing.jsonl'))).toEqual([]);
   });
 });

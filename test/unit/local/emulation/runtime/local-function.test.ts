@@ -76,32 +76,21 @@ describe('LocalFunction', () => {
     expect(fails.coldStarts).toBe(1);
   });
 
-  it('times an invocation out and starts a fresh environment for the next one', async () => {
+  it.each([
+    ['times an invocation out and starts a fresh environment for the next one', 'hangs', 0.3, 'timeout', 'Sandbox.Timedout'],
+    ['reports a crashed environment as an invocation error and restarts it', 'crashes', undefined, 'crash', 'Runtime.ExitError'],
+  ])('%s', async (_, exportName, timeoutSeconds, kind, errorType) => {
     // Prepare
-    const hangs = fn({ exportName: 'hangs', timeoutSeconds: 0.3 });
+    const broken = fn({ exportName, ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }) });
 
     // Act
-    const first = await hangs.invoke({});
-    const second = await hangs.invoke({});
+    const first = await broken.invoke({});
+    const second = await broken.invoke({});
 
     // Assess
-    expect(first).toMatchObject({ ok: false, kind: 'timeout', error: { errorType: 'Sandbox.Timedout' } });
-    expect(second).toMatchObject({ ok: false, kind: 'timeout' });
-    expect(hangs.coldStarts).toBe(2);
-  });
-
-  it('reports a crashed environment as an invocation error and restarts it', async () => {
-    // Prepare
-    const crashes = fn({ exportName: 'crashes' });
-
-    // Act
-    const first = await crashes.invoke({});
-    const second = await crashes.invoke({});
-
-    // Assess
-    expect(first).toMatchObject({ ok: false, kind: 'crash', error: { errorType: 'Runtime.ExitError' } });
-    expect(second).toMatchObject({ ok: false, kind: 'crash' });
-    expect(crashes.coldStarts).toBe(2);
+    expect(first).toMatchObject({ ok: false, kind, error: { errorType } });
+    expect(second).toMatchObject({ ok: false, kind });
+    expect(broken.coldStarts).toBe(2);
   });
 
   it('fails every invocation with an init error when the module has no such handler', async () => {

@@ -1,23 +1,15 @@
 /** Finding java and mvn, and saying clearly when they are missing. */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MissingToolError } from '../../../../../local/emulation/services/errors';
 import { findJava, findMaven, findOnPath, parseJavaVersion } from '../../../../../local/emulation/services/tools';
+import { tempDirPerTest } from '../../../../support/temp-dir';
 
 describe('finding the tools the local services need', () => {
-  let dir: string;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fluxo-tools-'));
-  });
-
-  afterEach(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirPerTest('fluxo-tools-');
 
   function fakeProgram(name: string, script: string): string {
-    const path = join(dir, name);
+    const path = join(dir(), name);
     writeFileSync(path, `#!/bin/sh\n${script}\n`);
     chmodSync(path, 0o755);
     return path;
@@ -28,8 +20,8 @@ describe('finding the tools the local services need', () => {
     const mvn = fakeProgram('mvn', 'exit 0');
 
     // Act
-    const found = findOnPath('mvn', { PATH: dir });
-    const missing = findOnPath('no-such-program', { PATH: dir });
+    const found = findOnPath('mvn', { PATH: dir() });
+    const missing = findOnPath('no-such-program', { PATH: dir() });
 
     // Assess
     expect(found).toBe(mvn);
@@ -38,7 +30,7 @@ describe('finding the tools the local services need', () => {
 
   it('says in one line how to get Maven when mvn is not on PATH', () => {
     // Act
-    const find = (): string => findMaven({ PATH: dir });
+    const find = (): string => findMaven({ PATH: dir() });
 
     // Assess
     expect(find).toThrow(MissingToolError);
@@ -47,7 +39,7 @@ describe('finding the tools the local services need', () => {
 
   it('says in one line how to get Java when java is neither on PATH nor in JAVA_HOME', () => {
     // Act
-    const find = (): string => findJava({ PATH: dir });
+    const find = (): string => findJava({ PATH: dir() });
 
     // Assess
     expect(find).toThrow(MissingToolError);
@@ -59,7 +51,7 @@ describe('finding the tools the local services need', () => {
     fakeProgram('java', `echo 'openjdk version "11.0.2" 2019-01-15' >&2`);
 
     // Act
-    const find = (): string => findJava({ PATH: dir });
+    const find = (): string => findJava({ PATH: dir() });
 
     // Assess
     expect(find).toThrow(/Java 11; install Java 17 or newer/);
@@ -67,7 +59,7 @@ describe('finding the tools the local services need', () => {
 
   it('prefers the java of JAVA_HOME to the one on PATH', () => {
     // Prepare
-    const home = join(dir, 'jdk');
+    const home = join(dir(), 'jdk');
     mkdirSync(join(home, 'bin'), { recursive: true });
     writeFileSync(join(home, 'bin', 'java'), `#!/bin/sh\necho 'openjdk version "21.0.1" 2023-10-17' >&2\n`);
     chmodSync(join(home, 'bin', 'java'), 0o755);

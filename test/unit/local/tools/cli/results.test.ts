@@ -1,9 +1,8 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { TrendingView } from '../../../../../core/api/routes';
 import { run } from '../../../../../local/tools/cli/main';
 import { trendingLines } from '../../../../../local/tools/cli/results';
 import { recordingIo } from '../../../../support/cli-io';
+import { loopbackApi, type LoopbackApi } from '../../../../support/loopback-api';
 
 const TRENDING: TrendingView = {
   consumer: 'hashtags-5m',
@@ -21,18 +20,13 @@ const TRENDING: TrendingView = {
 };
 
 /** An API that records the paths it is asked for and answers each with `answer(path)`. */
-async function fakeApi(answer: (path: string) => unknown): Promise<{ url: string; paths: string[]; close: () => Promise<void> }> {
+async function fakeApi(answer: (path: string) => unknown): Promise<LoopbackApi & { paths: string[] }> {
   const paths: string[] = [];
-  const server = createServer((req, res) => {
+  const api = await loopbackApi((req, _body, res) => {
     paths.push(req.url ?? '');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(req.url ?? '')));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    paths,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return { ...api, paths };
 }
 
 const cliIo = (url: string) => recordingIo({ FLUXO_URL: url });

@@ -1,53 +1,37 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { run } from '../../../../../local/tools/cli/main';
 import { recordingIo } from '../../../../support/cli-io';
+import { loopbackApi, type LoopbackApi } from '../../../../support/loopback-api';
+import { tempDirPerTest } from '../../../../support/temp-dir';
 
 /** An API that acknowledges every POSTed record and has no aggregates stored. */
-async function emptyApi(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const records = req.method === 'POST' ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { records: unknown[] }).records : [];
-      const body =
-        req.method === 'POST'
-          ? { results: records.map((_r, offset) => ({ partition: 0, offset, timestamp: new Date().toISOString() })) }
-          : { items: [] };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    });
+function emptyApi(): Promise<LoopbackApi> {
+  return loopbackApi((req, text, res) => {
+    const records = req.method === 'POST' ? (JSON.parse(text) as { records: unknown[] }).records : [];
+    const body =
+      req.method === 'POST'
+        ? { results: records.map((_r, offset) => ({ partition: 0, offset, timestamp: new Date().toISOString() })) }
+        : { items: [] };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
 
 const cliIo = (env: NodeJS.ProcessEnv, stderrIsTTY: boolean) => recordingIo(env, { stderrIsTTY });
 
 describe('fluxo verify while the consumers catch up', () => {
-  let runsDir: string;
-  let api: { url: string; close: () => Promise<void> };
+  const runsDir = tempDirPerTest('fluxo-verify-');
+  let api: LoopbackApi;
   beforeEach(async () => {
-    runsDir = mkdtempSync(join(tmpdir(), 'fluxo-verify-'));
     api = await emptyApi();
     await run(
       ['load', 'health', '--rate', '500', '--duration', '0.02', '--seed', '3', '--batch', '10'],
-      cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir }, false),
+      cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir() }, false),
     );
   });
-  afterEach(async () => {
-    await api.close();
-    rmSync(runsDir, { recursive: true, force: true });
-  });
+  afterEach(() => api.close());
 
   it('says what it waits for on standard error, then one line for the outcome', async () => {
     // Prepare
-    const cli = cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir }, false);
+    const cli = cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir() }, false);
 
     // Act
     const code = await run(['verify', 'health', '--seed', '3', '--wait', '1'], cli);
@@ -62,7 +46,7 @@ describe('fluxo verify while the consumers catch up', () => {
 
   it('redraws one line on a terminal and clears it before the report', async () => {
     // Prepare
-    const cli = cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir }, true);
+    const cli = cliIo({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir() }, true);
 
     // Act
     await run(['verify', 'health', '--seed', '3', '--wait', '1'], cli);

@@ -1,8 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { cliContext, type CliContext } from '../../../../../local/tools/cli/context';
 import { run } from '../../../../../local/tools/cli/main';
 import { formatLoadSummary, LoadOptionsError, runLoad } from '../../../../../local/tools/scenarios/load';
@@ -10,6 +5,8 @@ import { readManifest } from '../../../../../local/tools/scenarios/manifest';
 import type { Scenario } from '../../../../../local/tools/scenarios/scenario';
 import { ticksScenario } from '../../../../../local/tools/scenarios/ticks';
 import { recordingIo as io } from '../../../../support/cli-io';
+import { loopbackApi, type LoopbackApi } from '../../../../support/loopback-api';
+import { tempDirPerTest } from '../../../../support/temp-dir';
 
 /** What the fake API received: one entry per request. */
 interface Received {
@@ -21,28 +18,18 @@ interface Received {
 type Answer = (request: Received, attempt: number) => { status: number; body: unknown; headers?: Record<string, string> };
 
 /** A stand-in for fluxo's API on a loopback port, answering POSTs with `answer`. */
-async function fakeApi(answer: Answer): Promise<{ url: string; received: Received[]; close: () => Promise<void> }> {
+async function fakeApi(answer: Answer): Promise<LoopbackApi & { received: Received[] }> {
   const received: Received[] = [];
   const attempts = new Map<string, number>();
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const request = {
-        path: req.url ?? '',
-        key: String(req.headers['idempotency-key']),
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received['body'],
-      };
-      received.push(request);
-      const attempt = (attempts.get(request.key) ?? 0) + 1;
-      attempts.set(request.key, attempt);
-      const { status, body, headers = {} } = answer(request, attempt);
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-    });
+  const api = await loopbackApi((req, text, res) => {
+    const request = { path: req.url ?? '', key: String(req.headers['idempotency-key']), body: JSON.parse(text) as Received['body'] };
+    received.push(request);
+    const attempt = (attempts.get(request.key) ?? 0) + 1;
+    attempts.set(request.key, attempt);
+    const { status, body, headers = {} } = answer(request, attempt);
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { ...api, received };
 }
 
 /** A scenario of numbered records `{n}` on topic `nums`. */
@@ -57,11 +44,7 @@ const batchOf = (request: Received): number => Number(request.key.split('-').at(
 const ok = (request: Received) => ({ status: 200, body: { results: request.body.records.map((_, i) => ({ partition: 0, offset: i })) } });
 
 describe('fluxo load', () => {
-  let runsDir: string;
-  beforeEach(() => {
-    runsDir = mkdtempSync(join(tmpdir(), 'fluxo-load-'));
-  });
-  afterEach(() => rmSync(runsDir, { recursive: true, force: true }));
+  const runsDir = tempDirPerTest('fluxo-load-');
 
   it('retries a 503 with the same Idempotency-Key and body, and records which records were acknowledged, refused one by one or as a request', async () => {
     // Prepare: batch 0 meets a 503 once; batch 1 has one record refused (207); batch 2 is refused whole (400)
@@ -94,7 +77,7 @@ describe('fluxo load', () => {
         rate: 100,
         durationSeconds: 0.1,
         batch: 2,
-        runsDir,
+        runsDir: runsDir(),
         progress: false,
         retry: { attempts: 3, initialMs: 1, maxMs: 5 },
       });
@@ -115,7 +98,7 @@ describe('fluxo load', () => {
         [0, 3],
         [6, 10],
       ]);
-      expect(readManifest('numbers', 9, runsDir)).toEqual(summary.manifest);
+      expect(readManifest('numbers', 9, runsDir())).toEqual(summary.manifest);
       expect(summary.errors).toEqual([
         { message: '400 (40001): refused', records: 2 },
         { message: '40002: value.n must be at most 2', records: 1 },
@@ -141,7 +124,7 @@ describe('fluxo load', () => {
         producers: 1,
         rate: 100,
         durationSeconds: 0.02,
-        runsDir,
+        runsDir: runsDir(),
         progress: false,
         retry: { attempts: 3, initialMs: 1, maxMs: 2 },
       });
@@ -161,30 +144,26 @@ describe('fluxo load', () => {
     const context = cliContext(io({ FLUXO_URL: 'http://127.0.0.1:9' }), () => undefined);
 
     // Act / Assess
-    await expect(runLoad({ context, scenario: numbers, seed: 1, producers: 0, runsDir })).rejects.toThrow(LoadOptionsError);
-    await expect(runLoad({ context, scenario: numbers, seed: 1, batch: 501, runsDir })).rejects.toThrow(
+    await expect(runLoad({ context, scenario: numbers, seed: 1, producers: 0, runsDir: runsDir() })).rejects.toThrow(LoadOptionsError);
+    await expect(runLoad({ context, scenario: numbers, seed: 1, batch: 501, runsDir: runsDir() })).rejects.toThrow(
       '--batch must be a whole number from 1 to 500 (got 501)',
     );
-    await expect(runLoad({ context, scenario: numbers, seed: 1, rate: 0.5, durationSeconds: 0.5, runsDir })).rejects.toThrow(
+    await expect(runLoad({ context, scenario: numbers, seed: 1, rate: 0.5, durationSeconds: 0.5, runsDir: runsDir() })).rejects.toThrow(
       /at least one record/,
     );
-    await expect(runLoad({ context, scenario: ticksScenario, seed: 1, rate: 1001, durationSeconds: 1, runsDir })).rejects.toThrow(
-      '--rate must be at most 1000 records/s for ticks',
-    );
+    await expect(
+      runLoad({ context, scenario: ticksScenario, seed: 1, rate: 1001, durationSeconds: 1, runsDir: runsDir() }),
+    ).rejects.toThrow('--rate must be at most 1000 records/s for ticks');
   });
 });
 
 describe('fluxo load and verify on the command line', () => {
-  let runsDir: string;
-  beforeEach(() => {
-    runsDir = mkdtempSync(join(tmpdir(), 'fluxo-load-cli-'));
-  });
-  afterEach(() => rmSync(runsDir, { recursive: true, force: true }));
+  const runsDir = tempDirPerTest('fluxo-load-cli-');
 
   it('loads a built-in scenario, prints the summary and writes the run under FLUXO_RUNS_DIR', async () => {
     // Prepare
     const api = await fakeApi(ok);
-    const cli = io({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir });
+    const cli = io({ FLUXO_URL: api.url, FLUXO_RUNS_DIR: runsDir() });
 
     try {
       // Act
@@ -201,7 +180,7 @@ describe('fluxo load and verify on the command line', () => {
       expect(out).toMatch(/ack latency {3}p50 [\d.]+ ms, p99 [\d.]+ ms/);
       expect(out).toContain('verify with   fluxo verify health --seed 17');
       expect(cli.err.join('')).toMatch(/20\/20 sent {2}20 acknowledged/);
-      expect(readManifest('health', 17, runsDir)).toMatchObject({ count: 20, acknowledged: [[0, 20]], producers: 2, batch: 5 });
+      expect(readManifest('health', 17, runsDir())).toMatchObject({ count: 20, acknowledged: [[0, 20]], producers: 2, batch: 5 });
       expect(api.received.flatMap((r) => r.body.records)).toHaveLength(20);
     } finally {
       await api.close();
@@ -216,7 +195,7 @@ describe('fluxo load and verify on the command line', () => {
     [['verify', 'health'], /needs the --seed of the load run/],
   ])('answers %j with a usage error, exit code 2', async (argv, message) => {
     // Prepare
-    const cli = io({ FLUXO_URL: 'http://127.0.0.1:9', FLUXO_RUNS_DIR: runsDir });
+    const cli = io({ FLUXO_URL: 'http://127.0.0.1:9', FLUXO_RUNS_DIR: runsDir() });
 
     // Act
     const code = await run(argv, cli);
@@ -228,7 +207,7 @@ describe('fluxo load and verify on the command line', () => {
 
   it('says to run the load first when verify finds no run for the seed, exit code 1', async () => {
     // Prepare
-    const cli = io({ FLUXO_URL: 'http://127.0.0.1:9', FLUXO_RUNS_DIR: runsDir });
+    const cli = io({ FLUXO_URL: 'http://127.0.0.1:9', FLUXO_RUNS_DIR: runsDir() });
 
     // Act
     const code = await run(['verify', 'ticks', '--seed', '5'], cli);

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   inRanges,
   manifestFile,
@@ -11,13 +8,10 @@ import {
   writeManifest,
   type RunManifest,
 } from '../../../../../local/tools/scenarios/manifest';
+import { tempDirPerTest } from '../../../../support/temp-dir';
 
 describe('run manifests', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fluxo-runs-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirPerTest('fluxo-runs-');
 
   it('keeps acknowledged indices as half-open ranges, whatever their order', () => {
     // Act
@@ -55,12 +49,12 @@ describe('run manifests', () => {
     };
 
     // Act
-    const file = writeManifest(manifest, dir);
+    const file = writeManifest(manifest, dir());
 
     // Assess
-    expect(file).toBe(manifestFile('health', 7, dir));
+    expect(file).toBe(manifestFile('health', 7, dir()));
     expect(file.endsWith('health-7.json')).toBe(true);
-    expect(readManifest('health', 7, dir)).toEqual(manifest);
+    expect(readManifest('health', 7, dir())).toEqual(manifest);
   });
 
   it('tells when each record was sent from the send instant of its batch', () => {
@@ -73,7 +67,7 @@ describe('run manifests', () => {
 
   it('says to run the load first when there is no manifest for the seed', () => {
     // Act / Assess
-    expect(() => readManifest('ticks', 99, dir)).toThrow(RunNotFoundError);
-    expect(() => readManifest('ticks', 99, dir)).toThrow(/run `fluxo load` with the same scenario and --seed first/);
+    expect(() => readManifest('ticks', 99, dir())).toThrow(RunNotFoundError);
+    expect(() => readManifest('ticks', 99, dir())).toThrow(/run `fluxo load` with the same scenario and --seed first/);
   });
 });
