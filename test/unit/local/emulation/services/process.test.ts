@@ -215,13 +215,20 @@ describe('a signal nothing else handles', () => {
     // Prepare: the service takes 300 ms to shut down after SIGTERM; its parent has no handler of its own.
     const processModule = join(__dirname, '..', '..', '..', '..', '..', 'local', 'emulation', 'services', 'process.ts');
     const dir = mkdtempSync(join(tmpdir(), 'fluxo-signal-default-'));
+    const logFile = join(dir, 'slow.log');
     const serviceCode =
-      "process.on('SIGTERM', () => setTimeout(() => { console.log('bye'); process.exit(0); }, 300)); setInterval(() => undefined, 1000);";
+      "process.on('SIGTERM', () => setTimeout(() => { console.log('bye'); process.exit(0); }, 300)); console.log('ready'); setInterval(() => undefined, 1000);";
     const script = `
       const { spawnService } = require(${JSON.stringify(processModule)});
       const service = spawnService({ name: 'slow', command: process.execPath, args: ['-e', ${JSON.stringify(serviceCode)}, 'fluxo.test=slow'],
-        logFile: ${JSON.stringify(join(dir, 'slow.log'))}, pidFile: ${JSON.stringify(join(dir, 'slow.pid'))}, marker: 'slow' });
-      setTimeout(() => console.log(JSON.stringify({ pid: service.pid })), 300);`;
+        logFile: ${JSON.stringify(logFile)}, pidFile: ${JSON.stringify(join(dir, 'slow.pid'))}, marker: 'slow' });
+      // The pid once the service has its SIGTERM handler (it logs 'ready'): a loaded machine can take longer than any fixed wait.
+      const fs = require('node:fs');
+      const ready = setInterval(() => {
+        if (!(fs.existsSync(${JSON.stringify(logFile)}) && fs.readFileSync(${JSON.stringify(logFile)}, 'utf8').includes('ready'))) return;
+        clearInterval(ready);
+        console.log(JSON.stringify({ pid: service.pid }));
+      }, 20);`;
     const parent = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: parent.stdout as NodeJS.ReadableStream });
     const [line] = (await once(lines, 'line')) as [string];
@@ -233,7 +240,7 @@ describe('a signal nothing else handles', () => {
     const [, signal] = await parentExit;
 
     // Assess
-    const serviceLog = readFileSync(join(dir, 'slow.log'), 'utf8');
+    const serviceLog = readFileSync(logFile, 'utf8');
     rmSync(dir, { recursive: true, force: true });
     expect(signal).toBe('SIGTERM');
     expect(serviceLog).toContain('bye');
