@@ -1,6 +1,5 @@
 import { HANDLER_ENV } from './handler-env';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { summarize } from '../../../core/aggregate';
 import { bmi } from '../../../core/canonical';
@@ -13,22 +12,16 @@ import { batchResponse, consumerFromEnv, handler } from '../../../lambdas/consum
 import { UnappliedRecordsError } from '../../../lambdas/consumer/whole-batch';
 import { loadEvent } from '../core/load-event';
 import { FakeTable, serviceError } from './fake-table';
+import { invocationContext } from '../../../local/emulation/runtime/protocol';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const context = {
+const context = invocationContext({
   functionName: 'fluxo-consumer-peso-acima-80',
-  functionVersion: '$LATEST',
   invokedFunctionArn: 'arn:aws:lambda:sa-east-1:111122223333:function:fluxo-consumer-peso-acima-80',
   memoryLimitInMB: '256',
   awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: '/aws/lambda/fluxo-consumer-peso-acima-80',
-  logStreamName: '2026/11/22/[$LATEST]abcdef',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+  deadlineMs: Date.now() + 30_000,
+});
 
 // The health fixture's records above 80 kg, both at 2025-11-22T02:00:00Z: health-0 offset 41, an object
 // as fluxo's producer writes it (peso 95.5, imc derived), and offset 43, the course's tuple written
