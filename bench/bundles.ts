@@ -11,7 +11,6 @@ import type { Metafile } from 'esbuild';
 import { pipeline as builtIn } from '../pipeline';
 import { bundleFunction, type Bundle, type BundleOptions } from '../local/emulation/runtime/bundle';
 import { localFunctionEnvironment } from '../local/emulation/runtime/environment';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../local/emulation/services';
 import { BUNDLING, FUNCTIONS, type FunctionName } from '../core/deployment';
 import { BenchError, type BenchContext } from './context';
 import type { BundleAlternative, BundleRow } from './report';
@@ -59,16 +58,12 @@ process.exit(0);
 `;
 
 function measureInit(ctx: BenchContext, name: string, file: string): { initMs: number; processMs: number } {
+  // The environment createLocalFunction (local/stack.ts) gives the function.
   const env = localFunctionEnvironment({
+    ...ctx.factory,
     functionName: `fluxo-${name}`,
     handler: name as FunctionName,
-    kafkaBrokers: ctx.services.kafkaBrokers,
-    dynamodbEndpoint: ctx.services.dynamodbEndpoint,
-    resultsTable: LOCAL_TABLES.results,
-    idempotencyTable: LOCAL_TABLES.idempotency,
     consumerName: name === 'consumer' ? (builtIn.consumers[0]?.name as string) : undefined,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
   });
   const inits: number[] = [];
   const processes: number[] = [];

@@ -87,8 +87,7 @@ export function proxyEvents(method: string, url: URL): (body?: Buffer) => APIGat
     toProxyEvent({
       method,
       url,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      multiValueHeaders: body === undefined ? {} : { 'content-type': ['application/json'] },
+      rawHeaders: body === undefined ? [] : ['content-type', 'application/json'],
       body: body ?? Buffer.alloc(0),
       sourceIp: '127.0.0.1',
       route: match.route,

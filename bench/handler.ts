@@ -17,24 +17,15 @@ import { proxyEvents, type BenchContext } from './context';
 import { healthBody, now } from './load';
 import { BENCH, pipeline } from './spec';
 import { percentile, perSecond } from '../local/tools/stats';
+import { invocationContext } from '../local/emulation/runtime/protocol';
 
-function context(): Context {
-  const deadline = Date.now() + 29_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
+const context = (): Context =>
+  invocationContext({
     functionName: 'fluxo-producer',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:fluxo-producer',
     memoryLimitInMB: '1024',
     awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/fluxo-producer',
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+    deadlineMs: Date.now() + 29_000,
+  });
 
 /** Profiles `run` with V8's sampling profiler in this thread; writes the profile to `file`. */
 async function profiled<T>(file: string, run: () => Promise<T>): Promise<T> {

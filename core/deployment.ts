@@ -148,6 +148,21 @@ export function topicSettings(topic: ResolvedTopic): TopicSettings {
   };
 }
 
+/** The topic-admin custom resource's properties for one topic, as the stack sets them (lib/constructs/topic-admin.ts). */
+export interface TopicResourceProperties {
+  /** The topic name. */
+  readonly Name: string;
+  /** Number of partitions (only ever raised). */
+  readonly Partitions: number;
+  /** `retention.ms` in hours. */
+  readonly RetentionHours: number;
+  /** Absent: the broker's default (MSK Serverless fixes it at 3). */
+  readonly ReplicationFactor?: number;
+}
+
+/** How Kafka clients authenticate to the brokers: `iam` on MSK, `none` on the EC2 broker and locally. */
+export type KafkaAuth = 'iam' | 'none';
+
 /** `retention.ms` for a retention in hours. */
 export function retentionMs(hours: number): string {
   return String(hours * 3_600_000);

@@ -12,9 +12,9 @@ import { startDashboard } from './tools/dashboard/server';
 import { startGateway, type Gateway } from './emulation/gateway';
 import { localHealthCheck } from './emulation/health';
 import { bundleFunction, bundleWorker, type Bundle } from './emulation/runtime/bundle';
-import { localFunctionEnvironment } from './emulation/runtime/environment';
+import { localFunctionEnvironment, type LocalEnvironmentOptions } from './emulation/runtime/environment';
 import { LocalFunction, type InvocationResult } from './emulation/runtime/local-function';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from './emulation/services';
+import { LOCAL_TABLES } from './emulation/services';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
@@ -61,10 +61,7 @@ export interface LocalStack {
 }
 
 /** Everything a bundled handler needs besides its code. */
-export interface FunctionFactoryOptions {
-  readonly kafkaBrokers: string;
-  readonly dynamodbEndpoint: string;
-  readonly tables: { readonly results: string; readonly idempotency: string };
+export interface FunctionFactoryOptions extends Pick<LocalEnvironmentOptions, 'kafkaBrokers' | 'dynamodbEndpoint' | 'tables'> {
   readonly workerFile: string;
   readonly log: (line: string) => void;
 }
@@ -90,17 +87,7 @@ export function createLocalFunction(
     timeoutSeconds: overrides.timeoutSeconds ?? described.timeoutSeconds,
     memoryMB: described.memoryMB,
     env: {
-      ...localFunctionEnvironment({
-        functionName: name,
-        handler,
-        kafkaBrokers: options.kafkaBrokers,
-        dynamodbEndpoint: options.dynamodbEndpoint,
-        resultsTable: options.tables.results,
-        idempotencyTable: options.tables.idempotency,
-        consumerName,
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
-      }),
+      ...localFunctionEnvironment({ ...options, functionName: name, handler, consumerName }),
       ...overrides.env,
     },
     onLog: (line) => options.log(`[${name}] ${line}`),

@@ -13,10 +13,7 @@ import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import type { Admin, ICustomPartitioner, KafkaConfig, Producer } from 'kafkajs';
 import { ENV } from '../../core/config';
-import { retentionMs, type TopicSettings } from '../../core/deployment';
-
-/** How clients authenticate to the brokers. */
-export type KafkaAuth = 'iam' | 'none';
+import { retentionMs, type KafkaAuth, type TopicSettings } from '../../core/deployment';
 
 /** Options of {@link createKafka}. */
 export interface KafkaClientOptions {

@@ -13,16 +13,12 @@
 import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lambda';
 import type { Kafka } from 'kafkajs';
 import { createKafka, deleteTopicIfExists, ensureTopic, kafkaOptionsFromEnv } from '../clients/kafka';
-import type { TopicSettings } from '../../core/deployment';
+import type { TopicResourceProperties as StackTopicProperties, TopicSettings } from '../../core/deployment';
 
-/** The custom resource's properties as the stack sets them. */
-export interface TopicResourceProperties {
+/** The custom resource's properties as the stack sets them, numbers possibly as strings, and the provider's ServiceToken. */
+export type TopicResourceProperties = { readonly [K in keyof StackTopicProperties]: StackTopicProperties[K] | string } & {
   readonly ServiceToken: string;
-  readonly Name: string;
-  readonly Partitions: string | number;
-  readonly RetentionHours: string | number;
-  readonly ReplicationFactor?: string | number;
-}
+};
 
 /** The custom resource's properties are wrong. */
 export class TopicPropertiesError extends Error {

@@ -2,6 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import type { KafkaAuth } from '../../core/deployment';
 import { KAFKA_HOME, installKafkaCommands } from './kafka-install';
 import { KafkaCluster } from './kafka-cluster';
 import { managedPolicyFinding } from '../nag';
@@ -30,7 +31,7 @@ export interface ClientHostProps {
 }
 
 /** The `client.properties` the console tools take with `--command-config` / `--consumer.config` / `--producer.config`. */
-export function clientProperties(auth: 'iam' | 'none'): string[] {
+export function clientProperties(auth: KafkaAuth): string[] {
   const common = [`group.id=${CONSOLE_GROUP_ID}`];
   if (auth === 'none') return ['security.protocol=PLAINTEXT', ...common];
   return [

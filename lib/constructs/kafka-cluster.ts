@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { ENV } from '../../core/config';
+import type { KafkaAuth } from '../../core/deployment';
 import type { ResolvedTopic } from '../../core/spec';
 import type { BrokerMode } from '../config';
 import { dataPlaneArns, type KafkaDataPlaneArns } from '../kafka-arns';
@@ -63,7 +64,7 @@ export class KafkaCluster extends Construct {
   /** Comma-separated `host:port` bootstrap brokers (a deploy-time token). */
   public readonly bootstrapBrokers: string;
   /** How clients authenticate: `iam` on MSK, `none` on the EC2 broker. */
-  public readonly auth: 'iam' | 'none';
+  public readonly auth: KafkaAuth;
   /** The broker port clients use. */
   public readonly port: number;
   /** The brokers' security group: admits the Kafka port only from known clients. */

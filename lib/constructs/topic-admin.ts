@@ -2,6 +2,7 @@ import { CustomResource, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import type { TopicResourceProperties } from '../../core/deployment';
 import type { ResolvedTopic } from '../../core/spec';
 import { arnInFinding, FRAMEWORK_FUNCTION_FINDINGS, FRAMEWORK_FUNCTION_SKIPS, monthlyLogGroup, skipCheckov } from '../nag';
 
@@ -13,18 +14,6 @@ export interface TopicAdminProps {
   readonly topics: readonly ResolvedTopic[];
   /** The replication factor to ask for when a topic sets none. @default the broker's default */
   readonly defaultReplicationFactor?: number;
-}
-
-/** The resource properties the topics Lambda receives for one topic. */
-export interface TopicResourceProperties {
-  /** The topic name. */
-  readonly Name: string;
-  /** Number of partitions (only ever raised). */
-  readonly Partitions: number;
-  /** `retention.ms` in hours. */
-  readonly RetentionHours: number;
-  /** Absent: the broker's default (MSK Serverless fixes it at 3). */
-  readonly ReplicationFactor?: number;
 }
 
 /** The resource properties of one topic. */

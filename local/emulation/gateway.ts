@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PayloadTooLargeError, RouteNotFoundError, errorBody, BadParameterError } from '../../core/errors';
 import { ROUTES, matchRoute, type RouteHandler } from '../../core/api/routes';
-import { headersOf, toProxyEvent } from './proxy-event';
+import { toProxyEvent } from './proxy-event';
 import type { Invoker } from './runtime/local-function';
 
 /** API Gateway's payload limit: 10 MB. */
@@ -197,14 +197,12 @@ export async function startGateway({
       req.resume();
       return;
     }
-    const { headers, multiValueHeaders } = headersOf(req.rawHeaders);
     let event: APIGatewayProxyEvent;
     try {
       event = toProxyEvent({
         method,
         url,
-        headers,
-        multiValueHeaders,
+        rawHeaders: req.rawHeaders,
         body,
         requestId,
         stage: 'local',

@@ -8,25 +8,11 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Route } from '../../core/api/routes';
 import { BadParameterError } from '../../core/errors';
 
-/** Headers by name, as the client spelled it. */
-export type Headers = Record<string, string>;
-/** Every value of each header, by name. */
-export type MultiHeaders = Record<string, string[]>;
-
-/** Single- and multi-value headers from Node's `rawHeaders` (name, value, name, value, ...). */
-export function headersOf(rawHeaders: readonly string[]): { headers: Headers; multiValueHeaders: MultiHeaders } {
-  // API Gateway REST keeps header names as the client sent them; rawHeaders has them.
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i], rawHeaders[i + 1]]);
-  const { single, multi } = collect(pairs);
-  return { headers: single, multiValueHeaders: multi };
-}
-
 /**
  * Name-value pairs as API Gateway's single-value (last wins) and multi-value maps. Built through
  * Maps so that a name such as `__proto__` becomes an own property like any other.
  */
-function collect(pairs: Iterable<[string, string]>): { single: Headers; multi: MultiHeaders } {
+function collect(pairs: Iterable<[string, string]>): { single: Record<string, string>; multi: Record<string, string[]> } {
   const single = new Map<string, string>();
   const multi = new Map<string, string[]>();
   for (const [name, value] of pairs) {
@@ -71,8 +57,8 @@ function decodePathParameters(raw: Record<string, string>): Record<string, strin
 export interface ProxyRequest {
   readonly method: string;
   readonly url: URL;
-  readonly headers: Headers;
-  readonly multiValueHeaders: MultiHeaders;
+  /** Node's `rawHeaders` (name, value, name, value, ...): API Gateway REST keeps header names as the client sent them. */
+  readonly rawHeaders: readonly string[];
   readonly body: Buffer;
   readonly sourceIp: string;
   readonly route: Route;
@@ -84,17 +70,20 @@ export interface ProxyRequest {
 
 /** Builds the API Gateway REST proxy event for one request. */
 export function toProxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) pairs.push([request.rawHeaders[i], request.rawHeaders[i + 1]]);
+  const headers = collect(pairs);
   const { single, multi } = queryOf(request.url);
   const { body, isBase64Encoded } = bodyOf(request.body);
   const parameters = decodePathParameters(request.pathParameters);
   const path = request.url.pathname;
-  const userAgent = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
+  const userAgent = Object.entries(headers.single).find(([name]) => name.toLowerCase() === 'user-agent')?.[1] ?? null;
   return {
     resource: request.route.resource,
     path,
     httpMethod: request.method,
-    headers: request.headers,
-    multiValueHeaders: request.multiValueHeaders,
+    headers: headers.single,
+    multiValueHeaders: headers.multi,
     queryStringParameters: single,
     multiValueQueryStringParameters: multi,
     pathParameters: Object.keys(parameters).length === 0 ? null : parameters,

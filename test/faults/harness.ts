@@ -19,7 +19,7 @@ import { ensureTables, ensureTopics } from '../../local/emulation/services';
 import { bundleFunction } from '../../local/emulation/runtime/bundle';
 import { localFunctionEnvironment } from '../../local/emulation/runtime/environment';
 import { LocalFunction } from '../../local/emulation/runtime/local-function';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../../local/emulation/services';
+import { LOCAL_TABLES } from '../../local/emulation/services';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 import { FAULT_SPEC_FILE, pipeline } from './fault-spec';
 
@@ -251,11 +251,8 @@ export async function consumerFunction(run: FaultRun, options: ConsumerFunctionO
         handler: 'consumer',
         kafkaBrokers: run.services.kafkaBrokers,
         dynamodbEndpoint: run.services.dynamodbEndpoint,
-        resultsTable: LOCAL_TABLES.results,
-        idempotencyTable: LOCAL_TABLES.idempotency,
+        tables: LOCAL_TABLES,
         consumerName: options.consumer,
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
       }),
       ...options.env,
     },

@@ -100,8 +100,7 @@ describe('one description of each function, on AWS and locally', () => {
           handler: name,
           kafkaBrokers: 'b:9092',
           dynamodbEndpoint: 'http://d:8000',
-          resultsTable: 'r',
-          idempotencyTable: 'i',
+          tables: { results: 'r', idempotency: 'i' },
           consumerName: 'c',
         }),
       ).filter((key) => ENV_NAMES.includes(key) || key in COMMON_ENVIRONMENT);

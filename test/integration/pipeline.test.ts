@@ -10,7 +10,7 @@ import { EventSourceMappingEmulator } from '../../local/emulation/esm/emulator';
 import { JsonlDestination } from '../../local/emulation/esm/on-failure';
 import { localFunctionEnvironment } from '../../local/emulation/runtime/environment';
 import { LocalFunction } from '../../local/emulation/runtime/local-function';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, LOCAL_TABLES } from '../../local/emulation/services';
+import { LOCAL_TABLES } from '../../local/emulation/services';
 import { api, brokers, eventually, kafka, post, results, totalCount, type ResultItem } from './helpers';
 import { pipeline } from './pipeline-spec';
 
@@ -145,11 +145,8 @@ describe('local pipeline over HTTP', () => {
         functionName: 'fluxo-consumer-it-restart',
         kafkaBrokers: brokers().join(','),
         dynamodbEndpoint: process.env[ENV.dynamodbEndpoint] as string,
-        resultsTable: LOCAL_TABLES.results,
-        idempotencyTable: LOCAL_TABLES.idempotency,
+        tables: LOCAL_TABLES,
         consumerName: 'it-restart',
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
       }),
       onLog: () => undefined,
     });

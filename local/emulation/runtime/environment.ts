@@ -1,11 +1,12 @@
 /**
  * The environment variables a locally run Lambda sees: the names the CDK stack sets for that
  * function (core/deployment.ts `FUNCTIONS`), pointed at the local services, plus what
- * Lambda itself provides. Static fake credentials keep the AWS SDK from looking for real ones;
- * nothing here can reach AWS.
+ * Lambda itself provides. DynamoDB Local's region and static fake credentials (the ones the local
+ * tables were created with) keep the AWS SDK from looking for real ones; nothing here can reach AWS.
  */
 import { ENV } from '../../../core/config';
 import { COMMON_ENVIRONMENT, FUNCTIONS, type FunctionName } from '../../../core/deployment';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../services/dynamodb-local';
 
 /** Where the local services are and what the function is. */
 export interface LocalEnvironmentOptions {
@@ -20,16 +21,10 @@ export interface LocalEnvironmentOptions {
   readonly kafkaBrokers: string;
   /** DynamoDB Local's endpoint, e.g. `http://127.0.0.1:8000`. */
   readonly dynamodbEndpoint: string;
-  /** The results table's name. */
-  readonly resultsTable: string;
-  /** The idempotency table's name. */
-  readonly idempotencyTable: string;
+  /** The tables' names. */
+  readonly tables: { readonly results: string; readonly idempotency: string };
   /** The consumer a consumer function runs (`CONSUMER_NAME`); unset for API functions. */
   readonly consumerName?: string;
-  /** `AWS_REGION`; use the region the local tables were created with. @default 'local' */
-  readonly region?: string;
-  /** Placeholder credentials (DynamoDB Local does not check them). @default fluxolocal / fluxolocal */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** Builds a function's whole environment. */
@@ -38,8 +33,8 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
     [ENV.kafkaBrokers]: options.kafkaBrokers,
     [ENV.kafkaAuth]: 'none',
     [ENV.dynamodbEndpoint]: options.dynamodbEndpoint,
-    [ENV.resultsTable]: options.resultsTable,
-    [ENV.idempotencyTable]: options.idempotencyTable,
+    [ENV.resultsTable]: options.tables.results,
+    [ENV.idempotencyTable]: options.tables.idempotency,
     [ENV.consumerName]: options.consumerName,
     // The emulator reads partial batch responses, as provisioned-mode mappings do.
     [ENV.reportBatchItemFailures]: options.consumerName === undefined ? undefined : 'true',
@@ -50,10 +45,10 @@ export function localFunctionEnvironment(options: LocalEnvironmentOptions): Reco
   return {
     ...COMMON_ENVIRONMENT,
     ...own,
-    AWS_REGION: options.region ?? 'local',
-    AWS_DEFAULT_REGION: options.region ?? 'local',
-    AWS_ACCESS_KEY_ID: options.credentials?.accessKeyId ?? 'fluxolocal',
-    AWS_SECRET_ACCESS_KEY: options.credentials?.secretAccessKey ?? 'fluxolocal',
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_LAMBDA_FUNCTION_NAME: options.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

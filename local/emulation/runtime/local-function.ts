@@ -123,7 +123,6 @@ export class LocalFunction implements Invoker {
         context: {
           awsRequestId: requestId,
           functionName: this.name,
-          invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${this.name}`,
           memoryLimitInMB: String(this.memoryMB),
           deadlineMs: started + timeoutMs,
         },

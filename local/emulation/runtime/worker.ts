@@ -5,30 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
-import { toErrorPayload, type InitMessage, type InvokeMessage, type ResultMessage, type WorkerData } from './protocol';
+import { invocationContext, toErrorPayload, type InitMessage, type InvokeMessage, type ResultMessage, type WorkerData } from './protocol';
 
 type Handler = (event: unknown, context: Context) => unknown;
-
-function contextFor(message: InvokeMessage): Context {
-  const data = message.context;
-  const unsupported = (): never => {
-    throw new Error('context.done/fail/succeed are not supported; return or throw from an async handler');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: data.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: data.invokedFunctionArn,
-    memoryLimitInMB: data.memoryLimitInMB,
-    awsRequestId: data.awsRequestId,
-    logGroupName: `/aws/lambda/${data.functionName}`,
-    logStreamName: `local/[$LATEST]${process.pid}`,
-    getRemainingTimeInMillis: () => Math.max(0, data.deadlineMs - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
 
 // As Node.js on Lambda does with NODE_OPTIONS=--enable-source-maps (deployment.ts COMMON_ENVIRONMENT):
 // a worker thread takes its options from the parent process, not from its own environment.
@@ -56,7 +35,7 @@ function main(): void {
     void (async () => {
       let answer: ResultMessage;
       try {
-        const returned = await handler(message.event, contextFor(message));
+        const returned = await handler(message.event, invocationContext(message.context));
         // Lambda hands the caller the handler's answer serialised as JSON, and so does this.
         const payload: unknown = returned === undefined ? null : JSON.parse(JSON.stringify(returned));
         answer = { type: 'result', id: message.id, ok: true, payload };

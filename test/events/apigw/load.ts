@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { invocationContext } from '../../../local/emulation/runtime/protocol';
 
 /** The fixtures in this folder. */
 export type ApiGatewayFixture = 'post-records' | 'get-topics' | 'get-results';
@@ -15,20 +16,13 @@ export function apigwEvent(name: ApiGatewayFixture, overrides: Partial<APIGatewa
   return { ...event, ...overrides };
 }
 
-/** A Lambda context with `remainingMs` left. */
-export function lambdaContext(remainingMs = 29_000): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
+/** The producer's Lambda context, with 29 s left. */
+export function lambdaContext(): Context {
+  return invocationContext({
     functionName: 'fluxo-producer',
-    functionVersion: '$LATEST',
     invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:fluxo-producer',
     memoryLimitInMB: '256',
     awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-    logGroupName: '/aws/lambda/fluxo-producer',
-    logStreamName: '2026/11/22/[$LATEST]abcdef',
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+    deadlineMs: Date.now() + 29_000,
+  });
 }

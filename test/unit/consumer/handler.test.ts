@@ -1,6 +1,5 @@
 import { HANDLER_ENV } from './handler-env';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { summarize } from '../../../core/aggregate';
 import { bmi } from '../../../core/canonical';
@@ -11,18 +10,18 @@ import { findConsumer } from '../../../core/spec';
 import { pipeline } from '../../../pipeline';
 import { batchResponse, consumerFromEnv, handler } from '../../../lambdas/consumer/index';
 import { UnappliedRecordsError } from '../../../lambdas/consumer/whole-batch';
-import { lambdaContext } from '../../events/apigw/load';
 import { loadEvent } from '../core/load-event';
 import { FakeTable, serviceError } from './fake-table';
+import { invocationContext } from '../../../local/emulation/runtime/protocol';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-// The consumer's own names; the rest of the context is the shared fixture's.
-const context: Context = {
-  ...lambdaContext(30_000),
+const context = invocationContext({
   functionName: 'fluxo-consumer-peso-acima-80',
   invokedFunctionArn: 'arn:aws:lambda:sa-east-1:111122223333:function:fluxo-consumer-peso-acima-80',
-  logGroupName: '/aws/lambda/fluxo-consumer-peso-acima-80',
-};
+  memoryLimitInMB: '256',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+  deadlineMs: Date.now() + 30_000,
+});
 
 // The health fixture's records above 80 kg, both at 2025-11-22T02:00:00Z: health-0 offset 41, an object
 // as fluxo's producer writes it (peso 95.5, imc derived), and offset 43, the course's tuple written

@@ -60,8 +60,7 @@ describe('gateway request mapping under arbitrary paths', () => {
           outcome = toProxyEvent({
             method,
             url,
-            headers: {},
-            multiValueHeaders: {},
+            rawHeaders: [],
             body: Buffer.alloc(0),
             sourceIp: '127.0.0.1',
             route: matched.route,
