@@ -69,7 +69,6 @@ type Matcher = (value: unknown) => boolean;
 type LeafTest = (leaf: Scalar) => boolean;
 type Scalar = string | number | boolean | null;
 
-const UNSUPPORTED_BY_LAMBDA = new Set(['wildcard']);
 const LOWER_BOUNDS = new Set(['>', '>=']);
 const UPPER_BOUNDS = new Set(['<', '<=']);
 
@@ -267,9 +266,9 @@ function compileRule(rule: unknown, path: string): Matcher {
       return leafMatcher(numericTest(operand, at));
     case 'cidr':
       return leafMatcher(cidrTest(operand, at));
+    case 'wildcard':
+      throw new FilterPatternError(at, `${op} is an EventBridge-bus-only operator; Lambda event filtering does not take it`);
     default:
-      if (UNSUPPORTED_BY_LAMBDA.has(op))
-        throw new FilterPatternError(at, `${op} is an EventBridge-bus-only operator; Lambda event filtering does not take it`);
       throw new FilterPatternError(at, `unknown operator ${JSON.stringify(op)}`);
   }
 }
