@@ -10,12 +10,6 @@
 import { validateSpec, type PipelineSpec } from './core/spec';
 
 const oneMinute = { sizeSeconds: 60, graceSeconds: 60 };
-// What the course prints of the filtered health tuples, per window (besides the count).
-const healthMeasures = [
-  { fn: 'avg', field: 'peso' },
-  { fn: 'avg', field: 'imc' },
-  { fn: 'max', field: 'peso' },
-] as const;
 
 export const pipeline: PipelineSpec = validateSpec({
   topics: [
@@ -76,26 +70,26 @@ export const pipeline: PipelineSpec = validateSpec({
       window: oneMinute,
       keepRecords: true,
     },
-    {
-      name: 'peso-acima-80',
-      description: 'Health tuples whose weight (peso) is above 80 kg, per minute.',
+    // Health tuples above a limit, per minute, with what the course prints of them (besides the count).
+    ...(
+      [
+        ['peso', 80, 'weight (peso) is above 80 kg'],
+        ['imc', 35, 'BMI (IMC) is above 35'],
+      ] as const
+    ).map(([field, limit, what]) => ({
+      name: `${field}-acima-${limit}`,
+      description: `Health tuples whose ${what}, per minute.`,
       topics: ['health'],
-      filters: [{ value: { peso: [{ numeric: ['>', 80] }] } }],
-      groupBy: { kind: 'constant', key: 'all' },
+      filters: [{ value: { [field]: [{ numeric: ['>', limit] }] } }],
+      groupBy: { kind: 'constant' as const, key: 'all' },
       window: oneMinute,
-      measures: healthMeasures,
+      measures: [
+        { fn: 'avg' as const, field: 'peso' },
+        { fn: 'avg' as const, field: 'imc' },
+        { fn: 'max' as const, field: 'peso' },
+      ],
       keepRecords: true,
-    },
-    {
-      name: 'imc-acima-35',
-      description: 'Health tuples whose BMI (IMC) is above 35, per minute.',
-      topics: ['health'],
-      filters: [{ value: { imc: [{ numeric: ['>', 35] }] } }],
-      groupBy: { kind: 'constant', key: 'all' },
-      window: oneMinute,
-      measures: healthMeasures,
-      keepRecords: true,
-    },
+    })),
     {
       name: 'ohlc-1m',
       description: 'Open, high, low, close and volume per ticker and minute.',

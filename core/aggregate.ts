@@ -168,15 +168,8 @@ export function measureValuesOf(value: Readonly<Record<string, unknown>>, fields
   return values;
 }
 
-/** Where a record sits in the total order used by first/last: event time, topic-partition, offset. */
-export interface RecordPosition {
-  /** Event time, epoch ms. */
-  readonly t: number;
-  /** `"topic-partition"`. */
-  readonly tp: string;
-  /** Offset in the partition. */
-  readonly off: number;
-}
+/** Where a record sits in the total order used by first/last: event time, topic-partition, offset (a stored OrderedValue's position). */
+export type RecordPosition = Omit<OrderedValue, 'v'>;
 
 /** Orders two positions by event time, then topic-partition, then offset. */
 export function comparePositions(a: RecordPosition, b: RecordPosition): number {

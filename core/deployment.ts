@@ -129,14 +129,9 @@ export const TABLES: Readonly<Record<'results' | 'idempotency', TableDescription
 /**
  * A topic as every runtime creates and reconciles it: the topic-admin custom resource on AWS
  * (lambdas/topics) and the local stack both apply it with `ensureTopic` (lambdas/clients/kafka.ts).
+ * Without `replicationFactor`, the broker's `default.replication.factor` applies.
  */
-export interface TopicSettings {
-  readonly name: string;
-  readonly partitions: number;
-  readonly retentionHours: number;
-  /** @default the broker's default.replication.factor */
-  readonly replicationFactor?: number;
-}
+export type TopicSettings = Pick<ResolvedTopic, 'name' | 'partitions' | 'retentionHours' | 'replicationFactor'>;
 
 /** The settings of a spec topic. */
 export function topicSettings(topic: ResolvedTopic): TopicSettings {

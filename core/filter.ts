@@ -69,7 +69,6 @@ type Matcher = (value: unknown) => boolean;
 type LeafTest = (leaf: Scalar) => boolean;
 type Scalar = string | number | boolean | null;
 
-const UNSUPPORTED_BY_LAMBDA = new Set(['wildcard']);
 const LOWER_BOUNDS = new Set(['>', '>=']);
 const UPPER_BOUNDS = new Set(['<', '<=']);
 
@@ -169,17 +168,14 @@ function numericTest(operand: unknown, path: string): LeafTest {
     const [[, target]] = pairs as [[string, number]];
     return (leaf) => leaf === target;
   }
-  let lower: [string, number] | undefined;
-  let upper: [string, number] | undefined;
+  const bounds: { lower?: [string, number]; upper?: [string, number] } = {};
   for (const pair of pairs) {
-    if (LOWER_BOUNDS.has(pair[0])) {
-      if (lower) throw new FilterPatternError(path, 'a range takes at most one lower bound (> or >=)');
-      lower = pair;
-    } else {
-      if (upper) throw new FilterPatternError(path, 'a range takes at most one upper bound (< or <=)');
-      upper = pair;
-    }
+    const side = LOWER_BOUNDS.has(pair[0]) ? 'lower' : 'upper';
+    if (bounds[side])
+      throw new FilterPatternError(path, `a range takes at most one ${side} bound (${side === 'lower' ? '> or >=' : '< or <='})`);
+    bounds[side] = pair;
   }
+  const { lower, upper } = bounds;
   if (lower && upper && !(lower[1] < upper[1])) throw new FilterPatternError(path, 'the lower bound must be less than the upper bound');
   const lo = lower?.[1] ?? -Infinity;
   const loInclusive = lower?.[0] === '>=';
@@ -270,9 +266,9 @@ function compileRule(rule: unknown, path: string): Matcher {
       return leafMatcher(numericTest(operand, at));
     case 'cidr':
       return leafMatcher(cidrTest(operand, at));
+    case 'wildcard':
+      throw new FilterPatternError(at, `${op} is an EventBridge-bus-only operator; Lambda event filtering does not take it`);
     default:
-      if (UNSUPPORTED_BY_LAMBDA.has(op))
-        throw new FilterPatternError(at, `${op} is an EventBridge-bus-only operator; Lambda event filtering does not take it`);
       throw new FilterPatternError(at, `unknown operator ${JSON.stringify(op)}`);
   }
 }
@@ -359,15 +355,12 @@ export function compileFilters(
   const matchers = patterns.map((pattern, i) => {
     const at = `filters[${i}]`;
     if (!isPlainObject(pattern)) throw new FilterPatternError(at, `must be a JSON object, not ${describe(pattern)}`);
-    if (allowed) {
-      for (const name of Object.keys(pattern)) {
-        if (!allowed.has(name))
-          throw new FilterPatternError(
-            `${at}.${name}`,
-            `only ${[...allowed].map((f) => JSON.stringify(f)).join(', ')} can be filtered on here`,
-          );
-      }
-    }
+    const other = allowed && Object.keys(pattern).find((name) => !allowed.has(name));
+    if (allowed && other !== undefined)
+      throw new FilterPatternError(
+        `${at}.${other}`,
+        `only ${[...allowed].map((f) => JSON.stringify(f)).join(', ')} can be filtered on here`,
+      );
     return compileObject(pattern, at);
   });
   if (matchers.length === 0) return () => true;

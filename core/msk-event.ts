@@ -111,16 +111,14 @@ function decodeBase64(text: unknown, field: string): Buffer | undefined {
 
 function decodeHeaderBytes(bytes: unknown, field: string): Buffer {
   if (!Array.isArray(bytes)) throw new MskEventError(field, 'must be an array of bytes');
-  const buffer = Buffer.allocUnsafe(bytes.length);
-  for (let i = 0; i < bytes.length; i += 1) {
-    const byte: unknown = bytes[i];
-    // Bytes arrive unsigned (0..255); a signed (Java-style, -128..127) byte is accepted too.
-    if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < -128 || byte > 255) {
-      throw new MskEventError(`${field}[${i}]`, 'must be a byte (an integer from 0 to 255)');
-    }
-    buffer[i] = byte & 0xff;
-  }
-  return buffer;
+  return Buffer.from(
+    bytes.map((byte: unknown, i) => {
+      // Bytes arrive unsigned (0..255); a signed (Java-style, -128..127) byte is accepted too.
+      if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < -128 || byte > 255)
+        throw new MskEventError(`${field}[${i}]`, 'must be a byte (an integer from 0 to 255)');
+      return byte & 0xff;
+    }),
+  );
 }
 
 function decodeHeaders(headers: unknown, field: string): Array<Record<string, Buffer>> {
@@ -132,18 +130,16 @@ function decodeHeaders(headers: unknown, field: string): Array<Record<string, Bu
   });
 }
 
-function headerText(raw: ReadonlyArray<Readonly<Record<string, Buffer>>>): Record<string, string> {
-  const text: Record<string, string> = {};
-  for (const header of raw) {
-    for (const [name, bytes] of Object.entries(header)) text[name] = bytes.toString('utf8');
-  }
-  return text;
-}
-
 /** A record from its position and raw bytes: the text of key, value and headers decoded from UTF-8. */
 function buildRecord(position: Omit<KafkaRecord, 'key' | 'value' | 'headers' | 'raw'>, raw: KafkaRecord['raw']): KafkaRecord {
   const { key, value, headers } = raw;
-  return { ...position, key: key?.toString('utf8'), value: value?.toString('utf8'), headers: headerText(headers), raw };
+  return {
+    ...position,
+    key: key?.toString('utf8'),
+    value: value?.toString('utf8'),
+    headers: Object.assign({}, ...headers.map((header) => mapValues(header, (bytes) => bytes.toString('utf8')))),
+    raw,
+  };
 }
 
 function decodeRecord(input: unknown, listKey: string, field: string): KafkaRecord {

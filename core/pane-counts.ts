@@ -11,6 +11,7 @@
  * record adds nothing. Late records are not in it (they are not in `count` either). Pure: no I/O.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { AggregateItem } from './aggregate-item';
 import { paneCountsKey } from './keys';
 import type { GroupBy } from './spec';
 
@@ -21,12 +22,9 @@ import type { GroupBy } from './spec';
  */
 export const MAX_PANE_COUNTS_BYTES = 300 * 1024;
 
-/** The stored item (besides its keys, `paneCountsKey`). */
-export interface PaneCountsItem {
-  readonly pk: string;
-  readonly sk: string;
+/** The stored item (besides its keys, `paneCountsKey`), with an aggregate's exactly-once bookkeeping (`wm`, `version`) and TTL. */
+export interface PaneCountsItem extends Pick<AggregateItem, 'pk' | 'sk' | 'consumer' | 'wm' | 'version' | 'expiresAt'> {
   readonly kind: 'paneCounts';
-  readonly consumer: string;
   /** Pane start and end (exclusive), epoch ms. */
   readonly paneStart: number;
   readonly paneEnd: number;
@@ -36,11 +34,6 @@ export interface PaneCountsItem {
   readonly keys: number;
   /** Set when the counts would outgrow {@link MAX_PANE_COUNTS_BYTES}: the pane is then counted from its aggregates. */
   readonly overflow?: true;
-  /** Exactly-once bookkeeping: the highest offset applied, by `"topic-partition"`. */
-  readonly wm: Readonly<Record<string, number>>;
-  readonly version: number;
-  /** TTL, epoch seconds. */
-  readonly expiresAt: number;
 }
 
 /** One on-time record's count for one group key of a pane. */

@@ -416,10 +416,8 @@ function consumerProblems(consumer: ConsumerSpec, topics: ReadonlyMap<string, To
   problems.push(...windowProblems(at, consumer.window));
   if (!inRange(consumer.window.graceSeconds, 0, SECONDS_PER_DAY))
     problems.push(`${at}: window.graceSeconds must be a whole number from 0 to 86400`);
-  if (consumer.groupBy.kind === 'field' || consumer.groupBy.kind === 'each') {
-    if (!declares(consumer.groupBy.field))
-      problems.push(`${at}: groupBy reads "${consumer.groupBy.field}", which not every topic it reads declares`);
-  }
+  if ((consumer.groupBy.kind === 'field' || consumer.groupBy.kind === 'each') && !declares(consumer.groupBy.field))
+    problems.push(`${at}: groupBy reads "${consumer.groupBy.field}", which not every topic it reads declares`);
   if (consumer.groupBy.kind === 'constant' && !/^[^#\s]{1,128}$/.test(consumer.groupBy.key)) {
     problems.push(`${at}: groupBy key must be 1 to 128 characters, no spaces or #`);
   }

@@ -262,16 +262,6 @@ function parameters(route: Route, pathSchema: JsonSchema | undefined): JsonSchem
   return [...list('path', route.path), ...list('query', route.query), ...list('header', route.headers)];
 }
 
-/** The spec names that get a concrete path of a route, with their descriptions; its templated path then serves the others. */
-function concretePaths(
-  route: Route,
-  topics: readonly ResolvedTopic[],
-  consumers: readonly ResolvedConsumer[],
-): readonly { readonly name: string; readonly description?: string }[] {
-  if (route.per === undefined) return [];
-  return route.per === 'topic' ? topics : consumers.filter((c) => route.per === 'consumer' || c.keepRecords);
-}
-
 /** `$ref`s to components that a concrete path has its own version of (`consumer.<name>.Aggregate`) point there. */
 function specialize(schema: unknown, prefix: string, schemas: Readonly<Record<string, JsonSchema>>): JsonSchema {
   return JSON.parse(
@@ -288,9 +278,9 @@ function operation(
   target: OpenApiTarget,
   schemas: Readonly<Record<string, JsonSchema>>,
   names: readonly string[],
-  concrete?: { kind: 'topic' | 'consumer'; name: string; description: string | undefined },
+  concrete?: { readonly name: string; readonly description?: string },
 ): OpenApiOperation {
-  const prefix = concrete === undefined ? '' : `${concrete.kind}.${concrete.name}.`;
+  const prefix = concrete === undefined ? '' : `${route.per === 'topic' ? 'topic' : 'consumer'}.${concrete.name}.`;
   const templated: JsonSchema | undefined =
     concrete !== undefined
       ? undefined
@@ -385,13 +375,12 @@ export function openApiDocument(spec: PipelineSpec, { target = 'local', serverUr
     (paths[path] ??= {})[method.toLowerCase()] = op;
   };
   for (const route of ROUTES) {
-    const concrete = concretePaths(route, topics, consumers);
+    // The spec names that get a concrete path of the route; its templated path then serves the others.
+    const concrete: readonly { readonly name: string; readonly description?: string }[] =
+      route.per === undefined ? [] : route.per === 'topic' ? topics : consumers.filter((c) => route.per === 'consumer' || c.keepRecords);
     const names = concrete.map((c) => c.name);
     add(route.resource, route.method, operation(route, target, schemas, names));
-    for (const { name, description } of concrete) {
-      const kind = route.per === 'topic' ? 'topic' : 'consumer';
-      add(route.resource.replace(/\{[^}]+\}/, name), route.method, operation(route, target, schemas, names, { kind, name, description }));
-    }
+    for (const c of concrete) add(route.resource.replace(/\{[^}]+\}/, c.name), route.method, operation(route, target, schemas, names, c));
   }
   if (target === 'local') Object.assign(paths, localOperations());
 

@@ -22,12 +22,15 @@ import { RISING_SCORE, TRENDING_DEFAULTS, TRENDING_LIMITS } from '../trending';
 /** Which Lambda serves a route. */
 export type RouteHandler = 'producer' | 'results';
 
-/** A component of the document: its name, its schema and a `$ref` to it typed as the schema. */
-function component<T extends TSchema>(
-  name: string,
-  schema: T,
-): { readonly name: string; readonly schema: T; readonly ref: TUnsafe<Static<T>> } {
-  return { name, schema, ref: Type.Unsafe<Static<T>>(Type.Ref(`#/components/schemas/${name}`)) };
+const components: Record<string, TSchema> = {};
+/** Every component of the document that does not depend on the pipeline spec, by name, in the order they are made. */
+export const COMPONENTS: Readonly<Record<string, TSchema>> = components;
+/** A `$ref` to a component, typed as its schema. */
+const refTo = <T extends TSchema>(name: string): TUnsafe<Static<T>> => Type.Unsafe<Static<T>>(Type.Ref(`#/components/schemas/${name}`));
+/** Adds a component to {@link COMPONENTS}: its schema and a `$ref` to it typed as the schema. */
+function component<T extends TSchema>(name: string, schema: T): { readonly schema: T; readonly ref: TUnsafe<Static<T>> } {
+  components[name] = schema;
+  return { schema, ref: refTo<T>(name) };
 }
 /** An object with these properties and no others. */
 const closed = <P extends TProperties>(properties: P, description?: string) =>
@@ -81,7 +84,7 @@ const WrittenResult = component(
 );
 const RecordResult = component('RecordResult', Type.Union([WrittenResult.ref, ErrorBody.ref]));
 const BatchAnswer = component('BatchAnswer', closed({ results: Type.Array(RecordResult.ref, { minItems: 1 }) }));
-const GatewayError = component(
+component(
   'GatewayError',
   closed({ message: Type.String() }, "API Gateway's own answer when the integration fails (502) or times out (504)."),
 );
@@ -223,11 +226,15 @@ const CURSOR = Type.String({
   description:
     'The nextCursor of the previous page of the same query, passed back as is (base64url of the position it continues from). Any other value is refused with 400/40003.',
 });
-const Cursor = component('Cursor', CURSOR);
 const page = <T extends TSchema>(item: T, withConsumer: boolean) =>
-  closed({ ...(withConsumer ? { consumer: Type.String() } : {}), items: Type.Array(item), nextCursor: optional(Cursor.ref) });
+  closed({
+    ...(withConsumer ? { consumer: Type.String() } : {}),
+    items: Type.Array(item),
+    nextCursor: optional(refTo<typeof CURSOR>('Cursor')),
+  });
 const DeadLetters = component('DeadLetters', page(DeadLetter.ref, false));
-const Health = component(
+component('Cursor', CURSOR);
+component(
   'Health',
   Type.Object(
     { ok: Type.Boolean() },
@@ -273,26 +280,6 @@ export function ingestRequestSchema(value: Readonly<Record<string, unknown>>, pa
     description: `One record {value, key?, headers?, partition?, timestamp?} or {records: [...]} (1 to ${INGEST_LIMITS.maxRecords}).`,
   });
 }
-
-/** Every component of the document that does not depend on the pipeline spec, by name. */
-export const COMPONENTS: Readonly<Record<string, TSchema>> = Object.fromEntries(
-  [
-    ErrorBody,
-    WrittenResult,
-    RecordResult,
-    BatchAnswer,
-    GatewayError,
-    TopicDescription,
-    Topics,
-    Aggregate,
-    Trending,
-    KeptRecord,
-    DeadLetter,
-    DeadLetters,
-    Cursor,
-    Health,
-  ].map((c) => [c.name, c.schema]),
-);
 
 /** One answer of a route: its status, what it means, its body and headers. */
 export interface Answer {
