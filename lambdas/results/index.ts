@@ -182,7 +182,7 @@ export function createResultsHandler({
     if (top !== undefined) {
       // With from or to: the keys of one stored window (pane), as before hopping windows.
       const windowStart =
-        query.from !== undefined ? fromStart : (await reader.aggregatesByWindow(gsi1pk, 0, range.to, 1)).items[0]?.windowStart;
+        query.from !== undefined ? fromStart : (await reader.byTime<AggregateItem>({ gsi1pk }, 0, range.to, 1)).items[0]?.windowStart;
       const ranked =
         windowStart === undefined
           ? []
@@ -195,11 +195,9 @@ export function createResultsHandler({
       return pageAnswer(consumer.name, ranked, undefined);
     }
 
-    const pk = key === undefined ? undefined : aggregateKey(consumer.name, encodeGroupKey(key), 0).pk;
-    const page =
-      pk === undefined
-        ? await reader.aggregatesByWindow(gsi1pk, fromStart, range.to, limit, decodeCursor(query.cursor, { gsi1pk }))
-        : await reader.byTime<AggregateItem>(pk, fromStart, range.to, limit, decodeCursor(query.cursor, { pk }));
+    const partition: { pk: string } | { gsi1pk: string } =
+      key === undefined ? { gsi1pk } : { pk: aggregateKey(consumer.name, encodeGroupKey(key), 0).pk };
+    const page = await reader.byTime<AggregateItem>(partition, fromStart, range.to, limit, decodeCursor(query.cursor, partition));
     return pageAnswer(
       consumer.name,
       page.items.map((item) => aggregateView(item, consumer)),
@@ -247,7 +245,7 @@ export function createResultsHandler({
     const { pk } = keptRecordKey(consumer.name, 0, '', 0, 0);
     const cursor = decodeCursor(query.cursor, { pk });
     if (range.from >= range.to) return pageAnswer(consumer.name, [], undefined);
-    const page = await reader.byTime<Record<string, unknown>>(pk, range.from, range.to, query.limit ?? PAGE_SIZE.default, cursor);
+    const page = await reader.byTime<Record<string, unknown>>({ pk }, range.from, range.to, query.limit ?? PAGE_SIZE.default, cursor);
     return pageAnswer(consumer.name, page.items.map(keptRecordView), page.lastKey);
   };
 

@@ -130,40 +130,11 @@ export class ResultsReader {
    */
   public async aggregatesOfKeys(pks: readonly string[], fromStart: number, to: number, limit: number): Promise<AggregateItem[][]> {
     const cost = { readUnits: 0, queries: 0, items: 0 };
-    const { lower, upper } = timeBounds(fromStart, to);
-    const found = await mapLimit(pks, this.concurrency, async (pk) => {
-      const page = await this.query<AggregateItem>(
-        {
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-          ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
-          ScanIndexForward: false,
-          Limit: limit,
-        },
-        cost,
-      );
-      return [...page.items];
-    });
+    const found = await mapLimit(pks, this.concurrency, async (pk) => [
+      ...(await this.byTime<AggregateItem>({ pk }, fromStart, to, limit, undefined, cost)).items,
+    ]);
     if (pks.length > 0) this.onRead?.(cost);
     return found;
-  }
-
-  /** Aggregates of every key of a consumer with window start in `[fromStart, to)`, newest window first. */
-  public aggregatesByWindow(
-    gsi1pk: string,
-    fromStart: number,
-    to: number,
-    limit: number,
-    cursor?: CursorKey,
-  ): Promise<QueryPage<AggregateItem>> {
-    const { lower, upper } = timeBounds(fromStart, to);
-    return this.query({
-      IndexName: BY_WINDOW_INDEX.name,
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper',
-      ExpressionAttributeValues: { ':pk': gsi1pk, ':lower': lower, ':upper': upper },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-    });
   }
 
   /** Every aggregate of one window (all keys), reading page after page up to `maxItems`. */
@@ -232,16 +203,34 @@ export class ResultsReader {
     return panes;
   }
 
-  /** Items of a partition whose sort key starts with a time in `[from, to)`, newest first (aggregates of one key, kept records). */
-  public byTime<T>(pk: string, from: number, to: number, limit: number, cursor?: CursorKey): Promise<QueryPage<T>> {
+  /**
+   * Items of a partition whose sort key starts with a time in `[from, to)`, newest first: a `pk` of
+   * the table (aggregates of one key, kept records) or a `gsi1pk` of the `byWindow` index
+   * (aggregates of every key of a consumer, by window start). With `cost`, counted there.
+   */
+  public byTime<T>(
+    partition: { readonly pk: string } | { readonly gsi1pk: string },
+    from: number,
+    to: number,
+    limit: number,
+    cursor?: CursorKey,
+    cost?: ReadTally,
+  ): Promise<QueryPage<T>> {
     const { lower, upper } = timeBounds(from, to);
-    return this.query({
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-      ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-    });
+    const byWindow = 'gsi1pk' in partition;
+    return this.query(
+      {
+        ...(byWindow ? { IndexName: BY_WINDOW_INDEX.name } : {}),
+        KeyConditionExpression: byWindow
+          ? 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper'
+          : 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: { ':pk': byWindow ? partition.gsi1pk : partition.pk, ':lower': lower, ':upper': upper },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: cursor,
+      },
+      cost,
+    );
   }
 
   /** Items of a partition in sort-key order (dead letters: by topic, partition, offset). */
