@@ -125,8 +125,6 @@ export function createKafka(options: KafkaClientOptions): Kafka {
 export interface IdempotentProducerOptions {
   /** Chooses each message's partition. @default kafkajs' DefaultPartitioner */
   readonly createPartitioner?: ICustomPartitioner;
-  /** Retries of a failed send before it fails (bounded: a Lambda must answer in time). @default 3 */
-  readonly retries?: number;
 }
 
 /**
@@ -135,12 +133,13 @@ export interface IdempotentProducerOptions {
  * one request in flight keeps the per-partition sequence numbers in order (KIP-98), and costs
  * nothing in a Lambda, which sends one request at a time. Topics are never auto-created.
  */
-export function createIdempotentProducer(kafka: Kafka, { createPartitioner, retries = 3 }: IdempotentProducerOptions = {}): Producer {
+export function createIdempotentProducer(kafka: Kafka, { createPartitioner }: IdempotentProducerOptions = {}): Producer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 },
+    // Bounded: a Lambda must answer in time.
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
     ...(createPartitioner === undefined ? {} : { createPartitioner }),
   });
 }

@@ -32,8 +32,6 @@ export interface BatchDeps {
   readonly now?: () => number;
   /** Conditional-write attempts per aggregate before it is answered as failed. @default 5 */
   readonly maxConflictAttempts?: number;
-  /** Aggregates written at the same time. @default 16 */
-  readonly writeConcurrency?: number;
   /** Per-record log lines per batch (dead letters, failures); the rest are counted only. @default 10 */
   readonly maxRecordLogs?: number;
 }
@@ -74,6 +72,8 @@ export interface BatchResult {
   readonly counts: BatchCounts;
 }
 
+/** Claims and aggregates written at the same time. */
+const WRITE_CONCURRENCY = 16;
 /** Largest dead-letter value kept, in bytes before base64: far under DynamoDB's 400 KB item limit. */
 export const MAX_DEAD_LETTER_VALUE_BYTES = 64 * 1024;
 /** Largest kept-record value stored as an attribute, in bytes of JSON text; larger ones are stored without it. */
@@ -227,7 +227,7 @@ async function resolveCopies(
   const stopAt = new Map<string, number>();
   let writes = 0;
   const expiresAt = expiresAtOf(now, plan.consumer.retentionDays);
-  await mapLimit([...byRequest], deps.writeConcurrency ?? 16, async ([requestId, copies]) => {
+  await mapLimit([...byRequest], WRITE_CONCURRENCY, async ([requestId, copies]) => {
     const wanted = new Map<number, string>();
     for (const copy of copies) if (!wanted.has(copy.index)) wanted.set(copy.index, copy.position);
     let held: Map<number, string>;
@@ -404,7 +404,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
     if (writes.length === 0) return;
     const read = await store.readAggregates(writes.map((w) => w.key));
     const maxAttempts = deps.maxConflictAttempts ?? 5;
-    await mapLimit(writes, deps.writeConcurrency ?? 16, async (write) => {
+    await mapLimit(writes, WRITE_CONCURRENCY, async (write) => {
       const id = keyId(write.key);
       if (read.failed.has(id)) {
         failWrite(write, read.error, `${write.label} read failed`);

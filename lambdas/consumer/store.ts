@@ -32,10 +32,6 @@ export type VersionedItem = AggregateItem | PaneCountsItem;
 export interface ResultsStoreOptions {
   /** Attempts per batch call or conditional put before giving up. @default 5 */
   readonly maxAttempts?: number;
-  /** First backoff, in ms; doubles per attempt, with jitter. @default 25 */
-  readonly baseDelayMs?: number;
-  /** Longest backoff, in ms. @default 1000 */
-  readonly maxDelayMs?: number;
   /** Waits; tests pass one that does not. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Random source for jitter. @default Math.random */
@@ -106,23 +102,17 @@ export interface WriteResult {
 /** The results table, as the consumer uses it. */
 export class ResultsStore {
   private readonly maxAttempts: number;
-  /** Waits before retry `attempt` (1-based): exponential, capped, with jitter in [50%, 100%]. */
+  /** Waits before retry `attempt` (1-based): from 25 ms doubling to at most 1 s, with jitter in [50%, 100%]. */
   public readonly backoff: (attempt: number) => Promise<void>;
 
   public constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
-    {
-      maxAttempts = 5,
-      baseDelayMs = 25,
-      maxDelayMs = 1000,
-      sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      random = Math.random,
-    }: ResultsStoreOptions = {},
+    { maxAttempts = 5, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random = Math.random }: ResultsStoreOptions = {},
   ) {
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxAttempts must be a whole number >= 1');
     this.maxAttempts = maxAttempts;
-    this.backoff = (attempt) => sleep(backoffMs(attempt, { initialMs: baseDelayMs, maxMs: maxDelayMs }, random));
+    this.backoff = (attempt) => sleep(backoffMs(attempt, { initialMs: 25, maxMs: 1000 }, random));
   }
 
   /**

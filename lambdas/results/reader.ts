@@ -54,8 +54,6 @@ export interface ReadCost {
 
 /** Options of a {@link ResultsReader}. */
 export interface ResultsReaderOptions {
-  /** Queries of one multi-pane read in flight at once. @default 16 */
-  readonly concurrency?: number;
   /** Hears what each multi-request read (aggregatesOfKeys, paneCounts) cost (the bench measures reads per query with it). */
   readonly onRead?: (cost: ReadCost) => void;
 }
@@ -70,21 +68,16 @@ function assertAdvances(sent: CursorKey | undefined, next: CursorKey | undefined
   }
 }
 
+/** Queries of one multi-pane read in flight at once. */
+const READ_CONCURRENCY = 16;
+
 /** Reads the results table. */
 export class ResultsReader {
-  private readonly concurrency: number;
-  private readonly onRead: ((cost: ReadCost) => void) | undefined;
-
   public constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
-    { concurrency = 16, onRead }: ResultsReaderOptions = {},
-  ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new RangeError(`concurrency must be a whole number >= 1 (got ${concurrency})`);
-    this.concurrency = concurrency;
-    this.onRead = onRead;
-  }
+    private readonly options: ResultsReaderOptions = {},
+  ) {}
 
   /** One Query; with `cost`, it asks for the consumed capacity and is counted there. A throttled or failing table is a 503/50302. */
   private async query<T>(input: Omit<QueryCommandInput, 'TableName'>, cost?: ReadTally): Promise<QueryPage<T>> {
@@ -125,15 +118,15 @@ export class ResultsReader {
 
   /**
    * The aggregates of several stored group keys (`pks`, their `AGG#` partitions) with window start
-   * in `[fromStart, to)`, at most `limit` each: one Query per key, up to `concurrency` at once; in
+   * in `[fromStart, to)`, at most `limit` each: one Query per key, up to 16 at once; in
    * the order of `pks`.
    */
   public async aggregatesOfKeys(pks: readonly string[], fromStart: number, to: number, limit: number): Promise<AggregateItem[][]> {
     const cost = { readUnits: 0, queries: 0, items: 0 };
-    const found = await mapLimit(pks, this.concurrency, async (pk) => [
+    const found = await mapLimit(pks, READ_CONCURRENCY, async (pk) => [
       ...(await this.byTime<AggregateItem>({ pk }, fromStart, to, limit, undefined, cost)).items,
     ]);
-    if (pks.length > 0) this.onRead?.(cost);
+    if (pks.length > 0) this.options.onRead?.(cost);
     return found;
   }
 
@@ -156,7 +149,7 @@ export class ResultsReader {
    * trending rank. A consumer that keeps pane key counts (`counted`, core/pane-counts.ts) is read
    * from those items, one Query for all the panes; a pane whose item overflowed, and every pane of
    * a consumer that keeps none, from its aggregates (one Query per pane on the `byWindow` index,
-   * `begins_with(gsi1sk, "<pane start>#")`, counts only, up to `concurrency` at once). A pane
+   * `begins_with(gsi1sk, "<pane start>#")`, counts only, up to 16 at once). A pane
    * with nothing stored counts no key.
    */
   public async paneCounts(consumer: string, paneStarts: readonly number[], counted: boolean): Promise<Map<number, Map<string, number>>> {
@@ -184,7 +177,7 @@ export class ResultsReader {
     }
     const { gsi1pk } = aggregateKey(consumer, '', 0);
     const names = { '#a0': 'groupKey', '#a1': 'windowStart', '#a2': 'count' };
-    const read = await mapLimit(fromAggregates, this.concurrency, (start) =>
+    const read = await mapLimit(fromAggregates, READ_CONCURRENCY, (start) =>
       this.queryAll<AggregateItem>(
         {
           IndexName: BY_WINDOW_INDEX.name,
@@ -199,7 +192,7 @@ export class ResultsReader {
     for (const item of read.flat()) {
       if (item.count > 0) panes.get(item.windowStart)?.set(item.groupKey, item.count);
     }
-    this.onRead?.(cost);
+    this.options.onRead?.(cost);
     return panes;
   }
 
