@@ -12,8 +12,7 @@ import { aggregateKey, copyClaimKey, deadLetterKey, keptRecordKey, paneCountsKey
 import { applyPaneCounts, keepsPaneCounts, type PaneCountEntry, type PaneCountsItem, type PaneRef } from '../../core/pane-counts';
 import { parseRecordId, RECORD_ID_HEADER } from '../../core/record-id';
 import { topicPartitionKey, type KafkaRecord } from '../../core/kafka-record';
-import type { CanonicalValue } from '../../core/canonical';
-import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterReason, type RecordForm, type RecordWriter } from './classify';
+import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterCause, type RecordOutcome } from './classify';
 import { CLAIMS_PER_UPDATE, isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem, type VersionedItem } from './store';
 
 /** Where a log line goes; Powertools' Logger fits. */
@@ -103,15 +102,6 @@ interface VersionedWrite {
   next(current: VersionedItem | undefined): { item: VersionedItem; applied: number } | undefined;
 }
 
-/** Why a record is a dead letter, and the form and writer it came from. */
-export interface DeadLetterCause {
-  readonly reason: DeadLetterReason;
-  /** What is wrong, naming the field. */
-  readonly detail: string;
-  readonly form: RecordForm;
-  readonly writer: RecordWriter;
-}
-
 /** Builds the dead-letter item of a record (idempotent by position). */
 export function deadLetterItem(
   record: KafkaRecord,
@@ -156,14 +146,7 @@ function storableAsMap(value: unknown): boolean {
 }
 
 /** What a kept record holds besides its position: the canonical value and where it came from. */
-export interface KeptRecord {
-  /** The canonical value: what the consumer saw. */
-  readonly value: CanonicalValue;
-  readonly form: RecordForm;
-  readonly writer: RecordWriter;
-  readonly eventTime: number;
-  readonly expiresAt: number;
-}
+export type KeptRecord = Pick<Extract<RecordOutcome, { kind: 'aggregate' }>, 'value' | 'form' | 'writer' | 'eventTime' | 'expiresAt'>;
 
 /**
  * Builds the kept-record item of a matching record (idempotent by event time and position). The
@@ -316,16 +299,12 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
       case 'filtered':
         counts.filteredOut += 1;
         break;
-      case 'dead':
-        logRecord('warn', 'record dead-lettered', {
-          ...position,
-          reason: outcome.reason,
-          detail: outcome.detail,
-          form: outcome.form,
-          writer: outcome.writer,
-        });
+      case 'dead': {
+        const { reason, detail, form, writer } = outcome;
+        logRecord('warn', 'record dead-lettered', { ...position, reason, detail, form, writer });
         addPut(deadLetterItem(record, consumer.name, outcome, now, consumer.retentionDays), record, true);
         break;
+      }
       case 'aggregate':
         if (outcome.late) {
           counts.late += 1;

@@ -66,17 +66,20 @@ export interface AggregateTouch {
   readonly contribution: RecordContribution;
 }
 
+/** Why a record is a dead letter, and the form and writer it came from. */
+export interface DeadLetterCause {
+  readonly reason: DeadLetterReason;
+  /** What is wrong, naming the field. */
+  readonly detail: string;
+  /** The form it was written in. */
+  readonly form: RecordForm;
+  readonly writer: RecordWriter;
+}
+
 /** What a record means to a consumer. */
 export type RecordOutcome =
   | { readonly kind: 'filtered' }
-  | {
-      readonly kind: 'dead';
-      readonly reason: DeadLetterReason;
-      readonly detail: string;
-      /** The form it was written in. */
-      readonly form: RecordForm;
-      readonly writer: RecordWriter;
-    }
+  | ({ readonly kind: 'dead' } & DeadLetterCause)
   | {
       readonly kind: 'aggregate';
       /** The canonical value: what the consumer saw. */
