@@ -67,18 +67,17 @@ export interface ProducerHandlerOptions {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** JSON is UTF-8 (RFC 8259): a body that is not is refused rather than read with replacement characters. */
-function utf8Text(bytes: Buffer): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch (error) {
-    throw new BodyNotJsonError('request body is not valid UTF-8, so not valid JSON', { cause: error });
-  }
-}
-
 function bodyText(event: APIGatewayProxyEvent): string {
   if (event.body === null || event.body === undefined || event.body === '') throw new BadRequestError('request body is required');
-  const text = event.isBase64Encoded ? utf8Text(Buffer.from(event.body, 'base64')) : event.body;
+  let text = event.body;
+  // JSON is UTF-8 (RFC 8259): a body that is not is refused rather than read with replacement characters.
+  if (event.isBase64Encoded) {
+    try {
+      text = UTF8.decode(Buffer.from(event.body, 'base64'));
+    } catch (error) {
+      throw new BodyNotJsonError('request body is not valid UTF-8, so not valid JSON', { cause: error });
+    }
+  }
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > INGEST_LIMITS.maxRequestBytes) {
     throw new PayloadTooLargeError(`request body is ${bytes} bytes; the limit is ${INGEST_LIMITS.maxRequestBytes}`, {

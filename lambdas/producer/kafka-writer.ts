@@ -136,11 +136,9 @@ export async function writeRecords(
   });
   const timer = deadline(deadlineMs);
   try {
-    const send = async (): Promise<RecordMetadata[]> => {
-      const producer = await producers.get();
-      return producer.sendBatch({ ...SEND_OPTIONS, timeout: deadlineMs, topicMessages: [{ topic, messages }] });
-    };
-    const sending = send();
+    const sending = producers
+      .get()
+      .then((producer) => producer.sendBatch({ ...SEND_OPTIONS, timeout: deadlineMs, topicMessages: [{ topic, messages }] }));
     // When the deadline wins, a later failure of the send has nobody left to hear it.
     sending.catch(() => undefined);
     const metadata = await Promise.race([sending, timer.promise]);

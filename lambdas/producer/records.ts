@@ -71,15 +71,10 @@ export async function ingestRecords(
     }
     return { partition, offset, timestamp: lastIso };
   });
-  const firstRejected = outcomes.find((o) => !o.ok);
-  if (form === 'single') {
-    return firstRejected === undefined || firstRejected.ok
-      ? jsonAnswer(200, results[0])
-      : jsonAnswer(firstRejected.error.status, results[0]);
-  }
-  if (firstRejected === undefined || firstRejected.ok) return jsonAnswer(200, { results });
+  const error = outcomes.flatMap((o) => (o.ok ? [] : [o.error])).at(0);
+  if (form === 'single') return jsonAnswer(error?.status ?? 200, results[0]);
+  if (error === undefined) return jsonAnswer(200, { results });
   if (valid.length > 0) return jsonAnswer(207, { results });
-  const { error } = firstRejected;
   return jsonAnswer(error.status, {
     error_code: error.errorCode,
     message: `no record was written: all ${records.length} were rejected; first: ${error.message}`,
