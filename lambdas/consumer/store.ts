@@ -81,22 +81,10 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Results of reading aggregates: those found, and the keys that could not be read. */
-export interface ReadResult {
-  readonly items: ReadonlyMap<string, VersionedItem>;
-  /** Key ids (see {@link keyId}) whose read failed. */
-  readonly failed: ReadonlySet<string>;
-  /** The error behind the failures, if any. */
-  readonly error?: unknown;
-}
-
-/** Results of putting items: the keys not written, and why. */
-export interface WriteResult {
-  /** Key ids (see {@link keyId}) not written. */
+/** What a batch read or write left undone: the key ids (see {@link keyId}) never processed, and the error behind them, if any. */
+export interface Unprocessed {
   readonly failed: ReadonlySet<string>;
   readonly error?: unknown;
-  /** Items written. */
-  readonly written: number;
 }
 
 /** The results table, as the consumer uses it. */
@@ -119,7 +107,7 @@ export class ResultsStore {
    * Reads aggregates (and pane key counts) with strongly consistent reads, at most 100 keys per
    * call, retrying unprocessed keys. Keys never read are returned as failed rather than thrown.
    */
-  public async readAggregates(keys: readonly ItemKey[]): Promise<ReadResult> {
+  public async readAggregates(keys: readonly ItemKey[]): Promise<Unprocessed & { readonly items: ReadonlyMap<string, VersionedItem> }> {
     const items = new Map<string, VersionedItem>();
     const outcome = await this.untilProcessed(chunks(keys, BATCH_GET_LIMIT), async (pending) => {
       const answer = await this.client.send(
@@ -166,7 +154,7 @@ export class ResultsStore {
    * Two items with the same key in one call are collapsed into the last one (DynamoDB rejects
    * duplicates in one batch).
    */
-  public async putAll(items: readonly StoredItem[]): Promise<WriteResult> {
+  public async putAll(items: readonly StoredItem[]): Promise<Unprocessed & { readonly written: number }> {
     const unique = [...new Map(items.map((item) => [keyId(item), item])).values()];
     let written = 0;
     const outcome = await this.untilProcessed(chunks(unique, BATCH_WRITE_LIMIT), async (pending) => {
@@ -190,7 +178,7 @@ export class ResultsStore {
   private async untilProcessed<T extends ItemKey>(
     batches: readonly (readonly T[])[],
     send: (pending: readonly T[]) => Promise<readonly T[]>,
-  ): Promise<{ failed: Set<string>; error?: unknown }> {
+  ): Promise<Unprocessed> {
     const failed = new Set<string>();
     let lastError: unknown;
     await Promise.all(
