@@ -108,10 +108,7 @@ export function kafkaConfig({
     ssl: true,
     sasl: {
       mechanism: 'oauthbearer',
-      oauthBearerProvider: async () => {
-        const { token } = await generateAuthToken({ region });
-        return { value: token };
-      },
+      oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
     },
   };
 }
@@ -203,8 +200,7 @@ export async function ensureTopic(
 ): Promise<EnsureTopicOutcome> {
   const { name, partitions, retentionHours, replicationFactor } = settings;
   const retention = retentionMs(retentionHours);
-  const existing = await admin.listTopics();
-  if (!existing.includes(name)) {
+  if (!(await admin.listTopics()).includes(name)) {
     const created = await admin.createTopics({
       waitForLeaders,
       topics: [

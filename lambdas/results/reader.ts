@@ -27,6 +27,7 @@ export function timeBounds(from: number, to: number): { lower: string; upper: st
   return { lower: sortableMillis(from), upper: `${sortableMillis(to - 1)}$` };
 }
 
+/** DynamoDB errors worth retrying later (besides any 5xx). */
 const TRANSIENT = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
@@ -36,13 +37,6 @@ const TRANSIENT = new Set([
   'TimeoutError',
   'RequestTimeout',
 ]);
-
-/** Whether a DynamoDB error is worth retrying later. */
-export function isTransientReadError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  return TRANSIENT.has(error.name) || status >= 500;
-}
 
 /** What one call of the reader read: Query requests, items, and the read capacity units DynamoDB reported consumed. */
 export interface ReadCost {
@@ -60,13 +54,6 @@ export interface ResultsReaderOptions {
 
 /** A {@link ReadCost} being counted. */
 type ReadTally = { -readonly [K in keyof ReadCost]: number };
-
-/** A paged read must move on: a next key equal to the one sent would read the same page forever. */
-function assertAdvances(sent: CursorKey | undefined, next: CursorKey | undefined): void {
-  if (next !== undefined && sent !== undefined && JSON.stringify(next) === JSON.stringify(sent)) {
-    throw new Error(`the table answered the key it was given as the next one (${JSON.stringify(sent)}): the read would not end`);
-  }
-}
 
 /** Queries of one multi-pane read in flight at once. */
 const READ_CONCURRENCY = 16;
@@ -93,7 +80,8 @@ export class ResultsReader {
       }
       return answer.LastEvaluatedKey === undefined ? { items } : { items, lastKey: answer.LastEvaluatedKey as CursorKey };
     } catch (error) {
-      if (isTransientReadError(error))
+      const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode ?? 0;
+      if (error instanceof Error && (TRANSIENT.has(error.name) || status >= 500))
         throw new ServiceUnavailableError('the results table cannot be read now', { code: 50302, cause: error });
       throw error;
     }
@@ -110,7 +98,9 @@ export class ResultsReader {
     do {
       const page = await this.query<T>({ ...input, ExclusiveStartKey: cursor }, cost);
       items.push(...page.items);
-      assertAdvances(cursor, page.lastKey);
+      // A paged read must move on: a next key equal to the one sent would read the same page forever.
+      if (page.lastKey !== undefined && cursor !== undefined && JSON.stringify(page.lastKey) === JSON.stringify(cursor))
+        throw new Error(`the table answered the key it was given as the next one (${JSON.stringify(cursor)}): the read would not end`);
       cursor = page.lastKey;
     } while (cursor !== undefined && items.length < maxItems);
     return items;
