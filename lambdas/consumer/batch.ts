@@ -13,7 +13,8 @@ import { applyPaneCounts, keepsPaneCounts, type PaneCountEntry, type PaneCountsI
 import { parseRecordId, RECORD_ID_HEADER } from '../../core/record-id';
 import { topicPartitionKey, type KafkaRecord } from '../../core/kafka-record';
 import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterCause, type RecordOutcome } from './classify';
-import { CLAIMS_PER_UPDATE, isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem, type VersionedItem } from './store';
+import { CLAIMS_PER_UPDATE, keyId, type ItemKey, type ResultsStore, type StoredItem, type VersionedItem } from './store';
+import { isTransientError } from '../clients/dynamodb';
 
 /** Where a log line goes; Powertools' Logger fits. */
 export interface BatchLog {
