@@ -56,14 +56,7 @@ function storedPaneStarts(span: { start: number; end: number }, consumer: Resolv
 function aggregateView(item: AggregateFigures, consumer: ResolvedConsumer): AggregateView {
   const s = summarize(item, consumer);
   // The last window of year 9999 ends at its last millisecond: a date-time has no year 10000.
-  return {
-    key: s.key,
-    windowStart: iso(s.windowStart),
-    windowEnd: iso(Math.min(s.windowEnd, MAX_EVENT_TIME)),
-    count: s.count,
-    late: s.late,
-    measures: s.measures,
-  };
+  return { ...s, windowStart: iso(s.windowStart), windowEnd: iso(Math.min(s.windowEnd, MAX_EVENT_TIME)) };
 }
 
 function pageAnswer(consumer: string | undefined, items: readonly unknown[], lastKey: CursorKey | undefined): APIGatewayProxyResult {
@@ -256,7 +249,7 @@ export function createResultsHandler({
     const partitions = names.map((name) => deadLetterKey(name, '', 0, 0).pk);
     const limit = query.limit ?? PAGE_SIZE.default;
     // The cursor names the consumer partition to continue in (its `pk`), with `sk` when mid-partition.
-    let cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, {});
+    let cursor = decodeCursor(query.cursor, {});
     let index = 0;
     if (cursor !== undefined) {
       index = partitions.indexOf(cursor.pk ?? '');

@@ -134,9 +134,8 @@ export class ResultsReader {
     const panes = new Map<number, Map<string, number>>(paneStarts.map((start) => [start, new Map()]));
     if (paneStarts.length === 0) return panes;
     const cost = { readUnits: 0, queries: 0, items: 0 };
-    let fromAggregates = [...paneStarts];
+    const fromAggregates = counted ? [] : [...paneStarts];
     if (counted) {
-      fromAggregates = [];
       const { pk } = paneCountsKey(consumer, 0);
       const { lower, upper } = timeBounds(Math.min(...paneStarts), Math.max(...paneStarts) + 1);
       const items = await this.queryAll<PaneCountsItem>(
