@@ -243,10 +243,8 @@ export function createResultsHandler({
   };
 
   const deadLetters: Routes['getDeadLetters'] = async ({ query }) => {
-    const only = query.consumer;
-    if (only !== undefined && findConsumer(spec, only) === undefined) throw new UnknownConsumerError(only);
-    const names = only === undefined ? spec.consumers.map((c) => c.name) : [only];
-    const partitions = names.map((name) => deadLetterKey(name, '', 0, 0).pk);
+    const consumers = query.consumer === undefined ? spec.consumers : [consumerOf(spec, query.consumer)];
+    const partitions = consumers.map(({ name }) => deadLetterKey(name, '', 0, 0).pk);
     const limit = query.limit ?? PAGE_SIZE.default;
     // The cursor names the consumer partition to continue in (its `pk`), with `sk` when mid-partition.
     let cursor = decodeCursor(query.cursor, {});
