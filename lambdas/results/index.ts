@@ -176,16 +176,10 @@ export function createResultsHandler({
       // With from or to: the keys of one stored window (pane), as before hopping windows.
       const windowStart =
         query.from !== undefined ? fromStart : (await reader.byTime<AggregateItem>({ gsi1pk }, 0, range.to, 1)).items[0]?.windowStart;
-      const ranked =
-        windowStart === undefined
-          ? []
-          : rankTop(
-              (await reader.aggregatesOfWindow(gsi1pk, windowStart, TOP_SCAN_LIMIT))
-                .map((item) => aggregateView(item, consumer))
-                .filter((view) => key === undefined || view.key === key),
-              top,
-            );
-      return pageAnswer(consumer.name, ranked, undefined);
+      if (windowStart === undefined) return pageAnswer(consumer.name, [], undefined);
+      const items = await reader.aggregatesOfWindow(gsi1pk, windowStart, TOP_SCAN_LIMIT);
+      const views = items.map((item) => aggregateView(item, consumer)).filter((view) => key === undefined || view.key === key);
+      return pageAnswer(consumer.name, rankTop(views, top), undefined);
     }
 
     const partition: { pk: string } | { gsi1pk: string } =
