@@ -61,9 +61,7 @@ export function decodeCursor(raw: string | undefined, partition: Readonly<Record
   if (entries.length === 0 || entries.some(([name, value]) => !KEY_ATTRIBUTES.has(name) || typeof value !== 'string'))
     throw invalid('not a key');
   const record = key as Record<string, string>;
-  for (const [name, value] of Object.entries(partition)) {
-    if (record[name] !== value) throw invalid('it belongs to another query');
-  }
+  if (Object.entries(partition).some(([name, value]) => record[name] !== value)) throw invalid('it belongs to another query');
   return record;
 }
 
