@@ -113,7 +113,6 @@ export function deadLetterItem(
 ): StoredItem {
   const { reason, detail, form, writer } = cause;
   const raw = record.raw.value;
-  const kept = raw?.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES);
   return {
     ...deadLetterKey(consumer, record.topic, record.partition, record.offset),
     kind: 'deadLetter',
@@ -127,7 +126,7 @@ export function deadLetterItem(
     form,
     writer,
     key: record.key?.slice(0, 1024),
-    value: kept?.toString('base64'),
+    value: raw?.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES).toString('base64'),
     valueBytes: raw?.length ?? 0,
     valueTruncated: (raw?.length ?? 0) > MAX_DEAD_LETTER_VALUE_BYTES,
     deadLetteredAt: now,

@@ -30,7 +30,7 @@ import type { PipelineSpec } from '../../core/spec';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyOptionsFromEnv, makeIdempotentIngest } from './idempotency';
 import type { IdempotentIngestOptions, IngestProcessor } from './idempotency';
 import { trackingPartitioner, writeRecords } from './kafka-writer';
-import { ingestRecords } from './records';
+import { ingestRecords, type RecordWriter } from './records';
 
 /** The `GET /topics` answer for a spec. */
 export function describeTopics(spec: PipelineSpec): { topics: TopicDescription[] } {
@@ -123,13 +123,8 @@ export function createProducerHandler(
     // retry after an unknown outcome may add copies to the topic, and consumers count one.
     const requestId = idempotencyKey === '' ? undefined : requestIdOf(topic, idempotencyKey);
     const firstSlot = requestId === undefined ? undefined : firstSlotOf(requestId);
-    return ingestRecords(
-      resolved,
-      body,
-      (name, records) => writeRecords(producers, name, records, { deadlineMs, firstSlot }),
-      now(),
-      requestId,
-    );
+    const write: RecordWriter = (name, records) => writeRecords(producers, name, records, { deadlineMs, firstSlot });
+    return ingestRecords(resolved, body, write, now(), requestId);
   };
   const idempotentProcess = idempotency === undefined ? undefined : makeIdempotentIngest(processIngest, idempotency);
 

@@ -208,7 +208,7 @@ export function createResultsHandler({
     const windows = Array.from({ length: baselineWindows + 1 }, (_, i) =>
       countsOver(panes, { start: current.start - i * size, end: current.end - i * size }),
     );
-    const answer: TrendingView = {
+    return jsonAnswer(200, {
       consumer: consumer.name,
       at: iso(at),
       windowStart: iso(current.start),
@@ -218,8 +218,7 @@ export function createResultsHandler({
       baselineWindows,
       minCount,
       items: rankTrending(windows, { top, minCount }),
-    };
-    return jsonAnswer(200, answer);
+    } satisfies TrendingView);
   };
 
   const keptRecords: Routes['getKeptRecords'] = async ({ path, query }) => {
