@@ -147,11 +147,8 @@ export async function writeRecords(
       if (partition === undefined) throw new KafkaUnavailableError('kafkajs did not report the partition of a record');
       return partition;
     });
-    return assignOffsets(
-      partitions,
-      records.map((r) => r.timestamp),
-      metadata,
-    );
+    const timestamps = records.map((r) => r.timestamp);
+    return assignOffsets(partitions, timestamps, metadata);
   } catch (error) {
     const failure = error instanceof KafkaUnavailableError ? error : classifySendError(error);
     if (failure instanceof KafkaUnavailableError) await producers.reset();

@@ -141,17 +141,13 @@ export function createResultsHandler({
     let winners: string[];
     if (key === undefined) {
       const counts = countsOver(await reader.paneCounts(consumer.name, panes, keepsPaneCounts(consumer.groupBy)), window);
-      winners = rankTop(
-        [...counts].map(([k, count]) => ({ key: k, count })),
-        top,
-      ).map((w) => w.key);
+      const candidates = [...counts].map(([k, count]) => ({ key: k, count }));
+      winners = rankTop(candidates, top).map((w) => w.key);
     } else winners = [key];
     const pks = winners.map((winner) => aggregateKey(consumer.name, encodeGroupKey(winner), 0).pk);
     const merged = (await reader.aggregatesOfKeys(pks, panes[0], window.end, panes.length)).map((items) => mergePanes(items, window));
-    return rankTop(
-      merged.flat().map((m) => aggregateView(m, consumer)),
-      top,
-    );
+    const views = merged.flat().map((m) => aggregateView(m, consumer));
+    return rankTop(views, top);
   };
 
   const aggregates: Routes['getAggregates'] = async ({ path, query }) => {
