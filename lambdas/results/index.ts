@@ -181,11 +181,8 @@ export function createResultsHandler({
     const partition: { pk: string } | { gsi1pk: string } =
       key === undefined ? { gsi1pk } : { pk: aggregateKey(consumer.name, encodeGroupKey(key), 0).pk };
     const page = await reader.byTime<AggregateItem>(partition, fromStart, range.to, limit, decodeCursor(query.cursor, partition));
-    return pageAnswer(
-      consumer.name,
-      page.items.map((item) => aggregateView(item, consumer)),
-      page.lastKey,
-    );
+    const views = page.items.map((item) => aggregateView(item, consumer));
+    return pageAnswer(consumer.name, views, page.lastKey);
   };
 
   const trending: Routes['getTrending'] = async ({ path, query }) => {
