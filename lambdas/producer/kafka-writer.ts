@@ -58,13 +58,8 @@ export function classifySendError(error: unknown): FluxoError {
   const type = kafkaErrorTypes(error).at(0);
   if (type !== undefined && TOO_LARGE.has(type))
     return new PayloadTooLargeError(`Kafka rejected the records as too large (${type})`, { cause: error });
-  return new KafkaUnavailableError(
-    `Kafka did not acknowledge the records${type === undefined ? '' : ` (${type})`}; nothing is reported written`,
-    {
-      cause: error,
-      details: type === undefined ? undefined : { kafkaError: type },
-    },
-  );
+  const message = `Kafka did not acknowledge the records${type === undefined ? '' : ` (${type})`}; nothing is reported written`;
+  return new KafkaUnavailableError(message, { cause: error, details: type === undefined ? undefined : { kafkaError: type } });
 }
 
 /**
