@@ -343,12 +343,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
 
   const failWrite = (write: VersionedWrite, error: unknown, message: string): void => {
     for (const p of write.positions) markUnapplied(p.tp, p.off);
-    logRecord('error', message, {
-      pk: write.key.pk,
-      sk: write.key.sk,
-      transient: isTransientError(error),
-      error: describeError(error),
-    });
+    logRecord('error', message, { ...write.key, transient: isTransientError(error), error: describeError(error) });
   };
 
   const aggregateWrites: VersionedWrite[] = [...aggregates.values()].map((pending) => ({
