@@ -199,19 +199,10 @@ export async function ensureTopic(
   { waitForLeaders = true }: { readonly waitForLeaders?: boolean } = {},
 ): Promise<EnsureTopicOutcome> {
   const { name, partitions, retentionHours, replicationFactor } = settings;
-  const retention = retentionMs(retentionHours);
+  const retention = { name: RETENTION_MS, value: retentionMs(retentionHours) };
   if (!(await admin.listTopics()).includes(name)) {
-    const created = await admin.createTopics({
-      waitForLeaders,
-      topics: [
-        {
-          topic: name,
-          numPartitions: partitions,
-          replicationFactor: replicationFactor ?? -1,
-          configEntries: [{ name: RETENTION_MS, value: retention }],
-        },
-      ],
-    });
+    const topic = { topic: name, numPartitions: partitions, replicationFactor: replicationFactor ?? -1, configEntries: [retention] };
+    const created = await admin.createTopics({ waitForLeaders, topics: [topic] });
     // false: created by someone else meanwhile; fall through and reconcile it.
     if (created) return 'created';
   }
@@ -225,14 +216,14 @@ export async function ensureTopic(
   }
   const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name }] });
   const entries = described.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
-  if (entries.find((e) => e.configName === RETENTION_MS)?.configValue !== retention) {
+  if (entries.find((e) => e.configName === RETENTION_MS)?.configValue !== retention.value) {
     // AlterConfigs replaces every dynamic config of the topic: send the others back unchanged.
     const kept = entries
       .filter((e) => e.configSource === DYNAMIC_TOPIC_CONFIG && e.configName !== RETENTION_MS && !e.isSensitive)
       .map((e) => ({ name: e.configName, value: e.configValue }));
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: [...kept, { name: RETENTION_MS, value: retention }] }],
+      resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: [...kept, retention] }],
     });
     changed = true;
   }
