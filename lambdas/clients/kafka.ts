@@ -105,10 +105,7 @@ export function kafkaConfig({
     ssl: true,
     sasl: {
       mechanism: 'oauthbearer',
-      oauthBearerProvider: async () => {
-        const { token } = await generateAuthToken({ region });
-        return { value: token };
-      },
+      oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
     },
   };
 }
@@ -122,8 +119,6 @@ export function createKafka(options: KafkaClientOptions): Kafka {
 export interface IdempotentProducerOptions {
   /** Chooses each message's partition. @default kafkajs' DefaultPartitioner */
   readonly createPartitioner?: ICustomPartitioner;
-  /** Retries of a failed send before it fails (bounded: a Lambda must answer in time). @default 3 */
-  readonly retries?: number;
 }
 
 /**
@@ -132,12 +127,13 @@ export interface IdempotentProducerOptions {
  * one request in flight keeps the per-partition sequence numbers in order (KIP-98), and costs
  * nothing in a Lambda, which sends one request at a time. Topics are never auto-created.
  */
-export function createIdempotentProducer(kafka: Kafka, { createPartitioner, retries = 3 }: IdempotentProducerOptions = {}): Producer {
+export function createIdempotentProducer(kafka: Kafka, { createPartitioner }: IdempotentProducerOptions = {}): Producer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 },
+    // Bounded: a Lambda must answer in time.
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
     ...(createPartitioner === undefined ? {} : { createPartitioner }),
   });
 }
@@ -200,20 +196,10 @@ export async function ensureTopic(
   { waitForLeaders = true }: { readonly waitForLeaders?: boolean } = {},
 ): Promise<EnsureTopicOutcome> {
   const { name, partitions, retentionHours, replicationFactor } = settings;
-  const retention = retentionMs(retentionHours);
-  const existing = await admin.listTopics();
-  if (!existing.includes(name)) {
-    const created = await admin.createTopics({
-      waitForLeaders,
-      topics: [
-        {
-          topic: name,
-          numPartitions: partitions,
-          replicationFactor: replicationFactor ?? -1,
-          configEntries: [{ name: RETENTION_MS, value: retention }],
-        },
-      ],
-    });
+  const retention = { name: RETENTION_MS, value: retentionMs(retentionHours) };
+  if (!(await admin.listTopics()).includes(name)) {
+    const topic = { topic: name, numPartitions: partitions, replicationFactor: replicationFactor ?? -1, configEntries: [retention] };
+    const created = await admin.createTopics({ waitForLeaders, topics: [topic] });
     // false: created by someone else meanwhile; fall through and reconcile it.
     if (created) return 'created';
   }
@@ -227,14 +213,14 @@ export async function ensureTopic(
   }
   const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name }] });
   const entries = described.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
-  if (entries.find((e) => e.configName === RETENTION_MS)?.configValue !== retention) {
+  if (entries.find((e) => e.configName === RETENTION_MS)?.configValue !== retention.value) {
     // AlterConfigs replaces every dynamic config of the topic: send the others back unchanged.
     const kept = entries
       .filter((e) => e.configSource === DYNAMIC_TOPIC_CONFIG && e.configName !== RETENTION_MS && !e.isSensitive)
       .map((e) => ({ name: e.configName, value: e.configValue }));
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: [...kept, { name: RETENTION_MS, value: retention }] }],
+      resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: [...kept, retention] }],
     });
     changed = true;
   }

@@ -12,9 +12,9 @@ import { aggregateKey, copyClaimKey, deadLetterKey, keptRecordKey, paneCountsKey
 import { applyPaneCounts, keepsPaneCounts, type PaneCountEntry, type PaneCountsItem, type PaneRef } from '../../core/pane-counts';
 import { parseRecordId, RECORD_ID_HEADER } from '../../core/record-id';
 import { topicPartitionKey, type KafkaRecord } from '../../core/kafka-record';
-import type { CanonicalValue } from '../../core/canonical';
-import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterReason, type RecordForm, type RecordWriter } from './classify';
-import { CLAIMS_PER_UPDATE, isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem, type VersionedItem } from './store';
+import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterCause, type RecordOutcome } from './classify';
+import { CLAIMS_PER_UPDATE, keyId, type ItemKey, type ResultsStore, type StoredItem, type VersionedItem } from './store';
+import { isTransientError } from '../clients/dynamodb';
 
 /** Where a log line goes; Powertools' Logger fits. */
 export interface BatchLog {
@@ -32,8 +32,6 @@ export interface BatchDeps {
   readonly now?: () => number;
   /** Conditional-write attempts per aggregate before it is answered as failed. @default 5 */
   readonly maxConflictAttempts?: number;
-  /** Aggregates written at the same time. @default 16 */
-  readonly writeConcurrency?: number;
   /** Per-record log lines per batch (dead letters, failures); the rest are counted only. @default 10 */
   readonly maxRecordLogs?: number;
 }
@@ -74,6 +72,8 @@ export interface BatchResult {
   readonly counts: BatchCounts;
 }
 
+/** Claims and aggregates written at the same time. */
+const WRITE_CONCURRENCY = 16;
 /** Largest dead-letter value kept, in bytes before base64: far under DynamoDB's 400 KB item limit. */
 export const MAX_DEAD_LETTER_VALUE_BYTES = 64 * 1024;
 /** Largest kept-record value stored as an attribute, in bytes of JSON text; larger ones are stored without it. */
@@ -103,15 +103,6 @@ interface VersionedWrite {
   next(current: VersionedItem | undefined): { item: VersionedItem; applied: number } | undefined;
 }
 
-/** Why a record is a dead letter, and the form and writer it came from. */
-export interface DeadLetterCause {
-  readonly reason: DeadLetterReason;
-  /** What is wrong, naming the field. */
-  readonly detail: string;
-  readonly form: RecordForm;
-  readonly writer: RecordWriter;
-}
-
 /** Builds the dead-letter item of a record (idempotent by position). */
 export function deadLetterItem(
   record: KafkaRecord,
@@ -122,7 +113,6 @@ export function deadLetterItem(
 ): StoredItem {
   const { reason, detail, form, writer } = cause;
   const raw = record.raw.value;
-  const kept = raw?.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES);
   return {
     ...deadLetterKey(consumer, record.topic, record.partition, record.offset),
     kind: 'deadLetter',
@@ -136,7 +126,7 @@ export function deadLetterItem(
     form,
     writer,
     key: record.key?.slice(0, 1024),
-    value: kept?.toString('base64'),
+    value: raw?.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES).toString('base64'),
     valueBytes: raw?.length ?? 0,
     valueTruncated: (raw?.length ?? 0) > MAX_DEAD_LETTER_VALUE_BYTES,
     deadLetteredAt: now,
@@ -156,14 +146,7 @@ function storableAsMap(value: unknown): boolean {
 }
 
 /** What a kept record holds besides its position: the canonical value and where it came from. */
-export interface KeptRecord {
-  /** The canonical value: what the consumer saw. */
-  readonly value: CanonicalValue;
-  readonly form: RecordForm;
-  readonly writer: RecordWriter;
-  readonly eventTime: number;
-  readonly expiresAt: number;
-}
+export type KeptRecord = Pick<Extract<RecordOutcome, { kind: 'aggregate' }>, 'value' | 'form' | 'writer' | 'eventTime' | 'expiresAt'>;
 
 /**
  * Builds the kept-record item of a matching record (idempotent by event time and position). The
@@ -227,7 +210,7 @@ async function resolveCopies(
   const stopAt = new Map<string, number>();
   let writes = 0;
   const expiresAt = expiresAtOf(now, plan.consumer.retentionDays);
-  await mapLimit([...byRequest], deps.writeConcurrency ?? 16, async ([requestId, copies]) => {
+  await mapLimit([...byRequest], WRITE_CONCURRENCY, async ([requestId, copies]) => {
     const wanted = new Map<number, string>();
     for (const copy of copies) if (!wanted.has(copy.index)) wanted.set(copy.index, copy.position);
     let held: Map<number, string>;
@@ -316,16 +299,12 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
       case 'filtered':
         counts.filteredOut += 1;
         break;
-      case 'dead':
-        logRecord('warn', 'record dead-lettered', {
-          ...position,
-          reason: outcome.reason,
-          detail: outcome.detail,
-          form: outcome.form,
-          writer: outcome.writer,
-        });
+      case 'dead': {
+        const { reason, detail, form, writer } = outcome;
+        logRecord('warn', 'record dead-lettered', { ...position, reason, detail, form, writer });
         addPut(deadLetterItem(record, consumer.name, outcome, now, consumer.retentionDays), record, true);
         break;
+      }
       case 'aggregate':
         if (outcome.late) {
           counts.late += 1;
@@ -364,12 +343,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
 
   const failWrite = (write: VersionedWrite, error: unknown, message: string): void => {
     for (const p of write.positions) markUnapplied(p.tp, p.off);
-    logRecord('error', message, {
-      pk: write.key.pk,
-      sk: write.key.sk,
-      transient: isTransientError(error),
-      error: describeError(error),
-    });
+    logRecord('error', message, { ...write.key, transient: isTransientError(error), error: describeError(error) });
   };
 
   const aggregateWrites: VersionedWrite[] = [...aggregates.values()].map((pending) => ({
@@ -404,7 +378,7 @@ export async function processBatch(records: readonly KafkaRecord[], deps: BatchD
     if (writes.length === 0) return;
     const read = await store.readAggregates(writes.map((w) => w.key));
     const maxAttempts = deps.maxConflictAttempts ?? 5;
-    await mapLimit(writes, deps.writeConcurrency ?? 16, async (write) => {
+    await mapLimit(writes, WRITE_CONCURRENCY, async (write) => {
       const id = keyId(write.key);
       if (read.failed.has(id)) {
         failWrite(write, read.error, `${write.label} read failed`);

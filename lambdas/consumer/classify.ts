@@ -60,23 +60,20 @@ export function planConsumer(consumer: ResolvedConsumer, topics: readonly Resolv
   return { consumer, topics: read, matches, fields: measuredFields(consumer) };
 }
 
-/** One aggregate a record contributes to, with what it contributes. */
-export interface AggregateTouch {
-  readonly ref: AggregateRef;
-  readonly contribution: RecordContribution;
+/** Why a record is a dead letter, and the form and writer it came from. */
+export interface DeadLetterCause {
+  readonly reason: DeadLetterReason;
+  /** What is wrong, naming the field. */
+  readonly detail: string;
+  /** The form it was written in. */
+  readonly form: RecordForm;
+  readonly writer: RecordWriter;
 }
 
 /** What a record means to a consumer. */
 export type RecordOutcome =
   | { readonly kind: 'filtered' }
-  | {
-      readonly kind: 'dead';
-      readonly reason: DeadLetterReason;
-      readonly detail: string;
-      /** The form it was written in. */
-      readonly form: RecordForm;
-      readonly writer: RecordWriter;
-    }
+  | ({ readonly kind: 'dead' } & DeadLetterCause)
   | {
       readonly kind: 'aggregate';
       /** The canonical value: what the consumer saw. */
@@ -92,19 +89,14 @@ export type RecordOutcome =
       readonly late: boolean;
       /** TTL of what the record produces (pane end + retention), epoch seconds. */
       readonly expiresAt: number;
-      /** The aggregates it touches: one per group key (none for an empty `each` array). */
-      readonly touches: readonly AggregateTouch[];
+      /** The aggregates it touches, with what it contributes to each: one per group key (none for an empty `each` array). */
+      readonly touches: ReadonlyArray<{ readonly ref: AggregateRef; readonly contribution: RecordContribution }>;
     };
 
 /** The time the producer accepted a record: its ingest-time header as epoch ms, else its timestamp. */
 export function ingestTimeOf(record: KafkaRecord): number {
   const header = record.headers[INGEST_TIME_HEADER];
   return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : record.timestamp;
-}
-
-/** Who wrote a record: `http` when it carries the header fluxo's producer stamps, else `kafka`. */
-export function writerOf(record: KafkaRecord): RecordWriter {
-  return record.headers[INGEST_TIME_HEADER] === undefined ? 'kafka' : 'http';
 }
 
 const NO_FIELDS: Readonly<Record<string, unknown>> = {};
@@ -115,7 +107,7 @@ const NO_FIELDS: Readonly<Record<string, unknown>> = {};
  * and measures need (usable types, a valid event time).
  */
 export function classifyRecord(record: KafkaRecord, plan: ConsumerPlan): RecordOutcome {
-  const writer = writerOf(record);
+  const writer: RecordWriter = record.headers[INGEST_TIME_HEADER] === undefined ? 'kafka' : 'http';
   const parsed = parseValue(record.value);
   const dead = (detail: string, form: RecordForm, reason: DeadLetterReason = 'schema violation'): RecordOutcome => ({
     kind: 'dead',

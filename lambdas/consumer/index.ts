@@ -20,22 +20,18 @@ import { ResultsStore } from './store';
 import { reportsBatchItemFailures, UnappliedRecordsError } from './whole-batch';
 
 /**
- * One entry of a Kafka partial batch response: `{"itemIdentifier": {"partition":
- * "<topic>-<partition>", "offset": N}}`, as AWS documents it ("To report batch errors, you will use
- * this JSON schema", "Configuring error handling controls for Kafka event sources",
+ * The partial batch response Lambda reads when the mapping has `ReportBatchItemFailures`. Each
+ * entry is `{"itemIdentifier": {"partition": "<topic>-<partition>", "offset": N}}`, as AWS
+ * documents it ("To report batch errors, you will use this JSON schema", "Configuring error
+ * handling controls for Kafka event sources",
  * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html#kafka-partial-batch-response),
  * and as AWS's Powertools for Python builds it (`KafkaItemIdentifier`: `partition`, `offset`). An
  * earlier revision of that page named the key `topic-partition`; the current one, and Powertools,
  * say `partition`. "Any invalid topic-partition_number or offset returned that was not present in
  * the invoked event will be treated as failure and entire batch will be retried."
  */
-export interface KafkaBatchItemFailure {
-  readonly itemIdentifier: { readonly partition: string; readonly offset: number };
-}
-
-/** The partial batch response Lambda reads when the mapping has `ReportBatchItemFailures`. */
 export interface KafkaBatchResponse {
-  readonly batchItemFailures: readonly KafkaBatchItemFailure[];
+  readonly batchItemFailures: ReadonlyArray<{ readonly itemIdentifier: { readonly partition: string; readonly offset: number } }>;
 }
 
 /** Resolves the consumer this function runs, or throws a {@link ConfigurationError} naming the known ones. */

@@ -15,6 +15,7 @@ import {
 import type { AggregateItem } from '../../core/aggregate-item';
 import type { PaneCountsItem } from '../../core/pane-counts';
 import { backoffMs } from '../../core/backoff';
+import { isTransientError } from '../clients/dynamodb';
 
 /** A table key. */
 export interface ItemKey {
@@ -32,10 +33,6 @@ export type VersionedItem = AggregateItem | PaneCountsItem;
 export interface ResultsStoreOptions {
   /** Attempts per batch call or conditional put before giving up. @default 5 */
   readonly maxAttempts?: number;
-  /** First backoff, in ms; doubles per attempt, with jitter. @default 25 */
-  readonly baseDelayMs?: number;
-  /** Longest backoff, in ms. @default 1000 */
-  readonly maxDelayMs?: number;
   /** Waits; tests pass one that does not. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Random source for jitter. @default Math.random */
@@ -58,78 +55,39 @@ export function keyId(key: ItemKey): string {
   return `${key.pk}\u0000${key.sk}`;
 }
 
-/** Error names DynamoDB and the SDK use for conditions that a later retry can clear. */
-const TRANSIENT_ERRORS: ReadonlySet<string> = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-]);
-
-/** Whether an error from DynamoDB is worth retrying later (throttling, timeouts, service errors). */
-export function isTransientError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (TRANSIENT_ERRORS.has(error.name)) return true;
-  const meta = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }).$metadata;
-  return (meta?.httpStatusCode ?? 0) >= 500 || (error as { $retryable?: unknown }).$retryable !== undefined;
-}
-
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
-/** Results of reading aggregates: those found, and the keys that could not be read. */
-export interface ReadResult {
-  readonly items: ReadonlyMap<string, VersionedItem>;
-  /** Key ids (see {@link keyId}) whose read failed. */
-  readonly failed: ReadonlySet<string>;
-  /** The error behind the failures, if any. */
-  readonly error?: unknown;
-}
-
-/** Results of putting items: the keys not written, and why. */
-export interface WriteResult {
-  /** Key ids (see {@link keyId}) not written. */
+/** What a batch read or write left undone: the key ids (see {@link keyId}) never processed, and the error behind them, if any. */
+export interface Unprocessed {
   readonly failed: ReadonlySet<string>;
   readonly error?: unknown;
-  /** Items written. */
-  readonly written: number;
 }
 
 /** The results table, as the consumer uses it. */
 export class ResultsStore {
   private readonly maxAttempts: number;
-  /** Waits before retry `attempt` (1-based): exponential, capped, with jitter in [50%, 100%]. */
+  /** Waits before retry `attempt` (1-based): from 25 ms doubling to at most 1 s, with jitter in [50%, 100%]. */
   public readonly backoff: (attempt: number) => Promise<void>;
 
   public constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
-    {
-      maxAttempts = 5,
-      baseDelayMs = 25,
-      maxDelayMs = 1000,
-      sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      random = Math.random,
-    }: ResultsStoreOptions = {},
+    { maxAttempts = 5, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)), random = Math.random }: ResultsStoreOptions = {},
   ) {
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxAttempts must be a whole number >= 1');
     this.maxAttempts = maxAttempts;
-    this.backoff = (attempt) => sleep(backoffMs(attempt, { initialMs: baseDelayMs, maxMs: maxDelayMs }, random));
+    this.backoff = (attempt) => sleep(backoffMs(attempt, { initialMs: 25, maxMs: 1000 }, random));
   }
 
   /**
    * Reads aggregates (and pane key counts) with strongly consistent reads, at most 100 keys per
    * call, retrying unprocessed keys. Keys never read are returned as failed rather than thrown.
    */
-  public async readAggregates(keys: readonly ItemKey[]): Promise<ReadResult> {
+  public async readAggregates(keys: readonly ItemKey[]): Promise<Unprocessed & { readonly items: ReadonlyMap<string, VersionedItem> }> {
     const items = new Map<string, VersionedItem>();
     const outcome = await this.untilProcessed(chunks(keys, BATCH_GET_LIMIT), async (pending) => {
       const answer = await this.client.send(
@@ -176,7 +134,7 @@ export class ResultsStore {
    * Two items with the same key in one call are collapsed into the last one (DynamoDB rejects
    * duplicates in one batch).
    */
-  public async putAll(items: readonly StoredItem[]): Promise<WriteResult> {
+  public async putAll(items: readonly StoredItem[]): Promise<Unprocessed & { readonly written: number }> {
     const unique = [...new Map(items.map((item) => [keyId(item), item])).values()];
     let written = 0;
     const outcome = await this.untilProcessed(chunks(unique, BATCH_WRITE_LIMIT), async (pending) => {
@@ -200,7 +158,7 @@ export class ResultsStore {
   private async untilProcessed<T extends ItemKey>(
     batches: readonly (readonly T[])[],
     send: (pending: readonly T[]) => Promise<readonly T[]>,
-  ): Promise<{ failed: Set<string>; error?: unknown }> {
+  ): Promise<Unprocessed> {
     const failed = new Set<string>();
     let lastError: unknown;
     await Promise.all(

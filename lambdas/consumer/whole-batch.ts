@@ -15,11 +15,10 @@ export class UnappliedRecordsError extends Error {
   /** The first unapplied record of each partition that has one. */
   public readonly unapplied: readonly UnappliedRecord[];
 
-  public constructor(unapplied: readonly UnappliedRecord[], options?: { cause?: unknown }) {
+  public constructor(unapplied: readonly UnappliedRecord[]) {
     const first = unapplied[0];
     super(
       `${unapplied.length} partition(s) have unapplied records (first ${first?.topicPartition}@${first?.offset}); failing the batch so that the mapping retries it whole`,
-      options,
     );
     this.name = 'UnappliedRecordsError';
     this.unapplied = unapplied;

@@ -50,15 +50,12 @@ export interface IdempotentIngestOptions {
   readonly region?: string;
 }
 
-function isNamed(error: unknown, name: string): boolean {
-  return error instanceof Error && error.name === name;
-}
-
 /** Powertools' errors as fluxo's: 409/40901, 422/42202, 503/50302; others pass through. */
 export function mapIdempotencyError(error: unknown): unknown {
-  if (isNamed(error, 'IdempotencyAlreadyInProgressError')) return new IdempotencyInProgressError(undefined, { cause: error });
-  if (isNamed(error, 'IdempotencyValidationError')) return new IdempotencyKeyReusedError(undefined, { cause: error });
-  if (isNamed(error, 'IdempotencyPersistenceLayerError')) {
+  const name = error instanceof Error ? error.name : undefined;
+  if (name === 'IdempotencyAlreadyInProgressError') return new IdempotencyInProgressError(undefined, { cause: error });
+  if (name === 'IdempotencyValidationError') return new IdempotencyKeyReusedError(undefined, { cause: error });
+  if (name === 'IdempotencyPersistenceLayerError') {
     return new ServiceUnavailableError('the idempotency store cannot be used now', { code: 50302, cause: error });
   }
   return error;

@@ -30,7 +30,7 @@ import type { PipelineSpec } from '../../core/spec';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyOptionsFromEnv, makeIdempotentIngest } from './idempotency';
 import type { IdempotentIngestOptions, IngestProcessor } from './idempotency';
 import { trackingPartitioner, writeRecords } from './kafka-writer';
-import { ingestRecords } from './records';
+import { ingestRecords, type RecordWriter } from './records';
 
 /** The `GET /topics` answer for a spec. */
 export function describeTopics(spec: PipelineSpec): { topics: TopicDescription[] } {
@@ -67,18 +67,17 @@ export interface ProducerHandlerOptions {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** JSON is UTF-8 (RFC 8259): a body that is not is refused rather than read with replacement characters. */
-function utf8Text(bytes: Buffer): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch (error) {
-    throw new BodyNotJsonError('request body is not valid UTF-8, so not valid JSON', { cause: error });
-  }
-}
-
 function bodyText(event: APIGatewayProxyEvent): string {
   if (event.body === null || event.body === undefined || event.body === '') throw new BadRequestError('request body is required');
-  const text = event.isBase64Encoded ? utf8Text(Buffer.from(event.body, 'base64')) : event.body;
+  let text = event.body;
+  // JSON is UTF-8 (RFC 8259): a body that is not is refused rather than read with replacement characters.
+  if (event.isBase64Encoded) {
+    try {
+      text = UTF8.decode(Buffer.from(event.body, 'base64'));
+    } catch (error) {
+      throw new BodyNotJsonError('request body is not valid UTF-8, so not valid JSON', { cause: error });
+    }
+  }
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > INGEST_LIMITS.maxRequestBytes) {
     throw new PayloadTooLargeError(`request body is ${bytes} bytes; the limit is ${INGEST_LIMITS.maxRequestBytes}`, {
@@ -124,13 +123,8 @@ export function createProducerHandler(
     // retry after an unknown outcome may add copies to the topic, and consumers count one.
     const requestId = idempotencyKey === '' ? undefined : requestIdOf(topic, idempotencyKey);
     const firstSlot = requestId === undefined ? undefined : firstSlotOf(requestId);
-    return ingestRecords(
-      resolved,
-      body,
-      (name, records) => writeRecords(producers, name, records, { deadlineMs, firstSlot }),
-      now(),
-      requestId,
-    );
+    const write: RecordWriter = (name, records) => writeRecords(producers, name, records, { deadlineMs, firstSlot });
+    return ingestRecords(resolved, body, write, now(), requestId);
   };
   const idempotentProcess = idempotency === undefined ? undefined : makeIdempotentIngest(processIngest, idempotency);
 

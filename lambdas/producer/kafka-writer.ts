@@ -58,13 +58,8 @@ export function classifySendError(error: unknown): FluxoError {
   const type = kafkaErrorTypes(error).at(0);
   if (type !== undefined && TOO_LARGE.has(type))
     return new PayloadTooLargeError(`Kafka rejected the records as too large (${type})`, { cause: error });
-  return new KafkaUnavailableError(
-    `Kafka did not acknowledge the records${type === undefined ? '' : ` (${type})`}; nothing is reported written`,
-    {
-      cause: error,
-      details: type === undefined ? undefined : { kafkaError: type },
-    },
-  );
+  const message = `Kafka did not acknowledge the records${type === undefined ? '' : ` (${type})`}; nothing is reported written`;
+  return new KafkaUnavailableError(message, { cause: error, details: type === undefined ? undefined : { kafkaError: type } });
 }
 
 /**
@@ -136,11 +131,9 @@ export async function writeRecords(
   });
   const timer = deadline(deadlineMs);
   try {
-    const send = async (): Promise<RecordMetadata[]> => {
-      const producer = await producers.get();
-      return producer.sendBatch({ ...SEND_OPTIONS, timeout: deadlineMs, topicMessages: [{ topic, messages }] });
-    };
-    const sending = send();
+    const sending = producers
+      .get()
+      .then((producer) => producer.sendBatch({ ...SEND_OPTIONS, timeout: deadlineMs, topicMessages: [{ topic, messages }] }));
     // When the deadline wins, a later failure of the send has nobody left to hear it.
     sending.catch(() => undefined);
     const metadata = await Promise.race([sending, timer.promise]);
@@ -149,11 +142,8 @@ export async function writeRecords(
       if (partition === undefined) throw new KafkaUnavailableError('kafkajs did not report the partition of a record');
       return partition;
     });
-    return assignOffsets(
-      partitions,
-      records.map((r) => r.timestamp),
-      metadata,
-    );
+    const timestamps = records.map((r) => r.timestamp);
+    return assignOffsets(partitions, timestamps, metadata);
   } catch (error) {
     const failure = error instanceof KafkaUnavailableError ? error : classifySendError(error);
     if (failure instanceof KafkaUnavailableError) await producers.reset();

@@ -19,22 +19,12 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { errorBody } from '../../core/errors';
 import type { ErrorBody } from '../../core/errors';
 import { jsonAnswer } from '../../core/api/http-answer';
+import type { WrittenResult } from '../../core/api/routes';
 import { parseIngestBody, prepareRecord } from '../../core/ingest';
 import { RECORD_ID_HEADER, recordIdOf } from '../../core/record-id';
 import type { PreparedRecord } from '../../core/ingest';
 import type { ResolvedTopic } from '../../core/spec';
 import type { WrittenRecord } from './kafka-writer';
-
-/** A written record's result. */
-export interface WrittenResult {
-  readonly partition: number;
-  readonly offset: number;
-  /** The Kafka record timestamp, ISO 8601. */
-  readonly timestamp: string;
-}
-
-/** One record's result. */
-export type RecordResult = WrittenResult | ErrorBody;
 
 /** Writes valid records of one topic; resolves with where each landed, in order. */
 export type RecordWriter = (topic: string, records: readonly PreparedRecord[]) => Promise<readonly WrittenRecord[]>;
@@ -62,7 +52,7 @@ export async function ingestRecords(
   // A request's records mostly share one timestamp (the ingest time): format it once.
   let lastTime: number | undefined;
   let lastIso = '';
-  const results: RecordResult[] = outcomes.map((outcome) => {
+  const results: Array<WrittenResult | ErrorBody> = outcomes.map((outcome) => {
     if (!outcome.ok) return errorBody(outcome.error);
     const { partition, offset, timestamp } = written[next++];
     if (timestamp !== lastTime) {
@@ -71,15 +61,10 @@ export async function ingestRecords(
     }
     return { partition, offset, timestamp: lastIso };
   });
-  const firstRejected = outcomes.find((o) => !o.ok);
-  if (form === 'single') {
-    return firstRejected === undefined || firstRejected.ok
-      ? jsonAnswer(200, results[0])
-      : jsonAnswer(firstRejected.error.status, results[0]);
-  }
-  if (firstRejected === undefined || firstRejected.ok) return jsonAnswer(200, { results });
+  const error = outcomes.flatMap((o) => (o.ok ? [] : [o.error])).at(0);
+  if (form === 'single') return jsonAnswer(error?.status ?? 200, results[0]);
+  if (error === undefined) return jsonAnswer(200, { results });
   if (valid.length > 0) return jsonAnswer(207, { results });
-  const { error } = firstRejected;
   return jsonAnswer(error.status, {
     error_code: error.errorCode,
     message: `no record was written: all ${records.length} were rejected; first: ${error.message}`,

@@ -56,14 +56,7 @@ function storedPaneStarts(span: { start: number; end: number }, consumer: Resolv
 function aggregateView(item: AggregateFigures, consumer: ResolvedConsumer): AggregateView {
   const s = summarize(item, consumer);
   // The last window of year 9999 ends at its last millisecond: a date-time has no year 10000.
-  return {
-    key: s.key,
-    windowStart: iso(s.windowStart),
-    windowEnd: iso(Math.min(s.windowEnd, MAX_EVENT_TIME)),
-    count: s.count,
-    late: s.late,
-    measures: s.measures,
-  };
+  return { ...s, windowStart: iso(s.windowStart), windowEnd: iso(Math.min(s.windowEnd, MAX_EVENT_TIME)) };
 }
 
 function pageAnswer(consumer: string | undefined, items: readonly unknown[], lastKey: CursorKey | undefined): APIGatewayProxyResult {
@@ -148,17 +141,13 @@ export function createResultsHandler({
     let winners: string[];
     if (key === undefined) {
       const counts = countsOver(await reader.paneCounts(consumer.name, panes, keepsPaneCounts(consumer.groupBy)), window);
-      winners = rankTop(
-        [...counts].map(([k, count]) => ({ key: k, count })),
-        top,
-      ).map((w) => w.key);
+      const candidates = [...counts].map(([k, count]) => ({ key: k, count }));
+      winners = rankTop(candidates, top).map((w) => w.key);
     } else winners = [key];
     const pks = winners.map((winner) => aggregateKey(consumer.name, encodeGroupKey(winner), 0).pk);
     const merged = (await reader.aggregatesOfKeys(pks, panes[0], window.end, panes.length)).map((items) => mergePanes(items, window));
-    return rankTop(
-      merged.flat().map((m) => aggregateView(m, consumer)),
-      top,
-    );
+    const views = merged.flat().map((m) => aggregateView(m, consumer));
+    return rankTop(views, top);
   };
 
   const aggregates: Routes['getAggregates'] = async ({ path, query }) => {
@@ -182,29 +171,18 @@ export function createResultsHandler({
     if (top !== undefined) {
       // With from or to: the keys of one stored window (pane), as before hopping windows.
       const windowStart =
-        query.from !== undefined ? fromStart : (await reader.aggregatesByWindow(gsi1pk, 0, range.to, 1)).items[0]?.windowStart;
-      const ranked =
-        windowStart === undefined
-          ? []
-          : rankTop(
-              (await reader.aggregatesOfWindow(gsi1pk, windowStart, TOP_SCAN_LIMIT))
-                .map((item) => aggregateView(item, consumer))
-                .filter((view) => key === undefined || view.key === key),
-              top,
-            );
-      return pageAnswer(consumer.name, ranked, undefined);
+        query.from !== undefined ? fromStart : (await reader.byTime<AggregateItem>({ gsi1pk }, 0, range.to, 1)).items[0]?.windowStart;
+      if (windowStart === undefined) return pageAnswer(consumer.name, [], undefined);
+      const items = await reader.aggregatesOfWindow(gsi1pk, windowStart, TOP_SCAN_LIMIT);
+      const views = items.map((item) => aggregateView(item, consumer)).filter((view) => key === undefined || view.key === key);
+      return pageAnswer(consumer.name, rankTop(views, top), undefined);
     }
 
-    const pk = key === undefined ? undefined : aggregateKey(consumer.name, encodeGroupKey(key), 0).pk;
-    const page =
-      pk === undefined
-        ? await reader.aggregatesByWindow(gsi1pk, fromStart, range.to, limit, decodeCursor(query.cursor, { gsi1pk }))
-        : await reader.byTime<AggregateItem>(pk, fromStart, range.to, limit, decodeCursor(query.cursor, { pk }));
-    return pageAnswer(
-      consumer.name,
-      page.items.map((item) => aggregateView(item, consumer)),
-      page.lastKey,
-    );
+    const partition: { pk: string } | { gsi1pk: string } =
+      key === undefined ? { gsi1pk } : { pk: aggregateKey(consumer.name, encodeGroupKey(key), 0).pk };
+    const page = await reader.byTime<AggregateItem>(partition, fromStart, range.to, limit, decodeCursor(query.cursor, partition));
+    const views = page.items.map((item) => aggregateView(item, consumer));
+    return pageAnswer(consumer.name, views, page.lastKey);
   };
 
   const trending: Routes['getTrending'] = async ({ path, query }) => {
@@ -223,7 +201,7 @@ export function createResultsHandler({
     const windows = Array.from({ length: baselineWindows + 1 }, (_, i) =>
       countsOver(panes, { start: current.start - i * size, end: current.end - i * size }),
     );
-    const answer: TrendingView = {
+    return jsonAnswer(200, {
       consumer: consumer.name,
       at: iso(at),
       windowStart: iso(current.start),
@@ -233,8 +211,7 @@ export function createResultsHandler({
       baselineWindows,
       minCount,
       items: rankTrending(windows, { top, minCount }),
-    };
-    return jsonAnswer(200, answer);
+    } satisfies TrendingView);
   };
 
   const keptRecords: Routes['getKeptRecords'] = async ({ path, query }) => {
@@ -247,18 +224,16 @@ export function createResultsHandler({
     const { pk } = keptRecordKey(consumer.name, 0, '', 0, 0);
     const cursor = decodeCursor(query.cursor, { pk });
     if (range.from >= range.to) return pageAnswer(consumer.name, [], undefined);
-    const page = await reader.byTime<Record<string, unknown>>(pk, range.from, range.to, query.limit ?? PAGE_SIZE.default, cursor);
+    const page = await reader.byTime<Record<string, unknown>>({ pk }, range.from, range.to, query.limit ?? PAGE_SIZE.default, cursor);
     return pageAnswer(consumer.name, page.items.map(keptRecordView), page.lastKey);
   };
 
   const deadLetters: Routes['getDeadLetters'] = async ({ query }) => {
-    const only = query.consumer;
-    if (only !== undefined && findConsumer(spec, only) === undefined) throw new UnknownConsumerError(only);
-    const names = only === undefined ? spec.consumers.map((c) => c.name) : [only];
-    const partitions = names.map((name) => deadLetterKey(name, '', 0, 0).pk);
+    const consumers = query.consumer === undefined ? spec.consumers : [consumerOf(spec, query.consumer)];
+    const partitions = consumers.map(({ name }) => deadLetterKey(name, '', 0, 0).pk);
     const limit = query.limit ?? PAGE_SIZE.default;
     // The cursor names the consumer partition to continue in (its `pk`), with `sk` when mid-partition.
-    let cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, {});
+    let cursor = decodeCursor(query.cursor, {});
     let index = 0;
     if (cursor !== undefined) {
       index = partitions.indexOf(cursor.pk ?? '');

@@ -17,12 +17,6 @@ import { parseEventTime } from '../../core/ingest';
 /** The latest epoch ms a sortable key can hold (15 digits). */
 export const END_OF_TIME = 999_999_999_999_999;
 
-/** A time range `[from, to)`, epoch ms. */
-export interface TimeRange {
-  readonly from: number;
-  readonly to: number;
-}
-
 /** A DynamoDB key, as a cursor carries it. */
 export type CursorKey = Readonly<Record<string, string>>;
 
@@ -38,11 +32,9 @@ export function parseTime(raw: string, name: string): number {
   }
 }
 
-/** Reads `from` and `to` (absent: the start and the end of time). Throws 40003 when either is not a time. */
-export function parseTimeRange(query: { readonly from?: string; readonly to?: string }): TimeRange {
-  const from = query.from === undefined ? 0 : parseTime(query.from, 'from');
-  const to = query.to === undefined ? END_OF_TIME : parseTime(query.to, 'to');
-  return { from, to };
+/** Reads `from` and `to` as the range `[from, to)`, epoch ms (absent: the start and the end of time). Throws 40003 when either is not a time. */
+export function parseTimeRange({ from, to }: { readonly from?: string; readonly to?: string }): { from: number; to: number } {
+  return { from: from === undefined ? 0 : parseTime(from, 'from'), to: to === undefined ? END_OF_TIME : parseTime(to, 'to') };
 }
 
 /** Encodes a LastEvaluatedKey as an opaque cursor. */
@@ -69,9 +61,7 @@ export function decodeCursor(raw: string | undefined, partition: Readonly<Record
   if (entries.length === 0 || entries.some(([name, value]) => !KEY_ATTRIBUTES.has(name) || typeof value !== 'string'))
     throw invalid('not a key');
   const record = key as Record<string, string>;
-  for (const [name, value] of Object.entries(partition)) {
-    if (record[name] !== value) throw invalid('it belongs to another query');
-  }
+  if (Object.entries(partition).some(([name, value]) => record[name] !== value)) throw invalid('it belongs to another query');
   return record;
 }
 

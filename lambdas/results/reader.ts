@@ -13,6 +13,7 @@ import { mapLimit } from '../../core/concurrency';
 import { ServiceUnavailableError } from '../../core/errors';
 import { aggregateKey, BY_WINDOW_INDEX, paneCountsKey, sortableMillis } from '../../core/keys';
 import { decodePaneCounts, type PaneCountsItem } from '../../core/pane-counts';
+import { isTransientError } from '../clients/dynamodb';
 import type { CursorKey } from './query';
 
 /** One page of a Query: the items and DynamoDB's LastEvaluatedKey. */
@@ -27,23 +28,6 @@ export function timeBounds(from: number, to: number): { lower: string; upper: st
   return { lower: sortableMillis(from), upper: `${sortableMillis(to - 1)}$` };
 }
 
-const TRANSIENT = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-
-/** Whether a DynamoDB error is worth retrying later. */
-export function isTransientReadError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-  return TRANSIENT.has(error.name) || status >= 500;
-}
-
 /** What one call of the reader read: Query requests, items, and the read capacity units DynamoDB reported consumed. */
 export interface ReadCost {
   readonly queries: number;
@@ -54,8 +38,6 @@ export interface ReadCost {
 
 /** Options of a {@link ResultsReader}. */
 export interface ResultsReaderOptions {
-  /** Queries of one multi-pane read in flight at once. @default 16 */
-  readonly concurrency?: number;
   /** Hears what each multi-request read (aggregatesOfKeys, paneCounts) cost (the bench measures reads per query with it). */
   readonly onRead?: (cost: ReadCost) => void;
 }
@@ -63,28 +45,16 @@ export interface ResultsReaderOptions {
 /** A {@link ReadCost} being counted. */
 type ReadTally = { -readonly [K in keyof ReadCost]: number };
 
-/** A paged read must move on: a next key equal to the one sent would read the same page forever. */
-function assertAdvances(sent: CursorKey | undefined, next: CursorKey | undefined): void {
-  if (next !== undefined && sent !== undefined && JSON.stringify(next) === JSON.stringify(sent)) {
-    throw new Error(`the table answered the key it was given as the next one (${JSON.stringify(sent)}): the read would not end`);
-  }
-}
+/** Queries of one multi-pane read in flight at once. */
+const READ_CONCURRENCY = 16;
 
 /** Reads the results table. */
 export class ResultsReader {
-  private readonly concurrency: number;
-  private readonly onRead: ((cost: ReadCost) => void) | undefined;
-
   public constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
-    { concurrency = 16, onRead }: ResultsReaderOptions = {},
-  ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new RangeError(`concurrency must be a whole number >= 1 (got ${concurrency})`);
-    this.concurrency = concurrency;
-    this.onRead = onRead;
-  }
+    private readonly options: ResultsReaderOptions = {},
+  ) {}
 
   /** One Query; with `cost`, it asks for the consumed capacity and is counted there. A throttled or failing table is a 503/50302. */
   private async query<T>(input: Omit<QueryCommandInput, 'TableName'>, cost?: ReadTally): Promise<QueryPage<T>> {
@@ -100,8 +70,7 @@ export class ResultsReader {
       }
       return answer.LastEvaluatedKey === undefined ? { items } : { items, lastKey: answer.LastEvaluatedKey as CursorKey };
     } catch (error) {
-      if (isTransientReadError(error))
-        throw new ServiceUnavailableError('the results table cannot be read now', { code: 50302, cause: error });
+      if (isTransientError(error)) throw new ServiceUnavailableError('the results table cannot be read now', { code: 50302, cause: error });
       throw error;
     }
   }
@@ -117,7 +86,9 @@ export class ResultsReader {
     do {
       const page = await this.query<T>({ ...input, ExclusiveStartKey: cursor }, cost);
       items.push(...page.items);
-      assertAdvances(cursor, page.lastKey);
+      // A paged read must move on: a next key equal to the one sent would read the same page forever.
+      if (page.lastKey !== undefined && cursor !== undefined && JSON.stringify(page.lastKey) === JSON.stringify(cursor))
+        throw new Error(`the table answered the key it was given as the next one (${JSON.stringify(cursor)}): the read would not end`);
       cursor = page.lastKey;
     } while (cursor !== undefined && items.length < maxItems);
     return items;
@@ -125,45 +96,16 @@ export class ResultsReader {
 
   /**
    * The aggregates of several stored group keys (`pks`, their `AGG#` partitions) with window start
-   * in `[fromStart, to)`, at most `limit` each: one Query per key, up to `concurrency` at once; in
+   * in `[fromStart, to)`, at most `limit` each: one Query per key, up to 16 at once; in
    * the order of `pks`.
    */
   public async aggregatesOfKeys(pks: readonly string[], fromStart: number, to: number, limit: number): Promise<AggregateItem[][]> {
     const cost = { readUnits: 0, queries: 0, items: 0 };
-    const { lower, upper } = timeBounds(fromStart, to);
-    const found = await mapLimit(pks, this.concurrency, async (pk) => {
-      const page = await this.query<AggregateItem>(
-        {
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-          ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
-          ScanIndexForward: false,
-          Limit: limit,
-        },
-        cost,
-      );
-      return [...page.items];
-    });
-    if (pks.length > 0) this.onRead?.(cost);
+    const found = await mapLimit(pks, READ_CONCURRENCY, async (pk) => [
+      ...(await this.byTime<AggregateItem>({ pk }, fromStart, to, limit, undefined, cost)).items,
+    ]);
+    if (pks.length > 0) this.options.onRead?.(cost);
     return found;
-  }
-
-  /** Aggregates of every key of a consumer with window start in `[fromStart, to)`, newest window first. */
-  public aggregatesByWindow(
-    gsi1pk: string,
-    fromStart: number,
-    to: number,
-    limit: number,
-    cursor?: CursorKey,
-  ): Promise<QueryPage<AggregateItem>> {
-    const { lower, upper } = timeBounds(fromStart, to);
-    return this.query({
-      IndexName: BY_WINDOW_INDEX.name,
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper',
-      ExpressionAttributeValues: { ':pk': gsi1pk, ':lower': lower, ':upper': upper },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-    });
   }
 
   /** Every aggregate of one window (all keys), reading page after page up to `maxItems`. */
@@ -185,16 +127,15 @@ export class ResultsReader {
    * trending rank. A consumer that keeps pane key counts (`counted`, core/pane-counts.ts) is read
    * from those items, one Query for all the panes; a pane whose item overflowed, and every pane of
    * a consumer that keeps none, from its aggregates (one Query per pane on the `byWindow` index,
-   * `begins_with(gsi1sk, "<pane start>#")`, counts only, up to `concurrency` at once). A pane
+   * `begins_with(gsi1sk, "<pane start>#")`, counts only, up to 16 at once). A pane
    * with nothing stored counts no key.
    */
   public async paneCounts(consumer: string, paneStarts: readonly number[], counted: boolean): Promise<Map<number, Map<string, number>>> {
     const panes = new Map<number, Map<string, number>>(paneStarts.map((start) => [start, new Map()]));
     if (paneStarts.length === 0) return panes;
     const cost = { readUnits: 0, queries: 0, items: 0 };
-    let fromAggregates = [...paneStarts];
+    const fromAggregates = counted ? [] : [...paneStarts];
     if (counted) {
-      fromAggregates = [];
       const { pk } = paneCountsKey(consumer, 0);
       const { lower, upper } = timeBounds(Math.min(...paneStarts), Math.max(...paneStarts) + 1);
       const items = await this.queryAll<PaneCountsItem>(
@@ -213,7 +154,7 @@ export class ResultsReader {
     }
     const { gsi1pk } = aggregateKey(consumer, '', 0);
     const names = { '#a0': 'groupKey', '#a1': 'windowStart', '#a2': 'count' };
-    const read = await mapLimit(fromAggregates, this.concurrency, (start) =>
+    const read = await mapLimit(fromAggregates, READ_CONCURRENCY, (start) =>
       this.queryAll<AggregateItem>(
         {
           IndexName: BY_WINDOW_INDEX.name,
@@ -228,20 +169,38 @@ export class ResultsReader {
     for (const item of read.flat()) {
       if (item.count > 0) panes.get(item.windowStart)?.set(item.groupKey, item.count);
     }
-    this.onRead?.(cost);
+    this.options.onRead?.(cost);
     return panes;
   }
 
-  /** Items of a partition whose sort key starts with a time in `[from, to)`, newest first (aggregates of one key, kept records). */
-  public byTime<T>(pk: string, from: number, to: number, limit: number, cursor?: CursorKey): Promise<QueryPage<T>> {
+  /**
+   * Items of a partition whose sort key starts with a time in `[from, to)`, newest first: a `pk` of
+   * the table (aggregates of one key, kept records) or a `gsi1pk` of the `byWindow` index
+   * (aggregates of every key of a consumer, by window start). With `cost`, counted there.
+   */
+  public byTime<T>(
+    partition: { readonly pk: string } | { readonly gsi1pk: string },
+    from: number,
+    to: number,
+    limit: number,
+    cursor?: CursorKey,
+    cost?: ReadTally,
+  ): Promise<QueryPage<T>> {
     const { lower, upper } = timeBounds(from, to);
-    return this.query({
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-      ExpressionAttributeValues: { ':pk': pk, ':lower': lower, ':upper': upper },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-    });
+    const byWindow = 'gsi1pk' in partition;
+    return this.query(
+      {
+        ...(byWindow ? { IndexName: BY_WINDOW_INDEX.name } : {}),
+        KeyConditionExpression: byWindow
+          ? 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper'
+          : 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: { ':pk': byWindow ? partition.gsi1pk : partition.pk, ':lower': lower, ':upper': upper },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: cursor,
+      },
+      cost,
+    );
   }
 
   /** Items of a partition in sort-key order (dead letters: by topic, partition, offset). */
