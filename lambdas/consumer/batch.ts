@@ -13,8 +13,7 @@ import { applyPaneCounts, keepsPaneCounts, type PaneCountEntry, type PaneCountsI
 import { parseRecordId, RECORD_ID_HEADER } from '../../core/record-id';
 import { topicPartitionKey, type KafkaRecord } from '../../core/kafka-record';
 import { classifyRecord, ingestTimeOf, type ConsumerPlan, type DeadLetterCause, type RecordOutcome } from './classify';
-import { CLAIMS_PER_UPDATE, keyId, type ItemKey, type ResultsStore, type StoredItem, type VersionedItem } from './store';
-import { isTransientError } from '../clients/dynamodb';
+import { CLAIMS_PER_UPDATE, isTransientError, keyId, type ItemKey, type ResultsStore, type StoredItem, type VersionedItem } from './store';
 
 /** Where a log line goes; Powertools' Logger fits. */
 export interface BatchLog {

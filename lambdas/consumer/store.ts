@@ -15,7 +15,6 @@ import {
 import type { AggregateItem } from '../../core/aggregate-item';
 import type { PaneCountsItem } from '../../core/pane-counts';
 import { backoffMs } from '../../core/backoff';
-import { isTransientError } from '../clients/dynamodb';
 
 /** A table key. */
 export interface ItemKey {
@@ -53,6 +52,27 @@ export const CLAIMS_PER_UPDATE = 100;
 /** The string form of a key, for maps and sets. */
 export function keyId(key: ItemKey): string {
   return `${key.pk}\u0000${key.sk}`;
+}
+
+/** Error names DynamoDB and the SDK use for conditions that a later retry can clear. */
+const TRANSIENT_ERRORS: ReadonlySet<string> = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/** Whether an error from DynamoDB is worth retrying later (throttling, timeouts, service errors). */
+export function isTransientError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (TRANSIENT_ERRORS.has(error.name)) return true;
+  const meta = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }).$metadata;
+  return (meta?.httpStatusCode ?? 0) >= 500 || (error as { $retryable?: unknown }).$retryable !== undefined;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

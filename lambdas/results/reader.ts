@@ -13,7 +13,6 @@ import { mapLimit } from '../../core/concurrency';
 import { ServiceUnavailableError } from '../../core/errors';
 import { aggregateKey, BY_WINDOW_INDEX, paneCountsKey, sortableMillis } from '../../core/keys';
 import { decodePaneCounts, type PaneCountsItem } from '../../core/pane-counts';
-import { isTransientError } from '../clients/dynamodb';
 import type { CursorKey } from './query';
 
 /** One page of a Query: the items and DynamoDB's LastEvaluatedKey. */
@@ -27,6 +26,17 @@ export function timeBounds(from: number, to: number): { lower: string; upper: st
   // `$` sorts right after `#`, so the upper bound covers every key of the last millisecond.
   return { lower: sortableMillis(from), upper: `${sortableMillis(to - 1)}$` };
 }
+
+/** DynamoDB errors worth retrying later (besides any 5xx). */
+const TRANSIENT = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+]);
 
 /** What one call of the reader read: Query requests, items, and the read capacity units DynamoDB reported consumed. */
 export interface ReadCost {
@@ -70,7 +80,9 @@ export class ResultsReader {
       }
       return answer.LastEvaluatedKey === undefined ? { items } : { items, lastKey: answer.LastEvaluatedKey as CursorKey };
     } catch (error) {
-      if (isTransientError(error)) throw new ServiceUnavailableError('the results table cannot be read now', { code: 50302, cause: error });
+      const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode ?? 0;
+      if (error instanceof Error && (TRANSIENT.has(error.name) || status >= 500))
+        throw new ServiceUnavailableError('the results table cannot be read now', { code: 50302, cause: error });
       throw error;
     }
   }

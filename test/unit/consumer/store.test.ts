@@ -3,8 +3,7 @@ import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand,
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { AggregateItem } from '../../../core/aggregate-item';
-import { isTransientError } from '../../../lambdas/clients/dynamodb';
-import { keyId, ResultsStore } from '../../../lambdas/consumer/store';
+import { isTransientError, keyId, ResultsStore } from '../../../lambdas/consumer/store';
 
 const TABLE = 'results';
 const ddb = mockClient(DynamoDBDocumentClient);
