@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { installBundle, type Bundle, type InstallOptions } from '../local/emulation/services/install';
 import { findJava } from '../local/emulation/services/tools';
-import { BenchError } from './context';
+import { BenchError, outputTail } from './context';
 
 /** The bridge release the bench runs. */
 export const BRIDGE_VERSION = '0.33.1';
@@ -91,16 +91,11 @@ export async function startBridge(options: {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const output = outputTail(child);
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new BenchError(`the Strimzi bridge exited (${child.exitCode}) while starting:\n${output}`);
+    if (child.exitCode !== null) throw new BenchError(`the Strimzi bridge exited (${child.exitCode}) while starting:\n${output()}`);
     const ready = await fetch(`${url}/ready`).then(
       (r) => r.status < 300,
       () => false,
@@ -108,7 +103,7 @@ export async function startBridge(options: {
     if (ready) break;
     if (Date.now() > deadline) {
       await stopChild(child);
-      throw new BenchError(`the Strimzi bridge was not ready within 60 s:\n${output}`);
+      throw new BenchError(`the Strimzi bridge was not ready within 60 s:\n${output()}`);
     }
     await sleep(250);
   }

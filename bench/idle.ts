@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV } from '../core/config';
 import { freePort } from '../local/emulation/services/ports';
-import { BenchError, type BenchContext } from './context';
+import { BenchError, outputTail, type BenchContext } from './context';
 
 /** What one idle measurement found. */
 export interface IdleResult {
@@ -118,17 +118,12 @@ export async function measureIdle(ctx: BenchContext): Promise<IdleResult> {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const output = outputTail(child);
   try {
     const deadline = Date.now() + 180_000;
-    while (!output.includes('fluxo is running')) {
-      if (child.exitCode !== null) throw new BenchError(`npm start exited (${child.exitCode}) before its banner:\n${output}`);
-      if (Date.now() > deadline) throw new BenchError(`npm start printed no banner within 180 s:\n${output}`);
+    while (!output().includes('fluxo is running')) {
+      if (child.exitCode !== null) throw new BenchError(`npm start exited (${child.exitCode}) before its banner:\n${output()}`);
+      if (Date.now() > deadline) throw new BenchError(`npm start printed no banner within 180 s:\n${output()}`);
       await sleep(100);
     }
     const startSeconds = (Date.now() - began) / 1000;
