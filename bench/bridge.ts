@@ -10,10 +10,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { installBundle, type Bundle, type InstallOptions } from '../local/emulation/services/install';
 import { findJava } from '../local/emulation/services/tools';
-import { BenchError, outputTail } from './context';
+import { BenchError, exited, outputTail } from './context';
 
 /** The bridge release the bench runs. */
 export const BRIDGE_VERSION = '0.33.1';
@@ -55,16 +56,13 @@ export function bridgeProperties(brokers: string, port: number): string {
     .join('');
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+/** SIGTERM, and SIGKILL when the child has not exited 10 s later; resolves once it has. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  if (!(await exited(child, 10_000))) {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
 }
 
 /** Fetches the bridge when it is not cached, starts it and waits until `GET /ready` answers. */

@@ -130,3 +130,15 @@ export function outputTail(child: ChildProcess): () => string {
   child.stderr?.on('data', keep);
   return () => output;
 }
+
+/** Whether `child` has exited, or exits within `timeoutMs`. */
+export function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}

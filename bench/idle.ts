@@ -6,12 +6,12 @@
  * Node process of the stack, whose figure covers all its threads: the gateway, the ESM emulators
  * and the Lambda worker threads), so it is what `top` would show for the whole command.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV } from '../core/config';
 import { freePort } from '../local/emulation/services/ports';
-import { BenchError, outputTail, type BenchContext } from './context';
+import { BenchError, exited, outputTail, type BenchContext } from './context';
 
 /** What one idle measurement found. */
 export interface IdleResult {
@@ -86,17 +86,6 @@ function clockTicksPerSecond(): number {
   const run = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
   const ticks = Number(run.stdout?.trim());
   return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
-}
-
-function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
 }
 
 /**
