@@ -106,20 +106,9 @@ export interface AckMessage {
   readonly ok: boolean;
 }
 
-/** The worker's last message for a job. */
-export interface DoneMessage {
-  readonly type: 'done';
-  readonly result: ThroughputResult;
-}
-
-/** The worker could not run its job. */
-export interface FailedMessage {
-  readonly type: 'failed';
-  readonly message: string;
-}
-
-/** Every message the worker posts. */
-export type LoadMessage = AckMessage | DoneMessage | FailedMessage;
+/** Every message the worker posts: open-loop acks, then its job's result (`done`) or why it could not run it (`failed`). */
+export type LoadMessage =
+  AckMessage | { readonly type: 'done'; readonly result: ThroughputResult } | { readonly type: 'failed'; readonly message: string };
 
 /** Epoch ms with sub-millisecond precision, comparable across threads of one process. */
 export function now(): number {
