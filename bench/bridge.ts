@@ -10,10 +10,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { installBundle, type Bundle, type InstallOptions } from '../local/emulation/services/install';
 import { findJava } from '../local/emulation/services/tools';
-import { BenchError } from './context';
+import { BenchError, exited, outputTail } from './context';
 
 /** The bridge release the bench runs. */
 export const BRIDGE_VERSION = '0.33.1';
@@ -55,16 +56,13 @@ export function bridgeProperties(brokers: string, port: number): string {
     .join('');
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+/** SIGTERM, and SIGKILL when the child has not exited 10 s later; resolves once it has. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  if (!(await exited(child, 10_000))) {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
 }
 
 /** Fetches the bridge when it is not cached, starts it and waits until `GET /ready` answers. */
@@ -91,16 +89,11 @@ export async function startBridge(options: {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const output = outputTail(child);
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new BenchError(`the Strimzi bridge exited (${child.exitCode}) while starting:\n${output}`);
+    if (child.exitCode !== null) throw new BenchError(`the Strimzi bridge exited (${child.exitCode}) while starting:\n${output()}`);
     const ready = await fetch(`${url}/ready`).then(
       (r) => r.status < 300,
       () => false,
@@ -108,7 +101,7 @@ export async function startBridge(options: {
     if (ready) break;
     if (Date.now() > deadline) {
       await stopChild(child);
-      throw new BenchError(`the Strimzi bridge was not ready within 60 s:\n${output}`);
+      throw new BenchError(`the Strimzi bridge was not ready within 60 s:\n${output()}`);
     }
     await sleep(250);
   }

@@ -2,6 +2,7 @@
  * What every bench phase works with: the running services and local stack, the bundles, the run's
  * settings, and {@link runLoad}, which runs one load job in a fresh worker thread.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -116,5 +117,28 @@ export function runLoad(workerFile: string, job: LoadJob, onAck?: (ack: AckMessa
     });
     worker.on('error', (error) => finish(() => reject(new BenchError(`load worker crashed running ${job.kind}`, { cause: error }))));
     worker.on('exit', (code) => finish(() => reject(new BenchError(`load worker exited (${code}) before answering ${job.kind}`))));
+  });
+}
+
+/** Reads the last 4,000 characters a child wrote to stdout and stderr, for the error when it fails. */
+export function outputTail(child: ChildProcess): () => string {
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => output;
+}
+
+/** Whether `child` has exited, or exits within `timeoutMs`. */
+export function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
   });
 }

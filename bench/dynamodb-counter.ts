@@ -95,10 +95,9 @@ export async function startDynamoDbCounter(target: string): Promise<DynamoDbCoun
       itemsWritten = 0;
       durationsMs = {};
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
   };
 }

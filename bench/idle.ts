@@ -6,12 +6,12 @@
  * Node process of the stack, whose figure covers all its threads: the gateway, the ESM emulators
  * and the Lambda worker threads), so it is what `top` would show for the whole command.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV } from '../core/config';
 import { freePort } from '../local/emulation/services/ports';
-import { BenchError, type BenchContext } from './context';
+import { BenchError, exited, outputTail, type BenchContext } from './context';
 
 /** What one idle measurement found. */
 export interface IdleResult {
@@ -88,17 +88,6 @@ function clockTicksPerSecond(): number {
   return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
 }
 
-function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 /**
  * Starts `npm start`, waits for its banner, lets it idle `settings.idleMs` with no traffic and returns the
  * CPU its process tree used meanwhile; stops it in every case.
@@ -118,17 +107,12 @@ export async function measureIdle(ctx: BenchContext): Promise<IdleResult> {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const output = outputTail(child);
   try {
     const deadline = Date.now() + 180_000;
-    while (!output.includes('fluxo is running')) {
-      if (child.exitCode !== null) throw new BenchError(`npm start exited (${child.exitCode}) before its banner:\n${output}`);
-      if (Date.now() > deadline) throw new BenchError(`npm start printed no banner within 180 s:\n${output}`);
+    while (!output().includes('fluxo is running')) {
+      if (child.exitCode !== null) throw new BenchError(`npm start exited (${child.exitCode}) before its banner:\n${output()}`);
+      if (Date.now() > deadline) throw new BenchError(`npm start printed no banner within 180 s:\n${output()}`);
       await sleep(100);
     }
     const startSeconds = (Date.now() - began) / 1000;

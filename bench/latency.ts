@@ -15,8 +15,7 @@ import type { InvocationResult, LocalFunction } from '../local/emulation/runtime
 import { LOCAL_TABLES, localDynamoDbClient } from '../local/emulation/services';
 import { createLocalFunction, type FunctionFactoryOptions } from '../local/stack';
 import { BenchError, runLoad, type BenchContext, type BenchSettings } from './context';
-import type { AckMessage } from './load';
-import { now } from './load';
+import { now, type AckMessage } from './load';
 import type { ConsumerRow, LatencyRow } from './report';
 import { BENCH, pipeline } from './spec';
 import { median, percentile, perSecond, summarizeLatencies, type LatencySummary } from '../local/tools/stats';

@@ -15,9 +15,13 @@ export interface ClosedLoop {
   readonly durationMs: number;
 }
 
-/** POST batches of `batch` records over `clients` concurrent connections for `durationMs` (closed loop). */
-export interface HttpClosedJob extends ClosedLoop {
-  readonly kind: 'http-closed';
+/**
+ * POST batches of `batch` health tuples over `clients` concurrent connections for `durationMs`
+ * (closed loop): `http-closed` to fluxo's API; `bridge-closed` to the Strimzi bridge's
+ * `POST /topics/{topic}` (its v2 API, JSON embedded format: `{records: [{value}]}`, also for one record).
+ */
+export interface PostClosedJob extends ClosedLoop {
+  readonly kind: 'http-closed' | 'bridge-closed';
   readonly url: string;
   readonly topic: string;
 }
@@ -61,16 +65,6 @@ export interface RawFillJob {
 }
 
 /**
- * POST the same tuples to the Strimzi bridge's `POST /topics/{topic}` (its v2 API, JSON embedded
- * format: `{records: [{value}]}`, also for one record), closed loop like {@link HttpClosedJob}.
- */
-export interface BridgeClosedJob extends ClosedLoop {
-  readonly kind: 'bridge-closed';
-  readonly url: string;
-  readonly topic: string;
-}
-
-/**
  * POST fluxo's request bodies to a bare Node `http` server that reads the body and answers an
  * empty 200, closed loop: the per-request ceiling of the runtime on this machine. A 200 counts
  * the request's records.
@@ -81,7 +75,7 @@ export interface BareClosedJob extends ClosedLoop {
 }
 
 /** A job of the load worker. */
-export type LoadJob = HttpClosedJob | RawClosedJob | HttpOpenJob | RawFillJob | BridgeClosedJob | BareClosedJob;
+export type LoadJob = PostClosedJob | RawClosedJob | HttpOpenJob | RawFillJob | BareClosedJob;
 
 /** What a closed-loop or fill job did. */
 export interface ThroughputResult {
@@ -112,20 +106,9 @@ export interface AckMessage {
   readonly ok: boolean;
 }
 
-/** The worker's last message for a job. */
-export interface DoneMessage {
-  readonly type: 'done';
-  readonly result: ThroughputResult;
-}
-
-/** The worker could not run its job. */
-export interface FailedMessage {
-  readonly type: 'failed';
-  readonly message: string;
-}
-
-/** Every message the worker posts. */
-export type LoadMessage = AckMessage | DoneMessage | FailedMessage;
+/** Every message the worker posts: open-loop acks, then its job's result (`done`) or why it could not run it (`failed`). */
+export type LoadMessage =
+  AckMessage | { readonly type: 'done'; readonly result: ThroughputResult } | { readonly type: 'failed'; readonly message: string };
 
 /** Epoch ms with sub-millisecond precision, comparable across threads of one process. */
 export function now(): number {

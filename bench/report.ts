@@ -488,7 +488,6 @@ export function renderReport(results: BenchResults, analysis: string = DEFAULT_A
         ...Object.entries(meta.settings),
         ['started', meta.startedAt],
       ],
-      ['left', 'left'],
     ),
     '## How to reproduce',
     [

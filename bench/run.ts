@@ -87,27 +87,25 @@ function versions(): Record<string, string> {
   };
 }
 
-/** The goals the run measured against, in the order of the report's sections; a goal whose phase did not run is left out. */
+/** The goals the run measured against, in the order of the report's sections; a goal whose phase did not run is left out (undefined or false). */
 function goals(results: Omit<BenchResults, 'goals' | 'meta'>): GoalRow[] {
   const { idle } = results;
   const ingest100 = results.ingest.rows.find((r) => r.batch === 100);
   const sustained = results.latency.find((r) => r.batchingWindowMs === 0 && r.load === 'sustained');
   const drain = results.consumer.find((c) => c.writeRequestsPerRecord !== undefined);
-  const rows: (GoalRow | undefined)[] = [
+  const rows: (GoalRow | undefined | false)[] = [
     idle && {
       goal: `idle CPU of \`npm start\` (every process and thread), ${fmt(idle.seconds)} s with no traffic`,
       target: '<= 1 % of a core',
       measured: pct(idle.coreShare),
       met: idle.coreShare <= 0.01,
     },
-    ingest100?.httpOverBridge === undefined
-      ? undefined
-      : {
-          goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs the Strimzi bridge`,
-          target: '>= 1.5×',
-          measured: `${fmt(ingest100.httpOverBridge, 2)}×`,
-          met: ingest100.httpOverBridge >= 1.5,
-        },
+    ingest100?.httpOverBridge !== undefined && {
+      goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs the Strimzi bridge`,
+      target: '>= 1.5×',
+      measured: `${fmt(ingest100.httpOverBridge, 2)}×`,
+      met: ingest100.httpOverBridge >= 1.5,
+    },
     ingest100 && {
       goal: `HTTP ingest, 100 records/request, ${ingest100.clients} clients, vs raw kafkajs`,
       target: '>= 70 %',
@@ -120,14 +118,12 @@ function goals(results: Omit<BenchResults, 'goals' | 'meta'>): GoalRow[] {
       measured: `${fmt(sustained.p99, 1)} ms`,
       met: sustained.p99 <= 150 && sustained.notVisible === 0,
     },
-    drain?.writeRequestsPerRecord === undefined
-      ? undefined
-      : {
-          goal: `DynamoDB write requests per record, keyed windowed aggregation (${drain.keys} keys, hopping window: 30 s panes)`,
-          target: '<= 0.05',
-          measured: fmt(drain.writeRequestsPerRecord, 3),
-          met: drain.writeRequestsPerRecord <= 0.05,
-        },
+    drain?.writeRequestsPerRecord !== undefined && {
+      goal: `DynamoDB write requests per record, keyed windowed aggregation (${drain.keys} keys, hopping window: 30 s panes)`,
+      target: '<= 0.05',
+      measured: fmt(drain.writeRequestsPerRecord, 3),
+      met: drain.writeRequestsPerRecord <= 0.05,
+    },
     ...(results.queries ?? []).map((q) => ({
       goal: `${q.query} (hopping window of 10 panes${q.query.startsWith('trending') ? ', plus 3 baseline windows' : ''}) at ${fmt(q.keysInWindow)} distinct keys, p99 through the local gateway`,
       target: '<= 250 ms',
@@ -135,7 +131,7 @@ function goals(results: Omit<BenchResults, 'goals' | 'meta'>): GoalRow[] {
       met: q.p99Ms <= 250 && q.keysInWindow >= 10_000,
     })),
   ];
-  return rows.filter((row) => row !== undefined);
+  return rows.filter((row) => typeof row === 'object');
 }
 
 /**

@@ -473,6 +473,8 @@ export type KeptRecordView = Static<typeof KeptRecord.schema>;
 export type DeadLetterView = Static<typeof DeadLetter.schema>;
 /** A written record's result. */
 export type WrittenResult = Static<typeof WrittenResult.schema>;
+/** One record's result in a batch answer: where it was written, or why it was refused. */
+export type RecordResultView = Static<typeof RecordResult.schema>;
 
 /** A route's parameters once checked: path, query and headers, typed by its declaration. */
 export interface RouteParameters<R extends Route> {

@@ -11,6 +11,7 @@ import { canonicalRecord } from '../../../core/canonical';
 import { parseValue } from '../../../core/filter';
 import { createKafka, ensureTopic } from '../../../lambdas/clients/kafka';
 import type { ResolvedTopic } from '../../../core/spec';
+import type { RecordResultView } from '../../../core/api/routes';
 import { readOnFailureEntries } from '../../emulation/esm/on-failure';
 import { kafkaTool } from '../../emulation/services';
 import { kafkaToolInvocation } from './kafka-tools';
@@ -107,25 +108,18 @@ export async function createTopic(context: CliContext, name: string | undefined,
   }
 }
 
-interface RecordResult {
-  readonly partition?: number;
-  readonly offset?: number;
-  readonly error_code?: number;
-  readonly message?: string;
-}
-
 /** Posts one batch of values and prints one line per result; returns how many failed. */
 async function postValues(context: CliContext, topic: string, values: readonly unknown[], options: Options): Promise<number> {
   const key = typeof options.key === 'string' ? options.key : undefined;
   const records = values.map((value) => (key === undefined ? { value } : { key, value }));
   const { body } = await callApi(context, 'POST', `/topics/${encodeURIComponent(topic)}/records`, { records });
-  const results = ((body as { results?: RecordResult[] } | undefined)?.results ?? []) as RecordResult[];
+  const results = (body as { results?: RecordResultView[] } | undefined)?.results ?? [];
   let failed = 0;
   for (const result of results) {
     if (options.json) print(context, JSON.stringify(result));
-    else if (result.error_code !== undefined) print(context, `error ${result.error_code}: ${result.message ?? ''}`);
+    else if ('error_code' in result) print(context, `error ${result.error_code}: ${result.message ?? ''}`);
     else print(context, `partition ${result.partition} offset ${result.offset}`);
-    if (result.error_code !== undefined) failed += 1;
+    if ('error_code' in result) failed += 1;
   }
   return failed;
 }

@@ -81,9 +81,7 @@ export class KafkaMonitor {
   public subscribe(listener: (state: DashboardState) => void): () => void {
     this.listeners.add(listener);
     this.touch();
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return () => void this.listeners.delete(listener);
   }
 
   /** Stops sampling and disconnects the admin client. */

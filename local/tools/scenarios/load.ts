@@ -23,6 +23,7 @@ import {
   type ValuesPlan,
 } from './scenario';
 import { backoffMs, type BackoffPolicy } from '../../../core/backoff';
+import type { RecordResultView } from '../../../core/api/routes';
 
 /** Most records in one request (the API takes up to 500). */
 export const MAX_BATCH = 500;
@@ -107,15 +108,9 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms > 0) await timer(ms, undefined, { signal }).catch(() => undefined);
 }
 
-interface RecordResult {
-  readonly offset?: number;
-  readonly error_code?: number;
-  readonly message?: string;
-}
-
 /** What one request ended with, record by record. */
 type Outcome =
-  | { readonly kind: 'answered'; readonly results: readonly RecordResult[]; readonly latencyMs: number }
+  | { readonly kind: 'answered'; readonly results: readonly RecordResultView[]; readonly latencyMs: number }
   | { readonly kind: 'refused'; readonly message: string }
   | { readonly kind: 'unanswered'; readonly message: string };
 
@@ -138,7 +133,7 @@ async function postWithRetries(
         'idempotency-key': idempotencyKey,
       });
       if (answer.status === 200 || answer.status === 207) {
-        const results = (answer.body as { results?: RecordResult[] } | undefined)?.results;
+        const results = (answer.body as { results?: RecordResultView[] } | undefined)?.results;
         if (!Array.isArray(results) || results.length !== records.length)
           return { kind: 'refused', message: `${answer.status} with an unreadable answer` };
         return { kind: 'answered', results, latencyMs: performance.now() - began };
@@ -261,7 +256,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
         if (outcome.kind === 'answered') {
           latencies.push(outcome.latencyMs);
           outcome.results.forEach((result, i) => {
-            if (typeof result.offset === 'number') acknowledged.push((group[i] as ScenarioRecord).index);
+            if ('offset' in result) acknowledged.push((group[i] as ScenarioRecord).index);
             else {
               rejected += 1;
               noteError(`${result.error_code ?? '?'}: ${result.message ?? 'refused'}`, 1);
