@@ -23,6 +23,7 @@ import { topicPartitionKey, type KafkaRecord } from '../../../core/kafka-record'
 import { encodeMskEvent, kafkaRecordFrom } from '../../../core/msk-event';
 import type { ConsumerMapping, ResolvedConsumer, ResolvedTopic } from '../../../core/spec';
 import type { InvocationResult, Invoker } from '../runtime/local-function';
+import { namedError } from '../services/errors';
 import { deliver } from './delivery';
 import { describeFailedBatch, type OnFailureDestination } from './on-failure';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,12 +67,7 @@ export interface EmulatorStats {
 }
 
 /** The emulator could not start. */
-export class EmulatorStartError extends Error {
-  public constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'EmulatorStartError';
-  }
-}
+export class EmulatorStartError extends namedError('EmulatorStartError') {}
 
 interface Entry {
   readonly record: KafkaRecord;
