@@ -60,12 +60,6 @@ export interface EmulatorOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-/** What the emulator did so far. */
-export interface EmulatorStats {
-  /** Records that matched no filter (committed, never delivered). */
-  recordsFiltered: number;
-}
-
 /** The emulator could not start. */
 export class EmulatorStartError extends namedError('EmulatorStartError') {}
 
@@ -105,8 +99,8 @@ class Lane {
 
 /** One event source mapping, run locally. */
 export class EventSourceMappingEmulator {
-  /** What it did so far. */
-  public readonly stats: EmulatorStats = { recordsFiltered: 0 };
+  /** What it did so far: `recordsFiltered`, the records that matched no filter (committed, never delivered). */
+  public readonly stats = { recordsFiltered: 0 };
   private readonly options: EmulatorOptions;
   /** The topic and consumer group this mapping reads. */
   public readonly mapping: ConsumerMapping;
