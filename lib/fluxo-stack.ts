@@ -80,10 +80,7 @@ export class FluxoStack extends Stack {
       reservedConcurrentExecutions: props.deployment.producerReservedConcurrency,
       removalPolicy,
     });
-    kafka.bindProducer(
-      producer.function,
-      topics.map((t) => t.name),
-    );
+    kafka.bindProducer(producer.function, topics);
     tables.bindIdempotency(producer.function);
     api.addRoutes('producer', producer.function);
 

@@ -152,14 +152,14 @@ export class KafkaCluster extends Construct {
   }
 
   /** Binds a producer: connection settings, plus write access to exactly `topics` (idempotent producer). */
-  public bindProducer(fn: lambda.Function, topics: readonly string[]): void {
+  public bindProducer(fn: lambda.Function, topics: readonly ResolvedTopic[]): void {
     this.bindClient(fn, 'producer Lambda');
     this.grantDataPlane(fn, ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'], (a) => [a.clusterArn]);
-    this.grantDataPlane(fn, ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], (a) => topics.map((t) => a.topic(t)));
+    this.grantDataPlane(fn, ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], (a) => topics.map((t) => a.topic(t.name)));
   }
 
   /** Binds the topic admin: connection settings, plus create/alter/delete of exactly `topics`. */
-  public bindTopicAdmin(fn: lambda.Function, topics: readonly string[]): void {
+  public bindTopicAdmin(fn: lambda.Function, topics: readonly ResolvedTopic[]): void {
     this.bindClient(fn, 'topic admin Lambda');
     this.grantDataPlane(fn, ['kafka-cluster:Connect', 'kafka-cluster:DescribeCluster'], (a) => [a.clusterArn]);
     this.grantDataPlane(
@@ -172,7 +172,7 @@ export class KafkaCluster extends Construct {
         'kafka-cluster:DescribeTopicDynamicConfiguration',
         'kafka-cluster:AlterTopicDynamicConfiguration',
       ],
-      (a) => topics.map((t) => a.topic(t)),
+      (a) => topics.map((t) => a.topic(t.name)),
     );
   }
 
@@ -235,10 +235,7 @@ export class KafkaCluster extends Construct {
       vpc: this.vpc,
       vpcSubnets: this.subnets,
     });
-    this.bindTopicAdmin(
-      fn.function,
-      topics.map((t) => t.name),
-    );
+    this.bindTopicAdmin(fn.function, topics);
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ENI actions have no resource-level permissions; Kafka actions are scoped per topic.',

@@ -13,6 +13,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PayloadTooLargeError, RouteNotFoundError, errorBody, BadParameterError } from '../../core/errors';
 import { ROUTES, matchRoute, type RouteHandler } from '../../core/api/routes';
 import { toProxyEvent } from './proxy-event';
+import { namedError } from './services/errors';
 import type { Invoker } from './runtime/local-function';
 
 /** API Gateway's payload limit: 10 MB. */
@@ -74,12 +75,7 @@ export interface Gateway {
 }
 
 /** The gateway could not start (e.g. the port is taken). */
-export class GatewayStartError extends Error {
-  public constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'GatewayStartError';
-  }
-}
+export class GatewayStartError extends namedError('GatewayStartError') {}
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const tooLarge = new PayloadTooLargeError(`request body exceeds ${limit} bytes, the API Gateway limit`);

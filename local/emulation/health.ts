@@ -4,7 +4,7 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { localDynamoDbClient } from './services';
+import { localDynamoDbClient, type LocalServices } from './services';
 import type { HealthReport } from './gateway';
 
 /** One dependency's state. */
@@ -15,12 +15,15 @@ export interface DependencyHealth {
   readonly error?: string;
 }
 
-async function tcpReachable(address: string, timeoutMs: number): Promise<void> {
+/** How long each check may take, ms. */
+const TIMEOUT_MS = 2000;
+
+async function tcpReachable(address: string): Promise<void> {
   const colon = address.lastIndexOf(':');
-  const socket = connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)), timeout: timeoutMs });
+  const socket = connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)), timeout: TIMEOUT_MS });
   try {
     // `once` rejects on the socket's 'error' event.
-    const timedOut = once(socket, 'timeout').then(() => Promise.reject(new Error(`no answer within ${timeoutMs} ms`)));
+    const timedOut = once(socket, 'timeout').then(() => Promise.reject(new Error(`no answer within ${TIMEOUT_MS} ms`)));
     await Promise.race([once(socket, 'connect'), timedOut]);
   } finally {
     socket.destroy();
@@ -38,21 +41,14 @@ async function timed(address: string, check: () => Promise<unknown>): Promise<De
 }
 
 /** Builds the health check of the local services: a TCP connect to each broker, ListTables on DynamoDB. */
-export function localHealthCheck({
-  kafkaBrokers,
-  dynamodbEndpoint,
-  timeoutMs = 2000,
-}: {
-  kafkaBrokers: string;
-  dynamodbEndpoint: string;
-  timeoutMs?: number;
-}): () => Promise<HealthReport> {
+export function localHealthCheck(services: Pick<LocalServices, 'kafkaBrokers' | 'dynamodbEndpoint'>): () => Promise<HealthReport> {
+  const { kafkaBrokers, dynamodbEndpoint } = services;
   const dynamodb = localDynamoDbClient(dynamodbEndpoint);
   return async () => {
     const brokers = kafkaBrokers.split(',').filter((b) => b !== '');
     const [kafka, tables] = await Promise.all([
-      timed(kafkaBrokers, () => Promise.any(brokers.map((b) => tcpReachable(b, timeoutMs)))),
-      timed(dynamodbEndpoint, () => dynamodb.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(timeoutMs) })),
+      timed(kafkaBrokers, () => Promise.any(brokers.map((b) => tcpReachable(b)))),
+      timed(dynamodbEndpoint, () => dynamodb.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(TIMEOUT_MS) })),
     ]);
     return { ok: kafka.ok && tables.ok, kafka, dynamodb: tables };
   };

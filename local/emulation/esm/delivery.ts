@@ -127,22 +127,22 @@ export async function deliver(records: readonly KafkaRecord[], policy: DeliveryP
   while (queue.length > 0) {
     if (!hooks.isActive()) return 'aborted';
     const batch = queue[0] as Pending;
+    // Sends records to the on-failure destination and commits past them, so the partition keeps flowing.
+    const giveUp = async (
+      given: readonly KafkaRecord[],
+      condition: FailureCondition,
+      { payloadSize = 0, requestId = randomUUID() }: { payloadSize?: number; requestId?: string } = {},
+    ): Promise<void> => {
+      await hooks.giveUp({ records: given, condition, invocations: batch.invocations, payloadSize, requestId, error: lastError });
+      await hooks.commit(lastOffset(given) + 1);
+    };
     if (policy.maxRecordAgeSeconds >= 0) {
       const oldest = now() - policy.maxRecordAgeSeconds * 1000;
       // Too old to deliver: the leading run of expired records is given up together.
       let cut = 0;
       while (cut < batch.records.length && (batch.records[cut] as KafkaRecord).timestamp < oldest) cut += 1;
       if (cut > 0) {
-        const old = batch.records.slice(0, cut);
-        await hooks.giveUp({
-          records: old,
-          condition: 'MaximumRecordAgeExceeded',
-          invocations: batch.invocations,
-          payloadSize: 0,
-          requestId: randomUUID(),
-          error: lastError,
-        });
-        await hooks.commit(lastOffset(old) + 1);
+        await giveUp(batch.records.slice(0, cut), 'MaximumRecordAgeExceeded');
         batch.records = batch.records.slice(cut);
         if (batch.records.length === 0) {
           queue.shift();
@@ -190,15 +190,7 @@ export async function deliver(records: readonly KafkaRecord[], policy: DeliveryP
     }
     batch.failures += 1;
     if (batch.failures > policy.retryAttempts) {
-      await hooks.giveUp({
-        records: batch.records,
-        condition: 'RetryAttemptsExhausted',
-        invocations: batch.invocations,
-        payloadSize,
-        requestId: result.requestId,
-        error: lastError,
-      });
-      await hooks.commit(lastOffset(batch.records) + 1);
+      await giveUp(batch.records, 'RetryAttemptsExhausted', { payloadSize, requestId: result.requestId });
       queue.shift();
       continue;
     }

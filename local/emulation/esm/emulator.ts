@@ -15,7 +15,7 @@
  * Batches hold records of one partition; each partition has at most one invocation in flight,
  * and partitions run concurrently, as Lambda's pollers do.
  */
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { createKafka } from '../../../lambdas/clients/kafka';
 import { compileFilters, filterableRecord } from '../../../core/filter';
 import { mappingFilters } from '../../../core/filter-pushdown';
@@ -23,6 +23,7 @@ import { topicPartitionKey, type KafkaRecord } from '../../../core/kafka-record'
 import { encodeMskEvent, kafkaRecordFrom } from '../../../core/msk-event';
 import type { ConsumerMapping, ResolvedConsumer, ResolvedTopic } from '../../../core/spec';
 import type { InvocationResult, Invoker } from '../runtime/local-function';
+import { namedError } from '../services/errors';
 import { deliver } from './delivery';
 import { describeFailedBatch, type OnFailureDestination } from './on-failure';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -59,19 +60,8 @@ export interface EmulatorOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-/** What the emulator did so far. */
-export interface EmulatorStats {
-  /** Records that matched no filter (committed, never delivered). */
-  recordsFiltered: number;
-}
-
 /** The emulator could not start. */
-export class EmulatorStartError extends Error {
-  public constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'EmulatorStartError';
-  }
-}
+export class EmulatorStartError extends namedError('EmulatorStartError') {}
 
 interface Entry {
   readonly record: KafkaRecord;
@@ -107,15 +97,10 @@ class Lane {
   }
 }
 
-/** The kafkajs message's timestamp type (attribute bit 3), as Lambda names it. */
-function timestampType(message: KafkaMessage): string {
-  return (message.attributes & 0x08) === 0 ? 'CREATE_TIME' : 'LOG_APPEND_TIME';
-}
-
 /** One event source mapping, run locally. */
 export class EventSourceMappingEmulator {
-  /** What it did so far. */
-  public readonly stats: EmulatorStats = { recordsFiltered: 0 };
+  /** What it did so far: `recordsFiltered`, the records that matched no filter (committed, never delivered). */
+  public readonly stats = { recordsFiltered: 0 };
   private readonly options: EmulatorOptions;
   /** The topic and consumer group this mapping reads. */
   public readonly mapping: ConsumerMapping;
@@ -172,14 +157,12 @@ export class EventSourceMappingEmulator {
     const joinTimeoutMs = 60_000;
     const consumer = this.kafkaConsumer;
     const { consumer: spec } = this.options;
-    let joined: () => void = () => undefined;
     const groupJoined = new Promise<void>((resolve) => {
-      joined = resolve;
-    });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      // After a rebalance, records taken but not handled are read again from the committed offsets.
-      for (const lane of this.lanes.values()) lane.reset();
-      joined();
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        // After a rebalance, records taken but not handled are read again from the committed offsets.
+        for (const lane of this.lanes.values()) lane.reset();
+        resolve();
+      });
     });
     consumer.on(consumer.events.CRASH, (event) => {
       this.options.onWarning?.(`${spec.name}: Kafka consumer crashed (${event.payload.error.message}); restart: ${event.payload.restart}`);
@@ -200,7 +183,8 @@ export class EventSourceMappingEmulator {
               ...message,
               topic: batch.topic,
               partition: batch.partition,
-              timestampType: timestampType(message),
+              // The timestamp type is attribute bit 3 of the message, named as Lambda names it.
+              timestampType: (message.attributes & 0x08) === 0 ? 'CREATE_TIME' : 'LOG_APPEND_TIME',
             });
             if (lane.entries.length === 0) lane.firstAt = Date.now();
             lane.entries.push({ record, passes: this.matches(filterableRecord(record)) });
@@ -253,6 +237,7 @@ export class EventSourceMappingEmulator {
    */
   private async drain(lane: Lane, windowClosed: boolean, active: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
     const { consumer } = this.options;
+    const source = { eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: this.options.brokers.join(',') };
     while (lane.entries.length > 0 && active()) {
       let end = -1;
       const batch: KafkaRecord[] = [];
@@ -267,18 +252,11 @@ export class EventSourceMappingEmulator {
       if (batch.length > 0) {
         const outcome = await deliver(batch, consumer, {
           invoker: this.options.invoker,
-          encode: (records) =>
-            encodeMskEvent(records, { kind: 'msk', eventSourceArn: LOCAL_CLUSTER_ARN, bootstrapServers: this.options.brokers.join(',') }),
+          encode: (records) => encodeMskEvent(records, { kind: 'msk', ...source }),
           commit: (next) => this.commit(lane, next),
           giveUp: (failed) =>
             this.options.destination.send(
-              describeFailedBatch({
-                ...failed,
-                consumer: consumer.name,
-                functionName: `fluxo-consumer-${consumer.name}`,
-                eventSourceArn: LOCAL_CLUSTER_ARN,
-                bootstrapServers: this.options.brokers.join(','),
-              }),
+              describeFailedBatch({ ...failed, ...source, consumer: consumer.name, functionName: `fluxo-consumer-${consumer.name}` }),
             ),
           heartbeat,
           isActive: active,

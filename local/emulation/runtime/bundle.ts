@@ -9,6 +9,7 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BUNDLING, LOCAL_BUNDLE_TARGET, type BundlingDescription } from '../../../core/deployment';
+import { namedError } from '../services/errors';
 
 /**
  * The local bundling: the deployed one ({@link BUNDLING}) for the Node.js of this machine
@@ -57,12 +58,7 @@ export interface Bundle {
 }
 
 /** esbuild could not bundle a handler. */
-export class BundleError extends Error {
-  public constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'BundleError';
-  }
-}
+export class BundleError extends namedError('BundleError') {}
 
 const META_FILE = 'meta.json';
 const KEY_FILE = 'key.json';

@@ -155,14 +155,12 @@ export class LocalFunction implements Invoker {
     }
     this.worker = worker;
     this.coldStarts += 1;
+    // The init phase ends at the first of 'ready', 'init-error' or a crash: later resolves are no-ops.
     return new Promise((resolve) => {
-      let initialised = false;
       worker.on('message', (message: InitMessage | ResultMessage) => {
         if (message.type === 'ready') {
-          initialised = true;
           resolve(undefined);
         } else if (message.type === 'init-error') {
-          initialised = true;
           resolve({ ...message.error, errorType: `Runtime.ImportModuleError: ${message.error.errorType}` });
         } else {
           this.settle(
@@ -172,10 +170,7 @@ export class LocalFunction implements Invoker {
         }
       });
       const crashed = (error: FunctionErrorPayload): void => {
-        if (!initialised) {
-          initialised = true;
-          resolve(error);
-        }
+        resolve(error);
         if (this.worker === worker) {
           this.failAll('crash', error);
           this.discard();

@@ -61,10 +61,6 @@ export interface SpawnServiceOptions {
   readonly pidFile: string;
   /** A string that appears on the process's command line, to recognise it later as ours. */
   readonly marker: string;
-  /** Working directory. @default this process's */
-  readonly cwd?: string;
-  /** Environment. @default process.env */
-  readonly env?: NodeJS.ProcessEnv;
   /**
    * Stop the process (SIGTERM) when this one gets SIGINT, SIGTERM or SIGHUP. False leaves that to
    * the caller's own handler (e.g. to stop its consumers first); the exit handler still SIGKILLs
@@ -167,16 +163,6 @@ export async function reapStaleProcess(
   rmSync(pidFile, { force: true });
 }
 
-function killAll(signal: NodeJS.Signals): void {
-  for (const child of live.keys()) {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
 function onSignal(signal: NodeJS.Signals): void {
   const stopping = [...live.values()].filter((entry) => entry.stopOnSignals).map((entry) => entry.stop());
   // When nothing else handles the signal, keep its default meaning, end this process, but only
@@ -190,7 +176,10 @@ function onSignal(signal: NodeJS.Signals): void {
 function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  process.on('exit', () => killAll('SIGKILL'));
+  // kill() reports a child already gone by returning false; it throws only for an invalid signal.
+  process.on('exit', () => {
+    for (const child of live.keys()) child.kill('SIGKILL');
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 }
 
@@ -224,12 +213,7 @@ export function spawnService(options: SpawnServiceOptions): ManagedProcess {
   const log = openSync(options.logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['ignore', log, log],
-      detached: options.ownProcessGroup ?? false,
-    });
+    child = spawn(command, args, { stdio: ['ignore', log, log], detached: options.ownProcessGroup ?? false });
   } finally {
     closeSync(log);
   }

@@ -8,15 +8,11 @@ import { topicSettings } from '../../../core/deployment';
 import { resolveTopic, type PipelineSpec, type ResolvedTopic } from '../../../core/spec';
 import { createKafka, ensureTopic, isUnknownTopicError, type EnsureTopicOutcome } from '../../../lambdas/clients/kafka';
 
-/** What {@link ensureTopics} did. */
-export interface EnsureTopicsResult {
-  /** Topics it created. */
-  readonly created: string[];
-  /** Existing topics whose partitions or retention it changed. */
-  readonly updated: string[];
-  /** Topics already as the spec says. */
-  readonly unchanged: string[];
-}
+/**
+ * What {@link ensureTopics} did: the topics it created, those whose partitions or retention it
+ * changed, and those already as the spec says.
+ */
+export type EnsureTopicsResult = Readonly<Record<EnsureTopicOutcome, string[]>>;
 
 /** A kafkajs admin client for local (plaintext) brokers that logs nothing. */
 export function localKafkaAdmin(kafkaBrokers: string, clientId = 'fluxo-local-admin'): Admin {
