@@ -12,6 +12,7 @@ import type { LocalServices } from '../local/emulation/services';
 import type { LocalStack, FunctionFactoryOptions } from '../local/stack';
 import type { Bundle } from '../local/emulation/runtime/bundle';
 import type { AckMessage, LoadJob, LoadMessage, ThroughputResult } from './load';
+import { namedError } from '../core/errors';
 
 /** The settings of a full run and of a `--quick` run: how long and how often each phase runs. */
 export function benchSettings(quick: boolean) {
@@ -69,12 +70,7 @@ export interface BenchContext {
  * A bench phase could not measure what it measures: a tool or process it needs did not start or
  * failed, a deadline passed, or the stack answered something the bench did not expect.
  */
-export class BenchError extends Error {
-  public constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'BenchError';
-  }
-}
+export class BenchError extends namedError('BenchError') {}
 
 /**
  * A maker of API Gateway proxy events for `method url`, built as the local gateway builds them

@@ -39,6 +39,7 @@ import { renderProfileSummary, summarizeProfileDir } from './profile';
 import { extractAnalysis, fmt, pct, renderReport, renderTable, type BenchResults, type GoalRow } from './report';
 import { ownPeakRssMiB, peakRssMiB } from './resources';
 import { BENCH_PARTITIONS, pipeline } from './spec';
+import { namedError } from '../core/errors';
 
 const ROOT = resolve(__dirname, '..');
 const PHASES = ['idle', 'ingest', 'latency', 'consumer', 'queries', 'bundles', 'handler'] as const;
@@ -50,10 +51,9 @@ const PROFILE_DIR_ENV = 'FLUXO_BENCH_PROFILE_DIR';
 const USAGE = `usage: npm run bench [-- --quick] [-- --profile] [-- --render] [-- --only ${PHASES.join(',')}]`;
 
 /** A command-line option is wrong. */
-export class BenchUsageError extends Error {
+export class BenchUsageError extends namedError('BenchUsageError') {
   public constructor(message: string) {
     super(`${message}\n${USAGE}`);
-    this.name = 'BenchUsageError';
   }
 }
 

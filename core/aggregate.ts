@@ -11,6 +11,7 @@
 import type { AggregateItem, FieldState, OrderedValue } from './aggregate-item';
 import { aggregateKey } from './keys';
 import { measureName, type GroupBy, type MeasureFn, type ResolvedConsumer, type WindowSpec } from './spec';
+import { namedError } from './errors';
 
 /** The longest stored group key, in characters (after `#` and `%` are escaped). */
 export const MAX_GROUP_KEY_LENGTH = 512;
@@ -29,13 +30,12 @@ const MS_PER_SECOND = 1000;
 const SECONDS_PER_DAY = 86_400;
 
 /** A record value cannot be aggregated: a field that grouping or a measure needs is missing or has the wrong type. */
-export class RecordFieldError extends Error {
+export class RecordFieldError extends namedError('RecordFieldError') {
   /** The offending field. */
   public readonly field: string;
 
   public constructor(field: string, message: string, options?: { cause?: unknown }) {
     super(`field "${field}" ${message}`, options);
-    this.name = 'RecordFieldError';
     this.field = field;
   }
 }

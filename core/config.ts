@@ -2,6 +2,7 @@
  * Environment variables the Lambdas read. The CDK stack sets them together with the grant that
  * uses them; the local stack sets them for its in-process handlers.
  */
+import { namedError } from './errors';
 
 export const ENV = {
   /** Comma-separated Kafka bootstrap brokers (`host:port,...`). */
@@ -24,12 +25,7 @@ export const ENV = {
 } as const;
 
 /** A required environment variable is missing. */
-export class ConfigurationError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
-}
+export class ConfigurationError extends namedError('ConfigurationError') {}
 
 /** Reads a required environment variable or throws a {@link ConfigurationError} naming it. */
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {

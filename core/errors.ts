@@ -61,6 +61,19 @@ export interface FluxoErrorOptions {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The base class of one kind of error that is not an answer to a client: `new (message, options?)`,
+ * with `name` set as text (the deployed bundle is minified, so class names are not kept) and `{ cause }` passed.
+ */
+export function namedError(name: string) {
+  return class extends Error {
+    public constructor(message: string, options?: { cause?: unknown }) {
+      super(message, options);
+      this.name = name;
+    }
+  };
+}
+
 /** The base of every error fluxo answers a client with. */
 export class FluxoError extends Error {
   /** The HTTP status. */

@@ -44,6 +44,7 @@
  * Pure TypeScript: no AWS imports, no I/O.
  */
 import type { KafkaRecord } from './kafka-record';
+import { namedError } from './errors';
 
 /**
  * An AWS event-filtering pattern, exactly as an event source mapping's FilterCriteria takes
@@ -52,13 +53,12 @@ import type { KafkaRecord } from './kafka-record';
 export type FilterPattern = Readonly<Record<string, unknown>>;
 
 /** A filter pattern AWS would not accept. The message says where the problem is. */
-export class FilterPatternError extends Error {
+export class FilterPatternError extends namedError('FilterPatternError') {
   /** Where in the pattern list, e.g. `filters[0].value.peso[0].numeric`. */
   public readonly path: string;
 
   public constructor(path: string, problem: string, options?: { cause?: unknown }) {
     super(`invalid filter pattern at ${path}: ${problem}`, options);
-    this.name = 'FilterPatternError';
     this.path = path;
   }
 }

@@ -14,6 +14,7 @@
  */
 import { isPlainObject } from './filter';
 import { topicPartitionKey, type KafkaRecord } from './kafka-record';
+import { namedError } from './errors';
 
 /** One record of a Lambda Kafka event, exactly as Lambda sends it. */
 export interface MskEventRecord {
@@ -53,13 +54,12 @@ export type MskEventSource =
   | { readonly kind: 'self-managed'; readonly bootstrapServers: string };
 
 /** A Lambda Kafka event that does not have the documented shape. The message names the field. */
-export class MskEventError extends Error {
+export class MskEventError extends namedError('MskEventError') {
   /** Path of the offending field, e.g. `records["orders-0"][3].offset`. */
   public readonly field: string;
 
   public constructor(field: string, problem: string, options?: { cause?: unknown }) {
     super(`malformed Kafka event: ${field} ${problem}`, options);
-    this.name = 'MskEventError';
     this.field = field;
   }
 }

@@ -7,6 +7,7 @@
  * Pure TypeScript: no AWS imports, no I/O.
  */
 import { compileFilters, FilterPatternError, KAFKA_FILTER_FIELDS, type FilterPattern } from './filter';
+import { namedError } from './errors';
 
 /** Scalar types a record field may have. */
 export type FieldType = 'number' | 'integer' | 'string' | 'boolean';
@@ -228,12 +229,11 @@ export const MAX_FILTERS_PER_CONSUMER = MAX_FILTERS_PER_MAPPING - PASS_THROUGH_F
 export const MAX_FILTER_PATTERN_LENGTH = 4096;
 
 /** A spec that cannot be deployed or run. Lists every problem found, one per line. */
-export class SpecValidationError extends Error {
+export class SpecValidationError extends namedError('SpecValidationError') {
   public readonly problems: readonly string[];
 
   public constructor(problems: readonly string[]) {
     super(`invalid pipeline spec:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'SpecValidationError';
     this.problems = problems;
   }
 }

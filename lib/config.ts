@@ -3,6 +3,7 @@
  * `-c clientHost=...`, `-c producerReservedConcurrency=...`, `-c pollers=...`, `-c filters=...`), validated once so
  * that a typo fails the synth with a clear message.
  */
+import { namedError } from '../core/errors';
 
 /** Where the stack runs: `sandbox` data is destroyed with the stack, `prod` data is retained. */
 export type Stage = 'sandbox' | 'prod';
@@ -68,12 +69,7 @@ export const POLLER_MODES: readonly PollerMode[] = ['provisioned', 'on-demand'];
 export const FILTER_PLACEMENTS: readonly FilterPlacement[] = ['mapping', 'consumer'];
 
 /** A context value the app cannot use. */
-export class DeploymentConfigError extends Error {
-  public constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DeploymentConfigError';
-  }
-}
+export class DeploymentConfigError extends namedError('DeploymentConfigError') {}
 
 function oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined || value === null || value === '') return fallback;

@@ -14,6 +14,7 @@ import { CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs'
 import type { Admin, ICustomPartitioner, KafkaConfig, Producer } from 'kafkajs';
 import { ENV } from '../../core/config';
 import { retentionMs, type KafkaAuth, type TopicSettings } from '../../core/deployment';
+import { namedError } from '../../core/errors';
 
 /** Options of {@link createKafka}. */
 export interface KafkaClientOptions {
@@ -46,18 +47,12 @@ export interface KafkaClientOptions {
 export const IAM_RETRY = { retries: 3, initialRetryTime: 300, maxRetryTime: 2000, factor: 0.5 } as const;
 
 /** The Kafka settings are missing or wrong. */
-export class KafkaConfigurationError extends Error {
-  public constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'KafkaConfigurationError';
-  }
-}
+export class KafkaConfigurationError extends namedError('KafkaConfigurationError') {}
 
 /** A topic's partition count would have to shrink, which Kafka cannot do. */
-export class PartitionDecreaseError extends Error {
+export class PartitionDecreaseError extends namedError('PartitionDecreaseError') {
   public constructor(topic: string, current: number, wanted: number) {
     super(`topic "${topic}" has ${current} partitions; Kafka cannot decrease them to ${wanted} (delete and recreate the topic instead)`);
-    this.name = 'PartitionDecreaseError';
   }
 }
 

@@ -9,9 +9,10 @@
  */
 import { ENV } from '../../core/config';
 import type { UnappliedRecord } from './batch';
+import { namedError } from '../../core/errors';
 
 /** A batch has records the consumer could not apply, and the mapping cannot be told which. */
-export class UnappliedRecordsError extends Error {
+export class UnappliedRecordsError extends namedError('UnappliedRecordsError') {
   /** The first unapplied record of each partition that has one. */
   public readonly unapplied: readonly UnappliedRecord[];
 
@@ -20,7 +21,6 @@ export class UnappliedRecordsError extends Error {
     super(
       `${unapplied.length} partition(s) have unapplied records (first ${first?.topicPartition}@${first?.offset}); failing the batch so that the mapping retries it whole`,
     );
-    this.name = 'UnappliedRecordsError';
     this.unapplied = unapplied;
   }
 }

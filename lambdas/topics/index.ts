@@ -14,6 +14,7 @@ import type { CdkCustomResourceEvent, CdkCustomResourceResponse } from 'aws-lamb
 import type { Kafka } from 'kafkajs';
 import { createKafka, deleteTopicIfExists, ensureTopic, kafkaOptionsFromEnv } from '../clients/kafka';
 import type { TopicResourceProperties as StackTopicProperties, TopicSettings } from '../../core/deployment';
+import { namedError } from '../../core/errors';
 
 /** The custom resource's properties as the stack sets them, numbers possibly as strings, and the provider's ServiceToken. */
 export type TopicResourceProperties = { readonly [K in keyof StackTopicProperties]: StackTopicProperties[K] | string } & {
@@ -21,12 +22,7 @@ export type TopicResourceProperties = { readonly [K in keyof StackTopicPropertie
 };
 
 /** The custom resource's properties are wrong. */
-export class TopicPropertiesError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'TopicPropertiesError';
-  }
-}
+export class TopicPropertiesError extends namedError('TopicPropertiesError') {}
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 

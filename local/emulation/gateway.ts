@@ -10,10 +10,9 @@ import { STATUS_CODES, createServer, type IncomingMessage, type Server, type Ser
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { PayloadTooLargeError, RouteNotFoundError, errorBody, BadParameterError } from '../../core/errors';
+import { PayloadTooLargeError, RouteNotFoundError, errorBody, BadParameterError, namedError } from '../../core/errors';
 import { ROUTES, matchRoute, type RouteHandler } from '../../core/api/routes';
 import { toProxyEvent } from './proxy-event';
-import { namedError } from './services/errors';
 import type { Invoker } from './runtime/local-function';
 
 /** API Gateway's payload limit: 10 MB. */

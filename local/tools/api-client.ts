@@ -6,6 +6,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import { API, type RouteName } from '../../core/api/routes';
+import { namedError } from '../../core/errors';
 
 /** Where the API is, and what aborts a request. The CLI's context is one. */
 export interface ApiTarget {
@@ -25,12 +26,11 @@ export interface ApiAnswer {
 }
 
 /** The API could not be reached, or answered with an error status ({@link callApi}). */
-export class ApiError extends Error {
+export class ApiError extends namedError('ApiError') {
   /** The HTTP status; undefined when there was no answer. */
   public readonly status: number | undefined;
   public constructor(message: string, status: number | undefined, options: { cause?: unknown } = {}) {
     super(message, options);
-    this.name = 'ApiError';
     this.status = status;
   }
 }

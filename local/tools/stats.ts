@@ -2,14 +2,10 @@
  * The bench's arithmetic: medians, percentiles and ratios over the samples of one run. Pure
  * functions, no I/O, so the unit tests can pin them down.
  */
+import { namedError } from '../../core/errors';
 
 /** A set of samples that has no value to report (no samples, or a zero denominator). */
-export class EmptySampleError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'EmptySampleError';
-  }
-}
+export class EmptySampleError extends namedError('EmptySampleError') {}
 
 function sorted(samples: readonly number[]): number[] {
   if (samples.length === 0) throw new EmptySampleError('no samples');

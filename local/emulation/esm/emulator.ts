@@ -23,7 +23,7 @@ import { topicPartitionKey, type KafkaRecord } from '../../../core/kafka-record'
 import { encodeMskEvent, kafkaRecordFrom } from '../../../core/msk-event';
 import type { ConsumerMapping, ResolvedConsumer, ResolvedTopic } from '../../../core/spec';
 import type { InvocationResult, Invoker } from '../runtime/local-function';
-import { namedError } from '../services/errors';
+import { namedError } from '../../../core/errors';
 import { deliver } from './delivery';
 import { describeFailedBatch, type OnFailureDestination } from './on-failure';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -9,7 +9,7 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BUNDLING, LOCAL_BUNDLE_TARGET, type BundlingDescription } from '../../../core/deployment';
-import { namedError } from '../services/errors';
+import { namedError } from '../../../core/errors';
 
 /**
  * The local bundling: the deployed one ({@link BUNDLING}) for the Node.js of this machine

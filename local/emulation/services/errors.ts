@@ -2,16 +2,7 @@
  * Errors of the local stack. Each says in one line what went wrong and what to do about it,
  * so the CLI can print `error.message` alone, never a stack trace.
  */
-
-/** The base class of one kind of local error: `new (message, options?)`, with `name` set and `{ cause }` passed. */
-export function namedError(name: string) {
-  return class extends Error {
-    public constructor(message: string, options?: { cause?: unknown }) {
-      super(message, options);
-      this.name = name;
-    }
-  };
-}
+import { namedError } from '../../../core/errors';
 
 /** A program the local stack needs (`java`, `mvn`) is not installed or not on `PATH`. */
 export class MissingToolError extends namedError('MissingToolError') {

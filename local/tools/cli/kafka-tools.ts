@@ -6,6 +6,7 @@
  * a `--zookeeper` option (the course's older form) is replaced by it, since a KRaft broker has
  * no ZooKeeper and Kafka 3.9's tools take `--bootstrap-server` only.
  */
+import { namedError } from '../../../core/errors';
 
 /** The tools, by the name of their `bin/` script, and the class each script runs (Kafka 3.9's `bin/*.sh`). */
 export const KAFKA_TOOLS: Readonly<Record<string, string>> = {
@@ -18,10 +19,9 @@ export const KAFKA_TOOLS: Readonly<Record<string, string>> = {
 };
 
 /** A tool name that is not one of {@link KAFKA_TOOLS}. */
-export class UnknownKafkaToolError extends Error {
+export class UnknownKafkaToolError extends namedError('UnknownKafkaToolError') {
   public constructor(tool: string) {
     super(`unknown Kafka tool "${tool}"; fluxo kafka runs ${Object.keys(KAFKA_TOOLS).join(', ')}`);
-    this.name = 'UnknownKafkaToolError';
   }
 }
 

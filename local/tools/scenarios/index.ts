@@ -6,6 +6,7 @@ import { healthScenario } from './health';
 import type { Scenario } from './scenario';
 import { ticksScenario } from './ticks';
 import { tweetsScenario } from './tweets';
+import { namedError } from '../../../core/errors';
 
 /** Every scenario, by the name used on the command line. */
 export const SCENARIOS: Readonly<Record<string, Scenario>> = {
@@ -15,10 +16,9 @@ export const SCENARIOS: Readonly<Record<string, Scenario>> = {
 };
 
 /** A scenario name that is not one of {@link SCENARIOS}. */
-export class UnknownScenarioError extends Error {
+export class UnknownScenarioError extends namedError('UnknownScenarioError') {
   public constructor(name: string) {
     super(`unknown scenario "${name}"; the scenarios are ${Object.keys(SCENARIOS).join(', ')}`);
-    this.name = 'UnknownScenarioError';
   }
 }
 

@@ -24,6 +24,7 @@ import {
 } from './scenario';
 import { backoffMs, type BackoffPolicy } from '../../../core/backoff';
 import type { RecordResultView } from '../../../core/api/routes';
+import { namedError } from '../../../core/errors';
 
 /** Most records in one request (the API takes up to 500). */
 export const MAX_BATCH = 500;
@@ -91,12 +92,7 @@ export interface LoadSummary {
 }
 
 /** Load options out of range. */
-export class LoadOptionsError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'LoadOptionsError';
-  }
-}
+export class LoadOptionsError extends namedError('LoadOptionsError') {}
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 8, initialMs: 100, maxMs: 5000 };
 /** Statuses worth retrying with the same key: in progress, throttled, unavailable, gateway errors. */

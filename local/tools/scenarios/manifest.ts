@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../state';
 import type { Breakout, ValuesPlan } from './scenario';
+import { namedError } from '../../../core/errors';
 
 /** The default folder of run manifests. */
 export const DEFAULT_RUNS_DIR = join(PROJECT_ROOT, '.fluxo', 'runs');
@@ -53,10 +54,9 @@ export interface RunManifest {
 }
 
 /** No manifest for this scenario and seed. */
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends namedError('RunNotFoundError') {
   public constructor(file: string, options?: { cause?: unknown }) {
     super(`no run manifest at ${file}: run \`fluxo load\` with the same scenario and --seed first`, options);
-    this.name = 'RunNotFoundError';
   }
 }
 

@@ -6,6 +6,7 @@
  * and hashtags itself and applies the course's two predicates as plain comparisons.
  */
 import { resolveConsumer, type PipelineSpec } from '../../../core/spec';
+import { namedError } from '../../../core/errors';
 
 /**
  * A break-out planted in a run: from `atSeconds` into the run (on the load's schedule, record i
@@ -23,12 +24,7 @@ export interface Breakout {
 export const BREAKOUT_FACTOR = 10;
 
 /** A break-out a scenario cannot plant (a hashtag it never draws, one already too frequent to multiply). */
-export class BreakoutError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'BreakoutError';
-  }
-}
+export class BreakoutError extends namedError('BreakoutError') {}
 
 /**
  * What a run's values may depend on besides the seed and the count: the load's schedule (so that
