@@ -93,9 +93,17 @@ export interface KafkaRecordParts {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const EVENT_SOURCES: ReadonlySet<string> = new Set(['aws:kafka', 'SelfManagedKafka']);
 
-/** One header object with each value turned by `f`, names and their order kept. */
+/** `out[name] = value` as an own property, `__proto__` included (assigning that name would set the prototype instead). */
+function setOwn<T>(out: Record<string, T>, name: string, value: T): void {
+  if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  else out[name] = value;
+}
+
+/** One header object with each value turned by `f`, names and their order kept (a loop: every record's headers pass here). */
 function mapValues<T, U>(header: Readonly<Record<string, T>>, f: (value: T, name: string) => U): Record<string, U> {
-  return Object.fromEntries(Object.entries(header).map(([name, value]) => [name, f(value, name)]));
+  const out: Record<string, U> = {};
+  for (const [name, value] of Object.entries(header)) setOwn(out, name, f(value, name));
+  return out;
 }
 
 function isNonNegativeInteger(value: unknown): value is number {
@@ -111,14 +119,15 @@ function decodeBase64(text: unknown, field: string): Buffer | undefined {
 
 function decodeHeaderBytes(bytes: unknown, field: string): Buffer {
   if (!Array.isArray(bytes)) throw new MskEventError(field, 'must be an array of bytes');
-  return Buffer.from(
-    bytes.map((byte: unknown, i) => {
-      // Bytes arrive unsigned (0..255); a signed (Java-style, -128..127) byte is accepted too.
-      if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < -128 || byte > 255)
-        throw new MskEventError(`${field}[${i}]`, 'must be a byte (an integer from 0 to 255)');
-      return byte & 0xff;
-    }),
-  );
+  const buffer = Buffer.allocUnsafe(bytes.length);
+  for (let i = 0; i < bytes.length; i += 1) {
+    const byte: unknown = bytes[i];
+    // Bytes arrive unsigned (0..255); a signed (Java-style, -128..127) byte is accepted too.
+    if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < -128 || byte > 255)
+      throw new MskEventError(`${field}[${i}]`, 'must be a byte (an integer from 0 to 255)');
+    buffer[i] = byte & 0xff;
+  }
+  return buffer;
 }
 
 function decodeHeaders(headers: unknown, field: string): Array<Record<string, Buffer>> {
@@ -130,14 +139,26 @@ function decodeHeaders(headers: unknown, field: string): Array<Record<string, Bu
   });
 }
 
+/** The headers as text (UTF-8), one name each: the last value of a repeated name wins. */
+function headerText(raw: KafkaRecord['raw']['headers']): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (const header of raw) for (const [name, bytes] of Object.entries(header)) setOwn(text, name, bytes.toString('utf8'));
+  return text;
+}
+
 /** A record from its position and raw bytes: the text of key, value and headers decoded from UTF-8. */
 function buildRecord(position: Omit<KafkaRecord, 'key' | 'value' | 'headers' | 'raw'>, raw: KafkaRecord['raw']): KafkaRecord {
   const { key, value, headers } = raw;
+  const { topic, partition, offset, timestamp, timestampType } = position;
   return {
-    ...position,
+    topic,
+    partition,
+    offset,
+    timestamp,
+    timestampType,
     key: key?.toString('utf8'),
     value: value?.toString('utf8'),
-    headers: Object.assign({}, ...headers.map((header) => mapValues(header, (bytes) => bytes.toString('utf8')))),
+    headers: headerText(headers),
     raw,
   };
 }
@@ -197,6 +218,13 @@ export function decodeMskEvent(event: unknown): KafkaRecord[] {
   return records.sort(compareRecords);
 }
 
+/** A header value's bytes as the event's array of numbers (a loop: spreading a Buffer is ~3× slower). */
+function byteArray(bytes: Buffer): number[] {
+  const array = new Array<number>(bytes.length);
+  for (let i = 0; i < bytes.length; i += 1) array[i] = bytes[i] as number;
+  return array;
+}
+
 function encodeRecord(record: KafkaRecord): MskEventRecord {
   // Field order as in AWS's documented events, so the JSON text is the same as well.
   const { key, value, headers } = record.raw;
@@ -208,7 +236,7 @@ function encodeRecord(record: KafkaRecord): MskEventRecord {
     timestampType: record.timestampType,
     ...(key === undefined ? {} : { key: key.toString('base64') }),
     ...(value === undefined ? {} : { value: value.toString('base64') }),
-    headers: headers.map((header) => mapValues(header, (bytes) => [...bytes])),
+    headers: headers.map((header) => mapValues(header, byteArray)),
   };
 }
 

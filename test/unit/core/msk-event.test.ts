@@ -410,3 +410,31 @@ describe('building records from a Kafka client message', () => {
     expect(() => kafkaRecordFrom({ topic: 't', ...parts })).toThrow(expect.objectContaining({ name: 'MskEventError', field }));
   });
 });
+
+describe('a header named __proto__', () => {
+  it('is kept as a header, as bytes and as text, through encoding and decoding', () => {
+    // Prepare: a Kafka client may send any header name; assigning this one would set the prototype instead.
+    const record = kafkaRecordFrom({
+      topic: 't',
+      partition: 0,
+      offset: 1,
+      timestamp: 5,
+      value: Buffer.from('x'),
+      headers: JSON.parse('{"__proto__":"p","a":"b"}'),
+    });
+
+    // Act
+    const [decoded] = decodeMskEvent(
+      JSON.parse(JSON.stringify(encodeMskEvent([record], { kind: 'self-managed', bootstrapServers: 'k:9092' }))),
+    );
+
+    // Assess
+    for (const r of [record, decoded]) {
+      expect(Object.getOwnPropertyDescriptor(r?.headers, '__proto__')?.value).toBe('p');
+      expect(r?.headers.a).toBe('b');
+      expect(Object.getPrototypeOf(r?.headers)).toBe(Object.prototype);
+      expect(r?.raw.headers.flatMap((header) => Object.keys(header))).toEqual(['__proto__', 'a']);
+      expect(r?.raw.headers.every((header) => Object.getPrototypeOf(header) === Object.prototype)).toBe(true);
+    }
+  });
+});
